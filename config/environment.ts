@@ -1,0 +1,59 @@
+import { ParsedEnvironment } from "./schema/environment";
+import { planSubnets, SubnetPlan } from "./subnet-plan";
+
+export type Tier = ParsedEnvironment["tier"];
+
+export type ResolvedState =
+  | { backend: "s3"; bucket: string; region: string; kmsKeyAlias: string }
+  | { backend: "cloud"; organization: string; hostname: string; workspacePrefix: string };
+
+/** A validated environment with every default and derived value filled in: what stacks and constructs consume. */
+export interface EnvironmentConfig extends Omit<ParsedEnvironment, "state" | "network"> {
+  /** The environment's name: its file name without `.yaml`. */
+  readonly name: string;
+  /** The file it was read from. */
+  readonly file: string;
+  readonly isProduction: boolean;
+  /** `<project>-<environment>`: the prefix of every resource name. */
+  readonly prefix: string;
+  /** The AWS partition of the region (aws, aws-cn, aws-us-gov). */
+  readonly partition: string;
+  readonly state: ResolvedState;
+  readonly network: ParsedEnvironment["network"] & { readonly subnetPlan: SubnetPlan };
+}
+
+export function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
+
+/** Name of the KMS alias of a state bucket's key; the bootstrap stack creates it and the S3 backends use it. */
+export function stateKeyAliasName(bucket: string): string {
+  return `alias/${bucket.replace(/\./g, "-")}`;
+}
+
+function resolveS3State(bucket: string, region: string): ResolvedState {
+  return { backend: "s3", bucket, region, kmsKeyAlias: stateKeyAliasName(bucket) };
+}
+
+export function resolveEnvironment(name: string, file: string, parsed: ParsedEnvironment): EnvironmentConfig {
+  const { plan } = planSubnets(parsed.network);
+  if (!plan) {
+    throw new Error(`resolveEnvironment called with an unvalidated network for ${file}`);
+  }
+  const state: ResolvedState =
+    parsed.state.backend === "s3"
+      ? resolveS3State(parsed.state.bucket ?? `${parsed.project}-tfstate-${parsed.account.id}`, parsed.state.region ?? parsed.account.region)
+      : { ...parsed.state };
+  return {
+    ...parsed,
+    name,
+    file,
+    isProduction: parsed.tier === "production",
+    prefix: `${parsed.project}-${name}`,
+    partition: partitionOf(parsed.account.region),
+    state,
+    network: { ...parsed.network, subnetPlan: plan },
+  };
+}

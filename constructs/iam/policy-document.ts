@@ -1,0 +1,42 @@
+/** A typed IAM policy document, so constructs build policies as data and tests can inspect them without regexes. */
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Principal?: "*" | Record<string, string | string[]>;
+  readonly Action: string | string[];
+  readonly Resource?: string | string[];
+  readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: PolicyStatement[];
+}
+
+export function policyDocument(statements: PolicyStatement[]): string {
+  const document: PolicyDocument = { Version: "2012-10-17", Statement: statements };
+  return JSON.stringify(document);
+}
+
+/** Trust policy for an AWS service principal, scoped to this account so no other account can use the role. */
+export function serviceTrustPolicy(service: string, accountId: string): string {
+  return policyDocument([
+    {
+      Effect: "Allow",
+      Principal: { Service: service },
+      Action: "sts:AssumeRole",
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    },
+  ]);
+}
+
+/** Where an account's resources live: the values every ARN needs. */
+export interface AccountContext {
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+}
+
+export function arn(account: AccountContext, service: string, resource: string, region = account.region): string {
+  return `arn:${account.partition}:${service}:${region}:${account.accountId}:${resource}`;
+}

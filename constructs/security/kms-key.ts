@@ -1,0 +1,60 @@
+import { Construct } from "constructs";
+import { Lazy } from "cdktf";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey as KmsKeyResource } from "@cdktf/provider-aws/lib/kms-key";
+import { AccountContext, policyDocument, PolicyStatement } from "../iam/policy-document";
+
+export interface KmsKeyProps {
+  readonly account: AccountContext;
+  /** What the key protects; shown in the console. */
+  readonly description: string;
+  /** Alias name without the `alias/` prefix. @default no alias */
+  readonly alias?: string;
+  /** Days before a scheduled deletion completes. @default 30 (the longest window: a mistaken destroy can be undone) */
+  readonly deletionWindowInDays?: number;
+}
+
+/**
+ * A customer managed KMS key with yearly rotation. The key policy delegates to IAM in this account (so access is
+ * managed by identity policies) and services are added with `grantToService`, always with conditions.
+ */
+export class KmsKey extends Construct {
+  readonly key: KmsKeyResource;
+  readonly arn: string;
+  readonly aliasArn?: string;
+  private readonly statements: PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: KmsKeyProps) {
+    super(scope, id);
+    const { account } = props;
+    this.statements = [
+      {
+        Sid: "EnableIamPoliciesOfThisAccount",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${account.partition}:iam::${account.accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ];
+    this.key = new KmsKeyResource(this, "Key", {
+      description: props.description,
+      enableKeyRotation: true,
+      rotationPeriodInDays: 365,
+      deletionWindowInDays: props.deletionWindowInDays ?? 30,
+      policy: Lazy.stringValue({ produce: () => policyDocument(this.statements) }),
+    });
+    this.arn = this.key.arn;
+    if (props.alias) {
+      const alias = new KmsAlias(this, "Alias", { name: `alias/${props.alias}`, targetKeyId: this.key.keyId });
+      this.aliasArn = alias.arn;
+    }
+  }
+
+  /**
+   * Lets an AWS service use the key on this account's behalf. `conditions` must pin the use down (encryption
+   * context, source account or ARN): a service grant without conditions would let any account's use of the service in.
+   */
+  grantToService(sid: string, service: string, actions: string[], conditions: NonNullable<PolicyStatement["Condition"]>): void {
+    this.statements.push({ Sid: sid, Effect: "Allow", Principal: { Service: service }, Action: actions, Resource: "*", Condition: conditions });
+  }
+}

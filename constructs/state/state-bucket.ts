@@ -1,0 +1,47 @@
+import { Construct } from "constructs";
+import { AccountContext } from "../iam/policy-document";
+import { KmsKey } from "../security/kms-key";
+import { SecureBucket } from "../storage/secure-bucket";
+
+export interface StateBucketProps {
+  readonly account: AccountContext;
+  readonly bucketName: string;
+  /** Alias of the state CMK without `alias/`; the S3 backends of the environment stacks name it. */
+  readonly keyAlias: string;
+  /** Days an overwritten state version is kept. @default 90 (a bad apply can be rolled back for three months) */
+  readonly noncurrentVersionRetentionDays?: number;
+}
+
+/**
+ * The Terraform state bucket: SSE-KMS with a rotating CMK, versioned, TLS-only, never public, protected from
+ * destroy, with its server access logs in a companion bucket.
+ */
+export class StateBucket extends Construct {
+  readonly key: KmsKey;
+  readonly bucket: SecureBucket;
+  readonly accessLogs: SecureBucket;
+
+  constructor(scope: Construct, id: string, props: StateBucketProps) {
+    super(scope, id);
+    this.key = new KmsKey(this, "Key", {
+      account: props.account,
+      description: `Encrypts the Terraform state in s3://${props.bucketName}`,
+      alias: props.keyAlias,
+    });
+    this.accessLogs = new SecureBucket(this, "AccessLogs", {
+      account: props.account,
+      bucketName: `${props.bucketName}-access-logs`,
+      noncurrentVersionRetentionDays: 30,
+      expireObjectsAfterDays: 365,
+      preventDestroy: true,
+    });
+    this.bucket = new SecureBucket(this, "Bucket", {
+      account: props.account,
+      bucketName: props.bucketName,
+      key: this.key,
+      accessLogs: { bucket: this.accessLogs, prefix: `s3/${props.bucketName}/` },
+      noncurrentVersionRetentionDays: props.noncurrentVersionRetentionDays ?? 90,
+      preventDestroy: true,
+    });
+  }
+}

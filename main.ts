@@ -1,0 +1,38 @@
+import { App } from "cdktf";
+import { ConfigError, EnvironmentConfig, formatProblem, loadEnvironments, optionsFromEnv } from "./config";
+import { BootstrapStack, bootstrapStackName } from "./stacks/bootstrap-stack";
+import { NetworkStack } from "./stacks/network-stack";
+
+/** Builds every stack of every selected environment: the architecture, one line per stack. */
+export function buildApp(app: App, environments: readonly EnvironmentConfig[]): App {
+  const s3Environments = environments.filter((environment) => environment.state.backend === "s3");
+  const accounts = [...new Set(s3Environments.map((environment) => environment.account.id))];
+  for (const account of accounts) {
+    const members = s3Environments.filter((environment) => environment.account.id === account);
+    new BootstrapStack(app, bootstrapStackName(account, accounts.length), { environments: members });
+  }
+  for (const environment of environments) {
+    new NetworkStack(app, environment);
+  }
+  return app;
+}
+
+function main(): void {
+  let environments: EnvironmentConfig[];
+  try {
+    environments = loadEnvironments(optionsFromEnv());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) {
+        process.stderr.write(`${formatProblem(problem)}\n`);
+      }
+      process.exit(1);
+    }
+    throw error;
+  }
+  buildApp(new App(), environments).synth();
+}
+
+if (require.main === module) {
+  main();
+}

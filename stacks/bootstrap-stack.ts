@@ -1,0 +1,46 @@
+import { Construct } from "constructs";
+import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { EnvironmentConfig } from "../config";
+import { StateBucket } from "../constructs/state/state-bucket";
+import { defaultTags } from "./environment-stack";
+
+export interface BootstrapStackProps {
+  /** The environments whose state this account's bucket keeps; they agree on bucket and region (the loader checks). */
+  readonly environments: readonly EnvironmentConfig[];
+}
+
+/** The name of the bootstrap stack of an account: `bootstrap`, or `bootstrap-<account>` when configs span accounts. */
+export function bootstrapStackName(accountId: string, accountCount: number): string {
+  return accountCount > 1 ? `bootstrap-${accountId}` : "bootstrap";
+}
+
+/**
+ * What the environment stacks need before they can run: the encrypted, versioned state bucket and its CMK.
+ * It keeps local state (it creates the remote one) and is applied once per account.
+ */
+export class BootstrapStack extends TerraformStack {
+  readonly stateBucket: StateBucket;
+
+  constructor(scope: Construct, id: string, props: BootstrapStackProps) {
+    super(scope, id);
+    const [first] = props.environments;
+    if (!first || first.state.backend !== "s3") {
+      throw new Error(`${id}: needs at least one environment with the s3 state backend`);
+    }
+    const { state } = first;
+    new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+    new AwsProvider(this, "aws", {
+      region: state.region,
+      allowedAccountIds: [first.account.id],
+      defaultTags: [{ tags: defaultTags("account", id, first.project, {}) }],
+    });
+    this.stateBucket = new StateBucket(this, "State", {
+      account: { accountId: first.account.id, region: state.region, partition: first.partition },
+      bucketName: state.bucket,
+      keyAlias: state.kmsKeyAlias.replace(/^alias\//, ""),
+    });
+    new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucket.name, description: "Terraform state bucket" });
+    new TerraformOutput(this, "state_key_arn", { value: this.stateBucket.key.arn, description: "CMK that encrypts the state" });
+  }
+}

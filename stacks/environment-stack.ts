@@ -1,0 +1,63 @@
+import { Construct } from "constructs";
+import { CloudBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { EnvironmentConfig } from "../config";
+import { AccountContext } from "../constructs/iam/policy-document";
+
+export const LAYERS = ["network", "cluster", "data", "platform", "edge"] as const;
+export type Layer = (typeof LAYERS)[number];
+
+export const MANAGED_BY = "cdktf";
+
+export function stackName(environment: EnvironmentConfig, layer: Layer): string {
+  return `${environment.name}-${layer}`;
+}
+
+/** The tags every taggable resource of a stack carries, through the AWS provider's default_tags. */
+export function defaultTags(environment: string, stack: string, project: string, extra: Record<string, string>): Record<string, string> {
+  return { ...extra, project, environment, stack, "managed-by": MANAGED_BY };
+}
+
+/**
+ * Base of every `<env>-<layer>` stack: the AWS provider with default tags, and the remote state the config chooses
+ * (S3 with native locking and the state CMK, or one Terraform Cloud workspace per stack).
+ */
+export abstract class EnvironmentStack extends TerraformStack {
+  readonly environment: EnvironmentConfig;
+  readonly account: AccountContext;
+  readonly provider: AwsProvider;
+
+  protected constructor(scope: Construct, environment: EnvironmentConfig, layer: Layer) {
+    const name = stackName(environment, layer);
+    super(scope, name);
+    this.environment = environment;
+    this.account = { accountId: environment.account.id, region: environment.account.region, partition: environment.partition };
+    this.provider = new AwsProvider(this, "aws", {
+      region: environment.account.region,
+      allowedAccountIds: [environment.account.id],
+      defaultTags: [{ tags: defaultTags(environment.name, name, environment.project, environment.tags) }],
+    });
+    configureRemoteState(this, environment, name);
+  }
+}
+
+function configureRemoteState(stack: TerraformStack, environment: EnvironmentConfig, name: string): void {
+  const { state } = environment;
+  if (state.backend === "s3") {
+    new S3Backend(stack, {
+      bucket: state.bucket,
+      key: `${environment.name}/${name}.tfstate`,
+      region: state.region,
+      encrypt: true,
+      kmsKeyId: `arn:${environment.partition}:kms:${state.region}:${environment.account.id}:${state.kmsKeyAlias}`,
+    });
+    // Native S3 locking (Terraform ≥ 1.10) replaces the DynamoDB lock table; cdktf 0.21 has no typed field for it.
+    stack.addOverride("terraform.backend.s3.use_lockfile", true);
+  } else {
+    new CloudBackend(stack, {
+      organization: state.organization,
+      hostname: state.hostname,
+      workspaces: new NamedCloudWorkspace(`${state.workspacePrefix}${name}`),
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import { EnvironmentConfig } from "../config";
+import { Network } from "../constructs/network/network";
+import { EnvironmentStack } from "./environment-stack";
+
+/** `<env>-network`: the VPC every other layer of the environment lives in. */
+export class NetworkStack extends EnvironmentStack {
+  readonly network: Network;
+
+  constructor(scope: Construct, environment: EnvironmentConfig) {
+    super(scope, environment, "network");
+    const { network } = environment;
+    this.network = new Network(this, "Network", {
+      account: this.account,
+      namePrefix: environment.prefix,
+      cidr: network.cidr,
+      subnetPlan: network.subnetPlan,
+      oneNatGatewayPerAz: network.oneNatGatewayPerAz,
+      clusterNames: [environment.prefix],
+      flowLogs: network.flowLogs,
+      s3GatewayEndpoint: network.endpoints.s3Gateway,
+      interfaceEndpoints: network.endpoints.interface,
+    });
+    new TerraformOutput(this, "vpc_id", { value: this.network.vpc.id, description: "VPC id" });
+    new TerraformOutput(this, "private_subnet_ids", {
+      value: this.network.privateSubnets.map(({ subnet }) => subnet.id),
+      description: "Private (workload) subnet ids, one per AZ",
+    });
+  }
+}
