@@ -109,14 +109,24 @@ export function loadFile(file: string): FileResult {
   if (data === null || data === undefined) {
     return { problems: [{ file: shown, location: "(top level)", message: "the file is empty; expected a mapping with project, tier, account, network" }] };
   }
+  const result = validateEnvironment(name, shown, data);
+  if ("problems" in result) {
+    return { problems: [...problems, ...result.problems] };
+  }
+  return problems.length > 0 ? { problems } : result;
+}
+
+/** Validates already-parsed data as the environment `name` read from `file`; the loader and tests share it. */
+export function validateEnvironment(name: string, file: string, data: unknown): FileResult {
   const parsed = environmentSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
-    problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue as z.core.$ZodIssue)).map((p) => ({ file: shown, ...p })));
+    return {
+      problems: parsed.error.issues
+        .flatMap((issue) => describeIssue(issue as z.core.$ZodIssue))
+        .map((problem) => ({ file, ...problem })),
+    };
   }
-  if (problems.length > 0 || !parsed.success) {
-    return { problems };
-  }
-  return { environment: resolveEnvironment(name, shown, parsed.data) };
+  return { environment: resolveEnvironment(name, file, parsed.data) };
 }
 
 /** Environments that share an AWS account share its bootstrap stack, so they must agree on the state bucket. */

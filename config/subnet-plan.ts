@@ -88,8 +88,18 @@ export function planSubnets(network: SubnetPlanInput): PlanResult {
     return { plan: undefined, problems };
   }
 
-  const requests = SUBNET_TIERS.filter((tier) => network.subnets[tier].cidrs === undefined).flatMap((tier) =>
-    zones.map(() => ({ tier, prefixLength: network.subnets[tier].prefixLength ?? DEFAULT_PREFIX_LENGTHS[tier] })),
+  const badZone = zones.findIndex((zone) => azSlot(zone) < 0);
+  if (badZone >= 0) {
+    return {
+      plan: undefined,
+      problems: [{ path: ["availabilityZones", badZone], message: `"${zones[badZone]}" must end in a zone letter from a to f` }],
+    };
+  }
+  // Every tier reserves a block for each possible AZ letter (a-f), whether the zone is used or not, so adding,
+  // removing or reordering zones never moves another zone's subnet (which would replace it and all it holds).
+  const computedTiers = SUBNET_TIERS.filter((tier) => network.subnets[tier].cidrs === undefined);
+  const requests = computedTiers.flatMap((tier) =>
+    AZ_LETTERS.map(() => ({ tier, prefixLength: network.subnets[tier].prefixLength ?? DEFAULT_PREFIX_LENGTHS[tier] })),
   );
   const undersized = requests.find((request) => request.prefixLength < vpc.prefixLength);
   if (undersized) {
@@ -115,22 +125,29 @@ export function planSubnets(network: SubnetPlanInput): PlanResult {
       problems: [
         {
           path: ["cidr"],
-          message: `${network.cidr} (${2 ** (32 - vpc.prefixLength)} addresses) is too small for the subnet plan (${needed} addresses for ${requests.length} computed subnets); use a larger VPC CIDR or larger subnet prefix lengths`,
+          message: `${network.cidr} (${2 ** (32 - vpc.prefixLength)} addresses) is too small for the subnet plan: each tier reserves room for ${AZ_LETTERS.length} AZs (${needed} addresses); use a larger VPC CIDR, longer subnet prefix lengths or explicit cidrs`,
         },
       ],
     };
   }
 
   const plan = { public: [], private: [], database: [] } as SubnetPlan;
-  let next = 0;
   for (const tier of SUBNET_TIERS) {
     const cidrs = network.subnets[tier].cidrs;
+    const tierOffset = computedTiers.indexOf(tier) * AZ_LETTERS.length;
     zones.forEach((availabilityZone, index) => {
-      const cidr = cidrs ? formatBlock(parseCidr(cidrs[index])) : formatBlock(blocks[next++]);
-      plan[tier].push({ tier, availabilityZone, cidr });
+      const block = cidrs ? parseCidr(cidrs[index]) : blocks[tierOffset + azSlot(availabilityZone)];
+      plan[tier].push({ tier, availabilityZone, cidr: formatBlock(block) });
     });
   }
   return { plan, problems: [] };
+}
+
+/** AZ names end in a letter; regions have at most six zones (a-f). */
+export const AZ_LETTERS = ["a", "b", "c", "d", "e", "f"] as const;
+
+function azSlot(zone: string): number {
+  return AZ_LETTERS.indexOf(zone.slice(-1) as (typeof AZ_LETTERS)[number]);
 }
 
 export function checkSubnetPlan(network: SubnetPlanInput): PlanProblem[] {

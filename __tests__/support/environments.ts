@@ -1,0 +1,58 @@
+import * as path from "path";
+import { App, Testing } from "cdktf";
+import { EnvironmentConfig, loadEnvironments, validateEnvironment } from "../../config";
+import type { EnvironmentInput } from "../../config/schema/environment";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const SHIPPED_CONFIG_DIR = path.join(REPO_ROOT, "config");
+
+/** The shipped dev, staging and prod environments, loaded through the real loader. */
+export function shippedEnvironments(): EnvironmentConfig[] {
+  return loadEnvironments({ dir: SHIPPED_CONFIG_DIR });
+}
+
+export function shippedEnvironment(name: string): EnvironmentConfig {
+  const [environment] = loadEnvironments({ dir: SHIPPED_CONFIG_DIR, environments: [name] });
+  return environment;
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** A minimal valid environment input; tests override what they are about. */
+export function environmentInput(overrides: DeepPartial<EnvironmentInput> = {}): EnvironmentInput {
+  const base: EnvironmentInput = {
+    project: "shop",
+    tier: "production",
+    account: { id: "123456789012", region: "eu-central-1" },
+    network: {
+      cidr: "10.0.0.0/16",
+      availabilityZones: ["eu-central-1a", "eu-central-1b", "eu-central-1c"],
+    },
+  };
+  return merge(base, overrides) as EnvironmentInput;
+}
+
+/** Validates an input through the real schema; fails the test with every problem when it is not valid. */
+export function testEnvironment(overrides: DeepPartial<EnvironmentInput> = {}, name = "test"): EnvironmentConfig {
+  const result = validateEnvironment(name, `config/${name}.yaml`, environmentInput(overrides));
+  if ("problems" in result) {
+    throw new Error(`test environment is invalid:\n${result.problems.map((p) => `${p.location}: ${p.message}`).join("\n")}`);
+  }
+  return result.environment;
+}
+
+/** A fresh cdktf App for a test, writing into the ignored .tmp folder. */
+export function testApp(): App {
+  return Testing.app();
+}
+
+function merge(base: unknown, overrides: unknown): unknown {
+  if (overrides === undefined) return base;
+  if (Array.isArray(overrides) || typeof overrides !== "object" || overrides === null) return overrides;
+  if (typeof base !== "object" || base === null || Array.isArray(base)) return overrides;
+  const result: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(overrides)) {
+    result[key] = merge(result[key], value);
+  }
+  return result;
+}

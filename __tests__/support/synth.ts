@@ -1,0 +1,37 @@
+import { Testing, TerraformStack } from "cdktf";
+
+/** The synthesized Terraform JSON of a stack, parsed, for assertions that the Testing matchers cannot express. */
+export interface SynthesizedStack {
+  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly data?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly output?: Record<string, Record<string, unknown>>;
+  readonly provider?: Record<string, Record<string, unknown>[]>;
+  readonly terraform?: Record<string, unknown>;
+}
+
+export function synthStack(stack: TerraformStack): SynthesizedStack {
+  return JSON.parse(Testing.synth(stack)) as SynthesizedStack;
+}
+
+/** Every resource of one type, by its logical id. */
+export function resourcesOf(synthesized: SynthesizedStack, type: string): Record<string, Record<string, unknown>> {
+  return synthesized.resource?.[type] ?? {};
+}
+
+export function countOf(synthesized: SynthesizedStack, type: string): number {
+  return Object.keys(resourcesOf(synthesized, type)).length;
+}
+
+/** The one resource of a type; fails when there is none or more than one. */
+export function onlyResource(synthesized: SynthesizedStack, type: string): Record<string, unknown> {
+  const all = Object.values(resourcesOf(synthesized, type));
+  if (all.length !== 1) {
+    throw new Error(`expected exactly one ${type}, found ${all.length}`);
+  }
+  return all[0];
+}
+
+/** Parses a JSON policy attribute (key policies, bucket policies, trust policies). */
+export function policyOf(resource: Record<string, unknown>, attribute = "policy"): { Statement: Record<string, unknown>[] } {
+  return JSON.parse(resource[attribute] as string) as { Statement: Record<string, unknown>[] };
+}

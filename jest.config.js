@@ -1,0 +1,31 @@
+// Unit tests transpile with isolatedModules (no type-check: `npm run typecheck` does that once, ~10x faster).
+// cdktf's Testing.fullSynth leaves folders in the temp directory, so TMPDIR points at the ignored .tmp/.
+const path = require("path");
+process.env.TMPDIR = path.join(__dirname, ".tmp");
+process.env.CHECKPOINT_DISABLE = "1";
+process.env.DISABLE_VERSION_CHECK = "true";
+require("fs").mkdirSync(process.env.TMPDIR, { recursive: true });
+
+const transform = { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] };
+
+module.exports = {
+  projects: [
+    {
+      displayName: "unit",
+      testEnvironment: "node",
+      roots: ["<rootDir>/__tests__"],
+      testMatch: ["**/*.test.ts"],
+      testPathIgnorePatterns: ["/__tests__/integration/"],
+      transform,
+      setupFilesAfterEnv: ["<rootDir>/__tests__/support/setup.ts"],
+    },
+    {
+      displayName: "integration",
+      testEnvironment: "node",
+      roots: ["<rootDir>/__tests__/integration"],
+      testMatch: ["**/*.test.ts"],
+      transform,
+      setupFilesAfterEnv: ["<rootDir>/__tests__/support/setup.ts"],
+    },
+  ],
+};
