@@ -1,0 +1,52 @@
+import { ALL_RULES } from "../../constructs/policy/rules";
+import { COMPUTE_FIXTURES } from "./fixtures/compute";
+import { DATABASE_FIXTURES } from "./fixtures/database";
+import { EDGE_FIXTURES } from "./fixtures/edge";
+import { IAM_FIXTURES } from "./fixtures/iam";
+import { NETWORK_FIXTURES } from "./fixtures/network";
+import { RELIABILITY_FIXTURES } from "./fixtures/reliability";
+import { SERVICE_FIXTURES } from "./fixtures/services";
+import { STORAGE_FIXTURES } from "./fixtures/storage";
+import { RuleFixture, runFixture } from "./support";
+
+const FIXTURES: RuleFixture[] = [
+  ...COMPUTE_FIXTURES,
+  ...DATABASE_FIXTURES,
+  ...STORAGE_FIXTURES,
+  ...SERVICE_FIXTURES,
+  ...NETWORK_FIXTURES,
+  ...EDGE_FIXTURES,
+  ...IAM_FIXTURES,
+  ...RELIABILITY_FIXTURES,
+];
+
+describe("policy rules", () => {
+  describe.each(FIXTURES.map((fixture) => [`${fixture.rule} ${fixture.name}`, fixture] as const))("%s", (_, fixture) => {
+    it("flags exactly the failing resources", () => {
+      expect(runFixture(fixture).flagged).toEqual([...fixture.failing].sort());
+    });
+  });
+
+  it("has a passing and a failing fixture for every rule", () => {
+    const coverage = new Map(ALL_RULES.map((rule) => [rule.id, { passing: 0, failing: 0 }]));
+    for (const fixture of FIXTURES) {
+      const { flagged, passed } = runFixture(fixture);
+      const counts = coverage.get(fixture.rule)!;
+      counts.passing += passed.length;
+      counts.failing += flagged.length;
+    }
+    const uncovered = [...coverage].filter(([, counts]) => counts.passing === 0 || counts.failing === 0).map(([id]) => id);
+    expect(uncovered).toEqual([]);
+  });
+
+  it("gives every rule a stable id, a title, a fix and the scanner ids it mirrors in their own formats", () => {
+    for (const rule of ALL_RULES) {
+      expect(rule.id).toMatch(/^PLT-[A-Z0-9]+-\d{3}$/);
+      expect(rule.title.length).toBeGreaterThan(0);
+      expect(rule.remediation.length).toBeGreaterThan(0);
+      expect(rule.resourceTypes.length).toBeGreaterThan(0);
+      for (const id of rule.checkov ?? []) expect(id).toMatch(/^CKV2?_AWS_\d+$/);
+      for (const id of rule.trivy ?? []) expect(id).toMatch(/^AVD-AWS-\d{4}$/);
+    }
+  });
+});

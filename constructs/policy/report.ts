@@ -1,0 +1,45 @@
+import { PolicyReport } from "./evaluate";
+import { Finding } from "./types";
+
+/** One finding on one line: which rule, which resource, what is wrong and how to fix it. */
+export function formatFinding(finding: Finding): string {
+  return `${finding.severity} ${finding.ruleId} ${finding.address} (${finding.path}): ${finding.problem}. Fix: ${finding.remediation}`;
+}
+
+export function errorsOf(report: PolicyReport): Finding[] {
+  return report.findings.filter((finding) => finding.severity === "error");
+}
+
+/** The synth summary of a stack: counts, then every suppression with its reason. */
+export function formatSummary(report: PolicyReport): string[] {
+  const errors = errorsOf(report).length;
+  const warnings = report.findings.length - errors;
+  const tier = report.production ? "production" : "non-production";
+  const lines = [
+    `policy: ${report.stack} (${tier}): ${report.rulesChecked} rules checked on ${report.resourcesChecked} resources, ` +
+      `${errors} errors, ${warnings} warnings, ${report.suppressed.length} suppressed`,
+  ];
+  for (const finding of report.findings.filter((candidate) => candidate.severity === "warning")) {
+    lines.push(`  ${formatFinding(finding)}`);
+  }
+  for (const finding of report.suppressed) {
+    lines.push(`  suppressed: ${finding.ruleId} on ${finding.path} (${finding.reason})`);
+  }
+  for (const suppression of report.unusedSuppressions) {
+    lines.push(`  unused suppression: ${suppression.ruleId} on ${suppression.path} matches no finding; remove it`);
+  }
+  return lines;
+}
+
+/** Thrown at synth when a stack has error findings; the message lists every one of them. */
+export class PolicyViolationError extends Error {
+  constructor(readonly report: PolicyReport) {
+    const errors = errorsOf(report);
+    super(
+      [`policy: ${report.stack}: ${errors.length} error finding${errors.length === 1 ? "" : "s"}; synth stopped:`, ...errors.map((finding) => `  ${formatFinding(finding)}`)].join(
+        "\n",
+      ),
+    );
+    this.name = "PolicyViolationError";
+  }
+}
