@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
+import { PolicyAspect } from "../constructs/policy/policy-aspect";
 import { StateBucket } from "../constructs/state/state-bucket";
 import { defaultTags } from "./environment-stack";
 
@@ -42,5 +43,7 @@ export class BootstrapStack extends TerraformStack {
     });
     new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucket.name, description: "Terraform state bucket" });
     new TerraformOutput(this, "state_key_arn", { value: this.stateBucket.key.arn, description: "CMK that encrypts the state" });
+    // Production rules whatever the environments' tiers: this stack holds the state of all of them.
+    Aspects.of(this).add(new PolicyAspect({ production: true }));
   }
 }

@@ -1,8 +1,9 @@
 import { Construct } from "constructs";
-import { CloudBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
+import { Aspects, CloudBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
 import { AccountContext } from "../constructs/iam/policy-document";
+import { PolicyAspect } from "../constructs/policy/policy-aspect";
 
 export const LAYERS = ["network", "cluster", "data", "platform", "edge"] as const;
 export type Layer = (typeof LAYERS)[number];
@@ -20,7 +21,8 @@ export function defaultTags(environment: string, stack: string, project: string,
 
 /**
  * Base of every `<env>-<layer>` stack: the AWS provider with default tags, and the remote state the config chooses
- * (S3 with native locking and the state CMK, or one Terraform Cloud workspace per stack).
+ * (S3 with native locking and the state CMK, or one Terraform Cloud workspace per stack). Every synth runs the policy
+ * rules (constructs/policy) over the stack, with the environment's tier.
  */
 export abstract class EnvironmentStack extends TerraformStack {
   readonly environment: EnvironmentConfig;
@@ -38,6 +40,7 @@ export abstract class EnvironmentStack extends TerraformStack {
       defaultTags: [{ tags: defaultTags(environment.name, name, environment.project, environment.tags) }],
     });
     configureRemoteState(this, environment, name);
+    Aspects.of(this).add(new PolicyAspect({ production: environment.isProduction }));
   }
 }
 

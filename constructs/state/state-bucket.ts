@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { AccountContext } from "../iam/policy-document";
+import { suppress } from "../policy/suppressions";
 import { KmsKey } from "../security/kms-key";
 import { SecureBucket } from "../storage/secure-bucket";
 
@@ -35,6 +36,8 @@ export class StateBucket extends Construct {
       expireObjectsAfterDays: 365,
       preventDestroy: true,
     });
+    suppress(this.accessLogs, "PLT-S3-003", "S3 server access logging delivers only to buckets encrypted with SSE-S3 (AES256), not SSE-KMS");
+    suppress(this.accessLogs, "PLT-S3-005", "this is the access-log bucket: logging it to itself would loop, and a third bucket would only move the gap");
     this.bucket = new SecureBucket(this, "Bucket", {
       account: props.account,
       bucketName: props.bucketName,
