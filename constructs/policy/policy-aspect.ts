@@ -18,7 +18,7 @@ export class PolicyAspect implements IAspect {
   private readonly checked = new WeakSet<TerraformStack>();
   private readonly log: (line: string) => void;
 
-  constructor(private readonly options: PolicyAspectOptions) {
+  constructor(readonly options: PolicyAspectOptions) {
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
   }
 

@@ -1,6 +1,11 @@
 import { PolicyReport } from "./evaluate";
 import { Finding } from "./types";
 
+/** `1 error`, `2 errors`. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 /** One finding on one line: which rule, which resource, what is wrong and how to fix it. */
 export function formatFinding(finding: Finding): string {
   return `${finding.severity} ${finding.ruleId} ${finding.address} (${finding.path}): ${finding.problem}. Fix: ${finding.remediation}`;
@@ -16,8 +21,8 @@ export function formatSummary(report: PolicyReport): string[] {
   const warnings = report.findings.length - errors;
   const tier = report.production ? "production" : "non-production";
   const lines = [
-    `policy: ${report.stack} (${tier}): ${report.rulesChecked} rules checked on ${report.resourcesChecked} resources, ` +
-      `${errors} errors, ${warnings} warnings, ${report.suppressed.length} suppressed`,
+    `policy: ${report.stack} (${tier}): ${count(report.rulesChecked, "rule")} checked on ${count(report.resourcesChecked, "resource")}, ` +
+      `${count(errors, "error")}, ${count(warnings, "warning")}, ${report.suppressed.length} suppressed`,
   ];
   for (const finding of report.findings.filter((candidate) => candidate.severity === "warning")) {
     lines.push(`  ${formatFinding(finding)}`);
@@ -36,7 +41,7 @@ export class PolicyViolationError extends Error {
   constructor(readonly report: PolicyReport) {
     const errors = errorsOf(report);
     super(
-      [`policy: ${report.stack}: ${errors.length} error finding${errors.length === 1 ? "" : "s"}; synth stopped:`, ...errors.map((finding) => `  ${formatFinding(finding)}`)].join(
+      [`policy: ${report.stack}: ${count(errors.length, "error finding")}; synth stopped:`, ...errors.map((finding) => `  ${formatFinding(finding)}`)].join(
         "\n",
       ),
     );
