@@ -112,7 +112,10 @@ describe("PolicyAspect", () => {
     expect(() => Testing.synth(new NetworkStack(testApp(), environment))).toThrow(/PLT-VPC-001 aws_vpc\.Network_Vpc_[0-9A-F]+ \(test-network\/Network\/Vpc\): the VPC has no flow log/);
   });
 
-  it("follows node group subnets into the network stack to count their AZs", () => {
+  it.each([
+    ["after app.synth() has prepared the cross-stack references", true],
+    ["when a unit test synthesizes the consuming stack alone", false],
+  ])("follows node group subnets into the network stack to count their AZs, %s", (_, prepared) => {
     const app = testApp();
     const network = new NetworkStack(app, shippedEnvironment("prod")).network;
     const cluster = new TerraformStack(app, "cluster");
@@ -127,7 +130,7 @@ describe("PolicyAspect", () => {
     nodeGroup("every_zone", network.privateSubnets);
     nodeGroup("two_zones", network.privateSubnets.slice(0, 2));
     // What app.synth() does before the aspects run: cross-stack references become remote-state outputs.
-    for (const stack of app.node.children.filter(TerraformStack.isStack)) stack.prepareStack();
+    if (prepared) for (const stack of app.node.children.filter(TerraformStack.isStack)) stack.prepareStack();
     const findings = evaluatePolicy(cluster, { production: true }).findings.map((finding) => `${finding.ruleId} ${finding.address}: ${finding.problem}`);
     expect(findings).toEqual(["PLT-REL-002 aws_eks_node_group.two_zones: the node group spans 2 AZs"]);
   });

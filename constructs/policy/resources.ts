@@ -111,13 +111,25 @@ function targetsIn(resources: StackResources, value: unknown): PolicyResource[] 
   if (typeof value !== "string" || !value.includes("${")) return [];
   const found: PolicyResource[] = [];
   for (const [, type, name] of value.matchAll(REFERENCE)) {
-    const target = resources.at(`${type}.${name}`);
+    const target = resources.at(`${type}.${name}`) ?? inOneOtherStack(resources.stack, `${type}.${name}`);
     if (target) found.push(target);
   }
   for (const [, originPath, outputId] of value.matchAll(CROSS_STACK)) {
     found.push(...crossStackTargets(resources.stack, originPath, outputId));
   }
   return found;
+}
+
+/**
+ * A reference into another stack that was never prepared (a unit test synthesizing one stack) still reads
+ * `${aws_subnet.x.id}`. Stacks of different environments share logical ids, so only a match in exactly one stack counts.
+ */
+function inOneOtherStack(stack: TerraformStack, address: string): PolicyResource | undefined {
+  const matches = App.of(stack)
+    .node.children.filter((child): child is TerraformStack => TerraformStack.isStack(child) && child !== stack)
+    .map((other) => resourcesOfStack(other).at(address))
+    .filter((match): match is PolicyResource => match !== undefined);
+  return matches.length === 1 ? matches[0] : undefined;
 }
 
 function crossStackTargets(stack: TerraformStack, originPath: string, outputId: string): PolicyResource[] {

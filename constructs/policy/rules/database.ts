@@ -50,7 +50,7 @@ export const DATABASE_RULES: PolicyRule[] = [
     title: "Deletion protection in production",
     description: "Production databases have deletion_protection = true.",
     checkov: ["CKV_AWS_139", "CKV_AWS_293"],
-    trivy: ["AVD-AWS-0177"],
+    trivy: ["AVD-AWS-0177", "AVD-AWS-0343"],
     remediation: "set deletion_protection = true (turn it off in a separate, reviewed apply before a deliberate destroy)",
     resourceTypes: CLUSTERS_AND_INSTANCES,
     productionOnly: true,

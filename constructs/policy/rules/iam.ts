@@ -87,6 +87,7 @@ export const IAM_RULES: PolicyRule[] = [
     severity: "error",
     title: "Web identity (IRSA, GitHub OIDC) trust scoped by :sub and :aud",
     description: "Every sts:AssumeRoleWithWebIdentity trust names the subject (`<issuer>:sub`, not `*`) and the audience (`<issuer>:aud`).",
+    checkov: ["CKV_AWS_358"],
     remediation: "use IrsaRole, or add StringEquals { \"<issuer>:sub\" = \"system:serviceaccount:<ns>:<sa>\", \"<issuer>:aud\" = \"sts.amazonaws.com\" }",
     resourceTypes: ["aws_iam_role"],
     check({ attributes }) {

@@ -17,7 +17,7 @@ export const STORAGE_RULES: PolicyRule[] = [
     severity: "error",
     title: "S3 public access block",
     description: "Every bucket has an aws_s3_bucket_public_access_block with all four flags true.",
-    checkov: ["CKV2_AWS_6"],
+    checkov: ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"],
     trivy: ["AVD-AWS-0086", "AVD-AWS-0087", "AVD-AWS-0091", "AVD-AWS-0093", "AVD-AWS-0094"],
     remediation: "use SecureBucket, or add an aws_s3_bucket_public_access_block with block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets = true",
     resourceTypes: ["aws_s3_bucket"],
@@ -68,6 +68,7 @@ export const STORAGE_RULES: PolicyRule[] = [
     severity: "error",
     title: "S3 TLS-only bucket policy",
     description: "The bucket policy denies every request made without TLS (aws:SecureTransport = false).",
+    checkov: ["CKV_AWS_379"],
     remediation: 'add a Deny statement for Principal "*", Action "s3:*" on the bucket and its objects with Condition Bool aws:SecureTransport = false (SecureBucket does)',
     resourceTypes: ["aws_s3_bucket"],
     check(bucket, context) {
