@@ -39,6 +39,9 @@ export function renderPolicyDocs(rules: readonly PolicyRule[] = ALL_RULES): stri
     "Each stack prints a summary on standard error: `policy: <stack> (<tier>): N rules checked on M resources, E errors, W warnings, S suppressed`, " +
       "followed by every warning, every suppressed finding with its reason, and every suppression that no longer matches anything.",
     "",
+    "A stack of your own gets the same checks with one line: `Aspects.of(stack).add(new PolicyAspect({ production }))` " +
+      "(from `constructs/policy/policy-aspect`); `EnvironmentStack` and `BootstrapStack` already do this.",
+    "",
     "## Suppressing a finding",
     "",
     "When a finding cannot be fixed (an S3 access-log bucket can only use SSE-S3 and cannot log to itself), suppress it at the narrowest construct, with the reason:",

@@ -1,4 +1,4 @@
-import { App, Testing, TerraformStack } from "cdktf";
+import { App, Testing, TerraformResource, TerraformStack } from "cdktf";
 import { evaluatePolicy } from "../../constructs/policy/evaluate";
 import { ALL_RULES } from "../../constructs/policy/rules";
 import { PolicyRule } from "../../constructs/policy/types";
@@ -46,7 +46,7 @@ export function runFixture(fixture: RuleFixture): FixtureResult {
   const flagged = report.findings.map((finding) => finding.address).sort();
   const checked = stack.node
     .findAll()
-    .filter((construct): construct is import("cdktf").TerraformResource => "terraformResourceType" in construct)
+    .filter(TerraformResource.isTerraformResource)
     .filter((resource) => rule.resourceTypes.includes(resource.terraformResourceType))
     .map((resource) => `${resource.terraformResourceType}.${resource.friendlyUniqueId}`);
   return { flagged, passed: checked.filter((address) => !flagged.includes(address)).sort() };

@@ -57,7 +57,8 @@ export function evaluatePolicy(stack: TerraformStack, options: PolicyOptions): P
       }
     }
   }
-  findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
+  const order = (finding: Finding) => `${finding.severity === "error" ? 0 : 1} ${finding.ruleId} ${finding.address}`;
+  findings.sort((a, b) => order(a).localeCompare(order(b)));
   return {
     stack: stack.node.id,
     production: options.production,

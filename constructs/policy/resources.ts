@@ -89,10 +89,6 @@ export class StackContext implements PolicyContext {
     this.resources = resourcesOfStack(stack);
   }
 
-  get all(): readonly PolicyResource[] {
-    return this.resources.all;
-  }
-
   resourcesOf(type: string): readonly PolicyResource[] {
     return this.resources.ofType(type);
   }
