@@ -121,6 +121,7 @@ describe("PolicyAspect", () => {
     const cluster = new TerraformStack(app, "cluster");
     const nodeGroup = (id: string, subnets: typeof network.privateSubnets) =>
       new EksNodeGroup(cluster, id, {
+        labels: { role: id },
         clusterName: "c",
         nodeRoleArn: "arn:aws:iam::111122223333:role/node",
         subnetIds: subnets.map(({ subnet }) => subnet.id),

@@ -1,4 +1,4 @@
-import { isSet, strings } from "../attributes";
+import { isObject, isSet, strings } from "../attributes";
 import { PolicyContext, PolicyResource, PolicyRule } from "../types";
 
 const MINIMUM_NODE_GROUP_ZONES = 3;
@@ -11,6 +11,22 @@ function zoneOf(subnet: PolicyResource): string | undefined {
 
 function subnetsOf(value: unknown, context: PolicyContext): PolicyResource[] {
   return context.targetsOf(value).filter((target) => target.type === "aws_subnet");
+}
+
+/** What makes node groups interchangeable for the scheduler: cluster, labels (the zone label aside), taints, capacity type. */
+function roleOf(group: PolicyResource): string {
+  const { cluster_name, labels, taint, capacity_type } = group.attributes;
+  const nodeLabels = Object.entries(isObject(labels) ? labels : {})
+    .filter(([key]) => key !== "topology.kubernetes.io/zone")
+    .sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify([cluster_name, nodeLabels, taint ?? [], capacity_type ?? "ON_DEMAND"]);
+}
+
+/** The AZs of a node group's subnets, or undefined when a subnet cannot be traced to an aws_subnet (literal ids). */
+function zonesOfGroup(group: PolicyResource, context: PolicyContext): string[] | undefined {
+  const subnets = subnetsOf(group.attributes.subnet_ids, context);
+  if (subnets.length < strings(group.attributes.subnet_ids).length) return undefined;
+  return subnets.map(zoneOf).filter((zone): zone is string => zone !== undefined);
 }
 
 export const RELIABILITY_RULES: PolicyRule[] = [
@@ -42,16 +58,21 @@ export const RELIABILITY_RULES: PolicyRule[] = [
     id: "PLT-REL-002",
     severity: "error",
     title: "Node groups span three AZs in production",
-    description: `In production, every managed node group has subnets in at least ${MINIMUM_NODE_GROUP_ZONES} AZs.`,
-    remediation: "pass the private subnets of every AZ of the Network to the node group",
+    description:
+      `In production, the nodes of each role span at least ${MINIMUM_NODE_GROUP_ZONES} AZs: a node group's subnets do, or together with the ` +
+      "per-AZ groups that share its cluster, labels, taints and capacity type (the one-group-per-AZ pattern for EBS-backed workloads). " +
+      "Subnet ids that cannot be traced to an aws_subnet (literal ids) cannot be judged and pass.",
+    remediation: "pass the private subnets of every AZ of the Network to the node group, or create one group per AZ for every AZ",
     resourceTypes: ["aws_eks_node_group"],
     productionOnly: true,
-    check({ attributes }, context) {
-      const values = strings(attributes.subnet_ids);
-      const subnets = subnetsOf(attributes.subnet_ids, context);
-      if (subnets.length < values.length) return `${values.length - subnets.length} subnet id(s) cannot be traced to an aws_subnet, so the AZ spread cannot be checked`;
-      const zones = new Set(subnets.map(zoneOf));
-      return zones.size >= MINIMUM_NODE_GROUP_ZONES ? undefined : `the node group spans ${zones.size} AZ${zones.size === 1 ? "" : "s"}`;
+    check(group, context) {
+      const family = context.resourcesOf("aws_eks_node_group").filter((other) => roleOf(other) === roleOf(group));
+      const zonesPerGroup = family.map((member) => zonesOfGroup(member, context));
+      if (zonesPerGroup.some((zones) => zones === undefined)) return undefined;
+      const zones = new Set(zonesPerGroup.flat());
+      if (zones.size >= MINIMUM_NODE_GROUP_ZONES) return undefined;
+      const spread = `${zones.size} AZ${zones.size === 1 ? "" : "s"}`;
+      return family.length > 1 ? `the node group and the ${family.length - 1} other group(s) of its role span ${spread}` : `the node group spans ${spread}`;
     },
   },
   {
