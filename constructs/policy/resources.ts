@@ -38,16 +38,14 @@ class LazyResource implements PolicyResource {
 }
 
 /** Every Terraform resource of a stack, by type and by address. */
-export class StackResources {
-  readonly all: PolicyResource[] = [];
+class StackResources {
   private readonly byType = new Map<string, PolicyResource[]>();
   private readonly byAddress = new Map<string, PolicyResource>();
 
-  constructor(readonly stack: TerraformStack) {
+  constructor(stack: TerraformStack) {
     for (const construct of stack.node.findAll()) {
       if (!TerraformResource.isTerraformResource(construct)) continue;
       const resource = new LazyResource(construct, stack);
-      this.all.push(resource);
       this.byAddress.set(resource.address, resource);
       const ofType = this.byType.get(resource.type) ?? [];
       ofType.push(resource);
@@ -64,76 +62,73 @@ export class StackResources {
   }
 }
 
-const indexes = new WeakMap<TerraformStack, StackResources>();
-
-export function resourcesOfStack(stack: TerraformStack): StackResources {
-  let index = indexes.get(stack);
-  if (!index) {
-    index = new StackResources(stack);
-    indexes.set(stack, index);
-  }
-  return index;
-}
-
 /**
- * The rule context of a stack. References into other stacks (cdktf turns them into remote-state outputs during
- * `app.synth()`) are followed back to the origin stack's output, so cross-stack rules see the real subnet or VPC.
+ * The rule context of one evaluation of a stack. References into other stacks (cdktf turns them into remote-state
+ * outputs during `app.synth()`) are followed back to the origin stack's output, so cross-stack rules see the real
+ * subnet or VPC. Indexes live as long as the evaluation, so a later evaluation sees resources added since.
  */
 export class StackContext implements PolicyContext {
-  private readonly resources: StackResources;
+  private readonly indexes = new Map<TerraformStack, StackResources>();
 
   constructor(
     readonly stack: TerraformStack,
     readonly production: boolean,
-  ) {
-    this.resources = resourcesOfStack(stack);
-  }
+  ) {}
 
   resourcesOf(type: string): readonly PolicyResource[] {
-    return this.resources.ofType(type);
+    return this.indexOf(this.stack).ofType(type);
   }
 
   targetsOf(value: unknown): PolicyResource[] {
-    return targetsIn(this.resources, value);
+    return this.targetsIn(this.stack, value);
   }
 
   referencing(type: string, attribute: string, target: PolicyResource): PolicyResource[] {
     return this.resourcesOf(type).filter((resource) => this.targetsOf(resource.attributes[attribute]).includes(target));
   }
-}
 
-function targetsIn(resources: StackResources, value: unknown): PolicyResource[] {
-  if (Array.isArray(value)) return value.flatMap((item) => targetsIn(resources, item));
-  if (typeof value !== "string" || !value.includes("${")) return [];
-  const found: PolicyResource[] = [];
-  for (const [, type, name] of value.matchAll(REFERENCE)) {
-    const target = resources.at(`${type}.${name}`) ?? inOneOtherStack(resources.stack, `${type}.${name}`);
-    if (target) found.push(target);
+  private indexOf(stack: TerraformStack): StackResources {
+    let index = this.indexes.get(stack);
+    if (!index) {
+      index = new StackResources(stack);
+      this.indexes.set(stack, index);
+    }
+    return index;
   }
-  for (const [, originPath, outputId] of value.matchAll(CROSS_STACK)) {
-    found.push(...crossStackTargets(resources.stack, originPath, outputId));
+
+  private targetsIn(stack: TerraformStack, value: unknown): PolicyResource[] {
+    if (Array.isArray(value)) return value.flatMap((item) => this.targetsIn(stack, item));
+    if (typeof value !== "string" || !value.includes("${")) return [];
+    const found: PolicyResource[] = [];
+    for (const [, type, name] of value.matchAll(REFERENCE)) {
+      const target = this.indexOf(stack).at(`${type}.${name}`) ?? this.inOneOtherStack(stack, `${type}.${name}`);
+      if (target) found.push(target);
+    }
+    for (const [, originPath, outputId] of value.matchAll(CROSS_STACK)) {
+      found.push(...this.crossStackTargets(stack, originPath, outputId));
+    }
+    return found;
   }
-  return found;
-}
 
-/**
- * A reference into another stack that was never prepared (a unit test synthesizing one stack) still reads
- * `${aws_subnet.x.id}`. Stacks of different environments share logical ids, so only a match in exactly one stack counts.
- */
-function inOneOtherStack(stack: TerraformStack, address: string): PolicyResource | undefined {
-  const matches = App.of(stack)
-    .node.children.filter((child): child is TerraformStack => TerraformStack.isStack(child) && child !== stack)
-    .map((other) => resourcesOfStack(other).at(address))
-    .filter((match): match is PolicyResource => match !== undefined);
-  return matches.length === 1 ? matches[0] : undefined;
-}
+  /**
+   * A reference into another stack that was never prepared (a unit test synthesizing one stack) still reads
+   * `${aws_subnet.x.id}`. Stacks of different environments share logical ids, so only a match in exactly one stack counts.
+   */
+  private inOneOtherStack(stack: TerraformStack, address: string): PolicyResource | undefined {
+    const matches = App.of(stack)
+      .node.children.filter((child): child is TerraformStack => TerraformStack.isStack(child) && child !== stack)
+      .map((other) => this.indexOf(other).at(address))
+      .filter((match): match is PolicyResource => match !== undefined);
+    return matches.length === 1 ? matches[0] : undefined;
+  }
 
-function crossStackTargets(stack: TerraformStack, originPath: string, outputId: string): PolicyResource[] {
-  const origin = App.of(stack).node.tryFindChild(originPath);
-  if (!origin || !TerraformStack.isStack(origin)) return [];
-  const output = origin.node.findAll().find((construct: IConstruct) => construct instanceof TerraformOutput && construct.friendlyUniqueId === outputId) as
-    | TerraformOutput
-    | undefined;
-  if (!output) return [];
-  return targetsIn(resourcesOfStack(origin), resolveIn(origin, output.value));
+  private crossStackTargets(stack: TerraformStack, originPath: string, outputId: string): PolicyResource[] {
+    const origin = App.of(stack).node.tryFindChild(originPath);
+    if (!origin || !TerraformStack.isStack(origin)) return [];
+    const output = origin.node.findAll().find((construct: IConstruct) => construct instanceof TerraformOutput && construct.friendlyUniqueId === outputId) as
+      | TerraformOutput
+      | undefined;
+    if (!output) return [];
+    return this.targetsIn(origin, resolveIn(origin, output.value));
+  }
 }
