@@ -77,7 +77,7 @@ describe.each(["dev", "staging", "prod"])("ClusterStack (%s)", (name) => {
   });
 
   it("installs the five managed add-ons at the configured versions, IRSA for the VPC CNI and the EBS CSI driver", () => {
-    const addons = Object.fromEntries(Object.values(resourcesOf(synthesized, "aws_eks_addon")).map((addon) => [addon.addon_name, addon]));
+    const addons: Record<string, Resource> = Object.fromEntries(Object.values(resourcesOf(synthesized, "aws_eks_addon")).map((addon) => [addon.addon_name, addon]));
     const { addons: versions } = environment.cluster;
     expect(Object.fromEntries(Object.entries(addons).map(([addonName, addon]) => [addonName, addon.addon_version]))).toEqual({
       "vpc-cni": versions.vpcCni,
