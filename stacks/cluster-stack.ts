@@ -13,7 +13,7 @@ import { clusterAutoscalerStatements, ebsVolumeKeyStatements, loadBalancerContro
 import { IrsaRole } from "../constructs/iam/irsa-role";
 import { Network, NetworkSubnet } from "../constructs/network/network";
 import { KmsKey } from "../constructs/security/kms-key";
-import { EnvironmentStack } from "./environment-stack";
+import { defaultTags, EnvironmentStack, stackName } from "./environment-stack";
 
 export interface ClusterStackProps {
   /** The environment's network, from its NetworkStack. */
@@ -88,6 +88,7 @@ export class ClusterStack extends EnvironmentStack {
       new EksManagedAddon(this, "KubeProxy", { cluster: this.eks, addonName: "kube-proxy", version: config.addons.kubeProxy }),
     ].map(({ addon }) => addon);
 
+    const instanceTags = defaultTags(environment.name, stackName(environment, "cluster"), environment.project, environment.tags);
     this.nodeRoles = {} as Record<NodePoolName, IamRole>;
     this.nodeGroups = [];
     for (const pool of NODE_POOLS) {
@@ -98,7 +99,8 @@ export class ClusterStack extends EnvironmentStack {
         name: `${prefix}-${pool}`,
         diskSizeGiB: group.diskSizeGiB,
         volumeKey: this.volumeKey,
-        tags: { Name: `${prefix}-${pool}`, "node-group": pool },
+        // Default tags stop at the launch template; instances and volumes get them through its tag specifications.
+        tags: { ...instanceTags, Name: `${prefix}-${pool}`, "node-group": pool },
       });
       for (const placement of placementsOf(group, network.privateSubnets)) {
         const name = placement.zone ? `${prefix}-${pool}-${placement.zone}` : `${prefix}-${pool}`;

@@ -114,6 +114,14 @@ describe("ClusterStack ordering and keys", () => {
     }
   });
 
+  it("tags node instances and volumes with the environment's tags, which default tags do not reach", () => {
+    for (const template of Object.values(resourcesOf(synthesized, "aws_launch_template"))) {
+      for (const specification of template.tag_specifications as { resource_type: string; tags: Record<string, string> }[]) {
+        expect(specification.tags).toMatchObject({ project: "webapp", environment: "prod", stack: "prod-cluster", "cost-center": "platform-prod" });
+      }
+    }
+  });
+
   it("gives prod one stateful node group per AZ, so a pod is rescheduled where its EBS volume lives", () => {
     const stateful = Object.values(resourcesOf(synthesized, "aws_eks_node_group")).filter((group) => String(group.node_group_name).includes("stateful"));
     expect(stateful.map((group) => group.node_group_name)).toEqual(["webapp-prod-stateful-eu-west-1a", "webapp-prod-stateful-eu-west-1b", "webapp-prod-stateful-eu-west-1c"]);
