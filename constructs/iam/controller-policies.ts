@@ -126,8 +126,8 @@ export function loadBalancerControllerStatements(account: AccountContext, cluste
       Resource: "*",
     },
     {
-      // The controller opens the node security group to its load balancers' security groups; nodes' groups are not
-      // tagged by the controller, so this one stays untagged-scoped (but limited to security groups of this account).
+      // The controller opens the nodes' security group to its load balancers; it did not create that group, so this
+      // statement cannot require its tag and is limited to security groups of this account and region instead.
       Sid: "AllowLoadBalancerTrafficToNodes",
       Effect: "Allow",
       Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],

@@ -3,20 +3,20 @@ import { PolicyStatement } from "../../../constructs/iam/policy-document";
 import { ACCOUNT } from "../../support/cluster-fixtures";
 
 const actionsOf = (statement: PolicyStatement) => [statement.Action].flat();
-const writes = (statements: PolicyStatement[], pattern: RegExp) => statements.filter((statement) => actionsOf(statement).some((action) => pattern.test(action)));
+const withAction = (statements: PolicyStatement[], pattern: RegExp) => statements.filter((statement) => actionsOf(statement).some((action) => pattern.test(action)));
 
 describe("Cluster Autoscaler policy", () => {
   const statements = clusterAutoscalerStatements(ACCOUNT, "shop-test");
 
   it("may only resize or shrink the Auto Scaling groups tagged as owned by its cluster", () => {
-    const scaling = writes(statements, /^autoscaling:(SetDesiredCapacity|TerminateInstanceInAutoScalingGroup)$/);
+    const scaling = withAction(statements, /^autoscaling:(SetDesiredCapacity|TerminateInstanceInAutoScalingGroup)$/);
     expect(scaling).toHaveLength(1);
     expect(scaling[0].Condition).toEqual({ StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/shop-test": "owned" } });
   });
 
   it("reads only its own cluster's node groups", () => {
-    const [describe] = writes(statements, /^eks:DescribeNodegroup$/);
-    expect(describe.Resource).toBe("arn:aws:eks:eu-central-1:123456789012:nodegroup/shop-test/*/*");
+    const [nodegroupRead] = withAction(statements, /^eks:DescribeNodegroup$/);
+    expect(nodegroupRead.Resource).toBe("arn:aws:eks:eu-central-1:123456789012:nodegroup/shop-test/*/*");
   });
 
   it("has no write action on every resource without a condition", () => {
@@ -31,7 +31,7 @@ describe("AWS Load Balancer Controller policy", () => {
   const statements = loadBalancerControllerStatements(ACCOUNT, "shop-test");
 
   it("may only delete or modify load balancers, target groups and security groups tagged for its own cluster", () => {
-    const destructive = writes(statements, /^(elasticloadbalancing:(DeleteLoadBalancer|DeleteTargetGroup|ModifyLoadBalancerAttributes|SetSecurityGroups)|ec2:DeleteSecurityGroup)$/);
+    const destructive = withAction(statements, /^(elasticloadbalancing:(DeleteLoadBalancer|DeleteTargetGroup|ModifyLoadBalancerAttributes|SetSecurityGroups)|ec2:DeleteSecurityGroup)$/);
     expect(destructive.length).toBeGreaterThan(0);
     for (const statement of destructive) {
       expect(statement.Condition).toEqual({ StringEquals: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "shop-test" } });
@@ -39,17 +39,17 @@ describe("AWS Load Balancer Controller policy", () => {
   });
 
   it("may only create load balancers and target groups that carry its cluster tag", () => {
-    const [create] = writes(statements, /^elasticloadbalancing:CreateLoadBalancer$/);
+    const [create] = withAction(statements, /^elasticloadbalancing:CreateLoadBalancer$/);
     expect(create.Condition).toEqual({ StringEquals: { "aws:RequestTag/elbv2.k8s.aws/cluster": "shop-test" } });
   });
 
   it("may create only the Elastic Load Balancing service-linked role", () => {
-    const [linkedRole] = writes(statements, /^iam:CreateServiceLinkedRole$/);
+    const [linkedRole] = withAction(statements, /^iam:CreateServiceLinkedRole$/);
     expect(linkedRole.Condition).toEqual({ StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } });
   });
 
   it("scopes security group changes to this account and region", () => {
-    for (const statement of writes(statements, /^ec2:(Authorize|Revoke)SecurityGroupIngress$/)) {
+    for (const statement of withAction(statements, /^ec2:(Authorize|Revoke)SecurityGroupIngress$/)) {
       expect([statement.Resource].flat()).toEqual(["arn:aws:ec2:eu-central-1:123456789012:security-group/*"]);
     }
   });
