@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkCluster, clusterSchema } from "./cluster";
 import { accountId, awsRegion, resourceName, tagMap } from "./common";
 import { networkSchema } from "./network";
 import { stateSchema } from "./state";
@@ -20,6 +21,7 @@ const environmentObject = z.strictObject({
   tags: tagMap.default({}),
   state: stateSchema,
   network: networkSchema,
+  cluster: clusterSchema,
 });
 
 export type EnvironmentInput = z.input<typeof environmentObject>;
@@ -62,6 +64,9 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
   }
   for (const problem of checkSubnetPlan(env.network)) {
     ctx.addIssue({ code: "custom", path: ["network", ...problem.path], message: problem.message });
+  }
+  for (const problem of checkCluster(env.cluster, env.tier === "production")) {
+    ctx.addIssue({ code: "custom", path: ["cluster", ...problem.path], message: problem.message });
   }
 }
 
