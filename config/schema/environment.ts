@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { accountId, awsRegion, resourceName, tagMap } from "./common";
+import { checkDatabaseRules, databaseSchema } from "./database";
 import { networkSchema } from "./network";
 import { stateSchema } from "./state";
 import { checkSubnetPlan } from "../subnet-plan";
@@ -20,6 +21,7 @@ const environmentObject = z.strictObject({
   tags: tagMap.default({}),
   state: stateSchema,
   network: networkSchema,
+  database: databaseSchema,
 });
 
 export type EnvironmentInput = z.input<typeof environmentObject>;
@@ -63,6 +65,7 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
   for (const problem of checkSubnetPlan(env.network)) {
     ctx.addIssue({ code: "custom", path: ["network", ...problem.path], message: problem.message });
   }
+  checkDatabaseRules(env, ctx);
 }
 
 export const environmentSchema = environmentObject.superRefine(checkCrossFieldRules);
