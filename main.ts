@@ -1,6 +1,7 @@
 import { App } from "cdktf";
 import { ConfigError, EnvironmentConfig, formatProblem, loadEnvironments, optionsFromEnv } from "./config";
 import { BootstrapStack, bootstrapStackName } from "./stacks/bootstrap-stack";
+import { DataStack } from "./stacks/data-stack";
 import { NetworkStack } from "./stacks/network-stack";
 
 /** Builds every stack of every selected environment: the architecture, one line per stack. */
@@ -12,7 +13,8 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
     new BootstrapStack(app, bootstrapStackName(account, accounts.length), { environments: members });
   }
   for (const environment of environments) {
-    new NetworkStack(app, environment);
+    const network = new NetworkStack(app, environment);
+    new DataStack(app, environment, { network: network.network, cluster: cluster.cluster });
   }
   return app;
 }

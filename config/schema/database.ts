@@ -103,10 +103,6 @@ export const databaseSchema = z
         path: ["target"],
         message: "must be at most 100 when metric is cpu (a percentage)",
       })
-      .refine((scaling) => scaling.min === undefined || scaling.min <= scaling.max, {
-        path: ["min"],
-        message: "must not exceed readerAutoscaling.max",
-      })
       .prefault({})
       .describe("Application Auto Scaling of Aurora readers (burst readers are not in Terraform state)."),
     backupRetentionDays: z
@@ -220,7 +216,9 @@ export function checkDatabaseRules(env: DatabaseContext, ctx: z.RefinementCtx): 
     }
   }
   const scaling = database.readerAutoscaling;
-  if (scaling.enabled) {
+  if (scaling.min !== undefined && scaling.min > scaling.max) {
+    issue(["readerAutoscaling", "min"], `must not exceed readerAutoscaling.max (${scaling.max}); got ${scaling.min}`);
+  } else if (scaling.enabled) {
     const min = scaling.min ?? database.readers;
     if (scaling.max <= min) {
       issue(["readerAutoscaling", "max"], `must be greater than the ${min} readers autoscaling keeps at least, or nothing can scale; got ${scaling.max}`);

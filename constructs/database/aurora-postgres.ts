@@ -206,7 +206,6 @@ export class AuroraPostgres extends Construct {
         identifier,
         clusterIdentifier: this.cluster.id,
         engine: this.cluster.engine,
-        engineVersion: this.cluster.engineVersion,
         instanceClass,
         availabilityZone,
         promotionTier,
