@@ -25,6 +25,7 @@ module.exports = {
       roots: ["<rootDir>/__tests__/integration"],
       testMatch: ["**/*.test.ts"],
       transform,
+      globalSetup: "<rootDir>/__tests__/integration/global-setup.ts",
       setupFilesAfterEnv: ["<rootDir>/__tests__/support/setup.ts"],
     },
   ],
