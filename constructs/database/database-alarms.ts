@@ -64,14 +64,14 @@ export class DatabaseAlarms extends Construct {
 
     const hasReaders = database.readers.length > 0 || database.autoscalingPolicy !== undefined;
     const specs: Record<string, AlarmSpec> = {
-      "writer-cpu": { metric: "CPUUtilization", role: "WRITER", statistic: "Average", above: true, threshold: props.cpuPercent ?? 80, what: "writer CPU above %" },
+      "writer-cpu": { metric: "CPUUtilization", role: "WRITER", statistic: "Average", above: true, threshold: props.cpuPercent ?? 80, what: "writer CPU (%)" },
       "writer-freeable-memory": {
         metric: "FreeableMemory",
         role: "WRITER",
         statistic: "Minimum",
         above: false,
         threshold: (props.freeableMemoryMiB ?? 512) * MEBIBYTE,
-        what: "writer freeable memory below bytes:",
+        what: "writer freeable memory (bytes)",
       },
       "writer-connections": {
         metric: "DatabaseConnections",
@@ -79,7 +79,7 @@ export class DatabaseAlarms extends Construct {
         statistic: "Maximum",
         above: true,
         threshold: props.connections ?? 1000,
-        what: "connections to the writer above",
+        what: "connections to the writer",
       },
       "writer-free-local-storage": {
         metric: "FreeLocalStorage",
@@ -87,18 +87,18 @@ export class DatabaseAlarms extends Construct {
         statistic: "Minimum",
         above: false,
         threshold: (props.freeLocalStorageMiB ?? 5120) * MEBIBYTE,
-        what: "writer local (temporary) storage below bytes:",
+        what: "writer free local (temporary) storage (bytes)",
       },
       ...(hasReaders
         ? {
-            "reader-cpu": { metric: "CPUUtilization", role: "READER", statistic: "Average", above: true, threshold: props.cpuPercent ?? 80, what: "reader CPU above %" },
+            "reader-cpu": { metric: "CPUUtilization", role: "READER", statistic: "Average", above: true, threshold: props.cpuPercent ?? 80, what: "reader CPU (%)" },
             "reader-replica-lag": {
               metric: "AuroraReplicaLag",
               role: "READER",
               statistic: "Maximum",
               above: true,
               threshold: props.replicaLagMilliseconds ?? 2000,
-              what: "reader replica lag above ms:",
+              what: "reader replica lag (ms)",
             },
           }
         : {}),
@@ -108,7 +108,7 @@ export class DatabaseAlarms extends Construct {
       ([name, spec]) =>
         new CloudwatchMetricAlarm(this, name, {
           alarmName: `${namePrefix}-database-${name}`,
-          alarmDescription: `${namePrefix} Aurora ${spec.what} ${spec.threshold} for 10 minutes`,
+          alarmDescription: `${namePrefix} Aurora ${spec.what}: ${spec.statistic} ${spec.above ? ">" : "<"} ${spec.threshold} for two 5-minute periods`,
           namespace: "AWS/RDS",
           metricName: spec.metric,
           dimensions: { DBClusterIdentifier: database.cluster.clusterIdentifier, Role: spec.role },
