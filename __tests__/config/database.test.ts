@@ -1,6 +1,8 @@
+import * as fs from "fs";
+import * as path from "path";
 import { formatProblem, validateEnvironment } from "../../config";
 import type { DatabaseInput } from "../../config/schema/database";
-import { environmentInput } from "../support/environments";
+import { environmentInput, SHIPPED_CONFIG_DIR } from "../support/environments";
 
 /** The one-line errors a database section produces, as the loader prints them. */
 function errorsOf(database: DatabaseInput, tier: "development" | "staging" | "production" = "production"): string[] {
@@ -123,5 +125,13 @@ describe("database config", () => {
       "database.disasterRecovery.availabilityZones[1]",
       "is not an availability zone of eu-west-1",
     );
+  });
+});
+
+describe("shipped database config", () => {
+  it("says in dev's config that its database is the cheaper one", () => {
+    const text = fs.readFileSync(path.join(SHIPPED_CONFIG_DIR, "dev.yaml"), "utf8");
+    const section = text.slice(text.indexOf("\ndatabase:"));
+    expect(section).toMatch(/^\s+# Dev is cheaper: one Serverless v2 writer and no readers/m);
   });
 });

@@ -17,6 +17,14 @@ const capacity = (what: string, fallback: number) =>
     .default(fallback)
     .describe(`${what} Aurora Serverless v2 capacity per instance, in ACUs (0-256, steps of 0.5). @default ${fallback}`);
 
+/** A whole number in [min, max]; `why` says where the bounds come from, in the one-line error. */
+const wholeNumber = (min: number, max: number, why = "") =>
+  z
+    .number()
+    .int("must be a whole number")
+    .min(min, `must be between ${min} and ${max}${why}`)
+    .max(max, `must be between ${min} and ${max}${why}`);
+
 /** `hh:mm-hh:mm` in UTC; each part is a valid time of day. */
 const dailyWindow = z
   .string()
@@ -57,34 +65,18 @@ export const databaseSchema = z
         minCapacity: capacity("Minimum", 0.5),
         maxCapacity: capacity("Maximum", 8),
       })
-      .refine((range) => range.minCapacity <= range.maxCapacity, {
-        path: ["minCapacity"],
-        message: "must not exceed serverless.maxCapacity",
-      })
       .prefault({})
       .describe("Aurora Serverless v2 capacity range; used when instanceClass is db.serverless."),
-    readers: z
-      .number()
-      .int("must be a whole number")
-      .min(0, `must be between 0 and ${MAX_AURORA_READERS} (Aurora's replica limit)`)
-      .max(MAX_AURORA_READERS, `must be between 0 and ${MAX_AURORA_READERS} (Aurora's replica limit)`)
+    readers: wholeNumber(0, MAX_AURORA_READERS, " (Aurora's replica limit)")
       .default(2)
       .describe("Readers Terraform keeps (the minimum), placed round-robin in the AZs after the writer's. @default 2"),
     readerAutoscaling: z
       .strictObject({
         enabled: z.boolean().default(false).describe("Add burst readers with Application Auto Scaling. @default false"),
-        min: z
-          .number()
-          .int("must be a whole number")
-          .min(0, `must be between 0 and ${MAX_AURORA_READERS}`)
-          .max(MAX_AURORA_READERS, `must be between 0 and ${MAX_AURORA_READERS}`)
+        min: wholeNumber(0, MAX_AURORA_READERS)
           .optional()
           .describe("Fewest readers autoscaling keeps. @default database.readers"),
-        max: z
-          .number()
-          .int("must be a whole number")
-          .min(1, `must be between 1 and ${MAX_AURORA_READERS} (Aurora's replica limit, counting every reader)`)
-          .max(MAX_AURORA_READERS, `must be between 1 and ${MAX_AURORA_READERS} (Aurora's replica limit, counting every reader)`)
+        max: wholeNumber(1, MAX_AURORA_READERS, " (Aurora's replica limit, counting every reader)")
           .default(MAX_AURORA_READERS)
           .describe(`Most readers in total, Terraform's and autoscaled ones. @default ${MAX_AURORA_READERS}`),
         metric: z
@@ -105,11 +97,7 @@ export const databaseSchema = z
       })
       .prefault({})
       .describe("Application Auto Scaling of Aurora readers (burst readers are not in Terraform state)."),
-    backupRetentionDays: z
-      .number()
-      .int("must be a whole number")
-      .min(7, "must be between 7 and 35 days (below 7 point-in-time recovery is too short; Aurora keeps at most 35)")
-      .max(35, "must be between 7 and 35 days (below 7 point-in-time recovery is too short; Aurora keeps at most 35)")
+    backupRetentionDays: wholeNumber(7, 35, " days (below 7 point-in-time recovery is too short; Aurora keeps at most 35)")
       .default(35)
       .describe("Days of automated backups and point-in-time recovery; a production tier needs 35. @default 35"),
     backupWindow: dailyWindow.default("02:00-03:00").describe("Daily UTC window of automated backups. @default 02:00-03:00"),
@@ -159,11 +147,7 @@ export const databaseSchema = z
           .default("none")
           .describe("none; backup-copy (AWS Backup copies snapshots to a vault in region); global-database (Aurora global database). @default none"),
         region: awsRegion.optional().describe("The disaster recovery region; must differ from the environment's region."),
-        copyRetentionDays: z
-          .number()
-          .int("must be a whole number")
-          .min(7, "must be between 7 and 3650 days")
-          .max(3650, "must be between 7 and 3650 days")
+        copyRetentionDays: wholeNumber(7, 3650, " days")
           .default(35)
           .describe("backup-copy: days the copies are kept in the DR vault. @default 35"),
         schedule: z
@@ -179,11 +163,7 @@ export const databaseSchema = z
           .min(2, "needs at least 2 availability zones (an Aurora subnet group spans two)")
           .optional()
           .describe("global-database: availability zones of the secondary region's VPC, e.g. [eu-central-1a, eu-central-1b]."),
-        secondaryInstances: z
-          .number()
-          .int("must be a whole number")
-          .min(0, "must be between 0 and 16")
-          .max(16, "must be between 0 and 16")
+        secondaryInstances: wholeNumber(0, 16)
           .default(1)
           .describe("global-database: instances of the secondary cluster; 0 = headless (cheaper, slower to fail over). @default 1"),
       })
@@ -214,6 +194,10 @@ export function checkDatabaseRules(env: DatabaseContext, ctx: z.RefinementCtx): 
     if (database.backupRetentionDays < 35) {
       issue(["backupRetentionDays"], `a production tier keeps 35 days of backups, got ${database.backupRetentionDays}`);
     }
+  }
+  const { minCapacity, maxCapacity } = database.serverless;
+  if (minCapacity > maxCapacity) {
+    issue(["serverless", "minCapacity"], `must not exceed serverless.maxCapacity (${maxCapacity} ACUs); got ${minCapacity}`);
   }
   const scaling = database.readerAutoscaling;
   if (scaling.min !== undefined && scaling.min > scaling.max) {
