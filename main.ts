@@ -2,6 +2,7 @@ import { App } from "cdktf";
 import { ConfigError, EnvironmentConfig, formatProblem, loadEnvironments, optionsFromEnv } from "./config";
 import { BootstrapStack, bootstrapStackName } from "./stacks/bootstrap-stack";
 import { ClusterStack } from "./stacks/cluster-stack";
+import { DataStack } from "./stacks/data-stack";
 import { NetworkStack } from "./stacks/network-stack";
 
 /** Builds every stack of every selected environment: the architecture, one line per stack. */
@@ -14,7 +15,8 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
   }
   for (const environment of environments) {
     const network = new NetworkStack(app, environment);
-    new ClusterStack(app, environment, { network: network.network });
+    const cluster = new ClusterStack(app, environment, { network: network.network });
+    new DataStack(app, environment, { network: network.network, cluster: cluster.cluster });
   }
   return app;
 }

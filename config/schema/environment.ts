@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkCluster, clusterSchema } from "./cluster";
 import { accountId, awsRegion, resourceName, tagMap } from "./common";
+import { checkDatabaseRules, databaseSchema } from "./database";
 import { networkSchema } from "./network";
 import { stateSchema } from "./state";
 import { checkSubnetPlan } from "../subnet-plan";
@@ -22,6 +23,7 @@ const environmentObject = z.strictObject({
   state: stateSchema,
   network: networkSchema,
   cluster: clusterSchema,
+  database: databaseSchema,
 });
 
 export type EnvironmentInput = z.input<typeof environmentObject>;
@@ -68,6 +70,7 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
   for (const problem of checkCluster(env.cluster, env.tier === "production")) {
     ctx.addIssue({ code: "custom", path: ["cluster", ...problem.path], message: problem.message });
   }
+  checkDatabaseRules(env, ctx);
 }
 
 export const environmentSchema = environmentObject.superRefine(checkCrossFieldRules);
