@@ -4,6 +4,7 @@ import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import { renderJsonSchema } from "../../config/json-schema";
+import { renderConfigReference } from "../../config/reference";
 import { REPO_ROOT, SHIPPED_CONFIG_DIR } from "../support/environments";
 
 describe("config/schema.json", () => {
@@ -22,6 +23,10 @@ describe("config/schema.json", () => {
       expect({ file, valid: validate(data), errors: validate.errors ?? null }).toEqual({ file, valid: true, errors: null });
       expect(validate({ ...data, netwrok: data.network })).toBe(false);
     }
+  });
+
+  it("has an up-to-date reference in docs/configuration.md (run `npm run schema`)", () => {
+    expect(fs.readFileSync(path.join(REPO_ROOT, "docs", "configuration.md"), "utf8")).toBe(renderConfigReference());
   });
 
   it("is referenced from every shipped environment file for editor completion", () => {
