@@ -1,6 +1,8 @@
 import { App } from "cdktf";
 import { ConfigError, EnvironmentConfig, formatProblem, loadEnvironments, optionsFromEnv } from "./config";
 import { BootstrapStack, bootstrapStackName } from "./stacks/bootstrap-stack";
+import { ClusterStack } from "./stacks/cluster-stack";
+import { DataStack } from "./stacks/data-stack";
 import { NetworkStack } from "./stacks/network-stack";
 
 /** Builds every stack of every selected environment: the architecture, one line per stack. */
@@ -12,7 +14,9 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
     new BootstrapStack(app, bootstrapStackName(account, accounts.length), { environments: members });
   }
   for (const environment of environments) {
-    new NetworkStack(app, environment);
+    const network = new NetworkStack(app, environment);
+    const cluster = new ClusterStack(app, environment, { network: network.network });
+    new DataStack(app, environment, { network: network.network, cluster: cluster.cluster });
   }
   return app;
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { checkCluster, clusterSchema } from "./cluster";
 import { accountId, awsRegion, resourceName, tagMap } from "./common";
+import { checkDatabaseRules, databaseSchema } from "./database";
 import { networkSchema } from "./network";
 import { stateSchema } from "./state";
 import { checkSubnetPlan } from "../subnet-plan";
@@ -20,6 +22,8 @@ const environmentObject = z.strictObject({
   tags: tagMap.default({}),
   state: stateSchema,
   network: networkSchema,
+  cluster: clusterSchema,
+  database: databaseSchema,
 });
 
 export type EnvironmentInput = z.input<typeof environmentObject>;
@@ -63,6 +67,10 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
   for (const problem of checkSubnetPlan(env.network)) {
     ctx.addIssue({ code: "custom", path: ["network", ...problem.path], message: problem.message });
   }
+  for (const problem of checkCluster(env.cluster, env.tier === "production")) {
+    ctx.addIssue({ code: "custom", path: ["cluster", ...problem.path], message: problem.message });
+  }
+  checkDatabaseRules(env, ctx);
 }
 
 export const environmentSchema = environmentObject.superRefine(checkCrossFieldRules);
