@@ -20,7 +20,7 @@ export interface PolicyReport {
   /** Findings that stand, errors first. */
   readonly findings: Finding[];
   readonly suppressed: SuppressedFinding[];
-  /** Suppressions that matched no finding: stale exceptions to remove. */
+  /** Suppressions of rules that ran and matched no finding: stale exceptions to remove. */
   readonly unusedSuppressions: Suppression[];
 }
 
@@ -66,6 +66,7 @@ export function evaluatePolicy(stack: TerraformStack, options: PolicyOptions): P
     resourcesChecked: checked.size,
     findings,
     suppressed,
-    unusedSuppressions: suppressionsUnder(stack).filter((suppression) => !used.has(suppression)),
+    // A production-only rule skipped in a lower tier says nothing about whether its suppression is still needed.
+    unusedSuppressions: suppressionsUnder(stack).filter((suppression) => !used.has(suppression) && rules.some((rule) => rule.id === suppression.ruleId)),
   };
 }
