@@ -14,6 +14,7 @@ import { SubnetPlan } from "../../config/subnet-plan";
 import { AccountContext, serviceTrustPolicy } from "../iam/policy-document";
 import { EncryptedLogGroup } from "../logging/log-group";
 import { Network } from "../network/network";
+import { suppress } from "../policy/suppressions";
 import { KmsKey } from "../security/kms-key";
 import { AuroraPostgres, POSTGRES_PORT } from "./aurora-postgres";
 
@@ -195,6 +196,8 @@ export class GlobalDatabase extends Construct {
       copyTagsToSnapshot: true,
       deletionProtection,
       skipFinalSnapshot: true,
+      // As long as the primary keeps its backups, so a promoted secondary can restore as far back.
+      backupRetentionPeriod: 35,
       enabledCloudwatchLogsExports: ["postgresql"],
       serverlessv2ScalingConfiguration: instanceClass === "db.serverless" ? (props.serverless ?? { minCapacity: 0.5, maxCapacity: 8 }) : undefined,
       // A secondary joins once the primary has an available writer to replicate from.
@@ -217,6 +220,13 @@ export class GlobalDatabase extends Construct {
         autoMinorVersionUpgrade: true,
       });
     });
+    suppress(this.secondaryNetwork, "PLT-REL-001", "the standby region's VPC only holds the secondary's isolated database subnets, which never route through NAT");
+    suppress(
+      this.secondaryCluster,
+      "PLT-REL-004",
+      "a standby secondary: Aurora already replicates its storage over three AZs of the region, and secondaryInstances adds instances",
+    );
+    suppress(this.secondaryCluster, "PLT-RDS-005", "a secondary holds a replica of the primary, whose final snapshot and AWS Backup copies cover its data");
     placeIn(remote, recoveryRegion.provider);
   }
 }
