@@ -55,13 +55,22 @@ export const EDGE_RULES: PolicyRule[] = [
     id: "PLT-CF-004",
     severity: "error",
     title: "CloudFront access logging",
-    description: "Every distribution writes standard access logs (logging_config with a bucket).",
+    description:
+      "Every distribution writes access logs: standard logging v2 (an aws_cloudwatch_log_delivery from an ACCESS_LOGS delivery source of the " +
+      "distribution) or legacy logging (logging_config with a bucket).",
     checkov: ["CKV_AWS_86"],
     trivy: ["AVD-AWS-0010"],
-    remediation: "set logging_config { bucket = <log bucket>.bucket_domain_name, prefix = \"cloudfront/\" }",
+    remediation:
+      "add an aws_cloudwatch_log_delivery_source (log_type ACCESS_LOGS, resource_arn = the distribution), a delivery destination and an " +
+      "aws_cloudwatch_log_delivery between them (in us-east-1), or set logging_config { bucket = <log bucket>.bucket_domain_name }",
     resourceTypes: ["aws_cloudfront_distribution"],
-    check({ attributes }) {
-      return isSet(block(attributes.logging_config)?.bucket) ? undefined : "access logging is off";
+    check(distribution, context) {
+      if (isSet(block(distribution.attributes.logging_config)?.bucket)) return undefined;
+      const delivered = context
+        .referencing("aws_cloudwatch_log_delivery_source", "resource_arn", distribution)
+        .filter((source) => source.attributes.log_type === "ACCESS_LOGS")
+        .some((source) => context.referencing("aws_cloudwatch_log_delivery", "delivery_source_name", source).length > 0);
+      return delivered ? undefined : "access logging is off";
     },
   },
   {
