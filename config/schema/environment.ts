@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { accountId, awsRegion, resourceName, tagMap } from "./common";
 import { networkSchema } from "./network";
+import { checkPlatformRules, platformSchema } from "./platform";
 import { stateSchema } from "./state";
 import { checkSubnetPlan } from "../subnet-plan";
 
@@ -20,6 +21,7 @@ const environmentObject = z.strictObject({
   tags: tagMap.default({}),
   state: stateSchema,
   network: networkSchema,
+  platform: platformSchema,
 });
 
 export type EnvironmentInput = z.input<typeof environmentObject>;
@@ -63,6 +65,10 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
   for (const problem of checkSubnetPlan(env.network)) {
     ctx.addIssue({ code: "custom", path: ["network", ...problem.path], message: problem.message });
   }
+  checkPlatformRules(env.platform, {
+    production: env.tier === "production",
+    addIssue: (path, message) => ctx.addIssue({ code: "custom", path, message }),
+  });
 }
 
 export const environmentSchema = environmentObject.superRefine(checkCrossFieldRules);
