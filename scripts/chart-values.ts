@@ -130,10 +130,11 @@ function isOpenKey(known: Declaration[]): boolean {
  * Walks `values` against every declaration of the same map at once (the parent's defaults for a subchart, the
  * subchart's own, the schema): a key is known when any declares it, open when any declares it open.
  */
-function walk(values: Record<string, unknown>, declarations: Declaration[], at: string, report: { keysChecked: number; problems: string[] }): void {
+function walk(values: Record<string, unknown>, declarations: Declaration[], at: string, report: WalkState): void {
   for (const [key, value] of Object.entries(values)) {
     const where = at ? `${at}.${key}` : key;
     report.keysChecked += 1;
+    if (report.openPaths.has(where)) continue;
     const known = declarations.map((declaration) => childOf(declaration, key)).filter((child): child is Declaration => child !== undefined);
     if (known.length === 0) {
       report.problems.push(`${where}: not a key of the chart's values.yaml`);
@@ -170,9 +171,19 @@ function schemaValidator(schema: Record<string, unknown>): (data: unknown) => Er
   return (data) => (validate(data) ? [] : (validate.errors ?? []));
 }
 
-/** Checks one release's values against its chart: key existence (parent and subcharts) and the JSON schema. */
-export function checkValues(chart: ChartData, values: Record<string, unknown>): ValuesReport {
-  const report = { keysChecked: 0, problems: [] as string[] };
+interface WalkState {
+  keysChecked: number;
+  readonly problems: string[];
+  readonly openPaths: ReadonlySet<string>;
+}
+
+/**
+ * Checks one release's values against its chart: key existence (parent and subcharts) and the JSON schema.
+ * `openPaths` names maps the chart documents as free-form although their default has entries (argo-cd's
+ * `configs.cm` is the argocd-cm ConfigMap: any Argo CD setting is a key there).
+ */
+export function checkValues(chart: ChartData, values: Record<string, unknown>, openPaths: readonly string[] = []): ValuesReport {
+  const report: WalkState = { keysChecked: 0, problems: [], openPaths: new Set(openPaths) };
   const own = declarationsOf(chart);
   for (const [key, value] of Object.entries(values)) {
     const subchart = chart.subcharts.get(key);
@@ -205,5 +216,5 @@ export function checkValues(chart: ChartData, values: Record<string, unknown>): 
       report.problems.push(`${prefix}${error.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(root)"}: ${error.message ?? "fails the chart's values.schema.json"}`);
     }
   }
-  return report;
+  return { keysChecked: report.keysChecked, problems: report.problems };
 }

@@ -96,7 +96,9 @@ export class PlatformAddOns extends Construct {
       this.releases.set(addOn.name, release);
       const ready: ITerraformDependable[] = [release];
       const objects = addOn.manifests?.(context as never) ?? [];
-      if (objects.length > 0) ready.push(this.manifestsRelease(`${addOn.name}Manifests`, `${addOn.releaseName}-config`, addOn.namespace, objects, [release]));
+      if (objects.length > 0) {
+        ready.push(this.manifestsRelease(`${addOn.name}Manifests`, `${addOn.releaseName}-config`, addOn.namespace, objects, [release, ...this.namespaces.values()]));
+      }
       if (addOn.name === "externalSecrets") {
         secretsRelease = this.manifestsRelease("Secrets", "platform-secrets", addOn.namespace, [
           ...secretStoreObjects(props.account),
