@@ -5,6 +5,7 @@ import { ArgoCdBackup } from "./argocd-backup";
 export const ARGOCD_NAMESPACE = "argocd";
 /** Argo CD reads `$argocd-oidc:clientSecret` only from Secrets labelled as part of Argo CD. */
 const OIDC_SECRET = "argocd-oidc";
+/** appVersion of the pinned chart: the backup runs the same CLI as the server, so the export format matches. */
 const ARGOCD_VERSION = "v3.4.4";
 
 /** A stateless Argo CD component: replicas, PDB, spread and requests for its tier. */

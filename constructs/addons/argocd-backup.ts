@@ -88,6 +88,8 @@ export class ArgoCdBackup extends Construct {
       seccompProfile: { type: "RuntimeDefault" },
     };
     const backupVolume = { name: "backup", mountPath: "/backup" };
+    // Both CLIs keep caches under $HOME; the root filesystem is read-only.
+    const home = [{ name: "HOME", value: "/backup" }];
     this.cronJob = new CronJobV1(this, "CronJob", {
       metadata: { name: SERVICE_ACCOUNT, namespace: props.namespace },
       spec: {
@@ -110,6 +112,7 @@ export class ArgoCdBackup extends Construct {
                     name: "export",
                     image: props.argocdImage,
                     command: ["sh", "-c", `argocd admin export --namespace ${props.namespace} > /backup/argocd.yaml`],
+                    env: home,
                     volumeMount: [backupVolume],
                     securityContext: restricted,
                     resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
@@ -124,7 +127,7 @@ export class ArgoCdBackup extends Construct {
                       "-c",
                       `aws s3 cp /backup/argocd.yaml "s3://${this.bucket.name}/argocd/$(date -u +%Y-%m-%dT%H%M%SZ).yaml" --sse aws:kms --sse-kms-key-id ${key.arn}`,
                     ],
-                    env: [{ name: "HOME", value: "/backup" }],
+                    env: home,
                     volumeMount: [backupVolume],
                     securityContext: restricted,
                     resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
