@@ -2,6 +2,7 @@ import { App } from "cdktf";
 import { ConfigError, EnvironmentConfig, formatProblem, loadEnvironments, optionsFromEnv } from "./config";
 import { BootstrapStack, bootstrapStackName } from "./stacks/bootstrap-stack";
 import { NetworkStack } from "./stacks/network-stack";
+import { PlatformStack } from "./stacks/platform-stack";
 
 /** Builds every stack of every selected environment: the architecture, one line per stack. */
 export function buildApp(app: App, environments: readonly EnvironmentConfig[]): App {
@@ -13,6 +14,7 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
   }
   for (const environment of environments) {
     new NetworkStack(app, environment);
+    new PlatformStack(app, environment, { cluster: cluster.cluster, controllerRoles: cluster.controllerRoles, kubernetesVersion: environment.cluster.version });
   }
   return app;
 }
