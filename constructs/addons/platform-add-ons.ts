@@ -52,32 +52,25 @@ export class PlatformAddOns extends Construct {
   constructor(scope: Construct, id: string, props: PlatformAddOnsProps) {
     super(scope, id);
     const platform = props.environment.platform;
-    const enabled = props.addOns.filter((addOn) => platform[addOn.name].enabled);
     this.manifestsChart = new TerraformAsset(this, "ManifestsChart", { path: MANIFESTS_CHART_DIR, type: AssetType.DIRECTORY });
-    for (const addOn of enabled) this.namespaceFor(addOn.namespace, addOn.podSecurity);
     const deliveries: SecretDelivery[] = [];
     const deliveredSecrets = () => [...new Set(deliveries.flatMap((delivery) => delivery.data.map((item) => item.secretName)))];
-    const contexts = new Map(enabled.map((addOn) => [addOn.name, this.contextFor(addOn, props, deliveredSecrets)]));
-    deliveries.push(...enabled.flatMap((addOn) => addOn.secrets?.(contexts.get(addOn.name) as never) ?? []));
+    const installs = props.addOns
+      .filter((addOn) => platform[addOn.name].enabled)
+      .map((addOn) => {
+        this.namespaceFor(addOn.namespace, addOn.podSecurity);
+        const context = this.contextFor(addOn, props, deliveredSecrets);
+        return { addOn, context, secrets: addOn.secrets?.(context) ?? [] };
+      });
+    deliveries.push(...installs.flatMap((install) => install.secrets));
     if (props.databaseSecretArn && platform.externalSecrets.enabled) {
-      const namespace = platform.externalSecrets.databaseSecretNamespace;
-      this.namespaceFor(namespace, { level: "restricted" });
-      deliveries.push({ name: "database-credentials", namespace, data: [
-        { secretKey: "username", secretName: props.databaseSecretArn, property: "username" },
-        { secretKey: "password", secretName: props.databaseSecretArn, property: "password" },
-      ] });
+      deliveries.push(this.databaseSecret(props.databaseSecretArn, platform.externalSecrets.databaseSecretNamespace));
     }
     let secretsRelease: Release | undefined;
 
-    for (const addOn of enabled) {
-      const context = contexts.get(addOn.name) as AddOnContext;
-      const dependsOn: ITerraformDependable[] = [
-        this.namespaces.get(addOn.namespace) ?? [],
-        props.storageClass ?? [],
-        ...this.dependenciesOf(addOn),
-      ].flat();
-      const ownSecrets = addOn.secrets?.(context as never) ?? [];
-      if (ownSecrets.length > 0) {
+    for (const { addOn, context, secrets } of installs) {
+      const dependsOn: ITerraformDependable[] = [this.namespaces.get(addOn.namespace) ?? [], props.storageClass ?? [], ...this.dependenciesOf(addOn, props.addOns)].flat();
+      if (secrets.length > 0) {
         if (!secretsRelease) throw new Error(`add-on ${addOn.name} needs secrets, so externalSecrets must be enabled and listed before it`);
         dependsOn.push(secretsRelease);
       }
@@ -88,34 +81,46 @@ export class PlatformAddOns extends Construct {
         repository: addOn.chart.repository,
         chart: addOn.chart.chart,
         version: settings.version ?? addOn.chart.version,
-        values: [valuesYaml(mergeValues(addOn.values(context as never), settings.values))],
+        values: [valuesYaml(mergeValues(addOn.values(context), settings.values))],
         ...RELEASE_SETTINGS,
         timeout: addOn.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
         dependsOn,
       });
       this.releases.set(addOn.name, release);
       const ready: ITerraformDependable[] = [release];
-      const objects = addOn.manifests?.(context as never) ?? [];
+      const objects = addOn.manifests?.(context) ?? [];
       if (objects.length > 0) {
-        ready.push(this.manifestsRelease(`${addOn.name}Manifests`, `${addOn.releaseName}-config`, addOn.namespace, objects, [release, ...this.namespaces.values()]));
+        ready.push(this.manifestsRelease(`${addOn.name}Manifests`, `${addOn.releaseName}-config`, addOn.namespace, objects, release));
       }
       if (addOn.name === "externalSecrets") {
-        secretsRelease = this.manifestsRelease("Secrets", "platform-secrets", addOn.namespace, [
-          ...secretStoreObjects(props.account),
-          ...deliveries.map(externalSecretObject),
-        ], [release, ...this.namespaces.values()]);
+        const objects = [...secretStoreObjects(props.account), ...deliveries.map(externalSecretObject)];
+        secretsRelease = this.manifestsRelease("Secrets", "platform-secrets", addOn.namespace, objects, release);
       }
       this.ready.set(addOn.name, ready);
-      addOn.extend?.(context as never, release);
+      addOn.extend?.(context, release);
     }
+  }
+
+  /** The data layer's database secret, for the application's namespace (created here with restricted PSA). */
+  private databaseSecret(secretArn: string, namespace: string): SecretDelivery {
+    this.namespaceFor(namespace, { level: "restricted" });
+    return {
+      name: "database-credentials",
+      namespace,
+      data: ["username", "password"].map((key) => ({ secretKey: key, secretName: secretArn, property: key })),
+    };
   }
 
   /**
    * What a release waits for: the releases (and CRD objects) of the add-ons it names in `after`, and the load balancer
    * controller, whose webhooks intercept Services and Pods in every namespace and fail them while it is not running.
    */
-  private dependenciesOf(addOn: AddOn): ITerraformDependable[] {
+  private dependenciesOf(addOn: AddOn, order: readonly AddOn[]): ITerraformDependable[] {
     const names: AddOnName[] = [...(addOn.after ?? [])];
+    const position = (name: AddOnName) => order.findIndex((candidate) => candidate.name === name);
+    for (const name of names) {
+      if (position(name) > position(addOn.name)) throw new Error(`add-on ${addOn.name} must come after ${name} in the add-on list`);
+    }
     if (addOn.name !== "awsLoadBalancerController") names.push("awsLoadBalancerController");
     return names.flatMap((name) => this.ready.get(name) ?? []);
   }
@@ -131,7 +136,8 @@ export class PlatformAddOns extends Construct {
     this.namespaces.set(name, new NamespaceV1(this, `Namespace-${name}`, { metadata: { name, labels } }));
   }
 
-  private manifestsRelease(id: string, name: string, namespace: string, objects: KubernetesObject[], dependsOn: ITerraformDependable[]): Release {
+  /** A platform-manifests release of `objects`, after the release with their CRDs and every namespace they may use. */
+  private manifestsRelease(id: string, name: string, namespace: string, objects: KubernetesObject[], crds: Release): Release {
     return new Release(this, id, {
       name,
       namespace,
@@ -139,7 +145,7 @@ export class PlatformAddOns extends Construct {
       values: [valuesYaml({ manifests: objects })],
       ...RELEASE_SETTINGS,
       timeout: 300,
-      dependsOn,
+      dependsOn: [crds, ...this.namespaces.values()],
     });
   }
 
