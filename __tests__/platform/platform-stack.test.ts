@@ -99,7 +99,9 @@ describe("PlatformStack: providers and the add-on contract", () => {
     expect(prod.waitsFor("kube-prometheus-stack", "helm_release.AddOns_Secrets_")).toBe(true);
     expect(prod.waitsFor("argo-cd", "helm_release.AddOns_Secrets_")).toBe(true);
     expect(prod.waitsFor("fluent-bit", "helm_release.AddOns_elasticsearchManifests_")).toBe(true);
-    expect(prod.waitsFor("argo-rollouts", "helm_release.AddOns_kubePrometheusStack_")).toBe(true);
+    for (const name of ["argo-rollouts", "argo-cd", "fluent-bit", "vault"]) {
+      expect(prod.waitsFor(name, "helm_release.AddOns_kubePrometheusStack_")).toBe(true);
+    }
     expect(prod.waitsFor("argocd-image-updater", "helm_release.AddOns_argoCd_")).toBe(true);
   });
 
@@ -251,15 +253,19 @@ describe("observability", () => {
     });
   });
 
-  test("Alertmanager routes to the configured receivers, reading their secrets from mounted files", () => {
+  test("Alertmanager sends warnings and critical alerts to every configured receiver, reading their secrets from files", () => {
     const alertmanager = prod.values("kube-prometheus-stack").alertmanager;
-    expect(alertmanager.config.route.receiver).toBe("platform-pagerduty");
+    const routes = alertmanager.config.route.routes;
+    expect(routes[0]).toEqual({ receiver: "null", matchers: ['alertname = "Watchdog"'] });
+    expect(routes.slice(1)).toEqual(
+      ["platform-pagerduty", "platform-slack"].map((receiver) => ({ receiver, matchers: ['severity =~ "warning|critical"'], continue: true })),
+    );
     expect(alertmanager.config.receivers).toContainEqual({
       name: "platform-pagerduty",
       pagerduty_configs: [{ routing_key_file: "/etc/alertmanager/secrets/alertmanager-receivers/platform-pagerduty", send_resolved: true }],
     });
     expect(alertmanager.alertmanagerSpec.secrets).toEqual(["alertmanager-receivers"]);
-    expect(dev.values("kube-prometheus-stack").alertmanager.config.route.receiver).toBe("null");
+    expect(dev.values("kube-prometheus-stack").alertmanager.config.route.routes).toHaveLength(1);
   });
 
   test("Grafana's admin comes from the delivered Secret, never the chart default", () => {

@@ -89,7 +89,7 @@ export const platformSchema = z
         .describe("Prometheus."),
       alertmanager: z
         .strictObject({
-          receivers: z.array(alertReceiver).default([]).describe("Where alerts go; the first receiver is the default route."),
+          receivers: z.array(alertReceiver).default([]).describe("Where alerts go: every receiver gets every warning and critical alert."),
         })
         .prefault({})
         .describe("Alertmanager."),

@@ -21,15 +21,18 @@ function receiverConfig(receiver: Receiver): Values {
   }
 }
 
+/**
+ * Every receiver gets every warning and critical alert (`continue` lets an alert match all of them); Watchdog, which
+ * fires all the time to prove the pipeline works, and info-level alerts go nowhere.
+ */
 function alertmanagerConfig(receivers: Receiver[]): Values {
   return {
     route: {
-      receiver: receivers[0]?.name ?? "null",
+      receiver: "null",
       group_by: ["alertname", "namespace"],
       routes: [
-        // Watchdog fires all the time to prove the pipeline works; it pages nobody.
         { receiver: "null", matchers: ['alertname = "Watchdog"'] },
-        ...receivers.slice(1).map((receiver) => ({ receiver: receiver.name, matchers: ['severity =~ "warning|critical"'], continue: true })),
+        ...receivers.map((receiver) => ({ receiver: receiver.name, matchers: ['severity =~ "warning|critical"'], continue: true })),
       ],
     },
     receivers: [{ name: "null" }, ...receivers.map(receiverConfig)],

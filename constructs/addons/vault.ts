@@ -17,6 +17,14 @@ function serverConfig(context: AddOnContext<"vault">, kmsKeyId: string): string 
     "  tls_disable = 1",
     '  address = "[::]:8200"',
     '  cluster_address = "[::]:8201"',
+    // Prometheus scrapes /v1/sys/metrics without a Vault token; the metrics hold no secrets.
+    "  telemetry {",
+    "    unauthenticated_metrics_access = true",
+    "  }",
+    "}",
+    "telemetry {",
+    '  prometheus_retention_time = "30s"',
+    "  disable_hostname = true",
     "}",
     'storage "raft" {',
     '  path = "/vault/data"',
@@ -42,6 +50,7 @@ export const vault: AddOn<"vault"> = {
   chart: { chart: "vault", repository: "https://helm.releases.hashicorp.com", version: "0.34.1" },
   namespace: "vault",
   podSecurity: { level: "restricted" },
+  after: ["kubePrometheusStack"],
   values(context) {
     const key = new KmsKey(context.scope, "UnsealKey", {
       account: context.account,
