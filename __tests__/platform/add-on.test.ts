@@ -1,10 +1,11 @@
+import * as path from "path";
 import { TerraformStack } from "cdktf";
 import { AddOn, mergeValues } from "../../constructs/addons/add-on";
 import { argoCd } from "../../constructs/addons/argo-cd";
 import { argocdImageUpdater } from "../../constructs/addons/argocd-image-updater";
 import { PLATFORM_ADD_ONS } from "../../constructs/addons/catalog";
 import { clusterAutoscalerImageTag } from "../../constructs/addons/cluster-autoscaler";
-import { PlatformAddOns } from "../../constructs/addons/platform-add-ons";
+import { manifestsChartDir, PlatformAddOns } from "../../constructs/addons/platform-add-ons";
 import { IrsaRole } from "../../constructs/iam/irsa-role";
 import { testApp, testEnvironment } from "../support/environments";
 import { FAKE_OIDC_ISSUER } from "../support/platform";
@@ -60,5 +61,14 @@ describe("the add-on contract", () => {
   test("the autoscaler's image follows the cluster's minor and refuses anything else", () => {
     expect(clusterAutoscalerImageTag("1.31")).toBe("v1.31.0");
     expect(() => clusterAutoscalerImageTag("1.33.2")).toThrow('kubernetesVersion "1.33.2" is not a Kubernetes minor such as "1.33"');
+  });
+});
+
+describe("the platform-manifests chart", () => {
+  test("is found from the sources and from the build output alike", () => {
+    const root = path.resolve(__dirname, "..", "..");
+    expect(manifestsChartDir()).toBe(`${root}/charts/platform-manifests`);
+    expect(manifestsChartDir(`${root}/dist/constructs/addons`)).toBe(`${root}/charts/platform-manifests`);
+    expect(() => manifestsChartDir("/")).toThrow("charts/platform-manifests not found in / or any folder above it");
   });
 });

@@ -2,8 +2,8 @@ import { AddOn, AddOnContext, KubernetesObject, resources, topologySpread } from
 
 /** Name of the Elasticsearch cluster; ECK derives its Secrets and Services from it (`<name>-es-http` ...). */
 export const ELASTICSEARCH_NAME = "elasticsearch";
-/** Elasticsearch and Kibana run beside Fluent Bit, which reads ECK's `elastic` user secret and CA from there. */
-const STACK_NAMESPACE = "logging";
+/** Fluent Bit's namespace: Elasticsearch and Kibana run there, so Fluent Bit can read ECK's `elastic` secret and CA. */
+export const LOGGING_NAMESPACE = "logging";
 
 function elasticsearchCluster(context: AddOnContext<"elasticsearch">): KubernetesObject {
   const { settings } = context;
@@ -11,7 +11,7 @@ function elasticsearchCluster(context: AddOnContext<"elasticsearch">): Kubernete
   return {
     apiVersion: "elasticsearch.k8s.elastic.co/v1",
     kind: "Elasticsearch",
-    metadata: { name: ELASTICSEARCH_NAME, namespace: STACK_NAMESPACE },
+    metadata: { name: ELASTICSEARCH_NAME, namespace: LOGGING_NAMESPACE },
     spec: {
       version: settings.stackVersion,
       nodeSets: [
@@ -58,7 +58,7 @@ export const elasticsearch: AddOn<"elasticsearch"> = {
   values() {
     return {
       installCRDs: true,
-      managedNamespaces: [STACK_NAMESPACE],
+      managedNamespaces: [LOGGING_NAMESPACE],
       priorityClassName: "system-cluster-critical",
       resources: resources("100m", "256Mi", "1Gi"),
     };
@@ -69,7 +69,7 @@ export const elasticsearch: AddOn<"elasticsearch"> = {
       {
         apiVersion: "kibana.k8s.elastic.co/v1",
         kind: "Kibana",
-        metadata: { name: "kibana", namespace: STACK_NAMESPACE },
+        metadata: { name: "kibana", namespace: LOGGING_NAMESPACE },
         spec: {
           version: context.settings.stackVersion,
           count: context.production ? 2 : 1,

@@ -1,7 +1,7 @@
 import { EncryptedLogGroup } from "../logging/log-group";
 import { KmsKey } from "../security/kms-key";
 import { AddOn, AddOnContext, resources } from "./add-on";
-import { ELASTICSEARCH_NAME } from "./elasticsearch";
+import { ELASTICSEARCH_NAME, LOGGING_NAMESPACE } from "./elasticsearch";
 
 /** Fluent Bit's [OUTPUT] sections; `$${VAR}` reaches Fluent Bit as `${VAR}` (Terraform would interpolate `${`). */
 function outputs(context: AddOnContext<"fluentBit">, logGroupName: string): string {
@@ -41,7 +41,7 @@ export const fluentBit: AddOn<"fluentBit"> = {
   name: "fluentBit",
   releaseName: "fluent-bit",
   chart: { chart: "fluent-bit", repository: "https://fluent.github.io/helm-charts", version: "0.58.1" },
-  namespace: "logging",
+  namespace: LOGGING_NAMESPACE,
   podSecurity: { level: "privileged", reason: "Fluent Bit tails /var/log of every node through hostPath volumes" },
   after: ["elasticsearch", "kubePrometheusStack"],
   values(context) {

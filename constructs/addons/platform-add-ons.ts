@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import { Construct } from "constructs";
 import { AssetType, ITerraformDependable, TerraformAsset } from "cdktf";
@@ -30,8 +31,17 @@ export interface PlatformAddOnsProps {
 /** Namespaces that exist in every EKS cluster and are not created (nor relabelled) here. */
 const EXISTING_NAMESPACES = new Set(["kube-system"]);
 
-/** The chart that applies objects of an add-on's CRDs after the add-on's release (see docs/platform.md). */
-export const MANIFESTS_CHART_DIR = path.resolve(__dirname, "..", "..", "charts", "platform-manifests");
+/**
+ * The chart that applies objects of an add-on's CRDs after the add-on's release (see docs/platform.md). Found by
+ * walking up from this file, which runs from the sources in tests and from dist/ after `npm run build`.
+ */
+export function manifestsChartDir(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "charts", "platform-manifests");
+    if (fs.existsSync(path.join(candidate, "Chart.yaml"))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`charts/platform-manifests not found in ${from} or any folder above it`);
+  }
+}
 
 /** Release settings every add-on shares: reproducible, rolled back when it fails, and short histories. */
 export const RELEASE_SETTINGS = { atomic: true, cleanupOnFail: true, wait: true, maxHistory: 5 } as const;
@@ -52,7 +62,7 @@ export class PlatformAddOns extends Construct {
   constructor(scope: Construct, id: string, props: PlatformAddOnsProps) {
     super(scope, id);
     const platform = props.environment.platform;
-    this.manifestsChart = new TerraformAsset(this, "ManifestsChart", { path: MANIFESTS_CHART_DIR, type: AssetType.DIRECTORY });
+    this.manifestsChart = new TerraformAsset(this, "ManifestsChart", { path: manifestsChartDir(), type: AssetType.DIRECTORY });
     const deliveries: SecretDelivery[] = [];
     const deliveredSecrets = () => [...new Set(deliveries.flatMap((delivery) => delivery.data.map((item) => item.secretName)))];
     const installs = props.addOns
