@@ -107,6 +107,15 @@ describe("PlatformStack: providers and the add-on contract", () => {
     expect(prod.waitsFor("argocd-image-updater", "helm_release.AddOns_argoCd_")).toBe(true);
   });
 
+  test("values interpolate only Terraform references: `${` meant for a program is escaped as `$${`", () => {
+    for (const platform of [dev, staging, prod]) {
+      for (const release of Object.values(platform.releases)) {
+        const interpolations = (release.values as string[]).join("\n").match(/(?<!\$)\$\{[^}]*\}/g) ?? [];
+        for (const interpolation of interpolations) expect(interpolation).toMatch(/^\$\{(aws_|kubernetes_|data\.terraform_remote_state)/);
+      }
+    }
+  });
+
   test("no values carry a password, token or webhook URL in plain text", () => {
     for (const platform of [dev, staging, prod]) {
       const text = Object.values(platform.releases).map((release) => (release.values as string[]).join("\n")).join("\n");
