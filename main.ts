@@ -4,6 +4,7 @@ import { BootstrapStack, bootstrapStackName } from "./stacks/bootstrap-stack";
 import { ClusterStack } from "./stacks/cluster-stack";
 import { DataStack } from "./stacks/data-stack";
 import { NetworkStack } from "./stacks/network-stack";
+import { PlatformStack } from "./stacks/platform-stack";
 
 /** Builds every stack of every selected environment: the architecture, one line per stack. */
 export function buildApp(app: App, environments: readonly EnvironmentConfig[]): App {
@@ -16,7 +17,13 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
   for (const environment of environments) {
     const network = new NetworkStack(app, environment);
     const cluster = new ClusterStack(app, environment, { network: network.network });
-    new DataStack(app, environment, { network: network.network, cluster: cluster.cluster });
+    const data = new DataStack(app, environment, { network: network.network, cluster: cluster.cluster });
+    new PlatformStack(app, environment, {
+      cluster: cluster.cluster,
+      controllerRoles: cluster.controllerRoles,
+      kubernetesVersion: environment.cluster.version,
+      databaseSecretArn: data.database.masterUserSecretArn,
+    });
   }
   return app;
 }

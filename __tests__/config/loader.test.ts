@@ -98,7 +98,7 @@ describe("config loader", () => {
     ]],
     ["an empty file", { "dev.yaml": "" }, ["dev.yaml: (top level): the file is empty; expected a mapping with project, tier, account, network"]],
     ["Terraform Cloud without an organization", { "dev.yaml": `${VALID}state: {backend: cloud}\n` }, [
-      "dev.yaml: state.organization: is required (string)",
+      "dev.yaml: state.organization: is required (string): Terraform Cloud organization that owns the workspaces.",
     ]],
     ["a single NAT gateway in production", { "dev.yaml": `${VALID}  oneNatGatewayPerAz: false\n` }, [
       "dev.yaml: network.oneNatGatewayPerAz: must be true for a production tier: a single NAT gateway makes one AZ a point of failure for all egress",

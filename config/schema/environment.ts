@@ -3,6 +3,7 @@ import { checkCluster, clusterSchema } from "./cluster";
 import { accountId, awsRegion, resourceName, tagMap } from "./common";
 import { checkDatabaseRules, databaseSchema } from "./database";
 import { networkSchema } from "./network";
+import { checkPlatformRules, platformSchema } from "./platform";
 import { stateSchema } from "./state";
 import { checkSubnetPlan } from "../subnet-plan";
 
@@ -24,6 +25,7 @@ const environmentObject = z.strictObject({
   network: networkSchema,
   cluster: clusterSchema,
   database: databaseSchema,
+  platform: platformSchema,
 });
 
 export type EnvironmentInput = z.input<typeof environmentObject>;
@@ -71,6 +73,10 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
     ctx.addIssue({ code: "custom", path: ["cluster", ...problem.path], message: problem.message });
   }
   checkDatabaseRules(env, ctx);
+  checkPlatformRules(env.platform, {
+    production: env.tier === "production",
+    addIssue: (path, message) => ctx.addIssue({ code: "custom", path, message }),
+  });
 }
 
 export const environmentSchema = environmentObject.superRefine(checkCrossFieldRules);
