@@ -351,7 +351,7 @@ describe("GitOps", () => {
     expect(dev.values("argo-cd").configs.cm["admin.enabled"]).toBe(true);
   });
 
-  test("Argo CD's configuration is backed up daily to a versioned, KMS-encrypted bucket by a CronJob with its own role", () => {
+  test("Argo CD's configuration is backed up daily to a versioned, KMS-encrypted, access-logged bucket by a CronJob with its own role", () => {
     const [cronJob] = prod.resources("kubernetes_cron_job_v1");
     expect(cronJob.spec.schedule).toBe("17 3 * * *");
     const pod = cronJob.spec.job_template.spec.template.spec;
@@ -361,8 +361,11 @@ describe("GitOps", () => {
     const bucket = prod.resources("aws_s3_bucket").find((candidate) => candidate.bucket === "webapp-prod-argocd-backup-111122223333");
     expect(bucket).toBeDefined();
     expect(prod.resources("aws_s3_bucket_versioning")[0].versioning_configuration.status).toBe("Enabled");
-    const encryption = prod.resources("aws_s3_bucket_server_side_encryption_configuration")[0];
+    // The backup bucket's own resources; its access-log bucket (SSE-S3, as S3 log delivery requires) has the same kinds.
+    const ofBackupBucket = (type: string) => prod.resources(type).filter((candidate) => String(candidate.bucket).includes("_Backup_Bucket_"));
+    const [encryption] = ofBackupBucket("aws_s3_bucket_server_side_encryption_configuration");
     expect(encryption.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("aws:kms");
+    expect(ofBackupBucket("aws_s3_bucket_logging")[0].target_bucket).toBe("webapp-prod-argocd-backup-111122223333-access-logs");
     const role = prod.resources("aws_iam_role").find((candidate) => candidate.name === "webapp-prod-argocd-backup");
     expect(role?.assume_role_policy).toContain("system:serviceaccount:argocd:argocd-backup");
     expect(dev.resources("kubernetes_cron_job_v1")).toHaveLength(0);

@@ -7,6 +7,7 @@ import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account
 import { AccountContext } from "../iam/policy-document";
 import { IrsaRole, OidcProviderRef } from "../iam/irsa-role";
 import { KmsKey } from "../security/kms-key";
+import { AccessLogBucket } from "../storage/access-log-bucket";
 import { SecureBucket } from "../storage/secure-bucket";
 
 export interface ArgoCdBackupProps {
@@ -35,6 +36,8 @@ const AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.27.50";
  */
 export class ArgoCdBackup extends Construct {
   readonly bucket: SecureBucket;
+  /** Where S3 logs access to the backups (who read or deleted a backup, and when). */
+  readonly accessLogs: AccessLogBucket;
   readonly role: IrsaRole;
   readonly cronJob: CronJobV1;
 
@@ -45,10 +48,18 @@ export class ArgoCdBackup extends Construct {
       description: `Argo CD configuration backups of ${props.namePrefix}`,
       alias: `${props.namePrefix}-argocd-backup`,
     });
+    const bucketName = `${props.namePrefix}-argocd-backup-${props.account.accountId}`;
+    this.accessLogs = new AccessLogBucket(this, "AccessLogs", {
+      account: props.account,
+      bucketName: `${bucketName}-access-logs`,
+      noncurrentVersionRetentionDays: 30,
+      expireObjectsAfterDays: 365,
+    });
     this.bucket = new SecureBucket(this, "Bucket", {
       account: props.account,
-      bucketName: `${props.namePrefix}-argocd-backup-${props.account.accountId}`,
+      bucketName,
       key,
+      accessLogs: { bucket: this.accessLogs, prefix: `s3/${bucketName}/` },
       noncurrentVersionRetentionDays: props.retentionDays ?? 90,
       expireObjectsAfterDays: props.retentionDays ?? 90,
     });

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { AccountContext } from "../iam/policy-document";
-import { suppress } from "../policy/suppressions";
 import { KmsKey } from "../security/kms-key";
+import { AccessLogBucket } from "../storage/access-log-bucket";
 import { SecureBucket } from "../storage/secure-bucket";
 
 export interface StateBucketProps {
@@ -20,7 +20,7 @@ export interface StateBucketProps {
 export class StateBucket extends Construct {
   readonly key: KmsKey;
   readonly bucket: SecureBucket;
-  readonly accessLogs: SecureBucket;
+  readonly accessLogs: AccessLogBucket;
 
   constructor(scope: Construct, id: string, props: StateBucketProps) {
     super(scope, id);
@@ -29,15 +29,13 @@ export class StateBucket extends Construct {
       description: `Encrypts the Terraform state in s3://${props.bucketName}`,
       alias: props.keyAlias,
     });
-    this.accessLogs = new SecureBucket(this, "AccessLogs", {
+    this.accessLogs = new AccessLogBucket(this, "AccessLogs", {
       account: props.account,
       bucketName: `${props.bucketName}-access-logs`,
       noncurrentVersionRetentionDays: 30,
       expireObjectsAfterDays: 365,
       preventDestroy: true,
     });
-    suppress(this.accessLogs, "PLT-S3-003", "S3 server access logging delivers only to buckets encrypted with SSE-S3 (AES256), not SSE-KMS");
-    suppress(this.accessLogs, "PLT-S3-005", "this is the access-log bucket: logging it to itself would loop, and a third bucket would only move the gap");
     this.bucket = new SecureBucket(this, "Bucket", {
       account: props.account,
       bucketName: props.bucketName,
