@@ -44,11 +44,12 @@ export function renderPolicyDocs(rules: readonly PolicyRule[] = ALL_RULES): stri
     "",
     "## Suppressing a finding",
     "",
-    "When a finding cannot be fixed (an S3 access-log bucket can only use SSE-S3 and cannot log to itself), suppress it at the narrowest construct, with the reason:",
+    "When a finding cannot be fixed, suppress it at the narrowest construct, with the reason. `AccessLogBucket` (constructs/storage) does so for " +
+      "the two findings an S3 access-log bucket cannot avoid (it can only use SSE-S3, and cannot log to itself):",
     "",
     "```ts",
     'import { suppress } from "../policy/suppressions";',
-    'suppress(this.accessLogs, "PLT-S3-003", "S3 server access logging delivers only to SSE-S3 buckets");',
+    'suppress(this, "PLT-S3-003", "S3 server access logging delivers only to buckets encrypted with SSE-S3 (AES256), not SSE-KMS");',
     "```",
     "",
     "The suppression covers the construct and everything below it. An empty reason or an unknown rule id throws. " +
