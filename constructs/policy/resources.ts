@@ -3,7 +3,8 @@ import { App, DefaultTokenResolver, StringConcat, TerraformOutput, TerraformReso
 import { PolicyContext, PolicyResource } from "./types";
 
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
-const REFERENCE = /\$\{([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)[.}[]/g;
+/** `${aws_subnet.name.id}`: resource types are `<provider>_<name>`, which keeps out var., local., data., each. and the like. */
+const REFERENCE = /\$\{([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z0-9_-]+)[.}[]/g;
 const CROSS_STACK = /\$\{data\.terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)\}/g;
 
 function resolveIn(stack: TerraformStack, value: unknown): unknown {
@@ -69,6 +70,7 @@ class StackResources {
  */
 export class StackContext implements PolicyContext {
   private readonly indexes = new Map<TerraformStack, StackResources>();
+  private readonly outputs = new Map<TerraformStack, Map<string, TerraformOutput>>();
 
   constructor(
     readonly stack: TerraformStack,
@@ -125,10 +127,21 @@ export class StackContext implements PolicyContext {
   private crossStackTargets(stack: TerraformStack, originPath: string, outputId: string): PolicyResource[] {
     const origin = App.of(stack).node.tryFindChild(originPath);
     if (!origin || !TerraformStack.isStack(origin)) return [];
-    const output = origin.node.findAll().find((construct: IConstruct) => construct instanceof TerraformOutput && construct.friendlyUniqueId === outputId) as
-      | TerraformOutput
-      | undefined;
-    if (!output) return [];
-    return this.targetsIn(origin, resolveIn(origin, output.value));
+    const output = this.outputsOf(origin).get(outputId);
+    return output ? this.targetsIn(origin, resolveIn(origin, output.value)) : [];
+  }
+
+  private outputsOf(stack: TerraformStack): Map<string, TerraformOutput> {
+    let outputs = this.outputs.get(stack);
+    if (!outputs) {
+      outputs = new Map(
+        stack.node
+          .findAll()
+          .filter((construct: IConstruct): construct is TerraformOutput => construct instanceof TerraformOutput)
+          .map((output) => [output.friendlyUniqueId, output]),
+      );
+      this.outputs.set(stack, outputs);
+    }
+    return outputs;
   }
 }
