@@ -11,13 +11,16 @@ function resolveIn(stack: TerraformStack, value: unknown): unknown {
   return Tokenization.resolve(value, { scope: stack, preparing: false, resolver: RESOLVER });
 }
 
-/** A resource whose attributes are resolved on first use: most resources are never inspected by any rule. */
+/**
+ * A resource whose attributes are resolved one by one, on first read: rules read a few attributes of a few resource
+ * types, and resolving every token of every resource would cost as much as a second synth.
+ */
 class LazyResource implements PolicyResource {
   readonly type: string;
   readonly name: string;
   readonly address: string;
   readonly path: string;
-  private resolved?: Record<string, unknown>;
+  private view?: Record<string, unknown>;
 
   constructor(
     readonly construct: TerraformResource,
@@ -30,11 +33,20 @@ class LazyResource implements PolicyResource {
   }
 
   get attributes(): Record<string, unknown> {
-    if (!this.resolved) {
-      const synthesized = resolveIn(this.stack, this.construct.toTerraform()) as { resource?: Record<string, Record<string, Record<string, unknown>>> };
-      this.resolved = synthesized.resource?.[this.type]?.[this.name] ?? {};
+    if (!this.view) {
+      const synthesized = this.construct.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> };
+      const raw = synthesized.resource?.[this.type]?.[this.name] ?? {};
+      const resolved = new Map<string, unknown>();
+      const stack = this.stack;
+      this.view = new Proxy(raw, {
+        get(target, key) {
+          if (typeof key !== "string") return Reflect.get(target, key);
+          if (!resolved.has(key)) resolved.set(key, resolveIn(stack, target[key]));
+          return resolved.get(key);
+        },
+      });
     }
-    return this.resolved;
+    return this.view;
   }
 }
 
