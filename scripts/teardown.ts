@@ -1,0 +1,296 @@
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { ARGOCD_NAMESPACE } from "../constructs/addons/argo-cd";
+import { environmentOf, layerOf, REPO_ROOT, resourcesOf, SynthesizedStack, synthesizeCompiledApp } from "./synthesized";
+
+/**
+ * `npm run teardown -- <env> [--execute]`: the ordered steps that destroy an environment without hanging on load
+ * balancers, finalizers or autoscaled Aurora readers. Without `--execute` it prints them; with it, it runs them and
+ * stops at the first failure. Steps are data (argv arrays, no shell), so tests check exactly what would run.
+ * docs/operations.md#teardown explains each step.
+ */
+
+/** Runs a command once. */
+export interface RunStep {
+  readonly kind: "run";
+  readonly why: string;
+  readonly argv: readonly string[];
+}
+
+/** Runs `argv` every `intervalSeconds` until it prints nothing (nothing left), failing after `timeoutSeconds`. */
+export interface WaitUntilEmptyStep {
+  readonly kind: "wait-until-empty";
+  readonly why: string;
+  readonly argv: readonly string[];
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+}
+
+/** Runs `list`, then the commands `each` builds for every whitespace-separated word it printed. */
+export interface ForEachStep {
+  readonly kind: "for-each";
+  readonly why: string;
+  readonly list: readonly string[];
+  readonly each: (item: string) => readonly (readonly string[])[];
+}
+
+export type Step = RunStep | WaitUntilEmptyStep | ForEachStep;
+
+export interface Phase {
+  readonly title: string;
+  readonly steps: readonly Step[];
+}
+
+/** What the teardown needs to know about an environment, all read from its synthesized stacks. */
+export interface TeardownTarget {
+  readonly environment: string;
+  readonly region: string;
+  /** Stacks in the order `cdktf destroy` takes them: every stack before the stacks it depends on. */
+  readonly destroyOrder: readonly string[];
+  readonly clusterName?: string;
+  readonly databaseClusterIdentifier?: string;
+  readonly databaseDeletionProtection: boolean;
+  readonly readerAutoscaling: boolean;
+}
+
+/** Makes Argo CD delete an Application's resources before the Application itself (cascading delete). */
+export const ARGOCD_RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
+
+/** Prefix of the readers Aurora Auto Scaling adds; Terraform never knows them. */
+export const AUTOSCALED_READER_PREFIX = "application-autoscaling-";
+
+/**
+ * Stacks of `environment` in destroy order: dependents first, each stack after every stack that depends on it (the
+ * reverse of the deploy order). Ties keep the manifest's order, as cdktf's own scheduler does.
+ */
+export function destroyOrder(stacks: readonly Pick<SynthesizedStack, "name" | "dependencies">[], environment: string): string[] {
+  const own = stacks.filter((stack) => environmentOf(stack.name) === environment);
+  const ordered: string[] = [];
+  while (ordered.length < own.length) {
+    const next = own.find(
+      (stack) => !ordered.includes(stack.name) && own.every((other) => ordered.includes(other.name) || !other.dependencies.includes(stack.name)),
+    );
+    if (!next) throw new Error(`stack dependency cycle among ${own.filter((stack) => !ordered.includes(stack.name)).map((stack) => stack.name).join(", ")}`);
+    ordered.push(next.name);
+  }
+  return ordered;
+}
+
+/** Reads the target of a teardown from the synthesized stacks; throws when the environment has none. */
+export function teardownTarget(stacks: readonly SynthesizedStack[], environment: string): TeardownTarget {
+  const order = destroyOrder(stacks, environment);
+  if (order.length === 0) {
+    const known = [...new Set(stacks.map((stack) => environmentOf(stack.name)).filter(Boolean))].join(", ");
+    throw new Error(`no stacks for environment "${environment}"; synthesized environments: ${known}`);
+  }
+  const own = stacks.filter((stack) => order.includes(stack.name));
+  const first = (type: string) => own.flatMap((stack) => resourcesOf(stack)).find((resource) => resource.type === type)?.values;
+  const cluster = first("aws_eks_cluster");
+  const database = first("aws_rds_cluster");
+  const provider = (own[0].json.provider?.aws ?? []).find((candidate) => !candidate.alias);
+  return {
+    environment,
+    region: String(provider?.region),
+    destroyOrder: order,
+    clusterName: cluster && String(cluster.name),
+    databaseClusterIdentifier: database && String(database.cluster_identifier),
+    databaseDeletionProtection: database?.deletion_protection === true,
+    readerAutoscaling: first("aws_appautoscaling_target") !== undefined,
+  };
+}
+
+/** The teardown, phase by phase. */
+export function teardownPlan(target: TeardownTarget, options: { kubeconfig: string }): Phase[] {
+  const phases: Phase[] = [];
+  if (target.clusterName) phases.push(kubernetesPhase(target, target.clusterName, options.kubeconfig));
+  if (target.databaseClusterIdentifier && target.readerAutoscaling) phases.push(readerPhase(target, target.databaseClusterIdentifier));
+  phases.push({
+    title: `Destroy the stacks of ${target.environment}, dependents first`,
+    steps: [
+      { kind: "run", why: "synthesize the stacks that are destroyed (cdktf.out/)", argv: ["npm", "run", "synth"] },
+      ...target.destroyOrder.flatMap((stack): Step[] => [
+        {
+          kind: "run",
+          why: `destroy ${stack} (every stack that reads its outputs is gone already, so the dependency check is skipped)`,
+          argv: ["npx", "cdktf", "destroy", stack, "--auto-approve", "--skip-synth", "--ignore-missing-stack-dependencies"],
+        },
+        ...(layerOf(stack) === "platform" && target.clusterName ? volumeCleanup(options.kubeconfig) : []),
+      ]),
+    ],
+  });
+  return phases;
+}
+
+function kubernetesPhase(target: TeardownTarget, clusterName: string, kubeconfig: string): Phase {
+  const kubectl = (...args: string[]) => ["kubectl", "--kubeconfig", kubeconfig, ...args];
+  const waitUntilEmpty = (why: string, argv: string[]): WaitUntilEmptyStep => ({ kind: "wait-until-empty", why, argv, intervalSeconds: 15, timeoutSeconds: 900 });
+  return {
+    title: `Empty the cluster ${clusterName} of what creates AWS resources outside Terraform`,
+    steps: [
+      {
+        kind: "run",
+        why: "a kubeconfig for this teardown only (your own kubeconfig is left alone)",
+        argv: ["aws", "eks", "update-kubeconfig", "--region", target.region, "--name", clusterName, "--kubeconfig", kubeconfig],
+      },
+      {
+        kind: "run",
+        why: "stop ApplicationSets first, or they recreate the Applications deleted next",
+        argv: kubectl("delete", "applicationsets.argoproj.io", "--all", "-n", ARGOCD_NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=10m"),
+      },
+      {
+        kind: "for-each",
+        why: "give every Application Argo CD's resources finalizer, so deleting it deletes what it deployed instead of orphaning it",
+        list: kubectl("get", "applications.argoproj.io", "-n", ARGOCD_NAMESPACE, "-o", "name", "--ignore-not-found"),
+        each: (application) => [
+          kubectl("patch", application, "-n", ARGOCD_NAMESPACE, "--type", "merge", "-p", JSON.stringify({ metadata: { finalizers: [ARGOCD_RESOURCES_FINALIZER] } })),
+        ],
+      },
+      {
+        kind: "run",
+        why: "delete every Argo CD Application; kubectl waits until the finalizer has deleted what each one deployed",
+        argv: kubectl("delete", "applications.argoproj.io", "--all", "-n", ARGOCD_NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=15m"),
+      },
+      {
+        kind: "run",
+        why: "delete the Ingresses nobody else owns, while the AWS Load Balancer Controller still runs to delete their ALBs",
+        argv: kubectl("delete", "ingresses.networking.k8s.io", "--all", "--all-namespaces", "--ignore-not-found", "--wait=true", "--timeout=10m"),
+      },
+      waitUntilEmpty("wait until no Ingress is left", kubectl("get", "ingresses.networking.k8s.io", "--all-namespaces", "-o", "name")),
+      waitUntilEmpty(
+        "wait until no Service of type LoadBalancer is left (each holds an NLB and its security groups)",
+        kubectl("get", "services", "--all-namespaces", "-o", 'jsonpath={range .items[?(@.spec.type=="LoadBalancer")]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}'),
+      ),
+      waitUntilEmpty(
+        "wait until the controller has released every TargetGroupBinding (its target groups and security group rules)",
+        kubectl("get", "targetgroupbindings.elbv2.k8s.aws", "--all-namespaces", "-o", "name", "--ignore-not-found"),
+      ),
+    ],
+  };
+}
+
+/**
+ * Helm keeps the PersistentVolumeClaims of uninstalled StatefulSets (Prometheus, Vault, Elasticsearch): their EBS
+ * volumes would outlive the cluster. Once the platform stack is gone nothing mounts them, and the EBS CSI driver (an
+ * EKS add-on of the cluster stack) still runs to delete the volumes.
+ */
+function volumeCleanup(kubeconfig: string): Step[] {
+  const kubectl = (...args: string[]) => ["kubectl", "--kubeconfig", kubeconfig, ...args];
+  return [
+    {
+      kind: "run",
+      why: "delete the PersistentVolumeClaims the uninstalled charts left behind",
+      argv: kubectl("delete", "persistentvolumeclaims", "--all", "--all-namespaces", "--ignore-not-found", "--wait=true", "--timeout=10m"),
+    },
+    {
+      kind: "wait-until-empty",
+      why: "wait until the EBS CSI driver has deleted every volume",
+      argv: kubectl("get", "persistentvolumes", "-o", "name"),
+      intervalSeconds: 15,
+      timeoutSeconds: 600,
+    },
+  ];
+}
+
+function readerPhase(target: TeardownTarget, identifier: string): Phase {
+  const region = ["--region", target.region];
+  return {
+    title: `Remove the autoscaled Aurora readers of ${identifier}`,
+    steps: [
+      {
+        kind: "run",
+        why: "stop Aurora Auto Scaling from adding readers while the cluster is torn down (Terraform forgets the target on refresh)",
+        argv: ["aws", "application-autoscaling", "deregister-scalable-target", ...region, "--service-namespace", "rds", "--scalable-dimension", "rds:cluster:ReadReplicaCount", "--resource-id", `cluster:${identifier}`],
+      },
+      {
+        kind: "for-each",
+        why: `delete each ${AUTOSCALED_READER_PREFIX}* reader and wait until it is gone: the cluster cannot be deleted while they exist`,
+        list: [
+          "aws", "rds", "describe-db-clusters", ...region, "--db-cluster-identifier", identifier,
+          "--query", `DBClusters[0].DBClusterMembers[?starts_with(DBInstanceIdentifier, '${AUTOSCALED_READER_PREFIX}')].DBInstanceIdentifier`,
+          "--output", "text",
+        ],
+        each: (instance) => [
+          ["aws", "rds", "delete-db-instance", ...region, "--db-instance-identifier", instance],
+          ["aws", "rds", "wait", "db-instance-deleted", ...region, "--db-instance-identifier", instance],
+        ],
+      },
+    ],
+  };
+}
+
+/** The plan as text, `$`-prefixed commands quoted for a POSIX shell. */
+export function formatPlan(target: TeardownTarget, phases: readonly Phase[]): string {
+  const lines = [`Teardown of ${target.environment} (${target.region}); destroy order: ${target.destroyOrder.join(" → ")}`];
+  if (target.databaseDeletionProtection) {
+    lines.push(`Blocked until you decide otherwise: ${target.databaseClusterIdentifier} has deletion protection (database.deletionProtection or the production tier); see docs/operations.md#teardown.`);
+  }
+  phases.forEach((phase, index) => {
+    lines.push("", `${index + 1}. ${phase.title}`);
+    for (const step of phase.steps) {
+      lines.push(`   # ${step.why}`);
+      if (step.kind === "run") lines.push(`   $ ${shellQuote(step.argv)}`);
+      if (step.kind === "wait-until-empty") lines.push(`   $ ${shellQuote(step.argv)}   # every ${step.intervalSeconds}s until it prints nothing, at most ${step.timeoutSeconds}s`);
+      if (step.kind === "for-each") {
+        lines.push(`   $ ${shellQuote(step.list)}`, "   # then for each <id> it prints:");
+        step.each("<id>").forEach((argv) => lines.push(`   $ ${shellQuote(argv)}`));
+      }
+    }
+  });
+  return `${lines.join("\n")}\n`;
+}
+
+export function shellQuote(argv: readonly string[]): string {
+  return argv.map((arg) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(" ");
+}
+
+function run(argv: readonly string[], capture = false): string {
+  process.stdout.write(`$ ${shellQuote(argv)}\n`);
+  const result = spawnSync(argv[0], argv.slice(1), { cwd: REPO_ROOT, stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit", encoding: "utf8" });
+  if (result.error) throw result.error;
+  if (result.status !== 0) throw new Error(`\`${shellQuote(argv)}\` exited with ${result.status}`);
+  return capture ? result.stdout : "";
+}
+
+async function execute(phases: readonly Phase[]): Promise<void> {
+  for (const phase of phases) {
+    process.stdout.write(`\n== ${phase.title}\n`);
+    for (const step of phase.steps) {
+      process.stdout.write(`# ${step.why}\n`);
+      if (step.kind === "run") run(step.argv);
+      if (step.kind === "for-each") {
+        const items = run(step.list, true).split(/\s+/).filter((item) => item && item !== "None");
+        items.forEach((item) => step.each(item).forEach((argv) => run(argv)));
+      }
+      if (step.kind === "wait-until-empty") {
+        const deadline = Date.now() + step.timeoutSeconds * 1000;
+        for (let left = run(step.argv, true).trim(); left; left = run(step.argv, true).trim()) {
+          if (Date.now() > deadline) throw new Error(`still there after ${step.timeoutSeconds}s:\n${left}`);
+          await new Promise((resolve) => setTimeout(resolve, step.intervalSeconds * 1000));
+        }
+      }
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const environment = args.find((arg) => !arg.startsWith("--"));
+  if (!environment) throw new Error("usage: npm run teardown -- <environment> [--execute]");
+  const target = teardownTarget(synthesizeCompiledApp([environment]), environment);
+  const phases = teardownPlan(target, { kubeconfig: path.join(REPO_ROOT, ".tmp", "teardown", `${environment}.kubeconfig`) });
+  process.stdout.write(formatPlan(target, phases));
+  if (!args.includes("--execute")) return;
+  if (target.databaseDeletionProtection) {
+    throw new Error(`refusing to execute: ${target.databaseClusterIdentifier} has deletion protection; turn it off deliberately first (docs/operations.md#teardown)`);
+  }
+  await execute(phases);
+  process.stdout.write(`\n${environment} is destroyed: ${target.destroyOrder.join(", ")}\n`);
+}
+
+// Run as a script (`node scripts/run-ts.js scripts/teardown.ts` sets argv[1] to this file), not when a test imports it.
+if (process.argv[1] === __filename) {
+  main().catch((error) => {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}
