@@ -1,0 +1,167 @@
+import { getStackWithNoUnmetDependants } from "@cdktf/cli-core/src/lib/helpers/stack-helpers";
+import { environmentOf, SynthesizedStack } from "../../scripts/synthesized";
+import {
+  ARGOCD_RESOURCES_FINALIZER,
+  AUTOSCALED_READER_PREFIX,
+  destroyOrder,
+  formatPlan,
+  Phase,
+  RunStep,
+  shellQuote,
+  Step,
+  teardownPlan,
+  teardownTarget,
+} from "../../scripts/teardown";
+import { fixtureStack, synthesizeShipped } from "./support";
+
+let shipped: SynthesizedStack[];
+
+beforeAll(() => {
+  shipped = synthesizeShipped();
+});
+
+/**
+ * The order cdktf-cli 0.21 itself destroys stacks in (`CdktfProject.destroy` asks `getStackWithNoUnmetDependants` in
+ * @cdktf/cli-core/src/lib/helpers/stack-helpers.js for the next stack), run one stack at a time.
+ */
+async function cdktfDestroyOrder(stacks: readonly Pick<SynthesizedStack, "name" | "dependencies">[]): Promise<string[]> {
+  const executors = stacks.map((stack) => ({ stack: { name: stack.name, dependencies: [...stack.dependencies] }, currentState: "pending", isPending: true, currentWorkPromise: undefined }));
+  const order: string[] = [];
+  for (let next = await getStackWithNoUnmetDependants(executors as never); next; next = await getStackWithNoUnmetDependants(executors as never)) {
+    const executor = next as unknown as (typeof executors)[number];
+    executor.currentState = "done";
+    executor.isPending = false;
+    order.push(executor.stack.name);
+  }
+  return order;
+}
+
+const environments = ["dev", "staging", "prod"];
+const allCommands = (phases: readonly Phase[]): string[] =>
+  phases.flatMap((phase) => phase.steps).flatMap((step: Step) => (step.kind === "for-each" ? [step.list, ...step.each("<id>")] : [step.argv])).map(shellQuote);
+
+describe("destroy order", () => {
+  it("destroys dev's platform, then data, then cluster, then network", () => {
+    expect(destroyOrder(shipped, "dev")).toEqual(["dev-platform", "dev-data", "dev-cluster", "dev-network"]);
+  });
+
+  it.each(environments)("%s: every stack is destroyed after every stack that depends on it", (environment) => {
+    const order = destroyOrder(shipped, environment);
+    expect(order.sort()).toEqual(shipped.filter((stack) => environmentOf(stack.name) === environment).map((stack) => stack.name).sort());
+    const ordered = destroyOrder(shipped, environment);
+    for (const stack of shipped.filter((candidate) => ordered.includes(candidate.name))) {
+      for (const dependency of stack.dependencies) expect(ordered.indexOf(stack.name)).toBeLessThan(ordered.indexOf(dependency));
+    }
+  });
+
+  it.each(environments)("%s: is the order `cdktf destroy` itself uses", async (environment) => {
+    const own = shipped.filter((stack) => environmentOf(stack.name) === environment);
+    expect(destroyOrder(shipped, environment)).toEqual(await cdktfDestroyOrder(own));
+  });
+
+  it("puts an edge stack (and any new dependent layer) before the cluster and network it reads", async () => {
+    const withEdge = [
+      ...shipped.filter((stack) => environmentOf(stack.name) === "dev"),
+      fixtureStack("dev-edge", {}, { dependencies: ["dev-network", "dev-cluster"] }),
+    ];
+    const order = destroyOrder(withEdge, "dev");
+    expect(order.indexOf("dev-edge")).toBeLessThan(order.indexOf("dev-cluster"));
+    expect(order.slice(-2)).toEqual(["dev-cluster", "dev-network"]);
+    expect(order).toEqual(await cdktfDestroyOrder(withEdge));
+  });
+
+  it("reports a dependency cycle instead of looping", () => {
+    const cycle = [fixtureStack("lab-a", {}, { dependencies: ["lab-b"] }), fixtureStack("lab-b", {}, { dependencies: ["lab-a"] })];
+    expect(() => destroyOrder(cycle, "lab")).toThrow("stack dependency cycle among lab-a, lab-b");
+  });
+});
+
+describe("teardown steps", () => {
+  const plan = (environment: string) => {
+    const target = teardownTarget(shipped, environment);
+    return { target, phases: teardownPlan(target, { kubeconfig: "/tmp/kc" }) };
+  };
+
+  it("reads the cluster, database and region of the environment from the synthesized stacks", () => {
+    expect(plan("prod").target).toEqual({
+      environment: "prod",
+      region: "eu-west-1",
+      destroyOrder: ["prod-platform", "prod-data", "prod-cluster", "prod-network"],
+      clusterName: "webapp-prod",
+      databaseClusterIdentifier: "webapp-prod",
+      databaseDeletionProtection: true,
+      readerAutoscaling: true,
+    });
+    expect(plan("dev").target).toMatchObject({ databaseDeletionProtection: false, readerAutoscaling: false });
+  });
+
+  it("removes Argo CD applications with their resources and waits for load balancers before destroying any stack", () => {
+    const commands = allCommands(plan("dev").phases);
+    const firstDestroy = commands.findIndex((command) => command.startsWith("npx cdktf destroy"));
+    const index = (fragment: string) => commands.findIndex((command) => command.includes(fragment));
+    expect(commands[index("patch")]).toContain(ARGOCD_RESOURCES_FINALIZER);
+    expect(index("delete applicationsets.argoproj.io")).toBeLessThan(index("delete applications.argoproj.io"));
+    expect(index("patch")).toBeLessThan(index("delete applications.argoproj.io"));
+    for (const fragment of ["delete applications.argoproj.io --all -n argocd", "get ingresses.networking.k8s.io", 'spec.type=="LoadBalancer"', "get targetgroupbindings.elbv2.k8s.aws"]) {
+      expect(index(fragment)).toBeGreaterThanOrEqual(0);
+      expect(index(fragment)).toBeLessThan(firstDestroy);
+    }
+  });
+
+  it("waits on load balancers by polling until nothing is listed, with a time limit", () => {
+    const waits = plan("dev").phases.flatMap((phase) => phase.steps).filter((step) => step.kind === "wait-until-empty");
+    expect(waits.length).toBeGreaterThanOrEqual(3);
+    for (const wait of waits) expect(wait).toMatchObject({ intervalSeconds: expect.any(Number), timeoutSeconds: expect.any(Number) });
+  });
+
+  it("deletes prod's autoscaled readers and waits for each, after stopping the autoscaling, before destroying prod-data", () => {
+    const phases = plan("prod").phases;
+    const readers = phases.find((phase) => phase.title.startsWith("Remove the autoscaled Aurora readers"))!;
+    const [deregister, each] = readers.steps;
+    expect((deregister as RunStep).argv).toEqual([
+      "aws", "application-autoscaling", "deregister-scalable-target", "--region", "eu-west-1",
+      "--service-namespace", "rds", "--scalable-dimension", "rds:cluster:ReadReplicaCount", "--resource-id", "cluster:webapp-prod",
+    ]);
+    if (each.kind !== "for-each") throw new Error("expected a for-each step");
+    expect(each.list).toEqual(expect.arrayContaining(["describe-db-clusters", "--db-cluster-identifier", "webapp-prod"]));
+    expect(each.list.join(" ")).toContain(`starts_with(DBInstanceIdentifier, '${AUTOSCALED_READER_PREFIX}')`);
+    expect(each.each("application-autoscaling-1234")).toEqual([
+      ["aws", "rds", "delete-db-instance", "--region", "eu-west-1", "--db-instance-identifier", "application-autoscaling-1234"],
+      ["aws", "rds", "wait", "db-instance-deleted", "--region", "eu-west-1", "--db-instance-identifier", "application-autoscaling-1234"],
+    ]);
+    expect(phases.indexOf(readers)).toBeLessThan(phases.findIndex((phase) => phase.title.startsWith("Destroy the stacks")));
+  });
+
+  it("has no reader phase where no reader autoscaling exists", () => {
+    expect(plan("dev").phases.map((phase) => phase.title)).not.toContainEqual(expect.stringContaining("autoscaled Aurora readers"));
+  });
+
+  it("runs cdktf destroy one stack at a time in the destroy order, after a synth", () => {
+    const commands = allCommands(plan("staging").phases).filter((command) => command.startsWith("npx cdktf destroy") || command === "npm run synth");
+    expect(commands).toEqual([
+      "npm run synth",
+      ...["staging-platform", "staging-data", "staging-cluster", "staging-network"].map((stack) => `npx cdktf destroy ${stack} --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
+    ]);
+  });
+
+  it("deletes leftover volume claims after the platform stack and before the cluster goes", () => {
+    const commands = allCommands(plan("prod").phases);
+    const claims = commands.findIndex((command) => command.includes("delete persistentvolumeclaims --all --all-namespaces"));
+    expect(claims).toBeGreaterThan(commands.indexOf("npx cdktf destroy prod-platform --auto-approve --skip-synth --ignore-missing-stack-dependencies"));
+    expect(claims).toBeLessThan(commands.indexOf("npx cdktf destroy prod-cluster --auto-approve --skip-synth --ignore-missing-stack-dependencies"));
+  });
+
+  it("warns in the printed plan that prod's database has deletion protection", () => {
+    const { target, phases } = plan("prod");
+    expect(formatPlan(target, phases)).toContain("webapp-prod has deletion protection");
+    expect(formatPlan(plan("dev").target, plan("dev").phases)).not.toContain("deletion protection");
+  });
+
+  it("names the environments it knows when asked for one that has no stacks", () => {
+    expect(() => teardownTarget(shipped, "qa")).toThrow('no stacks for environment "qa"; synthesized environments: dev, prod, staging');
+  });
+
+  it("quotes arguments for a POSIX shell when printing", () => {
+    expect(shellQuote(["kubectl", "get", "-o", "jsonpath={.items}", "it's"])).toBe("kubectl get -o 'jsonpath={.items}' 'it'\\''s'");
+  });
+});
