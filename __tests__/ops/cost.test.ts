@@ -21,7 +21,7 @@ beforeAll(() => {
 });
 
 const environment = (name: string) => report.environments.find((candidate) => candidate.name === name)!;
-const items = (stack: string): LineItem[] => report.environments.flatMap((env) => env.stacks).find((candidate) => candidate.name === stack)!.items;
+const items = (stack: string): readonly LineItem[] => report.environments.flatMap((env) => env.stacks).find((candidate) => candidate.name === stack)!.items;
 const hours = prices.assumptions.hoursPerMonth.value;
 const ireland = prices.regions["eu-west-1"];
 
