@@ -4,7 +4,7 @@ import { ARGOCD_NAMESPACE } from "../constructs/addons/argo-cd";
 import { environmentOf, layerOf, REPO_ROOT, resourcesOf, SynthesizedStack, synthesizeCompiledApp } from "./synthesized";
 
 /**
- * `npm run teardown -- <env> [--execute]`: the ordered steps that destroy an environment without hanging on load
+ * `npm run teardown -- <env> [--execute] [--accept-data-loss]`: the ordered steps that destroy an environment without hanging on load
  * balancers, finalizers or autoscaled Aurora readers. Without `--execute` it prints them; with it, it runs them and
  * stops at the first failure. Steps are data (argv arrays, no shell), so tests check exactly what would run.
  * docs/operations.md#teardown explains each step.
@@ -26,11 +26,15 @@ export interface WaitUntilEmptyStep {
   readonly timeoutSeconds: number;
 }
 
-/** Runs `list`, then the commands `each` builds for every whitespace-separated word it printed. */
+/** Runs `list`, then the commands `each` builds for every word (or line) it printed. */
 export interface ForEachStep {
   readonly kind: "for-each";
   readonly why: string;
   readonly list: readonly string[];
+  /** `words` for `--output text` lists on one line (the AWS CLI's), `lines` for one tab-separated record per line. */
+  readonly split: "words" | "lines";
+  /** What one item looks like, for the printed plan. */
+  readonly placeholder: string;
   readonly each: (item: string) => readonly (readonly string[])[];
 }
 
@@ -49,8 +53,19 @@ export interface TeardownTarget {
   readonly destroyOrder: readonly string[];
   readonly clusterName?: string;
   readonly databaseClusterIdentifier?: string;
-  readonly databaseDeletionProtection: boolean;
   readonly readerAutoscaling: boolean;
+  /** What keeps data from being destroyed; the teardown removes it only when told to accept losing the data. */
+  readonly protections: readonly Protection[];
+}
+
+/**
+ * Something Terraform cannot destroy by design: a database with deletion protection, or a store of backups that must
+ * be emptied first (versioned S3 buckets without `force_destroy`, AWS Backup vaults holding recovery points).
+ */
+export interface Protection {
+  readonly kind: "database-deletion-protection" | "global-database-deletion-protection" | "versioned-bucket" | "backup-vault";
+  readonly name: string;
+  readonly region: string;
 }
 
 /** Makes Argo CD delete an Application's resources before the Application itself (cascading delete). */
@@ -84,26 +99,37 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
     throw new Error(`no stacks for environment "${environment}"; synthesized environments: ${known}`);
   }
   const own = stacks.filter((stack) => order.includes(stack.name));
-  const first = (type: string) => own.flatMap((stack) => resourcesOf(stack)).find((resource) => resource.type === type)?.values;
+  const region = String(regionOf(own[0], undefined));
+  const resources = own.flatMap((stack) => resourcesOf(stack).map((resource) => ({ ...resource, region: regionOf(stack, resource.values.provider) ?? region })));
+  const first = (type: string) => resources.find((resource) => resource.type === type)?.values;
   const cluster = first("aws_eks_cluster");
   const database = first("aws_rds_cluster");
-  const provider = (own[0].json.provider?.aws ?? []).find((candidate) => !candidate.alias);
+  const protection = (kind: Protection["kind"], type: string, nameOf: string, applies: (values: Record<string, unknown>) => boolean): Protection[] =>
+    resources.filter((resource) => resource.type === type && applies(resource.values)).map((resource) => ({ kind, name: String(resource.values[nameOf]), region: resource.region }));
   return {
     environment,
-    region: String(provider?.region),
+    region,
     destroyOrder: order,
     clusterName: cluster && String(cluster.name),
     databaseClusterIdentifier: database && String(database.cluster_identifier),
-    databaseDeletionProtection: database?.deletion_protection === true,
     readerAutoscaling: first("aws_appautoscaling_target") !== undefined,
+    protections: [
+      ...protection("database-deletion-protection", "aws_rds_cluster", "cluster_identifier", (values) => values.deletion_protection === true),
+      ...protection("global-database-deletion-protection", "aws_rds_global_cluster", "global_cluster_identifier", (values) => values.deletion_protection === true),
+      ...protection("versioned-bucket", "aws_s3_bucket", "bucket", (values) => values.force_destroy !== true),
+      ...protection("backup-vault", "aws_backup_vault", "name", (values) => values.force_destroy !== true),
+    ],
   };
 }
 
 /** The teardown, phase by phase. */
-export function teardownPlan(target: TeardownTarget, options: { kubeconfig: string }): Phase[] {
+export function teardownPlan(target: TeardownTarget, options: { kubeconfig: string; acceptDataLoss: boolean }): Phase[] {
   const phases: Phase[] = [];
   if (target.clusterName) phases.push(kubernetesPhase(target, target.clusterName, options.kubeconfig));
   if (target.databaseClusterIdentifier && target.readerAutoscaling) phases.push(readerPhase(target, target.databaseClusterIdentifier));
+  if (options.acceptDataLoss && target.protections.length > 0) {
+    phases.push({ title: `Remove what protects the data of ${target.environment} (--accept-data-loss)`, steps: target.protections.map(removeProtection) });
+  }
   phases.push({
     title: `Destroy the stacks of ${target.environment}, dependents first`,
     steps: [
@@ -119,6 +145,14 @@ export function teardownPlan(target: TeardownTarget, options: { kubeconfig: stri
     ],
   });
   return phases;
+}
+
+/** The region of a resource's provider: the stack's default AWS provider, or the aliased one it names (`aws.recovery`). */
+function regionOf(stack: SynthesizedStack, provider: unknown): string | undefined {
+  const providers = stack.json.provider?.aws ?? [];
+  const alias = typeof provider === "string" && provider.startsWith("aws.") ? provider.slice("aws.".length) : undefined;
+  const match = providers.find((candidate) => (alias ? candidate.alias === alias : !candidate.alias));
+  return match?.region === undefined ? undefined : String(match.region);
 }
 
 function kubernetesPhase(target: TeardownTarget, clusterName: string, kubeconfig: string): Phase {
@@ -141,6 +175,8 @@ function kubernetesPhase(target: TeardownTarget, clusterName: string, kubeconfig
         kind: "for-each",
         why: "give every Application Argo CD's resources finalizer, so deleting it deletes what it deployed instead of orphaning it",
         list: kubectl("get", "applications.argoproj.io", "-n", ARGOCD_NAMESPACE, "-o", "name", "--ignore-not-found"),
+        split: "lines",
+        placeholder: "application.argoproj.io/<name>",
         each: (application) => [
           kubectl("patch", application, "-n", ARGOCD_NAMESPACE, "--type", "merge", "-p", JSON.stringify({ metadata: { finalizers: [ARGOCD_RESOURCES_FINALIZER] } })),
         ],
@@ -191,6 +227,37 @@ function volumeCleanup(kubeconfig: string): Step[] {
   ];
 }
 
+function removeProtection(protection: Protection): Step {
+  const region = ["--region", protection.region];
+  switch (protection.kind) {
+    case "database-deletion-protection":
+      return { kind: "run", why: `turn off deletion protection of ${protection.name}`, argv: ["aws", "rds", "modify-db-cluster", ...region, "--db-cluster-identifier", protection.name, "--no-deletion-protection", "--apply-immediately"] };
+    case "global-database-deletion-protection":
+      return { kind: "run", why: `turn off deletion protection of the global database ${protection.name}`, argv: ["aws", "rds", "modify-global-cluster", ...region, "--global-cluster-identifier", protection.name, "--no-deletion-protection"] };
+    case "versioned-bucket":
+      return {
+        kind: "for-each",
+        why: `delete every object version and delete marker of s3://${protection.name} (Terraform cannot delete a non-empty bucket)`,
+        list: ["aws", "s3api", "list-object-versions", ...region, "--bucket", protection.name, "--query", "[Versions, DeleteMarkers][][Key, VersionId]", "--output", "text"],
+        split: "lines",
+        placeholder: "<key>\t<version-id>",
+        each: (record) => {
+          const [key, versionId] = record.split("\t");
+          return [["aws", "s3api", "delete-object", ...region, "--bucket", protection.name, "--key", key, "--version-id", versionId]];
+        },
+      };
+    case "backup-vault":
+      return {
+        kind: "for-each",
+        why: `delete the recovery points in backup vault ${protection.name} (${protection.region}; AWS refuses to delete a non-empty vault)`,
+        list: ["aws", "backup", "list-recovery-points-by-backup-vault", ...region, "--backup-vault-name", protection.name, "--query", "RecoveryPoints[].RecoveryPointArn", "--output", "text"],
+        split: "words",
+        placeholder: "<recovery-point-arn>",
+        each: (arn) => [["aws", "backup", "delete-recovery-point", ...region, "--backup-vault-name", protection.name, "--recovery-point-arn", arn]],
+      };
+  }
+}
+
 function readerPhase(target: TeardownTarget, identifier: string): Phase {
   const region = ["--region", target.region];
   return {
@@ -209,6 +276,8 @@ function readerPhase(target: TeardownTarget, identifier: string): Phase {
           "--query", `DBClusters[0].DBClusterMembers[?starts_with(DBInstanceIdentifier, '${AUTOSCALED_READER_PREFIX}')].DBInstanceIdentifier`,
           "--output", "text",
         ],
+        split: "words",
+        placeholder: "<instance-id>",
         each: (instance) => [
           ["aws", "rds", "delete-db-instance", ...region, "--db-instance-identifier", instance],
           ["aws", "rds", "wait", "db-instance-deleted", ...region, "--db-instance-identifier", instance],
@@ -221,8 +290,9 @@ function readerPhase(target: TeardownTarget, identifier: string): Phase {
 /** The plan as text, `$`-prefixed commands quoted for a POSIX shell. */
 export function formatPlan(target: TeardownTarget, phases: readonly Phase[]): string {
   const lines = [`Teardown of ${target.environment} (${target.region}); destroy order: ${target.destroyOrder.join(" → ")}`];
-  if (target.databaseDeletionProtection) {
-    lines.push(`Blocked until you decide otherwise: ${target.databaseClusterIdentifier} has deletion protection (database.deletionProtection or the production tier); see docs/operations.md#teardown.`);
+  if (target.protections.length > 0 && !phases.some((phase) => phase.title.includes("--accept-data-loss"))) {
+    lines.push("Protected data stops the destroy until you decide otherwise (--accept-data-loss removes it; docs/operations.md#teardown):");
+    target.protections.forEach((protection) => lines.push(`  - ${describeProtection(protection)}`));
   }
   phases.forEach((phase, index) => {
     lines.push("", `${index + 1}. ${phase.title}`);
@@ -231,12 +301,25 @@ export function formatPlan(target: TeardownTarget, phases: readonly Phase[]): st
       if (step.kind === "run") lines.push(`   $ ${shellQuote(step.argv)}`);
       if (step.kind === "wait-until-empty") lines.push(`   $ ${shellQuote(step.argv)}   # every ${step.intervalSeconds}s until it prints nothing, at most ${step.timeoutSeconds}s`);
       if (step.kind === "for-each") {
-        lines.push(`   $ ${shellQuote(step.list)}`, "   # then for each <id> it prints:");
-        step.each("<id>").forEach((argv) => lines.push(`   $ ${shellQuote(argv)}`));
+        lines.push(`   $ ${shellQuote(step.list)}`, `   # then for each ${step.split === "words" ? "word" : "line"} it prints (${JSON.stringify(step.placeholder)}):`);
+        step.each(step.placeholder).forEach((argv) => lines.push(`   $ ${shellQuote(argv)}`));
       }
     }
   });
   return `${lines.join("\n")}\n`;
+}
+
+function describeProtection(protection: Protection): string {
+  switch (protection.kind) {
+    case "database-deletion-protection":
+      return `Aurora cluster ${protection.name} has deletion protection (the production tier turns it on)`;
+    case "global-database-deletion-protection":
+      return `global database ${protection.name} has deletion protection`;
+    case "versioned-bucket":
+      return `s3://${protection.name} keeps versions and has no force_destroy: it must be emptied first`;
+    case "backup-vault":
+      return `backup vault ${protection.name} (${protection.region}) must have no recovery points left`;
+  }
 }
 
 export function shellQuote(argv: readonly string[]): string {
@@ -258,7 +341,7 @@ async function execute(phases: readonly Phase[]): Promise<void> {
       process.stdout.write(`# ${step.why}\n`);
       if (step.kind === "run") run(step.argv);
       if (step.kind === "for-each") {
-        const items = run(step.list, true).split(/\s+/).filter((item) => item && item !== "None");
+        const items = run(step.list, true).split(step.split === "words" ? /\s+/ : /\n/).filter((item) => item.trim() && item.trim() !== "None");
         items.forEach((item) => step.each(item).forEach((argv) => run(argv)));
       }
       if (step.kind === "wait-until-empty") {
@@ -275,13 +358,14 @@ async function execute(phases: readonly Phase[]): Promise<void> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const environment = args.find((arg) => !arg.startsWith("--"));
-  if (!environment) throw new Error("usage: npm run teardown -- <environment> [--execute]");
+  if (!environment) throw new Error("usage: npm run teardown -- <environment> [--execute] [--accept-data-loss]");
   const target = teardownTarget(synthesizeCompiledApp([environment]), environment);
-  const phases = teardownPlan(target, { kubeconfig: path.join(REPO_ROOT, ".tmp", "teardown", `${environment}.kubeconfig`) });
+  const acceptDataLoss = args.includes("--accept-data-loss");
+  const phases = teardownPlan(target, { kubeconfig: path.join(REPO_ROOT, ".tmp", "teardown", `${environment}.kubeconfig`), acceptDataLoss });
   process.stdout.write(formatPlan(target, phases));
   if (!args.includes("--execute")) return;
-  if (target.databaseDeletionProtection) {
-    throw new Error(`refusing to execute: ${target.databaseClusterIdentifier} has deletion protection; turn it off deliberately first (docs/operations.md#teardown)`);
+  if (target.protections.length > 0 && !acceptDataLoss) {
+    throw new Error(`refusing to execute: ${environment} has protected data (listed above); add --accept-data-loss to delete it with the environment`);
   }
   await execute(phases);
   process.stdout.write(`\n${environment} is destroyed: ${target.destroyOrder.join(", ")}\n`);

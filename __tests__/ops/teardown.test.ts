@@ -38,7 +38,7 @@ async function cdktfDestroyOrder(stacks: readonly Pick<SynthesizedStack, "name" 
 
 const environments = ["dev", "staging", "prod"];
 const allCommands = (phases: readonly Phase[]): string[] =>
-  phases.flatMap((phase) => phase.steps).flatMap((step: Step) => (step.kind === "for-each" ? [step.list, ...step.each("<id>")] : [step.argv])).map(shellQuote);
+  phases.flatMap((phase) => phase.steps).flatMap((step: Step) => (step.kind === "for-each" ? [step.list, ...step.each(step.placeholder)] : [step.argv])).map(shellQuote);
 
 describe("destroy order", () => {
   it("destroys dev's platform, then data, then cluster, then network", () => {
@@ -79,7 +79,7 @@ describe("destroy order", () => {
 describe("teardown steps", () => {
   const plan = (environment: string) => {
     const target = teardownTarget(shipped, environment);
-    return { target, phases: teardownPlan(target, { kubeconfig: "/tmp/kc" }) };
+    return { target, phases: teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: false }) };
   };
 
   it("reads the cluster, database and region of the environment from the synthesized stacks", () => {
@@ -89,10 +89,15 @@ describe("teardown steps", () => {
       destroyOrder: ["prod-platform", "prod-data", "prod-cluster", "prod-network"],
       clusterName: "webapp-prod",
       databaseClusterIdentifier: "webapp-prod",
-      databaseDeletionProtection: true,
       readerAutoscaling: true,
+      protections: [
+        { kind: "database-deletion-protection", name: "webapp-prod", region: "eu-west-1" },
+        { kind: "versioned-bucket", name: "webapp-prod-argocd-backup-111122223333", region: "eu-west-1" },
+        { kind: "backup-vault", name: "webapp-prod-aurora-dr", region: "eu-central-1" },
+        { kind: "backup-vault", name: "webapp-prod-aurora", region: "eu-west-1" },
+      ],
     });
-    expect(plan("dev").target).toMatchObject({ databaseDeletionProtection: false, readerAutoscaling: false });
+    expect(plan("dev").target).toMatchObject({ readerAutoscaling: false, protections: [] });
   });
 
   it("removes Argo CD applications with their resources and waits for load balancers before destroying any stack", () => {
@@ -151,10 +156,28 @@ describe("teardown steps", () => {
     expect(claims).toBeLessThan(commands.indexOf("npx cdktf destroy prod-cluster --auto-approve --skip-synth --ignore-missing-stack-dependencies"));
   });
 
-  it("warns in the printed plan that prod's database has deletion protection", () => {
+  it("lists prod's protected data in the printed plan and removes none of it by default", () => {
     const { target, phases } = plan("prod");
-    expect(formatPlan(target, phases)).toContain("webapp-prod has deletion protection");
-    expect(formatPlan(plan("dev").target, plan("dev").phases)).not.toContain("deletion protection");
+    expect(formatPlan(target, phases)).toContain("Aurora cluster webapp-prod has deletion protection");
+    expect(allCommands(phases).join("\n")).not.toMatch(/no-deletion-protection|delete-recovery-point|delete-object /);
+    expect(formatPlan(plan("dev").target, plan("dev").phases)).not.toContain("Protected data");
+  });
+
+  it("with --accept-data-loss, empties backups and lifts deletion protection before the first destroy", () => {
+    const target = teardownTarget(shipped, "prod");
+    const commands = allCommands(teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: true }));
+    const firstDestroy = commands.findIndex((command) => command.startsWith("npx cdktf destroy"));
+    const at = (fragment: string) => commands.findIndex((command) => command.includes(fragment));
+    expect(commands[at("--no-deletion-protection")]).toBe("aws rds modify-db-cluster --region eu-west-1 --db-cluster-identifier webapp-prod --no-deletion-protection --apply-immediately");
+    expect(at("--no-deletion-protection")).toBeLessThan(firstDestroy);
+    expect(commands).toContain("aws backup delete-recovery-point --region eu-central-1 --backup-vault-name webapp-prod-aurora-dr --recovery-point-arn '<recovery-point-arn>'");
+    const bucket = target.protections.find((protection) => protection.kind === "versioned-bucket")!;
+    const phase = teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: true }).find((candidate) => candidate.title.includes("--accept-data-loss"))!;
+    const emptyBucket = phase.steps.find((step) => step.kind === "for-each" && step.list.includes(bucket.name));
+    if (emptyBucket?.kind !== "for-each") throw new Error("expected a for-each step that empties the bucket");
+    expect(emptyBucket.each("argocd/2026-11-22T030000Z.yaml\tv123")).toEqual([
+      ["aws", "s3api", "delete-object", "--region", "eu-west-1", "--bucket", bucket.name, "--key", "argocd/2026-11-22T030000Z.yaml", "--version-id", "v123"],
+    ]);
   });
 
   it("names the environments it knows when asked for one that has no stacks", () => {
