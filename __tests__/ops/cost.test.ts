@@ -75,6 +75,16 @@ describe("estimate of the shipped environments", () => {
     expect(items("prod-network").find((item) => item.description === "NAT gateway data processed")!.assumptions).toEqual(["natGatewayProcessedGb"]);
   });
 
+  it("the price table has every region the shipped stacks use, each with the same kinds of price, and states its date", () => {
+    const used = new Set(shipped.flatMap((stack) => (stack.json.provider?.aws ?? []).map((provider) => String(provider.region))));
+    expect([...used].sort()).toEqual(["eu-central-1", "eu-west-1"]);
+    for (const region of used) expect(Object.keys(prices.regions)).toContain(region);
+    const keys = (region: Record<string, unknown>) => Object.keys(region).sort();
+    for (const region of Object.values(prices.regions)) expect(keys(region)).toEqual(keys(ireland));
+    expect(prices.retrieved).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(Object.keys(prices.sources)).toEqual(expect.arrayContaining(["ec2", "eks", "vpc", "aurora", "elb", "cloudfront", "waf", "kms", "cloudwatch"]));
+  });
+
   it("puts the bootstrap stack under the account, not an environment", () => {
     expect(report.account.map((stack) => stack.name)).toEqual(["bootstrap"]);
   });
@@ -148,7 +158,8 @@ describe("edge resources (ALB, CloudFront, WAF, Route 53, ECR, ACM)", () => {
       aws_route53_zone: { Zone: {} },
       aws_ecr_repository: { App: {} },
       aws_acm_certificate: { Cert: {} },
-    }),
+      aws_cloudwatch_log_group: { WafLogs: { provider: "aws.global", retention_in_days: 30 } },
+    }, { aliases: { global: "us-east-1" } }),
   ]);
   const priced = (address: string) => edge.environments[0].stacks[0].items.filter((item) => item.address === address);
 
@@ -162,6 +173,11 @@ describe("edge resources (ALB, CloudFront, WAF, Route 53, ECR, ACM)", () => {
     const acl = priced("aws_wafv2_web_acl.Acl");
     expect(acl.find((item) => item.description === "web ACL")!.monthly).toBe(prices.global.wafWebAclMonthly);
     expect(acl.find((item) => item.description === "3 rule(s)")!.monthly).toBe(3 * prices.global.wafRuleMonthly);
+  });
+
+  it("prices a resource of an aliased provider (CloudFront's us-east-1) at that region's prices", () => {
+    const ingestion = priced("aws_cloudwatch_log_group.WafLogs").find((item) => item.description === "log ingestion")!;
+    expect(ingestion.monthly).toBeCloseTo(prices.assumptions.logIngestedGb.value * prices.regions["us-east-1"].cloudwatchLogsIngestedPerGb, 2);
   });
 
   it("charges the ALB its hours and the LCU assumption", () => {

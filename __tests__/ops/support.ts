@@ -10,11 +10,12 @@ export function synthesizeShipped(): SynthesizedStack[] {
   return readSynthesizedStacks(app.outdir);
 }
 
-/** A hand-made stack for fixtures: one AWS provider in `region` and the given resources. */
+/** A hand-made stack for fixtures: an AWS provider in `region` (and aliased ones) and the given resources. */
 export function fixtureStack(
   name: string,
   resources: Record<string, Record<string, Record<string, unknown>>>,
-  options: { region?: string; dependencies?: string[] } = {},
+  options: { region?: string; dependencies?: string[]; aliases?: Record<string, string> } = {},
 ): SynthesizedStack {
-  return { name, dependencies: options.dependencies ?? [], json: { provider: { aws: [{ region: options.region ?? "eu-west-1" }] }, resource: resources } };
+  const aliased = Object.entries(options.aliases ?? {}).map(([alias, region]) => ({ alias, region }));
+  return { name, dependencies: options.dependencies ?? [], json: { provider: { aws: [{ region: options.region ?? "eu-west-1" }, ...aliased] }, resource: resources } };
 }
