@@ -105,7 +105,9 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
   const cluster = first("aws_eks_cluster");
   const database = first("aws_rds_cluster");
   const protection = (kind: Protection["kind"], type: string, nameOf: string, applies: (values: Record<string, unknown>) => boolean): Protection[] =>
-    resources.filter((resource) => resource.type === type && applies(resource.values)).map((resource) => ({ kind, name: String(resource.values[nameOf]), region: resource.region }));
+    resources
+      .filter((resource) => resource.type === type && applies(resource.values))
+      .map((resource) => ({ kind, name: String(resource.values[nameOf]), region: resource.region }));
   return {
     environment,
     region,
@@ -231,14 +233,25 @@ function removeProtection(protection: Protection): Step {
   const region = ["--region", protection.region];
   switch (protection.kind) {
     case "database-deletion-protection":
-      return { kind: "run", why: `turn off deletion protection of ${protection.name}`, argv: ["aws", "rds", "modify-db-cluster", ...region, "--db-cluster-identifier", protection.name, "--no-deletion-protection", "--apply-immediately"] };
+      return {
+        kind: "run",
+        why: `turn off deletion protection of ${protection.name}`,
+        argv: ["aws", "rds", "modify-db-cluster", ...region, "--db-cluster-identifier", protection.name, "--no-deletion-protection", "--apply-immediately"],
+      };
     case "global-database-deletion-protection":
-      return { kind: "run", why: `turn off deletion protection of the global database ${protection.name}`, argv: ["aws", "rds", "modify-global-cluster", ...region, "--global-cluster-identifier", protection.name, "--no-deletion-protection"] };
+      return {
+        kind: "run",
+        why: `turn off deletion protection of the global database ${protection.name}`,
+        argv: ["aws", "rds", "modify-global-cluster", ...region, "--global-cluster-identifier", protection.name, "--no-deletion-protection"],
+      };
     case "versioned-bucket":
       return {
         kind: "for-each",
         why: `delete every object version and delete marker of s3://${protection.name} (Terraform cannot delete a non-empty bucket)`,
-        list: ["aws", "s3api", "list-object-versions", ...region, "--bucket", protection.name, "--query", "[Versions, DeleteMarkers][][Key, VersionId]", "--output", "text"],
+        list: [
+          "aws", "s3api", "list-object-versions", ...region, "--bucket", protection.name,
+          "--query", "[Versions, DeleteMarkers][][Key, VersionId]", "--output", "text",
+        ],
         split: "lines",
         placeholder: "<key>\t<version-id>",
         each: (record) => {
@@ -250,7 +263,10 @@ function removeProtection(protection: Protection): Step {
       return {
         kind: "for-each",
         why: `delete the recovery points in backup vault ${protection.name} (${protection.region}; AWS refuses to delete a non-empty vault)`,
-        list: ["aws", "backup", "list-recovery-points-by-backup-vault", ...region, "--backup-vault-name", protection.name, "--query", "RecoveryPoints[].RecoveryPointArn", "--output", "text"],
+        list: [
+          "aws", "backup", "list-recovery-points-by-backup-vault", ...region, "--backup-vault-name", protection.name,
+          "--query", "RecoveryPoints[].RecoveryPointArn", "--output", "text",
+        ],
         split: "words",
         placeholder: "<recovery-point-arn>",
         each: (arn) => [["aws", "backup", "delete-recovery-point", ...region, "--backup-vault-name", protection.name, "--recovery-point-arn", arn]],
@@ -266,7 +282,10 @@ function readerPhase(target: TeardownTarget, identifier: string): Phase {
       {
         kind: "run",
         why: "stop Aurora Auto Scaling from adding readers while the cluster is torn down (Terraform forgets the target on refresh)",
-        argv: ["aws", "application-autoscaling", "deregister-scalable-target", ...region, "--service-namespace", "rds", "--scalable-dimension", "rds:cluster:ReadReplicaCount", "--resource-id", `cluster:${identifier}`],
+        argv: [
+          "aws", "application-autoscaling", "deregister-scalable-target", ...region,
+          "--service-namespace", "rds", "--scalable-dimension", "rds:cluster:ReadReplicaCount", "--resource-id", `cluster:${identifier}`,
+        ],
       },
       {
         kind: "for-each",
@@ -299,7 +318,9 @@ export function formatPlan(target: TeardownTarget, phases: readonly Phase[]): st
     for (const step of phase.steps) {
       lines.push(`   # ${step.why}`);
       if (step.kind === "run") lines.push(`   $ ${shellQuote(step.argv)}`);
-      if (step.kind === "wait-until-empty") lines.push(`   $ ${shellQuote(step.argv)}   # every ${step.intervalSeconds}s until it prints nothing, at most ${step.timeoutSeconds}s`);
+      if (step.kind === "wait-until-empty") {
+        lines.push(`   $ ${shellQuote(step.argv)}   # every ${step.intervalSeconds}s until it prints nothing, at most ${step.timeoutSeconds}s`);
+      }
       if (step.kind === "for-each") {
         lines.push(`   $ ${shellQuote(step.list)}`, `   # then for each ${step.split === "words" ? "word" : "line"} it prints (${JSON.stringify(step.placeholder)}):`);
         step.each(step.placeholder).forEach((argv) => lines.push(`   $ ${shellQuote(argv)}`));

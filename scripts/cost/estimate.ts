@@ -117,7 +117,10 @@ const PRICERS: Record<string, Pricer> = {
     const monthsKept = retentionDays > 0 ? Math.min(retentionDays, 365) / (365 / 12) : 12;
     return [
       { description: "log ingestion", monthly: ingested * c.regional().cloudwatchLogsIngestedPerGb },
-      { description: `log storage (${retentionDays > 0 ? `${retentionDays} days` : "never expires"})`, monthly: ingested * monthsKept * c.regional().cloudwatchLogsStoredGbMonthly },
+      {
+        description: `log storage (${retentionDays > 0 ? `${retentionDays} days` : "never expires"})`,
+        monthly: ingested * monthsKept * c.regional().cloudwatchLogsStoredGbMonthly,
+      },
     ];
   },
   aws_cloudwatch_metric_alarm: (c) => [{ description: "standard alarm", monthly: c.regional().cloudwatchAlarmMonthly }],
@@ -155,7 +158,10 @@ const PRICERS: Record<string, Pricer> = {
         const destination = c.referenced(copy.destination_vault_arn)?.region ?? c.region;
         return [
           { description: `${rule.rule_name}: copy stored in ${destination}`, monthly: gb * c.regionalAt(destination).backupStorageGbMonthly },
-          { description: `${rule.rule_name}: transfer to ${destination}`, monthly: destination === sourceRegion ? 0 : gb * c.regionalAt(sourceRegion).interRegionTransferPerGb },
+          {
+            description: `${rule.rule_name}: transfer to ${destination}`,
+            monthly: destination === sourceRegion ? 0 : gb * c.regionalAt(sourceRegion).interRegionTransferPerGb,
+          },
         ];
       });
       return [{ description: `${rule.rule_name}: backups stored in ${sourceRegion}`, monthly: gb * c.regionalAt(sourceRegion).backupStorageGbMonthly }, ...copies];
@@ -256,7 +262,14 @@ export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable
         });
         assumptions.forEach((name) => usedAssumptions.add(name));
         for (const charge of charges) {
-          items.push({ stack: stack.name, address, resource: constructPath(stack, resource.values), description: charge.description, monthly: cents(charge.monthly), assumptions: [...assumptions] });
+          items.push({
+            stack: stack.name,
+            address,
+            resource: constructPath(stack, resource.values),
+            description: charge.description,
+            monthly: cents(charge.monthly),
+            assumptions: [...assumptions],
+          });
         }
       } catch (error) {
         if (!(error instanceof Unpriceable)) throw error;
