@@ -1,4 +1,5 @@
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { ARGOCD_NAMESPACE } from "../constructs/addons/argo-cd";
 import { environmentOf, layerOf, REPO_ROOT, resourcesOf, SynthesizedStack, synthesizeCompiledApp } from "./synthesized";
@@ -347,22 +348,25 @@ export function shellQuote(argv: readonly string[]): string {
   return argv.map((arg) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(" ");
 }
 
-function run(argv: readonly string[], capture = false): string {
-  process.stdout.write(`$ ${shellQuote(argv)}\n`);
-  const result = spawnSync(argv[0], argv.slice(1), { cwd: REPO_ROOT, stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit", encoding: "utf8" });
-  if (result.error) throw result.error;
-  if (result.status !== 0) throw new Error(`\`${shellQuote(argv)}\` exited with ${result.status}`);
-  return capture ? result.stdout : "";
-}
-
-async function execute(phases: readonly Phase[]): Promise<void> {
+/** Runs the phases' commands in order and stops at the first failure; `log` receives every command and heading. */
+export async function executePlan(phases: readonly Phase[], log: (line: string) => void): Promise<void> {
+  const run = (argv: readonly string[], capture = false): string => {
+    log(`$ ${shellQuote(argv)}`);
+    const stdio: ("ignore" | "pipe" | "inherit")[] = capture ? ["ignore", "pipe", "inherit"] : ["ignore", "inherit", "inherit"];
+    const result = spawnSync(argv[0], argv.slice(1), { cwd: REPO_ROOT, stdio, encoding: "utf8", env: process.env });
+    if (result.error) throw result.error;
+    if (result.status !== 0) throw new Error(`\`${shellQuote(argv)}\` exited with ${result.status}`);
+    return capture ? result.stdout : "";
+  };
   for (const phase of phases) {
-    process.stdout.write(`\n== ${phase.title}\n`);
+    log(`== ${phase.title}`);
     for (const step of phase.steps) {
-      process.stdout.write(`# ${step.why}\n`);
+      log(`# ${step.why}`);
       if (step.kind === "run") run(step.argv);
       if (step.kind === "for-each") {
-        const items = run(step.list, true).split(step.split === "words" ? /\s+/ : /\n/).filter((item) => item.trim() && item.trim() !== "None");
+        const items = run(step.list, true)
+          .split(step.split === "words" ? /\s+/ : /\n/)
+          .filter((item) => item.trim() && item.trim() !== "None");
         items.forEach((item) => step.each(item).forEach((argv) => run(argv)));
       }
       if (step.kind === "wait-until-empty") {
@@ -382,13 +386,15 @@ async function main(): Promise<void> {
   if (!environment) throw new Error("usage: npm run teardown -- <environment> [--execute] [--accept-data-loss]");
   const target = teardownTarget(synthesizeCompiledApp([environment]), environment);
   const acceptDataLoss = args.includes("--accept-data-loss");
-  const phases = teardownPlan(target, { kubeconfig: path.join(REPO_ROOT, ".tmp", "teardown", `${environment}.kubeconfig`), acceptDataLoss });
+  const kubeconfig = path.join(REPO_ROOT, ".tmp", "teardown", `${environment}.kubeconfig`);
+  const phases = teardownPlan(target, { kubeconfig, acceptDataLoss });
   process.stdout.write(formatPlan(target, phases));
   if (!args.includes("--execute")) return;
   if (target.protections.length > 0 && !acceptDataLoss) {
     throw new Error(`refusing to execute: ${environment} has protected data (listed above); add --accept-data-loss to delete it with the environment`);
   }
-  await execute(phases);
+  fs.mkdirSync(path.dirname(kubeconfig), { recursive: true });
+  await executePlan(phases, (line) => process.stdout.write(`${line}\n`));
   process.stdout.write(`\n${environment} is destroyed: ${target.destroyOrder.join(", ")}\n`);
 }
 
