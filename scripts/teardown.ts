@@ -141,7 +141,7 @@ export function teardownPlan(target: TeardownTarget, options: { kubeconfig: stri
         {
           kind: "run",
           why: `destroy ${stack} (every stack that reads its outputs is gone already, so the dependency check is skipped)`,
-          argv: ["npx", "cdktf", "destroy", stack, "--auto-approve", "--skip-synth", "--ignore-missing-stack-dependencies"],
+          argv: ["node", "scripts/cdktf.js", "destroy", stack, "--auto-approve", "--skip-synth", "--ignore-missing-stack-dependencies"],
         },
         ...(layerOf(stack) === "platform" && target.clusterName ? volumeCleanup(options.kubeconfig) : []),
       ]),

@@ -106,7 +106,7 @@ describe("teardown steps", () => {
 
   it("removes Argo CD applications with their resources and waits for load balancers before destroying any stack", () => {
     const commands = allCommands(plan("dev").phases);
-    const firstDestroy = commands.findIndex((command) => command.startsWith("npx cdktf destroy"));
+    const firstDestroy = commands.findIndex((command) => command.startsWith("node scripts/cdktf.js destroy"));
     const index = (fragment: string) => commands.findIndex((command) => command.includes(fragment));
     expect(commands[index("patch")]).toContain(ARGOCD_RESOURCES_FINALIZER);
     expect(index("delete applicationsets.argoproj.io")).toBeLessThan(index("delete applications.argoproj.io"));
@@ -146,18 +146,18 @@ describe("teardown steps", () => {
   });
 
   it("runs cdktf destroy one stack at a time in the destroy order, after a synth", () => {
-    const commands = allCommands(plan("staging").phases).filter((command) => command.startsWith("npx cdktf destroy") || command === "npm run synth");
+    const commands = allCommands(plan("staging").phases).filter((command) => command.startsWith("node scripts/cdktf.js destroy") || command === "npm run synth");
     expect(commands).toEqual([
       "npm run synth",
-      ...["staging-platform", "staging-data", "staging-cluster", "staging-network"].map((stack) => `npx cdktf destroy ${stack} --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
+      ...["staging-platform", "staging-data", "staging-cluster", "staging-network"].map((stack) => `node scripts/cdktf.js destroy ${stack} --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
     ]);
   });
 
   it("deletes leftover volume claims after the platform stack and before the cluster goes", () => {
     const commands = allCommands(plan("prod").phases);
     const claims = commands.findIndex((command) => command.includes("delete persistentvolumeclaims --all --all-namespaces"));
-    expect(claims).toBeGreaterThan(commands.indexOf("npx cdktf destroy prod-platform --auto-approve --skip-synth --ignore-missing-stack-dependencies"));
-    expect(claims).toBeLessThan(commands.indexOf("npx cdktf destroy prod-cluster --auto-approve --skip-synth --ignore-missing-stack-dependencies"));
+    expect(claims).toBeGreaterThan(commands.indexOf("node scripts/cdktf.js destroy prod-platform --auto-approve --skip-synth --ignore-missing-stack-dependencies"));
+    expect(claims).toBeLessThan(commands.indexOf("node scripts/cdktf.js destroy prod-cluster --auto-approve --skip-synth --ignore-missing-stack-dependencies"));
   });
 
   it("lists prod's protected data in the printed plan and removes none of it by default", () => {
@@ -170,7 +170,7 @@ describe("teardown steps", () => {
   it("with --accept-data-loss, empties backups and lifts deletion protection before the first destroy", () => {
     const target = teardownTarget(shipped, "prod");
     const commands = allCommands(teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: true }));
-    const firstDestroy = commands.findIndex((command) => command.startsWith("npx cdktf destroy"));
+    const firstDestroy = commands.findIndex((command) => command.startsWith("node scripts/cdktf.js destroy"));
     const at = (fragment: string) => commands.findIndex((command) => command.includes(fragment));
     expect(commands[at("--no-deletion-protection")]).toBe("aws rds modify-db-cluster --region eu-west-1 --db-cluster-identifier webapp-prod --no-deletion-protection --apply-immediately");
     expect(at("--no-deletion-protection")).toBeLessThan(firstDestroy);
