@@ -1,0 +1,21 @@
+import { Testing } from "cdktf";
+import { buildApp } from "../../main";
+import { readSynthesizedStacks, SynthesizedStack } from "../../scripts/synthesized";
+import { shippedEnvironments } from "../support/environments";
+
+/** Every shipped environment synthesized in-process, read back as the ops scripts read the compiled app's output. */
+export function synthesizeShipped(): SynthesizedStack[] {
+  const app = buildApp(Testing.app(), shippedEnvironments());
+  app.synth();
+  return readSynthesizedStacks(app.outdir);
+}
+
+/** A hand-made stack for fixtures: an AWS provider in `region` (and aliased ones) and the given resources. */
+export function fixtureStack(
+  name: string,
+  resources: Record<string, Record<string, Record<string, unknown>>>,
+  options: { region?: string; dependencies?: string[]; aliases?: Record<string, string> } = {},
+): SynthesizedStack {
+  const aliased = Object.entries(options.aliases ?? {}).map(([alias, region]) => ({ alias, region }));
+  return { name, dependencies: options.dependencies ?? [], json: { provider: { aws: [{ region: options.region ?? "eu-west-1" }, ...aliased] }, resource: resources } };
+}

@@ -1,0 +1,262 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { getStackWithNoUnmetDependants } from "@cdktf/cli-core/src/lib/helpers/stack-helpers";
+import { environmentOf, SynthesizedStack } from "../../scripts/synthesized";
+import {
+  ARGOCD_RESOURCES_FINALIZER,
+  AUTOSCALED_READER_PREFIX,
+  destroyOrder,
+  executePlan,
+  formatPlan,
+  Phase,
+  RunStep,
+  shellQuote,
+  Step,
+  teardownPlan,
+  teardownTarget,
+} from "../../scripts/teardown";
+import { fixtureStack, synthesizeShipped } from "./support";
+
+let shipped: SynthesizedStack[];
+
+beforeAll(() => {
+  shipped = synthesizeShipped();
+});
+
+/**
+ * The order cdktf-cli 0.21 itself destroys stacks in (`CdktfProject.destroy` asks `getStackWithNoUnmetDependants` in
+ * @cdktf/cli-core/src/lib/helpers/stack-helpers.js for the next stack), run one stack at a time.
+ */
+async function cdktfDestroyOrder(stacks: readonly Pick<SynthesizedStack, "name" | "dependencies">[]): Promise<string[]> {
+  const executors = stacks.map((stack) => ({ stack: { name: stack.name, dependencies: [...stack.dependencies] }, currentState: "pending", isPending: true, currentWorkPromise: undefined }));
+  const order: string[] = [];
+  for (let next = await getStackWithNoUnmetDependants(executors as never); next; next = await getStackWithNoUnmetDependants(executors as never)) {
+    const executor = next as unknown as (typeof executors)[number];
+    executor.currentState = "done";
+    executor.isPending = false;
+    order.push(executor.stack.name);
+  }
+  return order;
+}
+
+const environments = ["dev", "staging", "prod"];
+const allCommands = (phases: readonly Phase[]): string[] =>
+  phases.flatMap((phase) => phase.steps).flatMap((step: Step) => (step.kind === "for-each" ? [step.list, ...step.each(step.placeholder)] : [step.argv])).map(shellQuote);
+
+describe("destroy order", () => {
+  it("destroys dev's platform, then data, then cluster, then network", () => {
+    expect(destroyOrder(shipped, "dev")).toEqual(["dev-platform", "dev-data", "dev-cluster", "dev-network"]);
+  });
+
+  it.each(environments)("%s: every stack is destroyed after every stack that depends on it", (environment) => {
+    const order = destroyOrder(shipped, environment);
+    expect(order.sort()).toEqual(shipped.filter((stack) => environmentOf(stack.name) === environment).map((stack) => stack.name).sort());
+    const ordered = destroyOrder(shipped, environment);
+    for (const stack of shipped.filter((candidate) => ordered.includes(candidate.name))) {
+      for (const dependency of stack.dependencies) expect(ordered.indexOf(stack.name)).toBeLessThan(ordered.indexOf(dependency));
+    }
+  });
+
+  it.each(environments)("%s: is the order `cdktf destroy` itself uses", async (environment) => {
+    const own = shipped.filter((stack) => environmentOf(stack.name) === environment);
+    expect(destroyOrder(shipped, environment)).toEqual(await cdktfDestroyOrder(own));
+  });
+
+  it("puts an edge stack (and any new dependent layer) before the cluster and network it reads", async () => {
+    const withEdge = [
+      ...shipped.filter((stack) => environmentOf(stack.name) === "dev"),
+      fixtureStack("dev-edge", {}, { dependencies: ["dev-network", "dev-cluster"] }),
+    ];
+    const order = destroyOrder(withEdge, "dev");
+    expect(order.indexOf("dev-edge")).toBeLessThan(order.indexOf("dev-cluster"));
+    expect(order.slice(-2)).toEqual(["dev-cluster", "dev-network"]);
+    expect(order).toEqual(await cdktfDestroyOrder(withEdge));
+  });
+
+  it("reports a dependency cycle instead of looping", () => {
+    const cycle = [fixtureStack("lab-a", {}, { dependencies: ["lab-b"] }), fixtureStack("lab-b", {}, { dependencies: ["lab-a"] })];
+    expect(() => destroyOrder(cycle, "lab")).toThrow("stack dependency cycle among lab-a, lab-b");
+  });
+});
+
+describe("teardown steps", () => {
+  const plan = (environment: string) => {
+    const target = teardownTarget(shipped, environment);
+    return { target, phases: teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: false }) };
+  };
+
+  it("reads the cluster, database and region of the environment from the synthesized stacks", () => {
+    expect(plan("prod").target).toEqual({
+      environment: "prod",
+      region: "eu-west-1",
+      destroyOrder: ["prod-platform", "prod-data", "prod-cluster", "prod-network"],
+      clusterName: "webapp-prod",
+      databaseClusterIdentifier: "webapp-prod",
+      readerAutoscaling: true,
+      protections: [
+        { kind: "database-deletion-protection", name: "webapp-prod", region: "eu-west-1" },
+        { kind: "versioned-bucket", name: "webapp-prod-argocd-backup-111122223333", region: "eu-west-1" },
+        { kind: "backup-vault", name: "webapp-prod-aurora-dr", region: "eu-central-1" },
+        { kind: "backup-vault", name: "webapp-prod-aurora", region: "eu-west-1" },
+      ],
+    });
+    expect(plan("dev").target).toMatchObject({ readerAutoscaling: false, protections: [] });
+  });
+
+  it("removes Argo CD applications with their resources and waits for load balancers before destroying any stack", () => {
+    const commands = allCommands(plan("dev").phases);
+    const firstDestroy = commands.findIndex((command) => command.startsWith("node scripts/cdktf.js destroy"));
+    const index = (fragment: string) => commands.findIndex((command) => command.includes(fragment));
+    expect(commands[index("patch")]).toContain(ARGOCD_RESOURCES_FINALIZER);
+    expect(index("delete applicationsets.argoproj.io")).toBeLessThan(index("delete applications.argoproj.io"));
+    expect(index("patch")).toBeLessThan(index("delete applications.argoproj.io"));
+    for (const fragment of ["delete applications.argoproj.io --all -n argocd", "get ingresses.networking.k8s.io", 'spec.type=="LoadBalancer"', "get targetgroupbindings.elbv2.k8s.aws"]) {
+      expect(index(fragment)).toBeGreaterThanOrEqual(0);
+      expect(index(fragment)).toBeLessThan(firstDestroy);
+    }
+  });
+
+  it("waits on load balancers by polling until nothing is listed, with a time limit", () => {
+    const waits = plan("dev").phases.flatMap((phase) => phase.steps).filter((step) => step.kind === "wait-until-empty");
+    expect(waits.length).toBeGreaterThanOrEqual(3);
+    for (const wait of waits) expect(wait).toMatchObject({ intervalSeconds: expect.any(Number), timeoutSeconds: expect.any(Number) });
+  });
+
+  it("deletes prod's autoscaled readers and waits for each, after stopping the autoscaling, before destroying prod-data", () => {
+    const phases = plan("prod").phases;
+    const readers = phases.find((phase) => phase.title.startsWith("Remove the autoscaled Aurora readers"))!;
+    const [deregister, each] = readers.steps;
+    expect((deregister as RunStep).argv).toEqual([
+      "aws", "application-autoscaling", "deregister-scalable-target", "--region", "eu-west-1",
+      "--service-namespace", "rds", "--scalable-dimension", "rds:cluster:ReadReplicaCount", "--resource-id", "cluster:webapp-prod",
+    ]);
+    if (each.kind !== "for-each") throw new Error("expected a for-each step");
+    expect(each.list).toEqual(expect.arrayContaining(["describe-db-clusters", "--db-cluster-identifier", "webapp-prod"]));
+    expect(each.list.join(" ")).toContain(`starts_with(DBInstanceIdentifier, '${AUTOSCALED_READER_PREFIX}')`);
+    expect(each.each("application-autoscaling-1234")).toEqual([
+      ["aws", "rds", "delete-db-instance", "--region", "eu-west-1", "--db-instance-identifier", "application-autoscaling-1234"],
+      ["aws", "rds", "wait", "db-instance-deleted", "--region", "eu-west-1", "--db-instance-identifier", "application-autoscaling-1234"],
+    ]);
+    expect(phases.indexOf(readers)).toBeLessThan(phases.findIndex((phase) => phase.title.startsWith("Destroy the stacks")));
+  });
+
+  it("has no reader phase where no reader autoscaling exists", () => {
+    expect(plan("dev").phases.map((phase) => phase.title)).not.toContainEqual(expect.stringContaining("autoscaled Aurora readers"));
+  });
+
+  it("runs cdktf destroy one stack at a time in the destroy order, after a synth", () => {
+    const commands = allCommands(plan("staging").phases).filter((command) => command.startsWith("node scripts/cdktf.js destroy") || command === "npm run synth");
+    expect(commands).toEqual([
+      "npm run synth",
+      ...["staging-platform", "staging-data", "staging-cluster", "staging-network"].map((stack) => `node scripts/cdktf.js destroy ${stack} --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
+    ]);
+  });
+
+  it("deletes leftover volume claims after the platform stack and before the cluster goes", () => {
+    const commands = allCommands(plan("prod").phases);
+    const claims = commands.findIndex((command) => command.includes("delete persistentvolumeclaims --all --all-namespaces"));
+    expect(claims).toBeGreaterThan(commands.indexOf("node scripts/cdktf.js destroy prod-platform --auto-approve --skip-synth --ignore-missing-stack-dependencies"));
+    expect(claims).toBeLessThan(commands.indexOf("node scripts/cdktf.js destroy prod-cluster --auto-approve --skip-synth --ignore-missing-stack-dependencies"));
+  });
+
+  it("lists prod's protected data in the printed plan and removes none of it by default", () => {
+    const { target, phases } = plan("prod");
+    expect(formatPlan(target, phases)).toContain("Aurora cluster webapp-prod has deletion protection");
+    expect(allCommands(phases).join("\n")).not.toMatch(/no-deletion-protection|delete-recovery-point|delete-object /);
+    expect(formatPlan(plan("dev").target, plan("dev").phases)).not.toContain("Protected data");
+  });
+
+  it("with --accept-data-loss, empties backups and lifts deletion protection before the first destroy", () => {
+    const target = teardownTarget(shipped, "prod");
+    const commands = allCommands(teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: true }));
+    const firstDestroy = commands.findIndex((command) => command.startsWith("node scripts/cdktf.js destroy"));
+    const at = (fragment: string) => commands.findIndex((command) => command.includes(fragment));
+    expect(commands[at("--no-deletion-protection")]).toBe("aws rds modify-db-cluster --region eu-west-1 --db-cluster-identifier webapp-prod --no-deletion-protection --apply-immediately");
+    expect(at("--no-deletion-protection")).toBeLessThan(firstDestroy);
+    expect(commands).toContain("aws backup delete-recovery-point --region eu-central-1 --backup-vault-name webapp-prod-aurora-dr --recovery-point-arn '<recovery-point-arn>'");
+    const bucket = target.protections.find((protection) => protection.kind === "versioned-bucket")!;
+    const phase = teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: true }).find((candidate) => candidate.title.includes("--accept-data-loss"))!;
+    const emptyBucket = phase.steps.find((step) => step.kind === "for-each" && step.list.includes(bucket.name));
+    if (emptyBucket?.kind !== "for-each") throw new Error("expected a for-each step that empties the bucket");
+    expect(emptyBucket.each("argocd/2026-11-22T030000Z.yaml\tv123")).toEqual([
+      ["aws", "s3api", "delete-object", "--region", "eu-west-1", "--bucket", bucket.name, "--key", "argocd/2026-11-22T030000Z.yaml", "--version-id", "v123"],
+    ]);
+  });
+
+  it("names the environments it knows when asked for one that has no stacks", () => {
+    expect(() => teardownTarget(shipped, "qa")).toThrow('no stacks for environment "qa"; synthesized environments: dev, prod, staging');
+  });
+
+  it("quotes arguments for a POSIX shell when printing", () => {
+    expect(shellQuote(["kubectl", "get", "-o", "jsonpath={.items}", "it's"])).toBe("kubectl get -o 'jsonpath={.items}' 'it'\\''s'");
+  });
+});
+
+describe("--execute", () => {
+  let bin: string;
+  let calls: string;
+  const savedPath = process.env.PATH;
+
+  /** Fake `aws` and `kubectl` on PATH: they record their arguments; some print what a real account would. */
+  beforeEach(() => {
+    bin = fs.mkdtempSync(path.join(os.tmpdir(), "teardown-bin-"));
+    calls = path.join(bin, "calls.log");
+    const fake = (name: string, body: string) =>
+      fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> "${calls}"\n${body}\n`, { mode: 0o755 });
+    fake("aws", 'case "$*" in *describe-db-clusters*) echo "application-autoscaling-a\tapplication-autoscaling-b" ;; *fail*) exit 3 ;; esac');
+    // `get persistentvolumes` lists a volume twice, then nothing: the wait must poll until it is gone.
+    fake("kubectl", `case "$*" in *persistentvolumes*) n=$(grep -c persistentvolumes "${calls}"); if [ "$n" -le 2 ]; then echo persistentvolume/pv-1; fi ;; esac`);
+    process.env.PATH = `${bin}:${savedPath}`;
+  });
+
+  afterEach(() => {
+    process.env.PATH = savedPath;
+    fs.rmSync(bin, { recursive: true, force: true });
+  });
+
+  const recorded = () => fs.readFileSync(calls, "utf8").trim().split("\n");
+
+  it("runs each step in order, one command per listed item, and polls a wait until nothing is left", async () => {
+    await executePlan(
+      [
+        {
+          title: "test",
+          steps: [
+            { kind: "run", why: "first", argv: ["aws", "first"] },
+            {
+              kind: "for-each",
+              why: "each reader",
+              list: ["aws", "rds", "describe-db-clusters"],
+              split: "words",
+              placeholder: "<id>",
+              each: (id) => [["aws", "rds", "delete-db-instance", id]],
+            },
+            { kind: "wait-until-empty", why: "volumes", argv: ["kubectl", "get", "persistentvolumes"], intervalSeconds: 0, timeoutSeconds: 30 },
+            { kind: "run", why: "last", argv: ["aws", "last"] },
+          ],
+        },
+      ],
+      () => undefined,
+    );
+    expect(recorded()).toEqual([
+      "aws first",
+      "aws rds describe-db-clusters",
+      "aws rds delete-db-instance application-autoscaling-a",
+      "aws rds delete-db-instance application-autoscaling-b",
+      "kubectl get persistentvolumes",
+      "kubectl get persistentvolumes",
+      "kubectl get persistentvolumes",
+      "aws last",
+    ]);
+  });
+
+  it("stops at the first failing command and names it", async () => {
+    const steps: Step[] = [
+      { kind: "run", why: "fails", argv: ["aws", "fail"] },
+      { kind: "run", why: "never runs", argv: ["aws", "after"] },
+    ];
+    await expect(executePlan([{ title: "test", steps }], () => undefined)).rejects.toThrow("`aws fail` exited with 3");
+    expect(recorded()).toEqual(["aws fail"]);
+  });
+});
