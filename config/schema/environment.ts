@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { accountId, awsRegion, resourceName, tagMap } from "./common";
+import { edgeSchema } from "./edge";
+import { githubSchema } from "./github";
 import { networkSchema } from "./network";
 import { stateSchema } from "./state";
 import { checkSubnetPlan } from "../subnet-plan";
@@ -20,6 +22,8 @@ const environmentObject = z.strictObject({
   tags: tagMap.default({}),
   state: stateSchema,
   network: networkSchema,
+  edge: edgeSchema,
+  github: githubSchema,
 });
 
 export type EnvironmentInput = z.input<typeof environmentObject>;
@@ -59,6 +63,13 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
         message: "must be true for a production tier: a single NAT gateway makes one AZ a point of failure for all egress",
       });
     }
+  }
+  if (env.edge?.loadBalancer.scheme === "internet-facing" && !env.edge.loadBalancer.cloudFrontPrefixListId) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["edge", "loadBalancer", "cloudFrontPrefixListId"],
+      message: "is required for an internet-facing ALB: its security group admits only CloudFront's origin-facing prefix list",
+    });
   }
   for (const problem of checkSubnetPlan(env.network)) {
     ctx.addIssue({ code: "custom", path: ["network", ...problem.path], message: problem.message });
