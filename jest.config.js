@@ -6,7 +6,8 @@ process.env.CHECKPOINT_DISABLE = "1";
 process.env.DISABLE_VERSION_CHECK = "true";
 require("fs").mkdirSync(process.env.TMPDIR, { recursive: true });
 
-const transform = { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] };
+// tsconfig.json sets isolatedModules, which makes ts-jest transpile file by file without type information.
+const transform = { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] };
 
 module.exports = {
   projects: [
@@ -25,7 +26,8 @@ module.exports = {
       roots: ["<rootDir>/__tests__/integration"],
       testMatch: ["**/*.test.ts"],
       transform,
-      setupFilesAfterEnv: ["<rootDir>/__tests__/support/setup.ts"],
+      globalSetup: "<rootDir>/__tests__/integration/global-setup.ts",
+      setupFilesAfterEnv: ["<rootDir>/__tests__/support/setup.ts", "<rootDir>/__tests__/integration/setup.ts"],
     },
   ],
 };

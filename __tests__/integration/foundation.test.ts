@@ -1,0 +1,109 @@
+import { countsByType, dataSources, nonCreateActions, planOf, plannedResources, SHIPPED_ENVIRONMENTS, stackRuns } from "./harness";
+
+/** Data sources that Terraform evaluates without calling AWS. */
+const LOCAL_DATA_SOURCES = ["terraform_remote_state"];
+const REQUIRED_TAGS = ["project", "environment", "stack", "managed-by"];
+
+describe("offline Terraform runs of the foundation stacks", () => {
+  it("plans bootstrap and the network stack of every shipped environment", () => {
+    const runs = stackRuns();
+    for (const stack of ["bootstrap", ...SHIPPED_ENVIRONMENTS.map((env) => `${env}-network`)]) {
+      expect({ stack, planned: runs[stack]?.planned, error: runs[stack]?.error }).toEqual({ stack, planned: true, error: undefined });
+    }
+  });
+
+  const expectedNetwork: Record<(typeof SHIPPED_ENVIRONMENTS)[number], Record<string, number>> = {
+    // dev: 2 AZs, one shared NAT gateway, 5 interface endpoints + S3 gateway
+    dev: { aws_vpc: 1, aws_subnet: 6, aws_nat_gateway: 1, aws_eip: 1, aws_internet_gateway: 1, aws_route_table: 4, aws_route: 3, aws_route_table_association: 6, aws_vpc_endpoint: 6, aws_flow_log: 1 },
+    // staging: production's shape: 3 AZs, NAT per AZ, the default 5 interface endpoints + S3 gateway
+    staging: { aws_vpc: 1, aws_subnet: 9, aws_nat_gateway: 3, aws_eip: 3, aws_internet_gateway: 1, aws_route_table: 5, aws_route: 4, aws_route_table_association: 9, aws_vpc_endpoint: 6, aws_flow_log: 1 },
+    // prod: 3 AZs, NAT per AZ, 11 interface endpoints + S3 gateway
+    prod: { aws_vpc: 1, aws_subnet: 9, aws_nat_gateway: 3, aws_eip: 3, aws_internet_gateway: 1, aws_route_table: 5, aws_route: 4, aws_route_table_association: 9, aws_vpc_endpoint: 12, aws_flow_log: 1 },
+  };
+
+  describe.each(SHIPPED_ENVIRONMENTS)("%s-network", (env) => {
+    const plan = () => planOf(`${env}-network`);
+
+    it("plans the expected resources per type", () => {
+      expect(countsByType(plan())).toMatchObject(expectedNetwork[env]);
+    });
+
+    it("only creates: nothing is updated, replaced or deleted", () => {
+      expect(nonCreateActions(plan())).toEqual([]);
+    });
+
+    it("tags every taggable resource with project, environment, stack and managed-by", () => {
+      const taggable = plannedResources(plan()).filter((resource) => "tags_all" in resource.values);
+      expect(taggable.length).toBeGreaterThan(20);
+      const untagged = taggable
+        .filter((resource) => !REQUIRED_TAGS.every((tag) => (resource.values.tags_all as Record<string, string> | null)?.[tag]))
+        .map((resource) => resource.address);
+      expect(untagged).toEqual([]);
+      for (const resource of taggable) {
+        expect(resource.values.tags_all).toMatchObject({ environment: env, stack: `${env}-network`, project: "webapp", "managed-by": "cdktf" });
+      }
+    });
+
+    it("uses no data source that would call AWS", () => {
+      expect(dataSources(plan()).filter((type) => !LOCAL_DATA_SOURCES.includes(type))).toEqual([]);
+    });
+
+    it("isolates the database subnets: their route table has no default route", () => {
+      const routes = plannedResources(plan(), "aws_route");
+      expect(routes.every((route) => !route.address.includes("Database"))).toBe(true);
+      expect(routes.filter((route) => route.values.destination_cidr_block === "0.0.0.0/0")).toHaveLength(expectedNetwork[env].aws_route);
+    });
+  });
+
+  describe("bootstrap", () => {
+    const plan = () => planOf("bootstrap");
+    const one = (type: string, addressPart = "") => {
+      const found = plannedResources(plan(), type).filter((resource) => resource.address.includes(addressPart));
+      expect(found).toHaveLength(1);
+      return found[0].values;
+    };
+    // Bucket ids are only known after apply, so the state bucket's companions are found by their construct path.
+    const isStateBucket = ".State_Bucket_";
+
+    it("creates the state bucket and its access-log bucket, and nothing is replaced", () => {
+      expect(plannedResources(plan(), "aws_s3_bucket").map((bucket) => bucket.values.bucket).sort()).toEqual([
+        "webapp-tfstate-111122223333",
+        "webapp-tfstate-111122223333-access-logs",
+      ]);
+      expect(nonCreateActions(plan())).toEqual([]);
+    });
+
+    it("encrypts the state bucket with a rotating CMK", () => {
+      const key = one("aws_kms_key");
+      expect(key).toMatchObject({ enable_key_rotation: true, rotation_period_in_days: 365 });
+      const encryption = one("aws_s3_bucket_server_side_encryption_configuration", isStateBucket);
+      expect(encryption.rule).toMatchObject([{ apply_server_side_encryption_by_default: [{ sse_algorithm: "aws:kms" }], bucket_key_enabled: true }]);
+      expect(one("aws_kms_alias").name).toBe("alias/webapp-tfstate-111122223333");
+    });
+
+    it("versions, blocks public access and enforces bucket-owner ownership on both buckets", () => {
+      for (const versioning of plannedResources(plan(), "aws_s3_bucket_versioning")) {
+        expect(versioning.values.versioning_configuration).toEqual([expect.objectContaining({ status: "Enabled" })]);
+      }
+      for (const block of plannedResources(plan(), "aws_s3_bucket_public_access_block")) {
+        expect(block.values).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+      }
+      for (const ownership of plannedResources(plan(), "aws_s3_bucket_ownership_controls")) {
+        expect(ownership.values.rule).toEqual([{ object_ownership: "BucketOwnerEnforced" }]);
+      }
+      expect(plannedResources(plan(), "aws_s3_bucket_versioning")).toHaveLength(2);
+    });
+
+    it("denies every request to the state bucket that does not use TLS", () => {
+      const policy = JSON.parse(one("aws_s3_bucket_policy", isStateBucket).policy as string);
+      expect(policy.Statement).toContainEqual(
+        expect.objectContaining({ Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": false } } }),
+      );
+    });
+
+    it("expires noncurrent state versions after 90 days", () => {
+      const lifecycle = one("aws_s3_bucket_lifecycle_configuration", isStateBucket);
+      expect(lifecycle.rule).toMatchObject([{ status: "Enabled", noncurrent_version_expiration: [{ noncurrent_days: 90 }] }]);
+    });
+  });
+});

@@ -1,0 +1,59 @@
+import * as fs from "fs";
+import { Plan, PlannedResource, StackRun } from "../../scripts/harness/runner";
+import { RESULTS_FILE } from "./paths";
+
+export type { Plan, PlannedResource } from "../../scripts/harness/runner";
+
+interface Results {
+  readonly synthSeconds: number;
+  readonly results: Record<string, StackRun>;
+}
+
+function results(): Results {
+  return JSON.parse(fs.readFileSync(RESULTS_FILE, "utf8")) as Results;
+}
+
+/** Every stack the offline run knows of, planned or not (with the reason). */
+export function stackRuns(): Record<string, StackRun> {
+  return results().results;
+}
+
+/** The offline plan of a stack (`terraform show -json`); fails with terraform's own output when it did not plan. */
+export function planOf(stack: string): Plan {
+  const run = results().results[stack];
+  if (!run) {
+    throw new Error(`no stack ${stack} was synthesized; synthesized: ${Object.keys(results().results).join(", ")}`);
+  }
+  if (!run.planned || !run.planFile) {
+    throw new Error(`${stack} did not plan:\n${run.error ?? "(no error recorded)"}`);
+  }
+  return JSON.parse(fs.readFileSync(run.planFile, "utf8")) as Plan;
+}
+
+/** Managed resources in a plan, optionally of one type. */
+export function plannedResources(plan: Plan, type?: string): PlannedResource[] {
+  return (plan.planned_values.root_module.resources ?? []).filter(
+    (resource) => resource.mode === "managed" && (type === undefined || resource.type === type),
+  );
+}
+
+/** Count of planned managed resources per type. */
+export function countsByType(plan: Plan): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const resource of plannedResources(plan)) counts[resource.type] = (counts[resource.type] ?? 0) + 1;
+  return counts;
+}
+
+/** Data sources the configuration declares (from the plan's configuration section). */
+export function dataSources(plan: Plan): string[] {
+  return (plan.configuration.root_module.resources ?? []).filter((resource) => resource.mode === "data").map((resource) => resource.type);
+}
+
+/** Planned actions other than create/no-op (update, delete, replace), by address. */
+export function nonCreateActions(plan: Plan): string[] {
+  return (plan.resource_changes ?? [])
+    .filter((change) => change.change.actions.some((action) => action !== "create" && action !== "no-op" && action !== "read"))
+    .map((change) => `${change.address}: ${change.change.actions.join("+")}`);
+}
+
+export const SHIPPED_ENVIRONMENTS = ["dev", "staging", "prod"] as const;

@@ -1,0 +1,87 @@
+import * as fs from "fs";
+import * as path from "path";
+import { StackJson, UpstreamContext } from "./remote-state";
+
+/** A synthesized stack as the harness sees it: its JSON and the upstream stacks whose state it reads. */
+export interface SynthesizedStackInfo {
+  readonly name: string;
+  readonly json: StackJson;
+  /** Providers it needs, as `namespace/type` → version. */
+  readonly providers: Record<string, string>;
+  /** `data.terraform_remote_state` name → upstream stack name. */
+  readonly upstreams: Record<string, string>;
+  readonly context: UpstreamContext;
+}
+
+/** Reads cdktf's manifest and every stack's JSON from a synth output folder. */
+export function readSynthesizedStacks(outDir: string): SynthesizedStackInfo[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outDir, "manifest.json"), "utf8")) as {
+    stacks: Record<string, { synthesizedStackPath: string }>;
+  };
+  const stacks = Object.entries(manifest.stacks).map(([name, entry]) => ({
+    name,
+    json: JSON.parse(fs.readFileSync(path.join(outDir, entry.synthesizedStackPath), "utf8")) as StackJson,
+  }));
+  const byStateLocation = new Map(stacks.map((stack) => [stateLocation(stack.json.terraform?.backend), stack.name]));
+  return stacks.map(({ name, json }) => {
+    const remoteStates = json.data?.terraform_remote_state ?? {};
+    const upstreams = Object.fromEntries(
+      Object.entries(remoteStates).map(([dataName, config]) => {
+        const location = stateLocation({ [config.backend as string]: config.config as Record<string, unknown> });
+        const upstream = byStateLocation.get(location);
+        if (!upstream) {
+          throw new Error(`${name}: terraform_remote_state.${dataName} reads ${location}, which no synthesized stack writes`);
+        }
+        return [dataName, upstream];
+      }),
+    );
+    const [aws] = json.provider?.aws ?? [];
+    return {
+      name,
+      json,
+      providers: Object.fromEntries(
+        Object.values(json.terraform?.required_providers ?? {}).map((provider) => [
+          provider.source?.includes("/") ? provider.source : `hashicorp/${provider.source}`,
+          provider.version ?? "",
+        ]),
+      ),
+      upstreams,
+      context: {
+        stackName: name,
+        region: String(aws?.region ?? "us-east-1"),
+        accountId: String((aws?.allowed_account_ids as string[] | undefined)?.[0] ?? "000000000000"),
+        partition: "aws",
+      },
+    };
+  });
+}
+
+/** Stacks that Terraform can plan here: those whose providers are all in the mirror (today: hashicorp/aws only). */
+export function isPlannable(stack: SynthesizedStackInfo, available: readonly string[]): boolean {
+  return Object.keys(stack.providers).every((source) => available.includes(source));
+}
+
+/** Orders stacks so that every upstream comes before the stacks that read it. */
+export function dependencyOrder(stacks: readonly SynthesizedStackInfo[]): SynthesizedStackInfo[] {
+  const byName = new Map(stacks.map((stack) => [stack.name, stack]));
+  const ordered: SynthesizedStackInfo[] = [];
+  const visiting = new Set<string>();
+  const visit = (stack: SynthesizedStackInfo): void => {
+    if (ordered.includes(stack)) return;
+    if (visiting.has(stack.name)) throw new Error(`stack dependency cycle through ${stack.name}`);
+    visiting.add(stack.name);
+    for (const upstream of Object.values(stack.upstreams)) visit(byName.get(upstream)!);
+    visiting.delete(stack.name);
+    ordered.push(stack);
+  };
+  stacks.forEach(visit);
+  return ordered;
+}
+
+function stateLocation(backend: Record<string, Record<string, unknown>> | undefined): string {
+  if (!backend) return "(no backend)";
+  const [[type, config]] = Object.entries(backend);
+  if (type === "s3") return `s3://${String(config.bucket)}/${String(config.key)}`;
+  if (type === "local") return `local:${String(config.path)}`;
+  return `${type}:${JSON.stringify(config)}`;
+}

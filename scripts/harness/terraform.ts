@@ -1,0 +1,103 @@
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+/** Where the offline runs find terraform and the hashicorp/aws provider; both configurable, both checked loudly. */
+export interface TerraformToolchain {
+  readonly terraform: string;
+  /** Root of a filesystem mirror: `<mirror>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/`. */
+  readonly providerMirror: string;
+  /** The project's own Terraform CLI config, pointing provider installation at the mirror only. */
+  readonly cliConfigFile: string;
+}
+
+export const DEFAULT_PROVIDER_MIRROR = "/opt/tf-plugins";
+
+export class ToolchainError extends Error {}
+
+/**
+ * Finds terraform (PLATFORM_TERRAFORM_BIN, default `terraform` on PATH) and the provider mirror
+ * (PLATFORM_TF_PROVIDER_MIRROR, default /opt/tf-plugins), checks that the mirror holds every provider version the
+ * stacks pin, and writes a CLI config that installs providers from the mirror and nowhere else.
+ */
+export async function prepareToolchain(workDir: string, providers: Record<string, string>): Promise<TerraformToolchain> {
+  const terraform = process.env.PLATFORM_TERRAFORM_BIN || "terraform";
+  const providerMirror = path.resolve(process.env.PLATFORM_TF_PROVIDER_MIRROR || DEFAULT_PROVIDER_MIRROR);
+  try {
+    await run(terraform, ["version"], { cwd: workDir, env: process.env, timeoutMs: 60_000 });
+  } catch (error) {
+    throw new ToolchainError(
+      `terraform not found or not runnable as "${terraform}" (${(error as Error).message.split("\n")[0]}); ` +
+        "install Terraform ≥ 1.10 or set PLATFORM_TERRAFORM_BIN",
+    );
+  }
+  const missing = Object.entries(providers).filter(
+    ([source, version]) => !fs.existsSync(path.join(providerMirror, "registry.terraform.io", source, version)),
+  );
+  if (missing.length > 0) {
+    throw new ToolchainError(
+      `provider mirror ${providerMirror} lacks ${missing.map(([source, version]) => `${source} ${version}`).join(", ")}; ` +
+        "set PLATFORM_TF_PROVIDER_MIRROR to a filesystem mirror (registry.terraform.io/<namespace>/<type>/<version>/<os_arch>/)",
+    );
+  }
+  const cliConfigFile = path.join(workDir, "terraform.rc");
+  fs.writeFileSync(
+    cliConfigFile,
+    [
+      "# Written by the offline harness: providers come from the local mirror only, never from the network.",
+      "provider_installation {",
+      "  filesystem_mirror {",
+      `    path    = ${JSON.stringify(providerMirror)}`,
+      `    include = ${JSON.stringify(Object.keys(providers).map((source) => `registry.terraform.io/${source}`))}`,
+      "  }",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  return { terraform, providerMirror, cliConfigFile };
+}
+
+export interface RunOptions {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly timeoutMs: number;
+  /** Resolve with the output even when the exit code is not 0 (for `validate -json`, which reports in its output). */
+  readonly allowFailure?: boolean;
+}
+
+export interface RunResult {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command; rejects with its output when it fails or exceeds its time (a hung AWS call must not hang tests). */
+export function run(command: string, args: string[], options: RunOptions): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd, env: options.env, timeout: options.timeoutMs, maxBuffer: 256 * 1024 * 1024, killSignal: "SIGKILL" },
+      (error, stdout, stderr) => {
+        if (error && !(options.allowFailure && !error.killed && typeof error.code === "number")) {
+          const reason = error.killed ? `timed out after ${options.timeoutMs / 1000}s` : `exit code ${String(error.code)}`;
+          reject(new Error(`${command} ${args.join(" ")} failed (${reason}) in ${options.cwd}\n${stderr}\n${stdout}`.trim()));
+        } else {
+          resolve({ stdout, stderr });
+        }
+      },
+    );
+  });
+}
+
+/** The environment terraform runs with: the project's CLI config, no prompts, no update checks, no IMDS. */
+export function terraformEnv(toolchain: TerraformToolchain, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: toolchain.cliConfigFile,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+    AWS_EC2_METADATA_DISABLED: "true",
+    ...extra,
+  };
+}
