@@ -70,7 +70,7 @@ describe("config loader", () => {
     ["a duplicated key", { "dev.yaml": `${VALID}project: other\n` }, ["dev.yaml: line 9, column 1: YAML syntax error: Map keys must be unique"]],
     ["a misspelt key", { "dev.yaml": VALID.replace("network:", "netwrok:") }, [
       "dev.yaml: network: is required (object): The VPC and its subnets.",
-      'dev.yaml: netwrok: unknown key (did you mean "network"?); allowed keys here: project, tier, account, tags, state, network',
+      'dev.yaml: netwrok: unknown key (did you mean "network"?); allowed keys here: project, tier, account, tags, state, network, edge, github',
     ]],
     ["an account id that lost its leading zero", { "dev.yaml": VALID.replace('"123456789012"', "12345678901") }, [
       "dev.yaml: account.id: must be a 12-digit AWS account id in quotes (YAML drops leading zeros of bare numbers); got 12345678901",
