@@ -130,9 +130,13 @@ export class EdgeStack extends EnvironmentStack {
     });
     useProvider(global, this.globalProvider);
 
+    // ELB writes access logs only to SSE-S3 buckets, so the ALB's log bucket is also where the CDN log bucket's
+    // S3 server access logs go; CloudFront's logs themselves are SSE-KMS.
     const cdnLogs = new SecureBucket(this, "CdnLogs", {
       account,
       bucketName: `${prefix}-cdn-logs-${environment.account.id}`,
+      key,
+      accessLogs: { bucket: this.loadBalancer.accessLogs, prefix: `s3/${prefix}-cdn-logs-${environment.account.id}/` },
       expireObjectsAfterDays: edge.logRetentionDays,
       noncurrentVersionRetentionDays: 7,
     });
@@ -146,6 +150,7 @@ export class EdgeStack extends EnvironmentStack {
       vpcOriginLoadBalancerArn: internal ? this.loadBalancer.loadBalancer.arn : undefined,
       staticPathPatterns: edge.staticPathPatterns,
       logBucket: cdnLogs,
+      logKey: key,
       globalProvider: this.globalProvider,
       priceClass: environment.isProduction ? "PriceClass_All" : "PriceClass_100",
     });

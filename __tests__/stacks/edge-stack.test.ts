@@ -73,7 +73,13 @@ describe("EdgeStack", () => {
       expect(vpcOrigin[0]).toMatchObject({ origin_protocol_policy: "https-only", origin_ssl_protocols: [{ items: ["TLSv1.2"], quantity: 1 }] });
     });
 
-    it("delivers its access logs to the encrypted log bucket", () => {
+    it("delivers its access logs to a KMS-encrypted log bucket whose key admits this account's log deliveries only", () => {
+      const bucket = Object.entries(resourcesOf(prod, "aws_s3_bucket")).find(([, candidate]) => candidate.bucket === "webapp-prod-cdn-logs-111122223333")![0];
+      const encryption = Object.values(resourcesOf(prod, "aws_s3_bucket_server_side_encryption_configuration")).find((candidate) => String(candidate.bucket).includes(bucket))!;
+      expect(JSON.stringify(encryption.rule)).toContain("aws:kms");
+      const regionalKey = Object.values(resourcesOf(prod, "aws_kms_key")).find((candidate) => !candidate.provider)!;
+      const grant = policyOf(regionalKey).Statement.find((statement) => statement.Sid === "CloudFrontLogDelivery")!;
+      expect(grant.Condition).toMatchObject({ StringEquals: { "aws:SourceAccount": "111122223333" } });
       const destination = onlyResource(prod, "aws_cloudwatch_log_delivery_destination");
       expect(JSON.stringify(destination.delivery_destination_configuration)).toContain("arn:aws:s3:::webapp-prod-cdn-logs-111122223333/cloudfront");
       expect(onlyResource(prod, "aws_cloudwatch_log_delivery_source")).toMatchObject({ log_type: "ACCESS_LOGS" });
@@ -138,10 +144,10 @@ describe("EdgeStack", () => {
       }
     });
 
-    it("lets Elastic Load Balancing write its access logs, over TLS only", () => {
+    it("lets Elastic Load Balancing, and S3 access logging of the CDN log bucket, write into the ALB log bucket over TLS only", () => {
       const policies = Object.values(resourcesOf(prod, "aws_s3_bucket_policy")).map((policy) => policyOf(policy).Statement);
       const alb = policies.find((statements) => statements.some((statement) => statement.Sid === "ElbLogDelivery"))!;
-      expect(alb.map((statement) => statement.Sid)).toEqual(["DenyInsecureTransport", "ElbLogDelivery", "ElbLogDeliveryLegacyRegion"]);
+      expect(alb.map((statement) => statement.Sid)).toEqual(["DenyInsecureTransport", "ElbLogDelivery", "ElbLogDeliveryLegacyRegion", "S3ServerAccessLogsCdnLogs"]);
       expect(alb.find((statement) => statement.Sid === "ElbLogDeliveryLegacyRegion")!.Principal).toEqual({ AWS: "arn:aws:iam::156460612806:root" });
     });
   });

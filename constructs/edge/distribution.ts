@@ -7,6 +7,7 @@ import { CloudwatchLogDelivery } from "@cdktf/provider-aws/lib/cloudwatch-log-de
 import { CloudwatchLogDeliveryDestination } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery-destination";
 import { CloudwatchLogDeliverySource } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery-source";
 import { AccountContext } from "../iam/policy-document";
+import { KmsKey } from "../security/kms-key";
 import { SecureBucket } from "../storage/secure-bucket";
 import { useProvider } from "./provider-scope";
 
@@ -37,6 +38,8 @@ export interface CdnDistributionProps {
   readonly staticPathPatterns: readonly string[];
   /** Where standard logs (v2) go; the bucket policy is extended for CloudWatch Logs delivery. */
   readonly logBucket: SecureBucket;
+  /** The log bucket's CMK, granted to CloudWatch Logs delivery for this account's delivery sources. @default none (an SSE-S3 bucket) */
+  readonly logKey?: KmsKey;
   /** The us-east-1 provider: CloudFront's log delivery source and destination live there. */
   readonly globalProvider: TerraformProvider;
   /** @default "PriceClass_100" */
@@ -144,16 +147,18 @@ export class CdnDistribution extends Construct {
       s3DeliveryConfiguration: [{ suffixPath: "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}", enableHiveCompatiblePath: false }],
     });
     useProvider(global, props.globalProvider);
+    const fromThisAccountsDeliveries = {
+      StringEquals: { "aws:SourceAccount": props.account.accountId },
+      ArnLike: { "aws:SourceArn": `arn:${props.account.partition}:logs:us-east-1:${props.account.accountId}:delivery-source:*` },
+    };
     props.logBucket.addToPolicy({
       Sid: "CloudFrontLogDelivery",
       Effect: "Allow",
       Principal: { Service: "delivery.logs.amazonaws.com" },
       Action: "s3:PutObject",
       Resource: `${props.logBucket.arn}/cloudfront/*`,
-      Condition: {
-        StringEquals: { "aws:SourceAccount": props.account.accountId, "s3:x-amz-acl": "bucket-owner-full-control" },
-        ArnLike: { "aws:SourceArn": `arn:${props.account.partition}:logs:us-east-1:${props.account.accountId}:delivery-source:*` },
-      },
+      Condition: { ...fromThisAccountsDeliveries, StringEquals: { ...fromThisAccountsDeliveries.StringEquals, "s3:x-amz-acl": "bucket-owner-full-control" } },
     });
+    props.logKey?.grantToService("CloudFrontLogDelivery", "delivery.logs.amazonaws.com", ["kms:GenerateDataKey*", "kms:Decrypt"], fromThisAccountsDeliveries);
   }
 }
