@@ -15,8 +15,10 @@ export interface DeliveryStackProps {
   readonly edge: EdgeStack;
 }
 
-/** The image of `gitops/base` that the overlays pin and Image Updater moves. */
+/** The image of `gitops/base` that the overlays pin and Image Updater moves; also the Application's name. */
 export const APPLICATION_IMAGE = "web";
+/** The namespace `gitops/base` puts every object in. */
+export const APPLICATION_NAMESPACE = "web";
 
 /**
  * `<env>-delivery`: the Kubernetes half of the edge layer, split from `<env>-edge` so that one plans offline with the
@@ -38,7 +40,7 @@ export class DeliveryStack extends EnvironmentStack {
       repoURL: gitops.repoURL,
       path: gitops.path ?? `gitops/overlays/${environment.name}`,
       targetRevision: gitops.targetRevision,
-      namespace: gitops.namespace,
+      namespace: APPLICATION_NAMESPACE,
       kustomizePatches: [targetGroupBindingPatch(props.edge.loadBalancer.targetGroup.arn)],
       repoCredentialsSecret: gitops.repoCredentialsSecret,
       imageUpdater:

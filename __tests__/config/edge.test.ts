@@ -16,7 +16,7 @@ describe("the edge and github sections of the config", () => {
       ecrRepositories: ["web"],
       loadBalancer: { scheme: "internal", stickinessSeconds: 86400, appPort: 8080, regionalWaf: false },
       waf: { rateLimit: 2000 },
-      gitops: { targetRevision: "main", namespace: "web", imageUpdater: { enabled: true, writeBack: "git" } },
+      gitops: { targetRevision: "main", imageUpdater: { enabled: true, writeBack: "git" } },
     });
   });
 

@@ -103,7 +103,6 @@ export const edgeSchema = z
           .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "must be a Secrets Manager secret name")
           .optional()
           .describe("Secrets Manager secret with the repository credentials (keys: username/password or sshPrivateKey). @default none: a public repository"),
-        namespace: dnsLabel.default("web").describe("The namespace the application runs in."),
         imageUpdater: z
           .strictObject({
             enabled: z.boolean().default(true).describe("Argo CD Image Updater moves the overlay's image tag to the newest build in ECR."),
