@@ -45,17 +45,17 @@ export class BootstrapStack extends TerraformStack {
       bucketName: state.bucket,
       keyAlias: state.kmsKeyAlias.replace(/^alias\//, ""),
     });
-    const deployed = props.environments.filter((environment) => environment.github);
+    const deployed = props.environments.flatMap((environment) => (environment.github ? [{ environment, github: environment.github }] : []));
     if (deployed.length > 0) {
       const oidcProvider = new GithubOidcProvider(this, "GithubOidc");
       this.githubOidcProvider = oidcProvider;
-      for (const environment of deployed) {
+      for (const { environment, github } of deployed) {
         const role = new GithubDeployRole(this, `Deploy-${environment.name}`, {
           account: { accountId: environment.account.id, region: environment.account.region, partition: environment.partition },
           oidcProvider,
           prefix: environment.prefix,
-          repository: environment.github!.repository,
-          githubEnvironment: environment.github!.environment ?? environment.name,
+          repository: github.repository,
+          githubEnvironment: github.environment ?? environment.name,
           state: { bucket: state.bucket, keyPrefix: `${environment.name}/`, keyArn: this.stateBucket.key.arn },
         });
         this.deployRoles[environment.name] = role;

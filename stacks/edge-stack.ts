@@ -1,7 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { EnvironmentConfig } from "../config";
 import { ClusterRef } from "../constructs/cluster/cluster-ref";
 import { aliasRecords } from "../constructs/edge/alias-record";
@@ -115,7 +114,7 @@ export class EdgeStack extends EnvironmentStack {
         logRetentionDays: edge.waf.logRetentionDays,
         key,
       });
-      new Wafv2WebAclAssociation(this, "RegionalWafAssociation", { resourceArn: this.loadBalancer.loadBalancer.arn, webAclArn: regionalAcl.arn });
+      regionalAcl.protect("LoadBalancer", this.loadBalancer.loadBalancer.arn);
     }
 
     const global = new Construct(this, "Global");

@@ -61,6 +61,13 @@ describe("ci.yml", () => {
     expect(String(setup.with!.terraform_version)).toMatch(/^1\.\d+\.\d+$/);
   });
 
+  it("mirrors the pinned AWS provider for the offline plans before the tests run", () => {
+    const mirror = job.steps!.find((step) => step.run?.includes("providers mirror"))!;
+    expect(mirror.run).toContain("@cdktf/provider-aws/package.json");
+    expect(mirror.run).toContain("PLATFORM_TF_PROVIDER_MIRROR=");
+    expect(job.steps!.indexOf(mirror)).toBeLessThan(job.steps!.findIndex((step) => step.run === "npm test"));
+  });
+
   it("never touches AWS", () => {
     expect(touchesAws(job)).toBe(false);
     expect(effectivePermissions(ci, job)).toEqual({ contents: "read" });

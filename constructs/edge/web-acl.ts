@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { EncryptedLogGroup } from "../logging/log-group";
 import { AccountContext } from "../iam/policy-document";
@@ -78,5 +79,10 @@ export class WebAcl extends Construct {
       logDestinationConfigs: [this.logGroup.arn],
       redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
     });
+  }
+
+  /** Puts a regional resource (an ALB) behind this ACL; CloudFront distributions name the ACL in `web_acl_id` instead. */
+  protect(id: string, resourceArn: string): Wafv2WebAclAssociation {
+    return new Wafv2WebAclAssociation(this, id, { resourceArn, webAclArn: this.arn });
   }
 }
