@@ -1,7 +1,12 @@
 import { App } from "cdktf";
 import { ConfigError, EnvironmentConfig, formatProblem, loadEnvironments, optionsFromEnv } from "./config";
 import { BootstrapStack, bootstrapStackName } from "./stacks/bootstrap-stack";
+import { ClusterStack } from "./stacks/cluster-stack";
+import { DataStack } from "./stacks/data-stack";
+import { DeliveryStack } from "./stacks/delivery-stack";
+import { EdgeStack } from "./stacks/edge-stack";
 import { NetworkStack } from "./stacks/network-stack";
+import { PlatformStack } from "./stacks/platform-stack";
 
 /** Builds every stack of every selected environment: the architecture, one line per stack. */
 export function buildApp(app: App, environments: readonly EnvironmentConfig[]): App {
@@ -12,7 +17,19 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
     new BootstrapStack(app, bootstrapStackName(account, accounts.length), { environments: members });
   }
   for (const environment of environments) {
-    new NetworkStack(app, environment);
+    const network = new NetworkStack(app, environment);
+    const cluster = new ClusterStack(app, environment, { network: network.network });
+    const data = new DataStack(app, environment, { network: network.network, cluster: cluster.cluster });
+    new PlatformStack(app, environment, {
+      cluster: cluster.cluster,
+      controllerRoles: cluster.controllerRoles,
+      kubernetesVersion: environment.cluster.version,
+      databaseSecretArn: data.database.masterUserSecretArn,
+    });
+    if (environment.edge) {
+      const edge = new EdgeStack(app, environment, { network: network.network, cluster: cluster.cluster, database: data.database });
+      new DeliveryStack(app, environment, { cluster: cluster.cluster, edge });
+    }
   }
   return app;
 }

@@ -6,7 +6,7 @@ import { ClusterRef } from "../constructs/cluster/cluster-ref";
 import { kubeConnection } from "../constructs/cluster/kube-auth";
 import { GitOpsApplication } from "../constructs/edge/gitops-application";
 import { targetGroupBindingPatch } from "../constructs/edge/target-group-binding-patch";
-import { EdgeStack, edgeConfigOf } from "./edge-stack";
+import { APPLICATION_NAMESPACE, EdgeStack, edgeConfigOf } from "./edge-stack";
 import { EnvironmentStack } from "./environment-stack";
 
 export interface DeliveryStackProps {
@@ -17,8 +17,6 @@ export interface DeliveryStackProps {
 
 /** The image of `gitops/base` that the overlays pin and Image Updater moves; also the Application's name. */
 export const APPLICATION_IMAGE = "web";
-/** The namespace `gitops/base` puts every object in. */
-export const APPLICATION_NAMESPACE = "web";
 
 /**
  * `<env>-delivery`: the Kubernetes half of the edge layer, split from `<env>-edge` so that one plans offline with the

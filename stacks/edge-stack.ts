@@ -3,6 +3,8 @@ import { TerraformOutput } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
 import { ClusterRef } from "../constructs/cluster/cluster-ref";
+import { AuroraPostgres } from "../constructs/database/aurora-postgres";
+import { ApplicationDatabaseAccess } from "../constructs/edge/application-database-access";
 import { aliasRecords } from "../constructs/edge/alias-record";
 import { CdnDistribution } from "../constructs/edge/distribution";
 import { DnsValidatedCertificate } from "../constructs/edge/dns-validated-certificate";
@@ -18,11 +20,17 @@ import { defaultTags, EnvironmentStack, stackName } from "./environment-stack";
 
 export interface EdgeStackProps {
   readonly network: Network;
-  /** The pods' security group admits the ALB. */
+  /** The pods' security group admits the ALB; its OIDC provider trusts the application's service account. */
   readonly cluster: ClusterRef;
+  /** The application's IRSA role gets `rds-db:connect` on it. @default no database access (an edge without a data layer) */
+  readonly database?: AuroraPostgres;
 }
 
 type EdgeConfig = NonNullable<EnvironmentConfig["edge"]>;
+
+/** The application's namespace and service account, as `gitops/base` declares them. */
+export const APPLICATION_NAMESPACE = "web";
+export const APPLICATION_SERVICE_ACCOUNT = "web";
 
 /** The host name users reach the application at: `<appSubdomain>.<domainName>`, or the apex. */
 export function applicationHost(edge: EdgeConfig): string {
@@ -55,6 +63,7 @@ export class EdgeStack extends EnvironmentStack {
   readonly loadBalancer: ApplicationLoadBalancer;
   readonly webAcl: WebAcl;
   readonly distribution: CdnDistribution;
+  readonly databaseAccess?: ApplicationDatabaseAccess;
 
   constructor(scope: Construct, environment: EnvironmentConfig, props: EdgeStackProps) {
     super(scope, environment, "edge");
@@ -153,6 +162,17 @@ export class EdgeStack extends EnvironmentStack {
       globalProvider: this.globalProvider,
       priceClass: environment.isProduction ? "PriceClass_All" : "PriceClass_100",
     });
+
+    if (props.database) {
+      this.databaseAccess = new ApplicationDatabaseAccess(this, "WebDatabaseAccess", {
+        oidcProvider: props.cluster.oidcProvider,
+        database: props.database,
+        prefix,
+        namespace: APPLICATION_NAMESPACE,
+        serviceAccount: APPLICATION_SERVICE_ACCOUNT,
+        key,
+      });
+    }
 
     const cdn = this.distribution.distribution;
     aliasRecords(this, "AppRecord", this.zone, this.applicationHost, ["A", "AAAA"], { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId });

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { targetGroupBindingPatch } from "../../constructs/edge/target-group-binding-patch";
-import { APPLICATION_NAMESPACE } from "../../stacks/delivery-stack";
+import { APPLICATION_NAMESPACE } from "../../stacks/edge-stack";
 import { shippedEnvironment } from "../support/environments";
 import { ENVIRONMENTS, KubeObject, kustomize, overlayDirectory, renderAsArgoCd } from "./render";
 import { validateObject, ValidationResult } from "./schema-validation";

@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { NAMESPACED_KINDS, CLUSTER_KINDS } from "../../constructs/edge/gitops-application";
 import { DeliveryStack } from "../../stacks/delivery-stack";
 import { ENVIRONMENTS, kustomize, overlayDirectory } from "../gitops/render";
-import { edgeStack, fakeCluster } from "../support/edge";
+import { clusterOf, edgeStack } from "../support/edge";
 import { shippedEnvironment, testApp, testEnvironment } from "../support/environments";
 import { countOf, onlyResource, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
 import { EnvironmentConfig } from "../../config";
@@ -14,7 +14,7 @@ import { EnvironmentConfig } from "../../config";
 function synth(environment: EnvironmentConfig): SynthesizedStack {
   const app = testApp();
   const edge = edgeStack(environment, app);
-  return synthStack(new DeliveryStack(app, environment, { cluster: fakeCluster(environment), edge }));
+  return synthStack(new DeliveryStack(app, environment, { cluster: clusterOf(environment), edge }));
 }
 
 function chartValues(synthesized: SynthesizedStack): Record<string, any> {
@@ -60,7 +60,7 @@ describe("DeliveryStack", () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "delivery-")) });
     const environment = shippedEnvironment("prod");
     const edge = edgeStack(environment, app);
-    new DeliveryStack(app, environment, { cluster: fakeCluster(environment), edge });
+    new DeliveryStack(app, environment, { cluster: clusterOf(environment), edge });
     app.synth();
     const stackJson = (name: string) => JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", name, "cdk.tf.json"), "utf8")) as SynthesizedStack;
     const [patch] = chartValues(stackJson("prod-delivery")).applications.web.source.kustomize.patches;

@@ -30,8 +30,8 @@ describe("EdgeStack", () => {
     expect(inUsEast1("aws_kms_key").sort()).toEqual([false, true]);
     const certificates = Object.values(resourcesOf(prod, "aws_acm_certificate"));
     expect(certificates.map((certificate) => [certificate.domain_name, certificate.provider ?? "default"]).sort()).toEqual([
-      ["origin.www.example.com", "default"],
-      ["www.example.com", "aws.us_east_1"],
+      ["origin.www.webapp.example.com", "default"],
+      ["www.webapp.example.com", "aws.us_east_1"],
     ]);
   });
 
@@ -39,7 +39,7 @@ describe("EdgeStack", () => {
     const distribution = onlyResource(prod, "aws_cloudfront_distribution");
 
     it("serves the application host over HTTPS only with TLS 1.2 (2021), HTTP/2 and HTTP/3", () => {
-      expect(distribution).toMatchObject({ aliases: ["www.example.com"], http_version: "http2and3", is_ipv6_enabled: true });
+      expect(distribution).toMatchObject({ aliases: ["www.webapp.example.com"], http_version: "http2and3", is_ipv6_enabled: true });
       expect(distribution.viewer_certificate).toMatchObject({ minimum_protocol_version: "TLSv1.2_2021", ssl_support_method: "sni-only" });
       const behaviors = [distribution.default_cache_behavior, ...(distribution.ordered_cache_behavior as object[])] as Record<string, unknown>[];
       expect(new Set(behaviors.map((behavior) => behavior.viewer_protocol_policy))).toEqual(new Set(["https-only"]));
@@ -67,7 +67,7 @@ describe("EdgeStack", () => {
 
     it("reaches the internal ALB through a VPC origin over HTTPS", () => {
       const [origin] = distribution.origin as Record<string, any>[];
-      expect(origin.domain_name).toBe("origin.www.example.com");
+      expect(origin.domain_name).toBe("origin.www.webapp.example.com");
       expect(origin.vpc_origin_config.vpc_origin_id).toMatch(/aws_cloudfront_vpc_origin\./);
       const vpcOrigin = onlyResource(prod, "aws_cloudfront_vpc_origin").vpc_origin_endpoint_config as Record<string, any>[];
       expect(vpcOrigin[0]).toMatchObject({ origin_protocol_policy: "https-only", origin_ssl_protocols: [{ items: ["TLSv1.2"], quantity: 1 }] });
@@ -153,20 +153,22 @@ describe("EdgeStack", () => {
   });
 
   describe("DNS", () => {
-    it("uses the existing zone in prod and creates one for dev", () => {
+    it("uses the configured existing zone, and creates the zone when none is configured", () => {
       expect(countOf(prod, "aws_route53_zone")).toBe(0);
-      expect(onlyResource(dev, "aws_route53_zone").name).toBe("dev.example.com");
-      expect(dev.output?.name_servers).toBeDefined();
+      expect(prod.output?.name_servers).toBeUndefined();
+      const created = synth(testEnvironment({ edge: EDGE }));
+      expect(onlyResource(created, "aws_route53_zone").name).toBe("shop.example.org");
+      expect(created.output?.name_servers).toBeDefined();
     });
 
     it("points the application host (A and AAAA) at CloudFront and the origin host at the ALB", () => {
       const records = Object.values(resourcesOf(prod, "aws_route53_record")).filter((record) => record.alias);
       expect(records.map((record) => [record.name, record.type]).sort()).toEqual([
-        ["origin.www.example.com", "A"],
-        ["www.example.com", "A"],
-        ["www.example.com", "AAAA"],
+        ["origin.www.webapp.example.com", "A"],
+        ["www.webapp.example.com", "A"],
+        ["www.webapp.example.com", "AAAA"],
       ]);
-      expect(new Set(records.map((record) => record.zone_id))).toEqual(new Set(["Z0123456789ABCDEFGHIJ"]));
+      expect(new Set(records.map((record) => record.zone_id))).toEqual(new Set(["Z0PROD000000000000001"]));
     });
 
     it("validates both certificates with DNS records keyed by domain name", () => {
@@ -193,6 +195,33 @@ describe("EdgeStack", () => {
         { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 },
         { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 100 },
       ]);
+    });
+  });
+
+  describe("database access of the application", () => {
+    const withDatabase = synthStack(edgeStack(shippedEnvironment("prod"), undefined, true));
+
+    it("gives web/web the IRSA role the overlays annotate, with rds-db:connect as the web user", () => {
+      const role = onlyResource(withDatabase, "aws_iam_role");
+      expect(role.name).toBe("webapp-prod-web");
+      expect(policyOf(role, "assume_role_policy").Statement[0]).toMatchObject({
+        Condition: { StringEquals: { "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789:sub": "system:serviceaccount:web:web" } },
+      });
+      const connect = onlyResource(withDatabase, "aws_iam_role_policy");
+      expect(policyOf(connect).Statement[0]).toMatchObject({ Action: "rds-db:connect" });
+      expect(JSON.stringify(policyOf(connect).Statement[0].Resource)).toContain("/web");
+    });
+
+    it("publishes the connection settings, without a password, in a KMS-encrypted secret the ExternalSecret reads", () => {
+      expect(onlyResource(withDatabase, "aws_secretsmanager_secret")).toMatchObject({ name: "webapp-prod/web/database", kms_key_id: expect.stringMatching(/aws_kms_key\./) });
+      const value = JSON.parse(onlyResource(withDatabase, "aws_secretsmanager_secret_version").secret_string as string);
+      expect(Object.keys(value).sort()).toEqual(["PGHOST", "PGHOST_READER", "PGPORT", "PGSSLMODE", "PGUSER"]);
+      expect(value).toMatchObject({ PGUSER: "web", PGPORT: "5432", PGSSLMODE: "verify-full" });
+    });
+
+    it("creates neither without a database", () => {
+      expect(countOf(prod, "aws_iam_role")).toBe(0);
+      expect(countOf(prod, "aws_secretsmanager_secret")).toBe(0);
     });
   });
 

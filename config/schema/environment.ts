@@ -1,8 +1,11 @@
 import { z } from "zod";
+import { checkCluster, clusterSchema } from "./cluster";
 import { accountId, awsRegion, resourceName, tagMap } from "./common";
+import { checkDatabaseRules, databaseSchema } from "./database";
 import { edgeSchema } from "./edge";
 import { githubSchema } from "./github";
 import { networkSchema } from "./network";
+import { checkPlatformRules, platformSchema } from "./platform";
 import { stateSchema } from "./state";
 import { checkSubnetPlan } from "../subnet-plan";
 
@@ -22,6 +25,9 @@ const environmentObject = z.strictObject({
   tags: tagMap.default({}),
   state: stateSchema,
   network: networkSchema,
+  cluster: clusterSchema,
+  database: databaseSchema,
+  platform: platformSchema,
   edge: edgeSchema,
   github: githubSchema,
 });
@@ -74,6 +80,14 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
   for (const problem of checkSubnetPlan(env.network)) {
     ctx.addIssue({ code: "custom", path: ["network", ...problem.path], message: problem.message });
   }
+  for (const problem of checkCluster(env.cluster, env.tier === "production")) {
+    ctx.addIssue({ code: "custom", path: ["cluster", ...problem.path], message: problem.message });
+  }
+  checkDatabaseRules(env, ctx);
+  checkPlatformRules(env.platform, {
+    production: env.tier === "production",
+    addIssue: (path, message) => ctx.addIssue({ code: "custom", path, message }),
+  });
 }
 
 export const environmentSchema = environmentObject.superRefine(checkCrossFieldRules);

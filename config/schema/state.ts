@@ -19,7 +19,7 @@ const s3State = z
 const cloudState = z
   .strictObject({
     backend: z.literal("cloud").describe("Terraform Cloud / Terraform Enterprise runs the stacks."),
-    organization: z.string().min(1, "must name the Terraform Cloud organization"),
+    organization: z.string().min(1, "must name the Terraform Cloud organization").describe("Terraform Cloud organization that owns the workspaces."),
     hostname: z
       .string()
       .regex(/^[a-z0-9.-]+$/, "must be a host name such as app.terraform.io")

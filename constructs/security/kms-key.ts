@@ -57,4 +57,19 @@ export class KmsKey extends Construct {
   grantToService(sid: string, service: string, actions: string[], conditions: NonNullable<PolicyStatement["Condition"]>): void {
     this.statements.push({ Sid: sid, Effect: "Allow", Principal: { Service: service }, Action: actions, Resource: "*", Condition: conditions });
   }
+
+  /**
+   * Lets one IAM principal of this account use the key through its key policy, for principals whose identity policies
+   * cannot be changed (service-linked roles such as AWSServiceRoleForAutoScaling). `conditions` narrow it further.
+   */
+  grantToPrincipal(sid: string, principalArn: string, actions: string[], conditions?: PolicyStatement["Condition"]): void {
+    this.statements.push({
+      Sid: sid,
+      Effect: "Allow",
+      Principal: { AWS: principalArn },
+      Action: actions,
+      Resource: "*",
+      ...(conditions ? { Condition: conditions } : {}),
+    });
+  }
 }

@@ -1,0 +1,102 @@
+import { validateEnvironment } from "../../config";
+import { DEFAULT_ADDON_VERSIONS, DEFAULT_KUBERNETES_VERSION } from "../../config/schema/cluster";
+import { environmentInput, shippedEnvironments, testEnvironment } from "../support/environments";
+
+type Overrides = Parameters<typeof environmentInput>[0];
+
+/** The one-line problems of an input, as `<location>: <message>`. */
+function problemsOf(overrides: Overrides): string[] {
+  const result = validateEnvironment("test", "config/test.yaml", environmentInput(overrides));
+  return "problems" in result ? result.problems.map((problem) => `${problem.location}: ${problem.message}`) : [];
+}
+
+function expectProblem(overrides: Overrides, location: string, fragment: string): void {
+  const problems = problemsOf(overrides);
+  expect(problems).toContainEqual(expect.stringContaining(`${location}: `));
+  expect(problems.find((problem) => problem.startsWith(`${location}: `))).toContain(fragment);
+}
+
+describe("cluster config", () => {
+  it("gives an environment without a cluster section a private 1.35 cluster with pinned add-ons and three node groups", () => {
+    const { cluster } = testEnvironment();
+    expect(cluster.version).toBe(DEFAULT_KUBERNETES_VERSION);
+    expect(cluster.endpoint).toEqual({ publicAccess: false, publicAccessCidrs: [], privateAccessCidrs: [] });
+    expect(cluster.addons).toEqual(DEFAULT_ADDON_VERSIONS);
+    expect(cluster.nodeGroups.system.capacityType).toBe("ON_DEMAND");
+    expect(cluster.nodeGroups.stateful.capacityType).toBe("ON_DEMAND");
+    expect(cluster.nodeGroups.stateless.capacityType).toBe("SPOT");
+    expect(cluster.nodeGroups.stateless.instanceTypes.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("ships dev, staging and prod with spot stateless groups of at least three instance types and dev smallest", () => {
+    const byName = Object.fromEntries(shippedEnvironments().map((environment) => [environment.name, environment.cluster]));
+    for (const cluster of Object.values(byName)) {
+      expect(cluster.nodeGroups.stateless.capacityType).toBe("SPOT");
+      expect(cluster.nodeGroups.stateless.instanceTypes.length).toBeGreaterThanOrEqual(3);
+      expect(cluster.endpoint.publicAccess).toBe(false);
+    }
+    expect(byName.dev.nodeGroups.stateless.maxSize).toBeLessThan(byName.prod.nodeGroups.stateless.maxSize);
+    expect(byName.dev.nodeGroups.system.minSize).toBeLessThan(byName.prod.nodeGroups.system.minSize);
+  });
+
+  it("refuses a desired size outside min and max with one line naming the group", () => {
+    const problems = problemsOf({ cluster: { nodeGroups: { stateless: { minSize: 2, desiredSize: 1, maxSize: 5 } } } });
+    expect(problems).toEqual(["cluster.nodeGroups.stateless.desiredSize: needs minSize ≤ desiredSize ≤ maxSize, got 2 ≤ 1 ≤ 5"]);
+    expectProblem({ cluster: { nodeGroups: { system: { minSize: 1, desiredSize: 4, maxSize: 3 } } } }, "cluster.nodeGroups.system.desiredSize", "got 1 ≤ 4 ≤ 3");
+  });
+
+  it("refuses an on-demand stateless group and a stateless group with fewer than three instance types", () => {
+    expectProblem({ cluster: { nodeGroups: { stateless: { capacityType: "ON_DEMAND" } } } }, "cluster.nodeGroups.stateless.capacityType", "must be SPOT");
+    expectProblem(
+      { cluster: { nodeGroups: { stateless: { instanceTypes: ["m7i.large", "m6i.large"] } } } },
+      "cluster.nodeGroups.stateless.instanceTypes",
+      "needs at least 3 instance types",
+    );
+  });
+
+  it("refuses spot capacity for the system and stateful groups", () => {
+    expectProblem({ cluster: { nodeGroups: { stateful: { capacityType: "SPOT" } } } }, "cluster.nodeGroups.stateful.capacityType", "must be ON_DEMAND");
+    expectProblem({ cluster: { nodeGroups: { system: { capacityType: "SPOT" } } } }, "cluster.nodeGroups.system.capacityType", "must be ON_DEMAND");
+  });
+
+  it("refuses a group that mixes Graviton and x86 instance types", () => {
+    expectProblem(
+      { cluster: { nodeGroups: { stateless: { instanceTypes: ["m7g.large", "m7i.large", "m6i.large"] } } } },
+      "cluster.nodeGroups.stateless.instanceTypes",
+      "mixes Graviton (m7g.large) and x86",
+    );
+  });
+
+  it("refuses a public endpoint open to 0.0.0.0/0 in production but allows it in development", () => {
+    const open = { cluster: { endpoint: { publicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } } };
+    expectProblem(open, "cluster.endpoint.publicAccessCidrs[0]", "opens the API endpoint to the whole internet");
+    expect(problemsOf({ ...open, tier: "development" })).toEqual([]);
+  });
+
+  it("refuses a public endpoint without CIDRs, and CIDRs without a public endpoint", () => {
+    expectProblem({ cluster: { endpoint: { publicAccess: true } } }, "cluster.endpoint.publicAccessCidrs", "must list the networks");
+    expectProblem({ cluster: { endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }, "cluster.endpoint.publicAccessCidrs", "has no effect while publicAccess is false");
+  });
+
+  it("refuses an admin principal that is not an IAM role or user ARN", () => {
+    expectProblem({ cluster: { adminPrincipals: ["platform-admins"] } }, "cluster.adminPrincipals[0]", "must be an IAM role or user ARN");
+    expect(problemsOf({ cluster: { adminPrincipals: ["arn:aws:iam::123456789012:role/team/platform-admins"] } })).toEqual([]);
+  });
+
+  it("refuses an add-on version that is not an exact EKS build", () => {
+    expectProblem({ cluster: { addons: { vpcCni: "latest" } } }, "cluster.addons.vpcCni", "exact EKS add-on version");
+  });
+
+  it("refuses a Kubernetes version given as a YAML number or without a minor", () => {
+    expectProblem({ cluster: { version: "1" } }, "cluster.version", "Kubernetes minor version in quotes");
+  });
+
+  it("refuses a taint with an unknown effect and an unknown node group", () => {
+    expectProblem(
+      { cluster: { nodeGroups: { stateful: { taints: [{ key: "workload", value: "stateful", effect: "NoSchedule" as never }] } } } },
+      "cluster.nodeGroups.stateful.taints[0].effect",
+      "NO_SCHEDULE",
+    );
+    expectProblem({ cluster: { nodeGroups: { gpu: {} } as never } }, "cluster.nodeGroups.gpu", "unknown key");
+  });
+});

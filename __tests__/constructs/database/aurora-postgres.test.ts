@@ -1,0 +1,116 @@
+import { TerraformStack } from "cdktf";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { AuroraPostgres } from "../../../constructs/database/aurora-postgres";
+import { IrsaRole } from "../../../constructs/iam/irsa-role";
+import { Network } from "../../../constructs/network/network";
+import { testApp, testEnvironment } from "../../support/environments";
+import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../../support/synth";
+
+const account = { accountId: "123456789012", region: "eu-central-1", partition: "aws" };
+
+function databaseIn(stack: TerraformStack, props: Partial<ConstructorParameters<typeof AuroraPostgres>[2]> = {}): AuroraPostgres {
+  const environment = testEnvironment();
+  const network = new Network(stack, "Network", { account, namePrefix: "shop-test", cidr: environment.network.cidr, subnetPlan: environment.network.subnetPlan,
+    flowLogs: { enabled: false, retentionDays: 30, trafficType: "ALL" },
+  });
+  return new AuroraPostgres(stack, "Db", { account, namePrefix: "shop-test", network, engineVersion: "15.10", ...props });
+}
+
+describe("AuroraPostgres", () => {
+  it("admits security groups given as ids, as SecurityGroup objects and as objects exposing one, each with a description", () => {
+    const stack = new TerraformStack(testApp(), "test");
+    const db = databaseIn(stack, { allowFrom: { "eks-nodes": "sg-0123456789abcdef0" } });
+    const bastion = new SecurityGroup(stack, "Bastion", { name: "bastion", description: "Bastion hosts" });
+    db.allowFrom(bastion, "bastion");
+    db.allowFrom({ securityGroup: bastion }, "migrations");
+    const rules = Object.values(resourcesOf(synthStack(stack), "aws_vpc_security_group_ingress_rule"));
+    expect(rules.map((rule) => [rule.description, rule.referenced_security_group_id, rule.from_port]).sort()).toEqual([
+      ["PostgreSQL from bastion", "${aws_security_group.Bastion.id}", 5432],
+      ["PostgreSQL from eks-nodes", "sg-0123456789abcdef0", 5432],
+      ["PostgreSQL from migrations", "${aws_security_group.Bastion.id}", 5432],
+    ]);
+  });
+
+  it("lets an IRSA role and a plain IAM role connect as one database user each through IAM authentication", () => {
+    const stack = new TerraformStack(testApp(), "test");
+    const db = databaseIn(stack);
+    const irsa = new IrsaRole(stack, "App", {
+      oidcProvider: { arn: "arn:aws:iam::123456789012:oidc-provider/oidc.example", issuer: "oidc.example" },
+      roleName: "shop-test-app",
+      namespace: "shop",
+      serviceAccount: "api",
+    });
+    const job = new IamRole(stack, "Job", { name: "shop-test-job", assumeRolePolicy: "{}" });
+    db.grantConnect(irsa, "app_api");
+    db.grantConnect(job, "reporting");
+    const policies = resourcesOf(synthStack(stack), "aws_iam_role_policy");
+    const resources = Object.values(policies).map((policy) => [policy.role, policyOf(policy).Statement[0]]);
+    expect(resources).toEqual([
+      [
+        expect.stringMatching(/^\$\{aws_iam_role\.App_Role_\w+\.name\}$/),
+        {
+          Effect: "Allow",
+          Action: "rds-db:connect",
+          Resource: "arn:aws:rds-db:eu-central-1:123456789012:dbuser:${aws_rds_cluster.Db_Cluster_91341799.cluster_resource_id}/app_api",
+        },
+      ],
+      [
+        "${aws_iam_role.Job.name}",
+        {
+          Effect: "Allow",
+          Action: "rds-db:connect",
+          Resource: "arn:aws:rds-db:eu-central-1:123456789012:dbuser:${aws_rds_cluster.Db_Cluster_91341799.cluster_resource_id}/reporting",
+        },
+      ],
+    ]);
+  });
+
+  it("refuses a database user name PostgreSQL would not accept", () => {
+    const stack = new TerraformStack(testApp(), "test");
+    const db = databaseIn(stack);
+    const job = new IamRole(stack, "Job", { name: "job", assumeRolePolicy: "{}" });
+    expect(() => db.grantConnect(job, "app-api")).toThrow('grantConnect: "app-api" is not a PostgreSQL user name');
+  });
+
+  it("derives the parameter group family from the engine's major version", () => {
+    const stack = new TerraformStack(testApp(), "test");
+    databaseIn(stack);
+    const synthesized = synthStack(stack);
+    expect(onlyResource(synthesized, "aws_rds_cluster_parameter_group")).toMatchObject({ family: "aurora-postgresql15", name: "shop-test-aurora-aurora-postgresql15" });
+    expect(onlyResource(synthesized, "aws_db_parameter_group").family).toBe("aurora-postgresql15");
+  });
+
+  it("has deletion protection and a final snapshot unless told otherwise", () => {
+    const stack = new TerraformStack(testApp(), "test");
+    databaseIn(stack);
+    expect(onlyResource(synthStack(stack), "aws_rds_cluster")).toMatchObject({
+      deletion_protection: true,
+      skip_final_snapshot: false,
+      final_snapshot_identifier: "shop-test-final",
+    });
+  });
+
+  it("creates no Enhanced Monitoring role when monitoring is off", () => {
+    const stack = new TerraformStack(testApp(), "test");
+    databaseIn(stack, { monitoringIntervalSeconds: 0 });
+    const synthesized = synthStack(stack);
+    expect(countOf(synthesized, "aws_iam_role")).toBe(0);
+    for (const instance of Object.values(resourcesOf(synthesized, "aws_rds_cluster_instance"))) {
+      expect(instance.monitoring_interval).toBe(0);
+      expect(instance).not.toHaveProperty("monitoring_role_arn");
+    }
+  });
+
+  it("keeps instance ids stable when readers are added: the writer and existing readers keep their addresses", () => {
+    const idsWith = (readers: number) => {
+      const stack = new TerraformStack(testApp(), "test");
+      databaseIn(stack, { readers });
+      return Object.keys(resourcesOf(synthStack(stack), "aws_rds_cluster_instance"));
+    };
+    const before = idsWith(1);
+    const after = idsWith(2);
+    expect(after).toEqual(expect.arrayContaining(before));
+    expect(after).toHaveLength(3);
+  });
+});

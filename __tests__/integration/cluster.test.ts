@@ -1,0 +1,110 @@
+import { shippedEnvironment } from "../support/environments";
+import { dataSources, nonCreateActions, Plan, planOf, plannedResources, SHIPPED_ENVIRONMENTS, stackRuns } from "./harness";
+
+type Values = Record<string, unknown>;
+
+/** Subnet id → AZ, from the upstream network outputs the plan read (the harness's stand-in remote state). */
+function privateSubnetZones(plan: Plan): Map<string, string> {
+  const prior = (plan as unknown as { prior_state?: { values?: { root_module?: { resources?: { type: string; values: Values }[] } } } }).prior_state;
+  const remoteStates = (prior?.values?.root_module?.resources ?? []).filter((resource) => resource.type === "terraform_remote_state");
+  const zones = new Map<string, string>();
+  for (const state of remoteStates) {
+    for (const [output, value] of Object.entries(state.values.outputs as Record<string, unknown>)) {
+      const zone = /PrivateSubnet-([a-z0-9-]+?)_[0-9A-F]{8}id$/.exec(output)?.[1];
+      if (zone) zones.set(value as string, zone);
+    }
+  }
+  return zones;
+}
+
+/**
+ * The trust policy templates of the roles (from the planned configuration: the OIDC issuer inside them is only known
+ * after apply), with every Terraform expression blanked to ISSUER/PROVIDER.
+ */
+function trustPolicies(plan: Plan): { address: string; statements: Values[] }[] {
+  const resources = (plan.configuration.root_module.resources ?? []) as unknown as { address: string; type: string; expressions: Record<string, { constant_value?: string }> }[];
+  return resources
+    .filter((resource) => resource.type === "aws_iam_role")
+    .map((resource) => ({
+      address: resource.address,
+      statements: (JSON.parse(resource.expressions.assume_role_policy.constant_value!.replace(/\$\{[^}]*\}/g, "ISSUER")) as { Statement: Values[] }).Statement,
+    }));
+}
+
+describe("offline Terraform runs of the cluster stacks", () => {
+  it("plans the cluster stack of every shipped environment against the network stack's stand-in state", () => {
+    const runs = stackRuns();
+    for (const stack of SHIPPED_ENVIRONMENTS.map((env) => `${env}-cluster`)) {
+      expect({ stack, planned: runs[stack]?.planned, error: runs[stack]?.error }).toEqual({ stack, planned: true, error: undefined });
+    }
+  });
+
+  describe.each(SHIPPED_ENVIRONMENTS)("%s-cluster", (env) => {
+    const plan = () => planOf(`${env}-cluster`);
+    const environment = shippedEnvironment(env);
+    const nodeGroups = () => plannedResources(plan(), "aws_eks_node_group").map((resource) => resource.values);
+
+    it("only creates and reads no data source that would call AWS", () => {
+      expect(nonCreateActions(plan())).toEqual([]);
+      expect(dataSources(plan()).filter((type) => type !== "terraform_remote_state")).toEqual([]);
+    });
+
+    it("spans every AZ with each node pool", () => {
+      const zones = privateSubnetZones(plan());
+      expect([...new Set(zones.values())].sort()).toEqual([...environment.network.availabilityZones].sort());
+      for (const pool of ["system", "stateful", "stateless"]) {
+        const groups = nodeGroups().filter((group) => (group.labels as Record<string, string>).workload === pool);
+        expect(groups.length).toBeGreaterThan(0);
+        const covered = new Set(groups.flatMap((group) => (group.subnet_ids as string[]).map((id) => zones.get(id))));
+        expect({ pool, zones: [...covered].sort() }).toEqual({ pool, zones: [...environment.network.availabilityZones].sort() });
+      }
+    });
+
+    it("runs the spot group over at least three instance types", () => {
+      const spot = nodeGroups().filter((group) => group.capacity_type === "SPOT");
+      expect(spot).toHaveLength(1);
+      expect((spot[0].instance_types as string[]).length).toBeGreaterThanOrEqual(3);
+    });
+
+    it("requires IMDSv2 with hop limit 1 in every launch template", () => {
+      const templates = plannedResources(plan(), "aws_launch_template");
+      expect(templates).toHaveLength(3);
+      for (const template of templates) {
+        expect(template.values.metadata_options).toEqual([expect.objectContaining({ http_tokens: "required", http_put_response_hop_limit: 1, http_endpoint: "enabled" })]);
+      }
+    });
+
+    it("scopes every IRSA trust policy to one service account by :sub and :aud", () => {
+      const irsa = trustPolicies(plan()).filter(({ statements }) => statements.some((statement) => statement.Action === "sts:AssumeRoleWithWebIdentity"));
+      expect(irsa.map(({ address }) => address.split(".")[1].split("_")[0]).sort()).toEqual([
+        "ClusterAutoscalerRole",
+        "EbsCsiDriverRole",
+        "LoadBalancerControllerRole",
+        "VpcCniRole",
+      ]);
+      for (const { statements } of irsa) {
+        expect(statements).toHaveLength(1);
+        expect(statements[0].Condition).toEqual({
+          StringEquals: { "ISSUER:sub": expect.stringMatching(/^system:serviceaccount:kube-system:[a-z-]+$/), "ISSUER:aud": "sts.amazonaws.com" },
+        });
+      }
+    });
+
+    it("turns on all five control-plane log types, retained as configured", () => {
+      const [cluster] = plannedResources(plan(), "aws_eks_cluster");
+      expect(cluster.values.enabled_cluster_log_types).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+      const [logGroup] = plannedResources(plan(), "aws_cloudwatch_log_group");
+      expect(logGroup.values).toMatchObject({ name: `/aws/eks/webapp-${env}/cluster`, retention_in_days: environment.cluster.logRetentionDays });
+    });
+
+    it("keeps the endpoint private, encrypts secrets and gives the cluster creator no implicit admin", () => {
+      const [cluster] = plannedResources(plan(), "aws_eks_cluster");
+      expect(cluster.values).toMatchObject({
+        version: "1.35",
+        vpc_config: [expect.objectContaining({ endpoint_private_access: true, endpoint_public_access: false })],
+        access_config: [{ authentication_mode: "API", bootstrap_cluster_creator_admin_permissions: false }],
+        encryption_config: [expect.objectContaining({ resources: ["secrets"] })],
+      });
+    });
+  });
+});

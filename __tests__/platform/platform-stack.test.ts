@@ -1,0 +1,411 @@
+import { shippedEnvironment, testEnvironment } from "../support/environments";
+import { SynthesizedPlatform, synthPlatform } from "./support";
+
+const prod = synthPlatform(shippedEnvironment("prod"));
+const dev = synthPlatform(shippedEnvironment("dev"));
+const staging = synthPlatform(shippedEnvironment("staging"));
+
+const CHART_RELEASES = [
+  "aws-load-balancer-controller",
+  "cluster-autoscaler",
+  "metrics-server",
+  "cert-manager",
+  "external-dns",
+  "external-secrets",
+  "kube-prometheus-stack",
+  "eck-operator",
+  "fluent-bit",
+  "argo-cd",
+  "argo-rollouts",
+  "argocd-image-updater",
+  "vault",
+];
+
+describe("PlatformStack: providers and the add-on contract", () => {
+  test("helm and kubernetes reach the cluster with a fresh `aws eks get-token`, never a stored token", () => {
+    const helm = (prod.stack.provider?.helm as Record<string, any>[])[0].kubernetes;
+    const kubernetes = (prod.stack.provider?.kubernetes as Record<string, any>[])[0];
+    for (const connection of [helm, kubernetes]) {
+      const exec = Array.isArray(connection.exec) ? connection.exec[0] : connection.exec;
+      expect(exec.command).toBe("aws");
+      expect(exec.args).toEqual(["eks", "get-token", "--cluster-name", "webapp-prod", "--region", "eu-west-1", "--output", "json"]);
+      expect(connection.token).toBeUndefined();
+      expect(connection.host).toContain("eks.amazonaws.com");
+    }
+  });
+
+  test("prod installs every add-on of the issue; dev leaves Elasticsearch out", () => {
+    expect(Object.keys(prod.releases)).toEqual(expect.arrayContaining(CHART_RELEASES));
+    expect(Object.keys(dev.releases)).toEqual(expect.arrayContaining(CHART_RELEASES.filter((name) => name !== "eck-operator")));
+    expect(dev.releases["eck-operator"]).toBeUndefined();
+  });
+
+  test("every release is pinned, atomic, cleaned up on failure, waited for, time-limited and keeps a short history", () => {
+    for (const release of Object.values(prod.releases)) {
+      expect(release).toMatchObject({ atomic: true, cleanup_on_fail: true, wait: true, max_history: 5 });
+      expect(release.timeout).toBeGreaterThanOrEqual(300);
+      if (release.repository) expect(release.version).toMatch(/^v?\d+\.\d+\.\d+$/);
+    }
+  });
+
+  test("each add-on's namespace enforces Pod Security, restricted unless it says why not", () => {
+    const labels = Object.fromEntries(
+      prod.resources("kubernetes_namespace_v1").map((namespace) => [namespace.metadata.name, namespace.metadata.labels]),
+    );
+    for (const name of ["cert-manager", "external-dns", "external-secrets", "argocd", "argo-rollouts", "vault"]) {
+      expect(labels[name]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    }
+    // node-exporter and Fluent Bit need host access; they still audit and warn at restricted.
+    expect(labels.monitoring).toMatchObject({ "pod-security.kubernetes.io/enforce": "privileged", "pod-security.kubernetes.io/warn": "restricted" });
+    expect(labels.logging["pod-security.kubernetes.io/enforce"]).toBe("privileged");
+    // The ECK operator's chart cannot add the seccomp profile restricted requires.
+    expect(labels["elastic-system"]["pod-security.kubernetes.io/enforce"]).toBe("baseline");
+    expect(labels["kube-system"]).toBeUndefined();
+  });
+
+  test("the user's values from config are merged over the add-on's and win; the version can be overridden", () => {
+    const environment = testEnvironment({
+      platform: {
+        metricsServer: { version: "3.12.2", values: { replicas: 3, resources: { requests: { cpu: "250m" } }, args: ["--kubelet-insecure-tls"] } },
+      },
+    });
+    const platform = synthPlatform(environment);
+    const values = platform.values("metrics-server");
+    expect(values.replicas).toBe(3);
+    expect(values.resources.requests).toEqual({ cpu: "250m", memory: "200Mi" });
+    expect(values.priorityClassName).toBe("system-cluster-critical");
+    expect(values.args).toEqual(["--kubelet-insecure-tls"]);
+    expect(platform.release("metrics-server").version).toBe("3.12.2");
+  });
+
+  test("switching an add-on off in config removes its release, namespace and IAM role", () => {
+    const environment = testEnvironment({ platform: { vault: { enabled: false }, argocdImageUpdater: { enabled: false } } });
+    const platform = synthPlatform(environment);
+    expect(platform.releases.vault).toBeUndefined();
+    expect(platform.releases["argocd-image-updater"]).toBeUndefined();
+    expect(platform.resources("kubernetes_namespace_v1").map((namespace) => namespace.metadata.name)).not.toContain("vault");
+    expect(platform.resources("aws_iam_role").map((role) => role.name)).not.toContain("shop-test-vault");
+  });
+
+  test("every release waits for the load balancer controller, whose webhooks intercept Services and Pods", () => {
+    for (const name of CHART_RELEASES.filter((release) => release !== "aws-load-balancer-controller")) {
+      expect(prod.waitsFor(name, "helm_release.AddOns_awsLoadBalancerController")).toBe(true);
+    }
+  });
+
+  test("objects of CRDs are applied after the release that installs the CRDs", () => {
+    expect(prod.waitsFor("cert-manager-config", "helm_release.AddOns_certManager_")).toBe(true);
+    expect(prod.waitsFor("platform-secrets", "helm_release.AddOns_externalSecrets_")).toBe(true);
+    expect(prod.waitsFor("eck-operator-config", "helm_release.AddOns_elasticsearch_")).toBe(true);
+    // Releases that read delivered Secrets wait for the ExternalSecrets; ServiceMonitor users wait for the operator.
+    expect(prod.waitsFor("kube-prometheus-stack", "helm_release.AddOns_Secrets_")).toBe(true);
+    expect(prod.waitsFor("argo-cd", "helm_release.AddOns_Secrets_")).toBe(true);
+    expect(prod.waitsFor("fluent-bit", "helm_release.AddOns_elasticsearchManifests_")).toBe(true);
+    for (const name of ["argo-rollouts", "argo-cd", "fluent-bit", "vault"]) {
+      expect(prod.waitsFor(name, "helm_release.AddOns_kubePrometheusStack_")).toBe(true);
+    }
+    expect(prod.waitsFor("argocd-image-updater", "helm_release.AddOns_argoCd_")).toBe(true);
+  });
+
+  test("values interpolate only Terraform references: `${` meant for a program is escaped as `$${`", () => {
+    for (const platform of [dev, staging, prod]) {
+      for (const release of Object.values(platform.releases)) {
+        const interpolations = (release.values as string[]).join("\n").match(/(?<!\$)\$\{[^}]*\}/g) ?? [];
+        for (const interpolation of interpolations) expect(interpolation).toMatch(/^\$\{(aws_|kubernetes_|data\.terraform_remote_state)/);
+      }
+    }
+  });
+
+  test("no values carry a password, token or webhook URL in plain text", () => {
+    for (const platform of [dev, staging, prod]) {
+      const text = Object.values(platform.releases).map((release) => (release.values as string[]).join("\n")).join("\n");
+      expect(text).not.toMatch(/adminPassword|hooks\.slack\.com|routing_key:|clientSecret: (?!\$argocd-oidc)/);
+    }
+  });
+});
+
+describe("controllers", () => {
+  test("the load balancer controller gets region and VPC id explicitly and the cluster layer's IRSA role", () => {
+    const values = prod.values("aws-load-balancer-controller");
+    expect(values).toMatchObject({ clusterName: "webapp-prod", region: "eu-west-1", vpcId: "vpc-0123456789abcdef0" });
+    expect(values.serviceAccount.name).toBe("aws-load-balancer-controller");
+    expect(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toContain("LoadBalancerController");
+    expect(values.priorityClassName).toBe("system-cluster-critical");
+    expect(values.replicaCount).toBe(2);
+    expect(values.topologySpreadConstraints).toHaveLength(2);
+  });
+
+  test("the cluster autoscaler runs the image of the cluster's minor, discovers node groups by tag and balances them", () => {
+    const values = prod.values("cluster-autoscaler");
+    expect(values.image.tag).toBe("v1.33.0");
+    expect(values.autoDiscovery.clusterName).toBe("webapp-prod");
+    expect(values.customArgs).toEqual(expect.arrayContaining(["--expander=least-waste", "--balance-similar-node-groups=true"]));
+    expect(values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toContain("ClusterAutoscaler");
+    expect(values).toMatchObject({ replicaCount: 2, priorityClassName: "system-cluster-critical" });
+  });
+
+  test("the autoscaler's expander comes from config", () => {
+    const platform = synthPlatform(testEnvironment({ platform: { clusterAutoscaler: { expander: "priority" } } }));
+    expect(platform.values("cluster-autoscaler").customArgs).toContain("--expander=priority");
+  });
+
+  test("metrics-server runs two replicas with a PDB in production and one elsewhere", () => {
+    expect(prod.values("metrics-server")).toMatchObject({ replicas: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } });
+    expect(dev.values("metrics-server")).toMatchObject({ replicas: 1, podDisruptionBudget: { enabled: false } });
+    expect(dev.values("metrics-server").topologySpreadConstraints).toEqual([]);
+  });
+
+  test("the default StorageClass is encrypted gp3 from the EBS CSI driver, retained in production", () => {
+    const [storageClass] = prod.resources("kubernetes_storage_class_v1");
+    expect(storageClass).toMatchObject({
+      storage_provisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3", encrypted: "true" },
+      volume_binding_mode: "WaitForFirstConsumer",
+      reclaim_policy: "Retain",
+      allow_volume_expansion: true,
+    });
+    expect(storageClass.metadata.annotations["storageclass.kubernetes.io/is-default-class"]).toBe("true");
+    expect(dev.resources("kubernetes_storage_class_v1")[0].reclaim_policy).toBe("Delete");
+  });
+
+  test("cert-manager issues from Let's Encrypt staging and production with DNS-01 in Route53 through IRSA", () => {
+    const issuers = prod.manifests("cert-manager-config");
+    expect(issuers.map((issuer) => [issuer.kind, issuer.metadata.name])).toEqual([
+      ["ClusterIssuer", "letsencrypt-staging"],
+      ["ClusterIssuer", "letsencrypt-production"],
+    ]);
+    expect(issuers[1].spec.acme).toMatchObject({
+      server: "https://acme-v02.api.letsencrypt.org/directory",
+      email: "platform-team@example.com",
+      solvers: [{ dns01: { route53: { region: "eu-west-1" } } }],
+    });
+    const values = prod.values("cert-manager");
+    expect(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toContain("aws_iam_role");
+    expect(values.crds).toEqual({ enabled: true, keep: true });
+    expect(values.webhook).toMatchObject({ replicaCount: 2, podDisruptionBudget: { enabled: true } });
+    const role = prod.resources("aws_iam_role_policy").find((policy) => String(policy.role).includes("certManager"));
+    expect(role?.policy).toContain("hostedzone/Z0PROD000000000000001");
+  });
+
+  test("external-dns only upserts in production, owns records by environment and stays in its zones", () => {
+    const values = prod.values("external-dns");
+    expect(values).toMatchObject({ policy: "upsert-only", txtOwnerId: "webapp-prod", domainFilters: ["webapp.example.com"] });
+    expect(values.extraArgs).toEqual(["--zone-id-filter=Z0PROD000000000000001"]);
+    expect(dev.values("external-dns").policy).toBe("sync");
+  });
+});
+
+describe("secrets", () => {
+  const store = (platform: SynthesizedPlatform) => platform.manifests("platform-secrets");
+
+  test("a ClusterSecretStore reads AWS Secrets Manager in the environment's region through the controller's IRSA", () => {
+    expect(store(prod).find((object) => object.kind === "ClusterSecretStore")).toMatchObject({
+      metadata: { name: "aws-secrets-manager" },
+      spec: { provider: { aws: { service: "SecretsManager", region: "eu-west-1" } } },
+    });
+  });
+
+  test("Grafana's admin, the Alertmanager receivers and the OIDC client secret arrive as ExternalSecrets", () => {
+    const secrets = store(prod).filter((object) => object.kind === "ExternalSecret");
+    expect(secrets.map((secret) => `${secret.metadata.namespace}/${secret.metadata.name}`)).toEqual([
+      "monitoring/grafana-admin",
+      "monitoring/alertmanager-receivers",
+      "argocd/argocd-oidc",
+    ]);
+    expect(secrets[0].spec.data[1]).toEqual({ secretKey: "admin-password", remoteRef: { key: "webapp-prod/grafana-admin", property: "admin-password" } });
+    expect(secrets[2].spec.target.template.metadata.labels).toEqual({ "app.kubernetes.io/part-of": "argocd" });
+  });
+
+  test("the External Secrets role may read exactly the delivered secrets", () => {
+    const policy = prod.resources("aws_iam_role_policy").find((candidate) => String(candidate.role).includes("externalSecrets"));
+    const statement = JSON.parse(policy!.policy).Statement.find((candidate: { Sid: string }) => candidate.Sid === "ReadDeliveredSecrets");
+    expect(statement.Resource).toEqual([
+      "arn:aws:secretsmanager:eu-west-1:111122223333:secret:webapp-prod/grafana-admin-??????",
+      "arn:aws:secretsmanager:eu-west-1:111122223333:secret:webapp-prod/alertmanager/pagerduty-routing-key-??????",
+      "arn:aws:secretsmanager:eu-west-1:111122223333:secret:webapp-prod/alertmanager/slack-webhook-??????",
+      "arn:aws:secretsmanager:eu-west-1:111122223333:secret:webapp-prod/argocd/oidc-client-secret-??????",
+    ]);
+  });
+
+  test("the data layer's database secret is delivered to the application namespace when given", () => {
+    const arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!cluster-abc-123456";
+    const platform = synthPlatform(shippedEnvironment("prod"), arn);
+    const secret = store(platform).find((object) => object.metadata.name === "database-credentials");
+    expect(secret?.metadata.namespace).toBe("webapp");
+    expect(secret?.spec.data.map((item: { remoteRef: { key: string } }) => item.remoteRef.key)).toEqual([arn, arn]);
+    expect(platform.resources("kubernetes_namespace_v1").map((namespace) => namespace.metadata.name)).toContain("webapp");
+    expect(store(prod).some((object) => object.metadata.name === "database-credentials")).toBe(false);
+  });
+
+  test("External Secrets runs HA with PDBs in production", () => {
+    const values = prod.values("external-secrets");
+    for (const component of [values, values.webhook, values.certController]) {
+      expect(component).toMatchObject({ replicaCount: 2, podDisruptionBudget: { enabled: true }, priorityClassName: "system-cluster-critical" });
+    }
+    expect(values.leaderElect).toBe(true);
+  });
+});
+
+describe("observability", () => {
+  test("Prometheus keeps the configured retention on a gp3 volume of the configured size, two replicas in prod", () => {
+    const spec = prod.values("kube-prometheus-stack").prometheus.prometheusSpec;
+    expect(spec.retention).toBe("30d");
+    expect(spec.storageSpec.volumeClaimTemplate.spec).toMatchObject({ resources: { requests: { storage: "200Gi" } } });
+    expect(spec.storageSpec.volumeClaimTemplate.spec.storageClassName).toContain("kubernetes_storage_class_v1.DefaultStorageClass");
+    expect(spec.replicas).toBe(2);
+    expect(dev.values("kube-prometheus-stack").prometheus.prometheusSpec).toMatchObject({ retention: "3d", replicas: 1 });
+  });
+
+  test("Prometheus selects ServiceMonitors, PodMonitors and rules of every namespace and release", () => {
+    expect(prod.values("kube-prometheus-stack").prometheus.prometheusSpec).toMatchObject({
+      serviceMonitorSelectorNilUsesHelmValues: false,
+      podMonitorSelectorNilUsesHelmValues: false,
+      ruleSelectorNilUsesHelmValues: false,
+    });
+  });
+
+  test("Alertmanager sends warnings and critical alerts to every configured receiver, reading their secrets from files", () => {
+    const alertmanager = prod.values("kube-prometheus-stack").alertmanager;
+    const routes = alertmanager.config.route.routes;
+    expect(routes[0]).toEqual({ receiver: "null", matchers: ['alertname = "Watchdog"'] });
+    expect(routes.slice(1)).toEqual(
+      ["platform-pagerduty", "platform-slack"].map((receiver) => ({ receiver, matchers: ['severity =~ "warning|critical"'], continue: true })),
+    );
+    expect(alertmanager.config.receivers).toContainEqual({
+      name: "platform-pagerduty",
+      pagerduty_configs: [{ routing_key_file: "/etc/alertmanager/secrets/alertmanager-receivers/platform-pagerduty", send_resolved: true }],
+    });
+    expect(alertmanager.alertmanagerSpec.secrets).toEqual(["alertmanager-receivers"]);
+    expect(dev.values("kube-prometheus-stack").alertmanager.config.route.routes).toHaveLength(1);
+  });
+
+  test("Grafana's admin comes from the delivered Secret, never the chart default", () => {
+    const grafana = prod.values("kube-prometheus-stack").grafana;
+    expect(grafana.admin).toEqual({ existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+    expect(grafana.adminPassword).toBeUndefined();
+  });
+
+  test("the platform alert rules cover node CPU and memory, restarts, not-ready pods, HPAs at max and full volumes", () => {
+    const rules = prod.values("kube-prometheus-stack").additionalPrometheusRulesMap["platform-alerts"].groups[0].rules;
+    expect(rules.map((rule: { alert: string }) => rule.alert)).toEqual([
+      "NodeCpuHigh",
+      "NodeMemoryHigh",
+      "PodRestartingOften",
+      "PodNotReady",
+      "HpaAtMaxReplicas",
+      "PersistentVolumeAlmostFull",
+    ]);
+  });
+
+  test("Fluent Bit writes to a KMS-encrypted log group with the configured retention through its IRSA role", () => {
+    const logGroup = prod.resources("aws_cloudwatch_log_group").find((group) => group.name === "/aws/eks/webapp-prod/containers");
+    expect(logGroup).toMatchObject({ retention_in_days: 365 });
+    expect(logGroup?.kms_key_id).toContain("aws_kms_key");
+    const values = prod.values("fluent-bit");
+    expect(values.config.outputs).toContain("Name cloudwatch_logs");
+    expect(values.config.outputs).toContain("log_group_name /aws/eks/webapp-prod/containers");
+    expect(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toContain("aws_iam_role");
+    expect(dev.resources("aws_cloudwatch_log_group")[0].retention_in_days).toBe(7);
+  });
+
+  test("Fluent Bit also ships to Elasticsearch, over verified TLS, only where the config enables it", () => {
+    const outputs = prod.values("fluent-bit").config.outputs;
+    expect(outputs).toContain("Name es");
+    expect(outputs).toContain("tls.verify On");
+    // `$${` is Terraform's escape: Fluent Bit receives ${ELASTIC_PASSWORD} and reads the env var.
+    expect(outputs).toContain("HTTP_Passwd $${ELASTIC_PASSWORD}");
+    expect(dev.values("fluent-bit").config.outputs).not.toContain("Name es");
+  });
+
+  test("ECK runs Elasticsearch over three spread nodes and Kibana in production", () => {
+    const [cluster, kibana] = prod.manifests("eck-operator-config");
+    expect(cluster).toMatchObject({ kind: "Elasticsearch", spec: { nodeSets: [{ count: 3 }] } });
+    expect(cluster.spec.nodeSets[0].volumeClaimTemplates[0].spec.resources.requests.storage).toBe("200Gi");
+    expect(cluster.spec.nodeSets[0].podTemplate.spec.topologySpreadConstraints).toHaveLength(2);
+    expect(kibana).toMatchObject({ kind: "Kibana", spec: { elasticsearchRef: { name: "elasticsearch" }, count: 2 } });
+  });
+});
+
+describe("GitOps", () => {
+  test("Argo CD runs HA in production and single in dev", () => {
+    const values = prod.values("argo-cd");
+    expect(values["redis-ha"].enabled).toBe(true);
+    for (const component of ["server", "repoServer", "applicationSet"]) {
+      expect(values[component]).toMatchObject({ replicas: 2, pdb: { enabled: true } });
+    }
+    expect(dev.values("argo-cd")["redis-ha"].enabled).toBe(false);
+    expect(dev.values("argo-cd").server.replicas).toBe(1);
+  });
+
+  test("Argo CD is reached through an ALB ingress with TLS on its host name", () => {
+    const ingress = prod.values("argo-cd").server.ingress;
+    expect(ingress).toMatchObject({ enabled: true, controller: "aws", ingressClassName: "alb", hostname: "argocd.webapp.example.com" });
+    expect(ingress.annotations["alb.ingress.kubernetes.io/listen-ports"]).toBe('[{"HTTPS":443}]');
+  });
+
+  test("with SSO configured the local admin is disabled and OIDC reads its client secret from a Secret", () => {
+    const cm = prod.values("argo-cd").configs.cm;
+    expect(cm["admin.enabled"]).toBe(false);
+    expect(cm["oidc.config"]).toContain("issuer: https://login.example.com");
+    expect(cm["oidc.config"]).toContain("clientSecret: $argocd-oidc:clientSecret");
+    expect(dev.values("argo-cd").configs.cm["admin.enabled"]).toBe(true);
+  });
+
+  test("Argo CD's configuration is backed up daily to a versioned, KMS-encrypted bucket by a CronJob with its own role", () => {
+    const [cronJob] = prod.resources("kubernetes_cron_job_v1");
+    expect(cronJob.spec.schedule).toBe("17 3 * * *");
+    const pod = cronJob.spec.job_template.spec.template.spec;
+    expect(pod.service_account_name).toContain("kubernetes_service_account_v1");
+    expect(pod.init_container[0].command.join(" ")).toContain("argocd admin export");
+    expect(pod.container[0].command.join(" ")).toContain("s3://webapp-prod-argocd-backup-111122223333/argocd/");
+    const bucket = prod.resources("aws_s3_bucket").find((candidate) => candidate.bucket === "webapp-prod-argocd-backup-111122223333");
+    expect(bucket).toBeDefined();
+    expect(prod.resources("aws_s3_bucket_versioning")[0].versioning_configuration.status).toBe("Enabled");
+    const encryption = prod.resources("aws_s3_bucket_server_side_encryption_configuration")[0];
+    expect(encryption.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("aws:kms");
+    const role = prod.resources("aws_iam_role").find((candidate) => candidate.name === "webapp-prod-argocd-backup");
+    expect(role?.assume_role_policy).toContain("system:serviceaccount:argocd:argocd-backup");
+    expect(dev.resources("kubernetes_cron_job_v1")).toHaveLength(0);
+  });
+
+  test("Argo Rollouts runs two controllers with a PDB in production", () => {
+    expect(prod.values("argo-rollouts").controller).toMatchObject({ replicas: 2, pdb: { enabled: true }, priorityClassName: "system-cluster-critical" });
+  });
+
+  test("the Image Updater logs in to this account's ECR through its IRSA role", () => {
+    const values = prod.values("argocd-image-updater");
+    expect(values.config.registries[0]).toMatchObject({
+      prefix: "111122223333.dkr.ecr.eu-west-1.amazonaws.com",
+      credentials: "ext:/scripts/ecr-login.sh",
+    });
+    expect(values.authScripts.scripts["ecr-login.sh"]).toContain("get-authorization-token");
+    const policy = prod.resources("aws_iam_role_policy").find((candidate) => String(candidate.role).includes("argocdImageUpdater"));
+    expect(policy?.policy).toContain("ecr:GetAuthorizationToken");
+  });
+});
+
+describe("Vault", () => {
+  test("production runs three HA Raft servers that auto-unseal with KMS through IRSA", () => {
+    const server = prod.values("vault").server;
+    expect(server.ha).toMatchObject({ enabled: true, replicas: 3, raft: { enabled: true } });
+    expect(server.ha.raft.config).toContain('seal "awskms"');
+    expect(server.ha.raft.config).toContain("${aws_kms_key.");
+    expect(server.ha.raft.config.match(/retry_join/g)).toHaveLength(3);
+    expect(server.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toContain("aws_iam_role");
+    expect(server.topologySpreadConstraints).toHaveLength(2);
+  });
+
+  test("dev runs one standalone server with Raft storage", () => {
+    const server = dev.values("vault").server;
+    expect(server.ha.enabled).toBe(false);
+    expect(server.standalone.enabled).toBe(true);
+    expect(server.standalone.config).toContain('storage "raft"');
+    expect(server.standalone.config).not.toContain("retry_join");
+  });
+
+  test("the audit log has its own volume of the configured size", () => {
+    const audit = prod.values("vault").server.auditStorage;
+    expect(audit).toMatchObject({ enabled: true, size: "20Gi" });
+    expect(audit.storageClass).toContain("kubernetes_storage_class_v1.DefaultStorageClass");
+  });
+});

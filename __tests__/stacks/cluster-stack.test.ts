@@ -1,0 +1,159 @@
+import { App } from "cdktf";
+import { EnvironmentConfig } from "../../config";
+import { ClusterStack } from "../../stacks/cluster-stack";
+import { NetworkStack } from "../../stacks/network-stack";
+import { shippedEnvironment, testApp, testEnvironment } from "../support/environments";
+import { countOf, onlyResource, policyOf, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
+
+function synthCluster(environment: EnvironmentConfig, app: App = testApp()): { stack: ClusterStack; synthesized: SynthesizedStack } {
+  const network = new NetworkStack(app, environment);
+  const stack = new ClusterStack(app, environment, { network: network.network });
+  return { stack, synthesized: synthStack(stack) };
+}
+
+type Resource = Record<string, unknown>;
+
+/** A policy whose text holds Terraform expressions (the OIDC issuer is only known after apply), with them blanked. */
+function templatedPolicyOf(resource: Resource, attribute: string): { Statement: Resource[] } {
+  return JSON.parse((resource[attribute] as string).replace(/\$\{[^}]*\}/g, "ISSUER")) as { Statement: Resource[] };
+}
+const zoneOf = (subnetId: string) => subnetId.match(/PrivateSubnet-([a-z0-9-]+?)_/)![1];
+
+describe.each(["dev", "staging", "prod"])("ClusterStack (%s)", (name) => {
+  const environment = shippedEnvironment(name);
+  const { stack, synthesized } = synthCluster(environment);
+  const nodeGroups = Object.values(resourcesOf(synthesized, "aws_eks_node_group"));
+  const byPool = (pool: string) => nodeGroups.filter((group) => (group.labels as Record<string, string>).workload === pool);
+
+  it("spreads every node pool over every AZ of the environment", () => {
+    for (const pool of ["system", "stateful", "stateless"]) {
+      const zones = byPool(pool).flatMap((group) => (group.subnet_ids as string[]).map(zoneOf));
+      expect(new Set(zones)).toEqual(new Set(environment.network.availabilityZones));
+    }
+  });
+
+  it("runs the stateless pool on spot over at least three instance types, the others on demand", () => {
+    const [stateless] = byPool("stateless");
+    expect(stateless.capacity_type).toBe("SPOT");
+    expect((stateless.instance_types as string[]).length).toBeGreaterThanOrEqual(3);
+    for (const group of [...byPool("system"), ...byPool("stateful")]) expect(group.capacity_type).toBe("ON_DEMAND");
+  });
+
+  it("requires IMDSv2 with hop limit 1 on every launch template, and every node group uses one", () => {
+    const templates = resourcesOf(synthesized, "aws_launch_template");
+    for (const template of Object.values(templates)) {
+      expect(template.metadata_options).toMatchObject({ http_tokens: "required", http_put_response_hop_limit: 1 });
+    }
+    for (const group of nodeGroups) expect((group.launch_template as Resource).id).toMatch(/aws_launch_template\./);
+  });
+
+  it("scopes every IRSA trust policy to one service account by :sub and :aud", () => {
+    const trusts = Object.values(resourcesOf(synthesized, "aws_iam_role"))
+      .map((role) => templatedPolicyOf(role, "assume_role_policy").Statement)
+      .filter((statements) => statements.some((statement) => statement.Action === "sts:AssumeRoleWithWebIdentity"));
+    expect(trusts).toHaveLength(4);
+    for (const statements of trusts) {
+      expect(statements).toHaveLength(1);
+      const conditions = (statements[0].Condition as { StringEquals: Record<string, string> }).StringEquals;
+      const keys = Object.keys(conditions);
+      expect(keys.sort()).toEqual(["ISSUER:aud", "ISSUER:sub"]);
+      expect(conditions["ISSUER:aud"]).toBe("sts.amazonaws.com");
+      expect(Object.entries(conditions).find(([key]) => key.endsWith(":sub"))![1]).toMatch(/^system:serviceaccount:kube-system:[a-z-]+$/);
+    }
+  });
+
+  it("turns on all five control-plane log types", () => {
+    expect(onlyResource(synthesized, "aws_eks_cluster").enabled_cluster_log_types).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+  });
+
+  it("keeps the API endpoint private", () => {
+    expect(onlyResource(synthesized, "aws_eks_cluster").vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: false });
+  });
+
+  it("makes the environment's deploy role and the configured admins cluster admins", () => {
+    const principals = Object.values(resourcesOf(synthesized, "aws_eks_access_entry")).map((entry) => entry.principal_arn);
+    expect(principals).toEqual([`arn:aws:iam::111122223333:role/webapp-${name}-deploy`, ...environment.cluster.adminPrincipals]);
+    expect(countOf(synthesized, "aws_eks_access_policy_association")).toBe(principals.length);
+  });
+
+  it("installs the five managed add-ons at the configured versions, IRSA for the VPC CNI and the EBS CSI driver", () => {
+    const addons: Record<string, Resource> = Object.fromEntries(Object.values(resourcesOf(synthesized, "aws_eks_addon")).map((addon) => [addon.addon_name, addon]));
+    const { addons: versions } = environment.cluster;
+    expect(Object.fromEntries(Object.entries(addons).map(([addonName, addon]) => [addonName, addon.addon_version]))).toEqual({
+      "vpc-cni": versions.vpcCni,
+      "kube-proxy": versions.kubeProxy,
+      coredns: versions.coredns,
+      "aws-ebs-csi-driver": versions.ebsCsiDriver,
+      "eks-pod-identity-agent": versions.podIdentityAgent,
+    });
+    expect(addons["vpc-cni"].service_account_role_arn).toMatch(/VpcCniRole/);
+    expect(addons["aws-ebs-csi-driver"].service_account_role_arn).toMatch(/EbsCsiDriverRole/);
+  });
+
+  it("exposes the cluster, its controllers' roles and one node role per pool to later layers", () => {
+    expect(stack.cluster.kubernetesVersion).toBe("1.35");
+    expect(stack.cluster.region).toBe("eu-west-1");
+    expect(stack.controllerRoles.clusterAutoscaler.serviceAccount).toBe("cluster-autoscaler");
+    expect(stack.controllerRoles.awsLoadBalancerController.serviceAccount).toBe("aws-load-balancer-controller");
+    expect(Object.keys(stack.nodeRoles).sort()).toEqual(["stateful", "stateless", "system"]);
+  });
+});
+
+describe("ClusterStack ordering and keys", () => {
+  const { synthesized } = synthCluster(shippedEnvironment("prod"));
+  const addonsByName = Object.fromEntries(
+    Object.entries(resourcesOf(synthesized, "aws_eks_addon")).map(([id, addon]) => [addon.addon_name as string, { id, addon }]),
+  );
+
+  it("installs the VPC CNI and kube-proxy before the nodes, and the add-ons that need nodes after them", () => {
+    for (const group of Object.values(resourcesOf(synthesized, "aws_eks_node_group"))) {
+      expect(group.depends_on).toEqual([`aws_eks_addon.${addonsByName["vpc-cni"].id}`, `aws_eks_addon.${addonsByName["kube-proxy"].id}`]);
+    }
+    for (const name of ["coredns", "aws-ebs-csi-driver", "eks-pod-identity-agent"]) {
+      expect((addonsByName[name].addon.depends_on as string[]).every((dependency) => dependency.startsWith("aws_eks_node_group."))).toBe(true);
+    }
+  });
+
+  it("tags node instances and volumes with the environment's tags, which default tags do not reach", () => {
+    for (const template of Object.values(resourcesOf(synthesized, "aws_launch_template"))) {
+      for (const specification of template.tag_specifications as { resource_type: string; tags: Record<string, string> }[]) {
+        expect(specification.tags).toMatchObject({ project: "webapp", environment: "prod", stack: "prod-cluster", "cost-center": "platform-prod" });
+      }
+    }
+  });
+
+  it("gives prod one stateful node group per AZ, so a pod is rescheduled where its EBS volume lives", () => {
+    const stateful = Object.values(resourcesOf(synthesized, "aws_eks_node_group")).filter((group) => String(group.node_group_name).includes("stateful"));
+    expect(stateful.map((group) => group.node_group_name)).toEqual(["webapp-prod-stateful-eu-west-1a", "webapp-prod-stateful-eu-west-1b", "webapp-prod-stateful-eu-west-1c"]);
+  });
+
+  it("lets the Auto Scaling service-linked role use the node volume key, and grants to EC2 only for AWS resources", () => {
+    const key = Object.entries(resourcesOf(synthesized, "aws_kms_key")).find(([id]) => id.startsWith("VolumeKey"))![1];
+    const statements = policyOf(key).Statement;
+    const autoScaling = "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    const forAutoScaling = statements.filter((statement) => (statement.Principal as Record<string, string>).AWS === autoScaling);
+    expect(forAutoScaling).toHaveLength(2);
+    expect(forAutoScaling.find((statement) => statement.Action === "kms:CreateGrant" || (statement.Action as string[]).includes("kms:CreateGrant"))!.Condition).toEqual({
+      Bool: { "kms:GrantIsForAWSResource": true },
+    });
+  });
+
+  it("schedules CoreDNS and the EBS CSI controller on the system nodes", () => {
+    expect(JSON.parse(addonsByName.coredns.addon.configuration_values as string)).toEqual({ nodeSelector: { workload: "system" } });
+    expect(JSON.parse(addonsByName["aws-ebs-csi-driver"].addon.configuration_values as string)).toEqual({ controller: { nodeSelector: { workload: "system" } } });
+  });
+
+  it("makes add-ons tolerate the system nodes' taints when the config taints them", () => {
+    const tainted = testEnvironment({ cluster: { nodeGroups: { system: { taints: [{ key: "CriticalAddonsOnly", effect: "NO_SCHEDULE" }] } } } });
+    const coredns = Object.values(resourcesOf(synthCluster(tainted).synthesized, "aws_eks_addon")).find((addon) => addon.addon_name === "coredns")!;
+    expect(JSON.parse(coredns.configuration_values as string).tolerations).toEqual([{ key: "CriticalAddonsOnly", operator: "Exists", effect: "NoSchedule" }]);
+  });
+
+  it("opens the public endpoint only to the configured networks", () => {
+    const open = testEnvironment({ tier: "staging", cluster: { endpoint: { publicAccess: true, publicAccessCidrs: ["198.51.100.0/24"] } } });
+    expect(onlyResource(synthCluster(open).synthesized, "aws_eks_cluster").vpc_config).toMatchObject({
+      endpoint_public_access: true,
+      public_access_cidrs: ["198.51.100.0/24"],
+    });
+  });
+});

@@ -1,0 +1,270 @@
+import { z } from "zod";
+import { ipv4Cidr, retentionDays } from "./common";
+
+/**
+ * The newest EKS Kubernetes version that every pinned add-on and chart supports: the Cluster Autoscaler chart 9.59.0
+ * ships CA 1.35 (built for Kubernetes 1.35), and the add-on versions below are the EKS builds published for 1.35.
+ */
+export const DEFAULT_KUBERNETES_VERSION = "1.35";
+
+/** EKS managed add-on versions for Kubernetes 1.35, pinned so a plan never looks them up. */
+export const DEFAULT_ADDON_VERSIONS = {
+  vpcCni: "v1.21.1-eksbuild.7",
+  coredns: "v1.13.2-eksbuild.4",
+  kubeProxy: "v1.35.3-eksbuild.2",
+  ebsCsiDriver: "v1.54.0-eksbuild.1",
+  podIdentityAgent: "v1.3.10-eksbuild.1",
+} as const;
+
+export const NODE_POOLS = ["system", "stateful", "stateless"] as const;
+export type NodePoolName = (typeof NODE_POOLS)[number];
+
+const addonVersion = z
+  .string()
+  .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "must be an exact EKS add-on version such as v1.21.1-eksbuild.7");
+
+const iamPrincipalArn = z
+  .string()
+  .regex(
+    /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/,
+    "must be an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/platform-admins",
+  );
+
+const instanceType = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m7i.large");
+
+const kubernetesLabelKey = z
+  .string()
+  .regex(
+    /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/,
+    "must be a Kubernetes label key: an optional DNS prefix and '/', then up to 63 letters, digits, '-', '_' or '.'",
+  );
+
+const kubernetesLabelValue = z
+  .string()
+  .regex(/^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/, "must be a Kubernetes label value: up to 63 letters, digits, '-', '_' or '.'");
+
+export const TAINT_EFFECTS = ["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] as const;
+
+const taint = z.strictObject({
+  key: kubernetesLabelKey.describe("Taint key."),
+  value: kubernetesLabelValue.optional().describe("Taint value. @default none"),
+  effect: z.enum(TAINT_EFFECTS).describe("What the taint does to pods that do not tolerate it."),
+});
+
+export type NodeTaint = z.output<typeof taint>;
+
+interface NodeGroupDefaults {
+  readonly role: string;
+  readonly capacityType: "ON_DEMAND" | "SPOT";
+  readonly instanceTypes: string[];
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+  readonly oneGroupPerAz: boolean;
+}
+
+const size = (what: string, fallback: number) =>
+  z.number().int("must be a whole number").min(0, "must be 0 or more").max(1000, "must be at most 1000").default(fallback).describe(`${what}. @default ${fallback}`);
+
+const nodeGroup = (defaults: NodeGroupDefaults) =>
+  z
+    .strictObject({
+      capacityType: z
+        .enum(["ON_DEMAND", "SPOT"])
+        .default(defaults.capacityType)
+        .describe(`On-demand or spot capacity. @default ${defaults.capacityType}`),
+      instanceTypes: z
+        .array(instanceType)
+        .min(1, "needs at least one instance type")
+        .max(20, "allows at most 20 instance types (EKS managed node group limit)")
+        .default(defaults.instanceTypes)
+        .describe(`Instance types, all of one CPU architecture and similar size. @default ${defaults.instanceTypes.join(", ")}`),
+      minSize: size("Fewest nodes (per AZ when oneGroupPerAz)", defaults.minSize),
+      desiredSize: size("Nodes at creation (per AZ when oneGroupPerAz); the Cluster Autoscaler owns it afterwards", defaults.desiredSize),
+      maxSize: size("Most nodes (per AZ when oneGroupPerAz)", defaults.maxSize),
+      oneGroupPerAz: z
+        .boolean()
+        .default(defaults.oneGroupPerAz)
+        .describe(
+          `One node group per AZ instead of one spanning all AZs, so the Cluster Autoscaler can add a node in the AZ of a pod's EBS volume. @default ${defaults.oneGroupPerAz}`,
+        ),
+      diskSizeGiB: z
+        .number()
+        .int("must be a whole number")
+        .min(20, "must be between 20 and 16384 GiB")
+        .max(16384, "must be between 20 and 16384 GiB")
+        .default(50)
+        .describe("Size of each node's encrypted gp3 root volume. @default 50"),
+      maxUnavailablePercentage: z
+        .number()
+        .int("must be a whole number")
+        .min(1, "must be between 1 and 100")
+        .max(100, "must be between 1 and 100")
+        .default(33)
+        .describe("Share of nodes a rolling update may replace at once. @default 33"),
+      labels: z
+        .record(kubernetesLabelKey, kubernetesLabelValue)
+        .default({ workload: defaults.role })
+        .describe(`Kubernetes labels of the nodes. @default { workload: ${defaults.role} }`),
+      taints: z.array(taint).default([]).describe("Kubernetes taints of the nodes. @default none"),
+    })
+    .prefault({})
+    .describe(`The ${defaults.role} node group.`);
+
+export const clusterSchema = z
+  .strictObject({
+    version: z
+      .string()
+      .regex(/^1\.\d{2}$/, "must be a Kubernetes minor version in quotes, e.g. \"1.35\"")
+      .default(DEFAULT_KUBERNETES_VERSION)
+      .describe(`Kubernetes version of the control plane and nodes. @default "${DEFAULT_KUBERNETES_VERSION}"`),
+    endpoint: z
+      .strictObject({
+        publicAccess: z
+          .boolean()
+          .default(false)
+          .describe("Expose the API server endpoint on the internet as well as inside the VPC. @default false"),
+        publicAccessCidrs: z
+          .array(ipv4Cidr)
+          .default([])
+          .describe("Networks allowed to the public endpoint; required when publicAccess is true. 0.0.0.0/0 is refused for production."),
+        privateAccessCidrs: z
+          .array(ipv4Cidr)
+          .default([])
+          .describe("Networks outside the VPC's nodes (VPN, peered CI runners) allowed to the private endpoint on 443. @default none"),
+      })
+      .prefault({})
+      .describe("Who can reach the Kubernetes API server."),
+    adminPrincipals: z
+      .array(iamPrincipalArn)
+      .default([])
+      .describe("IAM roles or users that get cluster-admin through an access entry (besides the environment's deploy role)."),
+    logRetentionDays: retentionDays.default(90),
+    nodeGroups: z
+      .strictObject({
+        system: nodeGroup({
+          role: "system",
+          capacityType: "ON_DEMAND",
+          instanceTypes: ["m7i.large"],
+          minSize: 2,
+          desiredSize: 2,
+          maxSize: 4,
+          oneGroupPerAz: false,
+        }),
+        stateful: nodeGroup({
+          role: "stateful",
+          capacityType: "ON_DEMAND",
+          instanceTypes: ["r7i.large"],
+          minSize: 1,
+          desiredSize: 1,
+          maxSize: 3,
+          oneGroupPerAz: true,
+        }),
+        stateless: nodeGroup({
+          role: "stateless",
+          capacityType: "SPOT",
+          instanceTypes: ["m7i.large", "m6i.large", "m5.large", "m7a.large", "m6a.large"],
+          minSize: 0,
+          desiredSize: 2,
+          maxSize: 20,
+          oneGroupPerAz: false,
+        }),
+      })
+      .prefault({})
+      .describe("Managed node groups: system (cluster-critical add-ons), stateful (on demand), stateless (spot)."),
+    addons: z
+      .strictObject({
+        vpcCni: addonVersion.default(DEFAULT_ADDON_VERSIONS.vpcCni).describe("vpc-cni add-on version."),
+        coredns: addonVersion.default(DEFAULT_ADDON_VERSIONS.coredns).describe("coredns add-on version."),
+        kubeProxy: addonVersion.default(DEFAULT_ADDON_VERSIONS.kubeProxy).describe("kube-proxy add-on version."),
+        ebsCsiDriver: addonVersion.default(DEFAULT_ADDON_VERSIONS.ebsCsiDriver).describe("aws-ebs-csi-driver add-on version."),
+        podIdentityAgent: addonVersion
+          .default(DEFAULT_ADDON_VERSIONS.podIdentityAgent)
+          .describe("eks-pod-identity-agent add-on version."),
+      })
+      .prefault({})
+      .describe("EKS managed add-on versions, pinned (no version look-up at plan time)."),
+  })
+  .prefault({})
+  .describe("The EKS cluster: control plane, access, node groups and add-ons.");
+
+export type ClusterConfig = z.output<typeof clusterSchema>;
+export type NodeGroupConfig = ClusterConfig["nodeGroups"][NodePoolName];
+
+export interface ClusterProblem {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+const ON_DEMAND_POOLS: readonly NodePoolName[] = ["system", "stateful"];
+
+/** Graviton families carry a `g` right after the generation digit (m7g, c7gn, r8g). */
+export function isArmInstanceType(type: string): boolean {
+  return /^[a-z]+\d+g[a-z]*\./.test(type);
+}
+
+/** Rules across fields of the cluster section; `isProduction` tightens the endpoint rule. Paths are below `cluster`. */
+export function checkCluster(cluster: ClusterConfig, isProduction: boolean): ClusterProblem[] {
+  const problems: ClusterProblem[] = [];
+  const { endpoint } = cluster;
+  if (endpoint.publicAccess && endpoint.publicAccessCidrs.length === 0) {
+    problems.push({
+      path: ["endpoint", "publicAccessCidrs"],
+      message: "must list the networks allowed to the public endpoint when publicAccess is true (EKS would otherwise open it to 0.0.0.0/0)",
+    });
+  }
+  if (!endpoint.publicAccess && endpoint.publicAccessCidrs.length > 0) {
+    problems.push({ path: ["endpoint", "publicAccessCidrs"], message: "has no effect while publicAccess is false; remove it or set publicAccess: true" });
+  }
+  endpoint.publicAccessCidrs.forEach((cidr, index) => {
+    if (isProduction && cidr.endsWith("/0")) {
+      problems.push({
+        path: ["endpoint", "publicAccessCidrs", index],
+        message: `"${cidr}" opens the API endpoint to the whole internet, which a production tier does not allow; list your office, VPN or CI networks`,
+      });
+    }
+  });
+  for (const pool of NODE_POOLS) {
+    const group = cluster.nodeGroups[pool];
+    if (group.minSize > group.desiredSize || group.desiredSize > group.maxSize) {
+      problems.push({
+        path: ["nodeGroups", pool, "desiredSize"],
+        message: `needs minSize ≤ desiredSize ≤ maxSize, got ${group.minSize} ≤ ${group.desiredSize} ≤ ${group.maxSize}`,
+      });
+    }
+    if (group.maxSize < 1) {
+      problems.push({ path: ["nodeGroups", pool, "maxSize"], message: "must be at least 1 (EKS managed node groups need room for one node)" });
+    }
+    const arm = group.instanceTypes.filter(isArmInstanceType);
+    if (arm.length > 0 && arm.length < group.instanceTypes.length) {
+      problems.push({
+        path: ["nodeGroups", pool, "instanceTypes"],
+        message: `mixes Graviton (${arm.join(", ")}) and x86 types; one node group runs one AMI architecture`,
+      });
+    }
+    if (new Set(group.instanceTypes).size !== group.instanceTypes.length) {
+      problems.push({ path: ["nodeGroups", pool, "instanceTypes"], message: "lists an instance type twice" });
+    }
+  }
+  for (const pool of ON_DEMAND_POOLS) {
+    if (cluster.nodeGroups[pool].capacityType !== "ON_DEMAND") {
+      problems.push({
+        path: ["nodeGroups", pool, "capacityType"],
+        message: `must be ON_DEMAND: the ${pool} group runs workloads that must not lose nodes to spot interruptions`,
+      });
+    }
+  }
+  const stateless = cluster.nodeGroups.stateless;
+  if (stateless.capacityType !== "SPOT") {
+    problems.push({ path: ["nodeGroups", "stateless", "capacityType"], message: "must be SPOT: the stateless group is the spot capacity of the cluster" });
+  }
+  if (stateless.instanceTypes.length < 3) {
+    problems.push({
+      path: ["nodeGroups", "stateless", "instanceTypes"],
+      message: `needs at least 3 instance types of similar shape so spot capacity comes from several pools, got ${stateless.instanceTypes.length}`,
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,199 @@
+import { z } from "zod";
+import { retentionDays } from "./common";
+
+/** Chart versions are Helm's semver, with or without cert-manager's leading "v". */
+const chartVersion = z
+  .string()
+  .regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, "must be a chart version such as 1.21.1 or v1.21.1");
+
+/** A Secrets Manager secret name (never its value): the path part of the secret's ARN. */
+const secretName = z
+  .string()
+  .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "must be a Secrets Manager secret name (letters, digits and /_+=.@-), not a value");
+
+const hostname = z
+  .string()
+  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a DNS host name such as argocd.example.com");
+
+const hostedZoneId = z.string().regex(/^Z[A-Z0-9]{1,31}$/, "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ");
+
+const kubernetesQuantity = z
+  .string()
+  .regex(/^\d+(Mi|Gi|Ti)$/, "must be a storage size in Mi, Gi or Ti, e.g. 50Gi");
+
+/** Fields every Helm add-on has: a switch, a version override and values merged over the project's. */
+function addOn<Shape extends z.ZodRawShape>(what: string, enabledByDefault: boolean, shape: Shape) {
+  return z
+    .strictObject({
+      enabled: z.boolean().default(enabledByDefault).describe(`Install ${what}.`),
+      version: chartVersion.optional().describe("Chart version instead of the one the add-on pins (the values check must know it)."),
+      values: z
+        .record(z.string(), z.unknown())
+        .default({})
+        .describe("Helm values deep-merged over the project's values for this chart; yours win."),
+      ...shape,
+    })
+    // Every field has a default, so {} is a valid input; zod cannot see that through the generic shape.
+    .prefault({} as never)
+    .describe(what);
+}
+
+export const CLUSTER_AUTOSCALER_EXPANDERS = ["least-waste", "random", "most-pods", "priority", "price"] as const;
+export const ALERT_RECEIVER_TYPES = ["slack", "pagerduty", "webhook"] as const;
+
+const alertReceiver = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,40}$/, "must be a short lower-case name (a-z, 0-9, '-')")
+    .describe("Receiver name in Alertmanager's routing tree."),
+  type: z.enum(ALERT_RECEIVER_TYPES).describe("How Alertmanager notifies: slack (webhook URL), pagerduty (routing key), webhook (URL)."),
+  secretName: secretName.describe("Secrets Manager secret holding the URL or routing key as a plain string."),
+  channel: z.string().optional().describe("Slack channel, e.g. #alerts (slack only)."),
+});
+
+export const platformSchema = z
+  .strictObject({
+    awsLoadBalancerController: addOn("the AWS Load Balancer Controller (ALB/NLB for Ingress and Service)", true, {}),
+    clusterAutoscaler: addOn("the Cluster Autoscaler (node groups found by auto-discovery tags)", true, {
+      expander: z
+        .enum(CLUSTER_AUTOSCALER_EXPANDERS)
+        .default("least-waste")
+        .describe("How the autoscaler picks a node group to grow."),
+    }),
+    metricsServer: addOn("metrics-server (resource metrics for HPA and kubectl top)", true, {}),
+    storageClass: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("Create an encrypted gp3 StorageClass (EBS CSI) and make it the default."),
+      })
+      .prefault({})
+      .describe("The default StorageClass."),
+    certManager: addOn("cert-manager with Let's Encrypt ClusterIssuers (DNS-01 through Route53)", false, {
+      acmeEmail: z.email("must be an e-mail address for Let's Encrypt expiry notices").optional().describe("Let's Encrypt account e-mail."),
+      hostedZoneIds: z.array(hostedZoneId).default([]).describe("Route53 zones cert-manager may write DNS-01 challenges to."),
+    }),
+    externalDns: addOn("external-dns (Route53 records for Ingresses and Services)", false, {
+      hostedZoneIds: z.array(hostedZoneId).default([]).describe("Route53 zones external-dns may change."),
+      domainFilters: z.array(hostname).default([]).describe("Domains external-dns manages, e.g. [example.com]."),
+    }),
+    kubePrometheusStack: addOn("kube-prometheus-stack (Prometheus, Alertmanager, Grafana, platform alerts)", true, {
+      prometheus: z
+        .strictObject({
+          retention: z
+            .string()
+            .regex(/^\d+[dhw]$/, "must be a Prometheus duration in days, hours or weeks, e.g. 15d")
+            .default("15d")
+            .describe("How long Prometheus keeps samples."),
+          storageSize: kubernetesQuantity.default("50Gi").describe("Size of each Prometheus replica's gp3 volume."),
+        })
+        .prefault({})
+        .describe("Prometheus."),
+      alertmanager: z
+        .strictObject({
+          receivers: z.array(alertReceiver).default([]).describe("Where alerts go: every receiver gets every warning and critical alert."),
+        })
+        .prefault({})
+        .describe("Alertmanager."),
+      grafana: z
+        .strictObject({
+          adminSecretName: secretName
+            .optional()
+            .describe("Secrets Manager secret with JSON keys admin-user and admin-password for Grafana's admin. @default <project>-<env>/grafana-admin"),
+        })
+        .prefault({})
+        .describe("Grafana."),
+    }),
+    externalSecrets: addOn("External Secrets with a ClusterSecretStore for AWS Secrets Manager", true, {
+      databaseSecretNamespace: z
+        .string()
+        .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a Kubernetes namespace name")
+        .default("webapp")
+        .describe("Namespace the application's database secret is delivered to (when the data layer provides one)."),
+    }),
+    fluentBit: addOn("Fluent Bit shipping container logs to CloudWatch Logs", true, {
+      logRetentionDays: retentionDays.default(30),
+    }),
+    elasticsearch: addOn("Elasticsearch and Kibana run by the ECK operator, fed by Fluent Bit", false, {
+      stackVersion: z
+        .string()
+        .regex(/^\d+\.\d+\.\d+$/, "must be an Elastic Stack version such as 8.19.3")
+        .default("8.19.3")
+        .describe("Elasticsearch and Kibana version ECK runs."),
+      nodes: z.number().int().min(1, "needs at least 1 node").default(3).describe("Elasticsearch nodes."),
+      storageSize: kubernetesQuantity.default("100Gi").describe("Volume size of each Elasticsearch node."),
+    }),
+    argoCd: addOn("Argo CD (GitOps delivery)", true, {
+      hostname: hostname.optional().describe("Host name of Argo CD's ingress behind the ALB (TLS with the ACM certificate of that name)."),
+      sso: z
+        .strictObject({
+          issuer: z.url("must be the OIDC issuer URL, e.g. https://login.example.com").describe("OIDC issuer URL."),
+          clientId: z.string().min(1, "must name the OIDC client").describe("OIDC client id."),
+          clientSecretName: secretName.describe("Secrets Manager secret holding the OIDC client secret as a plain string."),
+        })
+        .optional()
+        .describe("Single sign-on through OIDC; when set, the local admin user is disabled."),
+      backup: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe("Back up Argo CD's configuration daily to a versioned, encrypted S3 bucket."),
+          schedule: z.string().default("17 3 * * *").describe("Cron schedule of the backup (UTC)."),
+        })
+        .prefault({})
+        .describe("Daily export of Argo CD's configuration."),
+    }),
+    argoRollouts: addOn("Argo Rollouts (blue-green and canary deployments)", true, {}),
+    argocdImageUpdater: addOn("Argo CD Image Updater (new images from ECR)", true, {}),
+    vault: addOn("HashiCorp Vault with integrated Raft storage and KMS auto-unseal", true, {
+      replicas: z.number().int().min(1, "needs at least 1 replica").default(3).describe("Vault servers; 1 runs standalone, more run HA Raft."),
+      auditStorageSize: kubernetesQuantity.default("10Gi").describe("Volume size of the audit log."),
+    }),
+  })
+  .prefault({})
+  .describe("Helm add-ons and Kubernetes objects of the <env>-platform stack.");
+
+export type PlatformInput = z.input<typeof platformSchema>;
+export type PlatformConfig = z.output<typeof platformSchema>;
+
+interface PlatformRuleContext {
+  readonly production: boolean;
+  addIssue(path: (string | number)[], message: string): void;
+}
+
+/** Rules across add-ons: what one add-on needs of another, and what production insists on. */
+export function checkPlatformRules(platform: PlatformConfig, context: PlatformRuleContext): void {
+  const issue = (path: (string | number)[], message: string) => context.addIssue(["platform", ...path], message);
+  const secretsNeeded = (path: (string | number)[], what: string) => {
+    if (!platform.externalSecrets.enabled) {
+      issue(path, `${what} is delivered by External Secrets; enable platform.externalSecrets or remove it`);
+    }
+  };
+  const { certManager, externalDns, kubePrometheusStack, argoCd, vault } = platform;
+  if (certManager.enabled) {
+    if (!certManager.acmeEmail) issue(["certManager", "acmeEmail"], "is required when cert-manager is enabled (Let's Encrypt account)");
+    if (certManager.hostedZoneIds.length === 0) {
+      issue(["certManager", "hostedZoneIds"], "needs at least one Route53 zone for DNS-01 challenges when cert-manager is enabled");
+    }
+  }
+  if (externalDns.enabled && (externalDns.hostedZoneIds.length === 0 || externalDns.domainFilters.length === 0)) {
+    issue(["externalDns"], "needs hostedZoneIds and domainFilters when enabled, so it can only change the zones it owns");
+  }
+  if (kubePrometheusStack.enabled) {
+    secretsNeeded(["kubePrometheusStack", "enabled"], "Grafana's admin secret (never the chart default)");
+    if (kubePrometheusStack.alertmanager.receivers.length > 0) secretsNeeded(["kubePrometheusStack", "alertmanager", "receivers"], "a receiver's secret");
+    const names = kubePrometheusStack.alertmanager.receivers.map((receiver) => receiver.name);
+    names.forEach((name, index) => {
+      if (names.indexOf(name) !== index) issue(["kubePrometheusStack", "alertmanager", "receivers", index, "name"], `"${name}" is used twice; receiver names must be unique`);
+    });
+  }
+  if (argoCd.enabled && argoCd.sso) secretsNeeded(["argoCd", "sso", "clientSecretName"], "the OIDC client secret");
+  if (platform.argocdImageUpdater.enabled && !argoCd.enabled) {
+    issue(["argocdImageUpdater", "enabled"], "needs platform.argoCd: the image updater changes Argo CD applications");
+  }
+  if (platform.elasticsearch.enabled && !platform.fluentBit.enabled) {
+    issue(["elasticsearch", "enabled"], "needs platform.fluentBit: Fluent Bit is what ships logs to Elasticsearch");
+  }
+  if (vault.enabled && vault.replicas === 2) {
+    issue(["vault", "replicas"], "must be 1 (standalone) or at least 3: a Raft cluster of 2 loses quorum when either server fails");
+  }
+  if (context.production && vault.enabled && vault.replicas < 3) {
+    issue(["vault", "replicas"], "must be at least 3 in a production tier (HA Raft survives losing one server)");
+  }
+}

@@ -1,0 +1,146 @@
+import { Construct } from "constructs";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { EnvironmentConfig } from "../../config";
+import type { PlatformConfig } from "../../config/schema/platform";
+import { ClusterRef } from "../cluster/cluster-ref";
+import { AccountContext, PolicyStatement } from "../iam/policy-document";
+import { IrsaRole } from "../iam/irsa-role";
+
+/** Helm values: a YAML map. */
+export type Values = Record<string, unknown>;
+
+/** A Kubernetes object as its manifest (apiVersion, kind, metadata, spec ...). */
+export type KubernetesObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+
+/** Where a chart comes from: data next to the add-on, the version overridable from config. */
+export interface HelmChart {
+  readonly chart: string;
+  readonly repository: string;
+  readonly version: string;
+}
+
+/**
+ * Pod Security Admission level the add-on's namespace enforces. Anything weaker than `restricted` carries the reason,
+ * so a reviewer sees why the namespace may run privileged pods.
+ */
+export type PodSecurity = { readonly level: "restricted" } | { readonly level: "baseline" | "privileged"; readonly reason: string };
+
+/** The add-ons of the platform, by their key under `platform:` in the environment config. */
+export type AddOnName = Exclude<keyof PlatformConfig, "storageClass">;
+
+/** A secret copied from Secrets Manager into a Kubernetes Secret by an ExternalSecret. */
+export interface SecretDelivery {
+  /** Name of the Kubernetes Secret (and of the ExternalSecret). */
+  readonly name: string;
+  readonly namespace: string;
+  /** Each key of the Kubernetes Secret and where it comes from. */
+  readonly data: ReadonlyArray<{ readonly secretKey: string; readonly secretName: string; readonly property?: string }>;
+  /** Extra labels of the Kubernetes Secret (Argo CD finds its secrets by label). @default none */
+  readonly labels?: Record<string, string>;
+}
+
+/** What an add-on is given to build its values: the environment, the cluster and helpers bound to its scope. */
+export interface AddOnContext<Name extends AddOnName = AddOnName> {
+  /** The add-on's own construct: AWS resources it needs are created here. */
+  readonly scope: Construct;
+  readonly environment: EnvironmentConfig;
+  readonly account: AccountContext;
+  readonly cluster: ClusterRef;
+  /** Kubernetes minor version ("1.33"), known at synth time. */
+  readonly kubernetesVersion: string;
+  /** True in a production tier: ≥ 2 replicas, PDBs and topology spread. */
+  readonly production: boolean;
+  readonly settings: PlatformConfig[Name];
+  readonly platform: PlatformConfig;
+  /** IRSA roles of the controllers, created by the cluster layer. */
+  readonly controllerRoles: ControllerRoles;
+  /** The add-on's namespace. */
+  readonly namespace: string;
+  /** StorageClass for the add-on's volumes. @default the cluster's default */
+  readonly storageClassName?: string;
+  /** An IRSA role for one of the add-on's service accounts, named `<prefix>-<serviceAccount>`. */
+  irsaRole(serviceAccount: string, statements: PolicyStatement[], managedPolicyArns?: string[]): IrsaRole;
+  /** ARN pattern of a Secrets Manager secret by name (AWS appends a random 6-character suffix); ARNs pass through. */
+  secretArn(secretName: string): string;
+  /** Names (or ARNs) of every Secrets Manager secret the platform delivers through External Secrets. */
+  deliveredSecrets(): string[];
+}
+
+export interface ControllerRoles {
+  readonly clusterAutoscaler: IrsaRole;
+  readonly awsLoadBalancerController: IrsaRole;
+}
+
+/**
+ * One Helm add-on (cdk-eks-blueprints style): the chart as data, the values the project passes, and what the add-on
+ * adds around its release. The installer creates the namespace, merges the user's values over `values()` and
+ * creates the release with the platform's release settings.
+ */
+export interface AddOn<Name extends AddOnName = AddOnName> {
+  /** Key of the add-on under `platform:` in config. */
+  readonly name: Name;
+  /** Helm release name. */
+  readonly releaseName: string;
+  readonly chart: HelmChart;
+  readonly namespace: string;
+  readonly podSecurity: PodSecurity;
+  /** Add-ons whose releases must be installed first (their CRDs or webhooks are used). @default none */
+  readonly after?: readonly AddOnName[];
+  /** Seconds Helm waits for the release to be ready. @default 600 */
+  readonly timeoutSeconds?: number;
+  values(context: AddOnContext<Name>): Values;
+  /** Secrets from Secrets Manager the release needs before its pods start. @default none */
+  secrets?(context: AddOnContext<Name>): SecretDelivery[];
+  /** Objects of the add-on's own CRDs (issuers, clusters), applied after the release. @default none */
+  manifests?(context: AddOnContext<Name>): KubernetesObject[];
+  /** Terraform resources around the release (CronJobs, buckets) that need the release or namespace. @default none */
+  extend?(context: AddOnContext<Name>, release: Release): void;
+}
+
+export function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Helm's merge of values files: maps merge key by key, anything else (lists included) is replaced by `over`. */
+export function mergeValues(base: Values, over: Values): Values {
+  const result: Values = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = result[key];
+    result[key] = isMap(current) && isMap(value) ? mergeValues(current, value) : value;
+  }
+  return result;
+}
+
+/** Requests every add-on container declares, so the scheduler and the autoscaler can plan for it. */
+export function resources(cpu: string, memory: string, memoryLimit = memory): Values {
+  return { requests: { cpu, memory }, limits: { memory: memoryLimit } };
+}
+
+/** Spreads replicas over zones (hard) and nodes (soft) in production, so a lost zone or node keeps one running. */
+export function topologySpread(context: AddOnContext, matchLabels: Record<string, string>): Values[] {
+  if (!context.production) return [];
+  return [
+    { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels } },
+    { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels } },
+  ];
+}
+
+/** Replicas of a stateless controller: 2 in production (with a PDB), 1 elsewhere. */
+export function replicas(context: AddOnContext): number {
+  return context.production ? 2 : 1;
+}
+
+/** kube-system exists in every cluster and is neither created nor relabelled by the platform. */
+export const KUBE_SYSTEM = {
+  namespace: "kube-system",
+  podSecurity: { level: "privileged", reason: "kube-system already exists and runs aws-node and kube-proxy, which need host access" },
+} as const;
+
+/** The container securityContext the restricted Pod Security level requires. */
+export const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};

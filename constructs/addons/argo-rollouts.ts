@@ -1,0 +1,26 @@
+import { AddOn, replicas, resources, topologySpread } from "./add-on";
+
+/** Argo Rollouts: blue-green and canary Deployments, analysed against Prometheus. */
+export const argoRollouts: AddOn<"argoRollouts"> = {
+  name: "argoRollouts",
+  releaseName: "argo-rollouts",
+  chart: { chart: "argo-rollouts", repository: "https://argoproj.github.io/argo-helm", version: "2.41.0" },
+  namespace: "argo-rollouts",
+  podSecurity: { level: "restricted" },
+  after: ["kubePrometheusStack"],
+  values(context) {
+    const monitored = context.platform.kubePrometheusStack.enabled;
+    return {
+      installCRDs: true,
+      controller: {
+        replicas: replicas(context),
+        priorityClassName: "system-cluster-critical",
+        resources: resources("50m", "128Mi", "512Mi"),
+        pdb: { enabled: context.production, minAvailable: 1 },
+        topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/component": "rollouts-controller" }),
+        metrics: { enabled: monitored, serviceMonitor: { enabled: monitored } },
+      },
+      dashboard: { enabled: false },
+    };
+  },
+};

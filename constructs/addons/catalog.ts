@@ -1,0 +1,31 @@
+import { AddOn } from "./add-on";
+import { argoCd } from "./argo-cd";
+import { argoRollouts } from "./argo-rollouts";
+import { argocdImageUpdater } from "./argocd-image-updater";
+import { awsLoadBalancerController } from "./aws-load-balancer-controller";
+import { certManager } from "./cert-manager";
+import { clusterAutoscaler } from "./cluster-autoscaler";
+import { elasticsearch } from "./elasticsearch";
+import { externalDns } from "./external-dns";
+import { externalSecrets } from "./external-secrets";
+import { fluentBit } from "./fluent-bit";
+import { kubePrometheusStack } from "./kube-prometheus-stack";
+import { metricsServer } from "./metrics-server";
+import { vault } from "./vault";
+
+/** Every add-on of the platform in install order: an add-on's `after` names only add-ons above it. */
+export const PLATFORM_ADD_ONS: readonly AddOn[] = [
+  awsLoadBalancerController,
+  clusterAutoscaler,
+  metricsServer,
+  certManager,
+  externalDns,
+  externalSecrets,
+  kubePrometheusStack,
+  elasticsearch,
+  fluentBit,
+  argoCd,
+  argoRollouts,
+  argocdImageUpdater,
+  vault,
+];

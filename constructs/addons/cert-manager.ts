@@ -1,0 +1,61 @@
+import { AddOn, AddOnContext, KubernetesObject, replicas, resources, topologySpread, Values } from "./add-on";
+
+const LETS_ENCRYPT = {
+  "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
+  "letsencrypt-production": "https://acme-v02.api.letsencrypt.org/directory",
+} as const;
+
+/** A cert-manager Deployment (controller, webhook, cainjector) sized and spread for its tier. */
+function component(context: AddOnContext, name: string, cpu: string, memory: string): Values {
+  return {
+    replicaCount: replicas(context),
+    resources: resources(cpu, memory),
+    podDisruptionBudget: { enabled: context.production },
+    topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/component": name }),
+  };
+}
+
+/**
+ * cert-manager with Let's Encrypt ClusterIssuers (staging to rehearse, production for real certificates). Challenges
+ * are DNS-01 in the configured Route53 zones, written through cert-manager's IRSA role and nothing else.
+ */
+export const certManager: AddOn<"certManager"> = {
+  name: "certManager",
+  releaseName: "cert-manager",
+  chart: { chart: "cert-manager", repository: "https://charts.jetstack.io", version: "v1.21.1" },
+  namespace: "cert-manager",
+  podSecurity: { level: "restricted" },
+  values(context) {
+    const zones = context.settings.hostedZoneIds.map((id) => `arn:${context.account.partition}:route53:::hostedzone/${id}`);
+    const role = context.irsaRole("cert-manager", [
+      { Sid: "ReadChanges", Effect: "Allow", Action: "route53:GetChange", Resource: `arn:${context.account.partition}:route53:::change/*` },
+      { Sid: "WriteChallenges", Effect: "Allow", Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"], Resource: zones },
+      { Sid: "FindZones", Effect: "Allow", Action: "route53:ListHostedZonesByName", Resource: "*" },
+    ]);
+    return {
+      crds: { enabled: true, keep: true },
+      global: { priorityClassName: "system-cluster-critical" },
+      serviceAccount: { name: "cert-manager", annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+      ...component(context, "controller", "50m", "128Mi"),
+      webhook: component(context, "webhook", "20m", "64Mi"),
+      cainjector: component(context, "cainjector", "20m", "128Mi"),
+    };
+  },
+  manifests(context) {
+    return Object.entries(LETS_ENCRYPT).map(
+      ([name, server]): KubernetesObject => ({
+        apiVersion: "cert-manager.io/v1",
+        kind: "ClusterIssuer",
+        metadata: { name },
+        spec: {
+          acme: {
+            server,
+            email: context.settings.acmeEmail,
+            privateKeySecretRef: { name: `${name}-account-key` },
+            solvers: [{ dns01: { route53: { region: context.account.region } } }],
+          },
+        },
+      }),
+    );
+  },
+};

@@ -1,0 +1,40 @@
+import { AddOn, resources } from "./add-on";
+
+/**
+ * external-dns: Route53 records for Ingresses and Services, only in the configured zones. The TXT owner id is the
+ * environment's prefix, so environments sharing a zone never touch each other's records; production only upserts.
+ */
+export const externalDns: AddOn<"externalDns"> = {
+  name: "externalDns",
+  releaseName: "external-dns",
+  chart: { chart: "external-dns", repository: "https://kubernetes-sigs.github.io/external-dns/", version: "1.21.1" },
+  namespace: "external-dns",
+  podSecurity: { level: "restricted" },
+  values(context) {
+    const { partition } = context.account;
+    const role = context.irsaRole("external-dns", [
+      {
+        Sid: "ChangeOwnZones",
+        Effect: "Allow",
+        Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:ListTagsForResources"],
+        Resource: context.settings.hostedZoneIds.map((id) => `arn:${partition}:route53:::hostedzone/${id}`),
+      },
+      { Sid: "ListZones", Effect: "Allow", Action: ["route53:ListHostedZones", "route53:GetChange"], Resource: "*" },
+    ]);
+    return {
+      provider: { name: "aws" },
+      serviceAccount: { name: "external-dns", annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+      env: [{ name: "AWS_DEFAULT_REGION", value: context.account.region }],
+      sources: ["service", "ingress"],
+      // Production never deletes records it did not create in this run: a bad manifest cannot wipe DNS.
+      policy: context.production ? "upsert-only" : "sync",
+      registry: "txt",
+      txtOwnerId: context.environment.prefix,
+      domainFilters: context.settings.domainFilters,
+      extraArgs: context.settings.hostedZoneIds.map((id) => `--zone-id-filter=${id}`),
+      // external-dns has no leader election: one replica is the only safe count.
+      priorityClassName: "system-cluster-critical",
+      resources: resources("20m", "64Mi", "128Mi"),
+    };
+  },
+};

@@ -1,0 +1,28 @@
+import { Construct } from "constructs";
+import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
+
+export interface Gp3StorageClassProps {
+  /** Keep the EBS volume when its claim is deleted. @default false (true in production: volumes hold Prometheus and Vault data) */
+  readonly retainVolumes?: boolean;
+}
+
+/**
+ * The cluster's default StorageClass: encrypted gp3 volumes from the EBS CSI driver, created in the zone of the pod
+ * that first uses them (WaitForFirstConsumer), and expandable in place.
+ */
+export class Gp3StorageClass extends Construct {
+  static readonly NAME = "gp3";
+  readonly storageClass: StorageClassV1;
+
+  constructor(scope: Construct, id: string, props: Gp3StorageClassProps = {}) {
+    super(scope, id);
+    this.storageClass = new StorageClassV1(this, "StorageClass", {
+      metadata: { name: Gp3StorageClass.NAME, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+      storageProvisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+      reclaimPolicy: props.retainVolumes ? "Retain" : "Delete",
+      volumeBindingMode: "WaitForFirstConsumer",
+      allowVolumeExpansion: true,
+    });
+  }
+}

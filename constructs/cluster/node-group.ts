@@ -1,0 +1,97 @@
+import { Construct } from "constructs";
+import { ITerraformDependable } from "cdktf";
+import { AutoscalingGroupTagA as AutoscalingGroupTag } from "@cdktf/provider-aws/lib/autoscaling-group-tag";
+import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { isArmInstanceType, NodeTaint } from "../../config/schema/cluster";
+import { autoscalerClusterTag } from "../iam/controller-policies";
+import { NetworkSubnet } from "../network/network";
+import { EksControlPlane } from "./eks-cluster";
+import { NodeLaunchTemplate } from "./launch-template";
+import { NodeRole } from "./node-role";
+
+const TAINT_EFFECTS_IN_KUBERNETES = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" } as const;
+
+/** A taint effect as Kubernetes spells it (the EKS API uses NO_SCHEDULE, Kubernetes NoSchedule). */
+export function kubernetesTaintEffect(effect: NodeTaint["effect"]): string {
+  return TAINT_EFFECTS_IN_KUBERNETES[effect];
+}
+
+export interface ManagedNodeGroupProps {
+  readonly cluster: EksControlPlane;
+  readonly nodeGroupName: string;
+  readonly role: NodeRole;
+  readonly launchTemplate: NodeLaunchTemplate;
+  /** Private subnets the group launches into. */
+  readonly subnets: readonly NetworkSubnet[];
+  readonly capacityType: "ON_DEMAND" | "SPOT";
+  /** Instance types, all of one architecture (the AMI type follows it). */
+  readonly instanceTypes: readonly string[];
+  readonly minSize: number;
+  /** Size at creation only: afterwards the Cluster Autoscaler owns it and Terraform ignores it. */
+  readonly desiredSize: number;
+  readonly maxSize: number;
+  /** Kubernetes labels of the nodes. @default none */
+  readonly labels?: Record<string, string>;
+  /** Kubernetes taints of the nodes. @default none */
+  readonly taints?: readonly NodeTaint[];
+  /** Share of nodes a rolling update replaces at once. @default 33 */
+  readonly maxUnavailablePercentage?: number;
+  /** What must exist before nodes join (the VPC CNI add-on, so nodes become Ready). @default none */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * An EKS managed node group on the AL2023 AMI, with the Cluster Autoscaler's auto-discovery tags and the node-template
+ * label and taint tags on its Auto Scaling group, so the autoscaler can scale it up from zero knowing what a node will
+ * look like. Managed node groups do not copy their tags to the Auto Scaling group, hence one aws_autoscaling_group_tag
+ * per tag. Spot groups get Capacity Rebalancing from EKS itself.
+ */
+export class ManagedNodeGroup extends Construct {
+  readonly nodeGroup: EksNodeGroup;
+  /** The tags the Cluster Autoscaler reads from the group's Auto Scaling group. */
+  readonly autoscalerTags: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: ManagedNodeGroupProps) {
+    super(scope, id);
+    const labels = props.labels ?? {};
+    const taints = props.taints ?? [];
+    this.nodeGroup = new EksNodeGroup(this, "NodeGroup", {
+      clusterName: props.cluster.cluster.name,
+      nodeGroupName: props.nodeGroupName,
+      nodeRoleArn: props.role.arn,
+      subnetIds: props.subnets.map(({ subnet }) => subnet.id),
+      amiType: props.instanceTypes.every(isArmInstanceType) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
+      capacityType: props.capacityType,
+      instanceTypes: [...props.instanceTypes],
+      version: props.cluster.version,
+      launchTemplate: { id: props.launchTemplate.id, version: props.launchTemplate.latestVersion },
+      scalingConfig: { minSize: props.minSize, desiredSize: props.desiredSize, maxSize: props.maxSize },
+      updateConfig: { maxUnavailablePercentage: props.maxUnavailablePercentage ?? 33 },
+      labels,
+      taint: taints.map((taint) => ({ key: taint.key, value: taint.value, effect: taint.effect })),
+      lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
+      dependsOn: props.dependsOn,
+    });
+
+    this.autoscalerTags = {
+      "k8s.io/cluster-autoscaler/enabled": "true",
+      [autoscalerClusterTag(props.cluster.name)]: "owned",
+      "k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/capacityType": props.capacityType,
+      "k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/nodegroup": props.nodeGroupName,
+      ...Object.fromEntries(Object.entries(labels).map(([key, value]) => [`k8s.io/cluster-autoscaler/node-template/label/${key}`, value])),
+      ...Object.fromEntries(
+        taints.map((taint) => [
+          `k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`,
+          `${taint.value ?? ""}:${kubernetesTaintEffect(taint.effect)}`,
+        ]),
+      ),
+    };
+    const autoscalingGroupName = this.nodeGroup.resources.get(0).autoscalingGroups.get(0).name;
+    for (const [key, value] of Object.entries(this.autoscalerTags)) {
+      new AutoscalingGroupTag(this, `AsgTag-${key}`, {
+        autoscalingGroupName,
+        tag: { key, value, propagateAtLaunch: false },
+      });
+    }
+  }
+}

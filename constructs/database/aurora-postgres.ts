@@ -1,0 +1,324 @@
+import { Construct } from "constructs";
+import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
+import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
+import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-parameter-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { AccountContext, policyDocument, serviceTrustPolicy } from "../iam/policy-document";
+import { IrsaRole } from "../iam/irsa-role";
+import { EncryptedLogGroup } from "../logging/log-group";
+import { Network } from "../network/network";
+import { KmsKey } from "../security/kms-key";
+
+export const POSTGRES_PORT = 5432;
+
+/** A security group to admit: its id, or any object that exposes one (a SecurityGroup, or `{ securityGroup }`). */
+export type SecurityGroupSource = string | { readonly id: string } | { readonly securityGroup: { readonly id: string } };
+
+export interface ReaderAutoscaling {
+  /** Fewest readers; autoscaling never removes the readers Terraform manages. @default the `readers` count */
+  readonly min?: number;
+  /** Most readers in total, Terraform's and autoscaled ones (Aurora allows 15). */
+  readonly max: number;
+  /** Reader metric to track. */
+  readonly metric: "cpu" | "connections";
+  /** Target value: percent for cpu, connections per reader for connections. */
+  readonly target: number;
+  /** @default 300 (avoids flapping when a burst ends) */
+  readonly scaleInCooldownSeconds?: number;
+  /** @default 300 (a new reader takes minutes to join) */
+  readonly scaleOutCooldownSeconds?: number;
+}
+
+export interface AuroraPostgresProps {
+  readonly account: AccountContext;
+  /** `<project>-<environment>`: the cluster identifier and the prefix of every name. */
+  readonly namePrefix: string;
+  /** The VPC whose isolated database subnets hold the cluster. */
+  readonly network: Network;
+  /** Pinned aurora-postgresql version, major.minor (e.g. "16.6"). */
+  readonly engineVersion: string;
+  /** Instance class of every instance; `db.serverless` for Serverless v2. @default db.r7g.large */
+  readonly instanceClass?: string;
+  /** Serverless v2 capacity range in ACUs, used with `db.serverless`. @default 0.5-8 */
+  readonly serverless?: { readonly minCapacity: number; readonly maxCapacity: number };
+  /** Readers Terraform manages, round-robin over the AZs after the writer's. @default 2 (failover in two other AZs) */
+  readonly readers?: number;
+  /** Burst readers added by Application Auto Scaling. @default none */
+  readonly readerAutoscaling?: ReaderAutoscaling;
+  /** @default 35 (the longest point-in-time recovery Aurora offers) */
+  readonly backupRetentionDays?: number;
+  /** Daily UTC window, hh:mm-hh:mm. @default 02:00-03:00 */
+  readonly backupWindow?: string;
+  /** Weekly UTC window, ddd:hh:mm-ddd:hh:mm. @default sun:04:00-sun:05:00 */
+  readonly maintenanceWindow?: string;
+  /** @default "standard" (cheapest until I/O exceeds about a quarter of the bill) */
+  readonly storageType?: "standard" | "io-optimized";
+  /** @default 7 (free tier of Performance Insights) */
+  readonly performanceInsightsRetentionDays?: number;
+  /** Enhanced Monitoring interval; 0 turns it off. @default 60 */
+  readonly monitoringIntervalSeconds?: number;
+  /** Retention of the exported postgresql log. @default 30 */
+  readonly logRetentionDays?: number;
+  /** log_min_duration_statement in ms; -1 turns slow-query logging off. @default 1000 */
+  readonly slowQueryMilliseconds?: number;
+  /** @default true (a destroy must be a deliberate two-step change) */
+  readonly deletionProtection?: boolean;
+  /** Take a final snapshot named `<namePrefix>-final` on delete. @default true (a destroy never loses data) */
+  readonly finalSnapshot?: boolean;
+  /** Security groups admitted on 5432, keyed by a stable name that also describes the rule. @default none */
+  readonly allowFrom?: Readonly<Record<string, SecurityGroupSource>>;
+  /** Key for storage, the master secret, Performance Insights and the log. @default a new rotating CMK */
+  readonly key?: KmsKey;
+  /** @default "postgres" */
+  readonly masterUsername?: string;
+}
+
+/** The Application Auto Scaling metric of each configurable reader metric. */
+const READER_METRICS = {
+  cpu: "RDSReaderAverageCPUUtilization",
+  connections: "RDSReaderAverageDatabaseConnections",
+} as const;
+
+/**
+ * An encrypted Aurora PostgreSQL cluster in the isolated database subnets: a writer and readers in distinct AZs,
+ * optional reader autoscaling, an AWS-managed master password in Secrets Manager, IAM authentication, TLS-only
+ * connections, Performance Insights, Enhanced Monitoring and the postgresql log in an encrypted log group.
+ * Nothing is reachable until `allowFrom` admits a security group; applications connect with `grantConnect`.
+ */
+export class AuroraPostgres extends Construct {
+  readonly cluster: RdsCluster;
+  readonly writer: RdsClusterInstance;
+  readonly readers: RdsClusterInstance[];
+  readonly securityGroup: SecurityGroup;
+  readonly key: KmsKey;
+  readonly autoscalingPolicy?: AppautoscalingPolicy;
+  readonly writerEndpoint: string;
+  readonly readerEndpoint: string;
+  readonly port: number = POSTGRES_PORT;
+  /** ARN of the Secrets Manager secret that holds the master user's credentials (rotated by RDS). */
+  readonly masterUserSecretArn: string;
+  private readonly account: AccountContext;
+
+  constructor(scope: Construct, id: string, props: AuroraPostgresProps) {
+    super(scope, id);
+    const { account, namePrefix, network } = props;
+    this.account = account;
+    const major = props.engineVersion.split(".")[0];
+    const family = `aurora-postgresql${major}`;
+    const zones = network.databaseSubnets.map((subnet) => subnet.availabilityZone);
+    const instanceClass = props.instanceClass ?? "db.r7g.large";
+    const serverless = props.serverless ?? { minCapacity: 0.5, maxCapacity: 8 };
+
+    this.key = props.key ?? new KmsKey(this, "Key", { account, description: `${namePrefix} Aurora PostgreSQL`, alias: `${namePrefix}-database` });
+
+    const subnetGroup = new DbSubnetGroup(this, "SubnetGroup", {
+      name: `${namePrefix}-aurora`,
+      description: `Isolated database subnets of ${namePrefix}`,
+      subnetIds: network.databaseSubnets.map(({ subnet }) => subnet.id),
+    });
+    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+      name: `${namePrefix}-aurora`,
+      description: `Aurora PostgreSQL of ${namePrefix}: 5432 from admitted security groups only`,
+      vpcId: network.vpc.id,
+      tags: { Name: `${namePrefix}-aurora` },
+    });
+    for (const [name, source] of Object.entries(props.allowFrom ?? {})) {
+      this.allowFrom(source, name);
+    }
+
+    const clusterParameters = new RdsClusterParameterGroup(this, "ClusterParameters", {
+      name: `${namePrefix}-aurora-${family}`,
+      family,
+      description: `Cluster parameters of ${namePrefix}: TLS only, slow-query and lock logging`,
+      parameter: [
+        { name: "rds.force_ssl", value: "1" },
+        { name: "log_min_duration_statement", value: String(props.slowQueryMilliseconds ?? 1000) },
+        { name: "log_lock_waits", value: "1" },
+        { name: "log_temp_files", value: "0" },
+        { name: "log_autovacuum_min_duration", value: "10000" },
+      ],
+      // A major upgrade needs a group of the new family before the old one can go.
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const instanceParameters = new DbParameterGroup(this, "InstanceParameters", {
+      name: `${namePrefix}-aurora-${family}-instance`,
+      family,
+      description: `Instance parameters of ${namePrefix}: I/O timing for Performance Insights`,
+      parameter: [{ name: "track_io_timing", value: "1" }],
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    // RDS would create this group itself, unencrypted and kept forever; owning it sets the key and the retention.
+    const logGroup = new EncryptedLogGroup(this, "PostgresqlLog", {
+      account,
+      name: `/aws/rds/cluster/${namePrefix}/postgresql`,
+      retentionDays: props.logRetentionDays ?? 30,
+      key: this.key,
+    });
+
+    const finalSnapshot = props.finalSnapshot ?? true;
+    this.cluster = new RdsCluster(this, "Cluster", {
+      clusterIdentifier: namePrefix,
+      engine: "aurora-postgresql",
+      engineMode: "provisioned",
+      engineVersion: props.engineVersion,
+      allowMajorVersionUpgrade: false,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [this.securityGroup.id],
+      port: POSTGRES_PORT,
+      networkType: "IPV4",
+      storageEncrypted: true,
+      kmsKeyId: this.key.arn,
+      masterUsername: props.masterUsername ?? "postgres",
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: this.key.arn,
+      iamDatabaseAuthenticationEnabled: true,
+      backupRetentionPeriod: props.backupRetentionDays ?? 35,
+      preferredBackupWindow: props.backupWindow ?? "02:00-03:00",
+      preferredMaintenanceWindow: props.maintenanceWindow ?? "sun:04:00-sun:05:00",
+      copyTagsToSnapshot: true,
+      deletionProtection: props.deletionProtection ?? true,
+      skipFinalSnapshot: !finalSnapshot,
+      finalSnapshotIdentifier: finalSnapshot ? `${namePrefix}-final` : undefined,
+      enabledCloudwatchLogsExports: ["postgresql"],
+      dbClusterParameterGroupName: clusterParameters.name,
+      // "aurora" rather than the provider's "" default: only an explicit value switches back from I/O-Optimized.
+      storageType: props.storageType === "io-optimized" ? "aurora-iopt1" : "aurora",
+      serverlessv2ScalingConfiguration: instanceClass === "db.serverless" ? serverless : undefined,
+      dependsOn: [logGroup.logGroup],
+    });
+    this.writerEndpoint = this.cluster.endpoint;
+    this.readerEndpoint = this.cluster.readerEndpoint;
+    this.masterUserSecretArn = this.cluster.masterUserSecret.get(0).secretArn;
+
+    const monitoringInterval = props.monitoringIntervalSeconds ?? 60;
+    const monitoringRole = monitoringInterval > 0 ? this.monitoringRole(namePrefix) : undefined;
+    const instance = (instanceId: string, identifier: string, availabilityZone: string, promotionTier: number) =>
+      new RdsClusterInstance(this, instanceId, {
+        identifier,
+        clusterIdentifier: this.cluster.id,
+        engine: this.cluster.engine,
+        instanceClass,
+        availabilityZone,
+        promotionTier,
+        dbSubnetGroupName: subnetGroup.name,
+        dbParameterGroupName: instanceParameters.name,
+        publiclyAccessible: false,
+        autoMinorVersionUpgrade: true,
+        preferredMaintenanceWindow: props.maintenanceWindow ?? "sun:04:00-sun:05:00",
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: this.key.arn,
+        performanceInsightsRetentionPeriod: props.performanceInsightsRetentionDays ?? 7,
+        monitoringInterval,
+        monitoringRoleArn: monitoringRole?.arn,
+        copyTagsToSnapshot: true,
+      });
+
+    const [writerZone] = zones;
+    this.writer = instance("Writer", `${namePrefix}-writer`, writerZone, 0);
+    // Reader n sits in the (n mod zones)-th AZ after the writer's, so the first readers always land in other AZs and
+    // fail over there first (tier 1); a reader that shares the writer's AZ only when there are more readers than AZs.
+    this.readers = Array.from({ length: props.readers ?? 2 }, (_, index) => {
+      const ordinal = index + 1;
+      const zone = zones[ordinal % zones.length];
+      return instance(`Reader-${ordinal}`, `${namePrefix}-reader-${ordinal}`, zone, zone === writerZone ? 2 : 1);
+    });
+
+    if (props.readerAutoscaling) {
+      this.autoscalingPolicy = this.addReaderAutoscaling(namePrefix, props.readerAutoscaling, this.readers.length);
+    }
+  }
+
+  /** Every instance Terraform manages, writer first. */
+  get instances(): RdsClusterInstance[] {
+    return [this.writer, ...this.readers];
+  }
+
+  /** Admits PostgreSQL connections from a security group; `name` keys the rule and appears in its description. */
+  allowFrom(source: SecurityGroupSource, name: string): VpcSecurityGroupIngressRule {
+    return new VpcSecurityGroupIngressRule(this, `AllowFrom-${name}`, {
+      securityGroupId: this.securityGroup.id,
+      description: `PostgreSQL from ${name}`,
+      ipProtocol: "tcp",
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      referencedSecurityGroupId: securityGroupIdOf(source),
+    });
+  }
+
+  /** The `rds-db:connect` resource of one database user (IAM authentication). */
+  dbUserArn(dbUser: string): string {
+    const { partition, region, accountId } = this.account;
+    return `arn:${partition}:rds-db:${region}:${accountId}:dbuser:${this.cluster.clusterResourceId}/${dbUser}`;
+  }
+
+  /**
+   * Lets a role log in as `dbUser` with an IAM token instead of a password. The policy lives next to the role (in
+   * the role's stack), so later layers reference the cluster and never the other way round.
+   */
+  grantConnect(role: IamRole | IrsaRole, dbUser: string): IamRolePolicy {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(dbUser)) {
+      throw new Error(`grantConnect: "${dbUser}" is not a PostgreSQL user name (letters, digits and _, starting with a letter or _)`);
+    }
+    const iamRole = role instanceof IrsaRole ? role.role : role;
+    const scope = role instanceof IrsaRole ? role : role.node.scope!;
+    const id = role instanceof IrsaRole ? `RdsConnect-${dbUser}` : `${role.node.id}-RdsConnect-${dbUser}`;
+    return new IamRolePolicy(scope, id, {
+      name: `rds-db-connect-${dbUser}`,
+      role: iamRole.name,
+      policy: policyDocument([{ Effect: "Allow", Action: "rds-db:connect", Resource: this.dbUserArn(dbUser) }]),
+    });
+  }
+
+  private monitoringRole(namePrefix: string): IamRole {
+    const role = new IamRole(this, "MonitoringRole", {
+      name: `${namePrefix}-rds-monitoring`,
+      description: "Lets RDS Enhanced Monitoring publish OS metrics of the Aurora instances",
+      assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com", this.account.accountId),
+    });
+    new IamRolePolicyAttachment(this, "MonitoringRolePolicy", {
+      role: role.name,
+      policyArn: `arn:${this.account.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+    });
+    return role;
+  }
+
+  private addReaderAutoscaling(namePrefix: string, scaling: ReaderAutoscaling, readers: number): AppautoscalingPolicy {
+    const target = new AppautoscalingTarget(this, "ReaderScalingTarget", {
+      serviceNamespace: "rds",
+      scalableDimension: "rds:cluster:ReadReplicaCount",
+      resourceId: `cluster:${this.cluster.clusterIdentifier}`,
+      minCapacity: scaling.min ?? readers,
+      maxCapacity: scaling.max,
+      // Registering needs an available cluster with its writer; the Terraform readers come first so that
+      // autoscaling only ever adds readers on top of them.
+      dependsOn: this.instances,
+    });
+    return new AppautoscalingPolicy(this, "ReaderScalingPolicy", {
+      name: `${namePrefix}-readers-${scaling.metric}`,
+      policyType: "TargetTrackingScaling",
+      serviceNamespace: target.serviceNamespace,
+      scalableDimension: target.scalableDimension,
+      resourceId: target.resourceId,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: scaling.target,
+        predefinedMetricSpecification: { predefinedMetricType: READER_METRICS[scaling.metric] },
+        scaleInCooldown: scaling.scaleInCooldownSeconds ?? 300,
+        scaleOutCooldown: scaling.scaleOutCooldownSeconds ?? 300,
+      },
+    });
+  }
+}
+
+function securityGroupIdOf(source: SecurityGroupSource): string {
+  if (typeof source === "string") return source;
+  return "securityGroup" in source ? source.securityGroup.id : source.id;
+}

@@ -1,0 +1,50 @@
+import { Construct } from "constructs";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { EnvironmentConfig } from "../config";
+import { ControllerRoles } from "../constructs/addons/add-on";
+import { PLATFORM_ADD_ONS } from "../constructs/addons/catalog";
+import { PlatformAddOns } from "../constructs/addons/platform-add-ons";
+import { Gp3StorageClass } from "../constructs/addons/storage-class";
+import { ClusterRef } from "../constructs/cluster/cluster-ref";
+import { kubeConnection } from "../constructs/cluster/kube-auth";
+import { EnvironmentStack } from "./environment-stack";
+
+export interface PlatformStackProps {
+  readonly cluster: ClusterRef;
+  /** IRSA roles of the load balancer controller and the cluster autoscaler, created by the cluster layer. */
+  readonly controllerRoles: ControllerRoles;
+  /**
+   * Kubernetes minor of the cluster ("1.33"), from the environment's config (`environment.cluster.version`): the
+   * autoscaler's image tag must be known at synth time, and `cluster.kubernetesVersion` is a cross-stack token.
+   */
+  readonly kubernetesVersion: string;
+  /** Secrets Manager ARN of the application's database secret (from the data layer). @default not delivered */
+  readonly databaseSecretArn?: string;
+}
+
+/** `<env>-platform`: what runs inside the cluster so that applications scale, are observed, delivered and get secrets. */
+export class PlatformStack extends EnvironmentStack {
+  readonly addOns: PlatformAddOns;
+  readonly storageClass?: Gp3StorageClass;
+
+  constructor(scope: Construct, environment: EnvironmentConfig, props: PlatformStackProps) {
+    super(scope, environment, "platform");
+    const connection = kubeConnection(props.cluster);
+    new KubernetesProvider(this, "kubernetes", { ...connection, exec: [connection.exec] });
+    new HelmProvider(this, "helm", { kubernetes: connection });
+    if (environment.platform.storageClass.enabled) {
+      this.storageClass = new Gp3StorageClass(this, "DefaultStorageClass", { retainVolumes: environment.isProduction });
+    }
+    this.addOns = new PlatformAddOns(this, "AddOns", {
+      environment,
+      account: this.account,
+      cluster: props.cluster,
+      kubernetesVersion: props.kubernetesVersion,
+      controllerRoles: props.controllerRoles,
+      addOns: PLATFORM_ADD_ONS,
+      databaseSecretArn: props.databaseSecretArn,
+      storageClass: this.storageClass?.storageClass,
+    });
+  }
+}
