@@ -3,11 +3,12 @@ import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
 import { parse } from "yaml";
-import { NAMESPACED_KINDS, CLUSTER_KINDS } from "../../constructs/edge/gitops-application";
+import { ARGOCD_APPS_CHART, CLUSTER_KINDS, NAMESPACED_KINDS } from "../../constructs/edge/gitops-application";
 import { DeliveryStack } from "../../stacks/delivery-stack";
 import { ENVIRONMENTS, kustomize, overlayDirectory } from "../gitops/render";
 import { clusterOf, edgeStack } from "../support/edge";
-import { shippedEnvironment, testApp, testEnvironment } from "../support/environments";
+import { checkValues, chartsDir, findChart } from "../../scripts/chart-values";
+import { REPO_ROOT, shippedEnvironment, testApp, testEnvironment } from "../support/environments";
 import { countOf, onlyResource, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
 import { EnvironmentConfig } from "../../config";
 
@@ -36,6 +37,13 @@ describe("DeliveryStack", () => {
       namespace: "argocd",
       atomic: true,
     });
+  });
+
+  it("passes only keys the argocd-apps chart 2.0.5 defines (its own values.yaml in ../shared/charts)", () => {
+    const found = findChart(chartsDir(REPO_ROOT), ARGOCD_APPS_CHART.chart, ARGOCD_APPS_CHART.version);
+    if ("missing" in found) throw new Error(found.missing);
+    expect(checkValues(found.chart, values).problems).toEqual([]);
+    expect(checkValues(found.chart, { ...values, application: {} }).problems).not.toEqual([]);
   });
 
   it("authenticates the helm and kubernetes providers with aws eks get-token, never a stored token", () => {
