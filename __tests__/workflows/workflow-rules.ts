@@ -19,6 +19,7 @@ export interface Job {
   readonly permissions?: Permissions;
   readonly steps?: Step[];
   readonly env?: Record<string, string>;
+  readonly "runs-on"?: string | string[];
 }
 
 export interface Workflow {

@@ -92,8 +92,13 @@ describe("deploy.yml", () => {
         environment: environment.name,
         "role-arn": `arn:aws:iam::${environment.account.id}:role/${deployRoleName(environment.prefix)}`,
         region: environment.account.region,
+        runner: JSON.stringify(["self-hosted", "linux", "x64", environment.prefix]).replace(/,/g, ", "),
       });
     }
+  });
+
+  it("runs on the environment's runner inside its VPC, because the EKS API endpoint is private", () => {
+    expect(environmentJob["runs-on"]).toBe("${{ fromJSON(inputs.runner) }}");
   });
 
   it("runs each deploy in its GitHub environment, one run at a time per environment, never cancelled halfway", () => {
