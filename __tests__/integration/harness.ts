@@ -57,3 +57,11 @@ export function nonCreateActions(plan: Plan): string[] {
 }
 
 export const SHIPPED_ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+
+/** Asserts that every named stack planned; a failure shows terraform's own error for each stack that did not. */
+export function expectPlanned(stacks: readonly string[]): void {
+  const runs = stackRuns();
+  expect(stacks.map((stack) => ({ stack, planned: runs[stack]?.planned, error: runs[stack]?.error }))).toEqual(
+    stacks.map((stack) => ({ stack, planned: true, error: undefined })),
+  );
+}

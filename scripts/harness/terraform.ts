@@ -1,6 +1,7 @@
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { cliConfigText, providerMirror as configuredMirror } from "./cli-config";
 
 /** Where the offline runs find terraform and the hashicorp/aws provider; both configurable, both checked loudly. */
 export interface TerraformToolchain {
@@ -11,8 +12,6 @@ export interface TerraformToolchain {
   readonly cliConfigFile: string;
 }
 
-export const DEFAULT_PROVIDER_MIRROR = "/opt/tf-plugins";
-
 export class ToolchainError extends Error {}
 
 /**
@@ -22,7 +21,7 @@ export class ToolchainError extends Error {}
  */
 export async function prepareToolchain(workDir: string, providers: Record<string, string>): Promise<TerraformToolchain> {
   const terraform = process.env.PLATFORM_TERRAFORM_BIN || "terraform";
-  const providerMirror = path.resolve(process.env.PLATFORM_TF_PROVIDER_MIRROR || DEFAULT_PROVIDER_MIRROR);
+  const providerMirror = configuredMirror();
   try {
     await run(terraform, ["version"], { cwd: workDir, env: process.env, timeoutMs: 60_000 });
   } catch (error) {
@@ -41,19 +40,7 @@ export async function prepareToolchain(workDir: string, providers: Record<string
     );
   }
   const cliConfigFile = path.join(workDir, "terraform.rc");
-  fs.writeFileSync(
-    cliConfigFile,
-    [
-      "# Written by the offline harness: providers come from the local mirror only, never from the network.",
-      "provider_installation {",
-      "  filesystem_mirror {",
-      `    path    = ${JSON.stringify(providerMirror)}`,
-      `    include = ${JSON.stringify(Object.keys(providers).map((source) => `registry.terraform.io/${source}`))}`,
-      "  }",
-      "}",
-      "",
-    ].join("\n"),
-  );
+  fs.writeFileSync(cliConfigFile, cliConfigText(providerMirror, Object.keys(providers), false));
   return { terraform, providerMirror, cliConfigFile };
 }
 
