@@ -53,7 +53,7 @@ export function unpinnedUses(source: string): string[] {
 export function touchesAws(job: Job): boolean {
   if (job.with && "role-arn" in job.with) return true;
   return (job.steps ?? []).some(
-    (step) => step.uses?.startsWith("aws-actions/") || /\b(cdktf (deploy|diff|destroy)|aws \w+)/.test(step.run ?? ""),
+    (step) => step.uses?.startsWith("aws-actions/") || /\b(cdktf(\.js)? (deploy|diff|destroy)|aws \w+)/.test(step.run ?? ""),
   );
 }
 

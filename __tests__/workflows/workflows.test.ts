@@ -109,7 +109,9 @@ describe("deploy.yml", () => {
   it("diffs and then deploys every stack of the environment in deploy order", () => {
     const script = steps(environmentJob);
     expect(script).toContain('scripts/stacks.ts "$ENVIRONMENT"');
-    expect(script.indexOf("cdktf diff")).toBeLessThan(script.indexOf("cdktf deploy"));
+    const diff = script.indexOf('scripts/cdktf.js diff "$stack"');
+    expect(diff).toBeGreaterThan(-1);
+    expect(diff).toBeLessThan(script.indexOf('scripts/cdktf.js deploy "$stack"'));
     const credentials = environmentJob.steps!.findIndex((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
     expect(environmentJob.steps![credentials].with).toMatchObject({ "role-to-assume": "${{ inputs.role-arn }}" });
   });
