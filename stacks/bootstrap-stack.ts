@@ -57,6 +57,7 @@ export class BootstrapStack extends TerraformStack {
           repository: github.repository,
           githubEnvironment: github.environment ?? environment.name,
           state: { bucket: state.bucket, keyPrefix: `${environment.name}/`, keyArn: this.stateBucket.key.arn },
+          additionalRegions: environment.database.disasterRecovery.region ? [environment.database.disasterRecovery.region] : [],
         });
         this.deployRoles[environment.name] = role;
         new TerraformOutput(this, `deploy_role_${environment.name}`, { value: role.arn, description: `GitHub Actions deploy role of ${environment.name}` });

@@ -80,9 +80,11 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
     expect(denied.map((statement) => statement.Resource)).toContain("arn:aws:iam::111122223333:role/webapp-prod-deploy");
   });
 
-  it("keeps the managed services to the environment's region and us-east-1 (CloudFront's certificate and WAF)", () => {
-    const regional = deployPolicy("dev").find((statement) => statement.Sid === "ManageEnvironmentServicesInItsRegions")!;
-    expect(regional.Condition).toEqual({ StringEquals: { "aws:RequestedRegion": ["eu-west-1", "us-east-1"] } });
+  it("keeps the managed services to the environment's region, us-east-1 (CloudFront) and its disaster-recovery region", () => {
+    const regions = (environment: string) =>
+      deployPolicy(environment).find((statement) => statement.Sid === "ManageEnvironmentServicesInItsRegions")!.Condition;
+    expect(regions("prod")).toEqual({ StringEquals: { "aws:RequestedRegion": ["eu-west-1", "us-east-1", "eu-central-1"] } });
+    expect(regions("dev")).toEqual({ StringEquals: { "aws:RequestedRegion": ["eu-west-1", "us-east-1"] } });
   });
 
   it("creates neither provider nor roles when no environment names a GitHub repository", () => {

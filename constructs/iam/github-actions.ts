@@ -48,13 +48,15 @@ export interface GithubDeployRoleProps {
   /** The GitHub environment whose jobs may assume the role (required reviewers are set on it in GitHub). */
   readonly githubEnvironment: string;
   readonly state: DeployStateAccess;
+  /** Regions besides the environment's and us-east-1 the stacks manage resources in (disaster recovery). @default none */
+  readonly additionalRegions?: readonly string[];
   /** Session length. @default 7200 (a first deploy of a whole environment takes about an hour) */
   readonly maxSessionDurationSeconds?: number;
 }
 
 /** Services the environment stacks manage. CloudFront's certificate, WAF and logs live in us-east-1. */
 const MANAGED_SERVICES = [
-  "acm", "application-autoscaling", "autoscaling", "cloudfront", "cloudwatch", "ec2", "ecr", "eks", "elasticloadbalancing",
+  "acm", "application-autoscaling", "autoscaling", "backup", "backup-storage", "cloudfront", "cloudwatch", "ec2", "ecr", "eks", "elasticloadbalancing",
   "events", "kms", "logs", "rds", "route53", "secretsmanager", "sns", "sqs", "ssm", "wafv2",
 ];
 
@@ -62,7 +64,7 @@ const MANAGED_SERVICES = [
  * The role a GitHub Actions deploy job of one environment assumes through OIDC. Its trust pins the token's `sub` to
  * `repo:<owner>/<repo>:environment:<env>` and its `aud` to STS, so no other repository, branch job or environment can
  * use it. Its permissions are what `cdktf deploy` of the environment's stacks needs, bounded: the managed services in
- * the environment's region and us-east-1 only, IAM and S3 on `<prefix>-*` names only, the environment's own state
+ * the environment's region, us-east-1 and its disaster-recovery region only, IAM and S3 on `<prefix>-*` names only, the environment's own state
  * objects, and never IAM users, access keys or account-level changes.
  */
 export class GithubDeployRole extends Construct {
@@ -114,7 +116,7 @@ function deployStatements(props: GithubDeployRoleProps): PolicyStatement[] {
       Effect: "Allow",
       Action: MANAGED_SERVICES.map((service) => `${service}:*`),
       Resource: "*",
-      Condition: { StringEquals: { "aws:RequestedRegion": [...new Set([account.region, "us-east-1"])] } },
+      Condition: { StringEquals: { "aws:RequestedRegion": [...new Set([account.region, "us-east-1", ...(props.additionalRegions ?? [])])] } },
     },
     {
       Sid: "ManageEnvironmentBuckets",
