@@ -55,7 +55,7 @@ export interface GithubDeployRoleProps {
 }
 
 /** Services the environment stacks manage. CloudFront's certificate, WAF and logs live in us-east-1. */
-const MANAGED_SERVICES = [
+export const MANAGED_SERVICES = [
   "acm", "application-autoscaling", "autoscaling", "backup", "backup-storage", "cloudfront", "cloudwatch", "ec2", "ecr", "eks", "elasticloadbalancing",
   "events", "kms", "logs", "rds", "route53", "secretsmanager", "sns", "sqs", "ssm", "wafv2",
 ];
