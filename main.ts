@@ -3,6 +3,8 @@ import { ConfigError, EnvironmentConfig, formatProblem, loadEnvironments, option
 import { BootstrapStack, bootstrapStackName } from "./stacks/bootstrap-stack";
 import { ClusterStack } from "./stacks/cluster-stack";
 import { DataStack } from "./stacks/data-stack";
+import { DeliveryStack } from "./stacks/delivery-stack";
+import { EdgeStack } from "./stacks/edge-stack";
 import { NetworkStack } from "./stacks/network-stack";
 import { PlatformStack } from "./stacks/platform-stack";
 
@@ -24,6 +26,10 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
       kubernetesVersion: environment.cluster.version,
       databaseSecretArn: data.database.masterUserSecretArn,
     });
+    if (environment.edge) {
+      const edge = new EdgeStack(app, environment, { network: network.network, cluster: cluster.cluster, database: data.database });
+      new DeliveryStack(app, environment, { cluster: cluster.cluster, edge });
+    }
   }
   return app;
 }

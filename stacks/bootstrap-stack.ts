@@ -3,6 +3,7 @@ import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
+import { GithubDeployRole, GithubOidcProvider } from "../constructs/iam/github-actions";
 import { StateBucket } from "../constructs/state/state-bucket";
 import { defaultTags } from "./environment-stack";
 
@@ -17,11 +18,15 @@ export function bootstrapStackName(accountId: string, accountCount: number): str
 }
 
 /**
- * What the environment stacks need before they can run: the encrypted, versioned state bucket and its CMK.
+ * What the environment stacks need before they can run: the encrypted, versioned state bucket and its CMK, and the
+ * GitHub Actions OIDC provider with one deploy role per environment that names a GitHub repository.
  * It keeps local state (it creates the remote one) and is applied once per account.
  */
 export class BootstrapStack extends TerraformStack {
   readonly stateBucket: StateBucket;
+  readonly githubOidcProvider?: GithubOidcProvider;
+  /** Deploy roles by environment name. */
+  readonly deployRoles: Record<string, GithubDeployRole> = {};
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id);
@@ -41,6 +46,24 @@ export class BootstrapStack extends TerraformStack {
       bucketName: state.bucket,
       keyAlias: state.kmsKeyAlias.replace(/^alias\//, ""),
     });
+    const deployed = props.environments.flatMap((environment) => (environment.github ? [{ environment, github: environment.github }] : []));
+    if (deployed.length > 0) {
+      const oidcProvider = new GithubOidcProvider(this, "GithubOidc");
+      this.githubOidcProvider = oidcProvider;
+      for (const { environment, github } of deployed) {
+        const role = new GithubDeployRole(this, `Deploy-${environment.name}`, {
+          account: { accountId: environment.account.id, region: environment.account.region, partition: environment.partition },
+          oidcProvider,
+          prefix: environment.prefix,
+          repository: github.repository,
+          githubEnvironment: github.environment ?? environment.name,
+          state: { bucket: state.bucket, keyPrefix: `${environment.name}/`, keyArn: this.stateBucket.key.arn },
+          additionalRegions: environment.database.disasterRecovery.region ? [environment.database.disasterRecovery.region] : [],
+        });
+        this.deployRoles[environment.name] = role;
+        new TerraformOutput(this, `deploy_role_${environment.name}`, { value: role.arn, description: `GitHub Actions deploy role of ${environment.name}` });
+      }
+    }
     new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucket.name, description: "Terraform state bucket" });
     new TerraformOutput(this, "state_key_arn", { value: this.stateBucket.key.arn, description: "CMK that encrypts the state" });
     // Production rules whatever the environments' tiers: this stack holds the state of all of them.

@@ -5,7 +5,8 @@ import { EnvironmentConfig } from "../config";
 import { AccountContext } from "../constructs/iam/policy-document";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
 
-export const LAYERS = ["network", "cluster", "data", "platform", "edge"] as const;
+// Deploy order; destroy runs in reverse. `delivery` holds the edge layer's Kubernetes half (Argo CD bootstrap, docs/edge.md).
+export const LAYERS = ["network", "cluster", "data", "platform", "edge", "delivery"] as const;
 export type Layer = (typeof LAYERS)[number];
 
 export const MANAGED_BY = "cdktf";

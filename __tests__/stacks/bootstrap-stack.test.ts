@@ -1,7 +1,6 @@
 import { BootstrapStack, bootstrapStackName } from "../../stacks/bootstrap-stack";
 import { shippedEnvironments, testApp, testEnvironment } from "../support/environments";
-import { countOf, resourcesOf, synthStack } from "../support/synth";
-
+import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../support/synth";
 describe("BootstrapStack", () => {
   const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: shippedEnvironments() }));
 
@@ -25,5 +24,80 @@ describe("BootstrapStack", () => {
   it("refuses environments that keep their state in Terraform Cloud", () => {
     const cloud = testEnvironment({ state: { backend: "cloud", organization: "acme" } });
     expect(() => new BootstrapStack(testApp(), "bootstrap", { environments: [cloud] })).toThrow("needs at least one environment with the s3 state backend");
+  });
+});
+
+describe("BootstrapStack: GitHub Actions OIDC", () => {
+  const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: shippedEnvironments() }));
+  const roles = Object.values(resourcesOf(synthesized, "aws_iam_role"));
+  const deployRole = (environment: string) => roles.find((role) => role.name === `webapp-${environment}-deploy`)!;
+  const deployPolicy = (environment: string) => {
+    const [id] = Object.entries(resourcesOf(synthesized, "aws_iam_role")).find(([, role]) => role.name === `webapp-${environment}-deploy`)!;
+    const policy = Object.values(resourcesOf(synthesized, "aws_iam_role_policy")).find((candidate) => String(candidate.role).includes(id))!;
+    return policyOf(policy).Statement;
+  };
+
+  it("trusts GitHub's OIDC issuer for the STS audience, without a pinned thumbprint", () => {
+    const provider = onlyResource(synthesized, "aws_iam_openid_connect_provider");
+    expect(provider).toMatchObject({ url: "https://token.actions.githubusercontent.com", client_id_list: ["sts.amazonaws.com"] });
+    expect(provider.thumbprint_list).toBeUndefined();
+    expect(synthesized.data).toBeUndefined();
+  });
+
+  it("creates one deploy role per environment", () => {
+    expect(roles.map((role) => role.name).sort()).toEqual(["webapp-dev-deploy", "webapp-prod-deploy", "webapp-staging-deploy"]);
+  });
+
+  it("lets only the repository's jobs in the matching GitHub environment assume a deploy role", () => {
+    const [statement] = policyOf(deployRole("prod"), "assume_role_policy").Statement;
+    expect(statement).toMatchObject({
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {
+        StringEquals: {
+          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+          "token.actions.githubusercontent.com:sub": "repo:acme/webapp:environment:prod",
+        },
+      },
+    });
+    expect(JSON.stringify(statement.Principal)).toContain("aws_iam_openid_connect_provider");
+  });
+
+  it("gives a deploy role its own environment's state objects and nothing of the others'", () => {
+    const statements = deployPolicy("staging");
+    const state = statements.find((statement) => statement.Sid === "ReadWriteOwnState")!;
+    expect(state.Resource).toBe("arn:aws:s3:::webapp-tfstate-111122223333/staging/*");
+    expect(statements.find((statement) => statement.Sid === "ListOwnState")!.Condition).toEqual({ StringLike: { "s3:prefix": ["staging/*"] } });
+  });
+
+  it("bounds a deploy role: no admin policy, IAM only on its environment's names, never on itself or on users", () => {
+    expect(countOf(synthesized, "aws_iam_role_policy_attachment")).toBe(0);
+    const statements = deployPolicy("prod");
+    expect(statements.some((statement) => statement.Effect === "Allow" && statement.Action === "*")).toBe(false);
+    const iam = statements.find((statement) => statement.Sid === "ManageEnvironmentIamRoles")!;
+    expect((iam.Resource as string[]).every((resource) => /:(role|policy|instance-profile)\/webapp-prod-\*$|oidc-provider\/oidc\.eks\.\*$/.test(resource))).toBe(true);
+    const denied = statements.filter((statement) => statement.Effect === "Deny");
+    expect(denied.flatMap((statement) => statement.Action as string[])).toEqual(expect.arrayContaining(["iam:CreateUser", "iam:CreateAccessKey", "iam:*"]));
+    expect(denied.map((statement) => statement.Resource)).toContain("arn:aws:iam::111122223333:role/webapp-prod-deploy");
+  });
+
+  it("keeps the managed services to the environment's region, us-east-1 (CloudFront) and its disaster-recovery region", () => {
+    const regions = (environment: string) =>
+      deployPolicy(environment).find((statement) => statement.Sid === "ManageEnvironmentServicesInItsRegions")!.Condition;
+    expect(regions("prod")).toEqual({ StringEquals: { "aws:RequestedRegion": ["eu-west-1", "us-east-1", "eu-central-1"] } });
+    expect(regions("dev")).toEqual({ StringEquals: { "aws:RequestedRegion": ["eu-west-1", "us-east-1"] } });
+  });
+
+  it("creates neither provider nor roles when no environment names a GitHub repository", () => {
+    const bare = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: [testEnvironment()] }));
+    expect(countOf(bare, "aws_iam_openid_connect_provider")).toBe(0);
+    expect(countOf(bare, "aws_iam_role")).toBe(0);
+  });
+
+  it("trusts a differently named GitHub environment when the config names one", () => {
+    const custom = synthStack(
+      new BootstrapStack(testApp(), "bootstrap", { environments: [testEnvironment({ github: { repository: "acme/shop", environment: "production" } })] }),
+    );
+    const [statement] = policyOf(onlyResource(custom, "aws_iam_role"), "assume_role_policy").Statement;
+    expect(JSON.stringify(statement.Condition)).toContain("repo:acme/shop:environment:production");
   });
 });

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { checkCluster, clusterSchema } from "./cluster";
 import { accountId, awsRegion, resourceName, tagMap } from "./common";
 import { checkDatabaseRules, databaseSchema } from "./database";
+import { edgeSchema } from "./edge";
+import { githubSchema } from "./github";
 import { networkSchema } from "./network";
 import { checkPlatformRules, platformSchema } from "./platform";
 import { stateSchema } from "./state";
@@ -26,6 +28,8 @@ const environmentObject = z.strictObject({
   cluster: clusterSchema,
   database: databaseSchema,
   platform: platformSchema,
+  edge: edgeSchema,
+  github: githubSchema,
 });
 
 export type EnvironmentInput = z.input<typeof environmentObject>;
@@ -65,6 +69,13 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
         message: "must be true for a production tier: a single NAT gateway makes one AZ a point of failure for all egress",
       });
     }
+  }
+  if (env.edge?.loadBalancer.scheme === "internet-facing" && !env.edge.loadBalancer.cloudFrontPrefixListId) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["edge", "loadBalancer", "cloudFrontPrefixListId"],
+      message: "is required for an internet-facing ALB: its security group admits only CloudFront's origin-facing prefix list",
+    });
   }
   for (const problem of checkSubnetPlan(env.network)) {
     ctx.addIssue({ code: "custom", path: ["network", ...problem.path], message: problem.message });

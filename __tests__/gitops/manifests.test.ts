@@ -1,0 +1,169 @@
+import * as path from "path";
+import { targetGroupBindingPatch } from "../../constructs/edge/target-group-binding-patch";
+import { APPLICATION_NAMESPACE } from "../../stacks/edge-stack";
+import { shippedEnvironment } from "../support/environments";
+import { ENVIRONMENTS, KubeObject, kustomize, overlayDirectory, renderAsArgoCd } from "./render";
+import { validateObject, ValidationResult } from "./schema-validation";
+import { isPinnedImage, workloadProblems } from "./workload-rules";
+
+const FIXTURES = path.join(__dirname, "fixtures");
+const exampleTargetGroupArn = (environment: string) =>
+  `arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/webapp-${environment}-web/0123456789abcdef`;
+
+function render(environment: string): KubeObject[] {
+  return renderAsArgoCd(overlayDirectory(environment), [targetGroupBindingPatch(exampleTargetGroupArn(environment))]);
+}
+
+function find(objects: readonly KubeObject[], kind: string, name = "web"): KubeObject {
+  const found = objects.find((object) => object.kind === kind && object.metadata.name === name);
+  if (!found) throw new Error(`no ${kind}/${name} in the rendered overlay`);
+  return found;
+}
+
+const rendered = Object.fromEntries(ENVIRONMENTS.map((environment) => [environment, render(environment)])) as Record<
+  (typeof ENVIRONMENTS)[number],
+  KubeObject[]
+>;
+
+describe.each(ENVIRONMENTS)("the %s overlay", (environment) => {
+  const objects = rendered[environment];
+  const results: ValidationResult[] = objects.map(validateObject);
+
+  it("renders every object the application needs", () => {
+    const kinds = objects.map((object) => object.kind).sort();
+    expect(kinds).toEqual(
+      [
+        "AnalysisTemplate", "ExternalSecret", "HorizontalPodAutoscaler", "Namespace", "NetworkPolicy", "NetworkPolicy",
+        "PodDisruptionBudget", "PrometheusRule", "Rollout", "Service", "Service", "Service", "ServiceAccount",
+        "ServiceMonitor", "TargetGroupBinding",
+      ].sort(),
+    );
+  });
+
+  it("is valid against the Kubernetes and CRD schemas, object by object", () => {
+    expect(results.filter((result) => result.problems.length > 0)).toEqual([]);
+    // Reported in the test output: how many objects were checked and how.
+    const byModel = results.filter((result) => result.method === "model").length;
+    process.stdout.write(`gitops/overlays/${environment}: ${results.length} objects validated (${byModel} against published schemas, ${results.length - byModel} by required fields)\n`);
+  });
+
+  it("passes the workload rules (probes, resources, non-root, read-only root, PDB, 2+ replicas, pinned image)", () => {
+    expect(workloadProblems(objects)).toEqual([]);
+  });
+
+  it("puts every namespaced object in the delivery stack's namespace, whose pods must meet the restricted Pod Security standard", () => {
+    const namespaced = objects.filter((object) => object.kind !== "Namespace");
+    expect(new Set(namespaced.map((object) => object.metadata.namespace))).toEqual(new Set([APPLICATION_NAMESPACE]));
+    expect(find(objects, "Namespace").metadata.labels).toMatchObject({ "pod-security.kubernetes.io/enforce": "restricted" });
+  });
+
+  const config = shippedEnvironment(environment);
+
+  it("runs the image from the ECR repository of its environment's edge stack at an immutable git-sha tag", () => {
+    const image = find(objects, "Rollout").spec!.template.spec.containers[0].image as string;
+    const repository = `${config.account.id}.dkr.ecr.${config.account.region}.amazonaws.com/${config.prefix}/web`;
+    expect(image.slice(0, repository.length + 1)).toBe(`${repository}:`);
+    expect(image.slice(repository.length + 1)).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it("deploys blue-green behind the active service, with the success-rate analysis before promotion", () => {
+    const blueGreen = find(objects, "Rollout").spec!.strategy.blueGreen;
+    expect(blueGreen).toMatchObject({ activeService: "web-active", previewService: "web-preview" });
+    expect(blueGreen.prePromotionAnalysis.templates).toEqual([{ templateName: "web-success-rate" }]);
+    const analysis = find(objects, "AnalysisTemplate", "web-success-rate").spec!.metrics[0];
+    expect(analysis.provider.prometheus.query).toContain("http_requests_total");
+    expect(analysis.successCondition).toContain(">= 0.99");
+  });
+
+  it("binds the active service to the Terraform-owned target group by IP", () => {
+    expect(find(objects, "TargetGroupBinding").spec).toEqual({
+      targetType: "ip",
+      serviceRef: { name: "web-active", port: 80 },
+      targetGroupARN: exampleTargetGroupArn(environment),
+    });
+  });
+
+  it("scales the rollout on 80 % CPU", () => {
+    const hpa = find(objects, "HorizontalPodAutoscaler").spec!;
+    expect(hpa.scaleTargetRef).toEqual({ apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: "web" });
+    expect(hpa.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }]);
+  });
+
+  it("uses its own environment's IRSA role and database secret", () => {
+    expect(find(objects, "ServiceAccount").metadata.annotations).toMatchObject({
+      "eks.amazonaws.com/role-arn": `arn:aws:iam::${config.account.id}:role/${config.prefix}-web`,
+    });
+    expect(find(objects, "ExternalSecret", "web-database").spec!.dataFrom).toEqual([{ extract: { key: `${config.prefix}/web/database` } }]);
+  });
+
+  it("lets only its own VPC (config network.cidr) reach the pods and be reached on the database and HTTPS ports", () => {
+    const policy = find(objects, "NetworkPolicy").spec!;
+    expect(policy.ingress[0].from).toEqual([{ ipBlock: { cidr: config.network.cidr } }]);
+    expect(policy.egress[1].to).toEqual([{ ipBlock: { cidr: config.network.cidr } }]);
+  });
+
+  it("alerts on error rate, latency, restarts, CPU and memory", () => {
+    const alerts = find(objects, "PrometheusRule").spec!.groups.flatMap((group: { rules: { alert: string }[] }) => group.rules.map((rule) => rule.alert));
+    expect(alerts).toEqual(["WebHighErrorRate", "WebHighLatency", "WebPodRestarting", "WebHighCpu", "WebHighMemory"]);
+  });
+});
+
+describe("differences between environments", () => {
+  it("never promotes automatically in prod, and does in dev and staging", () => {
+    const autoPromotion = (environment: (typeof ENVIRONMENTS)[number]) => find(rendered[environment], "Rollout").spec!.strategy.blueGreen.autoPromotionEnabled;
+    expect([autoPromotion("dev"), autoPromotion("staging"), autoPromotion("prod")]).toEqual([true, true, false]);
+  });
+
+  it("scales between 2 and 10 pods by default, prod from 3 to 10 and dev up to 4", () => {
+    const range = (environment: (typeof ENVIRONMENTS)[number]) => {
+      const spec = find(rendered[environment], "HorizontalPodAutoscaler").spec!;
+      return [spec.minReplicas, spec.maxReplicas];
+    };
+    expect(range("prod")).toEqual([3, 10]);
+    expect(range("staging")).toEqual([2, 6]);
+    expect(range("dev")).toEqual([2, 4]);
+    expect(find(kustomize(path.join(overlayDirectory("dev"), "..", "..", "base")), "HorizontalPodAutoscaler").spec).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
+  });
+
+});
+
+describe("the checks themselves", () => {
+  const broken = kustomize(path.join(FIXTURES, "broken-overlay"));
+
+  it("reject an object that breaks its schema", () => {
+    const rollout = validateObject(find(broken, "Rollout"));
+    expect(rollout.problems.join("\n")).toMatch(/replicas must be integer/);
+    const hpa = validateObject(find(broken, "HorizontalPodAutoscaler"));
+    expect(hpa.problems.join("\n")).toMatch(/maxReplicas/);
+  });
+
+  it("reject a target group binding without a target group", () => {
+    expect(validateObject(find(broken, "TargetGroupBinding")).problems).toContain("spec.targetGroupARN must be an elasticloadbalancing ARN");
+  });
+
+  it("reject a kind that has no schema model instead of passing it", () => {
+    const unknown = { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } };
+    expect(validateObject(unknown).problems).toEqual(["no schema model for example.com/v1/Widget"]);
+  });
+
+  it("reject a workload without probes, with root, a writable root filesystem, the latest tag and one replica", () => {
+    const problems = workloadProblems(broken.map((object) => (object.kind === "Rollout" ? { ...object, spec: { ...object.spec, replicas: 1 } } : object)));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "Rollout/web container web: has no livenessProbe",
+        "Rollout/web container web: root filesystem must be read-only",
+        "Rollout/web container web: must run as non-root",
+        "Rollout/web container web: image example/web:latest is not pinned to a tag other than latest or to a digest",
+        "Rollout/web: runs fewer than 2 replicas",
+        "Rollout/web: its HPA web may scale below 2 replicas",
+      ]),
+    );
+  });
+
+  it("tell pinned images from floating ones", () => {
+    expect(isPinnedImage("registry.example.com:5000/web")).toBe(false);
+    expect(isPinnedImage("web:latest")).toBe(false);
+    expect(isPinnedImage("web:1.4.2")).toBe(true);
+    expect(isPinnedImage(`web@sha256:${"a".repeat(64)}`)).toBe(true);
+  });
+});

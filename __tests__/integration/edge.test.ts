@@ -1,0 +1,58 @@
+import { dataSources, planOf, plannedResources, SHIPPED_ENVIRONMENTS, stackRuns } from "./harness";
+
+/** Offline plans of `<env>-edge` (AWS provider only) for every shipped environment, from the harness's run. */
+describe.each(SHIPPED_ENVIRONMENTS)("%s-edge, planned offline", (environment) => {
+  const stack = `${environment}-edge`;
+  const only = (type: string) => {
+    const resources = plannedResources(planOf(stack), type);
+    expect(resources).toHaveLength(1);
+    return resources[0].values;
+  };
+
+  it("plans with the AWS provider alone and reads no data source that calls AWS", () => {
+    expect(stackRuns()[stack].error).toBeUndefined();
+    expect(dataSources(planOf(stack)).filter((type) => type !== "terraform_remote_state")).toEqual([]);
+    expect(new Set(plannedResources(planOf(stack)).map((resource) => resource.type.split("_")[0]))).toEqual(new Set(["aws"]));
+  });
+
+  it("serves HTTPS only with TLSv1.2_2021, HTTP/2 and HTTP/3, behind the CloudFront web ACL", () => {
+    const distribution = only("aws_cloudfront_distribution");
+    expect((distribution.viewer_certificate as Record<string, unknown>[])[0]).toMatchObject({ minimum_protocol_version: "TLSv1.2_2021", ssl_support_method: "sni-only" });
+    expect((distribution.default_cache_behavior as Record<string, unknown>[])[0].viewer_protocol_policy).toBe("https-only");
+    expect(distribution.http_version).toBe("http2and3");
+    expect(only("aws_wafv2_web_acl").scope).toBe("CLOUDFRONT");
+    expect(plannedResources(planOf(stack), "aws_wafv2_web_acl_logging_configuration")).toHaveLength(1);
+  });
+
+  it("keeps sessions sticky on an IP target group behind an internal ALB that drops invalid headers", () => {
+    const targetGroup = only("aws_lb_target_group");
+    expect((targetGroup.stickiness as Record<string, unknown>[])[0]).toMatchObject({ type: "lb_cookie", enabled: true });
+    expect(targetGroup.target_type).toBe("ip");
+    expect(only("aws_lb")).toMatchObject({ internal: true, drop_invalid_header_fields: true });
+  });
+
+  it("protects the ALB from deletion in production only", () => {
+    expect(only("aws_lb").enable_deletion_protection).toBe(environment === "prod");
+  });
+
+  it("validates both certificates with DNS records planned before the certificates exist", () => {
+    const records = plannedResources(planOf(stack), "aws_route53_record").filter((record) => record.address.includes("ValidationRecord"));
+    expect(records).toHaveLength(2);
+    expect(plannedResources(planOf(stack), "aws_acm_certificate_validation")).toHaveLength(2);
+  });
+
+  it("gives the application's service account its IRSA role with rds-db:connect", () => {
+    const role = plannedResources(planOf(stack), "aws_iam_role").find((candidate) => candidate.values.name === `webapp-${environment}-web`)!;
+    expect(String(role.values.assume_role_policy)).toContain("system:serviceaccount:web:web");
+    const connect = plannedResources(planOf(stack), "aws_iam_role_policy").find((policy) => policy.values.name === "rds-db-connect-web")!;
+    expect(String(connect.values.policy)).toContain("rds-db:connect");
+  });
+});
+
+describe("the edge plans", () => {
+  it("report what each environment creates", () => {
+    const counts = SHIPPED_ENVIRONMENTS.map((environment) => `${environment}-edge: ${plannedResources(planOf(`${environment}-edge`)).length} resources`);
+    process.stdout.write(`${counts.join("\n")}\n`);
+    expect(plannedResources(planOf("prod-edge")).length).toBeGreaterThan(40);
+  });
+});

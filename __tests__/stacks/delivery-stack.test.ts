@@ -1,0 +1,125 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { App } from "cdktf";
+import { parse } from "yaml";
+import { ARGOCD_APPS_CHART, CLUSTER_KINDS, NAMESPACED_KINDS } from "../../constructs/edge/gitops-application";
+import { DeliveryStack } from "../../stacks/delivery-stack";
+import { ENVIRONMENTS, kustomize, overlayDirectory } from "../gitops/render";
+import { clusterOf, edgeStack } from "../support/edge";
+import { checkValues, chartsDir, findChart } from "../../scripts/chart-values";
+import { REPO_ROOT, shippedEnvironment, testApp, testEnvironment } from "../support/environments";
+import { countOf, onlyResource, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
+import { EnvironmentConfig } from "../../config";
+
+function synth(environment: EnvironmentConfig): SynthesizedStack {
+  const app = testApp();
+  const edge = edgeStack(environment, app);
+  return synthStack(new DeliveryStack(app, environment, { cluster: clusterOf(environment), edge }));
+}
+
+function chartValues(synthesized: SynthesizedStack): Record<string, any> {
+  const release = onlyResource(synthesized, "helm_release");
+  return parse((release.values as string[])[0]);
+}
+
+describe("DeliveryStack", () => {
+  const prod = synth(shippedEnvironment("prod"));
+  const values = chartValues(prod);
+  const application = values.applications.web;
+  const project = values.projects["webapp-prod"];
+
+  it("installs the argocd-apps chart 2.0.5 into Argo CD's namespace", () => {
+    expect(onlyResource(prod, "helm_release")).toMatchObject({
+      chart: "argocd-apps",
+      repository: "https://argoproj.github.io/argo-helm",
+      version: "2.0.5",
+      namespace: "argocd",
+      atomic: true,
+    });
+  });
+
+  it("passes only keys the argocd-apps chart 2.0.5 defines (its own values.yaml in ../shared/charts)", () => {
+    const found = findChart(chartsDir(REPO_ROOT), ARGOCD_APPS_CHART.chart, ARGOCD_APPS_CHART.version);
+    if ("missing" in found) throw new Error(found.missing);
+    expect(checkValues(found.chart, values).problems).toEqual([]);
+    expect(checkValues(found.chart, { ...values, application: {} }).problems).not.toEqual([]);
+  });
+
+  it("authenticates the helm and kubernetes providers with aws eks get-token, never a stored token", () => {
+    expect(prod.provider?.helm?.[0].kubernetes).toMatchObject({ exec: { command: "aws", args: expect.arrayContaining(["get-token"]) } });
+    expect(prod.provider?.kubernetes?.[0].exec).toEqual([expect.objectContaining({ command: "aws" })]);
+  });
+
+  it("limits the project to the application's repository and namespace in this cluster", () => {
+    expect(project.sourceRepos).toEqual(["https://github.com/acme/webapp.git"]);
+    expect(project.destinations).toEqual([{ server: "https://kubernetes.default.svc", namespace: "web" }]);
+    expect(project.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace" }]);
+  });
+
+  it("syncs the environment's overlay automatically with prune and self-heal, and deletes its resources with it", () => {
+    expect(application.source).toMatchObject({ repoURL: "https://github.com/acme/webapp.git", path: "gitops/overlays/prod", targetRevision: "main" });
+    expect(application.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+    expect(application.finalizers).toEqual(["resources-finalizer.argocd.argoproj.io"]);
+    expect(application.project).toBe("webapp-prod");
+  });
+
+  it("hands the edge stack's target group ARN to the TargetGroupBinding through a kustomize patch (cross-stack reference)", () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "delivery-")) });
+    const environment = shippedEnvironment("prod");
+    const edge = edgeStack(environment, app);
+    new DeliveryStack(app, environment, { cluster: clusterOf(environment), edge });
+    app.synth();
+    const stackJson = (name: string) => JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", name, "cdk.tf.json"), "utf8")) as SynthesizedStack;
+    const [patch] = chartValues(stackJson("prod-delivery")).applications.web.source.kustomize.patches;
+    expect(patch.target).toMatchObject({ kind: "TargetGroupBinding", name: "web" });
+    const [operation] = JSON.parse(patch.patch);
+    expect(operation).toMatchObject({ op: "add", path: "/spec/targetGroupARN" });
+    expect(operation.value).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-prod-edge\.outputs\.[^}]*\}$/);
+    const exported = Object.values(stackJson("prod-edge").output ?? {}).map((output) => output.value);
+    expect(exported).toContain("${aws_lb_target_group.Alb_TargetGroup_C4919543.arn}");
+  });
+
+  it("leaves the replica count to the HPA", () => {
+    expect(application.ignoreDifferences).toEqual([{ group: "argoproj.io", kind: "Rollout", jsonPointers: ["/spec/replicas"] }]);
+    expect(application.syncPolicy.syncOptions).toContain("RespectIgnoreDifferences=true");
+  });
+
+  it("tracks the ECR repository with Image Updater, committing git-sha tags back to the overlay", () => {
+    const annotations = application.additionalAnnotations;
+    expect(annotations["argocd-image-updater.argoproj.io/image-list"]).toMatch(/^web=\$\{.*repository_url/);
+    expect(annotations).toMatchObject({
+      "argocd-image-updater.argoproj.io/web.update-strategy": "newest-build",
+      "argocd-image-updater.argoproj.io/web.allow-tags": "regexp:^[0-9a-f]{40}$",
+      "argocd-image-updater.argoproj.io/write-back-method": "git",
+      "argocd-image-updater.argoproj.io/write-back-target": "kustomization",
+    });
+    const updater = Object.values(resourcesOf(prod, "kubernetes_manifest")).find((manifest) => (manifest.manifest as any).kind === "ImageUpdater")!;
+    expect((updater.manifest as any).spec).toEqual({ applicationRefs: [{ namePattern: "web", useAnnotations: true }] });
+  });
+
+  it("reads the repository credentials from Secrets Manager into an Argo CD repository secret", () => {
+    const secret = Object.values(resourcesOf(prod, "kubernetes_manifest")).find((manifest) => (manifest.manifest as any).kind === "ExternalSecret")!;
+    const spec = (secret.manifest as any).spec;
+    expect(spec.secretStoreRef).toEqual({ kind: "ClusterSecretStore", name: "aws-secrets-manager" });
+    expect(spec.dataFrom).toEqual([{ extract: { key: "webapp-prod/argocd/repository" } }]);
+    expect(spec.target.template.metadata.labels).toEqual({ "argocd.argoproj.io/secret-type": "repository" });
+    expect(spec.target.template.data).toMatchObject({ url: "https://github.com/acme/webapp.git", type: "git" });
+  });
+
+  it("needs neither credentials nor Image Updater for a public repository with updates off", () => {
+    const environment = testEnvironment({
+      edge: { domainName: "shop.example.org", gitops: { repoURL: "https://github.com/acme/shop.git", imageUpdater: { enabled: false } } },
+    });
+    const synthesized = synth(environment);
+    expect(countOf(synthesized, "kubernetes_manifest")).toBe(0);
+    expect(chartValues(synthesized).applications.web.additionalAnnotations).toEqual({});
+  });
+
+  it.each(ENVIRONMENTS)("allows every kind the %s overlay renders, and nothing more", (environment) => {
+    const rendered = kustomize(overlayDirectory(environment));
+    const allowed = [...NAMESPACED_KINDS, ...CLUSTER_KINDS].map(({ group, kind }) => `${group}/${kind}`).sort();
+    const used = [...new Set(rendered.map((object) => `${object.apiVersion.includes("/") ? object.apiVersion.split("/")[0] : ""}/${object.kind}`))].sort();
+    expect(used).toEqual(allowed);
+  });
+});

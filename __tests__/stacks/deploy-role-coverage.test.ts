@@ -1,0 +1,59 @@
+import { TerraformStack, Testing } from "cdktf";
+import { MANAGED_SERVICES } from "../../constructs/iam/github-actions";
+import { buildApp } from "../../main";
+import { shippedEnvironments, testApp } from "../support/environments";
+
+/** The IAM service prefix that manages each AWS resource type the stacks create (longest type prefix wins). */
+const SERVICE_OF: Record<string, string> = {
+  aws_acm_: "acm",
+  aws_appautoscaling_: "application-autoscaling",
+  aws_autoscaling_: "autoscaling",
+  aws_backup_: "backup",
+  aws_cloudfront_: "cloudfront",
+  aws_cloudwatch_log_: "logs",
+  aws_cloudwatch_metric_alarm: "cloudwatch",
+  aws_db_: "rds",
+  aws_rds_: "rds",
+  aws_default_security_group: "ec2",
+  aws_ecr_: "ecr",
+  aws_eip: "ec2",
+  aws_eks_: "eks",
+  aws_flow_log: "ec2",
+  aws_iam_: "iam",
+  aws_internet_gateway: "ec2",
+  aws_kms_: "kms",
+  aws_launch_template: "ec2",
+  aws_lb: "elasticloadbalancing",
+  aws_nat_gateway: "ec2",
+  aws_route53_: "route53",
+  aws_route: "ec2",
+  aws_s3_: "s3",
+  aws_secretsmanager_: "secretsmanager",
+  aws_security_group: "ec2",
+  aws_sns_: "sns",
+  aws_subnet: "ec2",
+  aws_vpc: "ec2",
+  aws_wafv2_: "wafv2",
+};
+
+function serviceOf(type: string): string | undefined {
+  const prefix = Object.keys(SERVICE_OF)
+    .filter((candidate) => type.startsWith(candidate))
+    .sort((a, b) => b.length - a.length)[0];
+  return prefix ? SERVICE_OF[prefix] : undefined;
+}
+
+describe("the GitHub deploy role", () => {
+  it("may manage every kind of AWS resource the environment stacks create", () => {
+    const app = buildApp(testApp(), shippedEnvironments());
+    const stacks = app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack && child.node.id !== "bootstrap");
+    const types = new Set(
+      stacks.flatMap((stack) => Object.keys((JSON.parse(Testing.synth(stack)) as { resource?: Record<string, unknown> }).resource ?? {})),
+    );
+    const awsTypes = [...types].filter((type) => type.startsWith("aws_"));
+    expect(awsTypes.filter((type) => serviceOf(type) === undefined)).toEqual([]);
+    // s3 and iam are granted on <prefix>-* names by their own statements.
+    const allowed = new Set([...MANAGED_SERVICES, "s3", "iam"]);
+    expect([...new Set(awsTypes.map(serviceOf))].filter((service) => !allowed.has(service!))).toEqual([]);
+  });
+});

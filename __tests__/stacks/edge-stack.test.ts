@@ -1,0 +1,265 @@
+import { EnvironmentConfig } from "../../config";
+import { MANAGED_RULE_GROUPS } from "../../constructs/edge/web-acl";
+import { edgeStack } from "../support/edge";
+import { shippedEnvironment, testEnvironment } from "../support/environments";
+import { countOf, onlyResource, policyOf, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
+
+const EDGE = { domainName: "shop.example.org", gitops: { repoURL: "https://github.com/acme/shop.git" } };
+
+function synth(environment: EnvironmentConfig): SynthesizedStack {
+  return synthStack(edgeStack(environment));
+}
+
+describe("EdgeStack", () => {
+  const prod = synth(shippedEnvironment("prod"));
+  const dev = synth(shippedEnvironment("dev"));
+
+  it("uses only the AWS provider: the default region and a us-east-1 alias with the same default tags", () => {
+    expect(Object.keys(prod.provider ?? {})).toEqual(["aws"]);
+    const [regional, global] = prod.provider!.aws;
+    expect(regional.region).toBe("eu-west-1");
+    expect(global).toMatchObject({ alias: "us_east_1", region: "us-east-1", default_tags: regional.default_tags });
+    expect(prod.data).toBeUndefined();
+  });
+
+  it("puts CloudFront's certificate, WAF, WAF logs and log delivery in us-east-1 and the rest in the region", () => {
+    const inUsEast1 = (type: string) => Object.values(resourcesOf(prod, type)).map((resource) => resource.provider === "aws.us_east_1");
+    expect(inUsEast1("aws_wafv2_web_acl")).toEqual([true]);
+    expect(inUsEast1("aws_cloudwatch_log_group")).toEqual([true]);
+    expect(inUsEast1("aws_cloudwatch_log_delivery_source")).toEqual([true]);
+    expect(inUsEast1("aws_kms_key").sort()).toEqual([false, true]);
+    const certificates = Object.values(resourcesOf(prod, "aws_acm_certificate"));
+    expect(certificates.map((certificate) => [certificate.domain_name, certificate.provider ?? "default"]).sort()).toEqual([
+      ["origin.www.webapp.example.com", "default"],
+      ["www.webapp.example.com", "aws.us_east_1"],
+    ]);
+  });
+
+  describe("CloudFront", () => {
+    const distribution = onlyResource(prod, "aws_cloudfront_distribution");
+
+    it("serves the application host over HTTPS only with TLS 1.2 (2021), HTTP/2 and HTTP/3", () => {
+      expect(distribution).toMatchObject({ aliases: ["www.webapp.example.com"], http_version: "http2and3", is_ipv6_enabled: true });
+      expect(distribution.viewer_certificate).toMatchObject({ minimum_protocol_version: "TLSv1.2_2021", ssl_support_method: "sni-only" });
+      const behaviors = [distribution.default_cache_behavior, ...(distribution.ordered_cache_behavior as object[])] as Record<string, unknown>[];
+      expect(new Set(behaviors.map((behavior) => behavior.viewer_protocol_policy))).toEqual(new Set(["https-only"]));
+    });
+
+    it("is protected by the CloudFront web ACL", () => {
+      expect(distribution.web_acl_id).toMatch(/aws_wafv2_web_acl\..*\.arn/);
+      expect(onlyResource(prod, "aws_wafv2_web_acl").scope).toBe("CLOUDFRONT");
+    });
+
+    it("never caches dynamic paths and forwards every cookie to the ALB, so stickiness works", () => {
+      expect(distribution.default_cache_behavior).toMatchObject({
+        cache_policy_id: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+        origin_request_policy_id: "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+      });
+    });
+
+    it("caches static paths with a policy that keeps cookies out of the cache key", () => {
+      const ordered = distribution.ordered_cache_behavior as Record<string, unknown>[];
+      expect(ordered.map((behavior) => behavior.path_pattern)).toContain("/static/*");
+      expect(new Set(ordered.map((behavior) => behavior.cache_policy_id)).size).toBe(1);
+      const policy = onlyResource(prod, "aws_cloudfront_cache_policy");
+      expect(policy.parameters_in_cache_key_and_forwarded_to_origin).toMatchObject({ cookies_config: { cookie_behavior: "none" } });
+    });
+
+    it("reaches the internal ALB through a VPC origin over HTTPS", () => {
+      const [origin] = distribution.origin as Record<string, any>[];
+      expect(origin.domain_name).toBe("origin.www.webapp.example.com");
+      expect(origin.vpc_origin_config.vpc_origin_id).toMatch(/aws_cloudfront_vpc_origin\./);
+      const vpcOrigin = onlyResource(prod, "aws_cloudfront_vpc_origin").vpc_origin_endpoint_config as Record<string, any>[];
+      expect(vpcOrigin[0]).toMatchObject({ origin_protocol_policy: "https-only", origin_ssl_protocols: [{ items: ["TLSv1.2"], quantity: 1 }] });
+    });
+
+    it("delivers its access logs to a KMS-encrypted log bucket whose key admits this account's log deliveries only", () => {
+      const bucket = Object.entries(resourcesOf(prod, "aws_s3_bucket")).find(([, candidate]) => candidate.bucket === "webapp-prod-cdn-logs-111122223333")![0];
+      const encryption = Object.values(resourcesOf(prod, "aws_s3_bucket_server_side_encryption_configuration")).find((candidate) => String(candidate.bucket).includes(bucket))!;
+      expect(JSON.stringify(encryption.rule)).toContain("aws:kms");
+      const regionalKey = Object.values(resourcesOf(prod, "aws_kms_key")).find((candidate) => !candidate.provider)!;
+      const grant = policyOf(regionalKey).Statement.find((statement) => statement.Sid === "CloudFrontLogDelivery")!;
+      expect(grant.Condition).toMatchObject({ StringEquals: { "aws:SourceAccount": "111122223333" } });
+      const destination = onlyResource(prod, "aws_cloudwatch_log_delivery_destination");
+      expect(JSON.stringify(destination.delivery_destination_configuration)).toContain("arn:aws:s3:::webapp-prod-cdn-logs-111122223333/cloudfront");
+      expect(onlyResource(prod, "aws_cloudwatch_log_delivery_source")).toMatchObject({ log_type: "ACCESS_LOGS" });
+    });
+  });
+
+  describe("WAF", () => {
+    const acl = onlyResource(prod, "aws_wafv2_web_acl");
+    const rules = acl.rule as Record<string, any>[];
+
+    it("runs a per-IP rate limit and AWS's common, bad-input, SQL injection and IP reputation rule groups", () => {
+      expect(rules[0]).toMatchObject({ action: { block: {} }, statement: { rate_based_statement: { limit: 2000, aggregate_key_type: "IP" } } });
+      expect(rules.slice(1).map((rule) => rule.statement.managed_rule_group_statement.name)).toEqual([...MANAGED_RULE_GROUPS]);
+    });
+
+    it("takes the rate limit from the config", () => {
+      const devRules = onlyResource(dev, "aws_wafv2_web_acl").rule as Record<string, any>[];
+      expect(devRules[0].statement.rate_based_statement.limit).toBe(1000);
+    });
+
+    it("logs to an aws-waf-logs- group encrypted with a key of its own region", () => {
+      expect(onlyResource(prod, "aws_cloudwatch_log_group")).toMatchObject({ name: "aws-waf-logs-webapp-prod-cdn", retention_in_days: 90 });
+      expect(onlyResource(prod, "aws_wafv2_web_acl_logging_configuration").resource_arn).toMatch(/aws_wafv2_web_acl\./);
+    });
+  });
+
+  describe("the load balancer", () => {
+    const alb = onlyResource(prod, "aws_lb");
+
+    it("is internal, drops invalid headers, logs to its bucket and is protected from deletion in prod only", () => {
+      expect(alb).toMatchObject({ internal: true, drop_invalid_header_fields: true, enable_deletion_protection: true });
+      expect(alb.access_logs).toMatchObject({ bucket: "webapp-prod-alb-logs-111122223333", enabled: true });
+      expect(onlyResource(dev, "aws_lb").enable_deletion_protection).toBe(false);
+    });
+
+    it("terminates TLS 1.2+ on 443 and redirects 80 to HTTPS", () => {
+      const listeners = Object.values(resourcesOf(prod, "aws_lb_listener"));
+      const https = listeners.find((listener) => listener.port === 443)!;
+      expect(https).toMatchObject({ protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
+      expect(https.certificate_arn).toMatch(/aws_acm_certificate_validation\./);
+      const http = listeners.find((listener) => listener.port === 80)!;
+      expect(http.default_action).toEqual([{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", status_code: "HTTP_301" } }]);
+    });
+
+    it("keeps a user's session on one pod with a stickiness cookie on an IP target group", () => {
+      expect(onlyResource(prod, "aws_lb_target_group")).toMatchObject({
+        name: "webapp-prod-web",
+        target_type: "ip",
+        port: 8080,
+        stickiness: { type: "lb_cookie", enabled: true, cookie_duration: 86400 },
+      });
+    });
+
+    it("admits HTTPS from the VPC only (no 0.0.0.0/0) and opens the node security group to itself on the app port only", () => {
+      const ingress = Object.values(resourcesOf(prod, "aws_vpc_security_group_ingress_rule"));
+      expect(ingress.some((rule) => rule.cidr_ipv4 === "0.0.0.0/0")).toBe(false);
+      expect(ingress.filter((rule) => rule.cidr_ipv4).map((rule) => [rule.cidr_ipv4, rule.from_port])).toEqual([["10.30.0.0/16", 443], ["10.30.0.0/16", 80]]);
+      const pods = ingress.find((rule) => rule.security_group_id === "sg-0123456789abcdef0")!;
+      expect(pods).toMatchObject({ from_port: 8080, to_port: 8080 });
+      for (const rule of [...ingress, ...Object.values(resourcesOf(prod, "aws_vpc_security_group_egress_rule"))]) {
+        expect(rule.description).toEqual(expect.any(String));
+      }
+    });
+
+    it("lets Elastic Load Balancing, and S3 access logging of the CDN log bucket, write into the ALB log bucket over TLS only", () => {
+      const policies = Object.values(resourcesOf(prod, "aws_s3_bucket_policy")).map((policy) => policyOf(policy).Statement);
+      const alb = policies.find((statements) => statements.some((statement) => statement.Sid === "ElbLogDelivery"))!;
+      expect(alb.map((statement) => statement.Sid)).toEqual(["DenyInsecureTransport", "ElbLogDelivery", "ElbLogDeliveryLegacyRegion", "S3ServerAccessLogsCdnLogs"]);
+      expect(alb.find((statement) => statement.Sid === "ElbLogDeliveryLegacyRegion")!.Principal).toEqual({ AWS: "arn:aws:iam::156460612806:root" });
+    });
+  });
+
+  describe("DNS", () => {
+    it("uses the configured existing zone, and creates the zone when none is configured", () => {
+      expect(countOf(prod, "aws_route53_zone")).toBe(0);
+      expect(prod.output?.name_servers).toBeUndefined();
+      const created = synth(testEnvironment({ edge: EDGE }));
+      expect(onlyResource(created, "aws_route53_zone").name).toBe("shop.example.org");
+      expect(created.output?.name_servers).toBeDefined();
+    });
+
+    it("points the application host (A and AAAA) at CloudFront and the origin host at the ALB", () => {
+      const records = Object.values(resourcesOf(prod, "aws_route53_record")).filter((record) => record.alias);
+      expect(records.map((record) => [record.name, record.type]).sort()).toEqual([
+        ["origin.www.webapp.example.com", "A"],
+        ["www.webapp.example.com", "A"],
+        ["www.webapp.example.com", "AAAA"],
+      ]);
+      expect(new Set(records.map((record) => record.zone_id))).toEqual(new Set(["Z0PROD000000000000001"]));
+    });
+
+    it("validates both certificates with DNS records keyed by domain name", () => {
+      const validation = Object.values(resourcesOf(prod, "aws_route53_record")).filter((record) => record.for_each);
+      expect(validation).toHaveLength(2);
+      expect(Object.values(resourcesOf(prod, "aws_acm_certificate")).every((certificate) => certificate.validation_method === "DNS")).toBe(true);
+    });
+  });
+
+  describe("ECR", () => {
+    it("scans on push, keeps tags immutable and encrypts with the stack's CMK", () => {
+      expect(onlyResource(prod, "aws_ecr_repository")).toMatchObject({
+        name: "webapp-prod/web",
+        image_tag_mutability: "IMMUTABLE",
+        image_scanning_configuration: { scan_on_push: true },
+        force_delete: false,
+      });
+      expect(onlyResource(dev, "aws_ecr_repository").force_delete).toBe(true);
+    });
+
+    it("expires untagged images after a day and keeps the newest 100 tagged ones", () => {
+      const { rules } = JSON.parse(onlyResource(prod, "aws_ecr_lifecycle_policy").policy as string);
+      expect(rules.map((rule: { selection: object }) => rule.selection)).toEqual([
+        { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 },
+        { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 100 },
+      ]);
+    });
+  });
+
+  describe("database access of the application", () => {
+    const withDatabase = synthStack(edgeStack(shippedEnvironment("prod"), undefined, true));
+
+    it("gives web/web the IRSA role the overlays annotate, with rds-db:connect as the web user", () => {
+      const role = onlyResource(withDatabase, "aws_iam_role");
+      expect(role.name).toBe("webapp-prod-web");
+      expect(policyOf(role, "assume_role_policy").Statement[0]).toMatchObject({
+        Condition: { StringEquals: { "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789:sub": "system:serviceaccount:web:web" } },
+      });
+      const connect = onlyResource(withDatabase, "aws_iam_role_policy");
+      expect(policyOf(connect).Statement[0]).toMatchObject({ Action: "rds-db:connect" });
+      expect(JSON.stringify(policyOf(connect).Statement[0].Resource)).toContain("/web");
+    });
+
+    it("publishes the connection settings, without a password, in a KMS-encrypted secret the ExternalSecret reads", () => {
+      expect(onlyResource(withDatabase, "aws_secretsmanager_secret")).toMatchObject({ name: "webapp-prod/web/database", kms_key_id: expect.stringMatching(/aws_kms_key\./) });
+      const value = JSON.parse(onlyResource(withDatabase, "aws_secretsmanager_secret_version").secret_string as string);
+      expect(Object.keys(value).sort()).toEqual(["PGHOST", "PGHOST_READER", "PGPORT", "PGSSLMODE", "PGUSER"]);
+      expect(value).toMatchObject({ PGUSER: "web", PGPORT: "5432", PGSSLMODE: "verify-full" });
+    });
+
+    it("creates neither without a database", () => {
+      expect(countOf(prod, "aws_iam_role")).toBe(0);
+      expect(countOf(prod, "aws_secretsmanager_secret")).toBe(0);
+    });
+  });
+
+  it("exports the target group ARN for the delivery stack", () => {
+    expect(prod.output?.target_group_arn.value).toMatch(/aws_lb_target_group\./);
+  });
+
+  describe("options", () => {
+    it("puts an internet-facing ALB in the public subnets and admits only CloudFront's prefix list", () => {
+      const environment = testEnvironment({ edge: { ...EDGE, loadBalancer: { scheme: "internet-facing", cloudFrontPrefixListId: "pl-4fa04526" } } });
+      const synthesized = synth(environment);
+      expect(onlyResource(synthesized, "aws_lb").internal).toBe(false);
+      expect(String(onlyResource(synthesized, "aws_lb").subnets)).toContain("PublicSubnet");
+      const ingress = Object.values(resourcesOf(synthesized, "aws_vpc_security_group_ingress_rule")).filter((rule) => rule.from_port === 443);
+      expect(ingress.map((rule) => rule.prefix_list_id)).toEqual(["pl-4fa04526"]);
+      expect(countOf(synthesized, "aws_cloudfront_vpc_origin")).toBe(0);
+      const [origin] = onlyResource(synthesized, "aws_cloudfront_distribution").origin as Record<string, any>[];
+      expect(origin.custom_origin_config).toMatchObject({ origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"] });
+    });
+
+    it("adds a regional web ACL on the ALB when asked", () => {
+      const synthesized = synth(testEnvironment({ edge: { ...EDGE, loadBalancer: { regionalWaf: true } } }));
+      const acls = Object.values(resourcesOf(synthesized, "aws_wafv2_web_acl"));
+      expect(acls.map((acl) => acl.scope).sort()).toEqual(["CLOUDFRONT", "REGIONAL"]);
+      expect(onlyResource(synthesized, "aws_wafv2_web_acl_association").resource_arn).toMatch(/aws_lb\./);
+    });
+
+    it("serves the apex of the domain when no subdomain is configured", () => {
+      const synthesized = synth(testEnvironment({ edge: EDGE }));
+      expect(onlyResource(synthesized, "aws_cloudfront_distribution").aliases).toEqual(["shop.example.org"]);
+    });
+
+    it("refuses to build without an edge section", () => {
+      expect(() => edgeStackWithout()).toThrow("config/test.yaml: edge: is required for the test-edge and test-delivery stacks");
+    });
+  });
+});
+
+function edgeStackWithout(): void {
+  edgeStack(testEnvironment());
+}

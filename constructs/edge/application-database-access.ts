@@ -1,0 +1,58 @@
+import { Construct } from "constructs";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { AuroraPostgres } from "../database/aurora-postgres";
+import { IrsaRole, OidcProviderRef } from "../iam/irsa-role";
+import { KmsKey } from "../security/kms-key";
+
+export interface ApplicationDatabaseAccessProps {
+  readonly oidcProvider: OidcProviderRef;
+  readonly database: AuroraPostgres;
+  /** `<project>-<environment>`: the role is `<prefix>-<serviceAccount>`, the secret `<prefix>/<serviceAccount>/database`. */
+  readonly prefix: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** The PostgreSQL user the application logs in as with IAM tokens. @default the service account's name */
+  readonly dbUser?: string;
+  /** Encrypts the connection secret. */
+  readonly key: KmsKey;
+}
+
+/**
+ * What the application's pods need to reach Aurora without a password: an IRSA role for their service account with
+ * `rds-db:connect` for one database user, and a Secrets Manager secret with the connection settings (libpq names:
+ * PGHOST, PGPORT, PGUSER, PGSSLMODE, plus PGHOST_READER) that the ExternalSecret of `gitops/` reads.
+ */
+export class ApplicationDatabaseAccess extends Construct {
+  readonly role: IrsaRole;
+  readonly secret: SecretsmanagerSecret;
+
+  constructor(scope: Construct, id: string, props: ApplicationDatabaseAccessProps) {
+    super(scope, id);
+    const dbUser = props.dbUser ?? props.serviceAccount;
+    this.role = new IrsaRole(this, "Role", {
+      oidcProvider: props.oidcProvider,
+      roleName: `${props.prefix}-${props.serviceAccount}`,
+      namespace: props.namespace,
+      serviceAccount: props.serviceAccount,
+      description: `IAM database authentication of ${props.namespace}/${props.serviceAccount} as ${dbUser}`,
+    });
+    props.database.grantConnect(this.role, dbUser);
+    this.secret = new SecretsmanagerSecret(this, "Connection", {
+      name: `${props.prefix}/${props.serviceAccount}/database`,
+      description: `How ${props.namespace}/${props.serviceAccount} reaches Aurora (IAM authentication: no password)`,
+      kmsKeyId: props.key.arn,
+      recoveryWindowInDays: 7,
+    });
+    new SecretsmanagerSecretVersion(this, "ConnectionValue", {
+      secretId: this.secret.id,
+      secretString: JSON.stringify({
+        PGHOST: props.database.writerEndpoint,
+        PGHOST_READER: props.database.readerEndpoint,
+        PGPORT: String(props.database.port),
+        PGUSER: dbUser,
+        PGSSLMODE: "verify-full",
+      }),
+    });
+  }
+}

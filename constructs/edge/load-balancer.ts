@@ -1,0 +1,189 @@
+import { Construct } from "constructs";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { AccountContext } from "../iam/policy-document";
+import { NetworkSubnet } from "../network/network";
+import { SecureBucket } from "../storage/secure-bucket";
+
+/**
+ * Accounts through which Elastic Load Balancing writes access logs in Regions opened before August 2022; newer
+ * Regions use the `logdelivery.elasticloadbalancing.amazonaws.com` principal, which the bucket policy always allows.
+ */
+const LEGACY_ELB_LOG_ACCOUNTS: Record<string, string> = {
+  "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980", "us-west-2": "797873946194",
+  "af-south-1": "098369216593", "ap-east-1": "754344448648", "ap-south-1": "718504428378", "ap-northeast-1": "582318560864",
+  "ap-northeast-2": "600734575887", "ap-northeast-3": "383597477331", "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
+  "ca-central-1": "985666609251", "eu-central-1": "054676820928", "eu-west-1": "156460612806", "eu-west-2": "652711504416",
+  "eu-west-3": "009996457667", "eu-south-1": "635631232127", "eu-north-1": "897822967062", "me-south-1": "076674570225",
+  "sa-east-1": "507241528517",
+};
+
+/** Who may reach the load balancer's listeners. */
+export type LoadBalancerClients =
+  /** An internal ALB, reached by CloudFront through a VPC origin (whose ENIs sit in the VPC) and by nothing else outside. */
+  | { readonly kind: "vpc"; readonly cidr: string }
+  /** An internet-facing ALB that admits only CloudFront's origin-facing managed prefix list. */
+  | { readonly kind: "cloudfront-prefix-list"; readonly prefixListId: string };
+
+export interface ApplicationLoadBalancerProps {
+  readonly account: AccountContext;
+  /** Name of the ALB and its target group (≤ 32 characters). */
+  readonly name: string;
+  readonly vpcId: string;
+  /** Private subnets for an internal ALB, public ones for an internet-facing ALB; one per AZ. */
+  readonly subnets: readonly NetworkSubnet[];
+  readonly clients: LoadBalancerClients;
+  /** The security group of the pods' nodes: the ALB sends to the pods' IPs (target type ip) through it. */
+  readonly targetSecurityGroupId: string;
+  /** Regional ACM certificate of the HTTPS listener. */
+  readonly certificateArn: string;
+  /** Bucket name for access logs. */
+  readonly accessLogBucketName: string;
+  /** @default 365 */
+  readonly accessLogRetentionDays?: number;
+  /** Pods' container port. @default 8080 */
+  readonly targetPort?: number;
+  /** @default "/readyz" */
+  readonly healthCheckPath?: string;
+  /** Lifetime of the AWSALB stickiness cookie. @default 86400 (a day: the seeds keep a user's session on one pod) */
+  readonly stickinessSeconds?: number;
+  /** Refuse deletion through the API. @default false (production sets it) */
+  readonly deletionProtection?: boolean;
+}
+
+/**
+ * An Application Load Balancer owned by Terraform: HTTPS with a TLS 1.2+ policy, HTTP redirected to HTTPS, invalid
+ * headers dropped, access logs in an encrypted bucket, and an IP target group with cookie stickiness that the pods
+ * join through the Load Balancer Controller's TargetGroupBinding (so Kubernetes never creates a load balancer).
+ */
+export class ApplicationLoadBalancer extends Construct {
+  readonly loadBalancer: Lb;
+  readonly targetGroup: LbTargetGroup;
+  readonly securityGroup: SecurityGroup;
+  readonly accessLogs: SecureBucket;
+  readonly httpsListener: LbListener;
+
+  constructor(scope: Construct, id: string, props: ApplicationLoadBalancerProps) {
+    super(scope, id);
+    if (props.name.length > 32) {
+      throw new Error(`load balancer name "${props.name}" is longer than the 32 characters ELB allows`);
+    }
+    const targetPort = props.targetPort ?? 8080;
+    const internal = props.clients.kind === "vpc";
+    this.accessLogs = new SecureBucket(this, "AccessLogs", {
+      account: props.account,
+      bucketName: props.accessLogBucketName,
+      expireObjectsAfterDays: props.accessLogRetentionDays ?? 365,
+      noncurrentVersionRetentionDays: 7,
+    });
+    this.allowLogDelivery(props.account);
+
+    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+      name: `${props.name}-alb`,
+      description: `ALB ${props.name}: HTTPS from ${internal ? "the VPC (CloudFront VPC origin)" : "CloudFront only"}, to the pods`,
+      vpcId: props.vpcId,
+      lifecycle: { createBeforeDestroy: true },
+    });
+    for (const port of [443, 80]) {
+      new VpcSecurityGroupIngressRule(this, `Ingress${port}`, {
+        securityGroupId: this.securityGroup.id,
+        description: port === 443 ? "HTTPS from CloudFront" : "HTTP, answered with a redirect to HTTPS",
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        ...(props.clients.kind === "vpc" ? { cidrIpv4: props.clients.cidr } : { prefixListId: props.clients.prefixListId }),
+      });
+    }
+    new VpcSecurityGroupEgressRule(this, "EgressToPods", {
+      securityGroupId: this.securityGroup.id,
+      description: "To the application pods (IP targets) and their health checks",
+      ipProtocol: "tcp",
+      fromPort: targetPort,
+      toPort: targetPort,
+      referencedSecurityGroupId: props.targetSecurityGroupId,
+    });
+    new VpcSecurityGroupIngressRule(this, "PodsFromAlb", {
+      securityGroupId: props.targetSecurityGroupId,
+      description: `From ALB ${props.name} to the application pods`,
+      ipProtocol: "tcp",
+      fromPort: targetPort,
+      toPort: targetPort,
+      referencedSecurityGroupId: this.securityGroup.id,
+    });
+
+    this.loadBalancer = new Lb(this, "LoadBalancer", {
+      name: props.name,
+      loadBalancerType: "application",
+      internal,
+      subnets: props.subnets.map(({ subnet }) => subnet.id),
+      securityGroups: [this.securityGroup.id],
+      dropInvalidHeaderFields: true,
+      desyncMitigationMode: "strictest",
+      enableDeletionProtection: props.deletionProtection ?? false,
+      enableHttp2: true,
+      idleTimeout: 60,
+      accessLogs: { bucket: this.accessLogs.name, prefix: "alb", enabled: true },
+      dependsOn: [this.accessLogs.bucket],
+    });
+    this.targetGroup = new LbTargetGroup(this, "TargetGroup", {
+      name: props.name,
+      vpcId: props.vpcId,
+      targetType: "ip",
+      protocol: "HTTP",
+      protocolVersion: "HTTP1",
+      port: targetPort,
+      // Blue-green switches colours by service selector; 30 s lets in-flight requests of the old colour finish.
+      deregistrationDelay: "30",
+      healthCheck: {
+        path: props.healthCheckPath ?? "/readyz",
+        protocol: "HTTP",
+        port: "traffic-port",
+        matcher: "200-399",
+        interval: 15,
+        timeout: 5,
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
+      },
+      stickiness: { type: "lb_cookie", enabled: true, cookieDuration: props.stickinessSeconds ?? 86400 },
+    });
+    this.httpsListener = new LbListener(this, "Https", {
+      loadBalancerArn: this.loadBalancer.arn,
+      port: 443,
+      protocol: "HTTPS",
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      certificateArn: props.certificateArn,
+      defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+    });
+    new LbListener(this, "HttpRedirect", {
+      loadBalancerArn: this.loadBalancer.arn,
+      port: 80,
+      protocol: "HTTP",
+      defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+    });
+  }
+
+  private allowLogDelivery(account: AccountContext): void {
+    const logs = `${this.accessLogs.arn}/alb/AWSLogs/${account.accountId}/*`;
+    this.accessLogs.addToPolicy({
+      Sid: "ElbLogDelivery",
+      Effect: "Allow",
+      Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: logs,
+    });
+    const legacyAccount = LEGACY_ELB_LOG_ACCOUNTS[account.region];
+    if (legacyAccount) {
+      this.accessLogs.addToPolicy({
+        Sid: "ElbLogDeliveryLegacyRegion",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${account.partition}:iam::${legacyAccount}:root` },
+        Action: "s3:PutObject",
+        Resource: logs,
+      });
+    }
+  }
+}
