@@ -20,7 +20,7 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
     const network = new NetworkStack(app, environment);
     const cluster = new ClusterStack(app, environment, { network: network.network });
     const data = new DataStack(app, environment, { network: network.network, cluster: cluster.cluster });
-    new PlatformStack(app, environment, {
+    const platform = new PlatformStack(app, environment, {
       cluster: cluster.cluster,
       controllerRoles: cluster.controllerRoles,
       kubernetesVersion: environment.cluster.version,
@@ -28,7 +28,8 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
     });
     if (environment.edge) {
       const edge = new EdgeStack(app, environment, { network: network.network, cluster: cluster.cluster, database: data.database });
-      new DeliveryStack(app, environment, { cluster: cluster.cluster, edge });
+      // Argo CD, External Secrets and the load balancer controller come from the platform: deploy after it, destroy before it.
+      new DeliveryStack(app, environment, { cluster: cluster.cluster, edge }).addDependency(platform);
     }
   }
   return app;

@@ -45,8 +45,8 @@ const allCommands = (phases: readonly Phase[]): string[] =>
   phases.flatMap((phase) => phase.steps).flatMap((step: Step) => (step.kind === "for-each" ? [step.list, ...step.each(step.placeholder)] : [step.argv])).map(shellQuote);
 
 describe("destroy order", () => {
-  it("destroys dev's platform, then data, then cluster, then network", () => {
-    expect(destroyOrder(shipped, "dev")).toEqual(["dev-platform", "dev-data", "dev-cluster", "dev-network"]);
+  it("destroys dev's delivery, then edge, platform, data, cluster and network", () => {
+    expect(destroyOrder(shipped, "dev")).toEqual(["dev-delivery", "dev-edge", "dev-platform", "dev-data", "dev-cluster", "dev-network"]);
   });
 
   it.each(environments)("%s: every stack is destroyed after every stack that depends on it", (environment) => {
@@ -63,15 +63,15 @@ describe("destroy order", () => {
     expect(destroyOrder(shipped, environment)).toEqual(await cdktfDestroyOrder(own));
   });
 
-  it("puts an edge stack (and any new dependent layer) before the cluster and network it reads", async () => {
-    const withEdge = [
+  it("puts any new dependent layer before the cluster and network it reads", async () => {
+    const withExtra = [
       ...shipped.filter((stack) => environmentOf(stack.name) === "dev"),
-      fixtureStack("dev-edge", {}, { dependencies: ["dev-network", "dev-cluster"] }),
+      fixtureStack("dev-search", {}, { dependencies: ["dev-network", "dev-cluster"] }),
     ];
-    const order = destroyOrder(withEdge, "dev");
-    expect(order.indexOf("dev-edge")).toBeLessThan(order.indexOf("dev-cluster"));
+    const order = destroyOrder(withExtra, "dev");
+    expect(order.indexOf("dev-search")).toBeLessThan(order.indexOf("dev-cluster"));
     expect(order.slice(-2)).toEqual(["dev-cluster", "dev-network"]);
-    expect(order).toEqual(await cdktfDestroyOrder(withEdge));
+    expect(order).toEqual(await cdktfDestroyOrder(withExtra));
   });
 
   it("reports a dependency cycle instead of looping", () => {
@@ -90,18 +90,28 @@ describe("teardown steps", () => {
     expect(plan("prod").target).toEqual({
       environment: "prod",
       region: "eu-west-1",
-      destroyOrder: ["prod-platform", "prod-data", "prod-cluster", "prod-network"],
+      destroyOrder: ["prod-delivery", "prod-edge", "prod-platform", "prod-data", "prod-cluster", "prod-network"],
       clusterName: "webapp-prod",
       databaseClusterIdentifier: "webapp-prod",
       readerAutoscaling: true,
       protections: [
         { kind: "database-deletion-protection", name: "webapp-prod", region: "eu-west-1" },
+        { kind: "versioned-bucket", name: "webapp-prod-alb-logs-111122223333", region: "eu-west-1" },
+        { kind: "versioned-bucket", name: "webapp-prod-cdn-logs-111122223333", region: "eu-west-1" },
+        { kind: "versioned-bucket", name: "webapp-prod-argocd-backup-111122223333-access-logs", region: "eu-west-1" },
         { kind: "versioned-bucket", name: "webapp-prod-argocd-backup-111122223333", region: "eu-west-1" },
         { kind: "backup-vault", name: "webapp-prod-aurora-dr", region: "eu-central-1" },
         { kind: "backup-vault", name: "webapp-prod-aurora", region: "eu-west-1" },
       ],
     });
-    expect(plan("dev").target).toMatchObject({ readerAutoscaling: false, protections: [] });
+    // dev keeps no backups, only the versioned ALB and CloudFront log buckets, which must be emptied before destroy
+    expect(plan("dev").target).toMatchObject({
+      readerAutoscaling: false,
+      protections: [
+        { kind: "versioned-bucket", name: "webapp-dev-alb-logs-111122223333", region: "eu-west-1" },
+        { kind: "versioned-bucket", name: "webapp-dev-cdn-logs-111122223333", region: "eu-west-1" },
+      ],
+    });
   });
 
   it("removes Argo CD applications with their resources and waits for load balancers before destroying any stack", () => {
@@ -149,7 +159,7 @@ describe("teardown steps", () => {
     const commands = allCommands(plan("staging").phases).filter((command) => command.startsWith("node scripts/cdktf.js destroy") || command === "npm run synth");
     expect(commands).toEqual([
       "npm run synth",
-      ...["staging-platform", "staging-data", "staging-cluster", "staging-network"].map((stack) => `node scripts/cdktf.js destroy ${stack} --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
+      ...["staging-delivery", "staging-edge", "staging-platform", "staging-data", "staging-cluster", "staging-network"].map((stack) => `node scripts/cdktf.js destroy ${stack} --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
     ]);
   });
 
@@ -164,7 +174,7 @@ describe("teardown steps", () => {
     const { target, phases } = plan("prod");
     expect(formatPlan(target, phases)).toContain("Aurora cluster webapp-prod has deletion protection");
     expect(allCommands(phases).join("\n")).not.toMatch(/no-deletion-protection|delete-recovery-point|delete-object /);
-    expect(formatPlan(plan("dev").target, plan("dev").phases)).not.toContain("Protected data");
+    expect(formatPlan(plan("dev").target, plan("dev").phases)).not.toContain("deletion protection");
   });
 
   it("with --accept-data-loss, empties backups and lifts deletion protection before the first destroy", () => {

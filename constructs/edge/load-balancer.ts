@@ -7,6 +7,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { AccountContext } from "../iam/policy-document";
 import { NetworkSubnet } from "../network/network";
+import { AccessLogBucket } from "../storage/access-log-bucket";
 import { SecureBucket } from "../storage/secure-bucket";
 
 /**
@@ -74,8 +75,9 @@ export class ApplicationLoadBalancer extends Construct {
     }
     const targetPort = props.targetPort ?? 8080;
     const internal = props.clients.kind === "vpc";
-    this.accessLogs = new SecureBucket(this, "AccessLogs", {
+    this.accessLogs = new AccessLogBucket(this, "AccessLogs", {
       account: props.account,
+      deliveredBy: "Elastic Load Balancing access logging",
       bucketName: props.accessLogBucketName,
       expireObjectsAfterDays: props.accessLogRetentionDays ?? 365,
       noncurrentVersionRetentionDays: 7,
