@@ -10,6 +10,7 @@ import { NodeLaunchTemplate } from "../constructs/cluster/launch-template";
 import { kubernetesTaintEffect, ManagedNodeGroup } from "../constructs/cluster/node-group";
 import { NodeRole } from "../constructs/cluster/node-role";
 import { clusterAutoscalerStatements, ebsVolumeKeyStatements, loadBalancerControllerStatements } from "../constructs/iam/controller-policies";
+import { deployRoleName } from "../constructs/iam/github-actions";
 import { IrsaRole } from "../constructs/iam/irsa-role";
 import { Network, NetworkSubnet } from "../constructs/network/network";
 import { KmsKey } from "../constructs/security/kms-key";
@@ -18,11 +19,6 @@ import { defaultTags, EnvironmentStack, stackName } from "./environment-stack";
 export interface ClusterStackProps {
   /** The environment's network, from its NetworkStack. */
   readonly network: Network;
-}
-
-/** Name of the GitHub deploy role the bootstrap stack creates per environment; it gets cluster admin here. */
-export function deployRoleName(environment: EnvironmentConfig): string {
-  return `${environment.prefix}-deploy`;
 }
 
 /**
@@ -56,7 +52,8 @@ export class ClusterStack extends EnvironmentStack {
       privateAccessCidrs: config.endpoint.privateAccessCidrs,
       logRetentionDays: config.logRetentionDays,
     });
-    const deployRoleArn = `arn:${environment.partition}:iam::${environment.account.id}:role/${deployRoleName(environment)}`;
+    // The GitHub Actions deploy role of this environment (created by the bootstrap stack) administers the cluster.
+    const deployRoleArn = `arn:${environment.partition}:iam::${environment.account.id}:role/${deployRoleName(environment.prefix)}`;
     this.eks.grantClusterAdmin("deploy", deployRoleArn);
     for (const principal of config.adminPrincipals.filter((arn) => arn !== deployRoleArn)) {
       this.eks.grantClusterAdmin(principalId(principal), principal);
