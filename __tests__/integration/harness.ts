@@ -9,8 +9,13 @@ interface Results {
   readonly results: Record<string, StackRun>;
 }
 
+// Test files ask for the same plans in every test; each file reads the results and each plan once.
+let cachedResults: Results | undefined;
+const cachedPlans = new Map<string, Plan>();
+
 function results(): Results {
-  return JSON.parse(fs.readFileSync(RESULTS_FILE, "utf8")) as Results;
+  cachedResults ??= JSON.parse(fs.readFileSync(RESULTS_FILE, "utf8")) as Results;
+  return cachedResults;
 }
 
 /** Every stack the offline run knows of, planned or not (with the reason). */
@@ -27,7 +32,12 @@ export function planOf(stack: string): Plan {
   if (!run.planned || !run.planFile) {
     throw new Error(`${stack} did not plan:\n${run.error ?? "(no error recorded)"}`);
   }
-  return JSON.parse(fs.readFileSync(run.planFile, "utf8")) as Plan;
+  let plan = cachedPlans.get(stack);
+  if (!plan) {
+    plan = JSON.parse(fs.readFileSync(run.planFile, "utf8")) as Plan;
+    cachedPlans.set(stack, plan);
+  }
+  return plan;
 }
 
 /** Managed resources in a plan, optionally of one type. */

@@ -111,8 +111,9 @@ async function runStack(
   const started = Date.now();
   const dir = stackDir(options.workDir, stack.name);
   fs.mkdirSync(dir, { recursive: true });
-  for (const stale of ["plan.tfplan", "plan.json", "terraform.tfstate"].filter(() => options.mode === "offline")) {
-    fs.rmSync(path.join(dir, stale), { force: true });
+  if (options.mode === "offline") {
+    // A plan or state left by an earlier run must never be mistaken for this run's (live runs keep their state).
+    for (const stale of ["plan.tfplan", "plan.json", "terraform.tfstate"]) fs.rmSync(path.join(dir, stale), { force: true });
   }
   fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(stack.json, null, 2));
   fs.writeFileSync(path.join(dir, "zz_harness_override.tf.json"), JSON.stringify(overrideFor(stack, all, options), null, 2));

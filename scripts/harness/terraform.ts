@@ -12,8 +12,6 @@ export interface TerraformToolchain {
   readonly cliConfigFile: string;
 }
 
-export class ToolchainError extends Error {}
-
 /**
  * Finds terraform (PLATFORM_TERRAFORM_BIN, default `terraform` on PATH) and the provider mirror
  * (PLATFORM_TF_PROVIDER_MIRROR, default /opt/tf-plugins), checks that the mirror holds every provider version the
@@ -25,7 +23,7 @@ export async function prepareToolchain(workDir: string, providers: Record<string
   try {
     await run(terraform, ["version"], { cwd: workDir, env: process.env, timeoutMs: 60_000 });
   } catch (error) {
-    throw new ToolchainError(
+    throw new Error(
       `terraform not found or not runnable as "${terraform}" (${(error as Error).message.split("\n")[0]}); ` +
         "install Terraform ≥ 1.10 or set PLATFORM_TERRAFORM_BIN",
     );
@@ -34,7 +32,7 @@ export async function prepareToolchain(workDir: string, providers: Record<string
     ([source, version]) => !fs.existsSync(path.join(providerMirror, "registry.terraform.io", source, version)),
   );
   if (missing.length > 0) {
-    throw new ToolchainError(
+    throw new Error(
       `provider mirror ${providerMirror} lacks ${missing.map(([source, version]) => `${source} ${version}`).join(", ")}; ` +
         "set PLATFORM_TF_PROVIDER_MIRROR to a filesystem mirror (registry.terraform.io/<namespace>/<type>/<version>/<os_arch>/)",
     );
