@@ -1,0 +1,72 @@
+import type { Contract, SystemModel, WorkloadFacts } from "../types";
+import { asArray, asMap, asString, valueAt } from "../values";
+import { Findings, listOrNothing, objectsOfKind, workloadLabel } from "./common";
+
+/** Secret names a pod reads: volumes (direct and projected), env secretKeyRefs and envFrom, unless marked optional. */
+export function secretsOfPod(podSpec: Record<string, unknown>): string[] {
+  const names: (string | undefined)[] = [];
+  for (const volume of asArray(podSpec.volumes).map(asMap)) {
+    if (volume.secret && valueAt(volume, "secret.optional") !== true) names.push(asString(valueAt(volume, "secret.secretName")));
+    for (const source of asArray(valueAt(volume, "projected.sources")).map(asMap)) {
+      if (source.secret && valueAt(source, "secret.optional") !== true) names.push(asString(valueAt(source, "secret.name")));
+    }
+  }
+  for (const container of [...asArray(podSpec.containers), ...asArray(podSpec.initContainers)].map(asMap)) {
+    for (const env of asArray(container.env).map(asMap)) {
+      const ref = asMap(valueAt(env, "valueFrom.secretKeyRef"));
+      if (ref.name && ref.optional !== true) names.push(asString(ref.name));
+    }
+    for (const from of asArray(container.envFrom).map(asMap)) {
+      const ref = asMap(from.secretRef);
+      if (ref.name && ref.optional !== true) names.push(asString(ref.name));
+    }
+  }
+  return [...new Set(names.filter((name): name is string => !!name))];
+}
+
+/**
+ * `namespace/name` of every Secret something produces: ExternalSecret targets and Secret objects (Terraform's
+ * kubernetes_secret, a release's rendered objects, gitops).
+ */
+function producedSecrets(model: SystemModel): Map<string, string> {
+  const produced = new Map<string, string>();
+  for (const { object, source } of objectsOfKind(model, "ExternalSecret")) {
+    const name = asString(valueAt(object, "spec.target.name")) ?? object.metadata.name;
+    produced.set(`${object.metadata.namespace ?? "default"}/${name}`, `ExternalSecret ${object.metadata.name} (${source})`);
+  }
+  for (const { object, source } of objectsOfKind(model, "Secret")) produced.set(`${object.metadata.namespace ?? "default"}/${object.metadata.name}`, `Secret (${source})`);
+  return produced;
+}
+
+/** The Vault injector renders secrets as files for pods annotated for it, when the injector runs. */
+function vaultInjects(model: SystemModel, workload: WorkloadFacts, name: string): "yes" | "no" | "injector off" {
+  const annotations = workload.podAnnotations ?? {};
+  if (annotations["vault.hashicorp.com/agent-inject"] !== "true" || !(`vault.hashicorp.com/agent-inject-secret-${name}` in annotations)) return "no";
+  const injector = model.workloads.some((candidate) => candidate.source.startsWith("release:") && model.releases.some((release) => release.chart === "vault" && candidate.source === `release:${release.stack}:${release.name}`) && candidate.kind === "Deployment");
+  return injector ? "yes" : "injector off";
+}
+
+export const mountedSecretsContract: Contract = {
+  name: "mounted-secrets",
+  description: "every Secret a workload mounts, envFroms or secretKeyRefs is produced by an ExternalSecret, a release, Terraform or the Vault injector",
+  check(model) {
+    const findings = new Findings("mounted-secrets");
+    const produced = producedSecrets(model);
+    let checked = 0;
+    for (const workload of model.workloads) {
+      for (const name of secretsOfPod(workload.podSpec)) {
+        checked++;
+        if (produced.has(`${workload.namespace}/${name}`)) continue;
+        const vault = vaultInjects(model, workload, name);
+        if (vault === "yes") continue;
+        const inNamespace = [...produced.keys()].filter((key) => key.startsWith(`${workload.namespace}/`)).map((key) => key.split("/")[1]);
+        findings.add(
+          workloadLabel(workload),
+          `Secret ${workload.namespace}/${name}`,
+          vault === "injector off" ? "annotated for the Vault injector, but no vault release runs the injector" : `Secrets produced in ${workload.namespace}: ${listOrNothing(inNamespace)}`,
+        );
+      }
+    }
+    return { checked, findings: findings.list };
+  },
+};

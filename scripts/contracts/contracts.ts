@@ -1,0 +1,39 @@
+import { arnsContract } from "./checks/arns";
+import { crdsContract } from "./checks/crds";
+import { hostsContract } from "./checks/hosts";
+import { irsaContract } from "./checks/irsa";
+import { mountedSecretsContract } from "./checks/mounted-secrets";
+import { schedulingContract } from "./checks/scheduling";
+import { secretsContract } from "./checks/secrets";
+import type { Contract, Finding, SystemModel } from "./types";
+
+/** Every contract over the whole system; a new contract is one module and one line here. */
+export const CONTRACTS: readonly Contract[] = [
+  secretsContract,
+  arnsContract,
+  irsaContract,
+  hostsContract,
+  crdsContract,
+  schedulingContract,
+  mountedSecretsContract,
+];
+
+export interface ContractResult {
+  readonly environment: string;
+  readonly contract: string;
+  readonly checked: number;
+  readonly findings: readonly Finding[];
+}
+
+export function runContracts(model: SystemModel, contracts: readonly Contract[] = CONTRACTS): ContractResult[] {
+  return contracts.map((contract) => ({ environment: model.environment.name, contract: contract.name, ...contract.check(model) }));
+}
+
+/** One line per broken reference: `<env> <contract>: <consumer> references <reference>; exists instead: <instead>`. */
+export function findingLine(environment: string, finding: Finding): string {
+  return `${environment} ${finding.contract}: ${finding.consumer} references ${finding.reference}; exists instead: ${finding.instead}`;
+}
+
+export function summaryLine(result: ContractResult): string {
+  return `${result.environment} ${result.contract}: ${result.checked} checked, ${result.findings.length} broken`;
+}

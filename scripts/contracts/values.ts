@@ -1,0 +1,46 @@
+/** Plain-data helpers for Helm values and Kubernetes objects: Helm's merge, dotted lookups. */
+
+export type Json = Record<string, unknown>;
+
+export function isMap(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Helm's coalescing of values files: maps merge key by key, anything else is replaced by the later file. */
+export function mergeValues(base: Json, over: Json): Json {
+  const merged: Json = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    merged[key] = isMap(merged[key]) && isMap(value) ? mergeValues(merged[key] as Json, value) : value;
+  }
+  return merged;
+}
+
+/** The value at a dotted path (`server.ingress.hostname`); keys with dots cannot be addressed, as in `--set`. */
+export function valueAt(values: unknown, dotted: string): unknown {
+  let current: unknown = values;
+  for (const key of dotted.split(".")) {
+    if (!isMap(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/** Whether a value counts as set in a template's `default`/`if`: not null, not "", not an empty map or list. */
+export function isSet(value: unknown): boolean {
+  if (value === undefined || value === null || value === "" || value === false) return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (isMap(value)) return Object.keys(value).length > 0;
+  return true;
+}
+
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function asMap(value: unknown): Json {
+  return isMap(value) ? value : {};
+}
+
+export function asString(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
