@@ -28,18 +28,12 @@ export function wholeToken(value: string): string | undefined {
   return end === value.length - 1 ? value.slice(2, -1) : undefined;
 }
 
-/** Index of the `}` closing the `{` at `open`, skipping nested braces and quoted strings. */
+/** Index of the `}` closing the `{` at `open`, counting nested braces (Terraform expressions nest them). */
 export function closingBrace(value: string, open: number): number {
   let depth = 0;
-  let quoted = false;
   for (let i = open; i < value.length; i++) {
-    const char = value[i];
-    if (quoted) {
-      if (char === "\\") i++;
-      else if (char === '"') quoted = false;
-    } else if (char === '"') quoted = true;
-    else if (char === "{") depth++;
-    else if (char === "}" && --depth === 0) return i;
+    if (value[i] === "{") depth++;
+    else if (value[i] === "}" && --depth === 0) return i;
   }
   return -1;
 }

@@ -86,7 +86,7 @@ export const hostsContract: Contract = {
         findings.add(
           use.consumer,
           `certificate for ${host} in ${use.region}`,
-          elsewhere.length ? elsewhere.join(", ") : `certificates in ${use.region}: ${listOrNothing(certs.filter((cert) => cert.region === use.region).flatMap((cert) => cert.names))}`,
+          elsewhere.length ? listOrNothing(elsewhere) : `certificates in ${use.region}: ${listOrNothing(certs.filter((cert) => cert.region === use.region).flatMap((cert) => cert.names))}`,
         );
       }
     }
