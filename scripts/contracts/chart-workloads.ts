@@ -16,7 +16,8 @@ import { asArray, asMap, asString, isSet, Json, valueAt } from "./values";
 export interface ServiceAccountPaths {
   /** Path of the `create` switch; absent when the chart always creates it. */
   readonly create?: string;
-  readonly name: string;
+  /** Path of the name; absent when the chart always names it `defaultName`. */
+  readonly name?: string;
   readonly annotations: string;
   /** The name when `name` is unset and the chart creates it (its fullname helper). */
   readonly defaultName: (release: string) => string;
@@ -179,7 +180,11 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
   vault: {
     workloads: [
       component("StatefulSet", "server", self, { enabled: "server.enabled", persistence: "server.dataStorage" }),
-      component("Deployment", "injector", suffixed("agent-injector"), { enabled: "injector.enabled" }),
+      {
+        ...component("Deployment", "injector", suffixed("agent-injector"), { enabled: "injector.enabled" }),
+        // The injector's service account is always created and always named after it; only annotations are values.
+        serviceAccount: { annotations: "injector.serviceAccount.annotations", defaultName: suffixed("agent-injector") },
+      },
     ],
     ingresses: [{ enabled: "server.ingress.enabled", host: ["server.ingress.hosts"], name: self, className: "server.ingress.ingressClassName", annotations: "server.ingress.annotations", tls: "server.ingress.tls" }],
   },

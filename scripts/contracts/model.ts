@@ -161,7 +161,7 @@ function withNamespace(object: KubeObject, namespace: string): KubeObject {
 const CLUSTER_SCOPED = new Set(["Namespace", "ClusterSecretStore", "ClusterIssuer", "StorageClass", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass", "ClusterExternalSecret", "IngressClass", "ClusterAnalysisTemplate"]);
 
 function serviceAccountName(release: ReleaseModel, values: Json, paths: NonNullable<ChartFacts["workloads"][number]["serviceAccount"]>): string {
-  const named = asString(valueAt(values, paths.name));
+  const named = paths.name ? asString(valueAt(values, paths.name)) : undefined;
   if (named) return named;
   return switchedOn(values, paths.create) ? paths.defaultName(release.name) : "default";
 }
