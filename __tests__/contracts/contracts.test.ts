@@ -26,11 +26,12 @@ const EXPECTED: Record<string, [string, string, string][]> = {
     ["ExternalSecret app/app (gitops:overlays/test)", "secretsmanager:GetSecretValue on shop-test/db for role shop-test-app-reader of SecretStore aws", "that role grants it on: arn:aws:secretsmanager:eu-central-1:123456789012:secret:shop-test/app-??????"],
   ],
   "arns": [
-    ["aws_iam_role_policy.Read (test-platform) policy Statement[0].Resource", "arn:aws:secretsmanager:eu-central-1:123456789012:secret:${aws_rds_cluster.Db.master_user_secret[0].secret_arn}-??????", "a reference inside a literal ARN"],
+    ["aws_iam_role_policy.Read (test-platform) policy Statement[0].Resource", "arn:aws:secretsmanager:eu-central-1:123456789012:secret:${aws_rds_cluster.Db.master_user_secret[0].secret_arn}-??????", "an ARN inside an ARN (${aws_rds_cluster.Db.master_user_secret[0].secret_arn} is an ARN)"],
     ["aws_iam_role_policy.Read (test-platform) policy Statement[0].Resource", "arn:aws:s3:::arn:aws:s3:::bucket", "an ARN inside an ARN"],
     ["aws_iam_role_policy.Read (test-platform) policy Statement[0].Resource", "arn:aws:ecr:eu-central-1:12345:repository/web", "account \"12345\" is not 12 digits"],
     ["aws_iam_role_policy.Read (test-platform) policy Statement[0].Resource", "arn:aws:s3", "fewer than six fields (arn:partition:service:region:account:resource)"],
     ["aws_iam_role_policy.Read (test-platform) policy Statement[0].Resource", "${aws_kms_key.Key.arn}/arn:aws:kms", "an ARN inside an ARN"],
+    ["aws_iam_role_policy.Read (test-platform) policy Statement[0].Resource", "arn:aws:rds-db:eu-central-1:123456789012:dbuser:${aws_rds_cluster.Gone.cluster_resource_id}/web", "a reference inside a literal ARN that resolves to no resource (${aws_rds_cluster.Gone.cluster_resource_id})"],
   ],
   "irsa": [
     ["aws_iam_role.Controller (test-platform) trust", "system:serviceaccount:controller:ghost", "service accounts in controller: controller:controller, controller:webhook"],
