@@ -57,6 +57,7 @@ const EXPECTED: Record<string, [string, string, string][]> = {
   "mounted-secrets": [
     ["Rollout web/web (gitops:overlays/test)", "Secret web/web-api-key", "Secrets produced in web: web-db, web-tls"],
     ["Rollout web/web (gitops:overlays/test)", "Secret web/web-token", "annotated for the Vault injector, but no vault release runs the injector"],
+    ["ExternalSecret webapp/database-credentials (release:test-platform:secrets)", "a workload that reads Secret webapp/database-credentials", "workloads in webapp: nothing"],
   ],
 };
 

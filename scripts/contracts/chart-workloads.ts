@@ -34,8 +34,10 @@ export interface ChartWorkload {
   /** Path whose value being set (or `{enabled: true}`) gives the pods a PersistentVolumeClaim. */
   readonly persistence?: string;
   readonly serviceAccount?: ServiceAccountPaths;
-  /** Paths that name a Secret the pods read (an `existingSecret`). */
+  /** Paths that name a Secret (or list Secrets) the pods read: an `existingSecret`, Alertmanager's mounted `secrets`. */
   readonly secrets?: readonly string[];
+  /** Secrets named inside values the component reads (Argo CD's `$<secret>:<key>` in argocd-cm). */
+  readonly secretsIn?: (values: Json) => string[];
 }
 
 export interface ChartIngress {
@@ -86,6 +88,12 @@ function argoCdComponent(kind: string, prefix: string, name: (release: string) =
     affinity: [`${prefix}.affinity`],
   };
 }
+
+/** Argo CD resolves `$<secret>:<key>` in argocd-cm settings (oidc.config, dex.config ...) from that Secret in its namespace. */
+const argoCdSettingSecrets = (values: Json): string[] =>
+  Object.values(asMap(valueAt(values, "configs.cm")))
+    .filter((setting): setting is string => typeof setting === "string")
+    .flatMap((setting) => [...setting.matchAll(/\$([a-z0-9][a-z0-9.-]*):[A-Za-z0-9_.-]+/g)].map((match) => match[1]));
 
 const argoCdObjects = (values: Json, namespace: string): KubeObject[] => [
   ...Object.entries(asMap(values.projects)).map(([name, spec]) => argoObject("AppProject", name, namespace, asMap(spec))),
@@ -159,7 +167,7 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
         serviceAccount: { create: "prometheus.serviceAccount.create", name: "prometheus.serviceAccount.name", annotations: "prometheus.serviceAccount.annotations", defaultName: suffixed("prometheus") },
       },
       {
-        ...component("StatefulSet", "alertmanager.alertmanagerSpec", (release) => `alertmanager-${release}-alertmanager`, { enabled: "alertmanager.enabled", persistence: "alertmanager.alertmanagerSpec.storage" }),
+        ...component("StatefulSet", "alertmanager.alertmanagerSpec", (release) => `alertmanager-${release}-alertmanager`, { enabled: "alertmanager.enabled", persistence: "alertmanager.alertmanagerSpec.storage", secrets: ["alertmanager.alertmanagerSpec.secrets"] }),
         serviceAccount: { create: "alertmanager.serviceAccount.create", name: "alertmanager.serviceAccount.name", annotations: "alertmanager.serviceAccount.annotations", defaultName: suffixed("alertmanager") },
       },
       component("Deployment", "grafana", suffixed("grafana"), { enabled: "grafana.enabled", persistence: "grafana.persistence", secrets: ["grafana.admin.existingSecret"] }),
@@ -191,7 +199,7 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
   "argo-cd": {
     workloads: [
       argoCdComponent("StatefulSet", "controller", suffixed("application-controller")),
-      argoCdComponent("Deployment", "server", suffixed("server")),
+      { ...argoCdComponent("Deployment", "server", suffixed("server")), secretsIn: argoCdSettingSecrets },
       argoCdComponent("Deployment", "repoServer", suffixed("repo-server")),
       argoCdComponent("Deployment", "applicationSet", suffixed("applicationset-controller")),
       argoCdComponent("Deployment", "notifications", suffixed("notifications-controller"), "notifications.enabled"),

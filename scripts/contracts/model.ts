@@ -172,7 +172,11 @@ function releaseWorkloads(release: ReleaseModel, chartDefaults: ChartDefaults): 
     .workloads.filter((workload) => switchedOn(values, workload.enabled))
     .map((workload) => {
       const persistence = workload.persistence ? valueAt(values, workload.persistence) : undefined;
-      const secrets = (workload.secrets ?? []).map((secretPath) => asString(valueAt(values, secretPath))).filter((name): name is string => !!name);
+      const named = (workload.secrets ?? []).flatMap((secretPath) => {
+        const value = valueAt(values, secretPath);
+        return Array.isArray(value) ? value.map(asString) : [asString(value)];
+      });
+      const secrets = [...named, ...(workload.secretsIn?.(values) ?? [])].filter((name): name is string => !!name);
       return {
         source: `release:${release.stack}:${release.name}`,
         kind: workload.kind,
@@ -185,7 +189,9 @@ function releaseWorkloads(release: ReleaseModel, chartDefaults: ChartDefaults): 
           tolerations: placement(firstSet(values, workload.tolerations)) ?? [],
           affinity: placement(firstSet(values, workload.affinity)) ?? {},
           ...(workload.serviceAccount ? { serviceAccountName: serviceAccountName(release, values, workload.serviceAccount) } : {}),
-          containers: [{ name: workload.name(release.name), env: secrets.map((name) => ({ name: "FROM_VALUES", valueFrom: { secretKeyRef: { name, key: "" } } })) }],
+          // The chart mounts or reads these Secrets; the model says so as secret volumes, what mounted-secrets reads.
+          volumes: secrets.map((name) => ({ name, secret: { secretName: name } })),
+          containers: [{ name: workload.name(release.name) }],
         },
       };
     });

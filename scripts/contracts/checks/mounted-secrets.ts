@@ -1,6 +1,6 @@
 import type { Contract, SystemModel, WorkloadFacts } from "../types";
 import { asArray, asMap, asString, valueAt } from "../values";
-import { Findings, listOrNothing, objectsOfKind, workloadLabel } from "./common";
+import { Findings, listOrNothing, objectLabel, objectsOfKind, workloadLabel } from "./common";
 
 /** Secret names a pod reads: volumes (direct and projected), env secretKeyRefs and envFrom, unless marked optional. */
 export function secretsOfPod(podSpec: Record<string, unknown>): string[] {
@@ -48,7 +48,7 @@ function vaultInjects(model: SystemModel, workload: WorkloadFacts, name: string)
 
 export const mountedSecretsContract: Contract = {
   name: "mounted-secrets",
-  description: "every Secret a workload mounts, envFroms or secretKeyRefs is produced by an ExternalSecret, a release, Terraform or the Vault injector",
+  description: "every Secret a workload mounts, envFroms or secretKeyRefs is produced by an ExternalSecret, a release, Terraform or the Vault injector, and every ExternalSecret's Secret is read by something",
   check(model) {
     const findings = new Findings("mounted-secrets");
     const produced = producedSecrets(model);
@@ -66,6 +66,19 @@ export const mountedSecretsContract: Contract = {
           vault === "injector off" ? "annotated for the Vault injector, but no vault release runs the injector" : `Secrets produced in ${workload.namespace}: ${listOrNothing(inNamespace)}`,
         );
       }
+    }
+    // Deliver nothing that no workload consumes: every ExternalSecret's Secret is read by a pod, or by a controller that
+    // picks Secrets up by label (Argo CD's repository and cluster secrets).
+    const consumed = new Set(model.workloads.flatMap((workload) => secretsOfPod(workload.podSpec).map((name) => `${workload.namespace}/${name}`)));
+    for (const entry of objectsOfKind(model, "ExternalSecret")) {
+      checked++;
+      const { object } = entry;
+      const name = asString(valueAt(object, "spec.target.name")) ?? object.metadata.name;
+      const namespace = object.metadata.namespace ?? "default";
+      const labels = asMap(valueAt(object, "spec.target.template.metadata.labels"));
+      if (consumed.has(`${namespace}/${name}`) || "argocd.argoproj.io/secret-type" in labels) continue;
+      const readers = model.workloads.filter((workload) => workload.namespace === namespace).map((workload) => `${workload.kind} ${workload.name}`);
+      findings.add(objectLabel(entry), `a workload that reads Secret ${namespace}/${name}`, `workloads in ${namespace}: ${listOrNothing(readers)}`);
     }
     return { checked, findings: findings.list };
   },
