@@ -24,7 +24,6 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
       cluster: cluster.cluster,
       controllerRoles: cluster.controllerRoles,
       kubernetesVersion: environment.cluster.version,
-      databaseSecretArn: data.database.masterUserSecretArn,
     });
     if (environment.edge) {
       const edge = new EdgeStack(app, environment, { network: network.network, cluster: cluster.cluster, database: data.database });
