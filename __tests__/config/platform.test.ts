@@ -43,11 +43,11 @@ describe("platform config", () => {
     const problems = problemsOf({
       platform: {
         externalSecrets: { enabled: false },
-        argoCd: { sso: { issuer: "https://login.example.com", clientId: "argocd", clientSecretName: "shop/argocd-oidc" } },
+        argoCd: { sso: { issuer: "https://login.example.com", clientId: "argocd", clientSecretName: "shop/argocd-oidc", groups: { admin: ["ops"] } } },
       },
     });
     expect(problems).toEqual([
-      "platform.kubePrometheusStack.enabled: Grafana's admin secret (never the chart default) is delivered by External Secrets; enable platform.externalSecrets or remove it",
+      "platform.kubePrometheusStack.enabled: Grafana's generated admin secret (never the chart default) is delivered by External Secrets; enable platform.externalSecrets or remove it",
       "platform.argoCd.sso.clientSecretName: the OIDC client secret is delivered by External Secrets; enable platform.externalSecrets or remove it",
     ]);
   });

@@ -211,7 +211,7 @@ export function checkPlatformRules(platform: PlatformConfig, context: PlatformRu
     issue(["externalDns"], "needs hostedZoneIds and domainFilters when enabled, so it can only change the zones it owns");
   }
   if (kubePrometheusStack.enabled) {
-    secretsNeeded(["kubePrometheusStack", "enabled"], "Grafana's admin secret (never the chart default)");
+    secretsNeeded(["kubePrometheusStack", "enabled"], "Grafana's generated admin secret (never the chart default)");
     if (kubePrometheusStack.alertmanager.receivers.length > 0) secretsNeeded(["kubePrometheusStack", "alertmanager", "receivers"], "a receiver's secret");
     const names = kubePrometheusStack.alertmanager.receivers.map((receiver) => receiver.name);
     names.forEach((name, index) => {
