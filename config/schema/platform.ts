@@ -176,7 +176,8 @@ export const platformSchema = z
     }),
     argoRollouts: addOn("Argo Rollouts (blue-green and canary deployments)", true, {}),
     argocdImageUpdater: addOn("Argo CD Image Updater (new images from ECR)", true, {}),
-    vault: addOn("HashiCorp Vault with integrated Raft storage and KMS auto-unseal", true, {
+    // Off unless asked for: Vault's TLS comes from cert-manager's private CA, and cert-manager needs its own settings.
+    vault: addOn("HashiCorp Vault (integrated Raft, KMS auto-unseal, TLS from the private CA, injector; needs certManager)", false, {
       replicas: z.number().int().min(1, "needs at least 1 replica").default(3).describe("Vault servers; 1 runs standalone, more run HA Raft."),
       auditStorageSize: kubernetesQuantity.default("10Gi").describe("Volume size of the audit log."),
     }),
@@ -239,6 +240,9 @@ export function checkPlatformRules(platform: PlatformConfig, context: PlatformRu
   }
   if (platform.elasticsearch.enabled && !platform.fluentBit.enabled) {
     issue(["elasticsearch", "enabled"], "needs platform.fluentBit: Fluent Bit is what ships logs to Elasticsearch");
+  }
+  if (vault.enabled && !certManager.enabled) {
+    issue(["vault", "enabled"], "needs platform.certManager: Vault's TLS certificate comes from the platform's private CA");
   }
   if (vault.enabled && vault.replicas === 2) {
     issue(["vault", "replicas"], "must be 1 (standalone) or at least 3: a Raft cluster of 2 loses quorum when either server fails");
