@@ -9,6 +9,8 @@ export interface DeclaredSecret {
   readonly origin: "user-supplied" | "generated";
   /** What is off (or failing) while the value is missing. */
   readonly serves: string;
+  /** Who writes a generated value (and where to look when it has not). @default none: user-supplied */
+  readonly writer?: string;
 }
 
 /**
@@ -17,14 +19,27 @@ export interface DeclaredSecret {
  */
 export function declaredSecrets(environment: EnvironmentConfig): DeclaredSecret[] {
   const { platform } = environment;
-  if (!platform.externalSecrets.enabled) return [];
   const secrets: DeclaredSecret[] = [];
+  if (platform.vault.enabled) {
+    secrets.push({
+      name: `${environment.prefix}/vault/recovery`,
+      origin: "generated",
+      serves: "Vault's recovery key and root token",
+      writer: "the vault-setup Job in vault (kubectl -n vault logs job/<vault-setup-…> --all-containers)",
+    });
+  }
+  if (!platform.externalSecrets.enabled) return secrets;
   const monitoring = platform.kubePrometheusStack;
   if (monitoring.enabled) {
     for (const receiver of monitoring.alertmanager.receivers) {
       secrets.push({ name: receiver.secretName, origin: "user-supplied", serves: `Alertmanager receiver ${receiver.name} (${receiver.type}) stays silent` });
     }
-    secrets.push({ name: monitoring.grafana.adminSecretName ?? `${environment.prefix}/grafana-admin`, origin: "generated", serves: "the operators' copy of Grafana's admin login" });
+    secrets.push({
+      name: monitoring.grafana.adminSecretName ?? `${environment.prefix}/grafana-admin`,
+      origin: "generated",
+      serves: "the operators' copy of Grafana's admin login",
+      writer: "the PushSecret grafana-admin in monitoring (kubectl -n monitoring describe pushsecret grafana-admin)",
+    });
   }
   if (platform.argoCd.enabled) {
     if (platform.argoCd.sso) {
@@ -67,7 +82,7 @@ async function inspect(context: PreflightContext, secret: DeclaredSecret): Promi
       message: `${secret.name}: no value, so ${secret.serves}; put it: aws secretsmanager put-secret-value --region ${region} --secret-id ${secret.name} --secret-string file://value.txt`,
     };
   }
-  return { status: "missing", message: `${secret.name}: no value yet; the platform's PushSecret writes it (kubectl get pushsecret -A shows why it has not)` };
+  return { status: "missing", message: `${secret.name}: no value yet; ${secret.writer} writes it` };
 }
 
 /** Declared user-supplied secrets that have no value yet, and generated ones that are not in place. */
