@@ -24,8 +24,10 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
       cluster: cluster.cluster,
       controllerRoles: cluster.controllerRoles,
       kubernetesVersion: environment.cluster.version,
-      databaseSecretArn: data.database.masterUserSecretArn,
     });
+    // Nothing of the data layer is delivered into the cluster any more (the app uses IAM auth); the dependency keeps
+    // the documented order (data before platform) that the pipelines and teardown follow.
+    platform.addDependency(data);
     if (environment.edge) {
       const edge = new EdgeStack(app, environment, { network: network.network, cluster: cluster.cluster, database: data.database });
       // Argo CD, External Secrets and the load balancer controller come from the platform: deploy after it, destroy before it.

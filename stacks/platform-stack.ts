@@ -19,8 +19,6 @@ export interface PlatformStackProps {
    * autoscaler's image tag must be known at synth time, and `cluster.kubernetesVersion` is a cross-stack token.
    */
   readonly kubernetesVersion: string;
-  /** Secrets Manager ARN of the application's database secret (from the data layer). @default not delivered */
-  readonly databaseSecretArn?: string;
 }
 
 /** `<env>-platform`: what runs inside the cluster so that applications scale, are observed, delivered and get secrets. */
@@ -43,7 +41,6 @@ export class PlatformStack extends EnvironmentStack {
       kubernetesVersion: props.kubernetesVersion,
       controllerRoles: props.controllerRoles,
       addOns: PLATFORM_ADD_ONS,
-      databaseSecretArn: props.databaseSecretArn,
       storageClass: this.storageClass?.storageClass,
     });
   }

@@ -43,11 +43,11 @@ describe("platform config", () => {
     const problems = problemsOf({
       platform: {
         externalSecrets: { enabled: false },
-        argoCd: { sso: { issuer: "https://login.example.com", clientId: "argocd", clientSecretName: "shop/argocd-oidc" } },
+        argoCd: { sso: { issuer: "https://login.example.com", clientId: "argocd", clientSecretName: "shop/argocd-oidc", groups: { admin: ["ops"] } } },
       },
     });
     expect(problems).toEqual([
-      "platform.kubePrometheusStack.enabled: Grafana's admin secret (never the chart default) is delivered by External Secrets; enable platform.externalSecrets or remove it",
+      "platform.kubePrometheusStack.enabled: Grafana's generated admin secret (never the chart default) is delivered by External Secrets; enable platform.externalSecrets or remove it",
       "platform.argoCd.sso.clientSecretName: the OIDC client secret is delivered by External Secrets; enable platform.externalSecrets or remove it",
     ]);
   });
@@ -60,10 +60,11 @@ describe("platform config", () => {
   });
 
   test("Vault runs 1 server or a Raft quorum, and at least 3 in production", () => {
-    expect(problemsOf({ tier: "staging", platform: { vault: { replicas: 2 } } })).toEqual([
+    const certManager = { enabled: true, acmeEmail: "ops@shop.example.com", hostedZoneIds: ["Z0TEST000000000000001"] };
+    expect(problemsOf({ tier: "staging", platform: { certManager, vault: { enabled: true, replicas: 2 } } })).toEqual([
       "platform.vault.replicas: must be 1 (standalone) or at least 3: a Raft cluster of 2 loses quorum when either server fails",
     ]);
-    expect(problemsOf({ platform: { vault: { replicas: 1 } } })).toEqual([
+    expect(problemsOf({ platform: { certManager, vault: { enabled: true, replicas: 1 } } })).toEqual([
       "platform.vault.replicas: must be at least 3 in a production tier (HA Raft survives losing one server)",
     ]);
   });

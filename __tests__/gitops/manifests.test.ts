@@ -34,7 +34,7 @@ describe.each(ENVIRONMENTS)("the %s overlay", (environment) => {
     expect(kinds).toEqual(
       [
         "AnalysisTemplate", "ExternalSecret", "HorizontalPodAutoscaler", "Namespace", "NetworkPolicy", "NetworkPolicy",
-        "PodDisruptionBudget", "PrometheusRule", "Rollout", "Service", "Service", "Service", "ServiceAccount",
+        "PodDisruptionBudget", "PrometheusRule", "Rollout", "SecretStore", "Service", "Service", "Service", "ServiceAccount",
         "ServiceMonitor", "TargetGroupBinding",
       ].sort(),
     );

@@ -42,6 +42,6 @@ export class SynthesizedPlatform {
   }
 }
 
-export function synthPlatform(environment: EnvironmentConfig, databaseSecretArn?: string): SynthesizedPlatform {
-  return new SynthesizedPlatform(synthStack(platformStack(environment, databaseSecretArn ? { databaseSecretArn } : {})));
+export function synthPlatform(environment: EnvironmentConfig): SynthesizedPlatform {
+  return new SynthesizedPlatform(synthStack(platformStack(environment)));
 }

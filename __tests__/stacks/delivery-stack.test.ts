@@ -101,7 +101,8 @@ describe("DeliveryStack", () => {
   it("reads the repository credentials from Secrets Manager into an Argo CD repository secret", () => {
     const secret = Object.values(resourcesOf(prod, "kubernetes_manifest")).find((manifest) => (manifest.manifest as any).kind === "ExternalSecret")!;
     const spec = (secret.manifest as any).spec;
-    expect(spec.secretStoreRef).toEqual({ kind: "ClusterSecretStore", name: "aws-secrets-manager" });
+    // Argo CD's namespace's own SecretStore (the platform layer grants its role this secret, break 1 and 4).
+    expect(spec.secretStoreRef).toEqual({ kind: "SecretStore", name: "aws-secrets-manager" });
     expect(spec.dataFrom).toEqual([{ extract: { key: "webapp-prod/argocd/repository" } }]);
     expect(spec.target.template.metadata.labels).toEqual({ "argocd.argoproj.io/secret-type": "repository" });
     expect(spec.target.template.data).toMatchObject({ url: "https://github.com/acme/webapp.git", type: "git" });

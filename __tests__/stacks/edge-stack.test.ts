@@ -207,9 +207,19 @@ describe("EdgeStack", () => {
       expect(policyOf(role, "assume_role_policy").Statement[0]).toMatchObject({
         Condition: { StringEquals: { "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789:sub": "system:serviceaccount:web:web" } },
       });
-      const connect = onlyResource(withDatabase, "aws_iam_role_policy");
+      const connect = Object.values(resourcesOf(withDatabase, "aws_iam_role_policy")).find((policy) => String(policy.policy).includes("rds-db:connect"))!;
       expect(policyOf(connect).Statement[0]).toMatchObject({ Action: "rds-db:connect" });
       expect(JSON.stringify(policyOf(connect).Statement[0].Resource)).toContain("/web");
+    });
+
+    it("lets the web namespace's SecretStore (the web service account) read exactly the connection secret (break 1)", () => {
+      const policies = Object.values(resourcesOf(withDatabase, "aws_iam_role_policy")).map((policy) => policyOf(policy).Statement).flat();
+      const read = policies.find((statement) => statement.Sid === "ReadConnectionSettings");
+      expect(read).toMatchObject({ Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"] });
+      expect(read!.Resource).toMatch(/^\$\{aws_secretsmanager_secret\.WebDatabaseAccess_Connection_[A-Z0-9]+\.arn\}$/);
+      const decrypt = policies.find((statement) => statement.Sid === "DecryptThroughSecretsManager");
+      expect(decrypt).toMatchObject({ Action: "kms:Decrypt", Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${shippedEnvironment("prod").account.region}.amazonaws.com` } } });
+      expect(decrypt!.Resource).toContain("aws_kms_key.");
     });
 
     it("publishes the connection settings, without a password, in a KMS-encrypted secret the ExternalSecret reads", () => {

@@ -14,7 +14,7 @@ export const FAKE_OIDC_ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539
  */
 export function platformStack(
   environment: EnvironmentConfig,
-  extra: Partial<Pick<PlatformStackProps, "databaseSecretArn" | "kubernetesVersion">> = {},
+  extra: Partial<Pick<PlatformStackProps, "kubernetesVersion">> = {},
   app: App = testApp(),
 ): PlatformStack {
   const upstream = new TerraformStack(app, `${environment.name}-cluster-standin`);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { retentionDays } from "./common";
+import { ipv4Cidr, retentionDays } from "./common";
 
 /** Chart versions are Helm's semver, with or without cert-manager's leading "v". */
 const chartVersion = z
@@ -38,6 +38,10 @@ function addOn<Shape extends z.ZodRawShape>(what: string, enabledByDefault: bool
     .describe(what);
 }
 
+/** A value of the identity provider's `groups` claim; written unquoted into Argo CD's policy.csv, so no commas. */
+const ssoGroup = z.string().regex(/^[^,\s](?:[^,\n]*[^,\s])?$/, "must be a group name of the identity provider's groups claim, without commas");
+
+export const ARGOCD_ACCESS_MODES = ["internal", "public"] as const;
 export const CLUSTER_AUTOSCALER_EXPANDERS = ["least-waste", "random", "most-pods", "priority", "price"] as const;
 export const ALERT_RECEIVER_TYPES = ["slack", "pagerduty", "webhook"] as const;
 
@@ -47,7 +51,9 @@ const alertReceiver = z.strictObject({
     .regex(/^[a-z][a-z0-9-]{0,40}$/, "must be a short lower-case name (a-z, 0-9, '-')")
     .describe("Receiver name in Alertmanager's routing tree."),
   type: z.enum(ALERT_RECEIVER_TYPES).describe("How Alertmanager notifies: slack (webhook URL), pagerduty (routing key), webhook (URL)."),
-  secretName: secretName.describe("Secrets Manager secret holding the URL or routing key as a plain string."),
+  secretName: secretName.describe(
+    "Secrets Manager secret for the URL or routing key (a plain string): created empty by the platform, the value is yours to put; the receiver is silent until it exists.",
+  ),
   channel: z.string().optional().describe("Slack channel, e.g. #alerts (slack only)."),
 });
 
@@ -97,18 +103,12 @@ export const platformSchema = z
         .strictObject({
           adminSecretName: secretName
             .optional()
-            .describe("Secrets Manager secret with JSON keys admin-user and admin-password for Grafana's admin. @default <project>-<env>/grafana-admin"),
+            .describe("Secrets Manager secret the platform writes Grafana's generated admin credentials to (JSON keys admin-user, admin-password). @default <project>-<env>/grafana-admin"),
         })
         .prefault({})
         .describe("Grafana."),
     }),
-    externalSecrets: addOn("External Secrets with a ClusterSecretStore for AWS Secrets Manager", true, {
-      databaseSecretNamespace: z
-        .string()
-        .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a Kubernetes namespace name")
-        .default("webapp")
-        .describe("Namespace the application's database secret is delivered to (when the data layer provides one)."),
-    }),
+    externalSecrets: addOn("External Secrets with one SecretStore (and IRSA role) per namespace that reads AWS Secrets Manager", true, {}),
     fluentBit: addOn("Fluent Bit shipping container logs to CloudWatch Logs", true, {
       logRetentionDays: retentionDays.default(30),
     }),
@@ -122,12 +122,47 @@ export const platformSchema = z
       storageSize: kubernetesQuantity.default("100Gi").describe("Volume size of each Elasticsearch node."),
     }),
     argoCd: addOn("Argo CD (GitOps delivery)", true, {
-      hostname: hostname.optional().describe("Host name of Argo CD's ingress behind the ALB (TLS with the ACM certificate of that name)."),
+      hostname: hostname.optional().describe("Host name of Argo CD's ingress behind the ALB (TLS with an ACM certificate the platform issues for it)."),
+      hostedZoneId: hostedZoneId
+        .optional()
+        .describe("Route53 zone of hostname: the platform validates Argo CD's ACM certificate there (required with hostname)."),
+      access: z
+        .strictObject({
+          mode: z
+            .enum(ARGOCD_ACCESS_MODES)
+            .default("internal")
+            .describe("internal: an internal ALB reached only from inside the VPC (the deploy runner, a VPN). public: an internet-facing ALB behind a WAF, open only to allowedCidrs."),
+          allowedCidrs: z
+            .array(ipv4Cidr)
+            .default([])
+            .describe("Source ranges the public ALB admits (offices, VPN egress); required in public mode."),
+          wafRateLimit: z
+            .number()
+            .int()
+            .min(100, "must be at least 100 (WAF's minimum)")
+            .default(1000)
+            .describe("Requests per client IP per 5 minutes before the public ALB's WAF blocks it."),
+        })
+        .prefault({})
+        .describe("Who can reach Argo CD's ingress."),
       sso: z
         .strictObject({
           issuer: z.url("must be the OIDC issuer URL, e.g. https://login.example.com").describe("OIDC issuer URL."),
           clientId: z.string().min(1, "must name the OIDC client").describe("OIDC client id."),
-          clientSecretName: secretName.describe("Secrets Manager secret holding the OIDC client secret as a plain string."),
+          clientSecretName: secretName.describe(
+            "Secrets Manager secret for the OIDC client secret (a plain string): created empty by the platform, the value is yours to put; SSO stays off until it exists.",
+          ),
+          groups: z
+            .strictObject({
+              admin: z.array(ssoGroup).default([]).describe("SSO groups with full control of Argo CD (role:admin)."),
+              deployer: z
+                .array(ssoGroup)
+                .default([])
+                .describe("SSO groups that may sync, roll back and run actions on applications and read everything (role:deployer)."),
+              readOnly: z.array(ssoGroup).default([]).describe("SSO groups that may only look (role:readonly)."),
+            })
+            .prefault({})
+            .describe("The identity provider's `groups` claim values mapped to Argo CD roles; anyone else has no access."),
         })
         .optional()
         .describe("Single sign-on through OIDC; when set, the local admin user is disabled."),
@@ -141,7 +176,8 @@ export const platformSchema = z
     }),
     argoRollouts: addOn("Argo Rollouts (blue-green and canary deployments)", true, {}),
     argocdImageUpdater: addOn("Argo CD Image Updater (new images from ECR)", true, {}),
-    vault: addOn("HashiCorp Vault with integrated Raft storage and KMS auto-unseal", true, {
+    // Off unless asked for: Vault's TLS comes from cert-manager's private CA, and cert-manager needs its own settings.
+    vault: addOn("HashiCorp Vault (integrated Raft, KMS auto-unseal, TLS from the private CA, injector; needs certManager)", false, {
       replicas: z.number().int().min(1, "needs at least 1 replica").default(3).describe("Vault servers; 1 runs standalone, more run HA Raft."),
       auditStorageSize: kubernetesQuantity.default("10Gi").describe("Volume size of the audit log."),
     }),
@@ -176,7 +212,7 @@ export function checkPlatformRules(platform: PlatformConfig, context: PlatformRu
     issue(["externalDns"], "needs hostedZoneIds and domainFilters when enabled, so it can only change the zones it owns");
   }
   if (kubePrometheusStack.enabled) {
-    secretsNeeded(["kubePrometheusStack", "enabled"], "Grafana's admin secret (never the chart default)");
+    secretsNeeded(["kubePrometheusStack", "enabled"], "Grafana's generated admin secret (never the chart default)");
     if (kubePrometheusStack.alertmanager.receivers.length > 0) secretsNeeded(["kubePrometheusStack", "alertmanager", "receivers"], "a receiver's secret");
     const names = kubePrometheusStack.alertmanager.receivers.map((receiver) => receiver.name);
     names.forEach((name, index) => {
@@ -184,11 +220,29 @@ export function checkPlatformRules(platform: PlatformConfig, context: PlatformRu
     });
   }
   if (argoCd.enabled && argoCd.sso) secretsNeeded(["argoCd", "sso", "clientSecretName"], "the OIDC client secret");
+  if (argoCd.enabled && argoCd.hostname && !argoCd.hostedZoneId) {
+    issue(["argoCd", "hostedZoneId"], "is required with hostname: Argo CD's ACM certificate is validated in that Route53 zone");
+  }
+  if (argoCd.enabled && argoCd.access.mode === "public" && argoCd.access.allowedCidrs.length === 0) {
+    issue(["argoCd", "access", "allowedCidrs"], "needs at least one CIDR in public mode: Argo CD is never open to the whole internet");
+  }
+  if (argoCd.enabled && argoCd.access.mode === "public" && !argoCd.hostname) {
+    issue(["argoCd", "access", "mode"], "public needs argoCd.hostname (the ALB's TLS certificate is issued for it)");
+  }
+  if (argoCd.enabled && argoCd.sso) {
+    const { admin, deployer, readOnly } = argoCd.sso.groups;
+    if (admin.length + deployer.length + readOnly.length === 0) {
+      issue(["argoCd", "sso", "groups"], "maps no group: with SSO the local admin is off, so at least one group must get admin, deployer or readOnly");
+    }
+  }
   if (platform.argocdImageUpdater.enabled && !argoCd.enabled) {
     issue(["argocdImageUpdater", "enabled"], "needs platform.argoCd: the image updater changes Argo CD applications");
   }
   if (platform.elasticsearch.enabled && !platform.fluentBit.enabled) {
     issue(["elasticsearch", "enabled"], "needs platform.fluentBit: Fluent Bit is what ships logs to Elasticsearch");
+  }
+  if (vault.enabled && !certManager.enabled) {
+    issue(["vault", "enabled"], "needs platform.certManager: Vault's TLS certificate comes from the platform's private CA");
   }
   if (vault.enabled && vault.replicas === 2) {
     issue(["vault", "replicas"], "must be 1 (standalone) or at least 3: a Raft cluster of 2 loses quorum when either server fails");

@@ -39,6 +39,27 @@ export interface SecretDelivery {
   readonly labels?: Record<string, string>;
 }
 
+/**
+ * A secret the platform generates (External Secrets' Password generator), delivered into a Kubernetes Secret once and
+ * copied by a PushSecret into Secrets Manager, where people read it; its value never passes through Terraform.
+ */
+export interface GeneratedSecret {
+  /** Name of the Kubernetes Secret (and of its generator, ExternalSecret and PushSecret). */
+  readonly name: string;
+  readonly namespace: string;
+  /** Secrets Manager name of the copy. */
+  readonly secretName: string;
+  /** The Secret's keys; `{{ .password }}` stands for the generated password (32 characters). */
+  readonly data: Record<string, string>;
+}
+
+/** A Secrets Manager secret the user supplies that an object of another stack reads in the add-on's namespace. */
+export interface ExternalRead {
+  readonly secretName: string;
+  /** Who reads it and what it holds, for the secret's description. */
+  readonly description: string;
+}
+
 /** What an add-on is given to build its values: the environment, the cluster and helpers bound to its scope. */
 export interface AddOnContext<Name extends AddOnName = AddOnName> {
   /** The add-on's own construct: AWS resources it needs are created here. */
@@ -60,10 +81,6 @@ export interface AddOnContext<Name extends AddOnName = AddOnName> {
   readonly storageClassName?: string;
   /** An IRSA role for one of the add-on's service accounts, named `<prefix>-<serviceAccount>`. */
   irsaRole(serviceAccount: string, statements: PolicyStatement[], managedPolicyArns?: string[]): IrsaRole;
-  /** ARN pattern of a Secrets Manager secret by name (AWS appends a random 6-character suffix); ARNs pass through. */
-  secretArn(secretName: string): string;
-  /** Names (or ARNs) of every Secrets Manager secret the platform delivers through External Secrets. */
-  deliveredSecrets(): string[];
 }
 
 export interface ControllerRoles {
@@ -91,6 +108,10 @@ export interface AddOn<Name extends AddOnName = AddOnName> {
   values(context: AddOnContext<Name>): Values;
   /** Secrets from Secrets Manager the release needs before its pods start. @default none */
   secrets?(context: AddOnContext<Name>): SecretDelivery[];
+  /** Secrets the platform generates for the release (before its pods start). @default none */
+  generatedSecrets?(context: AddOnContext<Name>): GeneratedSecret[];
+  /** User-supplied secrets other stacks' objects read in the add-on's namespace (its SecretStore must grant them). @default none */
+  externalReads?(context: AddOnContext<Name>): ExternalRead[];
   /** Objects of the add-on's own CRDs (issuers, clusters), applied after the release. @default none */
   manifests?(context: AddOnContext<Name>): KubernetesObject[];
   /** Terraform resources around the release (CronJobs, buckets) that need the release or namespace. @default none */

@@ -1,4 +1,8 @@
 import { stringify } from "yaml";
+import type { PlatformConfig } from "../../config/schema/platform";
+import { DnsValidatedCertificate } from "../edge/dns-validated-certificate";
+import { WebAcl } from "../edge/web-acl";
+import { KmsKey } from "../security/kms-key";
 import { AddOn, AddOnContext, replicas, resources, topologySpread, Values } from "./add-on";
 import { ArgoCdBackup } from "./argocd-backup";
 
@@ -18,7 +22,29 @@ function component(context: AddOnContext, name: string, cpu: string, memory: str
   };
 }
 
-function ingress(hostname: string): Values {
+/** Days the public ALB's WAF keeps its request log: long enough to investigate an incident noticed late. */
+const WAF_LOG_RETENTION_DAYS = 90;
+
+/**
+ * The ALB ingress of the server. Internal by default: no public address, and only the VPC may connect (the deploy
+ * runner, a VPN). Public mode is opt-in: internet-facing, open to the configured CIDRs only, behind a regional WAF.
+ * Either way TLS ends at the ALB with an ACM certificate issued here for the host name, so the host always has one.
+ */
+function ingress(context: AddOnContext<"argoCd">, hostname: string): Values {
+  const { access, hostedZoneId } = context.settings;
+  const prefix = context.environment.prefix;
+  const certificate = new DnsValidatedCertificate(context.scope, "Certificate", { domainName: hostname, zone: { zoneId: hostedZoneId! } });
+  const publicAccess = access.mode === "public";
+  const webAcl = publicAccess
+    ? new WebAcl(context.scope, "WebAcl", {
+        account: context.account,
+        name: `${prefix}-argocd`,
+        scope: "REGIONAL",
+        rateLimit: access.wafRateLimit,
+        logRetentionDays: WAF_LOG_RETENTION_DAYS,
+        key: new KmsKey(context.scope, "WafLogKey", { account: context.account, description: `Encrypts the Argo CD WAF logs of ${prefix}` }),
+      })
+    : undefined;
   return {
     enabled: true,
     // The chart's `aws` mode adds the gRPC backend the CLI needs behind an ALB.
@@ -26,13 +52,37 @@ function ingress(hostname: string): Values {
     ingressClassName: "alb",
     hostname,
     annotations: {
-      "alb.ingress.kubernetes.io/scheme": "internet-facing",
+      "alb.ingress.kubernetes.io/scheme": publicAccess ? "internet-facing" : "internal",
+      "alb.ingress.kubernetes.io/inbound-cidrs": (publicAccess ? access.allowedCidrs : [context.environment.network.cidr]).join(","),
       "alb.ingress.kubernetes.io/target-type": "ip",
-      // TLS ends at the ALB with the ACM certificate of this host name (discovered by the controller).
       "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
+      "alb.ingress.kubernetes.io/certificate-arn": certificate.arn,
       "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
       "alb.ingress.kubernetes.io/backend-protocol": "HTTPS",
+      ...(webAcl ? { "alb.ingress.kubernetes.io/wafv2-acl-arn": webAcl.arn } : {}),
     },
+  };
+}
+
+/** Built-in role `deployer`: everything read-only can see, plus sync, rollback and resource actions on applications. */
+const DEPLOYER_POLICY = [
+  "g, role:deployer, role:readonly",
+  "p, role:deployer, applications, sync, */*, allow",
+  "p, role:deployer, applications, action/*, */*, allow",
+  "p, role:deployer, applications, update, */*, allow",
+];
+
+/**
+ * RBAC: with SSO, each configured group gets its role and anyone else gets nothing (`policy.default` empty); without
+ * SSO only the local admin exists, and it is admin already.
+ */
+function rbac(sso: NonNullable<PlatformConfig["argoCd"]["sso"]>): Values {
+  const { admin, deployer, readOnly } = sso.groups;
+  const grants = (groups: string[], role: string) => groups.map((group) => `g, ${group}, role:${role}`);
+  return {
+    "policy.default": "",
+    "policy.csv": [...DEPLOYER_POLICY, ...grants(admin, "admin"), ...grants(deployer, "deployer"), ...grants(readOnly, "readonly"), ""].join("\n"),
+    scopes: "[groups]",
   };
 }
 
@@ -60,6 +110,11 @@ export const argoCd: AddOn<"argoCd"> = {
       },
     ];
   },
+  // The delivery layer's repository credentials ExternalSecret reads through this namespace's SecretStore.
+  externalReads(context) {
+    const secretName = context.environment.edge?.gitops.repoCredentialsSecret;
+    return secretName ? [{ secretName, description: "Argo CD's credentials for the application's Git repository (argocd namespace); the value is yours to put" }] : [];
+  },
   values(context) {
     const { hostname, sso } = context.settings;
     const monitored = context.platform.kubePrometheusStack.enabled;
@@ -82,7 +137,7 @@ export const argoCd: AddOn<"argoCd"> = {
               }
             : {}),
         },
-        rbac: { "policy.default": "role:readonly" },
+        rbac: sso ? rbac(sso) : { "policy.default": "role:readonly" },
       },
       // Dex is only needed to broker other identity providers; OIDC goes straight to the issuer.
       dex: { enabled: false },
@@ -94,7 +149,7 @@ export const argoCd: AddOn<"argoCd"> = {
         resources: resources("250m", "512Mi", "2Gi"),
         metrics,
       },
-      server: { ...component(context, "server", "50m", "128Mi", "512Mi"), metrics, ...(hostname ? { ingress: ingress(hostname) } : {}) },
+      server: { ...component(context, "server", "50m", "128Mi", "512Mi"), metrics, ...(hostname ? { ingress: ingress(context, hostname) } : {}) },
       repoServer: { ...component(context, "repo-server", "100m", "256Mi", "1Gi"), metrics },
       applicationSet: { ...component(context, "applicationset-controller", "50m", "128Mi", "512Mi"), metrics },
     };

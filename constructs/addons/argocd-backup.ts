@@ -27,7 +27,7 @@ export interface ArgoCdBackupProps {
 }
 
 const SERVICE_ACCOUNT = "argocd-backup";
-const AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.27.50";
+export const AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.27.50";
 
 /**
  * A daily `argocd admin export` (applications, projects, settings, repository credentials) uploaded to a versioned

@@ -2,6 +2,11 @@ import { AddOn, resources } from "./add-on";
 import { ARGOCD_NAMESPACE } from "./argo-cd";
 
 const ECR_LOGIN_SCRIPT = "ecr-login.sh";
+/**
+ * The chart runs the container with a read-only root filesystem, so the AWS CLI of the login script cannot write its
+ * cache under the image's home (`/app/.aws`) and fails (argocd-image-updater#720): HOME points at an emptyDir.
+ */
+const WRITABLE_HOME = "/tmp/home";
 
 /**
  * Argo CD Image Updater: follows new image tags in this account's ECR and updates Argo CD applications. It logs in
@@ -30,6 +35,9 @@ export const argocdImageUpdater: AddOn<"argocdImageUpdater"> = {
       serviceAccount: { create: true, name: "argocd-image-updater", annotations: { "eks.amazonaws.com/role-arn": role.arn } },
       priorityClassName: "system-cluster-critical",
       resources: resources("50m", "128Mi", "256Mi"),
+      extraEnv: [{ name: "HOME", value: WRITABLE_HOME }],
+      volumes: [{ name: "home", emptyDir: { sizeLimit: "16Mi" } }],
+      volumeMounts: [{ name: "home", mountPath: WRITABLE_HOME }],
       authScripts: {
         enabled: true,
         scripts: {

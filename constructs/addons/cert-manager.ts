@@ -1,4 +1,5 @@
 import { AddOn, AddOnContext, KubernetesObject, replicas, resources, topologySpread, Values } from "./add-on";
+import { PLATFORM_CA_ISSUER, vaultCertificate } from "./vault";
 
 const LETS_ENCRYPT = {
   "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
@@ -42,7 +43,38 @@ export const certManager: AddOn<"certManager"> = {
     };
   },
   manifests(context) {
-    return Object.entries(LETS_ENCRYPT).map(
+    return [...privateCa(context), ...letsEncrypt(context)];
+  },
+};
+
+/**
+ * The platform's private CA for in-cluster TLS (Vault's listener): a self-signed root kept in cert-manager's namespace
+ * and a ClusterIssuer that signs with it. Clients trust it through the `ca.crt` of any certificate it issues.
+ */
+function privateCa(context: AddOnContext<"certManager">): KubernetesObject[] {
+  const root = "platform-ca-root";
+  return [
+    { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: `${root}-issuer` }, spec: { selfSigned: {} } },
+    {
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      metadata: { name: root, namespace: context.namespace },
+      spec: {
+        isCA: true,
+        commonName: `${context.environment.prefix} platform CA`,
+        secretName: root,
+        duration: "87600h",
+        privateKey: { algorithm: "ECDSA", size: 256 },
+        issuerRef: { kind: "ClusterIssuer", name: `${root}-issuer`, group: "cert-manager.io" },
+      },
+    },
+    { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: PLATFORM_CA_ISSUER }, spec: { ca: { secretName: root } } },
+    ...(context.platform.vault.enabled ? [vaultCertificate()] : []),
+  ];
+}
+
+function letsEncrypt(context: AddOnContext<"certManager">): KubernetesObject[] {
+  return Object.entries(LETS_ENCRYPT).map(
       ([name, server]): KubernetesObject => ({
         apiVersion: "cert-manager.io/v1",
         kind: "ClusterIssuer",
@@ -56,6 +88,5 @@ export const certManager: AddOn<"certManager"> = {
           },
         },
       }),
-    );
-  },
-};
+  );
+}

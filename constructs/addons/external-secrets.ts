@@ -1,8 +1,4 @@
-import { AccountContext } from "../iam/policy-document";
-import { AddOn, AddOnContext, KubernetesObject, replicas, resources, topologySpread, Values } from "./add-on";
-
-/** The ClusterSecretStore every ExternalSecret of the platform reads through. */
-export const CLUSTER_SECRET_STORE = "aws-secrets-manager";
+import { AddOn, AddOnContext, replicas, resources, topologySpread, Values } from "./add-on";
 
 /** A Deployment of the external-secrets chart (controller, webhook, cert controller) sized and spread for its tier. */
 function component(context: AddOnContext, component: string, cpu: string, memory: string): Values {
@@ -16,8 +12,9 @@ function component(context: AddOnContext, component: string, cpu: string, memory
 }
 
 /**
- * External Secrets: copies secrets from AWS Secrets Manager into Kubernetes Secrets. The controller reads through its
- * IRSA role, which may read only the secrets the platform delivers (and decrypt them through Secrets Manager only).
+ * External Secrets: copies secrets from AWS Secrets Manager into Kubernetes Secrets and generated ones back. The
+ * controller itself has no AWS identity: each namespace's SecretStore authenticates as that namespace's own service
+ * account (`secret-stores.ts`), so what a namespace can read is decided by its role, not by the controller's.
  */
 export const externalSecrets: AddOn<"externalSecrets"> = {
   name: "externalSecrets",
@@ -26,39 +23,14 @@ export const externalSecrets: AddOn<"externalSecrets"> = {
   namespace: "external-secrets",
   podSecurity: { level: "restricted" },
   values(context) {
-    const secrets = context.deliveredSecrets().map((name) => context.secretArn(name));
-    const role = context.irsaRole("external-secrets", [
-      ...(secrets.length > 0
-        ? [{ Sid: "ReadDeliveredSecrets", Effect: "Allow" as const, Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secrets }]
-        : []),
-      {
-        Sid: "DecryptThroughSecretsManager",
-        Effect: "Allow",
-        Action: "kms:Decrypt",
-        Resource: "*",
-        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${context.account.region}.amazonaws.com` } },
-      },
-    ]);
     return {
       installCRDs: true,
       // One active controller among the replicas; the others wait for the lease.
       leaderElect: context.production,
-      serviceAccount: { name: "external-secrets", annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+      serviceAccount: { name: "external-secrets" },
       ...component(context, "external-secrets", "50m", "128Mi"),
       webhook: component(context, "external-secrets-webhook", "20m", "64Mi"),
       certController: component(context, "external-secrets-cert-controller", "20m", "128Mi"),
     };
   },
 };
-
-/** The ClusterSecretStore for Secrets Manager in the environment's region, authenticated by the controller's IRSA. */
-export function secretStoreObjects(account: AccountContext): KubernetesObject[] {
-  return [
-    {
-      apiVersion: "external-secrets.io/v1",
-      kind: "ClusterSecretStore",
-      metadata: { name: CLUSTER_SECRET_STORE },
-      spec: { provider: { aws: { service: "SecretsManager", region: account.region } } },
-    },
-  ];
-}

@@ -1,10 +1,14 @@
 import type { PlatformConfig } from "../../config/schema/platform";
 import { AddOn, AddOnContext, replicas, resources, topologySpread, Values } from "./add-on";
 
-/** The Kubernetes Secret that holds every receiver's URL or key, mounted into Alertmanager. */
-export const RECEIVER_SECRET = "alertmanager-receivers";
+/** Where Alertmanager finds each receiver's URL or key: one file per receiver, from that receiver's own Secret. */
+const RECEIVER_SECRET_DIR = "/etc/alertmanager/receivers";
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
-const RECEIVER_SECRET_DIR = `/etc/alertmanager/secrets/${RECEIVER_SECRET}`;
+
+/** The Kubernetes Secret of one receiver; each has its own, so a receiver whose value is not yet put blocks no other. */
+export function receiverSecret(receiver: { readonly name: string }): string {
+  return `alertmanager-receiver-${receiver.name}`;
+}
 
 type Receiver = PlatformConfig["kubePrometheusStack"]["alertmanager"]["receivers"][number];
 
@@ -130,29 +134,30 @@ export const kubePrometheusStack: AddOn<"kubePrometheusStack"> = {
   namespace: "monitoring",
   podSecurity: { level: "privileged", reason: "node-exporter reads the host's /proc and /sys through hostPath with hostNetwork and hostPID" },
   timeoutSeconds: 900,
+  // Receivers' keys only the user has: each is an empty Secrets Manager container until its owner puts the value.
   secrets(context) {
-    const { grafana, alertmanager } = context.settings;
-    const receivers = alertmanager.receivers;
+    return context.settings.alertmanager.receivers.map((receiver) => ({
+      name: receiverSecret(receiver),
+      namespace: "monitoring",
+      data: [{ secretKey: receiver.name, secretName: receiver.secretName }],
+    }));
+  },
+  // Grafana's admin password is generated in the cluster; its copy in Secrets Manager is where people read it.
+  generatedSecrets(context) {
     return [
       {
         name: GRAFANA_ADMIN_SECRET,
         namespace: "monitoring",
-        data: ["admin-user", "admin-password"].map((key) => ({
-          secretKey: key,
-          secretName: grafana.adminSecretName ?? `${context.environment.prefix}/grafana-admin`,
-          property: key,
-        })),
+        secretName: context.settings.grafana.adminSecretName ?? `${context.environment.prefix}/grafana-admin`,
+        data: { "admin-user": "admin", "admin-password": "{{ .password }}" },
       },
-      ...(receivers.length > 0
-        ? [{ name: RECEIVER_SECRET, namespace: "monitoring", data: receivers.map((receiver) => ({ secretKey: receiver.name, secretName: receiver.secretName })) }]
-        : []),
     ];
   },
   values(context) {
     const { prometheus: prometheusSettings, alertmanager: alertmanagerSettings } = context.settings;
     const prometheus = highlyAvailable(context, "prometheus");
     const alertmanager = highlyAvailable(context, "alertmanager");
-    const hasReceivers = alertmanagerSettings.receivers.length > 0;
+    const receivers = alertmanagerSettings.receivers;
     return {
       // EKS runs the control plane: its scheduler, controller manager, etcd and kube-proxy metrics are not scrapable.
       kubeControllerManager: { enabled: false },
@@ -180,7 +185,13 @@ export const kubePrometheusStack: AddOn<"kubePrometheusStack"> = {
         config: alertmanagerConfig(alertmanagerSettings.receivers),
         alertmanagerSpec: {
           ...alertmanager.spec,
-          secrets: hasReceivers ? [RECEIVER_SECRET] : [],
+          // Optional sources: Alertmanager starts (and routes to the other receivers) while a receiver's value is missing;
+          // the file appears once External Secrets can read it, and Alertmanager reads it when it sends.
+          volumes:
+            receivers.length > 0
+              ? [{ name: "receivers", projected: { sources: receivers.map((receiver) => ({ secret: { name: receiverSecret(receiver), optional: true } })) } }]
+              : [],
+          volumeMounts: receivers.length > 0 ? [{ name: "receivers", mountPath: RECEIVER_SECRET_DIR, readOnly: true }] : [],
           storage: volume(context, "10Gi"),
           resources: resources("50m", "128Mi", "256Mi"),
         },

@@ -16,6 +16,8 @@ export interface ApplicationDatabaseAccessProps {
   readonly dbUser?: string;
   /** Encrypts the connection secret. */
   readonly key: KmsKey;
+  /** Region of the secret: the role decrypts it only through that region's Secrets Manager. */
+  readonly region: string;
 }
 
 /**
@@ -30,20 +32,32 @@ export class ApplicationDatabaseAccess extends Construct {
   constructor(scope: Construct, id: string, props: ApplicationDatabaseAccessProps) {
     super(scope, id);
     const dbUser = props.dbUser ?? props.serviceAccount;
-    this.role = new IrsaRole(this, "Role", {
-      oidcProvider: props.oidcProvider,
-      roleName: `${props.prefix}-${props.serviceAccount}`,
-      namespace: props.namespace,
-      serviceAccount: props.serviceAccount,
-      description: `IAM database authentication of ${props.namespace}/${props.serviceAccount} as ${dbUser}`,
-    });
-    props.database.grantConnect(this.role, dbUser);
     this.secret = new SecretsmanagerSecret(this, "Connection", {
       name: `${props.prefix}/${props.serviceAccount}/database`,
       description: `How ${props.namespace}/${props.serviceAccount} reaches Aurora (IAM authentication: no password)`,
       kmsKeyId: props.key.arn,
       recoveryWindowInDays: 7,
     });
+    // The namespace's SecretStore (gitops/base) authenticates as this service account, so the role that connects to
+    // the database is also the only one that may read the connection settings.
+    this.role = new IrsaRole(this, "Role", {
+      oidcProvider: props.oidcProvider,
+      roleName: `${props.prefix}-${props.serviceAccount}`,
+      namespace: props.namespace,
+      serviceAccount: props.serviceAccount,
+      description: `IAM database authentication of ${props.namespace}/${props.serviceAccount} as ${dbUser}`,
+      statements: [
+        { Sid: "ReadConnectionSettings", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: this.secret.arn },
+        {
+          Sid: "DecryptThroughSecretsManager",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: props.key.arn,
+          Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${props.region}.amazonaws.com` } },
+        },
+      ],
+    });
+    props.database.grantConnect(this.role, dbUser);
     new SecretsmanagerSecretVersion(this, "ConnectionValue", {
       secretId: this.secret.id,
       secretString: JSON.stringify({

@@ -7,7 +7,8 @@ import { PublicHostedZone } from "./hosted-zone";
 
 export interface DnsValidatedCertificateProps {
   readonly domainName: string;
-  readonly zone: PublicHostedZone;
+  /** The zone the validation records go in (a `PublicHostedZone`, or an existing zone by id). */
+  readonly zone: Pick<PublicHostedZone, "zoneId">;
   /** The region's provider: CloudFront needs its certificate from us-east-1. @default the stack's default provider */
   readonly provider?: TerraformProvider;
 }

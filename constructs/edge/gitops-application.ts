@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { stringify } from "yaml";
+import { SECRET_STORE } from "../addons/secret-stores";
 import { KustomizePatch } from "./target-group-binding-patch";
 
 export const ARGOCD_APPS_CHART = { chart: "argocd-apps", repository: "https://argoproj.github.io/argo-helm", version: "2.0.5" } as const;
@@ -22,6 +23,7 @@ export const NAMESPACED_KINDS: readonly { readonly group: string; readonly kind:
   { group: "policy", kind: "PodDisruptionBudget" },
   { group: "networking.k8s.io", kind: "NetworkPolicy" },
   { group: "elbv2.k8s.aws", kind: "TargetGroupBinding" },
+  { group: "external-secrets.io", kind: "SecretStore" },
   { group: "external-secrets.io", kind: "ExternalSecret" },
   { group: "monitoring.coreos.com", kind: "ServiceMonitor" },
   { group: "monitoring.coreos.com", kind: "PrometheusRule" },
@@ -52,8 +54,8 @@ export interface GitOpsApplicationProps {
   readonly kustomizePatches: readonly KustomizePatch[];
   /** Secrets Manager secret with the repository credentials. @default none (a public repository) */
   readonly repoCredentialsSecret?: string;
-  /** ClusterSecretStore that reads Secrets Manager (the platform layer's). @default "aws-secrets-manager" */
-  readonly clusterSecretStore?: string;
+  /** SecretStore in Argo CD's namespace that may read the credentials (the platform layer creates it). @default the platform's */
+  readonly secretStore?: string;
   /** @default none: the image tag moves only through Git commits */
   readonly imageUpdater?: ImageUpdaterSettings;
   /** Namespace of Argo CD. @default "argocd" */
@@ -74,7 +76,7 @@ export class GitOpsApplication extends Construct {
   constructor(scope: Construct, id: string, props: GitOpsApplicationProps) {
     super(scope, id);
     const argoCdNamespace = props.argoCdNamespace ?? "argocd";
-    const store = props.clusterSecretStore ?? "aws-secrets-manager";
+    const store = props.secretStore ?? SECRET_STORE;
     if (props.repoCredentialsSecret) {
       new Manifest(this, "RepositoryCredentials", {
         manifest: repositoryCredentials(props, argoCdNamespace, store),
@@ -163,7 +165,7 @@ function repositoryCredentials(props: GitOpsApplicationProps, namespace: string,
     metadata: { name, namespace },
     spec: {
       refreshInterval: "1h",
-      secretStoreRef: { kind: "ClusterSecretStore", name: store },
+      secretStoreRef: { kind: "SecretStore", name: store },
       target: {
         name,
         creationPolicy: "Owner",

@@ -1,0 +1,67 @@
+import "cdktf/lib/testing/adapters/jest";
+import { Testing } from "cdktf";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { testEnvironment } from "../support/environments";
+import { platformStack } from "../support/platform";
+import { synthStack } from "../support/synth";
+import { Json, SynthesizedPlatform } from "./support";
+
+/** Break 7: Vault serves the application with no manual step. */
+const environment = testEnvironment({
+  platform: {
+    certManager: { enabled: true, acmeEmail: "ops@shop.example.com", hostedZoneIds: ["Z0TEST000000000000001"] },
+    vault: { enabled: true, replicas: 3 },
+  },
+});
+const stack = platformStack(environment);
+const synthesized = Testing.synth(stack);
+const platform = new SynthesizedPlatform(synthStack(stack));
+const server = platform.values("vault").server;
+const job = platform.manifests("vault-config").find((object) => object.kind === "Job")!;
+const script = (name: string): string => [...job.spec.template.spec.initContainers, ...job.spec.template.spec.containers].find((container: Json) => container.name === name).command[2];
+
+describe("break 7: Vault", () => {
+  test("serves TLS with a certificate cert-manager issues from the platform's private CA", () => {
+    expect(platform.values("vault").global.tlsDisable).toBe(false);
+    expect(server.ha.raft.config).not.toContain("tls_disable");
+    expect(server.ha.raft.config).toContain('tls_cert_file = "/vault/userconfig/vault-tls/tls.crt"');
+    expect(server.ha.raft.config).toContain('leader_api_addr = "https://vault-0.vault-internal:8200"');
+    expect(server.extraVolumes).toEqual([{ type: "secret", name: "vault-tls" }]);
+    const issuance = platform.manifests("cert-manager-config");
+    const certificate = issuance.find((object) => object.kind === "Certificate" && object.metadata.namespace === "vault");
+    expect(certificate).toMatchObject({ spec: { secretName: "vault-tls", issuerRef: { kind: "ClusterIssuer", name: "platform-ca" } } });
+    expect(certificate!.spec.dnsNames).toEqual(expect.arrayContaining(["vault.vault.svc", "*.vault-internal"]));
+    expect(issuance.find((object) => object.kind === "ClusterIssuer" && object.metadata.name === "platform-ca")?.spec.ca).toEqual({ secretName: "platform-ca-root" });
+    expect(platform.waitsFor("vault", "helm_release.AddOns_certManagerManifests")).toBe(true);
+  });
+
+  test("initialises itself once and keeps the recovery material encrypted in Secrets Manager", () => {
+    expect(synthesized).toHaveResourceWithProperties(SecretsmanagerSecret, { name: "shop-test/vault/recovery", kms_key_id: expect.stringContaining("RecoveryKey") });
+    expect(script("init")).toContain("vault operator init -recovery-shares=1 -recovery-threshold=1");
+    expect(script("init")).toContain('"initialized": false');
+    expect(script("store")).toContain('put-secret-value --secret-id "shop-test/vault/recovery"');
+    const policy = platform.resources("aws_iam_role_policy").find((candidate) => String(candidate.role).includes("Irsa-vault-setup"))!;
+    const statements = JSON.parse(policy.policy).Statement;
+    expect(statements[0].Resource).toMatch(/^\$\{aws_secretsmanager_secret\.AddOns_vaultResources_Recovery_[A-Z0-9]+\.arn\}$/);
+    expect(job.metadata.name).toMatch(/^vault-setup-[0-9a-f]{8}$/);
+  });
+
+  test("configures KV v2, Kubernetes auth and the web role and policy, and generates the app's signing key when absent", () => {
+    const configure = script("configure");
+    expect(configure).toContain("vault secrets enable -path=secret kv-v2");
+    expect(configure).toContain("vault auth enable kubernetes");
+    expect(configure).toContain('path "secret/data/web/*"');
+    expect(configure).toContain("auth/kubernetes/role/web bound_service_account_names=web bound_service_account_namespaces=web policies=web audience=vault");
+    expect(configure).toMatch(/vault kv get secret\/web\/session .*\|\| vault kv put secret\/web\/session signing-key="\$\(head -c 48 \/dev\/urandom/);
+    // Terraform would read ${ as an interpolation inside the values.
+    expect(JSON.stringify(job)).not.toMatch(/\$\{(?!aws_)/);
+  });
+
+  test("the injector is on", () => {
+    expect(platform.values("vault").injector.enabled).toBe(true);
+  });
+
+  test("config: Vault without cert-manager is refused", () => {
+    expect(() => testEnvironment({ platform: { vault: { enabled: true } } })).toThrow("platform.vault.enabled: needs platform.certManager");
+  });
+});
