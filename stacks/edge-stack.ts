@@ -171,6 +171,7 @@ export class EdgeStack extends EnvironmentStack {
         namespace: APPLICATION_NAMESPACE,
         serviceAccount: APPLICATION_SERVICE_ACCOUNT,
         key,
+        recoveryWindowDays: environment.isProduction ? 7 : 0,
       });
     }
 

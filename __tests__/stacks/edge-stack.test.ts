@@ -115,6 +115,13 @@ describe("EdgeStack", () => {
       expect(onlyResource(dev, "aws_lb").enable_deletion_protection).toBe(false);
     });
 
+    it("names its security group by prefix, so create_before_destroy can replace it while the old one exists", () => {
+      const group = onlyResource(prod, "aws_security_group");
+      expect(group.lifecycle).toMatchObject({ create_before_destroy: true });
+      expect(group.name).toBeUndefined();
+      expect(group.name_prefix).toBe(`${alb.name}-alb-`);
+    });
+
     it("terminates TLS 1.2+ on 443 and redirects 80 to HTTPS", () => {
       const listeners = Object.values(resourcesOf(prod, "aws_lb_listener"));
       const https = listeners.find((listener) => listener.port === 443)!;
@@ -217,6 +224,14 @@ describe("EdgeStack", () => {
       const value = JSON.parse(onlyResource(withDatabase, "aws_secretsmanager_secret_version").secret_string as string);
       expect(Object.keys(value).sort()).toEqual(["PGHOST", "PGHOST_READER", "PGPORT", "PGSSLMODE", "PGUSER"]);
       expect(value).toMatchObject({ PGUSER: "web", PGPORT: "5432", PGSSLMODE: "verify-full" });
+    });
+
+    it("keeps a deleted connection secret restorable for 7 days in production and deletes it at once elsewhere, so a recreate can reuse its name", () => {
+      const windowOf = (environment: EnvironmentConfig) =>
+        onlyResource(synthStack(edgeStack(environment, undefined, true)), "aws_secretsmanager_secret").recovery_window_in_days;
+      expect(windowOf(testEnvironment({ edge: EDGE }))).toBe(7);
+      expect(windowOf(testEnvironment({ tier: "development", edge: EDGE }))).toBe(0);
+      expect(windowOf(testEnvironment({ tier: "staging", edge: EDGE }))).toBe(0);
     });
 
     it("creates neither without a database", () => {

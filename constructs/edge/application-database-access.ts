@@ -16,6 +16,12 @@ export interface ApplicationDatabaseAccessProps {
   readonly dbUser?: string;
   /** Encrypts the connection secret. */
   readonly key: KmsKey;
+  /**
+   * Days a deleted connection secret can still be restored. @default 0: deleted at once, so recreating the environment
+   * can reuse the name (a secret in its recovery window blocks it); production passes 7 to keep an accidental delete
+   * undoable.
+   */
+  readonly recoveryWindowDays?: number;
 }
 
 /**
@@ -42,7 +48,7 @@ export class ApplicationDatabaseAccess extends Construct {
       name: `${props.prefix}/${props.serviceAccount}/database`,
       description: `How ${props.namespace}/${props.serviceAccount} reaches Aurora (IAM authentication: no password)`,
       kmsKeyId: props.key.arn,
-      recoveryWindowInDays: 7,
+      recoveryWindowInDays: props.recoveryWindowDays ?? 0,
     });
     new SecretsmanagerSecretVersion(this, "ConnectionValue", {
       secretId: this.secret.id,
