@@ -38,11 +38,11 @@ describe("EdgeStack", () => {
   describe("CloudFront", () => {
     const distribution = onlyResource(prod, "aws_cloudfront_distribution");
 
-    it("serves the application host over HTTPS only with TLS 1.2 (2021), HTTP/2 and HTTP/3", () => {
+    it("serves the application host over HTTPS with TLS 1.2 (2021), HTTP/2 and HTTP/3, redirecting plain HTTP instead of refusing it", () => {
       expect(distribution).toMatchObject({ aliases: ["www.webapp.example.com"], http_version: "http2and3", is_ipv6_enabled: true });
       expect(distribution.viewer_certificate).toMatchObject({ minimum_protocol_version: "TLSv1.2_2021", ssl_support_method: "sni-only" });
       const behaviors = [distribution.default_cache_behavior, ...(distribution.ordered_cache_behavior as object[])] as Record<string, unknown>[];
-      expect(new Set(behaviors.map((behavior) => behavior.viewer_protocol_policy))).toEqual(new Set(["https-only"]));
+      expect(new Set(behaviors.map((behavior) => behavior.viewer_protocol_policy))).toEqual(new Set(["redirect-to-https"]));
     });
 
     it("is protected by the CloudFront web ACL", () => {
@@ -93,6 +93,17 @@ describe("EdgeStack", () => {
     it("runs a per-IP rate limit and AWS's common, bad-input, SQL injection and IP reputation rule groups", () => {
       expect(rules[0]).toMatchObject({ action: { block: {} }, statement: { rate_based_statement: { limit: 2000, aggregate_key_type: "IP" } } });
       expect(rules.slice(1).map((rule) => rule.statement.managed_rule_group_statement.name)).toEqual([...MANAGED_RULE_GROUPS]);
+    });
+
+    it("blocks request bodies over 8 KB by default and only counts them when edge.waf.largeBodies is count", () => {
+      const commonRuleSet = (environment: EnvironmentConfig) =>
+        (onlyResource(synth(environment), "aws_wafv2_web_acl").rule as Record<string, any>[]).find(
+          (rule) => rule.statement.managed_rule_group_statement?.name === "AWSManagedRulesCommonRuleSet",
+        )!.statement.managed_rule_group_statement;
+      expect(commonRuleSet(testEnvironment({ edge: EDGE })).rule_action_override).toBeUndefined();
+      expect(commonRuleSet(testEnvironment({ edge: { ...EDGE, waf: { largeBodies: "count" } } })).rule_action_override).toEqual([
+        { name: "SizeRestrictions_BODY", action_to_use: { count: {} } },
+      ]);
     });
 
     it("takes the rate limit from the config", () => {
