@@ -23,6 +23,7 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
     const platform = new PlatformStack(app, environment, {
       cluster: cluster.cluster,
       controllerRoles: cluster.controllerRoles,
+      volumeKey: cluster.volumeKey,
       kubernetesVersion: environment.cluster.version,
       databaseSecretArn: data.database.masterUserSecretArn,
     });

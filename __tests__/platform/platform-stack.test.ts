@@ -155,6 +155,12 @@ describe("controllers", () => {
     expect(dev.values("metrics-server").topologySpreadConstraints).toEqual([]);
   });
 
+  test("the default StorageClass encrypts with the cluster's node volume key (the one the EBS CSI driver is granted), not aws/ebs", () => {
+    const [storageClass] = prod.resources("kubernetes_storage_class_v1");
+    expect(storageClass.parameters.kmsKeyId).toMatch(/^\$\{data\.terraform_remote_state\.[^}]*VolumeKey[^}]*\}$|aws_kms_key/);
+    expect(JSON.stringify(storageClass.parameters)).not.toContain("aws/ebs");
+  });
+
   test("the default StorageClass is encrypted gp3 from the EBS CSI driver, retained in production", () => {
     const [storageClass] = prod.resources("kubernetes_storage_class_v1");
     expect(storageClass).toMatchObject({
