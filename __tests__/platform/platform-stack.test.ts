@@ -1,5 +1,6 @@
 import { shippedEnvironment, testEnvironment } from "../support/environments";
 import { SynthesizedPlatform, synthPlatform } from "./support";
+import { retentionSizeFor } from "../../constructs/addons/kube-prometheus-stack";
 
 const prod = synthPlatform(shippedEnvironment("prod"));
 const dev = synthPlatform(shippedEnvironment("dev"));
@@ -253,6 +254,18 @@ describe("secrets", () => {
 });
 
 describe("observability", () => {
+  test("Prometheus deletes its oldest data before the volume fills: retentionSize is below the volume size", () => {
+    for (const stack of [prod, dev]) {
+      const spec = stack.values("kube-prometheus-stack").prometheus.prometheusSpec;
+      const volumeMiB = Number(/^(\d+)Gi$/.exec(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage)![1]) * 1024;
+      const [, retainedMiB] = /^(\d+)MiB$/.exec(spec.retentionSize)!;
+      expect(Number(retainedMiB)).toBeLessThan(volumeMiB);
+      expect(Number(retainedMiB)).toBeGreaterThan(volumeMiB * 0.5);
+    }
+    expect(retentionSizeFor("50Gi")).toBe("43520MiB");
+    expect(retentionSizeFor("2Ti")).toBe("1782579MiB");
+  });
+
   test("Prometheus keeps the configured retention on a gp3 volume of the configured size, two replicas in prod", () => {
     const spec = prod.values("kube-prometheus-stack").prometheus.prometheusSpec;
     expect(spec.retention).toBe("30d");

@@ -110,6 +110,19 @@ function highlyAvailable(context: AddOnContext, name: string): { spec: Values; p
   };
 }
 
+const MIB_PER_UNIT: Record<string, number> = { Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
+
+/**
+ * Prometheus' size limit for a volume of `size` (a Kubernetes quantity in Mi, Gi or Ti): 85 % of it, in MiB, which
+ * leaves room for the WAL and for compaction, which writes a block before deleting the ones it replaces. Time retention
+ * alone lets a busy cluster fill the disk; Prometheus then stops ingesting.
+ */
+export function retentionSizeFor(size: string): string {
+  const match = /^(\d+)(Mi|Gi|Ti)$/.exec(size);
+  if (!match) throw new Error(`retentionSizeFor: "${size}" is not a size in Mi, Gi or Ti`);
+  return `${Math.floor(Number(match[1]) * MIB_PER_UNIT[match[2]] * 0.85)}MiB`;
+}
+
 function volume(context: AddOnContext, size: string): Values {
   return {
     volumeClaimTemplate: {
@@ -166,6 +179,8 @@ export const kubePrometheusStack: AddOn<"kubePrometheusStack"> = {
         prometheusSpec: {
           ...prometheus.spec,
           retention: prometheusSettings.retention,
+          // Whichever limit is reached first deletes the oldest blocks: the disk never fills.
+          retentionSize: retentionSizeFor(prometheusSettings.storageSize),
           storageSpec: volume(context, prometheusSettings.storageSize),
           resources: resources("500m", "2Gi", "4Gi"),
           // Select ServiceMonitors, PodMonitors, Probes and rules of every release in every namespace, not only ours.
