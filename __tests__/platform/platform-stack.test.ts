@@ -230,6 +230,7 @@ describe("secrets", () => {
       "arn:aws:secretsmanager:eu-west-1:111122223333:secret:webapp-prod/grafana-admin-??????",
       "arn:aws:secretsmanager:eu-west-1:111122223333:secret:webapp-prod/alertmanager/pagerduty-routing-key-??????",
       "arn:aws:secretsmanager:eu-west-1:111122223333:secret:webapp-prod/alertmanager/slack-webhook-??????",
+      "arn:aws:secretsmanager:eu-west-1:111122223333:secret:webapp-prod/alertmanager/smtp-password-??????",
       "arn:aws:secretsmanager:eu-west-1:111122223333:secret:webapp-prod/argocd/oidc-client-secret-??????",
     ]);
   });
@@ -283,19 +284,26 @@ describe("observability", () => {
     });
   });
 
-  test("Alertmanager sends warnings and critical alerts to every configured receiver, reading their secrets from files", () => {
+  test("Alertmanager routes by severity to the configured receivers, reading their secrets from files", () => {
     const alertmanager = prod.values("kube-prometheus-stack").alertmanager;
     const routes = alertmanager.config.route.routes;
     expect(routes[0]).toEqual({ receiver: "null", matchers: ['alertname = "Watchdog"'] });
-    expect(routes.slice(1)).toEqual(
-      ["platform-pagerduty", "platform-slack"].map((receiver) => ({ receiver, matchers: ['severity =~ "warning|critical"'], continue: true })),
-    );
+    expect(routes.slice(1)).toEqual([
+      { receiver: "platform-pagerduty", matchers: ['severity = "critical"'], continue: true },
+      { receiver: "platform-slack", matchers: ['severity = "warning"'], continue: true },
+      { receiver: "platform-email", matchers: ['severity = "warning"'], continue: true },
+    ]);
     expect(alertmanager.config.receivers).toContainEqual({
       name: "platform-pagerduty",
       pagerduty_configs: [{ routing_key_file: "/etc/alertmanager/secrets/alertmanager-receivers/platform-pagerduty", send_resolved: true }],
     });
-    expect(alertmanager.alertmanagerSpec.secrets).toEqual(["alertmanager-receivers"]);
-    expect(dev.values("kube-prometheus-stack").alertmanager.config.route.routes).toHaveLength(1);
+    expect(alertmanager.alertmanagerSpec.volumeMounts).toEqual([{ name: "alertmanager-receivers", mountPath: "/etc/alertmanager/secrets/alertmanager-receivers", readOnly: true }]);
+    // No receiver: every severity goes to the null receiver, and Alertmanager still loads.
+    expect(dev.values("kube-prometheus-stack").alertmanager.config.route.routes).toEqual([
+      { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+      { receiver: "null", matchers: ['severity = "critical"'], continue: true },
+      { receiver: "null", matchers: ['severity = "warning"'], continue: true },
+    ]);
   });
 
   test("Grafana's admin comes from the delivered Secret, never the chart default", () => {

@@ -39,16 +39,39 @@ function addOn<Shape extends z.ZodRawShape>(what: string, enabledByDefault: bool
 }
 
 export const CLUSTER_AUTOSCALER_EXPANDERS = ["least-waste", "random", "most-pods", "priority", "price"] as const;
-export const ALERT_RECEIVER_TYPES = ["slack", "pagerduty", "webhook"] as const;
+export const ALERT_RECEIVER_TYPES = ["slack", "pagerduty", "email", "webhook"] as const;
+/** The severities the platform's and the application's alert rules use. */
+export const ALERT_SEVERITIES = ["critical", "warning"] as const;
 
 const alertReceiver = z.strictObject({
   name: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,40}$/, "must be a short lower-case name (a-z, 0-9, '-')")
     .describe("Receiver name in Alertmanager's routing tree."),
-  type: z.enum(ALERT_RECEIVER_TYPES).describe("How Alertmanager notifies: slack (webhook URL), pagerduty (routing key), webhook (URL)."),
-  secretName: secretName.describe("Secrets Manager secret holding the URL or routing key as a plain string."),
+  type: z
+    .enum(ALERT_RECEIVER_TYPES)
+    .describe("How Alertmanager notifies: slack (webhook URL), pagerduty (routing key), email (SMTP password), webhook (URL)."),
+  secretName: secretName.describe("Secrets Manager secret holding the URL, routing key or SMTP password as a plain string."),
   channel: z.string().optional().describe("Slack channel, e.g. #alerts (slack only)."),
+  severities: z
+    .array(z.enum(ALERT_SEVERITIES))
+    .min(1, "needs at least one severity")
+    .optional()
+    .describe(
+      "Severities this receiver gets. @default pagerduty [critical], slack and email [warning], webhook [critical, warning]; a severity no receiver takes goes to the others (critical: every receiver; warning: every receiver but pagerduty).",
+    ),
+  email: z
+    .strictObject({
+      to: z.array(z.email("must be an e-mail address")).min(1, "needs at least one address").describe("Addresses the alerts go to."),
+      from: z.email("must be an e-mail address").describe("Sender address."),
+      smarthost: z
+        .string()
+        .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "must be host:port of the SMTP server, e.g. email-smtp.eu-west-1.amazonaws.com:587")
+        .describe("SMTP server (STARTTLS is required)."),
+      username: z.string().optional().describe("SMTP user name. @default the from address"),
+    })
+    .optional()
+    .describe("SMTP settings (email only); the password is the secret."),
 });
 
 export const platformSchema = z
@@ -89,7 +112,10 @@ export const platformSchema = z
         .describe("Prometheus."),
       alertmanager: z
         .strictObject({
-          receivers: z.array(alertReceiver).default([]).describe("Where alerts go: every receiver gets every warning and critical alert."),
+          receivers: z
+            .array(alertReceiver)
+            .default([])
+            .describe("Where alerts go, by severity: critical pages (pagerduty), warning goes to chat (slack) and e-mail; see docs/platform.md#alert-routing."),
         })
         .prefault({})
         .describe("Alertmanager."),
@@ -179,6 +205,11 @@ export function checkPlatformRules(platform: PlatformConfig, context: PlatformRu
     secretsNeeded(["kubePrometheusStack", "enabled"], "Grafana's admin secret (never the chart default)");
     if (kubePrometheusStack.alertmanager.receivers.length > 0) secretsNeeded(["kubePrometheusStack", "alertmanager", "receivers"], "a receiver's secret");
     const names = kubePrometheusStack.alertmanager.receivers.map((receiver) => receiver.name);
+    kubePrometheusStack.alertmanager.receivers.forEach((receiver, index) => {
+      if ((receiver.type === "email") !== (receiver.email !== undefined)) {
+        issue(["kubePrometheusStack", "alertmanager", "receivers", index, "email"], receiver.type === "email" ? "is required for an email receiver (to, from, smarthost)" : `is only for email receivers, not ${receiver.type}`);
+      }
+    });
     names.forEach((name, index) => {
       if (names.indexOf(name) !== index) issue(["kubePrometheusStack", "alertmanager", "receivers", index, "name"], `"${name}" is used twice; receiver names must be unique`);
     });
