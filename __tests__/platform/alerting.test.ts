@@ -96,8 +96,9 @@ function receiversOf(config: { route: Route & { routes: Route[] } }, labels: Rec
   return found.length > 0 ? found : [config.route.receiver];
 }
 
-function alertmanagerOf(receivers: NonNullable<NonNullable<NonNullable<EnvironmentInput["platform"]>["kubePrometheusStack"]>["alertmanager"]>["receivers"]) {
-  return synthPlatform(testEnvironment({ platform: { kubePrometheusStack: { alertmanager: { receivers } } } })).values("kube-prometheus-stack").alertmanager;
+function alertmanagerOf(receivers: readonly object[]) {
+  const input = { kubePrometheusStack: { alertmanager: { receivers } } } as NonNullable<EnvironmentInput["platform"]>;
+  return synthPlatform(testEnvironment({ platform: input as never })).values("kube-prometheus-stack").alertmanager;
 }
 
 const pager = { name: "pager", type: "pagerduty", secretName: "shop/pagerduty" } as const;

@@ -146,6 +146,13 @@ export const platformSchema = z
         .describe("Elasticsearch and Kibana version ECK runs."),
       nodes: z.number().int().min(1, "needs at least 1 node").default(3).describe("Elasticsearch nodes."),
       storageSize: kubernetesQuantity.default("100Gi").describe("Volume size of each Elasticsearch node."),
+      retentionDays: z
+        .number()
+        .int("must be a whole number of days")
+        .min(1, "must be between 1 and 3650 days")
+        .max(3650, "must be between 1 and 3650 days")
+        .default(14)
+        .describe("Days a day's log index is kept before the index lifecycle policy deletes it (size the volumes for it)."),
     }),
     argoCd: addOn("Argo CD (GitOps delivery)", true, {
       hostname: hostname.optional().describe("Host name of Argo CD's ingress behind the ALB (TLS with the ACM certificate of that name)."),
