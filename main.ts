@@ -23,6 +23,7 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
     const platform = new PlatformStack(app, environment, {
       cluster: cluster.cluster,
       controllerRoles: cluster.controllerRoles,
+      volumeKey: cluster.volumeKey,
       kubernetesVersion: environment.cluster.version,
     });
     // Nothing of the data layer is delivered into the cluster any more (the app uses IAM auth); the dependency keeps

@@ -141,6 +141,15 @@ function checkAcrossEnvironments(environments: EnvironmentConfig[]): ConfigProbl
       continue;
     }
     if (first.state.backend !== "s3") continue;
+    for (const field of ["githubOidcProvider", "autoScalingServiceLinkedRole"] as const) {
+      if (first.account[field] !== environment.account[field]) {
+        problems.push({
+          file: environment.file,
+          location: `account.${field}`,
+          message: `is "${environment.account[field]}" but ${first.file} says "${first.account[field]}" for the same account ${environment.account.id}; it is a fact about the account, so every environment in it must say the same`,
+        });
+      }
+    }
     for (const field of ["bucket", "region"] as const) {
       if (first.state[field] !== environment.state[field]) {
         problems.push({

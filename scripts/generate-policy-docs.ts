@@ -14,10 +14,15 @@ function ids(values: readonly string[] | undefined): string {
   return values && values.length > 0 ? values.join(", ") : "–";
 }
 
+function checkovIds(rule: PolicyRule): string {
+  const related = (rule.checkovRelated ?? []).map((entry) => `related: ${entry.id} (${cell(entry.differs)})`);
+  return [ids(rule.checkov), ...related].filter((text) => text !== "–" || related.length === 0).join("; ");
+}
+
 function row(rule: PolicyRule): string {
   const scope = rule.productionOnly ? "production" : "all tiers";
   const resources = rule.resourceTypes.map((type) => `\`${type}\``).join(", ");
-  return `| ${rule.id} | ${rule.severity} | ${scope} | **${cell(rule.title)}**: ${cell(rule.description)} | ${resources} | ${ids(rule.checkov)} | ${ids(rule.trivy)} | ${cell(rule.remediation)} |`;
+  return `| ${rule.id} | ${rule.severity} | ${scope} | **${cell(rule.title)}**: ${cell(rule.description)} | ${resources} | ${checkovIds(rule)} | ${ids(rule.trivy)} | ${cell(rule.remediation)} |`;
 }
 
 /** docs/policies.md, rendered from the rule definitions so the table cannot drift from the code. */
@@ -58,7 +63,8 @@ export function renderPolicyDocs(rules: readonly PolicyRule[] = ALL_RULES): stri
     "## Adding a rule",
     "",
     "Add it to the file of its service in `constructs/policy/rules/`, with a fixture in `__tests__/policy/fixtures/` holding resources that pass and resources that fail (the tests assert the exact set flagged), then run `npm run docs:policies`.",
-    "Checkov and Trivy ids are listed only where the scanner has a matching check; `–` means none does (the reliability rules have no scanner equivalent).",
+    "Checkov and Trivy ids are listed only where the scanner has a matching check on a resource type the rule checks; `–` means none does (the reliability rules have no scanner equivalent). " +
+      "\"related\" marks a Checkov check about the same concern that checks something else (another resource type, or a narrower meaning), with how it differs: a clean Checkov run on it proves nothing about the rule, and the other way round.",
     "",
     "## Rules",
     "",

@@ -60,14 +60,32 @@ export interface TeardownTarget {
 }
 
 /**
- * Something Terraform cannot destroy by design: a database with deletion protection, or a store of backups that must
- * be emptied first (versioned S3 buckets without `force_destroy`, AWS Backup vaults holding recovery points).
+ * Something that stops a destroy, or outlives it, by design: deletion protection (Aurora, its global database, the
+ * ALB), stores that must be emptied first (ECR repositories without `force_delete`, versioned S3 buckets without
+ * `force_destroy`, AWS Backup vaults holding recovery points), volumes a `Retain` StorageClass keeps, secrets whose
+ * recovery window keeps their names taken, and the final snapshot Aurora takes.
  */
 export interface Protection {
-  readonly kind: "database-deletion-protection" | "global-database-deletion-protection" | "versioned-bucket" | "backup-vault";
+  readonly kind: (typeof PROTECTION_ORDER)[number];
   readonly name: string;
   readonly region: string;
 }
+
+/**
+ * The order protections are listed and released in: deletion protection first (a quick API call each), then the
+ * stores that are emptied one item at a time; the final snapshot is released by nothing, it stays.
+ */
+export const PROTECTION_ORDER = [
+  "database-deletion-protection",
+  "global-database-deletion-protection",
+  "load-balancer-deletion-protection",
+  "non-empty-repository",
+  "retained-volumes",
+  "versioned-bucket",
+  "backup-vault",
+  "secret-recovery-window",
+  "final-snapshot",
+] as const;
 
 /** Makes Argo CD delete an Application's resources before the Application itself (cascading delete). */
 export const ARGOCD_RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
@@ -105,10 +123,10 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
   const first = (type: string) => resources.find((resource) => resource.type === type)?.values;
   const cluster = first("aws_eks_cluster");
   const database = first("aws_rds_cluster");
-  const protection = (kind: Protection["kind"], type: string, nameOf: string, applies: (values: Record<string, unknown>) => boolean): Protection[] =>
+  const protection = (kind: Protection["kind"], type: string, nameOf: string | ((values: Record<string, unknown>) => unknown), applies: (values: Record<string, unknown>) => boolean): Protection[] =>
     resources
       .filter((resource) => resource.type === type && applies(resource.values))
-      .map((resource) => ({ kind, name: String(resource.values[nameOf]), region: resource.region }));
+      .map((resource) => ({ kind, name: String(typeof nameOf === "string" ? resource.values[nameOf] : nameOf(resource.values)), region: resource.region }));
   return {
     environment,
     region,
@@ -119,10 +137,28 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
     protections: [
       ...protection("database-deletion-protection", "aws_rds_cluster", "cluster_identifier", (values) => values.deletion_protection === true),
       ...protection("global-database-deletion-protection", "aws_rds_global_cluster", "global_cluster_identifier", (values) => values.deletion_protection === true),
+      ...protection("load-balancer-deletion-protection", "aws_lb", "name", (values) => values.enable_deletion_protection === true),
+      ...protection("non-empty-repository", "aws_ecr_repository", "name", (values) => values.force_delete !== true),
+      ...protection("retained-volumes", "kubernetes_storage_class_v1", metadataName, (values) => values.reclaim_policy === "Retain"),
       ...protection("versioned-bucket", "aws_s3_bucket", "bucket", (values) => values.force_destroy !== true),
       ...protection("backup-vault", "aws_backup_vault", "name", (values) => values.force_destroy !== true),
-    ],
+      // Secrets Manager's default window is 30 days; 0 deletes at once.
+      ...protection("secret-recovery-window", "aws_secretsmanager_secret", "name", (values) => values.recovery_window_in_days !== 0),
+      // The name ends in a value Terraform fixes at creation (aurora-postgres.ts): shown as a wildcard.
+      ...protection("final-snapshot", "aws_rds_cluster", (values) => String(values.final_snapshot_identifier).replace(/\$\{[^}]*\}/g, "*"), (values) => values.skip_final_snapshot === false),
+    ].sort((a, b) => PROTECTION_ORDER.indexOf(a.kind) - PROTECTION_ORDER.indexOf(b.kind)),
   };
+}
+
+/** A Kubernetes object's name from its `metadata` block (an object, or a one-element list in some renderings). */
+function metadataName(values: Record<string, unknown>): unknown {
+  const metadata = Array.isArray(values.metadata) ? values.metadata[0] : values.metadata;
+  return (metadata as Record<string, unknown> | undefined)?.name;
+}
+
+/** Protections something must be done about before the destroy; the final snapshot only stays. */
+export function blocking(protections: readonly Protection[]): Protection[] {
+  return protections.filter((protection) => protection.kind !== "final-snapshot");
 }
 
 /** The teardown, phase by phase. */
@@ -130,8 +166,11 @@ export function teardownPlan(target: TeardownTarget, options: { kubeconfig: stri
   const phases: Phase[] = [];
   if (target.clusterName) phases.push(kubernetesPhase(target, target.clusterName, options.kubeconfig));
   if (target.databaseClusterIdentifier && target.readerAutoscaling) phases.push(readerPhase(target, target.databaseClusterIdentifier));
-  if (options.acceptDataLoss && target.protections.length > 0) {
-    phases.push({ title: `Remove what protects the data of ${target.environment} (--accept-data-loss)`, steps: target.protections.map(removeProtection) });
+  if (options.acceptDataLoss && blocking(target.protections).length > 0) {
+    phases.push({
+      title: `Remove what protects the data of ${target.environment} (--accept-data-loss)`,
+      steps: blocking(target.protections).map((protection) => removeProtection(protection, options.kubeconfig)),
+    });
   }
   phases.push({
     title: `Destroy the stacks of ${target.environment}, dependents first`,
@@ -230,9 +269,44 @@ function volumeCleanup(kubeconfig: string): Step[] {
   ];
 }
 
-function removeProtection(protection: Protection): Step {
+function removeProtection(protection: Protection, kubeconfig: string): Step {
   const region = ["--region", protection.region];
   switch (protection.kind) {
+    case "load-balancer-deletion-protection":
+      return {
+        kind: "for-each",
+        why: `turn off deletion protection of the load balancer ${protection.name}`,
+        list: ["aws", "elbv2", "describe-load-balancers", ...region, "--names", protection.name, "--query", "LoadBalancers[].LoadBalancerArn", "--output", "text"],
+        split: "words",
+        placeholder: "<load-balancer-arn>",
+        each: (arn) => [["aws", "elbv2", "modify-load-balancer-attributes", ...region, "--load-balancer-arn", arn, "--attributes", "Key=deletion_protection.enabled,Value=false"]],
+      };
+    case "non-empty-repository":
+      return {
+        kind: "for-each",
+        why: `delete every image of the ECR repository ${protection.name} (force_delete is off, and Terraform cannot delete a repository that holds images)`,
+        list: ["aws", "ecr", "list-images", ...region, "--repository-name", protection.name, "--query", "imageIds[].imageDigest", "--output", "text"],
+        split: "words",
+        placeholder: "<image-digest>",
+        each: (digest) => [["aws", "ecr", "batch-delete-image", ...region, "--repository-name", protection.name, "--image-ids", `imageDigest=${digest}`]],
+      };
+    case "retained-volumes":
+      return {
+        kind: "for-each",
+        why: `make every PersistentVolume deletable (StorageClass ${protection.name} retains volumes): deleting the claims after the platform stack then deletes their EBS volumes`,
+        list: ["kubectl", "--kubeconfig", kubeconfig, "get", "persistentvolumes", "-o", "name"],
+        split: "lines",
+        placeholder: "persistentvolume/<name>",
+        each: (volume) => [["kubectl", "--kubeconfig", kubeconfig, "patch", volume, "--type", "merge", "-p", JSON.stringify({ spec: { persistentVolumeReclaimPolicy: "Delete" } })]],
+      };
+    case "secret-recovery-window":
+      return {
+        kind: "run",
+        why: `delete the secret ${protection.name} without a recovery window, so recreating the environment can use its name again at once`,
+        argv: ["aws", "secretsmanager", "delete-secret", ...region, "--secret-id", protection.name, "--force-delete-without-recovery"],
+      };
+    case "final-snapshot":
+      throw new Error(`the final snapshot ${protection.name} is kept, not removed`);
     case "database-deletion-protection":
       return {
         kind: "run",
@@ -310,9 +384,15 @@ function readerPhase(target: TeardownTarget, identifier: string): Phase {
 /** The plan as text, `$`-prefixed commands quoted for a POSIX shell. */
 export function formatPlan(target: TeardownTarget, phases: readonly Phase[]): string {
   const lines = [`Teardown of ${target.environment} (${target.region}); destroy order: ${target.destroyOrder.join(" → ")}`];
-  if (target.protections.length > 0 && !phases.some((phase) => phase.title.includes("--accept-data-loss"))) {
+  const released = phases.some((phase) => phase.title.includes("--accept-data-loss"));
+  if (blocking(target.protections).length > 0 && !released) {
     lines.push("Protected data stops the destroy until you decide otherwise (--accept-data-loss removes it; docs/operations.md#teardown):");
-    target.protections.forEach((protection) => lines.push(`  - ${describeProtection(protection)}`));
+    blocking(target.protections).forEach((protection) => lines.push(`  - ${describeProtection(protection)}`));
+  }
+  const stays = target.protections.filter((protection) => protection.kind === "final-snapshot");
+  if (stays.length > 0) {
+    lines.push("What stays after the destroy (docs/operations.md#what-stays):");
+    stays.forEach((protection) => lines.push(`  - ${describeProtection(protection)}`));
   }
   phases.forEach((phase, index) => {
     lines.push("", `${index + 1}. ${phase.title}`);
@@ -341,11 +421,28 @@ function describeProtection(protection: Protection): string {
       return `s3://${protection.name} keeps versions and has no force_destroy: it must be emptied first`;
     case "backup-vault":
       return `backup vault ${protection.name} (${protection.region}) must have no recovery points left`;
+    case "load-balancer-deletion-protection":
+      return `load balancer ${protection.name} has deletion protection (the production tier turns it on)`;
+    case "non-empty-repository":
+      return `ECR repository ${protection.name} has no force_delete: every image must be deleted first`;
+    case "retained-volumes":
+      return `StorageClass ${protection.name} retains volumes (reclaimPolicy Retain): their PersistentVolumes and EBS volumes outlive the claims unless made deletable`;
+    case "secret-recovery-window":
+      return `secret ${protection.name} (${protection.region}) has a recovery window: after the destroy its name stays taken until the window ends`;
+    case "final-snapshot":
+      return `Aurora takes the final snapshot ${protection.name} (${protection.region}) on destroy; it is kept and billed until you delete it (aws rds delete-db-cluster-snapshot)`;
   }
 }
 
 export function shellQuote(argv: readonly string[]): string {
   return argv.map((arg) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(" ");
+}
+
+/** Throws, before any command runs, when protections are in the way and the data loss was not accepted. */
+export function refuseProtectedData(target: TeardownTarget, acceptDataLoss: boolean): void {
+  if (acceptDataLoss || blocking(target.protections).length === 0) return;
+  const what = blocking(target.protections).map((protection) => `  - ${describeProtection(protection)}`).join("\n");
+  throw new Error(`refusing to execute, nothing was changed: ${target.environment} has protected data:\n${what}\nadd --accept-data-loss to delete it with the environment`);
 }
 
 /** Runs the phases' commands in order and stops at the first failure; `log` receives every command and heading. */
@@ -390,9 +487,7 @@ async function main(): Promise<void> {
   const phases = teardownPlan(target, { kubeconfig, acceptDataLoss });
   process.stdout.write(formatPlan(target, phases));
   if (!args.includes("--execute")) return;
-  if (target.protections.length > 0 && !acceptDataLoss) {
-    throw new Error(`refusing to execute: ${environment} has protected data (listed above); add --accept-data-loss to delete it with the environment`);
-  }
+  refuseProtectedData(target, acceptDataLoss);
   fs.mkdirSync(path.dirname(kubeconfig), { recursive: true });
   await executePlan(phases, (line) => process.stdout.write(`${line}\n`));
   process.stdout.write(`\n${environment} is destroyed: ${target.destroyOrder.join(", ")}\n`);

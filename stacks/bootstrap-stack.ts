@@ -3,6 +3,7 @@ import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
+import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 import { GithubDeployRole, GithubOidcProvider } from "../constructs/iam/github-actions";
 import { StateBucket } from "../constructs/state/state-bucket";
 import { defaultTags } from "./environment-stack";
@@ -41,14 +42,15 @@ export class BootstrapStack extends TerraformStack {
       allowedAccountIds: [first.account.id],
       defaultTags: [{ tags: defaultTags("account", id, first.project, {}) }],
     });
+    const account = { accountId: first.account.id, region: state.region, partition: first.partition };
     this.stateBucket = new StateBucket(this, "State", {
-      account: { accountId: first.account.id, region: state.region, partition: first.partition },
+      account,
       bucketName: state.bucket,
       keyAlias: state.kmsKeyAlias.replace(/^alias\//, ""),
     });
     const deployed = props.environments.flatMap((environment) => (environment.github ? [{ environment, github: environment.github }] : []));
     if (deployed.length > 0) {
-      const oidcProvider = new GithubOidcProvider(this, "GithubOidc");
+      const oidcProvider = new GithubOidcProvider(this, "GithubOidc", { account, existing: first.account.githubOidcProvider === "existing" });
       this.githubOidcProvider = oidcProvider;
       for (const { environment, github } of deployed) {
         const role = new GithubDeployRole(this, `Deploy-${environment.name}`, {
@@ -63,6 +65,15 @@ export class BootstrapStack extends TerraformStack {
         this.deployRoles[environment.name] = role;
         new TerraformOutput(this, `deploy_role_${environment.name}`, { value: role.arn, description: `GitHub Actions deploy role of ${environment.name}` });
       }
+    }
+    if (first.account.autoScalingServiceLinkedRole === "create") {
+      // Account-wide, so here and not in an environment's cluster stack (a second environment would collide, and
+      // destroying one environment would try to delete a role the others use). Apply before any cluster stack: the
+      // node volume key's policy names this role.
+      new IamServiceLinkedRole(this, "AutoScalingServiceLinkedRole", {
+        awsServiceName: "autoscaling.amazonaws.com",
+        description: "Lets EC2 Auto Scaling launch EKS nodes with the node volume key",
+      });
     }
     new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucket.name, description: "Terraform state bucket" });
     new TerraformOutput(this, "state_key_arn", { value: this.stateBucket.key.arn, description: "CMK that encrypts the state" });

@@ -120,6 +120,7 @@ export class EdgeStack extends EnvironmentStack {
         name: `${prefix}-alb`,
         scope: "REGIONAL",
         rateLimit: edge.waf.rateLimit,
+        largeBodies: edge.waf.largeBodies,
         logRetentionDays: edge.waf.logRetentionDays,
         key,
       });
@@ -133,6 +134,7 @@ export class EdgeStack extends EnvironmentStack {
       name: `${prefix}-cdn`,
       scope: "CLOUDFRONT",
       rateLimit: edge.waf.rateLimit,
+      largeBodies: edge.waf.largeBodies,
       logRetentionDays: edge.waf.logRetentionDays,
       key: new KmsKey(global, "Key", { account: globalAccount, description: `Encrypts the CloudFront WAF logs of ${prefix}` }),
     });
@@ -172,6 +174,7 @@ export class EdgeStack extends EnvironmentStack {
         serviceAccount: APPLICATION_SERVICE_ACCOUNT,
         key,
         region: account.region,
+        recoveryWindowDays: environment.isProduction ? 7 : 0,
       });
     }
 

@@ -8,6 +8,7 @@ import { PlatformAddOns } from "../constructs/addons/platform-add-ons";
 import { Gp3StorageClass } from "../constructs/addons/storage-class";
 import { ClusterRef } from "../constructs/cluster/cluster-ref";
 import { kubeConnection } from "../constructs/cluster/kube-auth";
+import { KmsKey } from "../constructs/security/kms-key";
 import { EnvironmentStack } from "./environment-stack";
 
 export interface PlatformStackProps {
@@ -19,6 +20,8 @@ export interface PlatformStackProps {
    * autoscaler's image tag must be known at synth time, and `cluster.kubernetesVersion` is a cross-stack token.
    */
   readonly kubernetesVersion: string;
+  /** The node volume key of the cluster layer; the default StorageClass encrypts with it (the EBS CSI driver may use it). */
+  readonly volumeKey: KmsKey;
 }
 
 /** `<env>-platform`: what runs inside the cluster so that applications scale, are observed, delivered and get secrets. */
@@ -32,7 +35,7 @@ export class PlatformStack extends EnvironmentStack {
     new KubernetesProvider(this, "kubernetes", { ...connection, exec: [connection.exec] });
     new HelmProvider(this, "helm", { kubernetes: connection });
     if (environment.platform.storageClass.enabled) {
-      this.storageClass = new Gp3StorageClass(this, "DefaultStorageClass", { retainVolumes: environment.isProduction });
+      this.storageClass = new Gp3StorageClass(this, "DefaultStorageClass", { key: props.volumeKey, retainVolumes: environment.isProduction });
     }
     this.addOns = new PlatformAddOns(this, "AddOns", {
       environment,

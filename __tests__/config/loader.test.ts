@@ -110,6 +110,15 @@ describe("config loader", () => {
       "aa.yaml": VALID,
       "bb.yaml": VALID.replace("project: shop", "project: shop2") + "state: {backend: s3, bucket: other-bucket}\n",
     }, ['bb.yaml: state.bucket: is "other-bucket" but aa.yaml uses "shop-tfstate-123456789012" in the same account 123456789012; environments of one account share the bootstrap stack\'s state bucket']],
+    ["two environments of one account that disagree about its GitHub OIDC provider", {
+      "aa.yaml": VALID,
+      "bb.yaml": VALID.replace("project: shop", "project: shop2").replace("region: eu-central-1", "region: eu-central-1\n  githubOidcProvider: existing") + "state: {backend: s3, bucket: shop-tfstate-123456789012}\n",
+    }, ['bb.yaml: account.githubOidcProvider: is "existing" but aa.yaml says "create" for the same account 123456789012; it is a fact about the account, so every environment in it must say the same']],
+    ["creating the Auto Scaling service-linked role without the bootstrap stack", {
+      "dev.yaml": VALID.replace("region: eu-central-1", "region: eu-central-1\n  autoScalingServiceLinkedRole: create") + "state: {backend: cloud, organization: acme}\n",
+    }, [
+      "dev.yaml: account.autoScalingServiceLinkedRole: create needs the bootstrap stack (state.backend s3); with Terraform Cloud create the role once: aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com, then say existing",
+    ]],
   ];
 
   it.each(malformed)("reports %s in one line per problem", (_, files, expected) => {

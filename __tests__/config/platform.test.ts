@@ -59,6 +59,28 @@ describe("platform config", () => {
     ]);
   });
 
+  test("an email receiver needs its SMTP settings, and only email receivers have them", () => {
+    const email = { to: ["oncall@example.com"], from: "am@example.com", smarthost: "smtp.example.com:587" };
+    expect(
+      problemsOf({
+        platform: {
+          kubePrometheusStack: {
+            alertmanager: {
+              receivers: [
+                { name: "mail", type: "email", secretName: "shop/smtp" },
+                { name: "chat", type: "slack", secretName: "shop/slack", email },
+                { name: "ok", type: "email", secretName: "shop/smtp", email },
+              ],
+            },
+          },
+        },
+      }),
+    ).toEqual([
+      "platform.kubePrometheusStack.alertmanager.receivers[0].email: is required for an email receiver (to, from, smarthost)",
+      "platform.kubePrometheusStack.alertmanager.receivers[1].email: is only for email receivers, not slack",
+    ]);
+  });
+
   test("Vault runs 1 server or a Raft quorum, and at least 3 in production", () => {
     const certManager = { enabled: true, acmeEmail: "ops@shop.example.com", hostedZoneIds: ["Z0TEST000000000000001"] };
     expect(problemsOf({ tier: "staging", platform: { certManager, vault: { enabled: true, replicas: 2 } } })).toEqual([

@@ -5,6 +5,7 @@ import { shippedEnvironment } from "../support/environments";
 import { ENVIRONMENTS, KubeObject, kustomize, overlayDirectory, renderAsArgoCd } from "./render";
 import { validateObject, ValidationResult } from "./schema-validation";
 import { isPinnedImage, workloadProblems } from "./workload-rules";
+import { parsePromql, selectorsOf } from "../support/promql";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const exampleTargetGroupArn = (environment: string) =>
@@ -33,7 +34,7 @@ describe.each(ENVIRONMENTS)("the %s overlay", (environment) => {
     const kinds = objects.map((object) => object.kind).sort();
     expect(kinds).toEqual(
       [
-        "AnalysisTemplate", "ExternalSecret", "HorizontalPodAutoscaler", "Namespace", "NetworkPolicy", "NetworkPolicy",
+        "AnalysisTemplate", "ExternalSecret", "HorizontalPodAutoscaler", "Namespace", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy",
         "PodDisruptionBudget", "PrometheusRule", "Rollout", "SecretStore", "Service", "Service", "Service", "ServiceAccount",
         "ServiceMonitor", "TargetGroupBinding",
       ].sort(),
@@ -66,13 +67,63 @@ describe.each(ENVIRONMENTS)("the %s overlay", (environment) => {
     expect(image.slice(repository.length + 1)).toMatch(/^[0-9a-f]{40}$/);
   });
 
-  it("deploys blue-green behind the active service, with the success-rate analysis before promotion", () => {
+  it("deploys blue-green behind the active service, with the pre-promotion analysis before promotion, promoted by hand in production", () => {
     const blueGreen = find(objects, "Rollout").spec!.strategy.blueGreen;
     expect(blueGreen).toMatchObject({ activeService: "web-active", previewService: "web-preview" });
-    expect(blueGreen.prePromotionAnalysis.templates).toEqual([{ templateName: "web-success-rate" }]);
-    const analysis = find(objects, "AnalysisTemplate", "web-success-rate").spec!.metrics[0];
-    expect(analysis.provider.prometheus.query).toContain("http_requests_total");
-    expect(analysis.successCondition).toContain(">= 0.99");
+    expect(blueGreen.prePromotionAnalysis.templates).toEqual([{ templateName: "web-pre-promotion" }]);
+    expect(blueGreen.autoPromotionEnabled).toBe(!config.isProduction);
+  });
+
+  describe("the pre-promotion analysis", () => {
+    const template = find(objects, "AnalysisTemplate", "web-pre-promotion").spec!;
+    const metric = (name: string) => template.metrics.find((candidate: { name: string }) => candidate.name === name);
+    // Argo Rollouts' expr conditions over the Prometheus result vector, as JavaScript (len → length, isNaN → Number.isNaN).
+    const condition = (expression: string) =>
+      new Function("result", `return ${expression.replace(/len\(result\)/g, "result.length").replace(/isNaN\(/g, "Number.isNaN(")};`) as (result: number[]) => boolean;
+
+    it("fails on no data: an empty result and NaN never pass, a healthy preview does", () => {
+      const prometheus = template.metrics.filter((candidate: { provider: object }) => "prometheus" in candidate.provider);
+      expect(prometheus.map((candidate: { name: string }) => candidate.name)).toEqual(["success-rate", "request-count"]);
+      for (const { successCondition } of prometheus) {
+        expect(condition(successCondition)([])).toBe(false);
+        expect(condition(successCondition)([NaN])).toBe(false);
+      }
+      expect(condition(metric("success-rate").successCondition)([0.995])).toBe(true);
+      expect(condition(metric("success-rate").successCondition)([0.9])).toBe(false);
+      expect(condition(metric("request-count").successCondition)([240])).toBe(true);
+      expect(condition(metric("request-count").successCondition)([3])).toBe(false);
+    });
+
+    it("measures the preview colour's pods only, with the metric and labels the app and its ServiceMonitor produce", () => {
+      const podLabel = find(objects, "ServiceMonitor").spec!.podTargetLabels as string[];
+      for (const name of ["success-rate", "request-count"]) {
+        const query = metric(name).provider.prometheus.query as string;
+        for (const selector of selectorsOf(parsePromql(query.replaceAll("{{args.pod-template-hash}}", "abc123")))) {
+          expect(selector.metric).toBe("http_requests_total");
+          expect(selector.matchers).toContainEqual({ label: "rollouts_pod_template_hash", op: "=", value: "abc123" });
+          expect(podLabel.map((label) => label.replace(/[-.\/]/g, "_"))).toContain("rollouts_pod_template_hash");
+        }
+      }
+      expect(find(objects, "Rollout").spec!.strategy.blueGreen.prePromotionAnalysis.args).toEqual([
+        { name: "pod-template-hash", valueFrom: { podTemplateHashValue: "Latest" } },
+      ]);
+    });
+
+    it("drives real requests at the preview service with a smoke-test Job that tolerates the spot taint and runs restricted", () => {
+      const job = metric("smoke-test").provider.job.spec;
+      const pod = job.template.spec;
+      const [container] = pod.containers;
+      expect(job.backoffLimit).toBe(0);
+      expect(container.args.join("\n")).toContain(`http://${find(objects, "Rollout").spec!.strategy.blueGreen.previewService}\${path}`);
+      expect(pod.tolerations).toContainEqual({ key: "workload", operator: "Equal", value: "stateless", effect: "NoSchedule" });
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+      expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+      expect(isPinnedImage(container.image)).toBe(true);
+      // The namespace denies everything by default: the smoke test's own policies let it reach the web pods.
+      const egress = find(objects, "NetworkPolicy", "web-smoke-test").spec!;
+      expect(egress.podSelector.matchLabels).toEqual(job.template.metadata.labels);
+      expect(find(objects, "NetworkPolicy", "web-from-smoke-test").spec!.ingress[0].from[0].podSelector.matchLabels).toEqual(job.template.metadata.labels);
+    });
   });
 
   it("binds the active service to the Terraform-owned target group by IP", () => {

@@ -35,8 +35,25 @@ describe("offline Terraform runs of the data stacks", () => {
         deletion_protection: true,
         backup_retention_period: 35,
         skip_final_snapshot: false,
-        final_snapshot_identifier: "webapp-prod-final",
       });
+    });
+
+    it("names the final snapshot from a value Terraform fixes when the cluster is created (unknown until apply, never a fixed name)", () => {
+      const plan = planOf("prod-data");
+      const change = (plan as unknown as { resource_changes: { type: string; change: { after: Record<string, unknown>; after_unknown: Record<string, unknown> } }[] })
+        .resource_changes.find((resource) => resource.type === "aws_rds_cluster" && !resource.change.after.global_cluster_identifier);
+      expect(change?.change.after_unknown.final_snapshot_identifier).toBe(true);
+      expect(plannedResources(plan, "terraform_data")).toHaveLength(1);
+    });
+  });
+
+  describe.each(SHIPPED_ENVIRONMENTS)("%s-data parameter groups", (env) => {
+    it("log DDL (CKV2_AWS_27) and are named by prefix, so a replacement never collides with the old group", () => {
+      const [clusterGroup] = plannedResources(planOf(`${env}-data`), "aws_rds_cluster_parameter_group");
+      expect(clusterGroup.values.parameter).toContainEqual(expect.objectContaining({ name: "log_statement", value: "ddl" }));
+      for (const group of [clusterGroup, ...plannedResources(planOf(`${env}-data`), "aws_db_parameter_group")]) {
+        expect(String(group.values.name_prefix)).toMatch(new RegExp(`^${cluster(env).cluster_identifier}-aurora-`));
+      }
     });
 
     it("runs at least two instances, each in a different AZ", () => {

@@ -1,3 +1,4 @@
+import { loadEnvironments } from "../../config";
 import { dataSources, planOf, plannedResources, SHIPPED_ENVIRONMENTS, stackRuns } from "./harness";
 
 /** Offline plans of `<env>-edge` (AWS provider only) for every shipped environment, from the harness's run. */
@@ -18,10 +19,26 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s-edge, planned offline", (environment) =>
   it("serves HTTPS only with TLSv1.2_2021, HTTP/2 and HTTP/3, behind the CloudFront web ACL", () => {
     const distribution = only("aws_cloudfront_distribution");
     expect((distribution.viewer_certificate as Record<string, unknown>[])[0]).toMatchObject({ minimum_protocol_version: "TLSv1.2_2021", ssl_support_method: "sni-only" });
-    expect((distribution.default_cache_behavior as Record<string, unknown>[])[0].viewer_protocol_policy).toBe("https-only");
+    // Plain HTTP gets a redirect to HTTPS on every behavior, never a 403.
+    const behaviors = [...(distribution.default_cache_behavior as Record<string, unknown>[]), ...((distribution.ordered_cache_behavior ?? []) as Record<string, unknown>[])];
+    expect(new Set(behaviors.map((behavior) => behavior.viewer_protocol_policy))).toEqual(new Set(["redirect-to-https"]));
     expect(distribution.http_version).toBe("http2and3");
     expect(only("aws_wafv2_web_acl").scope).toBe("CLOUDFRONT");
     expect(plannedResources(planOf(stack), "aws_wafv2_web_acl_logging_configuration")).toHaveLength(1);
+  });
+
+  it("treats request bodies over 8 KB as the config says (edge.waf.largeBodies)", () => {
+    const [config] = loadEnvironments({ dir: "config", environments: [environment] });
+    const rules = only("aws_wafv2_web_acl").rule as { statement: { managed_rule_group_statement?: Record<string, unknown>[] }[] }[];
+    const common = rules.map((rule) => rule.statement[0].managed_rule_group_statement?.[0]).find((group) => group?.name === "AWSManagedRulesCommonRuleSet");
+    const overrides = (common?.rule_action_override ?? []) as { name: string; action_to_use: Record<string, unknown>[] }[];
+    const counted = overrides.filter((override) => override.name === "SizeRestrictions_BODY" && (override.action_to_use[0].count as unknown[]).length > 0);
+    expect(counted).toHaveLength(config.edge?.waf.largeBodies === "count" ? 1 : 0);
+  });
+
+  it("names the ALB's security group by prefix (create_before_destroy can replace it)", () => {
+    const group = plannedResources(planOf(stack), "aws_security_group").map((resource) => resource.values).find((values) => String(values.name_prefix).endsWith("-alb-"));
+    expect(group).toBeDefined();
   });
 
   it("keeps sessions sticky on an IP target group behind an internal ALB that drops invalid headers", () => {

@@ -10,6 +10,7 @@ import {
   executePlan,
   formatPlan,
   Phase,
+  refuseProtectedData,
   RunStep,
   shellQuote,
   Step,
@@ -17,6 +18,7 @@ import {
   teardownTarget,
 } from "../../scripts/teardown";
 import { fixtureStack, synthesizeShipped } from "./support";
+import { shippedEnvironments } from "../support/environments";
 
 let shipped: SynthesizedStack[];
 
@@ -96,12 +98,17 @@ describe("teardown steps", () => {
       readerAutoscaling: true,
       protections: [
         { kind: "database-deletion-protection", name: "webapp-prod", region: "eu-west-1" },
+        { kind: "load-balancer-deletion-protection", name: "webapp-prod-web", region: "eu-west-1" },
+        { kind: "non-empty-repository", name: "webapp-prod/web", region: "eu-west-1" },
+        { kind: "retained-volumes", name: "gp3", region: "eu-west-1" },
         { kind: "versioned-bucket", name: "webapp-prod-alb-logs-111122223333", region: "eu-west-1" },
         { kind: "versioned-bucket", name: "webapp-prod-cdn-logs-111122223333", region: "eu-west-1" },
         { kind: "versioned-bucket", name: "webapp-prod-argocd-backup-111122223333-access-logs", region: "eu-west-1" },
         { kind: "versioned-bucket", name: "webapp-prod-argocd-backup-111122223333", region: "eu-west-1" },
         { kind: "backup-vault", name: "webapp-prod-aurora-dr", region: "eu-central-1" },
         { kind: "backup-vault", name: "webapp-prod-aurora", region: "eu-west-1" },
+        { kind: "secret-recovery-window", name: "webapp-prod/web/database", region: "eu-west-1" },
+        { kind: "final-snapshot", name: "webapp-prod-final-*", region: "eu-west-1" },
       ],
     });
     // dev keeps no backups, only the versioned ALB and CloudFront log buckets, which must be emptied before destroy
@@ -192,6 +199,58 @@ describe("teardown steps", () => {
     expect(emptyBucket.each("argocd/2026-11-22T030000Z.yaml\tv123")).toEqual([
       ["aws", "s3api", "delete-object", "--region", "eu-west-1", "--bucket", bucket.name, "--key", "argocd/2026-11-22T030000Z.yaml", "--version-id", "v123"],
     ]);
+  });
+
+  describe("`teardown <production env> --accept-data-loss`, names from the loaded config", () => {
+    const production = shippedEnvironments().filter((environment) => environment.isProduction);
+
+    it.each(production.map((environment) => [environment.name, environment] as const))("%s: lists and releases every protection, in order, before the first destroy", (name, environment) => {
+      const target = teardownTarget(shipped, name);
+      const printed = formatPlan(target, teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: true })).split("\n");
+      const at = (fragment: string) => {
+        const index = printed.findIndex((line) => line.includes(fragment));
+        expect([fragment, index >= 0]).toEqual([fragment, true]);
+        return index;
+      };
+      const region = environment.account.region;
+      const releases = [
+        `modify-db-cluster --region ${region} --db-cluster-identifier ${environment.prefix} --no-deletion-protection`,
+        "Key=deletion_protection.enabled,Value=false",
+        ...(environment.edge?.ecrRepositories ?? []).map((repository) => `ecr batch-delete-image --region ${region} --repository-name ${environment.prefix}/${repository}`),
+        `"persistentVolumeReclaimPolicy":"Delete"`,
+        "s3api delete-object",
+        "backup delete-recovery-point",
+        `secretsmanager delete-secret --region ${region} --secret-id ${environment.prefix}/web/database --force-delete-without-recovery`,
+      ];
+      const positions = releases.map(at);
+      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+      const firstDestroy = at("node scripts/cdktf.js destroy");
+      expect(Math.max(...positions)).toBeLessThan(firstDestroy);
+      // The volumes are made deletable before the claims are deleted, so the wait for PersistentVolumes to go ends.
+      expect(at(`"persistentVolumeReclaimPolicy":"Delete"`)).toBeLessThan(at("delete persistentvolumeclaims"));
+      expect(printed.join("\n")).toContain(`final snapshot ${environment.prefix}-final-*`);
+    });
+
+    it.each(production.map((environment) => [environment.name] as const))("%s: without the flag, says what protects what and changes nothing", (name) => {
+      const target = teardownTarget(shipped, name);
+      const phases = teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: false });
+      const printed = formatPlan(target, phases);
+      for (const fragment of ["has deletion protection", "has no force_delete", "retains volumes (reclaimPolicy Retain)", "has a recovery window"]) expect(printed).toContain(fragment);
+      expect(allCommands(phases).join("\n")).not.toMatch(/deletion_protection\.enabled,Value=false|batch-delete-image|persistentVolumeReclaimPolicy|force-delete-without-recovery/);
+    });
+
+    it("refuses to execute without the flag, naming each protection", () => {
+      const target = teardownTarget(shipped, production[0].name);
+      let message = "";
+      try {
+        refuseProtectedData(target, false);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain("refusing to execute, nothing was changed");
+      for (const protection of target.protections.filter((candidate) => candidate.kind !== "final-snapshot")) expect(message).toContain(protection.name);
+      expect(() => refuseProtectedData(target, true)).not.toThrow();
+    });
   });
 
   it("names the environments it knows when asked for one that has no stacks", () => {

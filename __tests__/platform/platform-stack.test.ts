@@ -1,5 +1,6 @@
-import { shippedEnvironment, testEnvironment } from "../support/environments";
+import { shippedEnvironment, shippedEnvironments, testEnvironment } from "../support/environments";
 import { synthPlatform } from "./support";
+import { retentionSizeFor } from "../../constructs/addons/kube-prometheus-stack";
 
 const prod = synthPlatform(shippedEnvironment("prod"));
 const dev = synthPlatform(shippedEnvironment("dev"));
@@ -111,7 +112,7 @@ describe("PlatformStack: providers and the add-on contract", () => {
     for (const platform of [dev, staging, prod]) {
       for (const release of Object.values(platform.releases)) {
         const interpolations = (release.values as string[]).join("\n").match(/(?<!\$)\$\{[^}]*\}/g) ?? [];
-        for (const interpolation of interpolations) expect(interpolation).toMatch(/^\$\{(aws_|kubernetes_|data\.terraform_remote_state)/);
+        for (const interpolation of interpolations) expect(interpolation).toMatch(/^\$\{(aws_|kubernetes_|terraform_data\.|data\.terraform_remote_state)/);
       }
     }
   });
@@ -153,6 +154,12 @@ describe("controllers", () => {
     expect(prod.values("metrics-server")).toMatchObject({ replicas: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } });
     expect(dev.values("metrics-server")).toMatchObject({ replicas: 1, podDisruptionBudget: { enabled: false } });
     expect(dev.values("metrics-server").topologySpreadConstraints).toEqual([]);
+  });
+
+  test("the default StorageClass encrypts with the cluster's node volume key (the one the EBS CSI driver is granted), not aws/ebs", () => {
+    const [storageClass] = prod.resources("kubernetes_storage_class_v1");
+    expect(storageClass.parameters.kmsKeyId).toMatch(/^\$\{data\.terraform_remote_state\.[^}]*VolumeKey[^}]*\}$|aws_kms_key/);
+    expect(JSON.stringify(storageClass.parameters)).not.toContain("aws/ebs");
   });
 
   test("the default StorageClass is encrypted gp3 from the EBS CSI driver, retained in production", () => {
@@ -206,6 +213,18 @@ describe("secrets", () => {
 });
 
 describe("observability", () => {
+  test("Prometheus deletes its oldest data before the volume fills: retentionSize is below the volume size", () => {
+    for (const stack of [prod, dev]) {
+      const spec = stack.values("kube-prometheus-stack").prometheus.prometheusSpec;
+      const volumeMiB = Number(/^(\d+)Gi$/.exec(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage)![1]) * 1024;
+      const [, retainedMiB] = /^(\d+)MiB$/.exec(spec.retentionSize)!;
+      expect(Number(retainedMiB)).toBeLessThan(volumeMiB);
+      expect(Number(retainedMiB)).toBeGreaterThan(volumeMiB * 0.5);
+    }
+    expect(retentionSizeFor("50Gi")).toBe("43520MiB");
+    expect(retentionSizeFor("2Ti")).toBe("1782579MiB");
+  });
+
   test("Prometheus keeps the configured retention on a gp3 volume of the configured size, two replicas in prod", () => {
     const spec = prod.values("kube-prometheus-stack").prometheus.prometheusSpec;
     expect(spec.retention).toBe("30d");
@@ -223,18 +242,25 @@ describe("observability", () => {
     });
   });
 
-  test("Alertmanager sends warnings and critical alerts to every configured receiver, reading their secrets from files", () => {
+  test("Alertmanager routes by severity to the configured receivers, reading their secrets from files", () => {
     const alertmanager = prod.values("kube-prometheus-stack").alertmanager;
     const routes = alertmanager.config.route.routes;
     expect(routes[0]).toEqual({ receiver: "null", matchers: ['alertname = "Watchdog"'] });
-    expect(routes.slice(1)).toEqual(
-      ["platform-pagerduty", "platform-slack"].map((receiver) => ({ receiver, matchers: ['severity =~ "warning|critical"'], continue: true })),
-    );
+    expect(routes.slice(1)).toEqual([
+      { receiver: "platform-pagerduty", matchers: ['severity = "critical"'], continue: true },
+      { receiver: "platform-slack", matchers: ['severity = "warning"'], continue: true },
+      { receiver: "platform-email", matchers: ['severity = "warning"'], continue: true },
+    ]);
     expect(alertmanager.config.receivers).toContainEqual({
       name: "platform-pagerduty",
       pagerduty_configs: [{ routing_key_file: "/etc/alertmanager/receivers/platform-pagerduty", send_resolved: true }],
     });
-    expect(dev.values("kube-prometheus-stack").alertmanager.config.route.routes).toHaveLength(1);
+    // No receiver: every severity goes to the null receiver, and Alertmanager still loads.
+    expect(dev.values("kube-prometheus-stack").alertmanager.config.route.routes).toEqual([
+      { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+      { receiver: "null", matchers: ['severity = "critical"'], continue: true },
+      { receiver: "null", matchers: ['severity = "warning"'], continue: true },
+    ]);
   });
 
   test("Grafana's admin comes from the delivered Secret, never the chart default", () => {
@@ -276,11 +302,57 @@ describe("observability", () => {
   });
 
   test("ECK runs Elasticsearch over three spread nodes and Kibana in production", () => {
-    const [cluster, kibana] = prod.manifests("eck-operator-config");
+    const objects = prod.manifests("eck-operator-config");
+    const cluster = objects.find((object) => object.kind === "Elasticsearch")!;
+    const kibana = objects.find((object) => object.kind === "Kibana")!;
     expect(cluster).toMatchObject({ kind: "Elasticsearch", spec: { nodeSets: [{ count: 3 }] } });
     expect(cluster.spec.nodeSets[0].volumeClaimTemplates[0].spec.resources.requests.storage).toBe("200Gi");
     expect(cluster.spec.nodeSets[0].podTemplate.spec.topologySpreadConstraints).toHaveLength(2);
     expect(kibana).toMatchObject({ kind: "Kibana", spec: { elasticsearchRef: { name: "elasticsearch" }, count: 2 } });
+  });
+});
+
+describe("Elasticsearch: a disk that does not fill, a writer that cannot do more than write", () => {
+  const environment = shippedEnvironments().find((candidate) => candidate.platform.elasticsearch.enabled)!;
+  const platform = synthPlatform(environment);
+  const objects = platform.manifests("eck-operator-config");
+  const named = (kind: string, name: string) => objects.find((object) => object.kind === kind && object.metadata.name === name)!;
+
+  test("Fluent Bit logs in as its own file-realm user, whose Secret and role ECK is given, never as elastic", () => {
+    const outputs = platform.values("fluent-bit").config.outputs as string;
+    expect(outputs).toMatch(/HTTP_User fluent-bit\n/);
+    expect(outputs).not.toMatch(/HTTP_User elastic\b/);
+    expect(platform.values("fluent-bit").env).toEqual([{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: "fluent-bit-es-user", key: "password" } } }]);
+    const cluster = named("Elasticsearch", "elasticsearch");
+    const user = named("Secret", cluster.spec.auth.fileRealm[0].secretName);
+    expect(user).toMatchObject({ type: "kubernetes.io/basic-auth", stringData: { username: "fluent-bit", roles: "fluent_bit_writer" } });
+    // Generated once by Terraform (terraform_data keeps it), never a literal in the code.
+    expect(user.stringData.password).toMatch(/^\$\{terraform_data\.[^.]+\.output\.password\}$/);
+    expect(platform.resources("terraform_data")[0].lifecycle).toEqual({ ignore_changes: ["input"] });
+    const roles = JSON.parse(named("Secret", cluster.spec.auth.roles[0].secretName).stringData["roles.yml"]);
+    expect(Object.keys(roles)).toEqual(["fluent_bit_writer"]);
+  });
+
+  test("the Fluent Bit role cannot read, delete or administer: attacking it with each escalating privilege fails", () => {
+    const cluster = named("Elasticsearch", "elasticsearch");
+    const role = JSON.parse(named("Secret", cluster.spec.auth.roles[0].secretName).stringData["roles.yml"]).fluent_bit_writer;
+    const granted = new Set<string>(role.indices.flatMap((entry: { privileges: string[] }) => entry.privileges));
+    for (const escalation of ["all", "read", "write", "delete", "delete_index", "manage", "manage_ilm", "index", "monitor"]) expect([escalation, granted.has(escalation)]).toEqual([escalation, false]);
+    for (const escalation of ["all", "manage", "manage_security", "manage_ilm", "manage_index_templates"]) expect(role.cluster).not.toContain(escalation);
+    expect(role.indices.map((entry: { names: string[] }) => entry.names)).toEqual([["logstash-*"]]);
+    // The indices it may write are the ones Fluent Bit's output creates (Logstash_Format, default prefix logstash).
+    expect(platform.values("fluent-bit").config.outputs).toContain("Logstash_Format On");
+  });
+
+  test("a lifecycle policy deletes each day's log index after the configured retention, bound to the log indices", () => {
+    const job = named("Job", "elasticsearch-log-lifecycle");
+    expect(job.metadata.annotations["helm.sh/hook"]).toBe("post-install,post-upgrade");
+    const script = job.spec.template.spec.containers[0].command[2] as string;
+    const bodies = [...script.matchAll(/-d '([^']+)'/g)].map(([, body]) => JSON.parse(body));
+    expect(bodies[0].policy.phases.delete).toEqual({ min_age: `${environment.platform.elasticsearch.retentionDays}d`, actions: { delete: {} } });
+    expect(script).toContain("_ilm/policy/logs-retention");
+    expect(bodies[1]).toMatchObject({ index_patterns: ["logstash-*"], template: { settings: { "index.lifecycle.name": "logs-retention" } } });
+    expect(job.spec.template.spec.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
   });
 });
 

@@ -45,8 +45,30 @@ describe("policy rules", () => {
       expect(rule.title.length).toBeGreaterThan(0);
       expect(rule.remediation.length).toBeGreaterThan(0);
       expect(rule.resourceTypes.length).toBeGreaterThan(0);
-      for (const id of rule.checkov ?? []) expect(id).toMatch(/^CKV2?_AWS_\d+$/);
+      for (const id of [...(rule.checkov ?? []), ...(rule.checkovRelated ?? []).map((entry) => entry.id)]) expect(id).toMatch(/^CKV2?_AWS_\d+$/);
+      for (const entry of rule.checkovRelated ?? []) expect(entry.differs.length).toBeGreaterThan(0);
       for (const id of rule.trivy ?? []) expect(id).toMatch(/^AVD-AWS-\d{4}$/);
     }
+  });
+
+  // Facts about Checkov (checkov/terraform/checks/resource/aws/*.py, 3.2): the resource types each check runs on, for
+  // the ids a review found claimed by rules of other types.
+  const CHECKOV_SUPPORTED_RESOURCES: Record<string, readonly string[]> = {
+    CKV_AWS_8: ["aws_instance", "aws_launch_configuration"],
+    CKV_AWS_358: ["aws_iam_policy_document"],
+    CKV_AWS_379: ["aws_s3_bucket_acl"],
+  };
+
+  it("claims a Checkov id only for a rule that checks a resource type the Checkov check runs on", () => {
+    const claims = ALL_RULES.flatMap((rule) =>
+      (rule.checkov ?? []).filter((id) => id in CHECKOV_SUPPORTED_RESOURCES && !rule.resourceTypes.some((type) => CHECKOV_SUPPORTED_RESOURCES[id].includes(type))).map((id) => `${rule.id}: ${id}`),
+    );
+    expect(claims).toEqual([]);
+  });
+
+  it("does not claim CKV_AWS_86 (legacy logging_config only) for the rule that accepts standard logging v2", () => {
+    const logging = ALL_RULES.find((rule) => rule.id === "PLT-CF-004")!;
+    expect(logging.checkov ?? []).not.toContain("CKV_AWS_86");
+    expect(logging.checkovRelated?.map((entry) => entry.id)).toContain("CKV_AWS_86");
   });
 });

@@ -101,3 +101,22 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
     expect(JSON.stringify(statement.Condition)).toContain("repo:acme/shop:environment:production");
   });
 });
+
+describe("BootstrapStack: account-wide resources a fresh account lacks or an old one already has", () => {
+  const bootstrap = (account: Record<string, string>) =>
+    synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: [testEnvironment({ account: account as never, github: { repository: "acme/shop" } })] }));
+
+  it("creates the GitHub OIDC provider by default and only references it when the account has one", () => {
+    const created = bootstrap({});
+    expect(countOf(created, "aws_iam_openid_connect_provider")).toBe(1);
+    const referenced = bootstrap({ githubOidcProvider: "existing" });
+    expect(countOf(referenced, "aws_iam_openid_connect_provider")).toBe(0);
+    const trust = policyOf(onlyResource(referenced, "aws_iam_role"), "assume_role_policy").Statement[0];
+    expect(trust.Principal).toEqual({ Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" });
+  });
+
+  it("creates the Auto Scaling service-linked role only when the config says the account lacks it", () => {
+    expect(countOf(bootstrap({}), "aws_iam_service_linked_role")).toBe(0);
+    expect(onlyResource(bootstrap({ autoScalingServiceLinkedRole: "create" }), "aws_iam_service_linked_role")).toMatchObject({ aws_service_name: "autoscaling.amazonaws.com" });
+  });
+});

@@ -25,7 +25,8 @@ describe("DataStack", () => {
     const cluster = onlyResource(prod, "aws_rds_cluster");
 
     it("protects the cluster from deletion and takes a named final snapshot", () => {
-      expect(cluster).toMatchObject({ deletion_protection: true, skip_final_snapshot: false, final_snapshot_identifier: "webapp-prod-final" });
+      expect(cluster).toMatchObject({ deletion_protection: true, skip_final_snapshot: false });
+      expect(String(cluster.final_snapshot_identifier).startsWith(`${cluster.cluster_identifier}-final-\${substr(terraform_data.`)).toBe(true);
     });
 
     it("keeps 35 days of point-in-time recovery within the configured windows", () => {

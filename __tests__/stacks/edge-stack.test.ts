@@ -38,11 +38,11 @@ describe("EdgeStack", () => {
   describe("CloudFront", () => {
     const distribution = onlyResource(prod, "aws_cloudfront_distribution");
 
-    it("serves the application host over HTTPS only with TLS 1.2 (2021), HTTP/2 and HTTP/3", () => {
+    it("serves the application host over HTTPS with TLS 1.2 (2021), HTTP/2 and HTTP/3, redirecting plain HTTP instead of refusing it", () => {
       expect(distribution).toMatchObject({ aliases: ["www.webapp.example.com"], http_version: "http2and3", is_ipv6_enabled: true });
       expect(distribution.viewer_certificate).toMatchObject({ minimum_protocol_version: "TLSv1.2_2021", ssl_support_method: "sni-only" });
       const behaviors = [distribution.default_cache_behavior, ...(distribution.ordered_cache_behavior as object[])] as Record<string, unknown>[];
-      expect(new Set(behaviors.map((behavior) => behavior.viewer_protocol_policy))).toEqual(new Set(["https-only"]));
+      expect(new Set(behaviors.map((behavior) => behavior.viewer_protocol_policy))).toEqual(new Set(["redirect-to-https"]));
     });
 
     it("is protected by the CloudFront web ACL", () => {
@@ -95,6 +95,17 @@ describe("EdgeStack", () => {
       expect(rules.slice(1).map((rule) => rule.statement.managed_rule_group_statement.name)).toEqual([...MANAGED_RULE_GROUPS]);
     });
 
+    it("blocks request bodies over 8 KB by default and only counts them when edge.waf.largeBodies is count", () => {
+      const commonRuleSet = (environment: EnvironmentConfig) =>
+        (onlyResource(synth(environment), "aws_wafv2_web_acl").rule as Record<string, any>[]).find(
+          (rule) => rule.statement.managed_rule_group_statement?.name === "AWSManagedRulesCommonRuleSet",
+        )!.statement.managed_rule_group_statement;
+      expect(commonRuleSet(testEnvironment({ edge: EDGE })).rule_action_override).toBeUndefined();
+      expect(commonRuleSet(testEnvironment({ edge: { ...EDGE, waf: { largeBodies: "count" } } })).rule_action_override).toEqual([
+        { name: "SizeRestrictions_BODY", action_to_use: { count: {} } },
+      ]);
+    });
+
     it("takes the rate limit from the config", () => {
       const devRules = onlyResource(dev, "aws_wafv2_web_acl").rule as Record<string, any>[];
       expect(devRules[0].statement.rate_based_statement.limit).toBe(1000);
@@ -113,6 +124,13 @@ describe("EdgeStack", () => {
       expect(alb).toMatchObject({ internal: true, drop_invalid_header_fields: true, enable_deletion_protection: true });
       expect(alb.access_logs).toMatchObject({ bucket: "webapp-prod-alb-logs-111122223333", enabled: true });
       expect(onlyResource(dev, "aws_lb").enable_deletion_protection).toBe(false);
+    });
+
+    it("names its security group by prefix, so create_before_destroy can replace it while the old one exists", () => {
+      const group = onlyResource(prod, "aws_security_group");
+      expect(group.lifecycle).toMatchObject({ create_before_destroy: true });
+      expect(group.name).toBeUndefined();
+      expect(group.name_prefix).toBe(`${alb.name}-alb-`);
     });
 
     it("terminates TLS 1.2+ on 443 and redirects 80 to HTTPS", () => {
@@ -227,6 +245,14 @@ describe("EdgeStack", () => {
       const value = JSON.parse(onlyResource(withDatabase, "aws_secretsmanager_secret_version").secret_string as string);
       expect(Object.keys(value).sort()).toEqual(["PGHOST", "PGHOST_READER", "PGPORT", "PGSSLMODE", "PGUSER"]);
       expect(value).toMatchObject({ PGUSER: "web", PGPORT: "5432", PGSSLMODE: "verify-full" });
+    });
+
+    it("keeps a deleted connection secret restorable for 7 days in production and deletes it at once elsewhere, so a recreate can reuse its name", () => {
+      const windowOf = (environment: EnvironmentConfig) =>
+        onlyResource(synthStack(edgeStack(environment, undefined, true)), "aws_secretsmanager_secret").recovery_window_in_days;
+      expect(windowOf(testEnvironment({ edge: EDGE }))).toBe(7);
+      expect(windowOf(testEnvironment({ tier: "development", edge: EDGE }))).toBe(0);
+      expect(windowOf(testEnvironment({ tier: "staging", edge: EDGE }))).toBe(0);
     });
 
     it("creates neither without a database", () => {

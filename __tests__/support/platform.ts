@@ -3,6 +3,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../../config";
 import { ClusterRef } from "../../constructs/cluster/cluster-ref";
 import { IrsaRole } from "../../constructs/iam/irsa-role";
+import { KmsKey } from "../../constructs/security/kms-key";
 import { PlatformStack, PlatformStackProps } from "../../stacks/platform-stack";
 import { testApp } from "./environments";
 
@@ -38,6 +39,10 @@ export function platformStack(
       awsLoadBalancerController: controllerRole("LoadBalancerController", "aws-load-balancer-controller"),
     },
     kubernetesVersion: "1.33",
+    volumeKey: new KmsKey(upstream, "VolumeKey", {
+      account: { accountId: environment.account.id, region: environment.account.region, partition: "aws" },
+      description: "node volumes",
+    }),
     ...extra,
   });
 }

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { retentionDays } from "./common";
 
+/** What WAF does with request bodies over 8 KB (the AWS common rule set's SizeRestrictions_BODY). */
+export const LARGE_BODY_ACTIONS = ["block", "count"] as const;
+
 const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be one DNS label: a-z, 0-9 and '-', not starting or ending with '-'");
@@ -79,6 +82,12 @@ export const edgeSchema = z
           .max(2000000000, "must be between 10 and 2000000000 requests per 5 minutes (WAF's range)")
           .default(2000)
           .describe("Requests per client IP per 5 minutes before the rate-based rule blocks it."),
+        largeBodies: z
+          .enum(LARGE_BODY_ACTIONS)
+          .default("block")
+          .describe(
+            "What the common rule set's SizeRestrictions_BODY rule does with request bodies over 8 KB: block (403; safe for an API of small JSON documents) or count (log and let through, for uploads or large forms; WAF then inspects only the first 8 KB of such bodies).",
+          ),
         logRetentionDays: retentionDays.default(90),
       })
       .prefault({})

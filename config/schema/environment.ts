@@ -10,6 +10,8 @@ import { stateSchema } from "./state";
 import { checkSubnetPlan } from "../subnet-plan";
 
 export const TIERS = ["development", "staging", "production"] as const;
+/** Whether a stack creates an account-wide resource or references the one the account already has. */
+export const ACCOUNT_RESOURCE_MODES = ["create", "existing"] as const;
 
 const environmentObject = z.strictObject({
   project: resourceName.describe("Short project name; prefixes every resource name (<project>-<environment>-...)."),
@@ -20,6 +22,18 @@ const environmentObject = z.strictObject({
     .strictObject({
       id: accountId.describe("The AWS account the environment is deployed to."),
       region: awsRegion.describe("The AWS region of the environment."),
+      githubOidcProvider: z
+        .enum(ACCOUNT_RESOURCE_MODES)
+        .default("create")
+        .describe(
+          "create: the bootstrap stack creates the GitHub Actions OIDC provider (token.actions.githubusercontent.com). existing: the account already has it (IAM allows one per URL and rejects a second with EntityAlreadyExists), so the bootstrap stack only references it. `npm run preflight` says which applies.",
+        ),
+      autoScalingServiceLinkedRole: z
+        .enum(ACCOUNT_RESOURCE_MODES)
+        .default("existing")
+        .describe(
+          "existing: the account has AWSServiceRoleForAutoScaling (any account that ever ran an Auto Scaling group or EKS node group). create: a fresh account without it; the bootstrap stack creates it, because the node volume key's policy names it and KMS rejects a policy naming a role that does not exist. `npm run preflight` says which applies.",
+        ),
     })
     .describe("Where the environment lives."),
   tags: tagMap.default({}),
@@ -54,6 +68,14 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
       });
     }
   });
+  if (env.account.autoScalingServiceLinkedRole === "create" && env.state.backend !== "s3") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["account", "autoScalingServiceLinkedRole"],
+      message:
+        "create needs the bootstrap stack (state.backend s3); with Terraform Cloud create the role once: aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com, then say existing",
+    });
+  }
   if (env.tier === "production") {
     if (zones.length < 3) {
       ctx.addIssue({

@@ -43,18 +43,41 @@ const ssoGroup = z.string().regex(/^[^,\s](?:[^,\n]*[^,\s])?$/, "must be a group
 
 export const ARGOCD_ACCESS_MODES = ["internal", "public"] as const;
 export const CLUSTER_AUTOSCALER_EXPANDERS = ["least-waste", "random", "most-pods", "priority", "price"] as const;
-export const ALERT_RECEIVER_TYPES = ["slack", "pagerduty", "webhook"] as const;
+export const ALERT_RECEIVER_TYPES = ["slack", "pagerduty", "email", "webhook"] as const;
+/** The severities the platform's and the application's alert rules use. */
+export const ALERT_SEVERITIES = ["critical", "warning"] as const;
 
 const alertReceiver = z.strictObject({
   name: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,40}$/, "must be a short lower-case name (a-z, 0-9, '-')")
     .describe("Receiver name in Alertmanager's routing tree."),
-  type: z.enum(ALERT_RECEIVER_TYPES).describe("How Alertmanager notifies: slack (webhook URL), pagerduty (routing key), webhook (URL)."),
+  type: z
+    .enum(ALERT_RECEIVER_TYPES)
+    .describe("How Alertmanager notifies: slack (webhook URL), pagerduty (routing key), email (SMTP password), webhook (URL)."),
   secretName: secretName.describe(
-    "Secrets Manager secret for the URL or routing key (a plain string): created empty by the platform, the value is yours to put; the receiver is silent until it exists.",
+    "Secrets Manager secret holding the URL, routing key or SMTP password as a plain string: created empty by the platform, the value is yours to put; the receiver is silent until it exists.",
   ),
   channel: z.string().optional().describe("Slack channel, e.g. #alerts (slack only)."),
+  severities: z
+    .array(z.enum(ALERT_SEVERITIES))
+    .min(1, "needs at least one severity")
+    .optional()
+    .describe(
+      "Severities this receiver gets. @default pagerduty [critical], slack and email [warning], webhook [critical, warning]; a severity no receiver takes goes to the others (critical: every receiver; warning: every receiver but pagerduty).",
+    ),
+  email: z
+    .strictObject({
+      to: z.array(z.email("must be an e-mail address")).min(1, "needs at least one address").describe("Addresses the alerts go to."),
+      from: z.email("must be an e-mail address").describe("Sender address."),
+      smarthost: z
+        .string()
+        .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "must be host:port of the SMTP server, e.g. email-smtp.eu-west-1.amazonaws.com:587")
+        .describe("SMTP server (STARTTLS is required)."),
+      username: z.string().optional().describe("SMTP user name. @default the from address"),
+    })
+    .optional()
+    .describe("SMTP settings (email only); the password is the secret."),
 });
 
 export const platformSchema = z
@@ -95,7 +118,10 @@ export const platformSchema = z
         .describe("Prometheus."),
       alertmanager: z
         .strictObject({
-          receivers: z.array(alertReceiver).default([]).describe("Where alerts go: every receiver gets every warning and critical alert."),
+          receivers: z
+            .array(alertReceiver)
+            .default([])
+            .describe("Where alerts go, by severity: critical pages (pagerduty), warning goes to chat (slack) and e-mail; see docs/platform.md#alert-routing."),
         })
         .prefault({})
         .describe("Alertmanager."),
@@ -120,6 +146,13 @@ export const platformSchema = z
         .describe("Elasticsearch and Kibana version ECK runs."),
       nodes: z.number().int().min(1, "needs at least 1 node").default(3).describe("Elasticsearch nodes."),
       storageSize: kubernetesQuantity.default("100Gi").describe("Volume size of each Elasticsearch node."),
+      retentionDays: z
+        .number()
+        .int("must be a whole number of days")
+        .min(1, "must be between 1 and 3650 days")
+        .max(3650, "must be between 1 and 3650 days")
+        .default(14)
+        .describe("Days a day's log index is kept before the index lifecycle policy deletes it (size the volumes for it)."),
     }),
     argoCd: addOn("Argo CD (GitOps delivery)", true, {
       hostname: hostname.optional().describe("Host name of Argo CD's ingress behind the ALB (TLS with an ACM certificate the platform issues for it)."),
@@ -215,6 +248,11 @@ export function checkPlatformRules(platform: PlatformConfig, context: PlatformRu
     secretsNeeded(["kubePrometheusStack", "enabled"], "Grafana's generated admin secret (never the chart default)");
     if (kubePrometheusStack.alertmanager.receivers.length > 0) secretsNeeded(["kubePrometheusStack", "alertmanager", "receivers"], "a receiver's secret");
     const names = kubePrometheusStack.alertmanager.receivers.map((receiver) => receiver.name);
+    kubePrometheusStack.alertmanager.receivers.forEach((receiver, index) => {
+      if ((receiver.type === "email") !== (receiver.email !== undefined)) {
+        issue(["kubePrometheusStack", "alertmanager", "receivers", index, "email"], receiver.type === "email" ? "is required for an email receiver (to, from, smarthost)" : `is only for email receivers, not ${receiver.type}`);
+      }
+    });
     names.forEach((name, index) => {
       if (names.indexOf(name) !== index) issue(["kubePrometheusStack", "alertmanager", "receivers", index, "name"], `"${name}" is used twice; receiver names must be unique`);
     });

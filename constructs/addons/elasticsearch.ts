@@ -1,9 +1,94 @@
+import { DataResource, Fn, Token } from "cdktf";
 import { AddOn, AddOnContext, KubernetesObject, resources, topologySpread } from "./add-on";
 
 /** Name of the Elasticsearch cluster; ECK derives its Secrets and Services from it (`<name>-es-http` ...). */
 export const ELASTICSEARCH_NAME = "elasticsearch";
 /** Fluent Bit's namespace: Elasticsearch and Kibana run there, so Fluent Bit can read ECK's `elastic` secret and CA. */
 export const LOGGING_NAMESPACE = "logging";
+
+/** Fluent Bit's own Elasticsearch user (ECK file realm) and the Secret holding it, in the logging namespace. */
+export const FLUENT_BIT_ES_USER = "fluent-bit";
+export const FLUENT_BIT_ES_USER_SECRET = "fluent-bit-es-user";
+export const FLUENT_BIT_ES_ROLE = "fluent_bit_writer";
+const ROLES_SECRET = "elasticsearch-roles";
+/** The indices Fluent Bit writes (its es output's Logstash_Format: one index per day). */
+export const LOG_INDEX_PATTERN = "logstash-*";
+export const LOG_LIFECYCLE_POLICY = "logs-retention";
+
+/**
+ * Fluent Bit may create and write log indices and nothing else: no reads, no deletes, no cluster settings
+ * (Elasticsearch's security privileges: create_doc appends only; auto_configure lets the first write create the day's
+ * index and its mapping).
+ */
+export function fluentBitRole(): Record<string, unknown> {
+  return {
+    [FLUENT_BIT_ES_ROLE]: {
+      cluster: ["monitor"],
+      indices: [{ names: [LOG_INDEX_PATTERN], privileges: ["create_doc", "create_index", "auto_configure"] }],
+    },
+  };
+}
+
+/** Deletes each day's index `retentionDays` after it was created, so the volumes never fill with old logs. */
+export function logLifecyclePolicy(retentionDays: number): Record<string, unknown> {
+  return { policy: { phases: { hot: { actions: {} }, delete: { min_age: `${retentionDays}d`, actions: { delete: {} } } } } };
+}
+
+/**
+ * Objects that give Fluent Bit its own user and apply the lifecycle policy: the roles Secret, the user's basic-auth
+ * Secret (password generated once by Terraform and kept in state), and a Job that puts the policy and an index template
+ * binding it to the log indices, re-run by Helm on every upgrade so a changed retention takes effect.
+ */
+function logAccess(context: AddOnContext<"elasticsearch">): KubernetesObject[] {
+  // terraform_data keeps the first uuid() (122 random bits) and ignores the new one every plan would compute.
+  const generated = new DataResource(context.scope, "FluentBitPassword", { input: { password: Fn.uuid() }, lifecycle: { ignoreChanges: ["input"] } });
+  const password = Token.asString(Fn.lookup(generated.output, "password", ""));
+  const template = { index_patterns: [LOG_INDEX_PATTERN], template: { settings: { "index.lifecycle.name": LOG_LIFECYCLE_POLICY } }, priority: 200 };
+  const api = `https://${ELASTICSEARCH_NAME}-es-http.${LOGGING_NAMESPACE}.svc:9200`;
+  const put = (pathName: string, body: unknown) =>
+    `curl --fail --silent --show-error --cacert /certs/ca.crt -u "elastic:$ELASTIC_PASSWORD" -X PUT -H 'Content-Type: application/json' ${api}/${pathName} -d '${JSON.stringify(body)}'`;
+  return [
+    { apiVersion: "v1", kind: "Secret", metadata: { name: ROLES_SECRET, namespace: LOGGING_NAMESPACE }, stringData: { "roles.yml": JSON.stringify(fluentBitRole()) } },
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      type: "kubernetes.io/basic-auth",
+      metadata: { name: FLUENT_BIT_ES_USER_SECRET, namespace: LOGGING_NAMESPACE },
+      stringData: { username: FLUENT_BIT_ES_USER, password, roles: FLUENT_BIT_ES_ROLE },
+    },
+    {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: {
+        name: "elasticsearch-log-lifecycle",
+        namespace: LOGGING_NAMESPACE,
+        annotations: { "helm.sh/hook": "post-install,post-upgrade", "helm.sh/hook-delete-policy": "before-hook-creation" },
+      } as KubernetesObject["metadata"],
+      spec: {
+        backoffLimit: 20,
+        template: {
+          spec: {
+            restartPolicy: "OnFailure",
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [
+              {
+                name: "put-lifecycle",
+                image: "curlimages/curl:8.11.1",
+                command: ["/bin/sh", "-c", ["set -eu", put(`_ilm/policy/${LOG_LIFECYCLE_POLICY}`, logLifecyclePolicy(context.settings.retentionDays)), put("_index_template/logs", template)].join("\n")],
+                env: [{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: `${ELASTICSEARCH_NAME}-es-elastic-user`, key: "elastic" } } }],
+                volumeMounts: [{ name: "certs", mountPath: "/certs", readOnly: true }],
+                resources: resources("10m", "16Mi", "32Mi"),
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+              },
+            ],
+            volumes: [{ name: "certs", secret: { secretName: `${ELASTICSEARCH_NAME}-es-http-certs-public` } }],
+          },
+        },
+      },
+    },
+  ];
+}
 
 function elasticsearchCluster(context: AddOnContext<"elasticsearch">): KubernetesObject {
   const { settings } = context;
@@ -14,6 +99,8 @@ function elasticsearchCluster(context: AddOnContext<"elasticsearch">): Kubernete
     metadata: { name: ELASTICSEARCH_NAME, namespace: LOGGING_NAMESPACE },
     spec: {
       version: settings.stackVersion,
+      // Fluent Bit's user and role (file realm), so it never writes as the elastic superuser.
+      auth: { roles: [{ secretName: ROLES_SECRET }], fileRealm: [{ secretName: FLUENT_BIT_ES_USER_SECRET }] },
       nodeSets: [
         {
           name: "default",
@@ -65,6 +152,7 @@ export const elasticsearch: AddOn<"elasticsearch"> = {
   },
   manifests(context) {
     return [
+      ...logAccess(context),
       elasticsearchCluster(context),
       {
         apiVersion: "kibana.k8s.elastic.co/v1",

@@ -1,7 +1,7 @@
 import { EncryptedLogGroup } from "../logging/log-group";
 import { KmsKey } from "../security/kms-key";
 import { AddOn, AddOnContext, resources } from "./add-on";
-import { ELASTICSEARCH_NAME, LOGGING_NAMESPACE } from "./elasticsearch";
+import { ELASTICSEARCH_NAME, FLUENT_BIT_ES_USER, FLUENT_BIT_ES_USER_SECRET, LOGGING_NAMESPACE } from "./elasticsearch";
 
 /** Fluent Bit's [OUTPUT] sections; `$${VAR}` reaches Fluent Bit as `${VAR}` (Terraform would interpolate `${`). */
 function outputs(context: AddOnContext<"fluentBit">, logGroupName: string): string {
@@ -20,7 +20,7 @@ function outputs(context: AddOnContext<"fluentBit">, logGroupName: string): stri
     "    Match kube.*",
     `    Host ${ELASTICSEARCH_NAME}-es-http.${context.namespace}.svc`,
     "    Port 9200",
-    "    HTTP_User elastic",
+    `    HTTP_User ${FLUENT_BIT_ES_USER}`,
     "    HTTP_Passwd $${ELASTIC_PASSWORD}",
     "    tls On",
     "    tls.verify On",
@@ -74,7 +74,8 @@ export const fluentBit: AddOn<"fluentBit"> = {
       serviceMonitor: { enabled: context.platform.kubePrometheusStack.enabled },
       config: { outputs: outputs(context, logGroup.name) },
       env: elasticsearch
-        ? [{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: `${ELASTICSEARCH_NAME}-es-elastic-user`, key: "elastic" } } }]
+        ? // Its own user, limited to writing log indices (elasticsearch.ts), never the elastic superuser.
+          [{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: FLUENT_BIT_ES_USER_SECRET, key: "password" } } }]
         : [],
       extraVolumes: elasticsearch ? [{ name: "es-certs", secret: { secretName: `${ELASTICSEARCH_NAME}-es-http-certs-public` } }] : [],
       extraVolumeMounts: elasticsearch ? [{ name: "es-certs", mountPath: "/fluent-bit/es-certs", readOnly: true }] : [],

@@ -1,4 +1,4 @@
-import type { PlatformConfig } from "../../config/schema/platform";
+import { ALERT_SEVERITIES, type PlatformConfig } from "../../config/schema/platform";
 import { AddOn, AddOnContext, replicas, resources, topologySpread, Values } from "./add-on";
 
 /** Where Alertmanager finds each receiver's URL or key: one file per receiver, from that receiver's own Secret. */
@@ -11,6 +11,18 @@ export function receiverSecret(receiver: { readonly name: string }): string {
 }
 
 type Receiver = PlatformConfig["kubePrometheusStack"]["alertmanager"]["receivers"][number];
+export type Severity = (typeof ALERT_SEVERITIES)[number];
+
+/** Where an alert of each severity goes when a receiver does not say: a page only for what cannot wait. */
+export const DEFAULT_SEVERITIES: Record<Receiver["type"], readonly Severity[]> = {
+  pagerduty: ["critical"],
+  slack: ["warning"],
+  email: ["warning"],
+  webhook: ["critical", "warning"],
+};
+
+/** The receiver that drops what it gets; Alertmanager still shows the alert in its UI and API. */
+export const NULL_RECEIVER = "null";
 
 /** Alertmanager's receiver entry: the secret is read from a mounted file, never written into the config. */
 function receiverConfig(receiver: Receiver): Values {
@@ -22,24 +34,56 @@ function receiverConfig(receiver: Receiver): Values {
       return { name: receiver.name, pagerduty_configs: [{ routing_key_file: file, send_resolved: true }] };
     case "webhook":
       return { name: receiver.name, webhook_configs: [{ url_file: file, send_resolved: true }] };
+    case "email": {
+      const email = receiver.email!;
+      return {
+        name: receiver.name,
+        email_configs: [
+          {
+            to: email.to.join(", "),
+            from: email.from,
+            smarthost: email.smarthost,
+            auth_username: email.username ?? email.from,
+            auth_password_file: file,
+            require_tls: true,
+            send_resolved: true,
+          },
+        ],
+      };
+    }
   }
 }
 
 /**
- * Every receiver gets every warning and critical alert (`continue` lets an alert match all of them); Watchdog, which
- * fires all the time to prove the pipeline works, and info-level alerts go nowhere.
+ * Which receivers get alerts of `severity`: those whose severities include it. When none does, a critical alert goes
+ * to every receiver there is (any channel beats none), a warning to every receiver that does not page; with no
+ * receiver at all, the null receiver (Alertmanager loads either way, and the alert stays visible in its UI).
+ */
+export function receiversFor(receivers: readonly Receiver[], severity: Severity): string[] {
+  const severitiesOf = (receiver: Receiver) => receiver.severities ?? DEFAULT_SEVERITIES[receiver.type];
+  const intended = receivers.filter((receiver) => severitiesOf(receiver).includes(severity));
+  const fallback = severity === "critical" ? receivers : receivers.filter((receiver) => receiver.type !== "pagerduty");
+  const chosen = intended.length > 0 ? intended : fallback;
+  return chosen.length > 0 ? chosen.map((receiver) => receiver.name) : [NULL_RECEIVER];
+}
+
+/**
+ * Routes by severity: one route per (severity, receiver), each with `continue` so an alert reaches every receiver of
+ * its severity. Watchdog, which fires all the time to prove the pipeline works, and info-level alerts go nowhere.
  */
 function alertmanagerConfig(receivers: Receiver[]): Values {
   return {
     route: {
-      receiver: "null",
+      receiver: NULL_RECEIVER,
       group_by: ["alertname", "namespace"],
       routes: [
-        { receiver: "null", matchers: ['alertname = "Watchdog"'] },
-        ...receivers.map((receiver) => ({ receiver: receiver.name, matchers: ['severity =~ "warning|critical"'], continue: true })),
+        { receiver: NULL_RECEIVER, matchers: ['alertname = "Watchdog"'] },
+        ...ALERT_SEVERITIES.flatMap((severity) =>
+          receiversFor(receivers, severity).map((receiver) => ({ receiver, matchers: [`severity = "${severity}"`], continue: true })),
+        ),
       ],
     },
-    receivers: [{ name: "null" }, ...receivers.map(receiverConfig)],
+    receivers: [{ name: NULL_RECEIVER }, ...receivers.map(receiverConfig)],
   };
 }
 
@@ -49,24 +93,31 @@ export const PLATFORM_ALERTS = [
     alert: "NodeCpuHigh",
     expr: '1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])) > 0.9',
     for: "15m",
+    severity: "warning",
     summary: "Node {{ $labels.instance }} has used more than 90% CPU for 15 minutes.",
   },
   {
     alert: "NodeMemoryHigh",
     expr: "1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes > 0.9",
     for: "15m",
+    severity: "warning",
     summary: "Node {{ $labels.instance }} has used more than 90% of its memory for 15 minutes.",
   },
   {
     alert: "PodRestartingOften",
     expr: "increase(kube_pod_container_status_restarts_total[1h]) > 5",
     for: "5m",
+    severity: "warning",
     summary: "Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.pod }} restarted more than 5 times in an hour.",
   },
   {
     alert: "PodNotReady",
-    expr: 'sum by (namespace, pod) (kube_pod_status_ready{condition="false"}) > 0',
+    // Only pods that are meant to run: a completed Job pod (the Argo CD backup CronJob's, every day) is not ready by
+    // design, and a failed one is KubeJobFailed's business.
+    expr:
+      'sum by (namespace, pod) (kube_pod_status_ready{condition="false"}) > 0 and on (namespace, pod) (sum by (namespace, pod) (kube_pod_status_phase{phase=~"Pending|Running|Unknown"}) > 0)',
     for: "15m",
+    severity: "warning",
     summary: "Pod {{ $labels.namespace }}/{{ $labels.pod }} has not been ready for 15 minutes.",
   },
   {
@@ -74,12 +125,15 @@ export const PLATFORM_ALERTS = [
     expr:
       "kube_horizontalpodautoscaler_status_current_replicas >= on (namespace, horizontalpodautoscaler) kube_horizontalpodautoscaler_spec_max_replicas",
     for: "15m",
+    severity: "warning",
     summary: "HPA {{ $labels.namespace }}/{{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for 15 minutes.",
   },
   {
     alert: "PersistentVolumeAlmostFull",
     expr: "kubelet_volume_stats_available_bytes / kubelet_volume_stats_capacity_bytes < 0.1",
     for: "10m",
+    // A full volume stops Prometheus, Vault or Elasticsearch: someone must act now.
+    severity: "critical",
     summary: "Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has less than 10% space left.",
   },
 ] as const;
@@ -90,11 +144,11 @@ function platformRules(): Values {
       groups: [
         {
           name: "platform",
-          rules: PLATFORM_ALERTS.map(({ alert, expr, for: duration, summary }) => ({
+          rules: PLATFORM_ALERTS.map(({ alert, expr, for: duration, severity, summary }) => ({
             alert,
             expr,
             for: duration,
-            labels: { severity: "warning" },
+            labels: { severity },
             annotations: { summary },
           })),
         },
@@ -112,6 +166,19 @@ function highlyAvailable(context: AddOnContext, name: string): { spec: Values; p
     },
     podDisruptionBudget: { enabled: context.production, minAvailable: 1 },
   };
+}
+
+const MIB_PER_UNIT: Record<string, number> = { Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
+
+/**
+ * Prometheus' size limit for a volume of `size` (a Kubernetes quantity in Mi, Gi or Ti): 85 % of it, in MiB, which
+ * leaves room for the WAL and for compaction, which writes a block before deleting the ones it replaces. Time retention
+ * alone lets a busy cluster fill the disk; Prometheus then stops ingesting.
+ */
+export function retentionSizeFor(size: string): string {
+  const match = /^(\d+)(Mi|Gi|Ti)$/.exec(size);
+  if (!match) throw new Error(`retentionSizeFor: "${size}" is not a size in Mi, Gi or Ti`);
+  return `${Math.floor(Number(match[1]) * MIB_PER_UNIT[match[2]] * 0.85)}MiB`;
 }
 
 function volume(context: AddOnContext, size: string): Values {
@@ -171,6 +238,8 @@ export const kubePrometheusStack: AddOn<"kubePrometheusStack"> = {
         prometheusSpec: {
           ...prometheus.spec,
           retention: prometheusSettings.retention,
+          // Whichever limit is reached first deletes the oldest blocks: the disk never fills.
+          retentionSize: retentionSizeFor(prometheusSettings.storageSize),
           storageSpec: volume(context, prometheusSettings.storageSize),
           resources: resources("500m", "2Gi", "4Gi"),
           // Select ServiceMonitors, PodMonitors, Probes and rules of every release in every namespace, not only ours.

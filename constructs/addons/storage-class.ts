@@ -1,7 +1,13 @@
 import { Construct } from "constructs";
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
+import { KmsKey } from "../security/kms-key";
 
 export interface Gp3StorageClassProps {
+  /**
+   * Encrypts every volume: the node volume key, whose use the EBS CSI driver's IRSA role is granted. Without it the
+   * driver falls back to the account's aws/ebs key, which no key policy of ours governs.
+   */
+  readonly key: KmsKey;
   /** Keep the EBS volume when its claim is deleted. @default false (true in production: volumes hold Prometheus and Vault data) */
   readonly retainVolumes?: boolean;
 }
@@ -14,12 +20,12 @@ export class Gp3StorageClass extends Construct {
   static readonly NAME = "gp3";
   readonly storageClass: StorageClassV1;
 
-  constructor(scope: Construct, id: string, props: Gp3StorageClassProps = {}) {
+  constructor(scope: Construct, id: string, props: Gp3StorageClassProps) {
     super(scope, id);
     this.storageClass = new StorageClassV1(this, "StorageClass", {
       metadata: { name: Gp3StorageClass.NAME, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
       storageProvisioner: "ebs.csi.aws.com",
-      parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+      parameters: { type: "gp3", encrypted: "true", kmsKeyId: props.key.arn, "csi.storage.k8s.io/fstype": "ext4" },
       reclaimPolicy: props.retainVolumes ? "Retain" : "Delete",
       volumeBindingMode: "WaitForFirstConsumer",
       allowVolumeExpansion: true,

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { DataResource, Fn } from "cdktf";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
@@ -71,7 +72,7 @@ export interface AuroraPostgresProps {
   readonly slowQueryMilliseconds?: number;
   /** @default true (a destroy must be a deliberate two-step change) */
   readonly deletionProtection?: boolean;
-  /** Take a final snapshot named `<namePrefix>-final` on delete. @default true (a destroy never loses data) */
+  /** Take a final snapshot named `<namePrefix>-final-<8 hex digits, new for each cluster>` on delete. @default true (a destroy never loses data) */
   readonly finalSnapshot?: boolean;
   /** Security groups admitted on 5432, keyed by a stable name that also describes the rule. @default none */
   readonly allowFrom?: Readonly<Record<string, SecurityGroupSource>>;
@@ -135,11 +136,15 @@ export class AuroraPostgres extends Construct {
     }
 
     const clusterParameters = new RdsClusterParameterGroup(this, "ClusterParameters", {
-      name: `${namePrefix}-aurora-${family}`,
+      // A prefix, not a name: with create_before_destroy the replacement exists next to the old group, so the two need
+      // different names (a fixed name makes every replacement fail with "already exists").
+      namePrefix: `${namePrefix}-aurora-${family}-`,
       family,
-      description: `Cluster parameters of ${namePrefix}: TLS only, slow-query and lock logging`,
+      description: `Cluster parameters of ${namePrefix}: TLS only, DDL, slow-query and lock logging`,
       parameter: [
         { name: "rds.force_ssl", value: "1" },
+        // Every CREATE/ALTER/DROP is logged: who changed the schema stays auditable (Checkov CKV2_AWS_27).
+        { name: "log_statement", value: "ddl" },
         { name: "log_min_duration_statement", value: String(props.slowQueryMilliseconds ?? 1000) },
         { name: "log_lock_waits", value: "1" },
         { name: "log_temp_files", value: "0" },
@@ -149,7 +154,7 @@ export class AuroraPostgres extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
     const instanceParameters = new DbParameterGroup(this, "InstanceParameters", {
-      name: `${namePrefix}-aurora-${family}-instance`,
+      namePrefix: `${namePrefix}-aurora-${family}-instance-`,
       family,
       description: `Instance parameters of ${namePrefix}: I/O timing for Performance Insights`,
       parameter: [{ name: "track_io_timing", value: "1" }],
@@ -165,6 +170,10 @@ export class AuroraPostgres extends Construct {
     });
 
     const finalSnapshot = props.finalSnapshot ?? true;
+    // The final snapshot's name must be new at every destroy, or the second destroy of a recreated environment collides
+    // with the first one's snapshot. terraform_data's id is a UUID fixed when the cluster is created and forgotten
+    // when it is destroyed: one name per life of the cluster, and no timestamp() that would change every plan.
+    const lifetime = finalSnapshot ? new DataResource(this, "Lifetime", {}) : undefined;
     this.cluster = new RdsCluster(this, "Cluster", {
       clusterIdentifier: namePrefix,
       engine: "aurora-postgresql",
@@ -187,13 +196,17 @@ export class AuroraPostgres extends Construct {
       copyTagsToSnapshot: true,
       deletionProtection: props.deletionProtection ?? true,
       skipFinalSnapshot: !finalSnapshot,
-      finalSnapshotIdentifier: finalSnapshot ? `${namePrefix}-final` : undefined,
+      finalSnapshotIdentifier: lifetime ? `${namePrefix}-final-${Fn.substr(lifetime.id, 0, 8)}` : undefined,
       enabledCloudwatchLogsExports: ["postgresql"],
       dbClusterParameterGroupName: clusterParameters.name,
       // "aurora" rather than the provider's "" default: only an explicit value switches back from I/O-Optimized.
       storageType: props.storageType === "io-optimized" ? "aurora-iopt1" : "aurora",
       serverlessv2ScalingConfiguration: instanceClass === "db.serverless" ? serverless : undefined,
       dependsOn: [logGroup.logGroup],
+      // auto_minor_version_upgrade moves the cluster to a newer minor in the maintenance window; comparing the pinned
+      // minor with it would plan a downgrade, which RDS refuses. The config's minor is what a new cluster starts on;
+      // the family (the major) still follows the config through the parameter groups (docs/database.md#versions).
+      lifecycle: { ignoreChanges: ["engine_version"] },
     });
     this.writerEndpoint = this.cluster.endpoint;
     this.readerEndpoint = this.cluster.readerEndpoint;

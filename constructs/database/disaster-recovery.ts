@@ -202,8 +202,9 @@ export class GlobalDatabase extends Construct {
       serverlessv2ScalingConfiguration: instanceClass === "db.serverless" ? (props.serverless ?? { minCapacity: 0.5, maxCapacity: 8 }) : undefined,
       // A secondary joins once the primary has an available writer to replicate from.
       dependsOn: [database.writer, logGroup.logGroup],
-      // After a failover the global cluster rewires replication; Terraform must not try to undo it.
-      lifecycle: { ignoreChanges: ["replication_source_identifier", "global_cluster_identifier"] },
+      // After a failover the global cluster rewires replication; Terraform must not try to undo it. The secondary
+      // follows the primary's minor upgrades, which the primary ignores as well (aurora-postgres.ts).
+      lifecycle: { ignoreChanges: ["replication_source_identifier", "global_cluster_identifier", "engine_version"] },
     });
     const zones = this.secondaryNetwork.databaseSubnets.map((subnet) => subnet.availabilityZone);
     this.secondaryInstances = Array.from({ length: props.secondaryInstances ?? 1 }, (_, index) => {

@@ -18,6 +18,12 @@ export interface ApplicationDatabaseAccessProps {
   readonly key: KmsKey;
   /** Region of the secret: the role decrypts it only through that region's Secrets Manager. */
   readonly region: string;
+  /**
+   * Days a deleted connection secret can still be restored. @default 0: deleted at once, so recreating the environment
+   * can reuse the name (a secret in its recovery window blocks it); production passes 7 to keep an accidental delete
+   * undoable.
+   */
+  readonly recoveryWindowDays?: number;
 }
 
 /**
@@ -36,7 +42,7 @@ export class ApplicationDatabaseAccess extends Construct {
       name: `${props.prefix}/${props.serviceAccount}/database`,
       description: `How ${props.namespace}/${props.serviceAccount} reaches Aurora (IAM authentication: no password)`,
       kmsKeyId: props.key.arn,
-      recoveryWindowInDays: 7,
+      recoveryWindowInDays: props.recoveryWindowDays ?? 0,
     });
     // The namespace's SecretStore (gitops/base) authenticates as this service account, so the role that connects to
     // the database is also the only one that may read the connection settings.

@@ -104,7 +104,7 @@ export class CdnDistribution extends Construct {
       origin: [origin],
       defaultCacheBehavior: {
         targetOriginId: ORIGIN_ID,
-        viewerProtocolPolicy: "https-only",
+        viewerProtocolPolicy: "redirect-to-https",
         allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
         cachedMethods: ["GET", "HEAD"],
         compress: true,
@@ -115,7 +115,7 @@ export class CdnDistribution extends Construct {
       orderedCacheBehavior: props.staticPathPatterns.map((pathPattern) => ({
         pathPattern,
         targetOriginId: ORIGIN_ID,
-        viewerProtocolPolicy: "https-only",
+        viewerProtocolPolicy: "redirect-to-https",
         allowedMethods: ["GET", "HEAD", "OPTIONS"],
         cachedMethods: ["GET", "HEAD"],
         compress: true,

@@ -85,7 +85,8 @@ export class ApplicationLoadBalancer extends Construct {
     this.allowLogDelivery(props.account);
 
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
-      name: `${props.name}-alb`,
+      // A prefix: create_before_destroy needs the replacement to exist next to the old group under another name.
+      namePrefix: `${props.name}-alb-`,
       description: `ALB ${props.name}: HTTPS from ${internal ? "the VPC (CloudFront VPC origin)" : "CloudFront only"}, to the pods`,
       vpcId: props.vpcId,
       lifecycle: { createBeforeDestroy: true },

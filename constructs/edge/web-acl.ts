@@ -21,9 +21,23 @@ export interface WebAclProps {
   readonly scope: "CLOUDFRONT" | "REGIONAL";
   /** Requests per client IP per 5 minutes before the IP is blocked. */
   readonly rateLimit: number;
+  /**
+   * What the common rule set does with request bodies over 8 KB (its SizeRestrictions_BODY rule). `count` logs them and
+   * lets them through, for applications that take uploads. @default "block" (the rule group's own action)
+   */
+  readonly largeBodies?: "block" | "count";
   readonly logRetentionDays: number;
   /** Encrypts the log group; it must live in the ACL's region. */
   readonly key: KmsKey;
+}
+
+/** The rule of the common rule set that blocks request bodies over 8 KB. */
+export const BODY_SIZE_RULE = "SizeRestrictions_BODY";
+
+/** Rule action overrides of one managed group: only the common rule set's body-size rule is ever changed. */
+function overridesOf(group: (typeof MANAGED_RULE_GROUPS)[number], largeBodies: "block" | "count") {
+  if (group !== "AWSManagedRulesCommonRuleSet" || largeBodies === "block") return {};
+  return { rule_action_override: [{ name: BODY_SIZE_RULE, action_to_use: { count: {} } }] };
 }
 
 function visibility(metricName: string) {
@@ -54,7 +68,7 @@ export class WebAcl extends Construct {
         name: group,
         priority: 10 * (index + 1),
         overrideAction: { none: {} },
-        statement: { managed_rule_group_statement: { vendor_name: "AWS", name: group } },
+        statement: { managed_rule_group_statement: { vendor_name: "AWS", name: group, ...overridesOf(group, props.largeBodies ?? "block") } },
         visibilityConfig: visibility(`${props.name}-${group}`),
       })),
     ];

@@ -7,16 +7,31 @@ import { AccountContext, policyDocument, PolicyStatement } from "./policy-docume
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
 
+export interface GithubOidcProviderProps {
+  readonly account: AccountContext;
+  /**
+   * Reference the provider the account already has instead of creating one: IAM keeps one provider per URL and
+   * rejects a second with EntityAlreadyExists. @default false (a new account has none)
+   */
+  readonly existing?: boolean;
+}
+
 /**
- * The account's IAM OIDC provider for GitHub Actions. AWS validates GitHub's tokens against its own trusted CA
- * library, so no thumbprint is pinned (and none is looked up).
+ * The account's IAM OIDC provider for GitHub Actions, created or referenced. AWS validates GitHub's tokens against
+ * its own trusted CA library, so no thumbprint is pinned (and none is looked up).
  */
 export class GithubOidcProvider extends Construct {
-  readonly provider: IamOpenidConnectProvider;
+  /** The provider this stack creates; undefined when it references the account's existing one. */
+  readonly provider?: IamOpenidConnectProvider;
   readonly arn: string;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: GithubOidcProviderProps) {
     super(scope, id);
+    if (props.existing) {
+      // An IAM provider's ARN is its URL without the scheme: known without asking AWS.
+      this.arn = `arn:${props.account.partition}:iam::${props.account.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
+      return;
+    }
     this.provider = new IamOpenidConnectProvider(this, "Provider", {
       url: `https://${GITHUB_OIDC_HOST}`,
       clientIdList: [GITHUB_OIDC_AUDIENCE],

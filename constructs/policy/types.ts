@@ -40,8 +40,13 @@ export interface PolicyRule {
   readonly title: string;
   /** What the rule checks, for the docs. */
   readonly description: string;
-  /** Checkov ids this rule mirrors (CKV_AWS_*, CKV2_AWS_*), where any. */
+  /** Checkov ids this rule mirrors (CKV_AWS_*, CKV2_AWS_*), where any: same meaning, on a resource type the rule checks. */
   readonly checkov?: readonly string[];
+  /**
+   * Checkov ids about the same concern that do not check what this rule checks (another resource type, or a narrower
+   * meaning), each with how it differs; the docs list them as "related", never as mirrored.
+   */
+  readonly checkovRelated?: readonly { readonly id: string; readonly differs: string }[];
   /** Trivy (tfsec) ids this rule mirrors (AVD-AWS-*), where any. */
   readonly trivy?: readonly string[];
   /** How to fix a finding, in one or two sentences. */

@@ -77,8 +77,34 @@ describe("AuroraPostgres", () => {
     const stack = new TerraformStack(testApp(), "test");
     databaseIn(stack);
     const synthesized = synthStack(stack);
-    expect(onlyResource(synthesized, "aws_rds_cluster_parameter_group")).toMatchObject({ family: "aurora-postgresql15", name: "shop-test-aurora-aurora-postgresql15" });
+    expect(onlyResource(synthesized, "aws_rds_cluster_parameter_group")).toMatchObject({ family: "aurora-postgresql15", name_prefix: "shop-test-aurora-aurora-postgresql15-" });
     expect(onlyResource(synthesized, "aws_db_parameter_group").family).toBe("aurora-postgresql15");
+  });
+
+  it("names its replaceable parameter groups by prefix, so create_before_destroy never collides with the old group", () => {
+    const stack = new TerraformStack(testApp(), "test");
+    databaseIn(stack);
+    const synthesized = synthStack(stack);
+    for (const type of ["aws_rds_cluster_parameter_group", "aws_db_parameter_group"]) {
+      const group = onlyResource(synthesized, type);
+      expect(group.lifecycle).toMatchObject({ create_before_destroy: true });
+      expect(group.name).toBeUndefined();
+      expect(group.name_prefix).toMatch(/^shop-test-aurora-/);
+    }
+  });
+
+  it("logs every DDL statement (CKV2_AWS_27)", () => {
+    const stack = new TerraformStack(testApp(), "test");
+    databaseIn(stack);
+    expect(onlyResource(synthStack(stack), "aws_rds_cluster_parameter_group").parameter).toContainEqual({ name: "log_statement", value: "ddl" });
+  });
+
+  it("ignores the minor upgrades auto_minor_version_upgrade applies, instead of planning a downgrade", () => {
+    const stack = new TerraformStack(testApp(), "test");
+    databaseIn(stack);
+    const synthesized = synthStack(stack);
+    expect(onlyResource(synthesized, "aws_rds_cluster").lifecycle).toMatchObject({ ignore_changes: ["engine_version"] });
+    for (const instance of Object.values(resourcesOf(synthesized, "aws_rds_cluster_instance"))) expect(instance.auto_minor_version_upgrade).toBe(true);
   });
 
   it("has deletion protection and a final snapshot unless told otherwise", () => {
@@ -87,8 +113,16 @@ describe("AuroraPostgres", () => {
     expect(onlyResource(synthStack(stack), "aws_rds_cluster")).toMatchObject({
       deletion_protection: true,
       skip_final_snapshot: false,
-      final_snapshot_identifier: "shop-test-final",
     });
+  });
+
+  it("names the final snapshot after a value fixed at creation, so a recreated cluster's destroy never reuses a name", () => {
+    const stack = new TerraformStack(testApp(), "test");
+    databaseIn(stack);
+    const synthesized = synthStack(stack);
+    const [lifetimeId] = Object.keys(resourcesOf(synthesized, "terraform_data"));
+    expect(onlyResource(synthesized, "aws_rds_cluster").final_snapshot_identifier).toBe(`shop-test-final-\${substr(terraform_data.${lifetimeId}.id, 0, 8)}`);
+    expect(JSON.stringify(synthesized)).not.toContain("timestamp()");
   });
 
   it("creates no Enhanced Monitoring role when monitoring is off", () => {

@@ -55,7 +55,7 @@ export const COMPUTE_RULES: PolicyRule[] = [
     severity: "error",
     title: "Encrypted root and data volumes",
     description: "Every EBS volume of a launch template or instance, the root volume included, is encrypted.",
-    checkov: ["CKV_AWS_8"],
+    checkovRelated: [{ id: "CKV_AWS_8", differs: "runs on aws_instance and aws_launch_configuration, not on the aws_launch_template this project emits" }],
     trivy: ["AVD-AWS-0131"],
     remediation: 'add block_device_mappings { device_name = "/dev/xvda", ebs { encrypted = "true", kms_key_id = <KmsKey>.arn } } for the root volume and every data volume',
     resourceTypes: INSTANCE_TYPES,

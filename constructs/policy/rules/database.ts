@@ -1,4 +1,4 @@
-import { isSet, isTrue, numberOf, strings } from "../attributes";
+import { blocks, isSet, isTrue, numberOf, strings } from "../attributes";
 import { PolicyRule } from "../types";
 
 const CLUSTERS_AND_INSTANCES = ["aws_rds_cluster", "aws_db_instance"];
@@ -110,6 +110,23 @@ export const DATABASE_RULES: PolicyRule[] = [
     resourceTypes: CLUSTERS_AND_INSTANCES,
     check({ attributes }) {
       return strings(attributes.enabled_cloudwatch_logs_exports).length > 0 ? undefined : "no database log is exported to CloudWatch Logs";
+    },
+  },
+  {
+    id: "PLT-RDS-009",
+    severity: "error",
+    title: "PostgreSQL logs schema changes",
+    description: "A PostgreSQL parameter group (aurora-postgresql or postgres family) sets log_statement to ddl, mod or all, so every CREATE, ALTER and DROP is in the log.",
+    checkov: ["CKV2_AWS_27"],
+    remediation: 'add parameter { name = "log_statement", value = "ddl" } to the cluster (or DB) parameter group',
+    resourceTypes: ["aws_rds_cluster_parameter_group", "aws_db_parameter_group"],
+    check({ type, attributes }) {
+      const family = String(attributes.family ?? "");
+      // Aurora reads log_statement from the cluster group; an Aurora instance group cannot set it.
+      const applies = type === "aws_rds_cluster_parameter_group" ? family.startsWith("aurora-postgresql") : family.startsWith("postgres");
+      if (!applies) return undefined;
+      const value = blocks(attributes.parameter).find((parameter) => parameter.name === "log_statement")?.value;
+      return ["ddl", "mod", "all"].includes(String(value)) ? undefined : `log_statement is ${value === undefined ? "unset (none)" : `"${String(value)}"`}: schema changes leave no trace in the log`;
     },
   },
 ];

@@ -58,7 +58,7 @@ export const EDGE_RULES: PolicyRule[] = [
     description:
       "Every distribution writes access logs: standard logging v2 (an aws_cloudwatch_log_delivery from an ACCESS_LOGS delivery source of the " +
       "distribution) or legacy logging (logging_config with a bucket).",
-    checkov: ["CKV_AWS_86"],
+    checkovRelated: [{ id: "CKV_AWS_86", differs: "reads only the legacy logging_config, so a distribution with standard logging v2 fails it" }],
     trivy: ["AVD-AWS-0010"],
     remediation:
       "add an aws_cloudwatch_log_delivery_source (log_type ACCESS_LOGS, resource_arn = the distribution), a delivery destination and an " +

@@ -87,7 +87,7 @@ export const IAM_RULES: PolicyRule[] = [
     severity: "error",
     title: "Web identity (IRSA, GitHub OIDC) trust scoped by :sub and :aud",
     description: "Every sts:AssumeRoleWithWebIdentity trust names the subject (`<issuer>:sub`, not `*`) and the audience (`<issuer>:aud`).",
-    checkov: ["CKV_AWS_358"],
+    checkovRelated: [{ id: "CKV_AWS_358", differs: "runs on aws_iam_policy_document data sources and covers GitHub OIDC only; the project writes trust policies as JSON on aws_iam_role" }],
     remediation: "use IrsaRole, or add StringEquals { \"<issuer>:sub\" = \"system:serviceaccount:<ns>:<sa>\", \"<issuer>:aud\" = \"sts.amazonaws.com\" }",
     resourceTypes: ["aws_iam_role"],
     check({ attributes }) {

@@ -68,7 +68,7 @@ export const STORAGE_RULES: PolicyRule[] = [
     severity: "error",
     title: "S3 TLS-only bucket policy",
     description: "The bucket policy denies every request made without TLS (aws:SecureTransport = false).",
-    checkov: ["CKV_AWS_379"],
+    checkovRelated: [{ id: "CKV_AWS_379", differs: "runs on aws_s3_bucket_acl, which the project never emits (ACLs are disabled by BucketOwnerEnforced)" }],
     remediation: 'add a Deny statement for Principal "*", Action "s3:*" on the bucket and its objects with Condition Bool aws:SecureTransport = false (SecureBucket does)',
     resourceTypes: ["aws_s3_bucket"],
     check(bucket, context) {
