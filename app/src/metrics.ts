@@ -7,12 +7,20 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
  * The HTTP series carry the status twice, as `status` and as `code`: the alert rules and the analysis filter on
  * `code`, dashboards on `status`; both hold the same value, so the series count does not grow.
  */
+export interface PoolStats {
+  readonly name: string;
+  readonly totalCount: number;
+  readonly idleCount: number;
+  readonly waitingCount: number;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   readonly httpRequests: Counter<"method" | "route" | "status" | "code">;
   readonly httpDuration: Histogram<"method" | "route" | "status" | "code">;
   readonly dbQueryDuration: Histogram<"pool" | "outcome">;
   readonly ready: Gauge;
+  private pools: ReadonlyArray<PoolStats> = [];
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -33,6 +41,20 @@ export class Metrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],
     });
+    const metrics = this;
+    new Gauge({
+      name: "db_pool_connections",
+      help: "Connections of each PostgreSQL pool, by state: total, idle, waiting (clients queued for a connection)",
+      labelNames: ["pool", "state"],
+      registers: [this.registry],
+      collect() {
+        for (const pool of metrics.pools) {
+          this.set({ pool: pool.name, state: "total" }, pool.totalCount);
+          this.set({ pool: pool.name, state: "idle" }, pool.idleCount);
+          this.set({ pool: pool.name, state: "waiting" }, pool.waitingCount);
+        }
+      },
+    });
     this.ready = new Gauge({ name: "app_ready", help: "1 while /readyz last answered ready, 0 otherwise", registers: [this.registry] });
   }
 
@@ -42,20 +64,8 @@ export class Metrics {
     this.httpDuration.observe(labels, seconds);
   }
 
-  /** Pool gauges read the pools when Prometheus scrapes, so they are never stale. */
-  registerPools(pools: ReadonlyArray<{ readonly name: string; readonly totalCount: number; readonly idleCount: number; readonly waitingCount: number }>): void {
-    new Gauge({
-      name: "db_pool_connections",
-      help: "Connections of each PostgreSQL pool, by state: total, idle, waiting (clients queued for a connection)",
-      labelNames: ["pool", "state"],
-      registers: [this.registry],
-      collect() {
-        for (const pool of pools) {
-          this.set({ pool: pool.name, state: "total" }, pool.totalCount);
-          this.set({ pool: pool.name, state: "idle" }, pool.idleCount);
-          this.set({ pool: pool.name, state: "waiting" }, pool.waitingCount);
-        }
-      },
-    });
+  /** The pools the `db_pool_connections` gauge reports; read when Prometheus scrapes, so never stale. */
+  registerPools(pools: ReadonlyArray<PoolStats>): void {
+    this.pools = pools;
   }
 }
