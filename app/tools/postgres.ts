@@ -67,17 +67,19 @@ export function freePort(hosts: readonly string[]): Promise<number> {
 
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
+// `nobody` must reach the data directory: a TMPDIR under a root-only folder (jest sets one) would not do.
+const scratch = isRoot ? "/tmp" : os.tmpdir();
 
 function run(bin: string, args: string[]): void {
   const [command, argv] = isRoot ? ["runuser", ["-u", "nobody", "--", bin, ...args]] : [bin, args];
-  execFileSync(command, argv, { stdio: ["ignore", "pipe", "pipe"], cwd: os.tmpdir() });
+  execFileSync(command, argv, { stdio: ["ignore", "pipe", "pipe"], cwd: scratch });
 }
 
 export async function startPostgres(options: StartOptions = {}): Promise<PostgresServer> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? (await freePort([host]));
   const bin = postgresBinDir();
-  const dir = mkdtempSync(path.join(os.tmpdir(), "users-info-pg-"));
+  const dir = mkdtempSync(path.join(scratch, "users-info-pg-"));
   const data = path.join(dir, "data");
   const superPassword = randomBytes(12).toString("hex");
   const pwfile = path.join(dir, "pwfile");
