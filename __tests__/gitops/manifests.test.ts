@@ -33,7 +33,7 @@ describe.each(ENVIRONMENTS)("the %s overlay", (environment) => {
     const kinds = objects.map((object) => object.kind).sort();
     expect(kinds).toEqual(
       [
-        "AnalysisTemplate", "ExternalSecret", "HorizontalPodAutoscaler", "Namespace", "NetworkPolicy", "NetworkPolicy",
+        "AnalysisTemplate", "ExternalSecret", "HorizontalPodAutoscaler", "Job", "Namespace", "NetworkPolicy", "NetworkPolicy",
         "PodDisruptionBudget", "PrometheusRule", "Rollout", "Service", "Service", "Service", "ServiceAccount",
         "ServiceMonitor", "TargetGroupBinding",
       ].sort(),
