@@ -139,6 +139,7 @@ export const platformSchema = z
         .prefault({})
         .describe("Daily export of Argo CD's configuration."),
     }),
+    opentelemetryCollector: addOn("the OpenTelemetry Collector (OTLP traces from the application, exported to AWS X-Ray)", true, {}),
     argoRollouts: addOn("Argo Rollouts (blue-green and canary deployments)", true, {}),
     argocdImageUpdater: addOn("Argo CD Image Updater (new images from ECR)", true, {}),
     vault: addOn("HashiCorp Vault with integrated Raft storage and KMS auto-unseal", true, {
