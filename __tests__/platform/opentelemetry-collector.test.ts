@@ -2,6 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { Testing } from "cdktf";
+// The type declarations of the cdktf matchers that __tests__/support/setup.ts installs.
+import "cdktf/lib/testing/adapters/jest";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { testEnvironment, REPO_ROOT } from "../support/environments";
