@@ -2,6 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { benchApp } from "./bench-app";
 
 /**
  * Synth budgets, measured: wall time and peak memory of `cdktf synth` and of the compiled app run directly, for all
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${"per added environment".padEnd(48)} ${perEnvironment.toFixed(2).padStart(6)} s   peak ${memoryPerEnvironment.toFixed(0).padStart(5)} MiB\n`);
   }
   fs.rmSync(out, { recursive: true, force: true });
+  await benchApp();
 }
 
 main().catch((error) => {

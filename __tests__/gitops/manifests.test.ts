@@ -34,7 +34,7 @@ describe.each(ENVIRONMENTS)("the %s overlay", (environment) => {
     const kinds = objects.map((object) => object.kind).sort();
     expect(kinds).toEqual(
       [
-        "AnalysisTemplate", "ExternalSecret", "HorizontalPodAutoscaler", "Namespace", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy",
+        "AnalysisTemplate", "ExternalSecret", "HorizontalPodAutoscaler", "Job", "Namespace", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy",
         "PodDisruptionBudget", "PrometheusRule", "Rollout", "SecretStore", "Service", "Service", "Service", "ServiceAccount",
         "ServiceMonitor", "TargetGroupBinding",
       ].sort(),

@@ -3,6 +3,7 @@ import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
+import { Job } from "kubernetes-models/batch/v1";
 import { AnalysisTemplate, Rollout } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1";
 import { PrometheusRule, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { ExternalSecret, SecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1beta1";
@@ -27,6 +28,7 @@ const MODELS: Record<string, ModelFactory> = {
   "v1/Service": (object) => new Service(object as never),
   "apps/v1/Deployment": (object) => new Deployment(object as never),
   "autoscaling/v2/HorizontalPodAutoscaler": (object) => new HorizontalPodAutoscaler(object as never),
+  "batch/v1/Job": (object) => new Job(object as never),
   "policy/v1/PodDisruptionBudget": (object) => new PodDisruptionBudget(object as never),
   "networking.k8s.io/v1/NetworkPolicy": (object) => new NetworkPolicy(object as never),
   "argoproj.io/v1alpha1/Rollout": (object) => new Rollout(object as never),

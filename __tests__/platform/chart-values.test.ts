@@ -13,9 +13,14 @@ const LOCAL_CHARTS = path.join(REPO_ROOT, "charts");
 
 /**
  * Maps whose defaults have entries but which the chart documents as free-form: argo-cd's configs.cm is the argocd-cm
- * ConfigMap, where every Argo CD setting (oidc.config, url ...) is a key.
+ * ConfigMap, where every Argo CD setting (oidc.config, url ...) is a key; see also below.
  */
-const DOCUMENTED_OPEN_MAPS: Record<string, string[]> = { "argo-cd": ["configs.cm"] };
+const DOCUMENTED_OPEN_MAPS: Record<string, string[]> = {
+  "argo-cd": ["configs.cm"],
+  // opentelemetry-collector's `config` is the collector's own configuration file (any receiver, exporter, processor);
+  // podDisruptionBudget's minAvailable/maxUnavailable are documented as comments and read by templates/pdb.yaml.
+  "opentelemetry-collector": ["config", "podDisruptionBudget"],
+};
 
 interface ReleaseValues {
   readonly where: string;

@@ -16,8 +16,8 @@ function steps(job: Job): string {
 }
 
 describe("the GitHub Actions workflows", () => {
-  it("are the CI, deploy and release pipelines", () => {
-    expect(files).toEqual(["ci.yml", "deploy-environment.yml", "deploy.yml", "release.yml"]);
+  it("are the CI, deploy and release pipelines, and the application's checks", () => {
+    expect(files).toEqual(["app.yml", "ci.yml", "deploy-environment.yml", "deploy.yml", "release.yml"]);
   });
 
   it.each(files)("%s is valid against the GitHub workflow schema", (file) => {
@@ -35,6 +35,23 @@ describe("the GitHub Actions workflows", () => {
 
   it.each(files)("%s grants only read access to the repository by default", (file) => {
     expect(workflows[file].permissions).toEqual({ contents: "read" });
+  });
+});
+
+describe("app.yml", () => {
+  const app = workflows["app.yml"];
+
+  it("runs on pull requests that change the application", () => {
+    expect(app.on).toEqual({ pull_request: { paths: expect.arrayContaining(["app/**"]) } });
+  });
+
+  it("runs the application's PostgreSQL tests, CodeQL and a dependency audit, without touching AWS", () => {
+    expect(steps(app.jobs.test)).toMatch(/npm ci[^\n]*\n[\s\S]*npm test/);
+    expect(steps(app.jobs.test)).toMatch(/initdb/);
+    expect(steps(app.jobs.codeql)).toMatch(/github\/codeql-action\/init@[\s\S]*github\/codeql-action\/analyze@/);
+    expect(app.jobs.codeql.permissions).toEqual({ contents: "read", "security-events": "write" });
+    expect(steps(app.jobs.audit)).toMatch(/npm audit --omit=dev --audit-level=high/);
+    expect(Object.values(app.jobs).some(touchesAws)).toBe(false);
   });
 });
 

@@ -207,6 +207,7 @@ export const platformSchema = z
         .prefault({})
         .describe("Daily export of Argo CD's configuration."),
     }),
+    opentelemetryCollector: addOn("the OpenTelemetry Collector (OTLP traces from the application, exported to AWS X-Ray)", true, {}),
     argoRollouts: addOn("Argo Rollouts (blue-green and canary deployments)", true, {}),
     argocdImageUpdater: addOn("Argo CD Image Updater (new images from ECR)", true, {}),
     // Off unless asked for: Vault's TLS comes from cert-manager's private CA, and cert-manager needs its own settings.

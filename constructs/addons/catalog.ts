@@ -11,6 +11,7 @@ import { externalSecrets } from "./external-secrets";
 import { fluentBit } from "./fluent-bit";
 import { kubePrometheusStack } from "./kube-prometheus-stack";
 import { metricsServer } from "./metrics-server";
+import { opentelemetryCollector } from "./opentelemetry-collector";
 import { vault } from "./vault";
 
 /** Every add-on of the platform in install order: an add-on's `after` names only add-ons above it. */
@@ -22,6 +23,7 @@ export const PLATFORM_ADD_ONS: readonly AddOn[] = [
   externalDns,
   externalSecrets,
   kubePrometheusStack,
+  opentelemetryCollector,
   elasticsearch,
   fluentBit,
   argoCd,

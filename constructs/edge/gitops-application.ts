@@ -20,6 +20,8 @@ export const NAMESPACED_KINDS: readonly { readonly group: string; readonly kind:
   { group: "argoproj.io", kind: "Rollout" },
   { group: "argoproj.io", kind: "AnalysisTemplate" },
   { group: "autoscaling", kind: "HorizontalPodAutoscaler" },
+  // The PreSync hook that runs the schema migrations (gitops/base/migration-job.yaml).
+  { group: "batch", kind: "Job" },
   { group: "policy", kind: "PodDisruptionBudget" },
   { group: "networking.k8s.io", kind: "NetworkPolicy" },
   { group: "elbv2.k8s.aws", kind: "TargetGroupBinding" },

@@ -1,0 +1,127 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+
+/**
+ * A throwaway PostgreSQL server for the tests, the load test and local runs: Debian's `postgresql` binaries, a data
+ * directory in a temporary folder, password (SCRAM) authentication, loopback only, stopped and removed by `stop()`.
+ * initdb refuses to run as root, so as root the server runs as `nobody` in a folder `nobody` owns.
+ */
+export interface PostgresServer {
+  readonly host: string;
+  readonly port: number;
+  /** The application's role and database (what PGUSER / PGPASSWORD / PGDATABASE name). */
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  readonly superPassword: string;
+  /** Runs SQL as the superuser on the application's database. */
+  readonly admin: (sql: string, values?: unknown[]) => Promise<pg.QueryResult>;
+  readonly stop: () => void;
+}
+
+export interface StartOptions {
+  /** @default "127.0.0.1" */
+  readonly host?: string;
+  /** @default a free port on `host` */
+  readonly port?: number;
+}
+
+/** The directory holding initdb and pg_ctl: on PATH, or Debian's /usr/lib/postgresql/<version>/bin (newest). */
+export function postgresBinDir(): string {
+  const onPath = spawnSync("sh", ["-c", "command -v pg_ctl"], { encoding: "utf8" }).stdout.trim();
+  if (onPath !== "" && existsSync(path.join(path.dirname(onPath), "initdb"))) return path.dirname(onPath);
+  const root = "/usr/lib/postgresql";
+  const versions = existsSync(root) ? readdirSync(root).filter((entry) => existsSync(path.join(root, entry, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a)) : [];
+  const newest = versions[0];
+  if (newest === undefined) throw new Error("PostgreSQL is not installed: no pg_ctl on PATH and nothing in /usr/lib/postgresql/*/bin (apt-get install -y postgresql)");
+  return path.join(root, newest, "bin");
+}
+
+export function freePort(hosts: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, hosts[0], () => {
+      const address = probe.address();
+      probe.close(async () => {
+        if (address === null || typeof address === "string") return reject(new Error("no port"));
+        // The same port must also be free on the other addresses (a writer and a reader share PGPORT).
+        for (const host of hosts.slice(1)) {
+          const free = await new Promise<boolean>((done) => {
+            const other = createServer();
+            other.once("error", () => done(false));
+            other.listen(address.port, host, () => other.close(() => done(true)));
+          });
+          if (!free) return resolve(freePort(hosts));
+        }
+        resolve(address.port);
+      });
+    });
+  });
+}
+
+const isRoot = process.getuid?.() === 0;
+const NOBODY = 65534;
+// `nobody` must reach the data directory: a TMPDIR under a root-only folder (jest sets one) would not do.
+const scratch = isRoot ? "/tmp" : os.tmpdir();
+
+function run(bin: string, args: string[]): void {
+  const [command, argv] = isRoot ? ["runuser", ["-u", "nobody", "--", bin, ...args]] : [bin, args];
+  execFileSync(command, argv, { stdio: ["ignore", "pipe", "pipe"], cwd: scratch });
+}
+
+export async function startPostgres(options: StartOptions = {}): Promise<PostgresServer> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? (await freePort([host]));
+  const bin = postgresBinDir();
+  const dir = mkdtempSync(path.join(scratch, "users-info-pg-"));
+  const data = path.join(dir, "data");
+  const superPassword = randomBytes(12).toString("hex");
+  const pwfile = path.join(dir, "pwfile");
+  writeFileSync(pwfile, superPassword, { mode: 0o600 });
+  if (isRoot) {
+    chownSync(dir, NOBODY, NOBODY);
+    chownSync(pwfile, NOBODY, NOBODY);
+  }
+  let started = false;
+  const stop = (): void => {
+    if (started) spawnSync(isRoot ? "runuser" : path.join(bin, "pg_ctl"), isRoot ? ["-u", "nobody", "--", path.join(bin, "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"] : ["-D", data, "-m", "fast", "-w", "stop"], { stdio: "ignore" });
+    started = false;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // A test run that dies half-way must not leave a server behind.
+  process.once("exit", stop);
+  try {
+    run(path.join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${pwfile}`, "--encoding=UTF8", "--locale=C"]);
+    const settings = [`-c listen_addresses=${host}`, `-p ${port}`, `-k ${dir}`, "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=200"].join(" ");
+    run(path.join(bin, "pg_ctl"), ["-D", data, "-l", path.join(dir, "server.log"), "-o", settings, "-w", "-t", "60", "start"]);
+    started = true;
+    const user = "web";
+    const password = randomBytes(12).toString("hex");
+    const database = "users";
+    const superuser = { host, port, user: "postgres", password: superPassword };
+    const setup = new pg.Client({ ...superuser, database: "postgres" });
+    await setup.connect();
+    await setup.query(`CREATE ROLE ${user} LOGIN PASSWORD '${password}'`);
+    await setup.query(`CREATE DATABASE ${database} OWNER ${user}`);
+    await setup.end();
+    const admin = async (sql: string, values: unknown[] = []): Promise<pg.QueryResult> => {
+      const client = new pg.Client({ ...superuser, database });
+      await client.connect();
+      try {
+        return await client.query(sql, values);
+      } finally {
+        await client.end();
+      }
+    };
+    return { host, port, user, password, database, superPassword, admin, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
