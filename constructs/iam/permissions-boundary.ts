@@ -11,7 +11,7 @@ export class PermissionsBoundaryAspect implements IAspect {
   constructor(private readonly boundaryArn: string) {}
 
   visit(node: IConstruct): void {
-    if (node instanceof IamRole && node.permissionsBoundary === undefined) {
+    if (node instanceof IamRole && node.permissionsBoundaryInput === undefined) {
       node.permissionsBoundary = this.boundaryArn;
     }
   }
