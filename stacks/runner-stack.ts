@@ -3,12 +3,19 @@ import { TerraformOutput } from "cdktf";
 import { EnvironmentConfig } from "../config";
 import { CodeBuildRunner } from "../constructs/runner/codebuild-runner";
 import { Network } from "../constructs/network/network";
-import { EnvironmentStack } from "./environment-stack";
+import { EnvironmentStack, Layer } from "./environment-stack";
 
 export interface RunnerStackProps {
   /** The environment's network, from its NetworkStack: the runner's builds run in its private subnets. */
   readonly network: Network;
 }
+
+/**
+ * Layers whose jobs run on the in-VPC runner: they talk to the private cluster API (Helm, Kubernetes) or, for edge,
+ * follow the layers that do. The others deploy from GitHub-hosted runners, so the first deploy of an environment
+ * (network, runner, cluster, data) needs no runner yet.
+ */
+export const LAYERS_ON_THE_VPC_RUNNER: readonly Layer[] = ["platform", "edge", "delivery"];
 
 /** The CodeBuild project of an environment's in-VPC runner: `<project>-<environment>-runner`. */
 export function runnerProjectName(environment: EnvironmentConfig): string {
