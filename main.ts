@@ -7,6 +7,8 @@ import { DeliveryStack } from "./stacks/delivery-stack";
 import { EdgeStack } from "./stacks/edge-stack";
 import { NetworkStack } from "./stacks/network-stack";
 import { PlatformStack } from "./stacks/platform-stack";
+import { RunnerStack } from "./stacks/runner-stack";
+import { pipelineRolesOf } from "./constructs/iam/github-actions";
 
 /** Builds every stack of every selected environment: the architecture, one line per stack. */
 export function buildApp(app: App, environments: readonly EnvironmentConfig[]): App {
@@ -18,7 +20,8 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
   }
   for (const environment of environments) {
     const network = new NetworkStack(app, environment);
-    const cluster = new ClusterStack(app, environment, { network: network.network });
+    const runner = pipelineRolesOf(environment) ? new RunnerStack(app, environment, { network: network.network }) : undefined;
+    const cluster = new ClusterStack(app, environment, { network: network.network, runnerSecurityGroup: runner?.runner.securityGroup });
     const data = new DataStack(app, environment, { network: network.network, cluster: cluster.cluster });
     const platform = new PlatformStack(app, environment, {
       cluster: cluster.cluster,

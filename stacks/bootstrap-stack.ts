@@ -4,7 +4,8 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
-import { GithubDeployRole, GithubOidcProvider } from "../constructs/iam/github-actions";
+import { GithubDeployRole, GithubOidcProvider, pipelineRolesOf } from "../constructs/iam/github-actions";
+import { GithubConnection } from "../constructs/runner/github-connection";
 import { StateBucket } from "../constructs/state/state-bucket";
 import { defaultTags } from "./environment-stack";
 
@@ -26,6 +27,8 @@ export function bootstrapStackName(accountId: string, accountCount: number): str
 export class BootstrapStack extends TerraformStack {
   readonly stateBucket: StateBucket;
   readonly githubOidcProvider?: GithubOidcProvider;
+  /** GitHub connections of the in-VPC runners, by region. */
+  readonly githubConnections: Record<string, GithubConnection> = {};
   /** Deploy roles by environment name. */
   readonly deployRoles: Record<string, GithubDeployRole> = {};
 
@@ -48,23 +51,41 @@ export class BootstrapStack extends TerraformStack {
       bucketName: state.bucket,
       keyAlias: state.kmsKeyAlias.replace(/^alias\//, ""),
     });
-    const deployed = props.environments.flatMap((environment) => (environment.github ? [{ environment, github: environment.github }] : []));
+    const deployed = props.environments.flatMap((environment) => {
+      const roles = pipelineRolesOf(environment);
+      return roles ? [{ environment, roles }] : [];
+    });
     if (deployed.length > 0) {
       const oidcProvider = new GithubOidcProvider(this, "GithubOidc", { account, existing: first.account.githubOidcProvider === "existing" });
       this.githubOidcProvider = oidcProvider;
-      for (const { environment, github } of deployed) {
+      for (const { environment, roles } of deployed) {
         const role = new GithubDeployRole(this, `Deploy-${environment.name}`, {
           account: { accountId: environment.account.id, region: environment.account.region, partition: environment.partition },
           oidcProvider,
           prefix: environment.prefix,
-          repository: github.repository,
-          githubEnvironment: github.environment ?? environment.name,
+          environmentName: environment.name,
+          repository: roles.repository,
+          githubEnvironment: roles.githubEnvironment,
+          production: environment.isProduction,
           state: { bucket: state.bucket, keyPrefix: `${environment.name}/`, keyArn: this.stateBucket.key.arn },
           additionalRegions: environment.database.disasterRecovery.region ? [environment.database.disasterRecovery.region] : [],
         });
         this.deployRoles[environment.name] = role;
         new TerraformOutput(this, `deploy_role_${environment.name}`, { value: role.arn, description: `GitHub Actions deploy role of ${environment.name}` });
+        new TerraformOutput(this, `plan_role_${environment.name}`, { value: role.planRole.arn, description: `GitHub Actions plan role of ${environment.name}` });
       }
+    }
+    for (const region of [...new Set(deployed.map(({ environment }) => environment.account.region))]) {
+      const provider =
+        region === state.region
+          ? undefined
+          : new AwsProvider(this, `aws-${region}`, { alias: region, region, allowedAccountIds: [first.account.id], defaultTags: [{ tags: defaultTags("account", id, first.project, {}) }] });
+      const connection = new GithubConnection(this, `GithubConnection-${region}`, { name: `${first.project}-github`.slice(0, 32), provider });
+      this.githubConnections[region] = connection;
+      new TerraformOutput(this, `github_connection_${region.replace(/-/g, "_")}`, {
+        value: connection.arn,
+        description: `CodeConnections connection of the runners in ${region}: approve it once in the console (docs/delivery-pipelines.md)`,
+      });
     }
     if (first.account.autoScalingServiceLinkedRole === "create") {
       // Account-wide, so here and not in an environment's cluster stack (a second environment would collide, and

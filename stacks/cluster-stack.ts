@@ -1,16 +1,17 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { EnvironmentConfig } from "../config";
 import { NODE_POOLS, NodeGroupConfig, NodePoolName } from "../config/schema/cluster";
 import { EksManagedAddon } from "../constructs/cluster/addons";
 import { ClusterRef } from "../constructs/cluster/cluster-ref";
-import { EksControlPlane } from "../constructs/cluster/eks-cluster";
+import { CLUSTER_VIEW_POLICY, EksControlPlane } from "../constructs/cluster/eks-cluster";
 import { NodeLaunchTemplate } from "../constructs/cluster/launch-template";
 import { kubernetesTaintEffect, ManagedNodeGroup } from "../constructs/cluster/node-group";
 import { NodeRole } from "../constructs/cluster/node-role";
 import { clusterAutoscalerStatements, ebsVolumeKeyStatements, loadBalancerControllerStatements } from "../constructs/iam/controller-policies";
-import { deployRoleName } from "../constructs/iam/github-actions";
+import { pipelineRolesOf } from "../constructs/iam/github-actions";
 import { IrsaRole } from "../constructs/iam/irsa-role";
 import { Network, NetworkSubnet } from "../constructs/network/network";
 import { KmsKey } from "../constructs/security/kms-key";
@@ -19,6 +20,8 @@ import { defaultTags, EnvironmentStack, stackName } from "./environment-stack";
 export interface ClusterStackProps {
   /** The environment's network, from its NetworkStack. */
   readonly network: Network;
+  /** The in-VPC deploy runner (RunnerStack): the private API endpoint admits exactly its security group. @default none */
+  readonly runnerSecurityGroup?: SecurityGroup;
 }
 
 /**
@@ -52,10 +55,16 @@ export class ClusterStack extends EnvironmentStack {
       privateAccessCidrs: config.endpoint.privateAccessCidrs,
       logRetentionDays: config.logRetentionDays,
     });
-    // The GitHub Actions deploy role of this environment (created by the bootstrap stack) administers the cluster.
-    const deployRoleArn = `arn:${environment.partition}:iam::${environment.account.id}:role/${deployRoleName(environment.prefix)}`;
-    this.eks.grantClusterAdmin("deploy", deployRoleArn);
-    for (const principal of config.adminPrincipals.filter((arn) => arn !== deployRoleArn)) {
+    if (props.runnerSecurityGroup) {
+      this.eks.allowApiAccessFromSecurityGroup("runner", props.runnerSecurityGroup, "Kubernetes API from the in-VPC deploy runner");
+    }
+    // The GitHub Actions roles of this environment (bootstrap stack): deploy administers the cluster, plan reads it.
+    const pipeline = pipelineRolesOf(environment);
+    if (pipeline) {
+      this.eks.grantClusterAdmin("deploy", pipeline.deployRoleArn);
+      this.eks.grantClusterAdmin("plan", pipeline.planRoleArn, CLUSTER_VIEW_POLICY);
+    }
+    for (const principal of config.adminPrincipals.filter((arn) => arn !== pipeline?.deployRoleArn)) {
       this.eks.grantClusterAdmin(principalId(principal), principal);
     }
     const oidcProvider = this.eks.oidcProvider;

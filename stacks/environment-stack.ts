@@ -2,11 +2,13 @@ import { Construct } from "constructs";
 import { Aspects, CloudBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
+import { pipelineRolesOf } from "../constructs/iam/github-actions";
+import { PermissionsBoundaryAspect } from "../constructs/iam/permissions-boundary";
 import { AccountContext } from "../constructs/iam/policy-document";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
 
-// Deploy order; destroy runs in reverse. `delivery` holds the edge layer's Kubernetes half (Argo CD bootstrap, docs/edge.md).
-export const LAYERS = ["network", "cluster", "data", "platform", "edge", "delivery"] as const;
+// Deploy order; destroy runs in reverse. `runner` (the in-VPC deploy runner) exists where a pipeline deploys the environment. `delivery` holds the edge layer's Kubernetes half (Argo CD bootstrap, docs/edge.md).
+export const LAYERS = ["network", "runner", "cluster", "data", "platform", "edge", "delivery"] as const;
 export type Layer = (typeof LAYERS)[number];
 
 export const MANAGED_BY = "cdktf";
@@ -42,6 +44,10 @@ export abstract class EnvironmentStack extends TerraformStack {
     });
     configureRemoteState(this, environment, name);
     Aspects.of(this).add(new PolicyAspect({ production: environment.isProduction }));
+    const pipeline = pipelineRolesOf(environment);
+    if (pipeline) {
+      Aspects.of(this).add(new PermissionsBoundaryAspect(pipeline.permissionsBoundaryArn));
+    }
   }
 }
 

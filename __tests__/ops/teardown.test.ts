@@ -47,8 +47,8 @@ const allCommands = (phases: readonly Phase[]): string[] =>
   phases.flatMap((phase) => phase.steps).flatMap((step: Step) => (step.kind === "for-each" ? [step.list, ...step.each(step.placeholder)] : [step.argv])).map(shellQuote);
 
 describe("destroy order", () => {
-  it("destroys dev's delivery, then edge, platform, data, cluster and network", () => {
-    expect(destroyOrder(shipped, "dev")).toEqual(["dev-delivery", "dev-edge", "dev-platform", "dev-data", "dev-cluster", "dev-network"]);
+  it("destroys dev's delivery, then edge, platform, data, cluster, the runner the cluster admits, and network", () => {
+    expect(destroyOrder(shipped, "dev")).toEqual(["dev-delivery", "dev-edge", "dev-platform", "dev-data", "dev-cluster", "dev-runner", "dev-network"]);
   });
 
   it.each(environments)("%s: every stack is destroyed after every stack that depends on it", (environment) => {
@@ -72,7 +72,7 @@ describe("destroy order", () => {
     ];
     const order = destroyOrder(withExtra, "dev");
     expect(order.indexOf("dev-search")).toBeLessThan(order.indexOf("dev-cluster"));
-    expect(order.slice(-2)).toEqual(["dev-cluster", "dev-network"]);
+    expect(order.slice(-3)).toEqual(["dev-cluster", "dev-runner", "dev-network"]);
     expect(order).toEqual(await cdktfDestroyOrder(withExtra));
   });
 
@@ -92,7 +92,7 @@ describe("teardown steps", () => {
     expect(plan("prod").target).toEqual({
       environment: "prod",
       region: "eu-west-1",
-      destroyOrder: ["prod-delivery", "prod-edge", "prod-platform", "prod-data", "prod-cluster", "prod-network"],
+      destroyOrder: ["prod-delivery", "prod-edge", "prod-platform", "prod-data", "prod-cluster", "prod-runner", "prod-network"],
       clusterName: "webapp-prod",
       databaseClusterIdentifier: "webapp-prod",
       readerAutoscaling: true,
@@ -166,7 +166,7 @@ describe("teardown steps", () => {
     const commands = allCommands(plan("staging").phases).filter((command) => command.startsWith("node scripts/cdktf.js destroy") || command === "npm run synth");
     expect(commands).toEqual([
       "npm run synth",
-      ...["staging-delivery", "staging-edge", "staging-platform", "staging-data", "staging-cluster", "staging-network"].map((stack) => `node scripts/cdktf.js destroy ${stack} --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
+      ...["staging-delivery", "staging-edge", "staging-platform", "staging-data", "staging-cluster", "staging-runner", "staging-network"].map((stack) => `node scripts/cdktf.js destroy ${stack} --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
     ]);
   });
 

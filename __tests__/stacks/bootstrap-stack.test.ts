@@ -44,8 +44,9 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
     expect(synthesized.data).toBeUndefined();
   });
 
-  it("creates one deploy role per environment", () => {
-    expect(roles.map((role) => role.name).sort()).toEqual(["webapp-dev-deploy", "webapp-prod-deploy", "webapp-staging-deploy"]);
+  it("creates a deploy and a plan role per environment", () => {
+    const expected = shippedEnvironments().flatMap((environment) => [`${environment.prefix}-deploy`, `${environment.prefix}-plan`]);
+    expect(roles.map((role) => role.name).sort()).toEqual(expected.sort());
   });
 
   it("lets only the repository's jobs in the matching GitHub environment assume a deploy role", () => {
@@ -69,15 +70,18 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
     expect(statements.find((statement) => statement.Sid === "ListOwnState")!.Condition).toEqual({ StringLike: { "s3:prefix": ["staging/*"] } });
   });
 
-  it("bounds a deploy role: no admin policy, IAM only on its environment's names, never on itself or on users", () => {
+  it("bounds a deploy role: no admin policy, roles only under its boundary, never on itself, the boundary or users", () => {
     expect(countOf(synthesized, "aws_iam_role_policy_attachment")).toBe(0);
     const statements = deployPolicy("prod");
     expect(statements.some((statement) => statement.Effect === "Allow" && statement.Action === "*")).toBe(false);
-    const iam = statements.find((statement) => statement.Sid === "ManageEnvironmentIamRoles")!;
-    expect((iam.Resource as string[]).every((resource) => /:(role|policy|instance-profile)\/webapp-prod-\*$|oidc-provider\/oidc\.eks\.\*$/.test(resource))).toBe(true);
+    const create = statements.find((statement) => statement.Sid === "CreateRolesOnlyUnderTheBoundary")!;
+    expect(create.Condition).toEqual({ StringEquals: { "iam:PermissionsBoundary": "arn:aws:iam::111122223333:policy/webapp-prod-boundary" } });
     const denied = statements.filter((statement) => statement.Effect === "Deny");
     expect(denied.flatMap((statement) => statement.Action as string[])).toEqual(expect.arrayContaining(["iam:CreateUser", "iam:CreateAccessKey", "iam:*"]));
-    expect(denied.map((statement) => statement.Resource)).toContain("arn:aws:iam::111122223333:role/webapp-prod-deploy");
+    expect(denied.flatMap((statement) => statement.Resource)).toEqual(
+      expect.arrayContaining(["arn:aws:iam::111122223333:role/webapp-prod-deploy", "arn:aws:iam::111122223333:policy/webapp-prod-boundary"]),
+    );
+    expect(Object.values(resourcesOf(synthesized, "aws_iam_policy")).map((policy) => policy.name)).toContain("webapp-prod-boundary");
   });
 
   it("keeps the managed services to the environment's region, us-east-1 (CloudFront) and its disaster-recovery region", () => {
@@ -97,7 +101,8 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
     const custom = synthStack(
       new BootstrapStack(testApp(), "bootstrap", { environments: [testEnvironment({ github: { repository: "acme/shop", environment: "production" } })] }),
     );
-    const [statement] = policyOf(onlyResource(custom, "aws_iam_role"), "assume_role_policy").Statement;
+    const deploy = Object.values(resourcesOf(custom, "aws_iam_role")).find((role) => role.name === "shop-test-deploy")!;
+    const [statement] = policyOf(deploy, "assume_role_policy").Statement;
     expect(JSON.stringify(statement.Condition)).toContain("repo:acme/shop:environment:production");
   });
 });

@@ -1,3 +1,4 @@
+import { pipelineRolesOf } from "../../constructs/iam/github-actions";
 import { App } from "cdktf";
 import { EnvironmentConfig } from "../../config";
 import { ClusterStack } from "../../stacks/cluster-stack";
@@ -70,9 +71,12 @@ describe.each(["dev", "staging", "prod"])("ClusterStack (%s)", (name) => {
     expect(onlyResource(synthesized, "aws_eks_cluster").vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: false });
   });
 
-  it("makes the environment's deploy role and the configured admins cluster admins", () => {
+  it("makes the environment's deploy role and the configured admins cluster admins, and lets its plan role view", () => {
     const principals = Object.values(resourcesOf(synthesized, "aws_eks_access_entry")).map((entry) => entry.principal_arn);
-    expect(principals).toEqual([`arn:aws:iam::111122223333:role/webapp-${name}-deploy`, ...environment.cluster.adminPrincipals]);
+    const pipeline = pipelineRolesOf(environment)!;
+    expect(principals).toEqual([pipeline.deployRoleArn, pipeline.planRoleArn, ...environment.cluster.adminPrincipals]);
+    const policies = Object.values(resourcesOf(synthesized, "aws_eks_access_policy_association")).map((association) => String(association.policy_arn).split("/").pop());
+    expect(policies.filter((policy) => policy === "AmazonEKSAdminViewPolicy")).toHaveLength(1);
     expect(countOf(synthesized, "aws_eks_access_policy_association")).toBe(principals.length);
   });
 

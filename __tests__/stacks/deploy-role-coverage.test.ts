@@ -11,6 +11,8 @@ const SERVICE_OF: Record<string, string> = {
   aws_backup_: "backup",
   aws_cloudfront_: "cloudfront",
   aws_cloudwatch_log_: "logs",
+  aws_codebuild_: "codebuild",
+  aws_codeconnections_: "codeconnections",
   aws_cloudwatch_metric_alarm: "cloudwatch",
   aws_db_: "rds",
   aws_rds_: "rds",

@@ -1,6 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { deployRoleName } from "../../constructs/iam/github-actions";
+import { deployRoleName, pipelineRolesOf, planRoleName } from "../../constructs/iam/github-actions";
+import { jobId, promotionOrder } from "../../scripts/generate";
+import { LAYERS_ON_THE_VPC_RUNNER, runnerProjectName } from "../../stacks/runner-stack";
 import { REPO_ROOT, shippedEnvironments } from "../support/environments";
 import {
   awsJobsWithoutOidc, effectivePermissions, Job, parseWorkflow, schemaErrors, staticKeyReferences, touchesAws, unpinnedUses, Workflow,
@@ -93,61 +95,106 @@ describe("ci.yml", () => {
 
 describe("deploy.yml", () => {
   const deploy = workflows["deploy.yml"];
-  const environmentJob = workflows["deploy-environment.yml"].jobs.deploy;
+  const reusable = workflows["deploy-environment.yml"];
+  const pipeline = promotionOrder(shippedEnvironments().filter((environment) => pipelineRolesOf(environment)));
 
-  it("deploys dev, then staging, then prod", () => {
-    expect(Object.keys(deploy.jobs)).toEqual(["dev", "staging", "prod"]);
-    expect([deploy.jobs.dev.needs, deploy.jobs.staging.needs, deploy.jobs.prod.needs]).toEqual([undefined, "dev", "staging"]);
-    for (const job of Object.values(deploy.jobs)) {
-      expect(job.uses).toBe("./.github/workflows/deploy-environment.yml");
-    }
+  it("never runs for manifest, image-tag, app or docs changes (Image Updater's write-back commits included)", () => {
+    const push = (deploy.on as { push: { "paths-ignore": string[] } }).push;
+    expect(push["paths-ignore"]).toEqual(expect.arrayContaining(["gitops/**", "app/**", "docs/**"]));
   });
 
-  it("assumes each environment's own deploy role from the bootstrap stack, in the environment's region", () => {
-    for (const environment of shippedEnvironments()) {
-      expect(deploy.jobs[environment.name].with).toEqual({
+  it("deploys the environments in promotion order, each after the previous one, stack by stack", () => {
+    expect(Object.keys(deploy.jobs)).toEqual(["changes", ...pipeline.map((environment) => jobId("deploy", environment))]);
+    pipeline.forEach((environment, index) => {
+      const job = deploy.jobs[jobId("deploy", environment)];
+      expect(job.uses).toBe("./.github/workflows/deploy-environment.yml");
+      expect(job.needs).toEqual(["changes", ...(index > 0 ? [jobId("deploy", pipeline[index - 1])] : [])]);
+      expect((job as { strategy?: unknown }).strategy).toMatchObject({ "max-parallel": 1, matrix: { include: `\${{ fromJSON(needs.changes.outputs.${environment.name}) }}` } });
+    });
+  });
+
+  it("passes each environment the roles, region, GitHub environment and runner the stacks create", () => {
+    for (const environment of pipeline) {
+      const roles = pipelineRolesOf(environment)!;
+      expect(deploy.jobs[jobId("deploy", environment)].with).toMatchObject({
+        apply: true,
         environment: environment.name,
-        "role-arn": `arn:aws:iam::${environment.account.id}:role/${deployRoleName(environment.prefix)}`,
+        "github-environment": roles.githubEnvironment,
         region: environment.account.region,
-        runner: JSON.stringify(["self-hosted", "linux", "x64", environment.prefix]).replace(/,/g, ", "),
+        "plan-role": `arn:${environment.partition}:iam::${environment.account.id}:role/${planRoleName(environment.prefix)}`,
+        "deploy-role": `arn:${environment.partition}:iam::${environment.account.id}:role/${deployRoleName(environment.prefix)}`,
+        "runner-project": runnerProjectName(environment),
       });
     }
   });
 
-  it("runs on the environment's runner inside its VPC, because the EKS API endpoint is private", () => {
-    expect(environmentJob["runs-on"]).toBe("${{ fromJSON(inputs.runner) }}");
+  it("plans with the plan role, then applies that saved plan with the deploy role in the GitHub environment, refusing a stale one", () => {
+    const plan = reusable.jobs.plan;
+    const apply = reusable.jobs.apply;
+    const credentials = (job: Job) => job.steps!.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"))!.with!["role-to-assume"];
+    expect(credentials(plan)).toBe("${{ inputs.plan-role }}");
+    expect(credentials(apply)).toBe("${{ inputs.deploy-role }}");
+    expect(plan.environment).toBeUndefined();
+    expect(apply.environment).toBe("${{ inputs.github-environment }}");
+    expect(apply.concurrency).toEqual({ group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
+    expect(steps(plan)).toContain("-out=tfplan");
+    expect(steps(plan)).toContain("scripts/plan-summary.ts");
+    const script = steps(apply);
+    expect(script.indexOf("scripts/saved-plan.ts check")).toBeGreaterThan(-1);
+    expect(script.indexOf("scripts/saved-plan.ts check")).toBeLessThan(script.indexOf("apply -input=false tfplan"));
+    expect(script).not.toContain("auto-approve");
   });
 
-  it("runs each deploy in its GitHub environment, one run at a time per environment, never cancelled halfway", () => {
-    expect(environmentJob.environment).toBe("${{ inputs.environment }}");
-    expect(environmentJob.concurrency).toEqual({ group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
+  it("runs the cluster-facing stacks on the in-VPC CodeBuild runner and the others on GitHub-hosted runners", () => {
+    for (const job of [reusable.jobs.plan, reusable.jobs.apply]) {
+      expect(job["runs-on"]).toBe("${{ inputs.vpc && format('codebuild-{0}-{1}-{2}', inputs.runner-project, github.run_id, github.run_attempt) || 'ubuntu-24.04' }}");
+    }
+    expect(LAYERS_ON_THE_VPC_RUNNER).toEqual(["platform", "edge", "delivery"]);
   });
+});
 
-  it("diffs and then deploys every stack of the environment in deploy order", () => {
-    const script = steps(environmentJob);
-    expect(script).toContain('scripts/stacks.ts "$ENVIRONMENT"');
-    const diff = script.indexOf('scripts/cdktf.js diff "$stack"');
-    expect(diff).toBeGreaterThan(-1);
-    expect(diff).toBeLessThan(script.indexOf('scripts/cdktf.js deploy "$stack"'));
-    const credentials = environmentJob.steps!.findIndex((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-    expect(environmentJob.steps![credentials].with).toMatchObject({ "role-to-assume": "${{ inputs.role-arn }}" });
+describe("ci.yml: plans of pull requests", () => {
+  const ci = workflows["ci.yml"];
+  const pipeline = promotionOrder(shippedEnvironments().filter((environment) => pipelineRolesOf(environment)));
+
+  it("plans every changed stack of every environment on pull requests, never applies", () => {
+    for (const environment of pipeline) {
+      const job = ci.jobs[jobId("plan", environment)];
+      expect(job.with).toMatchObject({ apply: false, "plan-role": pipelineRolesOf(environment)!.planRoleArn });
+      expect((job as { if?: string }).if).toContain("github.event_name == 'pull_request'");
+    }
   });
 });
 
 describe("release.yml", () => {
   const release = workflows["release.yml"];
-  const job = release.jobs.image;
+  const released = promotionOrder(shippedEnvironments().filter((environment) => pipelineRolesOf(environment) && environment.edge));
 
-  it("tags the image with the git sha and never with latest", () => {
-    expect(steps(job)).toContain("web:$TAG");
-    expect(job.steps!.find((step) => step.run?.includes("docker push"))!.env).toMatchObject({ TAG: "${{ github.sha }}" });
+  it("offers exactly the environments with an edge, the first one on pushes that change app/", () => {
+    const on = release.on as { push: { paths: string[] }; workflow_dispatch: { inputs: { environment: { options: string[] } } } };
+    expect(on.push.paths).toEqual(["app/**"]);
+    expect(on.workflow_dispatch.inputs.environment.options).toEqual(released.map((environment) => environment.name));
+  });
+
+  it.each(released.map((environment) => [environment.name, environment] as const))("%s: builds app/ unchanged, scans before pushing, pushes to its ECR with its deploy role", (_name, environment) => {
+    const job = release.jobs[jobId("release", environment)];
+    const all = job.steps!;
+    const build = all.findIndex((step) => step.run?.includes("docker build"));
+    const scan = all.findIndex((step) => step.uses?.startsWith("aquasecurity/trivy-action@"));
+    const push = all.findIndex((step) => step.run?.includes("docker push"));
+    expect(all[build].run).toMatch(/docker build .* app\n$/);
+    expect([build, scan, push].every((index) => index >= 0) && build < scan && scan < push).toBe(true);
+    expect(all[scan].with).toMatchObject({ "exit-code": "1" });
+    expect(all[push].env).toMatchObject({ REPOSITORY: `${environment.prefix}/${environment.edge!.ecrRepositories[0]}` });
+    const credentials = all.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+    expect(credentials.with).toMatchObject({ "role-to-assume": pipelineRolesOf(environment)!.deployRoleArn, "aws-region": environment.account.region });
+    expect(job.environment).toBe(pipelineRolesOf(environment)!.githubEnvironment);
     expect(sources["release.yml"]).not.toMatch(/:latest\b/);
   });
 
-  it("pushes with the chosen environment's deploy role and in its GitHub environment", () => {
-    const credentials = job.steps!.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
-    expect(credentials.with!["role-to-assume"]).toBe("arn:aws:iam::111122223333:role/webapp-${{ inputs.environment || 'dev' }}-deploy");
-    expect(job.environment).toBe("${{ inputs.environment || 'dev' }}");
+  it("tags the image with the git tree id of app/, which the overlays of a new environment start from", () => {
+    const job = release.jobs[jobId("release", released[0])];
+    expect(job.steps!.find((step) => (step as { id?: string }).id === "tag")!.run).toContain("git rev-parse HEAD:app");
   });
 });
 

@@ -26,6 +26,17 @@ export const edgeSchema = z
     appSubdomain: dnsLabel
       .optional()
       .describe("The application's host is <appSubdomain>.<domainName>. @default the apex, domainName itself"),
+    application: z
+      .strictObject({
+        replicas: z.number().int("must be a whole number").min(1, "must be at least 1").default(2).describe("Pods of the application's Rollout, and the autoscaler's minimum."),
+        maxReplicas: z.number().int("must be a whole number").min(1, "must be at least 1").default(4).describe("The autoscaler's maximum number of pods."),
+        autoPromotion: z
+          .boolean()
+          .optional()
+          .describe("Promote a healthy blue-green preview without a person. @default true below the production tier, false in production"),
+      })
+      .prefault({})
+      .describe("The application's size and rollout in this environment; written into gitops/overlays/<env>/ by `npm run generate`."),
     ecrRepositories: z
       .array(repositoryName)
       .min(1, "needs at least one repository")

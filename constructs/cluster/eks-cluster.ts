@@ -17,6 +17,8 @@ import { ClusterOidcProvider } from "./oidc";
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
 export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
+/** Read access to every object, Secrets included: what a Helm and Kubernetes provider plan refreshes. */
+export const CLUSTER_VIEW_POLICY = "AmazonEKSAdminViewPolicy";
 
 export interface EksControlPlaneProps {
   readonly account: AccountContext;
@@ -158,11 +160,23 @@ export class EksControlPlane extends Construct {
     });
   }
 
+  /** HTTPS to the private endpoint from the members of one security group (the in-VPC deploy runner). */
+  allowApiAccessFromSecurityGroup(id: string, source: SecurityGroup, description: string): void {
+    new VpcSecurityGroupIngressRule(this, `ApiAccess-${id}`, {
+      securityGroupId: this.controlPlaneSecurityGroup.id,
+      description,
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      referencedSecurityGroupId: source.id,
+    });
+  }
+
   /**
    * Makes an IAM role or user cluster admin through an access entry with the AmazonEKSClusterAdminPolicy, scoped to the
    * whole cluster. `id` names the entry in the construct tree and must stay stable for the principal.
    */
-  grantClusterAdmin(id: string, principalArn: string): EksAccessEntry {
+  grantClusterAdmin(id: string, principalArn: string, policy: string = CLUSTER_ADMIN_POLICY): EksAccessEntry {
     const entry = new EksAccessEntry(this, `AccessEntry-${id}`, {
       clusterName: this.cluster.name,
       principalArn,
@@ -171,7 +185,7 @@ export class EksControlPlane extends Construct {
     new EksAccessPolicyAssociation(this, `ClusterAdmin-${id}`, {
       clusterName: this.cluster.name,
       principalArn: entry.principalArn,
-      policyArn: `arn:${this.account.partition}:eks::aws:cluster-access-policy/${CLUSTER_ADMIN_POLICY}`,
+      policyArn: `arn:${this.account.partition}:eks::aws:cluster-access-policy/${policy}`,
       accessScope: { type: "cluster" },
     });
     return entry;

@@ -5,6 +5,16 @@ import { AuroraPostgres } from "../database/aurora-postgres";
 import { IrsaRole, OidcProviderRef } from "../iam/irsa-role";
 import { KmsKey } from "../security/kms-key";
 
+/** The application's IRSA role: `<prefix>-<serviceAccount>` (the overlays' service account annotation names it). */
+export function applicationRoleName(prefix: string, serviceAccount: string): string {
+  return `${prefix}-${serviceAccount}`;
+}
+
+/** The application's database connection secret: `<prefix>/<serviceAccount>/database` (the overlays' ExternalSecret reads it). */
+export function applicationSecretName(prefix: string, serviceAccount: string): string {
+  return `${prefix}/${serviceAccount}/database`;
+}
+
 export interface ApplicationDatabaseAccessProps {
   readonly oidcProvider: OidcProviderRef;
   readonly database: AuroraPostgres;
@@ -39,7 +49,7 @@ export class ApplicationDatabaseAccess extends Construct {
     super(scope, id);
     const dbUser = props.dbUser ?? props.serviceAccount;
     this.secret = new SecretsmanagerSecret(this, "Connection", {
-      name: `${props.prefix}/${props.serviceAccount}/database`,
+      name: applicationSecretName(props.prefix, props.serviceAccount),
       description: `How ${props.namespace}/${props.serviceAccount} reaches Aurora (IAM authentication: no password)`,
       kmsKeyId: props.key.arn,
       recoveryWindowInDays: props.recoveryWindowDays ?? 0,
@@ -48,7 +58,7 @@ export class ApplicationDatabaseAccess extends Construct {
     // the database is also the only one that may read the connection settings.
     this.role = new IrsaRole(this, "Role", {
       oidcProvider: props.oidcProvider,
-      roleName: `${props.prefix}-${props.serviceAccount}`,
+      roleName: applicationRoleName(props.prefix, props.serviceAccount),
       namespace: props.namespace,
       serviceAccount: props.serviceAccount,
       description: `IAM database authentication of ${props.namespace}/${props.serviceAccount} as ${dbUser}`,

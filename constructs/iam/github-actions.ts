@@ -1,7 +1,9 @@
 import { Construct } from "constructs";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { EnvironmentConfig } from "../../config";
 import { AccountContext, policyDocument, PolicyStatement } from "./policy-document";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
@@ -40,12 +42,53 @@ export class GithubOidcProvider extends Construct {
   }
 }
 
-/** The deploy role of an environment; the deploy workflow and the cluster's EKS access entry name it. */
+/** The deploy role of an environment: the deploy workflow assumes it and the cluster's access entry names it. */
 export function deployRoleName(prefix: string): string {
   return `${prefix}-deploy`;
 }
 
-/** Where an environment's Terraform state lives: the deploy role may touch its own keys and nothing else. */
+/** The read-only role pull requests and the post-merge plan assume: plans without the power to apply them. */
+export function planRoleName(prefix: string): string {
+  return `${prefix}-plan`;
+}
+
+/** The managed policy every role the deploy role creates must carry as its permissions boundary. */
+export function permissionsBoundaryName(prefix: string): string {
+  return `${prefix}-boundary`;
+}
+
+function iamArn(partition: string, accountId: string, resource: string): string {
+  return `arn:${partition}:iam::${accountId}:${resource}`;
+}
+
+/** The pipeline's IAM names of an environment, as the bootstrap stack creates them. */
+export interface PipelineRoles {
+  readonly deployRoleArn: string;
+  readonly planRoleArn: string;
+  readonly permissionsBoundaryArn: string;
+  /** The GitHub environment whose jobs may assume the deploy role. */
+  readonly githubEnvironment: string;
+  readonly repository: string;
+}
+
+/**
+ * The deploy and plan roles of an environment, or undefined when no stack creates them: the bootstrap stack makes
+ * them for environments that name a GitHub repository and keep their state in S3 (Terraform Cloud runs its own
+ * workers, so those environments get no role, no access entry and no pipeline job).
+ */
+export function pipelineRolesOf(environment: EnvironmentConfig): PipelineRoles | undefined {
+  if (!environment.github || environment.state.backend !== "s3") return undefined;
+  const arnOf = (resource: string) => iamArn(environment.partition, environment.account.id, resource);
+  return {
+    deployRoleArn: arnOf(`role/${deployRoleName(environment.prefix)}`),
+    planRoleArn: arnOf(`role/${planRoleName(environment.prefix)}`),
+    permissionsBoundaryArn: arnOf(`policy/${permissionsBoundaryName(environment.prefix)}`),
+    githubEnvironment: environment.github.environment ?? environment.name,
+    repository: environment.github.repository,
+  };
+}
+
+/** Where an environment's Terraform state lives: its roles may touch its own keys and nothing else. */
 export interface DeployStateAccess {
   readonly bucket: string;
   /** Key prefix of the environment's state objects, e.g. `prod/`. */
@@ -56,56 +99,96 @@ export interface DeployStateAccess {
 export interface GithubDeployRoleProps {
   readonly account: AccountContext;
   readonly oidcProvider: GithubOidcProvider;
-  /** `<project>-<environment>`: the role is `<prefix>-deploy` and may manage resources named `<prefix>-*` only. */
+  /** `<project>-<environment>`: the roles are `<prefix>-deploy` / `<prefix>-plan` and manage `<prefix>-*` names only. */
   readonly prefix: string;
-  /** `<owner>/<repository>` whose workflows may assume the role. */
+  /** The environment's name: the value of the `environment` tag every resource of its stacks carries. */
+  readonly environmentName: string;
+  /** `<owner>/<repository>` whose workflows may assume the roles. */
   readonly repository: string;
-  /** The GitHub environment whose jobs may assume the role (required reviewers are set on it in GitHub). */
+  /** The GitHub environment whose jobs may assume the deploy role (required reviewers are set on it in GitHub). */
   readonly githubEnvironment: string;
   readonly state: DeployStateAccess;
   /** Regions besides the environment's and us-east-1 the stacks manage resources in (disaster recovery). @default none */
   readonly additionalRegions?: readonly string[];
+  /** Production: the deploy role may not schedule any KMS key for deletion (teardown of prod is an admin's act). @default false */
+  readonly production?: boolean;
   /** Session length. @default 7200 (a first deploy of a whole environment takes about an hour) */
   readonly maxSessionDurationSeconds?: number;
 }
 
 /** Services the environment stacks manage. CloudFront's certificate, WAF and logs live in us-east-1. */
 export const MANAGED_SERVICES = [
-  "acm", "application-autoscaling", "autoscaling", "backup", "backup-storage", "cloudfront", "cloudwatch", "ec2", "ecr", "eks", "elasticloadbalancing",
-  "events", "kms", "logs", "rds", "route53", "secretsmanager", "sns", "sqs", "ssm", "wafv2",
+  "acm", "application-autoscaling", "autoscaling", "backup", "backup-storage", "cloudfront", "cloudwatch", "codebuild", "codeconnections", "ec2", "ecr",
+  "eks", "elasticloadbalancing", "events", "kms", "logs", "rds", "route53", "secretsmanager", "sns", "sqs", "ssm", "wafv2",
+];
+
+/** AWS services the deploy role may hand an environment role to (iam:PassedToService). */
+export const PASS_ROLE_SERVICES = [
+  "backup.amazonaws.com", "codebuild.amazonaws.com", "ec2.amazonaws.com", "eks.amazonaws.com", "monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com",
+];
+
+/** The AWS managed policies environment roles use; no other AWS managed policy may be attached (never AdministratorAccess). */
+export const ATTACHABLE_AWS_MANAGED_POLICIES = [
+  "AmazonEKSClusterPolicy", "AmazonEKS_CNI_Policy", "AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore",
+  "service-role/AmazonEBSCSIDriverPolicy", "service-role/AmazonRDSEnhancedMonitoringRole", "service-role/AWSBackupServiceRolePolicyForBackup",
+  "service-role/AWSBackupServiceRolePolicyForRestores",
+];
+
+/** Actions no environment role (under the boundary) needs: workloads read and write data, they never administer IAM. */
+const WORKLOAD_SERVICES = [
+  "acm", "autoscaling", "backup", "backup-storage", "cloudwatch", "codebuild", "codeconnections", "cognito-idp", "ec2", "ecr", "eks", "elasticloadbalancing",
+  "kms", "logs", "rds", "route53", "s3", "secretsmanager", "shield", "sns", "sqs", "ssm", "ssmmessages", "ec2messages", "sts", "tag", "waf-regional", "wafv2", "xray",
 ];
 
 /**
- * The role a GitHub Actions deploy job of one environment assumes through OIDC. Its trust pins the token's `sub` to
- * `repo:<owner>/<repo>:environment:<env>` and its `aud` to STS, so no other repository, branch job or environment can
- * use it. Its permissions are what `cdktf deploy` of the environment's stacks needs, bounded: the managed services in
- * the environment's region, us-east-1 and its disaster-recovery region only, IAM and S3 on `<prefix>-*` names only, the environment's own state
- * objects, and never IAM users, access keys or account-level changes.
+ * The GitHub Actions roles of one environment, their permissions boundary, and the statements that keep them inside
+ * the environment. The deploy role's trust pins the token's `sub` to `repo:<owner>/<repo>:environment:<env>` (the
+ * GitHub environment with the required reviewers); the plan role's to the repository's pull requests and main branch.
+ *
+ * What the deploy role cannot do, whatever it writes: create, change or attach policies to a role without the
+ * environment's boundary; attach an AWS managed policy outside {@link ATTACHABLE_AWS_MANAGED_POLICIES}; pass a role
+ * outside `<prefix>-*` or to a service outside {@link PASS_ROLE_SERVICES}; change itself, the plan role or the boundary;
+ * touch a resource tagged with another environment, or tag one as another environment; read a database secret of
+ * another environment's cluster; read or write another environment's state; delete or re-key the state's CMK.
  */
 export class GithubDeployRole extends Construct {
   readonly role: IamRole;
+  readonly planRole: IamRole;
+  readonly boundary: IamPolicy;
   readonly arn: string;
   readonly name: string;
 
   constructor(scope: Construct, id: string, props: GithubDeployRoleProps) {
     super(scope, id);
-    this.name = deployRoleName(props.prefix);
+    const { prefix } = props;
+    this.name = deployRoleName(prefix);
+    const guards = environmentGuards(props);
+    this.boundary = new IamPolicy(this, "Boundary", {
+      name: permissionsBoundaryName(prefix),
+      description: `Permissions boundary of every role the ${prefix} stacks create`,
+      policy: policyDocument(boundaryStatements(props, guards)),
+    });
     this.role = new IamRole(this, "Role", {
       name: this.name,
-      description: `GitHub Actions deploys of ${props.prefix} from ${props.repository} (environment ${props.githubEnvironment})`,
+      description: `GitHub Actions deploys of ${prefix} from ${props.repository} (environment ${props.githubEnvironment})`,
       maxSessionDuration: props.maxSessionDurationSeconds ?? 7200,
-      assumeRolePolicy: githubTrustPolicy(props.oidcProvider.arn, props.repository, props.githubEnvironment),
+      assumeRolePolicy: githubTrustPolicy(props.oidcProvider.arn, props.repository, [`environment:${props.githubEnvironment}`]),
     });
     this.arn = this.role.arn;
-    new IamRolePolicy(this, "Policy", {
-      name: "deploy",
-      role: this.role.id,
-      policy: policyDocument(deployStatements(props)),
+    new IamRolePolicy(this, "Policy", { name: "deploy", role: this.role.id, policy: policyDocument([...deployStatements(props), ...guards]) });
+    this.planRole = new IamRole(this, "PlanRole", {
+      name: planRoleName(prefix),
+      description: `Read-only plans of ${prefix} for pull requests and main of ${props.repository}`,
+      maxSessionDuration: 3600,
+      assumeRolePolicy: githubTrustPolicy(props.oidcProvider.arn, props.repository, ["pull_request", "ref:refs/heads/main"]),
     });
+    new IamRolePolicy(this, "PlanPolicy", { name: "plan", role: this.planRole.id, policy: policyDocument([...planStatements(props), ...guards]) });
   }
 }
 
-export function githubTrustPolicy(providerArn: string, repository: string, githubEnvironment: string): string {
+/** Trust of a GitHub Actions role: GitHub's OIDC tokens for STS whose `sub` is one of `repo:<repository>:<subject>`. */
+export function githubTrustPolicy(providerArn: string, repository: string, subjects: readonly string[]): string {
+  const sub = subjects.map((subject) => `repo:${repository}:${subject}`);
   return policyDocument([
     {
       Effect: "Allow",
@@ -114,24 +197,101 @@ export function githubTrustPolicy(providerArn: string, repository: string, githu
       Condition: {
         StringEquals: {
           [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
-          [`${GITHUB_OIDC_HOST}:sub`]: `repo:${repository}:environment:${githubEnvironment}`,
+          [`${GITHUB_OIDC_HOST}:sub`]: sub.length === 1 ? sub[0] : sub,
         },
       },
     },
   ]);
 }
 
+function regionsOf(props: GithubDeployRoleProps): string[] {
+  return [...new Set([props.account.region, "us-east-1", ...(props.additionalRegions ?? [])])];
+}
+
+function stateArns(props: GithubDeployRoleProps): { bucket: string; ownObjects: string } {
+  const bucket = `arn:${props.account.partition}:s3:::${props.state.bucket}`;
+  return { bucket, ownObjects: `${bucket}/${props.state.keyPrefix}*` };
+}
+
+/**
+ * Statements every role of the environment carries (deploy, plan, and through the boundary every role they create):
+ * they keep it out of other environments' resources and away from the state's key, whatever the Allow statements say.
+ */
+function environmentGuards(props: GithubDeployRoleProps): PolicyStatement[] {
+  const { account, prefix, state } = props;
+  // Bootstrap resources carry environment=account; the statements below protect the state bucket and key by name.
+  const ownEnvironmentTags = [props.environmentName, "account"];
+  return [
+    {
+      Sid: "NeverOtherEnvironmentsResources",
+      Effect: "Deny",
+      Action: "*",
+      Resource: "*",
+      Condition: { Null: { "aws:ResourceTag/environment": "false" }, StringNotEquals: { "aws:ResourceTag/environment": ownEnvironmentTags } },
+    },
+    {
+      Sid: "NeverTagAsAnotherEnvironment",
+      Effect: "Deny",
+      Action: "*",
+      Resource: "*",
+      Condition: { Null: { "aws:RequestTag/environment": "false" }, StringNotEquals: { "aws:RequestTag/environment": [props.environmentName] } },
+    },
+    {
+      // RDS creates the managed master password secret and tags it with its cluster, not with the environment.
+      Sid: "NeverOtherEnvironmentsDatabaseSecrets",
+      Effect: "Deny",
+      Action: "secretsmanager:*",
+      Resource: "*",
+      Condition: {
+        Null: { "aws:ResourceTag/aws:rds:primaryDBClusterArn": "false" },
+        ArnNotLike: { "aws:ResourceTag/aws:rds:primaryDBClusterArn": `arn:${account.partition}:rds:*:${account.accountId}:cluster:${prefix}-*` },
+      },
+    },
+    {
+      Sid: "NeverDeleteOrReKeyTheState",
+      Effect: "Deny",
+      Action: [
+        "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:CreateGrant", "kms:DisableKeyRotation", "s3:DeleteBucket", "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutEncryptionConfiguration", "s3:PutBucketOwnershipControls",
+      ],
+      Resource: [state.keyArn, stateArns(props).bucket],
+    },
+  ];
+}
+
+/**
+ * The most any role the environment's stacks create may do: the workload services (never IAM beyond reads and
+ * service-linked roles, never STS role chaining beyond web identity), S3 on the environment's own buckets, and the
+ * environment guards. A role under it that tries to escalate is capped here, whatever its own policy says.
+ */
+function boundaryStatements(props: GithubDeployRoleProps, guards: PolicyStatement[]): PolicyStatement[] {
+  const { account, prefix } = props;
+  return [
+    {
+      Sid: "WorkloadServices",
+      Effect: "Allow",
+      Action: WORKLOAD_SERVICES.filter((service) => service !== "s3" && service !== "sts").map((service) => `${service}:*`),
+      Resource: "*",
+    },
+    { Sid: "EnvironmentBuckets", Effect: "Allow", Action: "s3:*", Resource: [`arn:${account.partition}:s3:::${prefix}-*`, `arn:${account.partition}:s3:::${prefix}-*/*`] },
+    { Sid: "IdentityReadsAndServiceLinkedRoles", Effect: "Allow", Action: ["iam:CreateServiceLinkedRole", "iam:Get*", "iam:List*", "sts:GetCallerIdentity", "sts:AssumeRoleWithWebIdentity"], Resource: "*" },
+    ...guards,
+  ];
+}
+
 function deployStatements(props: GithubDeployRoleProps): PolicyStatement[] {
   const { account, prefix, state } = props;
-  const iam = (resource: string) => `arn:${account.partition}:iam::${account.accountId}:${resource}`;
-  const stateBucketArn = `arn:${account.partition}:s3:::${state.bucket}`;
+  const iam = (resource: string) => iamArn(account.partition, account.accountId, resource);
+  const boundaryArn = iam(`policy/${permissionsBoundaryName(prefix)}`);
+  const awsManaged = ATTACHABLE_AWS_MANAGED_POLICIES.map((policy) => `arn:${account.partition}:iam::aws:policy/${policy}`);
+  const { bucket, ownObjects } = stateArns(props);
   return [
     {
       Sid: "ManageEnvironmentServicesInItsRegions",
       Effect: "Allow",
       Action: MANAGED_SERVICES.map((service) => `${service}:*`),
       Resource: "*",
-      Condition: { StringEquals: { "aws:RequestedRegion": [...new Set([account.region, "us-east-1", ...(props.additionalRegions ?? [])])] } },
+      Condition: { StringEquals: { "aws:RequestedRegion": regionsOf(props) } },
     },
     {
       Sid: "ManageEnvironmentBuckets",
@@ -140,10 +300,38 @@ function deployStatements(props: GithubDeployRoleProps): PolicyStatement[] {
       Resource: [`arn:${account.partition}:s3:::${prefix}-*`, `arn:${account.partition}:s3:::${prefix}-*/*`],
     },
     {
-      Sid: "ManageEnvironmentIamRoles",
+      Sid: "CreateRolesOnlyUnderTheBoundary",
       Effect: "Allow",
-      Action: "iam:*",
-      Resource: [iam(`role/${prefix}-*`), iam(`policy/${prefix}-*`), iam(`instance-profile/${prefix}-*`), iam("oidc-provider/oidc.eks.*")],
+      Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"],
+      Resource: iam(`role/${prefix}-*`),
+      Condition: { StringEquals: { "iam:PermissionsBoundary": boundaryArn } },
+    },
+    {
+      Sid: "ManageEnvironmentRolesAndPolicies",
+      Effect: "Allow",
+      Action: [
+        "iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:DetachRolePolicy",
+        "iam:DeleteRolePolicy", "iam:CreateInstanceProfile", "iam:DeleteInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile",
+        "iam:TagInstanceProfile", "iam:UntagInstanceProfile", "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
+        "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy",
+      ],
+      Resource: [iam(`role/${prefix}-*`), iam(`policy/${prefix}-*`), iam(`instance-profile/${prefix}-*`)],
+    },
+    {
+      Sid: "ManageClusterOidcProviders",
+      Effect: "Allow",
+      Action: [
+        "iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider",
+        "iam:UpdateOpenIDConnectProviderThumbprint", "iam:AddClientIDToOpenIDConnectProvider",
+      ],
+      Resource: iam("oidc-provider/oidc.eks.*"),
+    },
+    {
+      Sid: "PassOnlyBoundedEnvironmentRolesToItsServices",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: iam(`role/${prefix}-*`),
+      Condition: { StringEquals: { "iam:PassedToService": PASS_ROLE_SERVICES } },
     },
     {
       Sid: "ServiceLinkedRolesAndIamReads",
@@ -151,24 +339,63 @@ function deployStatements(props: GithubDeployRoleProps): PolicyStatement[] {
       Action: ["iam:CreateServiceLinkedRole", "iam:Get*", "iam:List*", "sts:GetCallerIdentity"],
       Resource: "*",
     },
-    { Sid: "ListOwnState", Effect: "Allow", Action: "s3:ListBucket", Resource: stateBucketArn, Condition: { StringLike: { "s3:prefix": [`${state.keyPrefix}*`] } } },
-    {
-      Sid: "ReadWriteOwnState",
-      Effect: "Allow",
-      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-      Resource: `${stateBucketArn}/${state.keyPrefix}*`,
-    },
+    { Sid: "ListOwnState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${state.keyPrefix}*`] } } },
+    { Sid: "ReadWriteOwnState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ownObjects },
     { Sid: "UseStateKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: state.keyArn },
+    {
+      Sid: "OnlyTheEnvironmentsAwsManagedPolicies",
+      Effect: "Deny",
+      Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+      Resource: "*",
+      Condition: { ArnNotLike: { "iam:PolicyARN": [...awsManaged, iam(`policy/${prefix}-*`)] } },
+    },
     {
       Sid: "NeverLongLivedCredentialsOrAccountChanges",
       Effect: "Deny",
       Action: [
-        "iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:AttachUserPolicy",
-        "iam:PutUserPolicy", "organizations:*", "account:*",
+        "iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:AttachUserPolicy", "iam:PutUserPolicy",
+        "iam:DeleteRolePermissionsBoundary", "organizations:*", "account:*",
       ],
       Resource: "*",
     },
-    // The role's own name matches <prefix>-*: without this it could widen its own trust or permissions.
-    { Sid: "NeverChangeItself", Effect: "Deny", Action: "iam:*", Resource: iam(`role/${prefix}-deploy`) },
+    // Their names match <prefix>-*: without this the role could widen its own trust, permissions or boundary.
+    {
+      Sid: "NeverChangeItselfThePlanRoleOrTheBoundary",
+      Effect: "Deny",
+      Action: "iam:*",
+      Resource: [iam(`role/${deployRoleName(prefix)}`), iam(`role/${planRoleName(prefix)}`), boundaryArn],
+    },
+    ...(props.production
+      ? [{ Sid: "NeverDeleteProductionKeys", Effect: "Deny" as const, Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey"], Resource: "*" }]
+      : []),
+  ];
+}
+
+/**
+ * Plans of pull requests and main: reads of the managed services (Terraform refreshes every resource, so secret
+ * values of the environment's own secrets included), the environment's own state without writing it (plans run
+ * with -lock=false), and nothing else.
+ */
+function planStatements(props: GithubDeployRoleProps): PolicyStatement[] {
+  const { account, prefix, state } = props;
+  const { bucket, ownObjects } = stateArns(props);
+  return [
+    {
+      Sid: "ReadEnvironmentServicesInItsRegions",
+      Effect: "Allow",
+      Action: MANAGED_SERVICES.flatMap((service) => [`${service}:Describe*`, `${service}:Get*`, `${service}:List*`]),
+      Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": regionsOf(props) } },
+    },
+    {
+      Sid: "ReadEnvironmentBuckets",
+      Effect: "Allow",
+      Action: ["s3:Get*", "s3:List*"],
+      Resource: [`arn:${account.partition}:s3:::${prefix}-*`, `arn:${account.partition}:s3:::${prefix}-*/*`],
+    },
+    { Sid: "IamReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], Resource: "*" },
+    { Sid: "ListOwnState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${state.keyPrefix}*`] } } },
+    { Sid: "ReadOwnState", Effect: "Allow", Action: "s3:GetObject", Resource: ownObjects },
+    { Sid: "DecryptState", Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: state.keyArn },
   ];
 }

@@ -40,3 +40,9 @@ export interface AccountContext {
 export function arn(account: AccountContext, service: string, resource: string, region = account.region): string {
   return `arn:${account.partition}:${service}:${region}:${account.accountId}:${resource}`;
 }
+
+/** IAM's wildcard match of an action or resource pattern (`*` any run, `?` one character); actions ignore case. */
+export function matchesWildcard(pattern: string, value: string, ignoreCase = false): boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
+}

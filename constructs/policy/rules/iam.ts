@@ -1,4 +1,5 @@
 import { blocks, conditionKeys, hasConditions, hasWildcardPrincipal, isObject, Statement, statementsOf, strings } from "../attributes";
+import { matchesWildcard } from "../../iam/policy-document";
 import { Attributes, PolicyRule } from "../types";
 
 const POLICY_TYPES = ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role"];
@@ -37,6 +38,28 @@ function unscopedClaims(statement: Statement): string[] {
   if (!sub || strings(sub[1]).some((value) => value === "*")) missing.push(":sub");
   if (!claim(":aud")) missing.push(":aud");
   return missing;
+}
+
+/** Actions that give a role permissions: whoever may call them unconditionally can make any role an administrator. */
+const ROLE_PERMISSION_ACTIONS = ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"];
+
+function covers(statement: Statement, action: string): boolean {
+  return strings(statement.Action).some((pattern) => matchesWildcard(pattern, action, true));
+}
+
+/** Role-permission actions an Allow statement grants without requiring the caller's permissions boundary. */
+function unboundedRoleActions(statement: Statement): string[] {
+  if (!allows(statement) || conditionKeys(statement).has("iam:PermissionsBoundary")) return [];
+  return ROLE_PERMISSION_ACTIONS.filter((action) => covers(statement, action));
+}
+
+/** What is wrong with an Allow of iam:PassRole: any role (`*`), or any service (no iam:PassedToService). */
+function passRoleProblems(statement: Statement): string[] {
+  if (!allows(statement) || !covers(statement, "iam:PassRole")) return [];
+  const problems: string[] = [];
+  if (strings(statement.Resource).some((resource) => resource === "*" || resource.endsWith(":role/*"))) problems.push("to any role");
+  if (!conditionKeys(statement).has("iam:PassedToService")) problems.push("to any service");
+  return problems;
 }
 
 export const IAM_RULES: PolicyRule[] = [
@@ -93,6 +116,33 @@ export const IAM_RULES: PolicyRule[] = [
     check({ attributes }) {
       const missing = new Set((statementsOf(attributes.assume_role_policy) ?? []).filter(isWebIdentityTrust).flatMap(unscopedClaims));
       return missing.size > 0 ? `the web identity trust does not pin ${[...missing].join(" and ")}, so other workloads or audiences can assume the role` : undefined;
+    },
+  },
+  {
+    id: "PLT-IAM-005",
+    severity: "error",
+    title: "Roles created only under a permissions boundary",
+    description:
+      "No identity policy allows iam:CreateRole, iam:PutRolePolicy, iam:AttachRolePolicy or iam:PutRolePermissionsBoundary without an `iam:PermissionsBoundary` condition: otherwise the principal can create or widen a role and become administrator through it.",
+    checkov: ["CKV_AWS_286", "CKV_AWS_289"],
+    remediation: 'add Condition StringEquals { "iam:PermissionsBoundary" = "<boundary policy ARN>" } to the statement (GithubDeployRole does)',
+    resourceTypes: POLICY_TYPES,
+    check({ type, attributes }) {
+      const actions = new Set(identityPolicies(type, attributes).flatMap((policy) => (statementsOf(policy) ?? []).flatMap(unboundedRoleActions)));
+      return actions.size > 0 ? `allows ${[...actions].join(", ")} without requiring a permissions boundary (privilege escalation)` : undefined;
+    },
+  },
+  {
+    id: "PLT-IAM-006",
+    severity: "error",
+    title: "iam:PassRole names its roles and services",
+    description: "Every Allow of iam:PassRole names the roles (not `*`) and pins the receiving services with `iam:PassedToService`.",
+    checkov: ["CKV_AWS_286", "CKV2_AWS_40"],
+    remediation: 'scope Resource to role/<prefix>-* and add Condition StringEquals { "iam:PassedToService" = [...] }',
+    resourceTypes: POLICY_TYPES,
+    check({ type, attributes }) {
+      const problems = new Set(identityPolicies(type, attributes).flatMap((policy) => (statementsOf(policy) ?? []).flatMap(passRoleProblems)));
+      return problems.size > 0 ? `allows iam:PassRole ${[...problems].join(" and ")}` : undefined;
     },
   },
 ];

@@ -1,0 +1,106 @@
+import * as fs from "fs";
+import * as path from "path";
+import { App, Testing, TerraformStack } from "cdktf";
+import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
+import { CodebuildWebhook } from "@cdktf/provider-aws/lib/codebuild-webhook";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { pipelineRolesOf } from "../../constructs/iam/github-actions";
+import { buildApp } from "../../main";
+import { RunnerStack, runnerProjectName } from "../../stacks/runner-stack";
+import { shippedEnvironments, testApp, testEnvironment } from "../support/environments";
+import { resourcesOf, SynthesizedStack, synthStack } from "../support/synth";
+
+const github = { repository: "acme/shop" };
+
+/** The stacks of one environment after a full app synth, so cross-stack references and dependencies are resolved. */
+function stacksOf(environment: ReturnType<typeof testEnvironment>): Record<string, TerraformStack> {
+  const app = buildApp(testApp(), [environment]);
+  app.synth();
+  return Object.fromEntries(app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack).map((stack) => [stack.node.id, stack]));
+}
+
+/** A stack's JSON as `cdktf synth` wrote it (cross-stack references resolved to remote state). */
+function written(stack: TerraformStack): SynthesizedStack {
+  const app = stack.node.scope as App;
+  return JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8")) as SynthesizedStack;
+}
+
+describe("RunnerStack", () => {
+  const environment = testEnvironment({ github }, "qa");
+  const stacks = stacksOf(environment);
+  const runner = stacks["qa-runner"] as RunnerStack;
+  const synthesized = Testing.synth(runner);
+
+  it("runs GitHub Actions jobs of the repository in CodeBuild, inside the private subnets, with its own security group", () => {
+    expect(synthesized).toHaveResourceWithProperties(CodebuildProject, {
+      name: runnerProjectName(environment),
+      source: { type: "GITHUB", location: "https://github.com/acme/shop", git_clone_depth: 1 },
+      environment: expect.objectContaining({ type: "LINUX_CONTAINER", privileged_mode: false }),
+      vpc_config: expect.objectContaining({ security_group_ids: [expect.stringContaining("aws_security_group.Runner_SecurityGroup")] }),
+    });
+    const project = Object.values(resourcesOf(synthStack(runner), "aws_codebuild_project"))[0];
+    const subnets = (project.vpc_config as { subnets: string[] }).subnets;
+    expect(subnets).toHaveLength(environment.network.availabilityZones.length);
+    expect(subnets.every((subnet) => subnet.includes("Private"))).toBe(true);
+  });
+
+  it("starts a build for each queued workflow job, and nothing else", () => {
+    expect(synthesized).toHaveResourceWithProperties(CodebuildWebhook, {
+      build_type: "BUILD",
+      filter_group: [{ filter: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }],
+    });
+  });
+
+  it("gives the runner no deploy power: logs, its network interfaces and the GitHub connection only", () => {
+    const policy = JSON.parse(Object.values(resourcesOf(synthStack(runner), "aws_iam_role_policy"))[0].policy as string) as { Statement: { Action: string | string[] }[] };
+    const actions = policy.Statement.flatMap((statement) => [statement.Action].flat());
+    expect(actions.every((action) => /^(logs|ec2|codeconnections):/.test(action))).toBe(true);
+    expect(actions.some((action) => action.startsWith("iam:") || action.startsWith("eks:") || action.startsWith("sts:"))).toBe(false);
+  });
+
+  it("puts the environment's permissions boundary on its role, as on every role of every environment stack", () => {
+    const boundary = pipelineRolesOf(environment)!.permissionsBoundaryArn;
+    // The bootstrap stack's deploy and plan roles are an administrator's, applied by hand: the boundary is for what they create.
+    for (const [name, stack] of Object.entries(stacks).filter(([id]) => id !== "bootstrap")) {
+      const roles = Object.values(resourcesOf(written(stack), "aws_iam_role"));
+      expect({ name, unbounded: roles.filter((role) => role.permissions_boundary !== boundary).map((role) => role.name) }).toEqual({ name, unbounded: [] });
+    }
+  });
+
+  it("is admitted by the cluster's control-plane security group, exactly its group, on 443", () => {
+    const cluster = JSON.stringify(written(stacks["qa-cluster"]));
+    expect(cluster).toHaveResourceWithProperties(VpcSecurityGroupIngressRule, {
+      from_port: 443,
+      to_port: 443,
+      ip_protocol: "tcp",
+      referenced_security_group_id: expect.stringContaining("data.terraform_remote_state.cross-stack-reference-input-qa-runner"),
+    });
+    const ingress = Object.values(resourcesOf(written(stacks["qa-cluster"]), "aws_vpc_security_group_ingress_rule"));
+    expect(ingress.filter((rule) => rule.referenced_security_group_id !== undefined)).toHaveLength(1);
+  });
+
+  it("deploys after the network and before the cluster", () => {
+    expect(runner.dependencies.map((stack) => stack.node.id)).toEqual(["qa-network"]);
+    expect(stacks["qa-cluster"].dependencies.map((stack) => stack.node.id)).toContain("qa-runner");
+  });
+});
+
+describe("environments without a pipeline role", () => {
+  it("Terraform Cloud: no runner stack and no EKS access entry for a deploy role no stack creates", () => {
+    const cloud = testEnvironment({ github, state: { backend: "cloud", organization: "acme" } }, "tfc");
+    const stacks = stacksOf(cloud);
+    expect(Object.keys(stacks)).not.toContain("tfc-runner");
+    const entries = Object.values(resourcesOf(synthStack(stacks["tfc-cluster"]), "aws_eks_access_entry")).map((entry) => String(entry.principal_arn));
+    expect(entries.filter((arn) => /-(deploy|plan)$/.test(arn))).toEqual([]);
+    const roles = Object.values(resourcesOf(synthStack(stacks["tfc-cluster"]), "aws_iam_role"));
+    expect(roles.every((role) => role.permissions_boundary === undefined)).toBe(true);
+  });
+
+  it("the shipped environments that a pipeline deploys each get a runner stack", () => {
+    const app = buildApp(testApp(), shippedEnvironments());
+    const names = app.node.children.map((child) => child.node.id);
+    for (const environment of shippedEnvironments()) {
+      expect(names.includes(`${environment.name}-runner`)).toBe(pipelineRolesOf(environment) !== undefined);
+    }
+  });
+});

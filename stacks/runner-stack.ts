@@ -1,0 +1,48 @@
+import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import { EnvironmentConfig } from "../config";
+import { CodeBuildRunner } from "../constructs/runner/codebuild-runner";
+import { Network } from "../constructs/network/network";
+import { EnvironmentStack, Layer } from "./environment-stack";
+
+export interface RunnerStackProps {
+  /** The environment's network, from its NetworkStack: the runner's builds run in its private subnets. */
+  readonly network: Network;
+}
+
+/**
+ * Layers whose jobs run on the in-VPC runner: they talk to the private cluster API (Helm, Kubernetes) or, for edge,
+ * follow the layers that do. The others deploy from GitHub-hosted runners, so the first deploy of an environment
+ * (network, runner, cluster, data) needs no runner yet.
+ */
+export const LAYERS_ON_THE_VPC_RUNNER: readonly Layer[] = ["platform", "edge", "delivery"];
+
+/** The CodeBuild project of an environment's in-VPC runner: `<project>-<environment>-runner`. */
+export function runnerProjectName(environment: EnvironmentConfig): string {
+  return `${environment.prefix}-runner`;
+}
+
+/**
+ * `<env>-runner`: the GitHub Actions runner inside the environment's VPC that the platform, edge and delivery jobs run
+ * on (the EKS endpoint is private). It comes after the network and before the cluster, whose control plane admits
+ * exactly its security group; network, cluster, data and this stack deploy from GitHub-hosted runners.
+ */
+export class RunnerStack extends EnvironmentStack {
+  readonly runner: CodeBuildRunner;
+
+  constructor(scope: Construct, environment: EnvironmentConfig, props: RunnerStackProps) {
+    super(scope, environment, "runner");
+    if (!environment.github) {
+      throw new Error(`${environment.file}: github: the runner stack needs github.repository (the repository whose jobs it runs)`);
+    }
+    this.runner = new CodeBuildRunner(this, "Runner", {
+      account: this.account,
+      name: runnerProjectName(environment),
+      repositoryUrl: `https://github.com/${environment.github.repository}`,
+      network: props.network,
+      logRetentionDays: environment.cluster.logRetentionDays,
+    });
+    new TerraformOutput(this, "runner_project", { value: this.runner.project.name, description: "CodeBuild project of the in-VPC GitHub Actions runner" });
+    new TerraformOutput(this, "runner_security_group_id", { value: this.runner.securityGroup.id, description: "Security group the cluster API admits" });
+  }
+}
