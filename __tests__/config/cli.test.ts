@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { loadEnvironments } from "../../config";
 import { configFolder, lines, runApp, shown } from "../support/cli";
@@ -66,7 +67,7 @@ describe("the app with the shipped config", () => {
 });
 
 describe("synth --verbose", () => {
-  const outDir = path.join(fs.mkdtempSync(path.join(REPO_ROOT, ".tmp", "previous-")), "cdktf.out");
+  const outDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "previous-")), "cdktf.out");
   fs.mkdirSync(path.join(outDir, "stacks", "stale"), { recursive: true });
   const run = runApp(configFolder({ solo: environmentInput() }), { args: ["--verbose"], outDir });
 

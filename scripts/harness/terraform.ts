@@ -46,8 +46,6 @@ export interface RunOptions {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly timeoutMs: number;
-  /** Resolve with the output even when the exit code is not 0 (for `validate -json`, which reports in its output). */
-  readonly allowFailure?: boolean;
 }
 
 export interface RunResult {
@@ -63,7 +61,7 @@ export function run(command: string, args: string[], options: RunOptions): Promi
       args,
       { cwd: options.cwd, env: options.env, timeout: options.timeoutMs, maxBuffer: 256 * 1024 * 1024, killSignal: "SIGKILL" },
       (error, stdout, stderr) => {
-        if (error && !(options.allowFailure && !error.killed && typeof error.code === "number")) {
+        if (error) {
           const reason = error.killed ? `timed out after ${options.timeoutMs / 1000}s` : `exit code ${String(error.code)}`;
           reject(new Error(`${command} ${args.join(" ")} failed (${reason}) in ${options.cwd}\n${stderr}\n${stdout}`.trim()));
         } else {
