@@ -4,7 +4,6 @@
 // editor's and CI's to find; this takes a fraction of a second where tsc takes seconds.
 const fs = require("fs");
 const path = require("path");
-const esbuild = require("esbuild");
 
 const root = path.resolve(__dirname, "..");
 const config = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.build.json"), "utf8"));
@@ -28,13 +27,23 @@ function sources() {
   return files;
 }
 
-esbuild.buildSync({
-  entryPoints: sources(),
-  outdir,
-  outbase: root,
-  bundle: false,
-  format: "cjs",
-  platform: "node",
-  target: "es2022",
-  logLevel: "warning",
-});
+/** Each output depends on its own source only (isolatedModules), so a source older than its output needs no work. */
+function changed(file) {
+  const output = path.join(outdir, path.relative(root, file)).replace(/\.ts$/, ".js");
+  const built = fs.statSync(output, { throwIfNoEntry: false });
+  return !built || built.mtimeMs < fs.statSync(file).mtimeMs;
+}
+
+const entryPoints = sources().filter(changed);
+if (entryPoints.length > 0) {
+  require("esbuild").buildSync({
+    entryPoints,
+    outdir,
+    outbase: root,
+    bundle: false,
+    format: "cjs",
+    platform: "node",
+    target: "es2022",
+    logLevel: "warning",
+  });
+}
