@@ -39,14 +39,15 @@ export function runSynth(build: BuildApp, argv: readonly string[], env: NodeJS.P
   const outdir = path.resolve(env.CDKTF_OUTDIR || "cdktf.out");
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
   const staging = fs.mkdtempSync(`${outdir}.next-`);
-  let app: App;
+  const app = new App({ outdir: staging });
   try {
-    app = build(new App({ outdir: staging }), environments);
-    app.synth();
+    build(app, environments).synth();
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     if (error instanceof PolicyViolationError) {
-      const label = stackNamed(error.report.stack, environments)?.file ?? error.report.stack;
+      // Policy errors name the environment's file, as config errors do; account-level stacks name themselves.
+      const stack = app.node.tryFindChild(error.report.stack);
+      const label = stack instanceof EnvironmentStack ? stack.environment.file : error.report.stack;
       for (const finding of errorsOf(error.report)) io.err(`${label}: policy ${error.report.stack}: ${formatFinding(finding)}`);
     } else {
       io.err((error as Error).stack ?? String(error));
@@ -88,11 +89,6 @@ export function summaryLines(stacks: readonly TerraformStack[], verbose: boolean
     }
   }
   return lines;
-}
-
-/** Policy errors name the environment's file, as config errors do; account-level stacks name themselves. */
-function stackNamed(name: string, environments: readonly EnvironmentConfig[]): EnvironmentConfig | undefined {
-  return environments.find((environment) => name.startsWith(`${environment.name}-`));
 }
 
 /** Swaps a finished synth in. Two renames: a crash between them leaves `<out>.old-*` complete, never a mixed tree. */
