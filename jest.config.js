@@ -1,7 +1,9 @@
 // Unit tests transpile with isolatedModules (no type-check: `npm run typecheck` does that once, ~10x faster).
-// cdktf's Testing.fullSynth leaves folders in the temp directory, so TMPDIR points at the ignored .tmp/.
+// cdktf's Testing (and the tests' own mkdtemp folders) leave folders in the temp directory and never remove them, so
+// each run gets its own TMPDIR under the ignored .tmp/, which the global teardown deletes.
 const path = require("path");
-process.env.TMPDIR = path.join(__dirname, ".tmp");
+process.env.PLATFORM_TEST_TMPDIR = process.env.PLATFORM_TEST_TMPDIR || path.join(__dirname, ".tmp", `jest-${process.pid}`);
+process.env.TMPDIR = process.env.PLATFORM_TEST_TMPDIR;
 process.env.CHECKPOINT_DISABLE = "1";
 process.env.DISABLE_VERSION_CHECK = "true";
 require("fs").mkdirSync(process.env.TMPDIR, { recursive: true });
@@ -10,6 +12,7 @@ require("fs").mkdirSync(process.env.TMPDIR, { recursive: true });
 const transform = { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] };
 
 module.exports = {
+  globalTeardown: "<rootDir>/__tests__/support/global-teardown.js",
   // Jest's default leaves one of the two cores idle; both workers halve the unit run (≈ 35 s instead of ≈ 70 s here).
   maxWorkers: "100%",
   projects: [

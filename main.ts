@@ -1,5 +1,6 @@
 import { App } from "cdktf";
-import { ConfigError, EnvironmentConfig, formatProblem, loadEnvironments, optionsFromEnv } from "./config";
+import { runSynth } from "./cli/synth";
+import { EnvironmentConfig } from "./config";
 import { BootstrapStack, bootstrapStackName } from "./stacks/bootstrap-stack";
 import { ClusterStack } from "./stacks/cluster-stack";
 import { DataStack } from "./stacks/data-stack";
@@ -41,22 +42,6 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
   return app;
 }
 
-function main(): void {
-  let environments: EnvironmentConfig[];
-  try {
-    environments = loadEnvironments(optionsFromEnv());
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      for (const problem of error.problems) {
-        process.stderr.write(`${formatProblem(problem)}\n`);
-      }
-      process.exit(1);
-    }
-    throw error;
-  }
-  buildApp(new App(), environments).synth();
-}
-
 if (require.main === module) {
-  main();
+  process.exitCode = runSynth(buildApp, process.argv.slice(2));
 }

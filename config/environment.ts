@@ -22,6 +22,11 @@ export interface EnvironmentConfig extends Omit<ParsedEnvironment, "state" | "ne
   readonly network: ParsedEnvironment["network"] & { readonly subnetPlan: SubnetPlan };
 }
 
+/** The host name users reach the application at: `<appSubdomain>.<domainName>`, or the apex. */
+export function applicationHost(edge: { readonly domainName: string; readonly appSubdomain?: string }): string {
+  return edge.appSubdomain ? `${edge.appSubdomain}.${edge.domainName}` : edge.domainName;
+}
+
 export function partitionOf(region: string): string {
   if (region.startsWith("cn-")) return "aws-cn";
   if (region.startsWith("us-gov-")) return "aws-us-gov";

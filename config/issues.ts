@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { environmentSchema } from "./schema/environment";
+import { closest } from "./suggest";
 
 type Issue = z.core.$ZodIssue;
 type PathKey = PropertyKey;
@@ -151,27 +152,4 @@ function objectKeysAt(schema: z.ZodType, path: readonly PathKey[]): string[] {
     return [...new Set((def.options as z.ZodType[]).flatMap((option) => objectKeysAt(option, [])))];
   }
   return [];
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance <= Math.max(2, Math.floor(candidate.length / 4)) && (!best || distance < best.distance)) {
-      best = { candidate, distance };
-    }
-  }
-  return best?.candidate;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }

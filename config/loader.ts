@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { EnvironmentConfig, resolveEnvironment } from "./environment";
+import { applicationHost, EnvironmentConfig, resolveEnvironment } from "./environment";
 import { ConfigError, ConfigProblem } from "./errors";
 import { environmentSchema } from "./schema/environment";
 import { describeIssue } from "./issues";
@@ -33,8 +33,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): LoadOption
  */
 export function loadEnvironments(options: LoadOptions = {}): EnvironmentConfig[] {
   const dir = options.dir ?? DEFAULT_CONFIG_DIR;
-  const files = selectFiles(dir, options.environments);
-  const problems: ConfigProblem[] = [];
+  const { files, problems } = selectFiles(dir, options.environments);
   const environments: EnvironmentConfig[] = [];
   for (const file of files) {
     const result = loadFile(file);
@@ -51,20 +50,26 @@ export function loadEnvironments(options: LoadOptions = {}): EnvironmentConfig[]
   return environments;
 }
 
-function selectFiles(dir: string, selected: readonly string[] | undefined): string[] {
+/** The files to load, and the problems of the folder's listing (reported with those of the files). */
+function selectFiles(dir: string, selected: readonly string[] | undefined): { files: string[]; problems: ConfigProblem[] } {
   const shown = displayPath(dir);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new ConfigError([
       { file: shown, location: "PLATFORM_CONFIG_DIR", message: "is not a folder; point PLATFORM_CONFIG_DIR at the folder of <environment>.yaml files" },
     ]);
   }
-  const available = fs
-    .readdirSync(dir)
-    .filter((entry) => entry.endsWith(".yaml"))
-    .map((entry) => entry.slice(0, -".yaml".length))
-    .sort();
+  const entries = fs.readdirSync(dir).sort();
+  const available = entries.filter((entry) => entry.endsWith(".yaml")).map((entry) => entry.slice(0, -".yaml".length));
+  // A .yml file would otherwise be skipped without a word, and its environment silently missing from the synth.
+  const misnamed: ConfigProblem[] = entries
+    .filter((entry) => entry.endsWith(".yml"))
+    .map((entry) => ({
+      file: displayPath(path.join(dir, entry)),
+      location: "(file name)",
+      message: `is not read: environment files end in .yaml; rename it to ${entry.slice(0, -".yml".length)}.yaml`,
+    }));
   if (available.length === 0) {
-    throw new ConfigError([{ file: shown, location: "PLATFORM_CONFIG_DIR", message: "holds no <environment>.yaml file" }]);
+    throw new ConfigError([...misnamed, { file: shown, location: "PLATFORM_CONFIG_DIR", message: "holds no <environment>.yaml file" }]);
   }
   const names = selected ?? available;
   const missing = names.filter((name) => !available.includes(name));
@@ -77,13 +82,13 @@ function selectFiles(dir: string, selected: readonly string[] | undefined): stri
       })),
     );
   }
-  return [...new Set(names)].map((name) => path.join(dir, `${name}.yaml`));
+  return { files: [...new Set(names)].map((name) => path.join(dir, `${name}.yaml`)), problems: misnamed };
 }
 
 type FileResult = { environment: EnvironmentConfig } | { problems: ConfigProblem[] };
 
 /** Loads one environment file; exported for tests and tools that work on a single file. */
-export function loadFile(file: string): FileResult {
+export function loadFile(file: string, readText: (file: string) => string = (name) => fs.readFileSync(name, "utf8")): FileResult {
   const shown = displayPath(file);
   const name = path.basename(file, ".yaml");
   const problems: ConfigProblem[] = [];
@@ -94,7 +99,9 @@ export function loadFile(file: string): FileResult {
       message: `environment name "${name}" must be 2-20 characters of a-z, 0-9 and '-', starting with a letter`,
     });
   }
-  const text = fs.readFileSync(file, "utf8");
+  const read = readConfigFile(file, readText);
+  if ("problem" in read) return { problems: [{ file: shown, location: "(file)", message: read.problem }] };
+  const { text } = read;
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
     return {
@@ -105,7 +112,17 @@ export function loadFile(file: string): FileResult {
       })),
     };
   }
-  const data: unknown = document.toJS();
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    return {
+      problems: [
+        { file: shown, location: "(aliases)", message: `YAML aliases expand too far (${error.message.replace(/\.$/, "")}); write the values out or use fewer *alias references` },
+      ],
+    };
+  }
   if (data === null || data === undefined) {
     return { problems: [{ file: shown, location: "(top level)", message: "the file is empty; expected a mapping with project, tier, account, network" }] };
   }
@@ -172,7 +189,71 @@ function checkAcrossEnvironments(environments: EnvironmentConfig[]): ConfigProbl
     }
     byPrefix.set(`${environment.account.id}/${environment.prefix}`, environment);
   }
+  problems.push(...checkHostCollisions(environments));
   return problems;
+}
+
+/**
+ * Host names are global: a CloudFront alias exists once in all of AWS and a Route53 record once per zone, so two
+ * environments claiming one host would plan fine and fail at the second apply.
+ */
+function checkHostCollisions(environments: readonly EnvironmentConfig[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const owners = new Map<string, { file: string; location: string }>();
+  const claim = (environment: EnvironmentConfig, host: string, location: string, what: string) => {
+    const owner = owners.get(host);
+    if (owner && owner.file !== environment.file) {
+      problems.push({
+        file: environment.file,
+        location,
+        message: `gives ${what} "${host}", which ${owner.file} already uses (${owner.location}); host names are unique in CloudFront and Route53, so the second apply would fail`,
+      });
+    } else if (!owner) {
+      owners.set(host, { file: environment.file, location });
+    }
+  };
+  for (const environment of environments) {
+    const { edge } = environment;
+    const appLocation = edge?.appSubdomain ? "edge.appSubdomain" : "edge.domainName";
+    if (edge) {
+      const host = applicationHost(edge);
+      claim(environment, host, appLocation, "the CloudFront alias and application record");
+      claim(environment, `origin.${host}`, appLocation, "the origin record");
+    }
+    const argoCd = environment.platform.argoCd;
+    if (argoCd.enabled && argoCd.hostname) claim(environment, argoCd.hostname, "platform.argoCd.hostname", "the Argo CD host");
+  }
+  return problems;
+}
+
+/**
+ * YAML's own limit on alias expansion (the yaml package's default): a "billion laughs" file fails with one line
+ * instead of exhausting memory or printing the parser's trace.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/** Reads an environment file, or says in one line why it cannot be: a folder, a link to nowhere, a FIFO, no permission. */
+function readConfigFile(file: string, readText: (file: string) => string): { text: string } | { problem: string } {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") return { problem: "is a symbolic link that loops back on itself; point it at a real .yaml file" };
+    if (code === "ENOENT" && fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      return { problem: `is a symbolic link to ${fs.readlinkSync(file)}, which does not exist; fix or remove the link` };
+    }
+    return { problem: `cannot be read (${code ?? (error as Error).message}); check the file` };
+  }
+  if (stat.isDirectory()) return { problem: "is a folder, not a file; environment files are <name>.yaml files, so rename or move the folder" };
+  // A FIFO or device would block the read (or never end): only regular files are environments.
+  if (!stat.isFile()) return { problem: "is not a regular file (a FIFO, socket or device); environment files are plain .yaml files" };
+  try {
+    return { text: readText(file) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { problem: code === "EACCES" ? "cannot be read: permission denied (EACCES); give the user running the synth read permission" : `cannot be read (${code ?? (error as Error).message}); check the file` };
+  }
 }
 
 function yamlLocation(text: string, offset: number): string {

@@ -32,10 +32,8 @@ type EdgeConfig = NonNullable<EnvironmentConfig["edge"]>;
 export const APPLICATION_NAMESPACE = "web";
 export const APPLICATION_SERVICE_ACCOUNT = "web";
 
-/** The host name users reach the application at: `<appSubdomain>.<domainName>`, or the apex. */
-export function applicationHost(edge: EdgeConfig): string {
-  return edge.appSubdomain ? `${edge.appSubdomain}.${edge.domainName}` : edge.domainName;
-}
+import { applicationHost } from "../config/environment";
+export { applicationHost };
 
 /** The name of the application's ALB and target group. */
 export function loadBalancerName(environment: EnvironmentConfig): string {

@@ -44,5 +44,10 @@ describe("the project's Terraform CLI config", () => {
     expect(offline).toContain('include = ["registry.terraform.io/hashicorp/aws"]');
     expect(offline).not.toContain("direct");
     expect(cliConfigText("/m", ["hashicorp/aws"], true)).toContain('direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]');
+    // Each stack's init links the provider from the harness's cache instead of copying 600+ MB per stack.
+    const cached = cliConfigText("/m", ["hashicorp/aws"], false, "/w/plugin-cache");
+    expect(cached).toContain('plugin_cache_dir = "/w/plugin-cache"');
+    expect(cached).toContain("plugin_cache_may_break_dependency_lock_file = true");
+    expect(cliConfigText("/m", ["hashicorp/aws"], false)).not.toContain("plugin_cache_dir");
   });
 });

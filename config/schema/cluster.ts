@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { knownInstanceType } from "./aws-catalog";
 import { ipv4Cidr, retentionDays } from "./common";
 
 /**
@@ -6,6 +7,23 @@ import { ipv4Cidr, retentionDays } from "./common";
  * ships CA 1.35 (built for Kubernetes 1.35), and the add-on versions below are the EKS builds published for 1.35.
  */
 export const DEFAULT_KUBERNETES_VERSION = "1.35";
+
+/** The oldest Kubernetes minor the pinned add-ons run on: the pinned coredns build is published for 1.33–1.35. */
+export const MIN_KUBERNETES_VERSION = "1.33";
+
+const minorOf = (version: string) => Number(version.split(".")[1]);
+
+function supportedKubernetesVersion(version: string, ctx: z.RefinementCtx): void {
+  const minor = minorOf(version);
+  if (minor < minorOf(MIN_KUBERNETES_VERSION) || minor > minorOf(DEFAULT_KUBERNETES_VERSION)) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        `"${version}" is outside what the pinned add-ons support: ${MIN_KUBERNETES_VERSION} to ${DEFAULT_KUBERNETES_VERSION} ` +
+        `(Cluster Autoscaler chart 9.59.0 is built for ${DEFAULT_KUBERNETES_VERSION}, the coredns add-on for ${MIN_KUBERNETES_VERSION}–${DEFAULT_KUBERNETES_VERSION})`,
+    });
+  }
+}
 
 /** EKS managed add-on versions for Kubernetes 1.35, pinned so a plan never looks them up. */
 export const DEFAULT_ADDON_VERSIONS = {
@@ -32,7 +50,8 @@ const iamPrincipalArn = z
 
 const instanceType = z
   .string()
-  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m7i.large");
+  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, { message: "must be an EC2 instance type such as m7i.large", abort: true })
+  .superRefine(knownInstanceType);
 
 const kubernetesLabelKey = z
   .string()
@@ -117,7 +136,8 @@ export const clusterSchema = z
   .strictObject({
     version: z
       .string()
-      .regex(/^1\.\d{2}$/, "must be a Kubernetes minor version in quotes, e.g. \"1.35\"")
+      .regex(/^1\.\d{2}$/, { message: "must be a Kubernetes minor version in quotes, e.g. \"1.35\"", abort: true })
+      .superRefine(supportedKubernetesVersion)
       .default(DEFAULT_KUBERNETES_VERSION)
       .describe(`Kubernetes version of the control plane and nodes. @default "${DEFAULT_KUBERNETES_VERSION}"`),
     endpoint: z
@@ -255,6 +275,15 @@ export function checkCluster(cluster: ClusterConfig, isProduction: boolean): Clu
         message: `must be ON_DEMAND: the ${pool} group runs workloads that must not lose nodes to spot interruptions`,
       });
     }
+  }
+  // kube-proxy may not be newer than the API server, and EKS publishes one kube-proxy build line per minor.
+  const kubeProxyMinor = /^v1\.(\d+)\./.exec(cluster.addons.kubeProxy)?.[1];
+  const versionSupported = minorOf(cluster.version) >= minorOf(MIN_KUBERNETES_VERSION) && minorOf(cluster.version) <= minorOf(DEFAULT_KUBERNETES_VERSION);
+  if (versionSupported && kubeProxyMinor !== undefined && Number(kubeProxyMinor) !== minorOf(cluster.version)) {
+    problems.push({
+      path: ["addons", "kubeProxy"],
+      message: `${cluster.addons.kubeProxy} is the kube-proxy build for 1.${kubeProxyMinor}, but cluster.version is "${cluster.version}"; use the ${cluster.version} build (aws eks describe-addon-versions --addon-name kube-proxy --kubernetes-version ${cluster.version})`,
+    });
   }
   const stateless = cluster.nodeGroups.stateless;
   if (stateless.capacityType !== "SPOT") {

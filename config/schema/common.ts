@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { knownRegion } from "./aws-catalog";
 
 /** Names that end up in AWS resource names: lower case, digits and hyphens, starting with a letter. */
 export const resourceName = z
@@ -12,8 +13,9 @@ export const awsRegion = z
   .string()
   .regex(
     /^[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central)(east|west)?-\d$/,
-    "is not an AWS region code; expected e.g. eu-west-1 or us-east-2",
-  );
+    { message: "is not an AWS region code; expected e.g. eu-west-1 or us-east-2", abort: true },
+  )
+  .superRefine(knownRegion);
 
 export const accountId = z
   .string({ error: "must be a 12-digit AWS account id in quotes (YAML drops leading zeros of bare numbers)" })

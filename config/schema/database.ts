@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { knownAuroraVersion } from "./aws-catalog";
 import { awsRegion, ipv4Cidr, retentionDays } from "./common";
 import { overlaps, parseCidr } from "../cidr";
 import { checkSubnetPlan, SubnetPlanInput } from "../subnet-plan";
@@ -49,7 +50,8 @@ export const databaseSchema = z
   .strictObject({
     engineVersion: z
       .string({ error: "must be an Aurora PostgreSQL version in quotes, e.g. \"16.6\" (YAML reads 16.10 as the number 16.1)" })
-      .regex(/^\d{1,2}\.\d{1,2}$/, "must be an Aurora PostgreSQL major.minor version such as \"16.6\"")
+      .regex(/^\d{1,2}\.\d{1,2}$/, { message: "must be an Aurora PostgreSQL major.minor version such as \"16.6\"", abort: true })
+      .superRefine(knownAuroraVersion)
       .default(DEFAULT_ENGINE_VERSION)
       .describe(`Pinned aurora-postgresql engine version (major.minor). @default "${DEFAULT_ENGINE_VERSION}"`),
     instanceClass: z

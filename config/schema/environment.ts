@@ -13,6 +13,12 @@ export const TIERS = ["development", "staging", "production"] as const;
 /** Whether a stack creates an account-wide resource or references the one the account already has. */
 export const ACCOUNT_RESOURCE_MODES = ["create", "existing"] as const;
 
+/** AWS's limit of tags per resource. */
+export const MAX_AWS_TAGS = 50;
+
+/** The tags every stack adds through default_tags (stacks/environment-stack.ts defaultTags). */
+export const PROJECT_TAG_KEYS = ["project", "environment", "stack", "managed-by"] as const;
+
 const environmentObject = z.strictObject({
   project: resourceName.describe("Short project name; prefixes every resource name (<project>-<environment>-...)."),
   tier: z
@@ -98,6 +104,24 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
       path: ["edge", "loadBalancer", "cloudFrontPrefixListId"],
       message: "is required for an internet-facing ALB: its security group admits only CloudFront's origin-facing prefix list",
     });
+  }
+  // AWS allows 50 tags per resource; default_tags adds the project's own four on top of the config's.
+  const tagKeys = new Set([...Object.keys(env.tags), ...PROJECT_TAG_KEYS]);
+  if (tagKeys.size > MAX_AWS_TAGS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["tags"],
+      message: `gives ${tagKeys.size} tags per resource with the project's own ${PROJECT_TAG_KEYS.join(", ")}; AWS allows at most ${MAX_AWS_TAGS}, so keep at most ${MAX_AWS_TAGS - PROJECT_TAG_KEYS.filter((key) => !(key in env.tags)).length} here`,
+    });
+  }
+  if (env.edge) {
+    // The edge stack's target group is filled by the controller's TargetGroupBinding, and the delivery stack is Argo CD objects.
+    if (!env.platform.awsLoadBalancerController.enabled) {
+      ctx.addIssue({ code: "custom", path: ["platform", "awsLoadBalancerController", "enabled"], message: "must be true while edge is configured: the controller registers the application's pods in the edge ALB's target group" });
+    }
+    if (!env.platform.argoCd.enabled) {
+      ctx.addIssue({ code: "custom", path: ["platform", "argoCd", "enabled"], message: "must be true while edge is configured: the delivery stack deploys the application as an Argo CD Application" });
+    }
   }
   for (const problem of checkSubnetPlan(env.network)) {
     ctx.addIssue({ code: "custom", path: ["network", ...problem.path], message: problem.message });

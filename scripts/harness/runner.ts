@@ -118,17 +118,10 @@ async function runStack(
   fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(stack.json, null, 2));
   fs.writeFileSync(path.join(dir, "zz_harness_override.tf.json"), JSON.stringify(overrideFor(stack, all, options), null, 2));
   const env = terraformEnv(toolchain);
-  const tf = (args: string[], timeoutMs = 300_000, allowFailure = false) =>
-    run(toolchain.terraform, args, { cwd: dir, env, timeoutMs, allowFailure });
+  const tf = (args: string[], timeoutMs = 300_000) => run(toolchain.terraform, args, { cwd: dir, env, timeoutMs });
   try {
     await tf(["init", "-input=false", "-no-color"]);
-    const validation = JSON.parse((await tf(["validate", "-json", "-no-color"], 300_000, true)).stdout) as {
-      valid: boolean;
-      diagnostics: { severity: string; summary: string; detail?: string }[];
-    };
-    if (!validation.valid) {
-      throw new Error(`terraform validate: ${validation.diagnostics.map((d) => `${d.severity}: ${d.summary} ${d.detail ?? ""}`).join("; ")}`);
-    }
+    // No `terraform validate` first: plan (and apply) validate the configuration themselves, with the same errors.
     if (options.mode === "offline") {
       await tf(["plan", "-input=false", "-no-color", "-lock=false", "-out=plan.tfplan"]);
       const shown = await tf(["show", "-json", "-no-color", "plan.tfplan"]);

@@ -38,16 +38,30 @@ export async function prepareToolchain(workDir: string, providers: Record<string
     );
   }
   const cliConfigFile = path.join(workDir, "terraform.rc");
-  fs.writeFileSync(cliConfigFile, cliConfigText(providerMirror, Object.keys(providers), false));
-  return { terraform, providerMirror, cliConfigFile };
+  const pluginCacheDir = path.join(workDir, "plugin-cache");
+  fs.mkdirSync(pluginCacheDir, { recursive: true });
+  fs.writeFileSync(cliConfigFile, cliConfigText(providerMirror, Object.keys(providers), false, pluginCacheDir));
+  const toolchain = { terraform, providerMirror, cliConfigFile };
+  await warmPluginCache(workDir, providers, toolchain);
+  return toolchain;
+}
+
+/**
+ * One init that puts every pinned provider into the plugin cache before the stacks' inits run side by side: Terraform
+ * does not make concurrent writes to the cache safe, concurrent reads of a filled cache are.
+ */
+async function warmPluginCache(workDir: string, providers: Record<string, string>, toolchain: TerraformToolchain): Promise<void> {
+  const dir = path.join(workDir, "plugin-cache-warmup");
+  fs.mkdirSync(dir, { recursive: true });
+  const requiredProviders = Object.fromEntries(Object.entries(providers).map(([source, version]) => [source.split("/")[1], { source, version }]));
+  fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ terraform: { required_providers: requiredProviders } }, null, 2));
+  await run(toolchain.terraform, ["init", "-input=false", "-no-color", "-backend=false"], { cwd: dir, env: terraformEnv(toolchain), timeoutMs: 300_000 });
 }
 
 export interface RunOptions {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly timeoutMs: number;
-  /** Resolve with the output even when the exit code is not 0 (for `validate -json`, which reports in its output). */
-  readonly allowFailure?: boolean;
 }
 
 export interface RunResult {
@@ -63,7 +77,7 @@ export function run(command: string, args: string[], options: RunOptions): Promi
       args,
       { cwd: options.cwd, env: options.env, timeout: options.timeoutMs, maxBuffer: 256 * 1024 * 1024, killSignal: "SIGKILL" },
       (error, stdout, stderr) => {
-        if (error && !(options.allowFailure && !error.killed && typeof error.code === "number")) {
+        if (error) {
           const reason = error.killed ? `timed out after ${options.timeoutMs / 1000}s` : `exit code ${String(error.code)}`;
           reject(new Error(`${command} ${args.join(" ")} failed (${reason}) in ${options.cwd}\n${stderr}\n${stdout}`.trim()));
         } else {

@@ -1,0 +1,93 @@
+import * as fs from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
+import { PROJECT_TAG_KEYS } from "../../config/schema/environment";
+import { defaultTags } from "../../stacks/environment-stack";
+import { configFolder, lines, runApp, shown } from "../support/cli";
+import { environmentInput } from "../support/environments";
+
+// Every kind of bad input in one folder, run once through the real entry point: each must give exactly its own line
+// (file, field, what is wrong, what is allowed), all of them in one run, and exit 1 without a stack trace.
+const edge = { domainName: "shop.example.com", appSubdomain: "www", gitops: { repoURL: "https://github.com/acme/shop.git" } };
+const tags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`team-${index}`, "x"]));
+const maxConfigTags = 50 - PROJECT_TAG_KEYS.length;
+const dir = configFolder({
+  "instance-type": environmentInput({ cluster: { nodeGroups: { system: { instanceTypes: ["t3.lrage"] } } } }),
+  "k8s-old": environmentInput({ cluster: { version: "1.20" } }),
+  "k8s-next": environmentInput({ cluster: { version: "1.36" } }),
+  "k8s-far": environmentInput({ cluster: { version: "1.99" } }),
+  aurora: environmentInput({ database: { engineVersion: "16.7" } }),
+  region: environmentInput({ account: { id: "123456789012", region: "eu-west-9" }, network: { cidr: "10.0.0.0/16", availabilityZones: ["eu-west-9a", "eu-west-9b", "eu-west-9c"] } }),
+  "no-lbc": environmentInput({ edge, platform: { awsLoadBalancerController: { enabled: false } } }),
+  "no-argo": environmentInput({ edge, platform: { argoCd: { enabled: false }, argocdImageUpdater: { enabled: false } } }),
+  "tags-max": environmentInput({ tags: tags(maxConfigTags) }),
+  "tags-over": environmentInput({ tags: tags(maxConfigTags + 1) }),
+  "alias-a": environmentInput({ edge }),
+  "alias-b": environmentInput({ edge }),
+  "argo-a": environmentInput({ platform: { argoCd: { hostname: "argocd.example.com" } } }),
+  "argo-b": environmentInput({ platform: { argoCd: { hostname: "argocd.example.com" } } }),
+});
+const file = (name: string) => path.join(dir, name);
+fs.mkdirSync(file("folder.yaml"));
+fs.symlinkSync("loop-b.yaml", file("loop-a.yaml"));
+fs.symlinkSync("loop-a.yaml", file("loop-b.yaml"));
+fs.symlinkSync("missing.yaml", file("dangling.yaml"));
+fs.writeFileSync(file("qa.yml"), stringify(environmentInput()));
+// A FIFO would block a plain read forever; the loader must refuse it from its type alone.
+require("child_process").execFileSync("mkfifo", [file("fifo.yaml")]);
+const level = (name: string, below: string) => `${name}: &${name} [${Array(10).fill(`*${below}`).join(", ")}]`;
+fs.writeFileSync(file("bomb.yaml"), ["a: &a [x, x, x, x, x, x, x, x, x, x]", level("b", "a"), level("c", "b"), level("d", "c"), level("e", "d"), ""].join("\n"));
+// Root reads a mode-000 file anyway, so the run drops to nobody (uid 65534) when the tests run as root.
+fs.writeFileSync(file("unreadable.yaml"), stringify(environmentInput()));
+fs.chmodSync(file("unreadable.yaml"), 0o000);
+fs.chmodSync(dir, 0o755);
+const asRoot = process.getuid?.() === 0;
+const run = runApp(dir, { spawn: asRoot ? { uid: 65534, gid: 65534 } : {} });
+const at = (name: string, rest: string) => `${shown(file(name))}: ${rest}`;
+
+describe("bad input", () => {
+  it.each([
+    ["a folder named x.yaml", at("folder.yaml", "(file): is a folder, not a file; environment files are <name>.yaml files, so rename or move the folder")],
+    ["a symlink loop", at("loop-a.yaml", "(file): is a symbolic link that loops back on itself; point it at a real .yaml file")],
+    ["the other end of the loop", at("loop-b.yaml", "(file): is a symbolic link that loops back on itself; point it at a real .yaml file")],
+    ["a dangling symlink", at("dangling.yaml", "(file): is a symbolic link to missing.yaml, which does not exist; fix or remove the link")],
+    ["a FIFO", at("fifo.yaml", "(file): is not a regular file (a FIFO, socket or device); environment files are plain .yaml files")],
+    ["an unreadable file", at("unreadable.yaml", "(file): cannot be read: permission denied (EACCES); give the user running the synth read permission")],
+    ["an alias bomb", at("bomb.yaml", "(aliases): YAML aliases expand too far (Excessive alias count indicates a resource exhaustion attack); write the values out or use fewer *alias references")],
+    ["a .yml file", at("qa.yml", "(file name): is not read: environment files end in .yaml; rename it to qa.yaml")],
+    ["an instance type that does not exist", at("instance-type.yaml", 'cluster.nodeGroups.system.instanceTypes[0]: "t3.lrage" is not an EC2 instance type: unknown size (did you mean "t3.large"?)')],
+    ...["k8s-old:1.20", "k8s-next:1.36", "k8s-far:1.99"].map((entry) => {
+      const [name, version] = entry.split(":");
+      return [
+        `Kubernetes ${version}`,
+        at(`${name}.yaml`, `cluster.version: "${version}" is outside what the pinned add-ons support: 1.33 to 1.35 (Cluster Autoscaler chart 9.59.0 is built for 1.35, the coredns add-on for 1.33–1.35)`),
+      ];
+    }),
+    ["an Aurora version that does not exist", at("aurora.yaml", 'database.engineVersion: "16.7" is not an Aurora PostgreSQL engine version (did you mean "16.6" or "16.8"?); 16.x versions: 16.1, 16.2, 16.3, 16.4, 16.6, 16.8, 16.9')],
+    ["a region that does not exist", at("region.yaml", 'account.region: "eu-west-9" is not an AWS region (did you mean "eu-west-1"?); e.g. eu-west-1 or us-east-2')],
+    ["edge without the load balancer controller", at("no-lbc.yaml", "platform.awsLoadBalancerController.enabled: must be true while edge is configured: the controller registers the application's pods in the edge ALB's target group")],
+    ["edge without Argo CD", at("no-argo.yaml", "platform.argoCd.enabled: must be true while edge is configured: the delivery stack deploys the application as an Argo CD Application")],
+    ["more than 50 tags with the project's own", at("tags-over.yaml", `tags: gives 51 tags per resource with the project's own ${PROJECT_TAG_KEYS.join(", ")}; AWS allows at most 50, so keep at most ${maxConfigTags} here`)],
+    ["a CloudFront alias two environments claim", at("alias-b.yaml", `edge.appSubdomain: gives the CloudFront alias and application record "www.shop.example.com", which ${shown(file("alias-a.yaml"))} already uses (edge.appSubdomain); host names are unique in CloudFront and Route53, so the second apply would fail`)],
+    ["an origin record two environments claim", at("alias-b.yaml", `edge.appSubdomain: gives the origin record "origin.www.shop.example.com", which ${shown(file("alias-a.yaml"))} already uses (edge.appSubdomain); host names are unique in CloudFront and Route53, so the second apply would fail`)],
+    ["an Argo CD host two environments claim", at("argo-b.yaml", `platform.argoCd.hostname: gives the Argo CD host "argocd.example.com", which ${shown(file("argo-a.yaml"))} already uses (platform.argoCd.hostname); host names are unique in CloudFront and Route53, so the second apply would fail`)],
+  ])("%s: one line naming file and field", (_case, line) => {
+    expect(lines(run.stderr)).toContain(line);
+  });
+
+  it("prints nothing else: one line per problem, every file in one run, no stack trace, exit 1", () => {
+    expect(lines(run.stderr)).toHaveLength(20);
+    expect(new Set(lines(run.stderr)).size).toBe(20);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(run.stdout).toBe("");
+    expect(run.status).toBe(1);
+  });
+
+  it("accepts exactly 50 tags counting the project's own", () => {
+    expect(run.stderr).not.toContain(shown(file("tags-max.yaml")));
+  });
+
+  it("counts the tags the stacks really add", () => {
+    expect(Object.keys(defaultTags("e", "s", "p", {})).sort()).toEqual([...PROJECT_TAG_KEYS].sort());
+  });
+});
