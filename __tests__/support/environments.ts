@@ -4,9 +4,14 @@ import { EnvironmentConfig, loadEnvironments, validateEnvironment } from "../../
 import type { EnvironmentInput } from "../../config/schema/environment";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-export const SHIPPED_CONFIG_DIR = path.join(REPO_ROOT, "config");
+/**
+ * The environments the shipped-environment tests run over: `config/`, or the folder PLATFORM_CONFIG_DIR names
+ * (`npm run test:adopt` points it at a renamed copy with an added environment). Tests derive what they expect from
+ * these files, never from the shipped names.
+ */
+export const SHIPPED_CONFIG_DIR = process.env.PLATFORM_CONFIG_DIR ? path.resolve(process.env.PLATFORM_CONFIG_DIR) : path.join(REPO_ROOT, "config");
 
-/** The shipped dev, staging and prod environments, loaded through the real loader. */
+/** Every environment of SHIPPED_CONFIG_DIR, loaded through the real loader. */
 export function shippedEnvironments(): EnvironmentConfig[] {
   return loadEnvironments({ dir: SHIPPED_CONFIG_DIR });
 }
