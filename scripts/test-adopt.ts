@@ -14,7 +14,7 @@ try {
   const renamed = [ADOPTION.project, ADOPTION.account, ADOPTION.region].map(({ from, to }) => `${from} → ${to}`).join(", ");
   console.log(`test:adopt: ${renamed}, added ${ADOPTION.added.name} (copy of ${ADOPTION.added.copyOf}), config in ${dir}`);
   const jest = require.resolve("jest/bin/jest");
-  const result = spawnSync(process.execPath, [jest, "--selectProjects", "unit", ...process.argv.slice(2)], {
+  const result = spawnSync(process.execPath, [jest, ...process.argv.slice(2), "--selectProjects", "unit"], {
     cwd: root,
     stdio: "inherit",
     env: { ...process.env, PLATFORM_CONFIG_DIR: dir, PLATFORM_ENVS: "" },

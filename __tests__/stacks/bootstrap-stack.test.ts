@@ -1,5 +1,5 @@
 import { BootstrapStack, bootstrapStackName } from "../../stacks/bootstrap-stack";
-import { shippedEnvironments, testApp, testEnvironment } from "../support/environments";
+import { shippedEnvironments, testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../support/synth";
 describe("BootstrapStack", () => {
   const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: shippedEnvironments() }));
@@ -10,9 +10,9 @@ describe("BootstrapStack", () => {
 
   it("creates the state bucket the environments name, protected from destroy, with its CMK alias", () => {
     const buckets = Object.values(resourcesOf(synthesized, "aws_s3_bucket"));
-    expect(buckets.map((bucket) => bucket.bucket).sort()).toEqual(["webapp-tfstate-111122223333", "webapp-tfstate-111122223333-access-logs"]);
+    expect(buckets.map((bucket) => bucket.bucket).sort()).toEqual([`${tier.production.project}-tfstate-${tier.production.account.id}`, `${tier.production.project}-tfstate-${tier.production.account.id}-access-logs`]);
     expect(buckets.every((bucket) => (bucket.lifecycle as { prevent_destroy: boolean }).prevent_destroy)).toBe(true);
-    expect(Object.values(resourcesOf(synthesized, "aws_kms_alias"))[0].name).toBe("alias/webapp-tfstate-111122223333");
+    expect(Object.values(resourcesOf(synthesized, "aws_kms_alias"))[0].name).toBe(`alias/${tier.production.project}-tfstate-${tier.production.account.id}`);
     expect(countOf(synthesized, "aws_s3_bucket_logging")).toBe(1);
   });
 
@@ -30,9 +30,9 @@ describe("BootstrapStack", () => {
 describe("BootstrapStack: GitHub Actions OIDC", () => {
   const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: shippedEnvironments() }));
   const roles = Object.values(resourcesOf(synthesized, "aws_iam_role"));
-  const deployRole = (environment: string) => roles.find((role) => role.name === `webapp-${environment}-deploy`)!;
+  const deployRole = (environment: string) => roles.find((role) => role.name === `${tier.production.project}-${environment}-deploy`)!;
   const deployPolicy = (environment: string) => {
-    const [id] = Object.entries(resourcesOf(synthesized, "aws_iam_role")).find(([, role]) => role.name === `webapp-${environment}-deploy`)!;
+    const [id] = Object.entries(resourcesOf(synthesized, "aws_iam_role")).find(([, role]) => role.name === `${tier.production.project}-${environment}-deploy`)!;
     const policy = Object.values(resourcesOf(synthesized, "aws_iam_role_policy")).find((candidate) => String(candidate.role).includes(id))!;
     return policyOf(policy).Statement;
   };
@@ -45,17 +45,17 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
   });
 
   it("creates one deploy role per environment", () => {
-    expect(roles.map((role) => role.name).sort()).toEqual(["webapp-dev-deploy", "webapp-prod-deploy", "webapp-staging-deploy"]);
+    expect(roles.map((role) => role.name).sort()).toEqual(shippedEnvironments().map((environment) => `${environment.prefix}-deploy`).sort());
   });
 
   it("lets only the repository's jobs in the matching GitHub environment assume a deploy role", () => {
-    const [statement] = policyOf(deployRole("prod"), "assume_role_policy").Statement;
+    const [statement] = policyOf(deployRole(tier.production.name), "assume_role_policy").Statement;
     expect(statement).toMatchObject({
       Action: "sts:AssumeRoleWithWebIdentity",
       Condition: {
         StringEquals: {
           "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-          "token.actions.githubusercontent.com:sub": "repo:acme/webapp:environment:prod",
+          "token.actions.githubusercontent.com:sub": `repo:acme/${tier.production.project}:environment:prod`,
         },
       },
     });
@@ -63,28 +63,28 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
   });
 
   it("gives a deploy role its own environment's state objects and nothing of the others'", () => {
-    const statements = deployPolicy("staging");
+    const statements = deployPolicy(tier.staging.name);
     const state = statements.find((statement) => statement.Sid === "ReadWriteOwnState")!;
-    expect(state.Resource).toBe("arn:aws:s3:::webapp-tfstate-111122223333/staging/*");
-    expect(statements.find((statement) => statement.Sid === "ListOwnState")!.Condition).toEqual({ StringLike: { "s3:prefix": ["staging/*"] } });
+    expect(state.Resource).toBe(`arn:aws:s3:::${tier.production.project}-tfstate-${tier.production.account.id}/${tier.staging.name}/*`);
+    expect(statements.find((statement) => statement.Sid === "ListOwnState")!.Condition).toEqual({ StringLike: { "s3:prefix": [`${tier.staging.name}/*`] } });
   });
 
   it("bounds a deploy role: no admin policy, IAM only on its environment's names, never on itself or on users", () => {
     expect(countOf(synthesized, "aws_iam_role_policy_attachment")).toBe(0);
-    const statements = deployPolicy("prod");
+    const statements = deployPolicy(tier.production.name);
     expect(statements.some((statement) => statement.Effect === "Allow" && statement.Action === "*")).toBe(false);
     const iam = statements.find((statement) => statement.Sid === "ManageEnvironmentIamRoles")!;
-    expect((iam.Resource as string[]).every((resource) => /:(role|policy|instance-profile)\/webapp-prod-\*$|oidc-provider\/oidc\.eks\.\*$/.test(resource))).toBe(true);
+    expect((iam.Resource as string[]).every((resource) => resource.endsWith(`/${tier.production.prefix}-*`) || resource.endsWith("oidc-provider/oidc.eks.*"))).toBe(true);
     const denied = statements.filter((statement) => statement.Effect === "Deny");
     expect(denied.flatMap((statement) => statement.Action as string[])).toEqual(expect.arrayContaining(["iam:CreateUser", "iam:CreateAccessKey", "iam:*"]));
-    expect(denied.map((statement) => statement.Resource)).toContain("arn:aws:iam::111122223333:role/webapp-prod-deploy");
+    expect(denied.map((statement) => statement.Resource)).toContain(`arn:aws:iam::${tier.production.account.id}:role/${tier.production.prefix}-deploy`);
   });
 
   it("keeps the managed services to the environment's region, us-east-1 (CloudFront) and its disaster-recovery region", () => {
     const regions = (environment: string) =>
       deployPolicy(environment).find((statement) => statement.Sid === "ManageEnvironmentServicesInItsRegions")!.Condition;
-    expect(regions("prod")).toEqual({ StringEquals: { "aws:RequestedRegion": ["eu-west-1", "us-east-1", "eu-central-1"] } });
-    expect(regions("dev")).toEqual({ StringEquals: { "aws:RequestedRegion": ["eu-west-1", "us-east-1"] } });
+    expect(regions(tier.production.name)).toEqual({ StringEquals: { "aws:RequestedRegion": [tier.production.account.region, "us-east-1", tier.production.database.disasterRecovery.region] } });
+    expect(regions(tier.development.name)).toEqual({ StringEquals: { "aws:RequestedRegion": [tier.production.account.region, "us-east-1"] } });
   });
 
   it("creates neither provider nor roles when no environment names a GitHub repository", () => {

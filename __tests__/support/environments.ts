@@ -61,3 +61,29 @@ function merge(base: unknown, overrides: unknown): unknown {
   }
   return result;
 }
+
+/**
+ * The first shipped environment of a tier (by file name), for tests about what a tier means ("production spreads
+ * readers over three AZs") that must not depend on what the environments are called.
+ */
+export function shippedByTier(tier: EnvironmentConfig["tier"]): EnvironmentConfig {
+  const found = shippedEnvironments().find((environment) => environment.tier === tier);
+  if (!found) throw new Error(`no environment of tier ${tier} in ${SHIPPED_CONFIG_DIR}`);
+  return found;
+}
+
+/**
+ * One shipped environment per tier, loaded on first use: what the shipped-environment tests derive their expectations
+ * from (`tier.production.prefix`, `tier.development.account.region`), so renaming or adding environments keeps them true.
+ */
+export const tier = {
+  get development(): EnvironmentConfig {
+    return shippedByTier("development");
+  },
+  get staging(): EnvironmentConfig {
+    return shippedByTier("staging");
+  },
+  get production(): EnvironmentConfig {
+    return shippedByTier("production");
+  },
+};
