@@ -39,7 +39,7 @@ describe("DeliveryStack", () => {
     });
   });
 
-  it("passes only keys the argocd-apps chart 2.0.5 defines (its own values.yaml in ../shared/charts)", () => {
+  it("passes only keys the argocd-apps chart 2.0.5 defines (its own values.yaml, from npm run charts:pull)", () => {
     const found = findChart(chartsDir(REPO_ROOT), ARGOCD_APPS_CHART.chart, ARGOCD_APPS_CHART.version);
     if ("missing" in found) throw new Error(found.missing);
     expect(checkValues(found.chart, values).problems).toEqual([]);
