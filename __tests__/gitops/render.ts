@@ -7,7 +7,16 @@ import { KustomizePatch } from "../../constructs/edge/target-group-binding-patch
 import { REPO_ROOT } from "../support/environments";
 
 export const GITOPS_DIR = path.join(REPO_ROOT, "gitops");
-export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+/**
+ * The environments that have an overlay in gitops/overlays: the overlay tests run over these. An environment added to
+ * config/ has none until its overlay is generated, and the overlays hold the account, region and names of their
+ * environment, so a renamed config needs them generated again before these tests agree with it.
+ */
+export const ENVIRONMENTS: readonly string[] = fs
+  .readdirSync(path.join(GITOPS_DIR, "overlays"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
 
 export interface KubeObject {
   readonly apiVersion: string;

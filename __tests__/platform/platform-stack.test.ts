@@ -1,4 +1,4 @@
-import { shippedEnvironment, testEnvironment, tier } from "../support/environments";
+import { testEnvironment, tier } from "../support/environments";
 import { SynthesizedPlatform, synthPlatform } from "./support";
 
 const prod = synthPlatform(tier.production);
@@ -184,13 +184,13 @@ describe("controllers", () => {
     expect(values.crds).toEqual({ enabled: true, keep: true });
     expect(values.webhook).toMatchObject({ replicaCount: 2, podDisruptionBudget: { enabled: true } });
     const role = prod.resources("aws_iam_role_policy").find((policy) => String(policy.role).includes("certManager"));
-    expect(role?.policy).toContain(`hostedzone/${tier.production.edge.hostedZoneId}`);
+    expect(role?.policy).toContain(`hostedzone/${tier.production.edge!.hostedZoneId}`);
   });
 
   test("external-dns only upserts in production, owns records by environment and stays in its zones", () => {
     const values = prod.values("external-dns");
-    expect(values).toMatchObject({ policy: "upsert-only", txtOwnerId: tier.production.prefix, domainFilters: [tier.production.edge.domainName] });
-    expect(values.extraArgs).toEqual([`--zone-id-filter=${tier.production.edge.hostedZoneId}`]);
+    expect(values).toMatchObject({ policy: "upsert-only", txtOwnerId: tier.production.prefix, domainFilters: [tier.production.edge!.domainName] });
+    expect(values.extraArgs).toEqual([`--zone-id-filter=${tier.production.edge!.hostedZoneId}`]);
     expect(dev.values("external-dns").policy).toBe("sync");
   });
 });

@@ -1,4 +1,4 @@
-import { shippedEnvironment, testEnvironment, tier } from "../support/environments";
+import { testEnvironment, tier } from "../support/environments";
 import { synthData } from "../support/data";
 import { countOf, onlyResource, policyOf, resourcesOf, SynthesizedStack } from "../support/synth";
 

@@ -8,7 +8,7 @@ import { DeliveryStack } from "../../stacks/delivery-stack";
 import { ENVIRONMENTS, kustomize, overlayDirectory } from "../gitops/render";
 import { clusterOf, edgeStack } from "../support/edge";
 import { checkValues, chartsDir, findChart } from "../../scripts/chart-values";
-import { REPO_ROOT, shippedEnvironment, testApp, testEnvironment, tier } from "../support/environments";
+import { REPO_ROOT, testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
 import { EnvironmentConfig } from "../../config";
 

@@ -1,7 +1,7 @@
 import { EnvironmentConfig } from "../../config";
 import { MANAGED_RULE_GROUPS } from "../../constructs/edge/web-acl";
 import { clusterOf, edgeStack } from "../support/edge";
-import { shippedEnvironment, testEnvironment, tier } from "../support/environments";
+import { testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
 
 /** The Elastic Load Balancing accounts of the regions older than August 2022, as AWS documents them (enable-access-logging). */
@@ -183,7 +183,7 @@ describe("EdgeStack", () => {
         [`www.${tier.production.project}.example.com`, "A"],
         [`www.${tier.production.project}.example.com`, "AAAA"],
       ]);
-      expect(new Set(records.map((record) => record.zone_id))).toEqual(new Set([tier.production.edge.hostedZoneId]));
+      expect(new Set(records.map((record) => record.zone_id))).toEqual(new Set([tier.production.edge!.hostedZoneId]));
     });
 
     it("validates both certificates with DNS records keyed by domain name", () => {

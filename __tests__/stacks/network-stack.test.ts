@@ -1,5 +1,5 @@
 import { NetworkStack } from "../../stacks/network-stack";
-import { shippedEnvironment, testApp, testEnvironment, tier } from "../support/environments";
+import { testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, resourcesOf, synthStack } from "../support/synth";
 
 describe("NetworkStack", () => {
