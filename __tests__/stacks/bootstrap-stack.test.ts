@@ -1,3 +1,6 @@
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { json } from "../support/synth";
 import { BootstrapStack, bootstrapStackName } from "../../stacks/bootstrap-stack";
 import { shippedEnvironments, testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../support/synth";
@@ -100,4 +103,9 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
     const [statement] = policyOf(onlyResource(custom, "aws_iam_role"), "assume_role_policy").Statement;
     expect(JSON.stringify(statement.Condition)).toContain("repo:acme/shop:environment:production");
   });
+  it("versions the state bucket and trusts GitHub's OIDC issuer for sts.amazonaws.com", () => {
+    expect(json(synthesized)).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: "Enabled" } });
+    expect(json(synthesized)).toHaveResourceWithProperties(IamOpenidConnectProvider, { url: "https://token.actions.githubusercontent.com", client_id_list: ["sts.amazonaws.com"] });
+  });
+
 });

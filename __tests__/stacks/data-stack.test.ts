@@ -1,3 +1,6 @@
+import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
+import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
+import { json } from "../support/synth";
 import { testEnvironment, tier } from "../support/environments";
 import { synthData } from "../support/data";
 import { countOf, onlyResource, policyOf, resourcesOf, SynthesizedStack } from "../support/synth";
@@ -299,4 +302,16 @@ describe("DataStack", () => {
       for (const [, provider] of remote) expect(provider).toBe("aws.recovery");
     });
   });
+  it("runs the configured engine version with encrypted storage and the configured backup retention, one instance per writer and reader", () => {
+    for (const [environment, synthesized] of [[tier.production, prod], [tier.development, dev]] as const) {
+      expect(json(synthesized)).toHaveResourceWithProperties(RdsCluster, {
+        engine: "aurora-postgresql",
+        engine_version: environment.database.engineVersion,
+        storage_encrypted: true,
+        backup_retention_period: environment.database.backupRetentionDays,
+      });
+      expect(json(synthesized)).toHaveResourceWithProperties(RdsClusterInstance, { instance_class: environment.database.instanceClass });
+    }
+  });
+
 });

@@ -1,3 +1,8 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { json } from "../support/synth";
 import { NetworkStack } from "../../stacks/network-stack";
 import { testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, resourcesOf, synthStack } from "../support/synth";
@@ -118,4 +123,12 @@ describe("NetworkStack", () => {
       expect(resourcesOf(threeZones, "aws_subnet")[id].cidr_block).toBe(resourcesOf(twoZones, "aws_subnet")[id].cidr_block);
     }
   });
+  it("creates the configured VPC with DNS, flow logs of all traffic and the configured region, account and AZs, asking AWS nothing", () => {
+    expect(json(prod)).toHaveResourceWithProperties(Vpc, { cidr_block: tier.production.network.cidr, enable_dns_hostnames: true, enable_dns_support: true });
+    expect(json(prod)).toHaveResourceWithProperties(FlowLog, { traffic_type: "ALL" });
+    expect(json(prod)).toHaveProviderWithProperties(AwsProvider, { region: tier.production.account.region, allowed_account_ids: [tier.production.account.id] });
+    expect(json(prod)).not.toHaveDataSource(DataAwsAvailabilityZones);
+    expect(json(dev)).toHaveResourceWithProperties(Vpc, { cidr_block: tier.development.network.cidr });
+  });
+
 });
