@@ -1,8 +1,11 @@
+import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { EnvironmentConfig } from "../../config";
 import { MANAGED_RULE_GROUPS } from "../../constructs/edge/web-acl";
 import { clusterOf, edgeStack } from "../support/edge";
 import { testEnvironment, tier } from "../support/environments";
-import { countOf, onlyResource, policyOf, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
+import { countOf, json, onlyResource, policyOf, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
 
 /** The Elastic Load Balancing accounts of the regions older than August 2022, as AWS documents them (enable-access-logging). */
 const LEGACY_ELB_ACCOUNTS: Record<string, string> = {
@@ -272,6 +275,15 @@ describe("EdgeStack", () => {
     it("refuses to build without an edge section", () => {
       expect(() => edgeStackWithout()).toThrow("config/test.yaml: edge: is required for the test-edge and test-delivery stacks");
     });
+  });
+
+  it("serves the configured application host from CloudFront behind a CloudFront-scope WAF, and keeps each configured ECR repository", () => {
+    const edge = tier.production.edge!;
+    expect(json(prod)).toHaveResourceWithProperties(CloudfrontDistribution, { aliases: [`${edge.appSubdomain}.${edge.domainName}`], enabled: true });
+    expect(json(prod)).toHaveResourceWithProperties(Wafv2WebAcl, { scope: "CLOUDFRONT" });
+    for (const repository of edge.ecrRepositories) {
+      expect(json(prod)).toHaveResourceWithProperties(EcrRepository, { name: `${tier.production.prefix}/${repository}`, image_tag_mutability: "IMMUTABLE" });
+    }
   });
 });
 
