@@ -10,9 +10,12 @@ import { parse } from "yaml";
  * values.schema.json where it ships one. Keys whose default is an empty map, an empty list or null are open.
  */
 
-/** Where the charts' published files are: ../shared/charts beside the repository, or $PLATFORM_CHARTS_DIR. */
+/**
+ * Where the charts' files are: $PLATFORM_CHARTS_DIR, else the cache `npm run charts:pull` fills (`.cache/charts`, each
+ * file checked against charts.lock.json).
+ */
 export function chartsDir(repoRoot: string, env: NodeJS.ProcessEnv = process.env): string {
-  return env.PLATFORM_CHARTS_DIR || path.resolve(repoRoot, "..", "shared", "charts");
+  return env.PLATFORM_CHARTS_DIR || path.join(repoRoot, ".cache", "charts");
 }
 
 export interface ChartData {
@@ -57,7 +60,7 @@ function loadChartDir(dir: string): ChartData {
 export function findChart(root: string, chart: string, version: string): ChartLookup {
   const dir = path.join(root, chart);
   if (!fs.existsSync(path.join(dir, "Chart.yaml"))) {
-    return { missing: `chart ${chart} has no data in ${root}` };
+    return { missing: `chart ${chart} has no data in ${root}${root.endsWith(path.join(".cache", "charts")) ? " (run `npm run charts:pull`)" : ""}` };
   }
   const candidates = [dir, ...fs.readdirSync(dir).filter((entry) => entry.startsWith("release-")).map((entry) => path.join(dir, entry))];
   const loaded = candidates.filter((candidate) => fs.existsSync(path.join(candidate, "Chart.yaml"))).map(loadChartDir);

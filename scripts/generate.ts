@@ -137,6 +137,9 @@ function deployWorkflow(environments: readonly EnvironmentConfig[]): string {
   );
 }
 
+/** kubectl of the CI job; `.ci/run` installs the same version where none is on PATH. */
+const KUBECTL_VERSION = "v1.33.4";
+
 function ciWorkflow(environments: readonly EnvironmentConfig[]): string {
   const jobs: Record<string, unknown> = {
     test: {
@@ -148,6 +151,18 @@ function ciWorkflow(environments: readonly EnvironmentConfig[]): string {
         setupNode,
         { uses: uses("setupTerraform"), with: { terraform_version: TERRAFORM_VERSION, terraform_wrapper: false } },
         { run: "npm ci" },
+        { run: "npm ci --prefix app" },
+        {
+          // Prerequisites the README lists: kubectl (kustomize v5) renders the GitOps overlays (GitHub's images ship one;
+          // the pin makes the version explicit); the values checks read chart data pinned by sha256 in charts.lock.json.
+          name: "kubectl",
+          run: [
+            `curl -fsSLo "$RUNNER_TEMP/kubectl" https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64/kubectl`,
+            `echo "$(curl -fsSL https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64/kubectl.sha256)  $RUNNER_TEMP/kubectl" | sha256sum -c -`,
+            'install -m 0755 "$RUNNER_TEMP/kubectl" /usr/local/bin/kubectl',
+          ].join("\n") + "\n",
+        },
+        { run: "npm run charts:pull" },
         {
           name: "Mirror the AWS provider the stacks pin",
           run: [

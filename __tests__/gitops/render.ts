@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import type { KustomizePatch } from "../../constructs/edge/target-group-binding-patch";
 import * as render from "../../scripts/gitops-render";
 import type { KubeObject as RenderedObject } from "../../scripts/contracts/types";
@@ -5,7 +7,16 @@ import type { KubeObject as RenderedObject } from "../../scripts/contracts/types
 // One implementation of the overlay rendering lives in scripts/ (the contract checks use it too); tests read `spec` loosely.
 export { GITOPS_DIR, overlayDirectory } from "../../scripts/gitops-render";
 
-export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+/**
+ * The environments that have an overlay in gitops/overlays: the overlay tests run over these. An environment added to
+ * config/ has none until its overlay is generated, and the overlays hold the account, region and names of their
+ * environment, so a renamed config needs them generated again before these tests agree with it.
+ */
+export const ENVIRONMENTS: readonly string[] = fs
+  .readdirSync(path.join(render.GITOPS_DIR, "overlays"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
 
 export interface KubeObject extends RenderedObject {
   readonly spec?: Record<string, any>;

@@ -2,13 +2,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { architectureDiagram, architectureDocument, README_BEGIN, README_END, withReadmeDiagram } from "../../scripts/diagram";
 import { REPO_ROOT, SynthesizedStack } from "../../scripts/synthesized";
-import { fixtureStack, synthesizeShipped } from "./support";
+import { fixtureStack, synthesizeRepositoryConfig } from "./support";
 
 let shipped: SynthesizedStack[];
 let diagram: string;
 
 beforeAll(() => {
-  shipped = synthesizeShipped();
+  // the diagram in the docs is generated from the repository's own config/
+  shipped = synthesizeRepositoryConfig();
   diagram = architectureDiagram(shipped);
 });
 

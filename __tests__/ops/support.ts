@@ -1,11 +1,20 @@
 import { Testing } from "cdktf";
 import { buildApp } from "../../main";
 import { readSynthesizedStacks, SynthesizedStack } from "../../scripts/synthesized";
-import { shippedEnvironments } from "../support/environments";
+import * as path from "path";
+import { loadEnvironments } from "../../config";
+import { REPO_ROOT, shippedEnvironments } from "../support/environments";
 
 /** Every shipped environment synthesized in-process, read back as the ops scripts read the compiled app's output. */
 export function synthesizeShipped(): SynthesizedStack[] {
   const app = buildApp(Testing.app(), shippedEnvironments());
+  app.synth();
+  return readSynthesizedStacks(app.outdir);
+}
+
+/** The repository's own config/ synthesized (not PLATFORM_CONFIG_DIR's): what the generated docs describe. */
+export function synthesizeRepositoryConfig(): SynthesizedStack[] {
+  const app = buildApp(Testing.app(), loadEnvironments({ dir: path.join(REPO_ROOT, "config") }));
   app.synth();
   return readSynthesizedStacks(app.outdir);
 }

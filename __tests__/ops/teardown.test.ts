@@ -1,3 +1,4 @@
+import { shippedEnvironments, tier } from "../support/environments";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -18,7 +19,6 @@ import {
   teardownTarget,
 } from "../../scripts/teardown";
 import { fixtureStack, synthesizeShipped } from "./support";
-import { shippedEnvironments } from "../support/environments";
 
 let shipped: SynthesizedStack[];
 
@@ -42,13 +42,16 @@ async function cdktfDestroyOrder(stacks: readonly Pick<SynthesizedStack, "name" 
   return order;
 }
 
-const environments = ["dev", "staging", "prod"];
+const environments = shippedEnvironments().map((environment) => environment.name);
+/** The order an environment's stacks must be destroyed in: the reverse of the deploy order (the fact under test). */
+const destroyedInOrder = (environment: string): string[] =>
+  ["delivery", "edge", "platform", "data", "cluster", "runner", "network"].map((layer) => `${environment}-${layer}`);
 const allCommands = (phases: readonly Phase[]): string[] =>
   phases.flatMap((phase) => phase.steps).flatMap((step: Step) => (step.kind === "for-each" ? [step.list, ...step.each(step.placeholder)] : [step.argv])).map(shellQuote);
 
 describe("destroy order", () => {
   it("destroys dev's delivery, then edge, platform, data, cluster, the runner the cluster admits, and network", () => {
-    expect(destroyOrder(shipped, "dev")).toEqual(["dev-delivery", "dev-edge", "dev-platform", "dev-data", "dev-cluster", "dev-runner", "dev-network"]);
+    expect(destroyOrder(shipped, tier.development.name)).toEqual(destroyedInOrder(tier.development.name));
   });
 
   it.each(environments)("%s: every stack is destroyed after every stack that depends on it", (environment) => {
@@ -67,12 +70,12 @@ describe("destroy order", () => {
 
   it("puts any new dependent layer before the cluster and network it reads", async () => {
     const withExtra = [
-      ...shipped.filter((stack) => environmentOf(stack.name) === "dev"),
-      fixtureStack("dev-search", {}, { dependencies: ["dev-network", "dev-cluster"] }),
+      ...shipped.filter((stack) => environmentOf(stack.name) === tier.development.name),
+      fixtureStack(`${tier.development.name}-search`, {}, { dependencies: [`${tier.development.name}-network`, `${tier.development.name}-cluster`] }),
     ];
-    const order = destroyOrder(withExtra, "dev");
-    expect(order.indexOf("dev-search")).toBeLessThan(order.indexOf("dev-cluster"));
-    expect(order.slice(-3)).toEqual(["dev-cluster", "dev-runner", "dev-network"]);
+    const order = destroyOrder(withExtra, tier.development.name);
+    expect(order.indexOf(`${tier.development.name}-search`)).toBeLessThan(order.indexOf(`${tier.development.name}-cluster`));
+    expect(order.slice(-3)).toEqual(destroyedInOrder(tier.development.name).slice(-3));
     expect(order).toEqual(await cdktfDestroyOrder(withExtra));
   });
 
@@ -89,40 +92,40 @@ describe("teardown steps", () => {
   };
 
   it("reads the cluster, database and region of the environment from the synthesized stacks", () => {
-    expect(plan("prod").target).toEqual({
-      environment: "prod",
-      region: "eu-west-1",
-      destroyOrder: ["prod-delivery", "prod-edge", "prod-platform", "prod-data", "prod-cluster", "prod-runner", "prod-network"],
-      clusterName: "webapp-prod",
-      databaseClusterIdentifier: "webapp-prod",
+    expect(plan(tier.production.name).target).toEqual({
+      environment: tier.production.name,
+      region: tier.production.account.region,
+      destroyOrder: destroyedInOrder(tier.production.name),
+      clusterName: tier.production.prefix,
+      databaseClusterIdentifier: tier.production.prefix,
       readerAutoscaling: true,
       protections: [
-        { kind: "database-deletion-protection", name: "webapp-prod", region: "eu-west-1" },
-        { kind: "load-balancer-deletion-protection", name: "webapp-prod-web", region: "eu-west-1" },
-        { kind: "non-empty-repository", name: "webapp-prod/web", region: "eu-west-1" },
-        { kind: "retained-volumes", name: "gp3", region: "eu-west-1" },
-        { kind: "versioned-bucket", name: "webapp-prod-alb-logs-111122223333", region: "eu-west-1" },
-        { kind: "versioned-bucket", name: "webapp-prod-cdn-logs-111122223333", region: "eu-west-1" },
-        { kind: "versioned-bucket", name: "webapp-prod-argocd-backup-111122223333-access-logs", region: "eu-west-1" },
-        { kind: "versioned-bucket", name: "webapp-prod-argocd-backup-111122223333", region: "eu-west-1" },
-        { kind: "backup-vault", name: "webapp-prod-aurora-dr", region: "eu-central-1" },
-        { kind: "backup-vault", name: "webapp-prod-aurora", region: "eu-west-1" },
-        { kind: "secret-recovery-window", name: "webapp-prod/web/database", region: "eu-west-1" },
-        { kind: "final-snapshot", name: "webapp-prod-final-*", region: "eu-west-1" },
+        { kind: "database-deletion-protection", name: tier.production.prefix, region: tier.production.account.region },
+        { kind: "load-balancer-deletion-protection", name: `${tier.production.prefix}-web`, region: tier.production.account.region },
+        { kind: "non-empty-repository", name: `${tier.production.prefix}/web`, region: tier.production.account.region },
+        { kind: "retained-volumes", name: "gp3", region: tier.production.account.region },
+        { kind: "versioned-bucket", name: `${tier.production.prefix}-alb-logs-${tier.production.account.id}`, region: tier.production.account.region },
+        { kind: "versioned-bucket", name: `${tier.production.prefix}-cdn-logs-${tier.production.account.id}`, region: tier.production.account.region },
+        { kind: "versioned-bucket", name: `${tier.production.prefix}-argocd-backup-${tier.production.account.id}-access-logs`, region: tier.production.account.region },
+        { kind: "versioned-bucket", name: `${tier.production.prefix}-argocd-backup-${tier.production.account.id}`, region: tier.production.account.region },
+        { kind: "backup-vault", name: `${tier.production.prefix}-aurora-dr`, region: tier.production.database.disasterRecovery.region },
+        { kind: "backup-vault", name: `${tier.production.prefix}-aurora`, region: tier.production.account.region },
+        { kind: "secret-recovery-window", name: `${tier.production.prefix}/web/database`, region: tier.production.account.region },
+        { kind: "final-snapshot", name: `${tier.production.prefix}-final-*`, region: tier.production.account.region },
       ],
     });
     // dev keeps no backups, only the versioned ALB and CloudFront log buckets, which must be emptied before destroy
-    expect(plan("dev").target).toMatchObject({
+    expect(plan(tier.development.name).target).toMatchObject({
       readerAutoscaling: false,
       protections: [
-        { kind: "versioned-bucket", name: "webapp-dev-alb-logs-111122223333", region: "eu-west-1" },
-        { kind: "versioned-bucket", name: "webapp-dev-cdn-logs-111122223333", region: "eu-west-1" },
+        { kind: "versioned-bucket", name: `${tier.development.prefix}-alb-logs-${tier.development.account.id}`, region: tier.development.account.region },
+        { kind: "versioned-bucket", name: `${tier.development.prefix}-cdn-logs-${tier.development.account.id}`, region: tier.development.account.region },
       ],
     });
   });
 
   it("removes Argo CD applications with their resources and waits for load balancers before destroying any stack", () => {
-    const commands = allCommands(plan("dev").phases);
+    const commands = allCommands(plan(tier.development.name).phases);
     const firstDestroy = commands.findIndex((command) => command.startsWith("node scripts/cdktf.js destroy"));
     const index = (fragment: string) => commands.findIndex((command) => command.includes(fragment));
     expect(commands[index("patch")]).toContain(ARGOCD_RESOURCES_FINALIZER);
@@ -135,69 +138,69 @@ describe("teardown steps", () => {
   });
 
   it("waits on load balancers by polling until nothing is listed, with a time limit", () => {
-    const waits = plan("dev").phases.flatMap((phase) => phase.steps).filter((step) => step.kind === "wait-until-empty");
+    const waits = plan(tier.development.name).phases.flatMap((phase) => phase.steps).filter((step) => step.kind === "wait-until-empty");
     expect(waits.length).toBeGreaterThanOrEqual(3);
     for (const wait of waits) expect(wait).toMatchObject({ intervalSeconds: expect.any(Number), timeoutSeconds: expect.any(Number) });
   });
 
-  it("deletes prod's autoscaled readers and waits for each, after stopping the autoscaling, before destroying prod-data", () => {
-    const phases = plan("prod").phases;
+  it(`deletes prod's autoscaled readers and waits for each, after stopping the autoscaling, before destroying ${tier.production.name}-data`, () => {
+    const phases = plan(tier.production.name).phases;
     const readers = phases.find((phase) => phase.title.startsWith("Remove the autoscaled Aurora readers"))!;
     const [deregister, each] = readers.steps;
     expect((deregister as RunStep).argv).toEqual([
-      "aws", "application-autoscaling", "deregister-scalable-target", "--region", "eu-west-1",
-      "--service-namespace", "rds", "--scalable-dimension", "rds:cluster:ReadReplicaCount", "--resource-id", "cluster:webapp-prod",
+      "aws", "application-autoscaling", "deregister-scalable-target", "--region", tier.production.account.region,
+      "--service-namespace", "rds", "--scalable-dimension", "rds:cluster:ReadReplicaCount", "--resource-id", `cluster:${tier.production.prefix}`,
     ]);
     if (each.kind !== "for-each") throw new Error("expected a for-each step");
-    expect(each.list).toEqual(expect.arrayContaining(["describe-db-clusters", "--db-cluster-identifier", "webapp-prod"]));
+    expect(each.list).toEqual(expect.arrayContaining(["describe-db-clusters", "--db-cluster-identifier", tier.production.prefix]));
     expect(each.list.join(" ")).toContain(`starts_with(DBInstanceIdentifier, '${AUTOSCALED_READER_PREFIX}')`);
     expect(each.each("application-autoscaling-1234")).toEqual([
-      ["aws", "rds", "delete-db-instance", "--region", "eu-west-1", "--db-instance-identifier", "application-autoscaling-1234"],
-      ["aws", "rds", "wait", "db-instance-deleted", "--region", "eu-west-1", "--db-instance-identifier", "application-autoscaling-1234"],
+      ["aws", "rds", "delete-db-instance", "--region", tier.production.account.region, "--db-instance-identifier", "application-autoscaling-1234"],
+      ["aws", "rds", "wait", "db-instance-deleted", "--region", tier.production.account.region, "--db-instance-identifier", "application-autoscaling-1234"],
     ]);
     expect(phases.indexOf(readers)).toBeLessThan(phases.findIndex((phase) => phase.title.startsWith("Destroy the stacks")));
   });
 
   it("has no reader phase where no reader autoscaling exists", () => {
-    expect(plan("dev").phases.map((phase) => phase.title)).not.toContainEqual(expect.stringContaining("autoscaled Aurora readers"));
+    expect(plan(tier.development.name).phases.map((phase) => phase.title)).not.toContainEqual(expect.stringContaining("autoscaled Aurora readers"));
   });
 
   it("runs cdktf destroy one stack at a time in the destroy order, after a synth", () => {
-    const commands = allCommands(plan("staging").phases).filter((command) => command.startsWith("node scripts/cdktf.js destroy") || command === "npm run synth");
+    const commands = allCommands(plan(tier.staging.name).phases).filter((command) => command.startsWith("node scripts/cdktf.js destroy") || command === "npm run synth");
     expect(commands).toEqual([
       "npm run synth",
-      ...["staging-delivery", "staging-edge", "staging-platform", "staging-data", "staging-cluster", "staging-runner", "staging-network"].map((stack) => `node scripts/cdktf.js destroy ${stack} --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
+      ...destroyedInOrder(tier.staging.name).map((stack) => `node scripts/cdktf.js destroy ${stack} --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
     ]);
   });
 
   it("deletes leftover volume claims after the platform stack and before the cluster goes", () => {
-    const commands = allCommands(plan("prod").phases);
+    const commands = allCommands(plan(tier.production.name).phases);
     const claims = commands.findIndex((command) => command.includes("delete persistentvolumeclaims --all --all-namespaces"));
-    expect(claims).toBeGreaterThan(commands.indexOf("node scripts/cdktf.js destroy prod-platform --auto-approve --skip-synth --ignore-missing-stack-dependencies"));
-    expect(claims).toBeLessThan(commands.indexOf("node scripts/cdktf.js destroy prod-cluster --auto-approve --skip-synth --ignore-missing-stack-dependencies"));
+    expect(claims).toBeGreaterThan(commands.indexOf(`node scripts/cdktf.js destroy ${tier.production.name}-platform --auto-approve --skip-synth --ignore-missing-stack-dependencies`));
+    expect(claims).toBeLessThan(commands.indexOf(`node scripts/cdktf.js destroy ${tier.production.name}-cluster --auto-approve --skip-synth --ignore-missing-stack-dependencies`));
   });
 
   it("lists prod's protected data in the printed plan and removes none of it by default", () => {
-    const { target, phases } = plan("prod");
-    expect(formatPlan(target, phases)).toContain("Aurora cluster webapp-prod has deletion protection");
+    const { target, phases } = plan(tier.production.name);
+    expect(formatPlan(target, phases)).toContain(`Aurora cluster ${tier.production.prefix} has deletion protection`);
     expect(allCommands(phases).join("\n")).not.toMatch(/no-deletion-protection|delete-recovery-point|delete-object /);
-    expect(formatPlan(plan("dev").target, plan("dev").phases)).not.toContain("deletion protection");
+    expect(formatPlan(plan(tier.development.name).target, plan(tier.development.name).phases)).not.toContain("deletion protection");
   });
 
   it("with --accept-data-loss, empties backups and lifts deletion protection before the first destroy", () => {
-    const target = teardownTarget(shipped, "prod");
+    const target = teardownTarget(shipped, tier.production.name);
     const commands = allCommands(teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: true }));
     const firstDestroy = commands.findIndex((command) => command.startsWith("node scripts/cdktf.js destroy"));
     const at = (fragment: string) => commands.findIndex((command) => command.includes(fragment));
-    expect(commands[at("--no-deletion-protection")]).toBe("aws rds modify-db-cluster --region eu-west-1 --db-cluster-identifier webapp-prod --no-deletion-protection --apply-immediately");
+    expect(commands[at("--no-deletion-protection")]).toBe(`aws rds modify-db-cluster --region ${tier.production.account.region} --db-cluster-identifier ${tier.production.prefix} --no-deletion-protection --apply-immediately`);
     expect(at("--no-deletion-protection")).toBeLessThan(firstDestroy);
-    expect(commands).toContain("aws backup delete-recovery-point --region eu-central-1 --backup-vault-name webapp-prod-aurora-dr --recovery-point-arn '<recovery-point-arn>'");
+    expect(commands).toContain(`aws backup delete-recovery-point --region ${tier.production.database.disasterRecovery.region} --backup-vault-name ${tier.production.prefix}-aurora-dr --recovery-point-arn '<recovery-point-arn>'`);
     const bucket = target.protections.find((protection) => protection.kind === "versioned-bucket")!;
     const phase = teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: true }).find((candidate) => candidate.title.includes("--accept-data-loss"))!;
     const emptyBucket = phase.steps.find((step) => step.kind === "for-each" && step.list.includes(bucket.name));
     if (emptyBucket?.kind !== "for-each") throw new Error("expected a for-each step that empties the bucket");
     expect(emptyBucket.each("argocd/2026-11-22T030000Z.yaml\tv123")).toEqual([
-      ["aws", "s3api", "delete-object", "--region", "eu-west-1", "--bucket", bucket.name, "--key", "argocd/2026-11-22T030000Z.yaml", "--version-id", "v123"],
+      ["aws", "s3api", "delete-object", "--region", tier.production.account.region, "--bucket", bucket.name, "--key", "argocd/2026-11-22T030000Z.yaml", "--version-id", "v123"],
     ]);
   });
 
@@ -254,7 +257,8 @@ describe("teardown steps", () => {
   });
 
   it("names the environments it knows when asked for one that has no stacks", () => {
-    expect(() => teardownTarget(shipped, "qa")).toThrow('no stacks for environment "qa"; synthesized environments: dev, prod, staging');
+    const known = environments.slice().sort().join(", ");
+    expect(() => teardownTarget(shipped, "nowhere")).toThrow(`no stacks for environment "nowhere"; synthesized environments: ${known}`);
   });
 
   it("quotes arguments for a POSIX shell when printing", () => {

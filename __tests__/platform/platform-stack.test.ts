@@ -1,10 +1,10 @@
-import { shippedEnvironment, shippedEnvironments, testEnvironment } from "../support/environments";
+import { shippedEnvironments, testEnvironment, tier } from "../support/environments";
 import { synthPlatform } from "./support";
 import { retentionSizeFor } from "../../constructs/addons/kube-prometheus-stack";
 
-const prod = synthPlatform(shippedEnvironment("prod"));
-const dev = synthPlatform(shippedEnvironment("dev"));
-const staging = synthPlatform(shippedEnvironment("staging"));
+const prod = synthPlatform(tier.production);
+const dev = synthPlatform(tier.development);
+const staging = synthPlatform(tier.staging);
 
 const CHART_RELEASES = [
   "aws-load-balancer-controller",
@@ -29,7 +29,7 @@ describe("PlatformStack: providers and the add-on contract", () => {
     for (const connection of [helm, kubernetes]) {
       const exec = Array.isArray(connection.exec) ? connection.exec[0] : connection.exec;
       expect(exec.command).toBe("aws");
-      expect(exec.args).toEqual(["eks", "get-token", "--cluster-name", "webapp-prod", "--region", "eu-west-1", "--output", "json"]);
+      expect(exec.args).toEqual(["eks", "get-token", "--cluster-name", tier.production.prefix, "--region", tier.production.account.region, "--output", "json"]);
       expect(connection.token).toBeUndefined();
       expect(connection.host).toContain("eks.amazonaws.com");
     }
@@ -128,7 +128,7 @@ describe("PlatformStack: providers and the add-on contract", () => {
 describe("controllers", () => {
   test("the load balancer controller gets region and VPC id explicitly and the cluster layer's IRSA role", () => {
     const values = prod.values("aws-load-balancer-controller");
-    expect(values).toMatchObject({ clusterName: "webapp-prod", region: "eu-west-1", vpcId: "vpc-0123456789abcdef0" });
+    expect(values).toMatchObject({ clusterName: tier.production.prefix, region: tier.production.account.region, vpcId: "vpc-0123456789abcdef0" });
     expect(values.serviceAccount.name).toBe("aws-load-balancer-controller");
     expect(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toContain("LoadBalancerController");
     expect(values.priorityClassName).toBe("system-cluster-critical");
@@ -139,7 +139,7 @@ describe("controllers", () => {
   test("the cluster autoscaler runs the image of the cluster's minor, discovers node groups by tag and balances them", () => {
     const values = prod.values("cluster-autoscaler");
     expect(values.image.tag).toBe("v1.33.0");
-    expect(values.autoDiscovery.clusterName).toBe("webapp-prod");
+    expect(values.autoDiscovery.clusterName).toBe(tier.production.prefix);
     expect(values.customArgs).toEqual(expect.arrayContaining(["--expander=least-waste", "--balance-similar-node-groups=true"]));
     expect(values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toContain("ClusterAutoscaler");
     expect(values).toMatchObject({ replicaCount: 2, priorityClassName: "system-cluster-critical" });
@@ -184,20 +184,20 @@ describe("controllers", () => {
     expect(issuers[1].spec.acme).toMatchObject({
       server: "https://acme-v02.api.letsencrypt.org/directory",
       email: "platform-team@example.com",
-      solvers: [{ dns01: { route53: { region: "eu-west-1" } } }],
+      solvers: [{ dns01: { route53: { region: tier.production.account.region } } }],
     });
     const values = prod.values("cert-manager");
     expect(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toContain("aws_iam_role");
     expect(values.crds).toEqual({ enabled: true, keep: true });
     expect(values.webhook).toMatchObject({ replicaCount: 2, podDisruptionBudget: { enabled: true } });
     const role = prod.resources("aws_iam_role_policy").find((policy) => String(policy.role).includes("certManager"));
-    expect(role?.policy).toContain("hostedzone/Z0PROD000000000000001");
+    expect(role?.policy).toContain(`hostedzone/${tier.production.edge!.hostedZoneId}`);
   });
 
   test("external-dns only upserts in production, owns records by environment and stays in its zones", () => {
     const values = prod.values("external-dns");
-    expect(values).toMatchObject({ policy: "upsert-only", txtOwnerId: "webapp-prod", domainFilters: ["webapp.example.com"] });
-    expect(values.extraArgs).toEqual(["--zone-id-filter=Z0PROD000000000000001"]);
+    expect(values).toMatchObject({ policy: "upsert-only", txtOwnerId: tier.production.prefix, domainFilters: [tier.production.edge!.domainName] });
+    expect(values.extraArgs).toEqual([`--zone-id-filter=${tier.production.edge!.hostedZoneId}`]);
     expect(dev.values("external-dns").policy).toBe("sync");
   });
 });
@@ -282,12 +282,12 @@ describe("observability", () => {
   });
 
   test("Fluent Bit writes to a KMS-encrypted log group with the configured retention through its IRSA role", () => {
-    const logGroup = prod.resources("aws_cloudwatch_log_group").find((group) => group.name === "/aws/eks/webapp-prod/containers");
+    const logGroup = prod.resources("aws_cloudwatch_log_group").find((group) => group.name === `/aws/eks/${tier.production.prefix}/containers`);
     expect(logGroup).toMatchObject({ retention_in_days: 365 });
     expect(logGroup?.kms_key_id).toContain("aws_kms_key");
     const values = prod.values("fluent-bit");
     expect(values.config.outputs).toContain("Name cloudwatch_logs");
-    expect(values.config.outputs).toContain("log_group_name /aws/eks/webapp-prod/containers");
+    expect(values.config.outputs).toContain(`log_group_name /aws/eks/${tier.production.prefix}/containers`);
     expect(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toContain("aws_iam_role");
     expect(dev.resources("aws_cloudwatch_log_group")[0].retention_in_days).toBe(7);
   });
@@ -369,7 +369,7 @@ describe("GitOps", () => {
 
   test("Argo CD is reached through an ALB ingress with TLS on its host name", () => {
     const ingress = prod.values("argo-cd").server.ingress;
-    expect(ingress).toMatchObject({ enabled: true, controller: "aws", ingressClassName: "alb", hostname: "argocd.webapp.example.com" });
+    expect(ingress).toMatchObject({ enabled: true, controller: "aws", ingressClassName: "alb", hostname: tier.production.platform.argoCd.hostname });
     expect(ingress.annotations["alb.ingress.kubernetes.io/listen-ports"]).toBe('[{"HTTPS":443}]');
   });
 
@@ -387,16 +387,16 @@ describe("GitOps", () => {
     const pod = cronJob.spec.job_template.spec.template.spec;
     expect(pod.service_account_name).toContain("kubernetes_service_account_v1");
     expect(pod.init_container[0].command.join(" ")).toContain("argocd admin export");
-    expect(pod.container[0].command.join(" ")).toContain("s3://webapp-prod-argocd-backup-111122223333/argocd/");
-    const bucket = prod.resources("aws_s3_bucket").find((candidate) => candidate.bucket === "webapp-prod-argocd-backup-111122223333");
+    expect(pod.container[0].command.join(" ")).toContain(`s3://${tier.production.prefix}-argocd-backup-${tier.production.account.id}/argocd/`);
+    const bucket = prod.resources("aws_s3_bucket").find((candidate) => candidate.bucket === `${tier.production.prefix}-argocd-backup-${tier.production.account.id}`);
     expect(bucket).toBeDefined();
     expect(prod.resources("aws_s3_bucket_versioning")[0].versioning_configuration.status).toBe("Enabled");
     // The backup bucket's own resources; its access-log bucket (SSE-S3, as S3 log delivery requires) has the same kinds.
     const ofBackupBucket = (type: string) => prod.resources(type).filter((candidate) => String(candidate.bucket).includes("_Backup_Bucket_"));
     const [encryption] = ofBackupBucket("aws_s3_bucket_server_side_encryption_configuration");
     expect(encryption.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("aws:kms");
-    expect(ofBackupBucket("aws_s3_bucket_logging")[0].target_bucket).toBe("webapp-prod-argocd-backup-111122223333-access-logs");
-    const role = prod.resources("aws_iam_role").find((candidate) => candidate.name === "webapp-prod-argocd-backup");
+    expect(ofBackupBucket("aws_s3_bucket_logging")[0].target_bucket).toBe(`${tier.production.prefix}-argocd-backup-${tier.production.account.id}-access-logs`);
+    const role = prod.resources("aws_iam_role").find((candidate) => candidate.name === `${tier.production.prefix}-argocd-backup`);
     expect(role?.assume_role_policy).toContain("system:serviceaccount:argocd:argocd-backup");
     expect(dev.resources("kubernetes_cron_job_v1")).toHaveLength(0);
   });
@@ -408,7 +408,7 @@ describe("GitOps", () => {
   test("the Image Updater logs in to this account's ECR through its IRSA role", () => {
     const values = prod.values("argocd-image-updater");
     expect(values.config.registries[0]).toMatchObject({
-      prefix: "111122223333.dkr.ecr.eu-west-1.amazonaws.com",
+      prefix: `${tier.production.account.id}.dkr.ecr.${tier.production.account.region}.amazonaws.com`,
       credentials: "ext:/scripts/ecr-login.sh",
     });
     expect(values.authScripts.scripts["ecr-login.sh"]).toContain("get-authorization-token");

@@ -1,5 +1,8 @@
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { json } from "../support/synth";
 import { BootstrapStack, bootstrapStackName } from "../../stacks/bootstrap-stack";
-import { shippedEnvironments, testApp, testEnvironment } from "../support/environments";
+import { shippedEnvironments, testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../support/synth";
 describe("BootstrapStack", () => {
   const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: shippedEnvironments() }));
@@ -10,9 +13,9 @@ describe("BootstrapStack", () => {
 
   it("creates the state bucket the environments name, protected from destroy, with its CMK alias", () => {
     const buckets = Object.values(resourcesOf(synthesized, "aws_s3_bucket"));
-    expect(buckets.map((bucket) => bucket.bucket).sort()).toEqual(["webapp-tfstate-111122223333", "webapp-tfstate-111122223333-access-logs"]);
+    expect(buckets.map((bucket) => bucket.bucket).sort()).toEqual([`${tier.production.project}-tfstate-${tier.production.account.id}`, `${tier.production.project}-tfstate-${tier.production.account.id}-access-logs`]);
     expect(buckets.every((bucket) => (bucket.lifecycle as { prevent_destroy: boolean }).prevent_destroy)).toBe(true);
-    expect(Object.values(resourcesOf(synthesized, "aws_kms_alias"))[0].name).toBe("alias/webapp-tfstate-111122223333");
+    expect(Object.values(resourcesOf(synthesized, "aws_kms_alias"))[0].name).toBe(`alias/${tier.production.project}-tfstate-${tier.production.account.id}`);
     expect(countOf(synthesized, "aws_s3_bucket_logging")).toBe(1);
   });
 
@@ -30,9 +33,9 @@ describe("BootstrapStack", () => {
 describe("BootstrapStack: GitHub Actions OIDC", () => {
   const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: shippedEnvironments() }));
   const roles = Object.values(resourcesOf(synthesized, "aws_iam_role"));
-  const deployRole = (environment: string) => roles.find((role) => role.name === `webapp-${environment}-deploy`)!;
+  const deployRole = (environment: string) => roles.find((role) => role.name === `${tier.production.project}-${environment}-deploy`)!;
   const deployPolicy = (environment: string) => {
-    const [id] = Object.entries(resourcesOf(synthesized, "aws_iam_role")).find(([, role]) => role.name === `webapp-${environment}-deploy`)!;
+    const [id] = Object.entries(resourcesOf(synthesized, "aws_iam_role")).find(([, role]) => role.name === `${tier.production.project}-${environment}-deploy`)!;
     const policy = Object.values(resourcesOf(synthesized, "aws_iam_role_policy")).find((candidate) => String(candidate.role).includes(id))!;
     return policyOf(policy).Statement;
   };
@@ -50,13 +53,13 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
   });
 
   it("lets only the repository's jobs in the matching GitHub environment assume a deploy role", () => {
-    const [statement] = policyOf(deployRole("prod"), "assume_role_policy").Statement;
+    const [statement] = policyOf(deployRole(tier.production.name), "assume_role_policy").Statement;
     expect(statement).toMatchObject({
       Action: "sts:AssumeRoleWithWebIdentity",
       Condition: {
         StringEquals: {
           "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-          "token.actions.githubusercontent.com:sub": "repo:acme/webapp:environment:prod",
+          "token.actions.githubusercontent.com:sub": `repo:acme/${tier.production.project}:environment:prod`,
         },
       },
     });
@@ -64,31 +67,31 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
   });
 
   it("gives a deploy role its own environment's state objects and nothing of the others'", () => {
-    const statements = deployPolicy("staging");
+    const statements = deployPolicy(tier.staging.name);
     const state = statements.find((statement) => statement.Sid === "ReadWriteOwnState")!;
-    expect(state.Resource).toBe("arn:aws:s3:::webapp-tfstate-111122223333/staging/*");
-    expect(statements.find((statement) => statement.Sid === "ListOwnState")!.Condition).toEqual({ StringLike: { "s3:prefix": ["staging/*"] } });
+    expect(state.Resource).toBe(`arn:aws:s3:::${tier.production.project}-tfstate-${tier.production.account.id}/${tier.staging.name}/*`);
+    expect(statements.find((statement) => statement.Sid === "ListOwnState")!.Condition).toEqual({ StringLike: { "s3:prefix": [`${tier.staging.name}/*`] } });
   });
 
   it("bounds a deploy role: no admin policy, roles only under its boundary, never on itself, the boundary or users", () => {
     expect(countOf(synthesized, "aws_iam_role_policy_attachment")).toBe(0);
-    const statements = deployPolicy("prod");
+    const statements = deployPolicy(tier.production.name);
     expect(statements.some((statement) => statement.Effect === "Allow" && statement.Action === "*")).toBe(false);
+    const iamArn = (kind: string, name: string) => `arn:aws:iam::${tier.production.account.id}:${kind}/${name}`;
+    const boundary = `${tier.production.prefix}-boundary`;
     const create = statements.find((statement) => statement.Sid === "CreateRolesOnlyUnderTheBoundary")!;
-    expect(create.Condition).toEqual({ StringEquals: { "iam:PermissionsBoundary": "arn:aws:iam::111122223333:policy/webapp-prod-boundary" } });
+    expect(create.Condition).toEqual({ StringEquals: { "iam:PermissionsBoundary": iamArn("policy", boundary) } });
     const denied = statements.filter((statement) => statement.Effect === "Deny");
     expect(denied.flatMap((statement) => statement.Action as string[])).toEqual(expect.arrayContaining(["iam:CreateUser", "iam:CreateAccessKey", "iam:*"]));
-    expect(denied.flatMap((statement) => statement.Resource)).toEqual(
-      expect.arrayContaining(["arn:aws:iam::111122223333:role/webapp-prod-deploy", "arn:aws:iam::111122223333:policy/webapp-prod-boundary"]),
-    );
-    expect(Object.values(resourcesOf(synthesized, "aws_iam_policy")).map((policy) => policy.name)).toContain("webapp-prod-boundary");
+    expect(denied.flatMap((statement) => statement.Resource)).toEqual(expect.arrayContaining([iamArn("role", `${tier.production.prefix}-deploy`), iamArn("policy", boundary)]));
+    expect(Object.values(resourcesOf(synthesized, "aws_iam_policy")).map((policy) => policy.name)).toContain(boundary);
   });
 
   it("keeps the managed services to the environment's region, us-east-1 (CloudFront) and its disaster-recovery region", () => {
     const regions = (environment: string) =>
       deployPolicy(environment).find((statement) => statement.Sid === "ManageEnvironmentServicesInItsRegions")!.Condition;
-    expect(regions("prod")).toEqual({ StringEquals: { "aws:RequestedRegion": ["eu-west-1", "us-east-1", "eu-central-1"] } });
-    expect(regions("dev")).toEqual({ StringEquals: { "aws:RequestedRegion": ["eu-west-1", "us-east-1"] } });
+    expect(regions(tier.production.name)).toEqual({ StringEquals: { "aws:RequestedRegion": [tier.production.account.region, "us-east-1", tier.production.database.disasterRecovery.region] } });
+    expect(regions(tier.development.name)).toEqual({ StringEquals: { "aws:RequestedRegion": [tier.production.account.region, "us-east-1"] } });
   });
 
   it("creates neither provider nor roles when no environment names a GitHub repository", () => {
@@ -105,6 +108,11 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
     const [statement] = policyOf(deploy, "assume_role_policy").Statement;
     expect(JSON.stringify(statement.Condition)).toContain("repo:acme/shop:environment:production");
   });
+  it("versions the state bucket and trusts GitHub's OIDC issuer for sts.amazonaws.com", () => {
+    expect(json(synthesized)).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: "Enabled" } });
+    expect(json(synthesized)).toHaveResourceWithProperties(IamOpenidConnectProvider, { url: "https://token.actions.githubusercontent.com", client_id_list: ["sts.amazonaws.com"] });
+  });
+
 });
 
 describe("BootstrapStack: account-wide resources a fresh account lacks or an old one already has", () => {

@@ -1,9 +1,8 @@
-import { pipelineRolesOf } from "../../constructs/iam/github-actions";
 import { App } from "cdktf";
 import { EnvironmentConfig } from "../../config";
 import { ClusterStack } from "../../stacks/cluster-stack";
 import { NetworkStack } from "../../stacks/network-stack";
-import { shippedEnvironment, testApp, testEnvironment } from "../support/environments";
+import { shippedEnvironment, testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
 
 function synthCluster(environment: EnvironmentConfig, app: App = testApp()): { stack: ClusterStack; synthesized: SynthesizedStack } {
@@ -20,7 +19,7 @@ function templatedPolicyOf(resource: Resource, attribute: string): { Statement: 
 }
 const zoneOf = (subnetId: string) => subnetId.match(/PrivateSubnet-([a-z0-9-]+?)_/)![1];
 
-describe.each(["dev", "staging", "prod"])("ClusterStack (%s)", (name) => {
+describe.each(["dev", tier.staging.name, tier.production.name])("ClusterStack (%s)", (name) => {
   const environment = shippedEnvironment(name);
   const { stack, synthesized } = synthCluster(environment);
   const nodeGroups = Object.values(resourcesOf(synthesized, "aws_eks_node_group"));
@@ -73,8 +72,8 @@ describe.each(["dev", "staging", "prod"])("ClusterStack (%s)", (name) => {
 
   it("makes the environment's deploy role and the configured admins cluster admins, and lets its plan role view", () => {
     const principals = Object.values(resourcesOf(synthesized, "aws_eks_access_entry")).map((entry) => entry.principal_arn);
-    const pipeline = pipelineRolesOf(environment)!;
-    expect(principals).toEqual([pipeline.deployRoleArn, pipeline.planRoleArn, ...environment.cluster.adminPrincipals]);
+    const role = (name: string) => `arn:${environment.partition}:iam::${environment.account.id}:role/${environment.prefix}-${name}`;
+    expect(principals).toEqual([role("deploy"), role("plan"), ...environment.cluster.adminPrincipals]);
     const policies = Object.values(resourcesOf(synthesized, "aws_eks_access_policy_association")).map((association) => String(association.policy_arn).split("/").pop());
     expect(policies.filter((policy) => policy === "AmazonEKSAdminViewPolicy")).toHaveLength(1);
     expect(countOf(synthesized, "aws_eks_access_policy_association")).toBe(principals.length);
@@ -96,7 +95,7 @@ describe.each(["dev", "staging", "prod"])("ClusterStack (%s)", (name) => {
 
   it("exposes the cluster, its controllers' roles and one node role per pool to later layers", () => {
     expect(stack.cluster.kubernetesVersion).toBe("1.35");
-    expect(stack.cluster.region).toBe("eu-west-1");
+    expect(stack.cluster.region).toBe(tier.production.account.region);
     expect(stack.controllerRoles.clusterAutoscaler.serviceAccount).toBe("cluster-autoscaler");
     expect(stack.controllerRoles.awsLoadBalancerController.serviceAccount).toBe("aws-load-balancer-controller");
     expect(Object.keys(stack.nodeRoles).sort()).toEqual(["stateful", "stateless", "system"]);
@@ -104,7 +103,7 @@ describe.each(["dev", "staging", "prod"])("ClusterStack (%s)", (name) => {
 });
 
 describe("ClusterStack ordering and keys", () => {
-  const { synthesized } = synthCluster(shippedEnvironment("prod"));
+  const { synthesized } = synthCluster(tier.production);
   const addonsByName = Object.fromEntries(
     Object.entries(resourcesOf(synthesized, "aws_eks_addon")).map(([id, addon]) => [addon.addon_name as string, { id, addon }]),
   );
@@ -121,20 +120,20 @@ describe("ClusterStack ordering and keys", () => {
   it("tags node instances and volumes with the environment's tags, which default tags do not reach", () => {
     for (const template of Object.values(resourcesOf(synthesized, "aws_launch_template"))) {
       for (const specification of template.tag_specifications as { resource_type: string; tags: Record<string, string> }[]) {
-        expect(specification.tags).toMatchObject({ project: "webapp", environment: "prod", stack: "prod-cluster", "cost-center": "platform-prod" });
+        expect(specification.tags).toMatchObject({ project: tier.production.project, environment: "prod", stack: `${tier.production.name}-cluster`, "cost-center": "platform-prod" });
       }
     }
   });
 
   it("gives prod one stateful node group per AZ, so a pod is rescheduled where its EBS volume lives", () => {
     const stateful = Object.values(resourcesOf(synthesized, "aws_eks_node_group")).filter((group) => String(group.node_group_name).includes("stateful"));
-    expect(stateful.map((group) => group.node_group_name)).toEqual(["webapp-prod-stateful-eu-west-1a", "webapp-prod-stateful-eu-west-1b", "webapp-prod-stateful-eu-west-1c"]);
+    expect(stateful.map((group) => group.node_group_name)).toEqual([`${tier.production.prefix}-stateful-${tier.production.account.region}a`, `${tier.production.prefix}-stateful-${tier.production.account.region}b`, `${tier.production.prefix}-stateful-${tier.production.account.region}c`]);
   });
 
   it("lets the Auto Scaling service-linked role use the node volume key, and grants to EC2 only for AWS resources", () => {
     const key = Object.entries(resourcesOf(synthesized, "aws_kms_key")).find(([id]) => id.startsWith("VolumeKey"))![1];
     const statements = policyOf(key).Statement;
-    const autoScaling = "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    const autoScaling = `arn:aws:iam::${tier.production.account.id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
     const forAutoScaling = statements.filter((statement) => (statement.Principal as Record<string, string>).AWS === autoScaling);
     expect(forAutoScaling).toHaveLength(2);
     expect(forAutoScaling.find((statement) => statement.Action === "kms:CreateGrant" || (statement.Action as string[]).includes("kms:CreateGrant"))!.Condition).toEqual({

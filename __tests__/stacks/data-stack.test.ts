@@ -1,4 +1,7 @@
-import { shippedEnvironment, testEnvironment } from "../support/environments";
+import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
+import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
+import { json } from "../support/synth";
+import { testEnvironment, tier } from "../support/environments";
 import { synthData } from "../support/data";
 import { countOf, onlyResource, policyOf, resourcesOf, SynthesizedStack } from "../support/synth";
 
@@ -17,11 +20,11 @@ function withProvider(stack: SynthesizedStack, provider: string | undefined): st
 }
 
 describe("DataStack", () => {
-  const prod = synthData(shippedEnvironment("prod"));
-  const staging = synthData(shippedEnvironment("staging"));
-  const dev = synthData(shippedEnvironment("dev"));
+  const prod = synthData(tier.production);
+  const staging = synthData(tier.staging);
+  const dev = synthData(tier.development);
 
-  describe("prod", () => {
+  describe(tier.production.name, () => {
     const cluster = onlyResource(prod, "aws_rds_cluster");
 
     it("protects the cluster from deletion and takes a named final snapshot", () => {
@@ -57,7 +60,7 @@ describe("DataStack", () => {
       const all = instances(prod);
       expect(all).toHaveLength(3);
       expect(new Set(all.map((instance) => instance.availability_zone)).size).toBe(3);
-      const writer = all.find((instance) => instance.identifier === "webapp-prod-writer")!;
+      const writer = all.find((instance) => instance.identifier === `${tier.production.prefix}-writer`)!;
       expect(writer.promotion_tier).toBe(0);
       for (const reader of all.filter((instance) => instance !== writer)) {
         expect(reader.availability_zone).not.toBe(writer.availability_zone);
@@ -99,9 +102,9 @@ describe("DataStack", () => {
       });
     });
 
-    it("copies daily backups to a KMS-encrypted vault in eu-central-1 through the recovery provider", () => {
+    it("copies daily backups to a KMS-encrypted vault in the recovery region through the recovery provider", () => {
       const recoveryProvider = prod.provider?.aws.find((provider) => provider.alias === "recovery");
-      expect(recoveryProvider).toMatchObject({ region: "eu-central-1", allowed_account_ids: ["111122223333"] });
+      expect(recoveryProvider).toMatchObject({ region: tier.production.database.disasterRecovery.region, allowed_account_ids: [tier.production.account.id] });
       expect(withProvider(prod, "aws.recovery").sort()).toEqual([
         "aws_backup_vault.BackupCopy_RecoveryRegion_Vault_6E154C98",
         "aws_kms_alias.BackupCopy_RecoveryRegion_Key_Alias_78BA0712",
@@ -156,7 +159,7 @@ describe("DataStack", () => {
 
   it("owns the exported log's group, KMS-encrypted with the configured retention", () => {
     expect(onlyResource(prod, "aws_cloudwatch_log_group")).toMatchObject({
-      name: "/aws/rds/cluster/webapp-prod/postgresql",
+      name: `/aws/rds/cluster/${tier.production.prefix}/postgresql`,
       retention_in_days: 365,
       kms_key_id: "${aws_kms_key.Database_Key_BCC083A2.arn}",
     });
@@ -259,7 +262,7 @@ describe("DataStack", () => {
   describe("global-database disaster recovery", () => {
     const environment = testEnvironment({
       database: {
-        disasterRecovery: { mode: "global-database", region: "eu-west-1", cidr: "10.100.0.0/16", availabilityZones: ["eu-west-1a", "eu-west-1b"] },
+        disasterRecovery: { mode: "global-database", region: tier.production.account.region, cidr: "10.100.0.0/16", availabilityZones: [`${tier.production.account.region}a`, `${tier.production.account.region}b`] },
       },
     });
     const stack = synthData(environment);
@@ -283,8 +286,8 @@ describe("DataStack", () => {
       });
       const subnetGroup = Object.values(resourcesOf(stack, "aws_db_subnet_group")).find((group) => group.provider === "aws.recovery")!;
       expect(subnetGroup.subnet_ids).toEqual([
-        expect.stringContaining("GlobalDatabase_RecoveryRegion_Network_DatabaseSubnet-eu-west-1a"),
-        expect.stringContaining("GlobalDatabase_RecoveryRegion_Network_DatabaseSubnet-eu-west-1b"),
+        expect.stringContaining(`GlobalDatabase_RecoveryRegion_Network_DatabaseSubnet-${tier.production.account.region}a`),
+        expect.stringContaining(`GlobalDatabase_RecoveryRegion_Network_DatabaseSubnet-${tier.production.account.region}b`),
       ]);
       const vpcs = Object.values(resourcesOf(stack, "aws_vpc"));
       expect(vpcs).toEqual([expect.objectContaining({ cidr_block: "10.100.0.0/16", provider: "aws.recovery" })]);
@@ -300,4 +303,16 @@ describe("DataStack", () => {
       for (const [, provider] of remote) expect(provider).toBe("aws.recovery");
     });
   });
+  it("runs the configured engine version with encrypted storage and the configured backup retention, one instance per writer and reader", () => {
+    for (const [environment, synthesized] of [[tier.production, prod], [tier.development, dev]] as const) {
+      expect(json(synthesized)).toHaveResourceWithProperties(RdsCluster, {
+        engine: "aurora-postgresql",
+        engine_version: environment.database.engineVersion,
+        storage_encrypted: true,
+        backup_retention_period: environment.database.backupRetentionDays,
+      });
+      expect(json(synthesized)).toHaveResourceWithProperties(RdsClusterInstance, { instance_class: environment.database.instanceClass });
+    }
+  });
+
 });

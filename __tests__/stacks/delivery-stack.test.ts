@@ -8,7 +8,7 @@ import { DeliveryStack } from "../../stacks/delivery-stack";
 import { ENVIRONMENTS, kustomize, overlayDirectory } from "../gitops/render";
 import { clusterOf, edgeStack } from "../support/edge";
 import { checkValues, chartsDir, findChart } from "../../scripts/chart-values";
-import { REPO_ROOT, shippedEnvironment, testApp, testEnvironment } from "../support/environments";
+import { REPO_ROOT, testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
 import { EnvironmentConfig } from "../../config";
 
@@ -24,10 +24,10 @@ function chartValues(synthesized: SynthesizedStack): Record<string, any> {
 }
 
 describe("DeliveryStack", () => {
-  const prod = synth(shippedEnvironment("prod"));
+  const prod = synth(tier.production);
   const values = chartValues(prod);
   const application = values.applications.web;
-  const project = values.projects["webapp-prod"];
+  const project = values.projects[tier.production.prefix];
 
   it("installs the argocd-apps chart 2.0.5 into Argo CD's namespace", () => {
     expect(onlyResource(prod, "helm_release")).toMatchObject({
@@ -39,7 +39,7 @@ describe("DeliveryStack", () => {
     });
   });
 
-  it("passes only keys the argocd-apps chart 2.0.5 defines (its own values.yaml in ../shared/charts)", () => {
+  it("passes only keys the argocd-apps chart 2.0.5 defines (its own values.yaml, from npm run charts:pull)", () => {
     const found = findChart(chartsDir(REPO_ROOT), ARGOCD_APPS_CHART.chart, ARGOCD_APPS_CHART.version);
     if ("missing" in found) throw new Error(found.missing);
     expect(checkValues(found.chart, values).problems).toEqual([]);
@@ -52,31 +52,31 @@ describe("DeliveryStack", () => {
   });
 
   it("limits the project to the application's repository and namespace in this cluster", () => {
-    expect(project.sourceRepos).toEqual(["https://github.com/acme/webapp.git"]);
+    expect(project.sourceRepos).toEqual([`https://github.com/acme/${tier.production.project}.git`]);
     expect(project.destinations).toEqual([{ server: "https://kubernetes.default.svc", namespace: "web" }]);
     expect(project.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace" }]);
   });
 
   it("syncs the environment's overlay automatically with prune and self-heal, and deletes its resources with it", () => {
-    expect(application.source).toMatchObject({ repoURL: "https://github.com/acme/webapp.git", path: "gitops/overlays/prod", targetRevision: "main" });
+    expect(application.source).toMatchObject({ repoURL: `https://github.com/acme/${tier.production.project}.git`, path: "gitops/overlays/prod", targetRevision: "main" });
     expect(application.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(application.finalizers).toEqual(["resources-finalizer.argocd.argoproj.io"]);
-    expect(application.project).toBe("webapp-prod");
+    expect(application.project).toBe(tier.production.prefix);
   });
 
   it("hands the edge stack's target group ARN to the TargetGroupBinding through a kustomize patch (cross-stack reference)", () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "delivery-")) });
-    const environment = shippedEnvironment("prod");
+    const environment = tier.production;
     const edge = edgeStack(environment, app);
     new DeliveryStack(app, environment, { cluster: clusterOf(environment), edge });
     app.synth();
     const stackJson = (name: string) => JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", name, "cdk.tf.json"), "utf8")) as SynthesizedStack;
-    const [patch] = chartValues(stackJson("prod-delivery")).applications.web.source.kustomize.patches;
+    const [patch] = chartValues(stackJson(`${tier.production.name}-delivery`)).applications.web.source.kustomize.patches;
     expect(patch.target).toMatchObject({ kind: "TargetGroupBinding", name: "web" });
     const [operation] = JSON.parse(patch.patch);
     expect(operation).toMatchObject({ op: "add", path: "/spec/targetGroupARN" });
     expect(operation.value).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-prod-edge\.outputs\.[^}]*\}$/);
-    const exported = Object.values(stackJson("prod-edge").output ?? {}).map((output) => output.value);
+    const exported = Object.values(stackJson(`${tier.production.name}-edge`).output ?? {}).map((output) => output.value);
     expect(exported).toContain("${aws_lb_target_group.Alb_TargetGroup_C4919543.arn}");
   });
 
@@ -103,9 +103,9 @@ describe("DeliveryStack", () => {
     const spec = (secret.manifest as any).spec;
     // Argo CD's namespace's own SecretStore (the platform layer grants its role this secret, break 1 and 4).
     expect(spec.secretStoreRef).toEqual({ kind: "SecretStore", name: "aws-secrets-manager" });
-    expect(spec.dataFrom).toEqual([{ extract: { key: "webapp-prod/argocd/repository" } }]);
+    expect(spec.dataFrom).toEqual([{ extract: { key: `${tier.production.prefix}/argocd/repository` } }]);
     expect(spec.target.template.metadata.labels).toEqual({ "argocd.argoproj.io/secret-type": "repository" });
-    expect(spec.target.template.data).toMatchObject({ url: "https://github.com/acme/webapp.git", type: "git" });
+    expect(spec.target.template.data).toMatchObject({ url: `https://github.com/acme/${tier.production.project}.git`, type: "git" });
   });
 
   it("needs neither credentials nor Image Updater for a public repository with updates off", () => {

@@ -1,8 +1,25 @@
+import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { EnvironmentConfig } from "../../config";
+import { applicationHost } from "../../config/environment";
 import { MANAGED_RULE_GROUPS } from "../../constructs/edge/web-acl";
-import { edgeStack } from "../support/edge";
-import { shippedEnvironment, testEnvironment } from "../support/environments";
-import { countOf, onlyResource, policyOf, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
+import { clusterOf, edgeStack } from "../support/edge";
+import { testEnvironment, tier } from "../support/environments";
+import { countOf, json, onlyResource, policyOf, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
+
+/** The Elastic Load Balancing accounts of the regions older than August 2022, as AWS documents them (enable-access-logging). */
+const LEGACY_ELB_ACCOUNTS: Record<string, string> = {
+  "us-east-1": "127311923021",
+  "us-east-2": "033677994240",
+  "us-west-1": "027434742980",
+  "us-west-2": "797873946194",
+  "eu-west-1": "156460612806",
+  "eu-west-2": "652711504416",
+  "eu-west-3": "009996457667",
+  "eu-central-1": "054676820928",
+  "eu-north-1": "897822967062",
+};
 
 const EDGE = { domainName: "shop.example.org", gitops: { repoURL: "https://github.com/acme/shop.git" } };
 
@@ -11,13 +28,13 @@ function synth(environment: EnvironmentConfig): SynthesizedStack {
 }
 
 describe("EdgeStack", () => {
-  const prod = synth(shippedEnvironment("prod"));
-  const dev = synth(shippedEnvironment("dev"));
+  const prod = synth(tier.production);
+  const dev = synth(tier.development);
 
   it("uses only the AWS provider: the default region and a us-east-1 alias with the same default tags", () => {
     expect(Object.keys(prod.provider ?? {})).toEqual(["aws"]);
     const [regional, global] = prod.provider!.aws;
-    expect(regional.region).toBe("eu-west-1");
+    expect(regional.region).toBe(tier.production.account.region);
     expect(global).toMatchObject({ alias: "us_east_1", region: "us-east-1", default_tags: regional.default_tags });
     expect(prod.data).toBeUndefined();
   });
@@ -30,8 +47,8 @@ describe("EdgeStack", () => {
     expect(inUsEast1("aws_kms_key").sort()).toEqual([false, true]);
     const certificates = Object.values(resourcesOf(prod, "aws_acm_certificate"));
     expect(certificates.map((certificate) => [certificate.domain_name, certificate.provider ?? "default"]).sort()).toEqual([
-      ["origin.www.webapp.example.com", "default"],
-      ["www.webapp.example.com", "aws.us_east_1"],
+      [`origin.${applicationHost(tier.production.edge!)}`, "default"],
+      [applicationHost(tier.production.edge!), "aws.us_east_1"],
     ]);
   });
 
@@ -39,7 +56,7 @@ describe("EdgeStack", () => {
     const distribution = onlyResource(prod, "aws_cloudfront_distribution");
 
     it("serves the application host over HTTPS with TLS 1.2 (2021), HTTP/2 and HTTP/3, redirecting plain HTTP instead of refusing it", () => {
-      expect(distribution).toMatchObject({ aliases: ["www.webapp.example.com"], http_version: "http2and3", is_ipv6_enabled: true });
+      expect(distribution).toMatchObject({ aliases: [applicationHost(tier.production.edge!)], http_version: "http2and3", is_ipv6_enabled: true });
       expect(distribution.viewer_certificate).toMatchObject({ minimum_protocol_version: "TLSv1.2_2021", ssl_support_method: "sni-only" });
       const behaviors = [distribution.default_cache_behavior, ...(distribution.ordered_cache_behavior as object[])] as Record<string, unknown>[];
       expect(new Set(behaviors.map((behavior) => behavior.viewer_protocol_policy))).toEqual(new Set(["redirect-to-https"]));
@@ -67,21 +84,21 @@ describe("EdgeStack", () => {
 
     it("reaches the internal ALB through a VPC origin over HTTPS", () => {
       const [origin] = distribution.origin as Record<string, any>[];
-      expect(origin.domain_name).toBe("origin.www.webapp.example.com");
+      expect(origin.domain_name).toBe(`origin.${applicationHost(tier.production.edge!)}`);
       expect(origin.vpc_origin_config.vpc_origin_id).toMatch(/aws_cloudfront_vpc_origin\./);
       const vpcOrigin = onlyResource(prod, "aws_cloudfront_vpc_origin").vpc_origin_endpoint_config as Record<string, any>[];
       expect(vpcOrigin[0]).toMatchObject({ origin_protocol_policy: "https-only", origin_ssl_protocols: [{ items: ["TLSv1.2"], quantity: 1 }] });
     });
 
     it("delivers its access logs to a KMS-encrypted log bucket whose key admits this account's log deliveries only", () => {
-      const bucket = Object.entries(resourcesOf(prod, "aws_s3_bucket")).find(([, candidate]) => candidate.bucket === "webapp-prod-cdn-logs-111122223333")![0];
+      const bucket = Object.entries(resourcesOf(prod, "aws_s3_bucket")).find(([, candidate]) => candidate.bucket === `${tier.production.prefix}-cdn-logs-${tier.production.account.id}`)![0];
       const encryption = Object.values(resourcesOf(prod, "aws_s3_bucket_server_side_encryption_configuration")).find((candidate) => String(candidate.bucket).includes(bucket))!;
       expect(JSON.stringify(encryption.rule)).toContain("aws:kms");
       const regionalKey = Object.values(resourcesOf(prod, "aws_kms_key")).find((candidate) => !candidate.provider)!;
       const grant = policyOf(regionalKey).Statement.find((statement) => statement.Sid === "CloudFrontLogDelivery")!;
-      expect(grant.Condition).toMatchObject({ StringEquals: { "aws:SourceAccount": "111122223333" } });
+      expect(grant.Condition).toMatchObject({ StringEquals: { "aws:SourceAccount": tier.production.account.id } });
       const destination = onlyResource(prod, "aws_cloudwatch_log_delivery_destination");
-      expect(JSON.stringify(destination.delivery_destination_configuration)).toContain("arn:aws:s3:::webapp-prod-cdn-logs-111122223333/cloudfront");
+      expect(JSON.stringify(destination.delivery_destination_configuration)).toContain(`arn:aws:s3:::${tier.production.prefix}-cdn-logs-${tier.production.account.id}/cloudfront`);
       expect(onlyResource(prod, "aws_cloudwatch_log_delivery_source")).toMatchObject({ log_type: "ACCESS_LOGS" });
     });
   });
@@ -112,7 +129,7 @@ describe("EdgeStack", () => {
     });
 
     it("logs to an aws-waf-logs- group encrypted with a key of its own region", () => {
-      expect(onlyResource(prod, "aws_cloudwatch_log_group")).toMatchObject({ name: "aws-waf-logs-webapp-prod-cdn", retention_in_days: 90 });
+      expect(onlyResource(prod, "aws_cloudwatch_log_group")).toMatchObject({ name: `aws-waf-logs-${tier.production.prefix}-cdn`, retention_in_days: 90 });
       expect(onlyResource(prod, "aws_wafv2_web_acl_logging_configuration").resource_arn).toMatch(/aws_wafv2_web_acl\./);
     });
   });
@@ -122,7 +139,7 @@ describe("EdgeStack", () => {
 
     it("is internal, drops invalid headers, logs to its bucket and is protected from deletion in prod only", () => {
       expect(alb).toMatchObject({ internal: true, drop_invalid_header_fields: true, enable_deletion_protection: true });
-      expect(alb.access_logs).toMatchObject({ bucket: "webapp-prod-alb-logs-111122223333", enabled: true });
+      expect(alb.access_logs).toMatchObject({ bucket: `${tier.production.prefix}-alb-logs-${tier.production.account.id}`, enabled: true });
       expect(onlyResource(dev, "aws_lb").enable_deletion_protection).toBe(false);
     });
 
@@ -144,7 +161,7 @@ describe("EdgeStack", () => {
 
     it("keeps a user's session on one pod with a stickiness cookie on an IP target group", () => {
       expect(onlyResource(prod, "aws_lb_target_group")).toMatchObject({
-        name: "webapp-prod-web",
+        name: `${tier.production.prefix}-web`,
         target_type: "ip",
         port: 8080,
         stickiness: { type: "lb_cookie", enabled: true, cookie_duration: 86400 },
@@ -166,7 +183,9 @@ describe("EdgeStack", () => {
       const policies = Object.values(resourcesOf(prod, "aws_s3_bucket_policy")).map((policy) => policyOf(policy).Statement);
       const alb = policies.find((statements) => statements.some((statement) => statement.Sid === "ElbLogDelivery"))!;
       expect(alb.map((statement) => statement.Sid)).toEqual(["DenyInsecureTransport", "ElbLogDelivery", "ElbLogDeliveryLegacyRegion", "S3ServerAccessLogsCdnLogs"]);
-      expect(alb.find((statement) => statement.Sid === "ElbLogDeliveryLegacyRegion")!.Principal).toEqual({ AWS: "arn:aws:iam::156460612806:root" });
+      const elbAccount = LEGACY_ELB_ACCOUNTS[tier.production.account.region];
+      expect(elbAccount).toBeDefined();
+      expect(alb.find((statement) => statement.Sid === "ElbLogDeliveryLegacyRegion")!.Principal).toEqual({ AWS: `arn:aws:iam::${elbAccount}:root` });
     });
   });
 
@@ -182,11 +201,11 @@ describe("EdgeStack", () => {
     it("points the application host (A and AAAA) at CloudFront and the origin host at the ALB", () => {
       const records = Object.values(resourcesOf(prod, "aws_route53_record")).filter((record) => record.alias);
       expect(records.map((record) => [record.name, record.type]).sort()).toEqual([
-        ["origin.www.webapp.example.com", "A"],
-        ["www.webapp.example.com", "A"],
-        ["www.webapp.example.com", "AAAA"],
+        [`origin.${applicationHost(tier.production.edge!)}`, "A"],
+        [applicationHost(tier.production.edge!), "A"],
+        [applicationHost(tier.production.edge!), "AAAA"],
       ]);
-      expect(new Set(records.map((record) => record.zone_id))).toEqual(new Set(["Z0PROD000000000000001"]));
+      expect(new Set(records.map((record) => record.zone_id))).toEqual(new Set([tier.production.edge!.hostedZoneId]));
     });
 
     it("validates both certificates with DNS records keyed by domain name", () => {
@@ -199,7 +218,7 @@ describe("EdgeStack", () => {
   describe("ECR", () => {
     it("scans on push, keeps tags immutable and encrypts with the stack's CMK", () => {
       expect(onlyResource(prod, "aws_ecr_repository")).toMatchObject({
-        name: "webapp-prod/web",
+        name: `${tier.production.prefix}/web`,
         image_tag_mutability: "IMMUTABLE",
         image_scanning_configuration: { scan_on_push: true },
         force_delete: false,
@@ -217,13 +236,13 @@ describe("EdgeStack", () => {
   });
 
   describe("database access of the application", () => {
-    const withDatabase = synthStack(edgeStack(shippedEnvironment("prod"), undefined, true));
+    const withDatabase = synthStack(edgeStack(tier.production, undefined, true));
 
     it("gives web/web the IRSA role the overlays annotate, with rds-db:connect as the web user", () => {
       const role = onlyResource(withDatabase, "aws_iam_role");
-      expect(role.name).toBe("webapp-prod-web");
+      expect(role.name).toBe(`${tier.production.prefix}-web`);
       expect(policyOf(role, "assume_role_policy").Statement[0]).toMatchObject({
-        Condition: { StringEquals: { "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789:sub": "system:serviceaccount:web:web" } },
+        Condition: { StringEquals: { [`${clusterOf(tier.production).oidcProvider.issuer}:sub`]: "system:serviceaccount:web:web" } },
       });
       const connect = Object.values(resourcesOf(withDatabase, "aws_iam_role_policy")).find((policy) => String(policy.policy).includes("rds-db:connect"))!;
       expect(policyOf(connect).Statement[0]).toMatchObject({ Action: "rds-db:connect" });
@@ -236,12 +255,12 @@ describe("EdgeStack", () => {
       expect(read).toMatchObject({ Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"] });
       expect(read!.Resource).toMatch(/^\$\{aws_secretsmanager_secret\.WebDatabaseAccess_Connection_[A-Z0-9]+\.arn\}$/);
       const decrypt = policies.find((statement) => statement.Sid === "DecryptThroughSecretsManager");
-      expect(decrypt).toMatchObject({ Action: "kms:Decrypt", Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${shippedEnvironment("prod").account.region}.amazonaws.com` } } });
+      expect(decrypt).toMatchObject({ Action: "kms:Decrypt", Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${tier.production.account.region}.amazonaws.com` } } });
       expect(decrypt!.Resource).toContain("aws_kms_key.");
     });
 
     it("publishes the connection settings, without a password, in a KMS-encrypted secret the ExternalSecret reads", () => {
-      expect(onlyResource(withDatabase, "aws_secretsmanager_secret")).toMatchObject({ name: "webapp-prod/web/database", kms_key_id: expect.stringMatching(/aws_kms_key\./) });
+      expect(onlyResource(withDatabase, "aws_secretsmanager_secret")).toMatchObject({ name: `${tier.production.prefix}/web/database`, kms_key_id: expect.stringMatching(/aws_kms_key\./) });
       const value = JSON.parse(onlyResource(withDatabase, "aws_secretsmanager_secret_version").secret_string as string);
       expect(Object.keys(value).sort()).toEqual(["PGHOST", "PGHOST_READER", "PGPORT", "PGSSLMODE", "PGUSER"]);
       expect(value).toMatchObject({ PGUSER: "web", PGPORT: "5432", PGSSLMODE: "verify-full" });
@@ -293,6 +312,15 @@ describe("EdgeStack", () => {
     it("refuses to build without an edge section", () => {
       expect(() => edgeStackWithout()).toThrow("config/test.yaml: edge: is required for the test-edge and test-delivery stacks");
     });
+  });
+
+  it("serves the configured application host from CloudFront behind a CloudFront-scope WAF, and keeps each configured ECR repository", () => {
+    const edge = tier.production.edge!;
+    expect(json(prod)).toHaveResourceWithProperties(CloudfrontDistribution, { aliases: [`${edge.appSubdomain}.${edge.domainName}`], enabled: true });
+    expect(json(prod)).toHaveResourceWithProperties(Wafv2WebAcl, { scope: "CLOUDFRONT" });
+    for (const repository of edge.ecrRepositories) {
+      expect(json(prod)).toHaveResourceWithProperties(EcrRepository, { name: `${tier.production.prefix}/${repository}`, image_tag_mutability: "IMMUTABLE" });
+    }
   });
 });
 

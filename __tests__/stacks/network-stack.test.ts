@@ -1,10 +1,15 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { json } from "../support/synth";
 import { NetworkStack } from "../../stacks/network-stack";
-import { shippedEnvironment, testApp, testEnvironment } from "../support/environments";
+import { testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, resourcesOf, synthStack } from "../support/synth";
 
 describe("NetworkStack", () => {
-  const prod = synthStack(new NetworkStack(testApp(), shippedEnvironment("prod")));
-  const dev = synthStack(new NetworkStack(testApp(), shippedEnvironment("dev")));
+  const prod = synthStack(new NetworkStack(testApp(), tier.production));
+  const dev = synthStack(new NetworkStack(testApp(), tier.development));
 
   it("gives prod a NAT gateway in each of its three AZs and dev a single one", () => {
     expect(countOf(prod, "aws_nat_gateway")).toBe(3);
@@ -13,9 +18,9 @@ describe("NetworkStack", () => {
 
   it("puts a public, a private and a database subnet in every AZ", () => {
     const subnets = Object.values(resourcesOf(prod, "aws_subnet"));
-    for (const tier of ["public", "private", "database"]) {
-      const zones = subnets.filter((subnet) => (subnet.tags as Record<string, string>).tier === tier).map((s) => s.availability_zone);
-      expect(zones.sort()).toEqual(["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+    for (const subnetTier of ["public", "private", "database"]) {
+      const zones = subnets.filter((subnet) => (subnet.tags as Record<string, string>).tier === subnetTier).map((s) => s.availability_zone);
+      expect(zones.sort()).toEqual([...tier.production.network.availabilityZones].sort());
     }
   });
 
@@ -23,7 +28,7 @@ describe("NetworkStack", () => {
     const routes = Object.entries(resourcesOf(prod, "aws_route")).filter(([, route]) => route.nat_gateway_id);
     expect(routes).toHaveLength(3);
     for (const [id, route] of routes) {
-      const zone = id.match(/eu-west-1[a-c]/)![0];
+      const zone = tier.production.network.availabilityZones.find((candidate) => id.includes(candidate))!;
       expect(route.nat_gateway_id).toContain(`NatGateway-${zone}`);
     }
   });
@@ -38,10 +43,10 @@ describe("NetworkStack", () => {
     const publicTags = subnets.filter((s) => (s.tags as Record<string, string>).tier === "public").map((s) => s.tags as Record<string, string>);
     const privateTags = subnets.filter((s) => (s.tags as Record<string, string>).tier === "private").map((s) => s.tags as Record<string, string>);
     for (const tags of publicTags) {
-      expect(tags).toMatchObject({ "kubernetes.io/role/elb": "1", "kubernetes.io/cluster/webapp-prod": "shared" });
+      expect(tags).toMatchObject({ "kubernetes.io/role/elb": "1", [`kubernetes.io/cluster/${tier.production.prefix}`]: "shared" });
     }
     for (const tags of privateTags) {
-      expect(tags).toMatchObject({ "kubernetes.io/role/internal-elb": "1", "kubernetes.io/cluster/webapp-prod": "shared" });
+      expect(tags).toMatchObject({ "kubernetes.io/role/internal-elb": "1", [`kubernetes.io/cluster/${tier.production.prefix}`]: "shared" });
     }
   });
 
@@ -57,22 +62,24 @@ describe("NetworkStack", () => {
   });
 
   it("creates the configured interface endpoints behind their own HTTPS-only security group", () => {
-    const services = Object.values(resourcesOf(dev, "aws_vpc_endpoint")).map((endpoint) => endpoint.service_name);
+    const { network, account } = tier.production;
+    const services = Object.values(resourcesOf(prod, "aws_vpc_endpoint")).map((endpoint) => endpoint.service_name);
+    expect(network.endpoints.interface.length).toBeGreaterThan(0);
     expect(services.sort()).toEqual(
-      ["s3", "ecr.api", "ecr.dkr", "sts", "logs", "ec2"].map((service) => `com.amazonaws.eu-west-1.${service}`).sort(),
+      [...(network.endpoints.s3Gateway ? ["s3"] : []), ...network.endpoints.interface].map((service) => `com.amazonaws.${account.region}.${service}`).sort(),
     );
-    const rule = onlyResource(dev, "aws_vpc_security_group_ingress_rule");
-    expect(rule).toMatchObject({ from_port: 443, to_port: 443, ip_protocol: "tcp", cidr_ipv4: "10.10.0.0/16" });
+    const rule = onlyResource(prod, "aws_vpc_security_group_ingress_rule");
+    expect(rule).toMatchObject({ from_port: 443, to_port: 443, ip_protocol: "tcp", cidr_ipv4: network.cidr });
   });
 
   it("stores state in S3 with native locking and the state CMK, keyed by environment and stack", () => {
     expect(prod.terraform?.backend).toEqual({
       s3: {
-        bucket: "webapp-tfstate-111122223333",
-        key: "prod/prod-network.tfstate",
-        region: "eu-west-1",
+        bucket: `${tier.production.project}-tfstate-${tier.production.account.id}`,
+        key: `${tier.production.name}/${tier.production.name}-network.tfstate`,
+        region: tier.production.account.region,
         encrypt: true,
-        kms_key_id: "arn:aws:kms:eu-west-1:111122223333:alias/webapp-tfstate-111122223333",
+        kms_key_id: `arn:aws:kms:${tier.production.account.region}:${tier.production.account.id}:alias/${tier.production.project}-tfstate-${tier.production.account.id}`,
         use_lockfile: true,
       },
     });
@@ -88,14 +95,14 @@ describe("NetworkStack", () => {
   it("tags every taggable resource with project, environment, stack and managed-by through default tags", () => {
     const [provider] = prod.provider!.aws;
     expect(provider).toMatchObject({
-      region: "eu-west-1",
-      allowed_account_ids: ["111122223333"],
+      region: tier.production.account.region,
+      allowed_account_ids: [tier.production.account.id],
       default_tags: [
         {
           tags: {
-            project: "webapp",
+            project: tier.production.project,
             environment: "prod",
-            stack: "prod-network",
+            stack: `${tier.production.name}-network`,
             "managed-by": "cdktf",
             "cost-center": "platform-prod",
             "data-classification": "confidential",
@@ -116,4 +123,12 @@ describe("NetworkStack", () => {
       expect(resourcesOf(threeZones, "aws_subnet")[id].cidr_block).toBe(resourcesOf(twoZones, "aws_subnet")[id].cidr_block);
     }
   });
+  it("creates the configured VPC with DNS, flow logs of all traffic and the configured region, account and AZs, asking AWS nothing", () => {
+    expect(json(prod)).toHaveResourceWithProperties(Vpc, { cidr_block: tier.production.network.cidr, enable_dns_hostnames: true, enable_dns_support: true });
+    expect(json(prod)).toHaveResourceWithProperties(FlowLog, { traffic_type: "ALL" });
+    expect(json(prod)).toHaveProviderWithProperties(AwsProvider, { region: tier.production.account.region, allowed_account_ids: [tier.production.account.id] });
+    expect(json(prod)).not.toHaveDataSource(DataAwsAvailabilityZones);
+    expect(json(dev)).toHaveResourceWithProperties(Vpc, { cidr_block: tier.development.network.cidr });
+  });
+
 });

@@ -4,9 +4,14 @@ import { EnvironmentConfig, loadEnvironments, validateEnvironment } from "../../
 import type { EnvironmentInput } from "../../config/schema/environment";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-export const SHIPPED_CONFIG_DIR = path.join(REPO_ROOT, "config");
+/**
+ * The environments the shipped-environment tests run over: `config/`, or the folder PLATFORM_CONFIG_DIR names
+ * (`npm run test:adopt` points it at a renamed copy with an added environment). Tests derive what they expect from
+ * these files, never from the shipped names.
+ */
+export const SHIPPED_CONFIG_DIR = process.env.PLATFORM_CONFIG_DIR ? path.resolve(process.env.PLATFORM_CONFIG_DIR) : path.join(REPO_ROOT, "config");
 
-/** The shipped dev, staging and prod environments, loaded through the real loader. */
+/** Every environment of SHIPPED_CONFIG_DIR, loaded through the real loader. */
 export function shippedEnvironments(): EnvironmentConfig[] {
   return loadEnvironments({ dir: SHIPPED_CONFIG_DIR });
 }
@@ -56,3 +61,29 @@ function merge(base: unknown, overrides: unknown): unknown {
   }
   return result;
 }
+
+/**
+ * The first shipped environment of a tier (by file name), for tests about what a tier means ("production spreads
+ * readers over three AZs") that must not depend on what the environments are called.
+ */
+export function shippedByTier(tier: EnvironmentConfig["tier"]): EnvironmentConfig {
+  const found = shippedEnvironments().find((environment) => environment.tier === tier);
+  if (!found) throw new Error(`no environment of tier ${tier} in ${SHIPPED_CONFIG_DIR}`);
+  return found;
+}
+
+/**
+ * One shipped environment per tier, loaded on first use: what the shipped-environment tests derive their expectations
+ * from (`tier.production.prefix`, `tier.development.account.region`), so renaming or adding environments keeps them true.
+ */
+export const tier = {
+  get development(): EnvironmentConfig {
+    return shippedByTier("development");
+  },
+  get staging(): EnvironmentConfig {
+    return shippedByTier("staging");
+  },
+  get production(): EnvironmentConfig {
+    return shippedByTier("production");
+  },
+};

@@ -35,3 +35,8 @@ export function onlyResource(synthesized: SynthesizedStack, type: string): Recor
 export function policyOf(resource: Record<string, unknown>, attribute = "policy"): { Statement: Record<string, unknown>[] } {
   return JSON.parse(resource[attribute] as string) as { Statement: Record<string, unknown>[] };
 }
+
+/** The synthesized JSON as the cdktf `Testing` matchers take it (`expect(json(stack)).toHaveResourceWithProperties(...)`). */
+export function json(synthesized: SynthesizedStack): string {
+  return JSON.stringify(synthesized);
+}

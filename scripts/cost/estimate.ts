@@ -1,3 +1,4 @@
+import { parse } from "yaml";
 import defaultPrices from "./prices.json";
 import { environmentOf, ResourceValues, resourcesOf, SynthesizedStack } from "../synthesized";
 
@@ -25,11 +26,15 @@ export interface StackEstimate {
   readonly items: readonly LineItem[];
   /** How many resources cost nothing (IAM, routes, Kubernetes objects, ...), by the price table's `noCharge`. */
   readonly freeResources: number;
+  /** True when some resource of the stack could not be priced (see `unpriced`): `monthly` is then a lower bound. */
+  readonly lowerBound: boolean;
 }
 
 export interface EnvironmentEstimate {
   readonly name: string;
   readonly monthly: number;
+  /** True when a stack of the environment is a lower bound. */
+  readonly lowerBound: boolean;
   readonly stacks: readonly StackEstimate[];
 }
 
@@ -78,6 +83,92 @@ interface PricingContext {
 }
 
 type Pricer = (context: PricingContext) => Charge[];
+
+/** A persistent volume an add-on's values ask for: the chart creates the PVC, the EBS CSI driver the gp3 volume. */
+interface VolumeClaim {
+  readonly where: string;
+  readonly gib: number;
+  readonly count: number;
+}
+
+/**
+ * The persistent volumes in a Helm release's values: every `resources.requests.storage` of a PVC template (Prometheus,
+ * Alertmanager, Elasticsearch node sets), times the `replicas`/`count` of the object that holds it; and Vault's
+ * `dataStorage`/`auditStorage`, one each per server.
+ */
+export function volumeClaims(chart: string, values: unknown): VolumeClaim[] {
+  const claims: VolumeClaim[] = [];
+  const visit = (node: unknown, where: string, count: number): void => {
+    if (Array.isArray(node)) return node.forEach((entry, index) => visit(entry, `${where}[${index}]`, count));
+    if (typeof node !== "object" || node === null) return;
+    const record = node as Record<string, unknown>;
+    const own = typeof record.replicas === "number" ? record.replicas : typeof record.count === "number" ? record.count : count;
+    const storage = (record.resources as { requests?: { storage?: unknown } } | undefined)?.requests?.storage;
+    if (typeof storage === "string" && record.accessModes !== undefined) claims.push({ where, gib: gibibytes(storage), count: own });
+    for (const [key, value] of Object.entries(record)) visit(value, where ? `${where}.${key}` : key, own);
+  };
+  if (chart === "vault") {
+    const server = (values as { server?: Record<string, { enabled?: boolean; size?: string; replicas?: number }> } | undefined)?.server ?? {};
+    const servers = server.ha?.enabled ? Number(server.ha.replicas ?? 3) : 1;
+    for (const key of ["dataStorage", "auditStorage"]) {
+      const volume = server[key];
+      if (volume?.enabled && typeof volume.size === "string") claims.push({ where: `server.${key}`, gib: gibibytes(volume.size), count: servers });
+    }
+    return claims;
+  }
+  visit(values, "", 1);
+  return claims;
+}
+
+/**
+ * The load balancers the AWS Load Balancer Controller creates for a release's values: one ALB per Ingress of class
+ * `alb` (Ingresses sharing a `group.name` share one), one NLB per Service of type LoadBalancer.
+ */
+export function controllerLoadBalancers(values: unknown): { kind: "application" | "network"; where: string }[] {
+  const found: { kind: "application" | "network"; where: string }[] = [];
+  const groups = new Set<string>();
+  const visit = (node: unknown, where: string): void => {
+    if (Array.isArray(node)) return node.forEach((entry, index) => visit(entry, `${where}[${index}]`));
+    if (typeof node !== "object" || node === null) return;
+    const record = node as Record<string, unknown>;
+    const ingressClass = record.ingressClassName ?? (record.spec as { ingressClassName?: unknown } | undefined)?.ingressClassName;
+    if (ingressClass === "alb" && record.enabled !== false) {
+      const annotations = (record.annotations ?? (record.metadata as { annotations?: unknown } | undefined)?.annotations) as Record<string, unknown> | undefined;
+      const group = annotations?.["alb.ingress.kubernetes.io/group.name"];
+      if (typeof group !== "string" || !groups.has(group)) found.push({ kind: "application", where });
+      if (typeof group === "string") groups.add(group);
+    }
+    if (record.type === "LoadBalancer") found.push({ kind: "network", where });
+    for (const [key, value] of Object.entries(record)) visit(value, where ? `${where}.${key}` : key);
+  };
+  visit(values, "");
+  return found;
+}
+
+const BINARY_UNITS: Record<string, number> = { Ki: 1 / 1024 ** 2, Mi: 1 / 1024, Gi: 1, Ti: 1024 };
+
+function gibibytes(quantity: string): number {
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)$/.exec(quantity.trim());
+  if (!match) throw new Unpriceable(`volume size ${quantity} is not a Ki/Mi/Gi/Ti quantity`);
+  return Number(match[1]) * BINARY_UNITS[match[2]];
+}
+
+function loadBalancerCharges(c: PricingContext, kind: string, label = ""): Charge[] {
+  const units = c.assume("loadBalancerCapacityUnits");
+  if (kind === "application") {
+    return [
+      { description: `${label}application load balancer hours`, monthly: c.regional().albHourly * c.hours },
+      { description: `${label}${units} LCU`, monthly: units * c.regional().albLcuHourly * c.hours },
+    ];
+  }
+  if (kind === "network") {
+    return [
+      { description: `${label}network load balancer hours`, monthly: c.regional().nlbHourly * c.hours },
+      { description: `${label}${units} NLCU`, monthly: units * c.regional().nlbLcuHourly * c.hours },
+    ];
+  }
+  throw new Unpriceable(`${kind} load balancers are not in the price table`);
+}
 
 const IO_OPTIMIZED = "aurora-iopt1";
 
@@ -173,22 +264,19 @@ const PRICERS: Record<string, Pricer> = {
     if ((c.values.type ?? "gp3") !== "gp3") throw new Unpriceable(`EBS volume type ${String(c.values.type)} is not in the price table`);
     return [{ description: `${Number(c.values.size)} GiB gp3 volume`, monthly: Number(c.values.size) * c.regional().ebsGp3GbMonthly }];
   },
-  aws_lb: (c) => {
-    const kind = String(c.values.load_balancer_type ?? "application");
-    const units = c.assume("loadBalancerCapacityUnits");
-    if (kind === "application") {
-      return [
-        { description: "application load balancer hours", monthly: c.regional().albHourly * c.hours },
-        { description: `${units} LCU`, monthly: units * c.regional().albLcuHourly * c.hours },
-      ];
-    }
-    if (kind === "network") {
-      return [
-        { description: "network load balancer hours", monthly: c.regional().nlbHourly * c.hours },
-        { description: `${units} NLCU`, monthly: units * c.regional().nlbLcuHourly * c.hours },
-      ];
-    }
-    throw new Unpriceable(`${kind} load balancers are not in the price table`);
+  aws_lb: (c) => loadBalancerCharges(c, String(c.values.load_balancer_type ?? "application")),
+  // A release costs what its values make controllers create: gp3 volumes for its PVCs, load balancers for its
+  // Ingresses and LoadBalancer Services (the storage class of the platform is gp3).
+  helm_release: (c) => {
+    const documents = (Array.isArray(c.values.values) ? c.values.values : []).map((text) => parse(String(text)) as unknown);
+    const chart = String(c.values.chart ?? "");
+    return documents.flatMap((values) => [
+      ...volumeClaims(chart, values).map((claim) => ({
+        description: `${claim.count} × ${claim.gib} GiB gp3 volume (${claim.where})`,
+        monthly: claim.count * claim.gib * c.regional().ebsGp3GbMonthly,
+      })),
+      ...controllerLoadBalancers(values).flatMap((balancer) => loadBalancerCharges(c, balancer.kind, `${balancer.where}: controller-created `)),
+    ]);
   },
   aws_cloudfront_distribution: (c) => [
     { description: "CloudFront data transfer out (no monthly base fee)", monthly: c.assume("cloudfrontTransferOutGb") * c.global.cloudfrontTransferOutPerGb },
@@ -261,6 +349,7 @@ export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable
           },
         });
         assumptions.forEach((name) => usedAssumptions.add(name));
+        if (charges.length === 0) freeResources += 1;
         for (const charge of charges) {
           items.push({
             stack: stack.name,
@@ -276,7 +365,8 @@ export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable
         unpriced.push({ stack: stack.name, address, reason: error.message });
       }
     }
-    return { name: stack.name, region, monthly: cents(sum(items)), items, freeResources };
+    const lowerBound = unpriced.some((entry) => entry.stack === stack.name);
+    return { name: stack.name, region, monthly: cents(sum(items)), items, freeResources, lowerBound };
   });
   const environmentNames = [...new Set(stacks.map((stack) => environmentOf(stack.name)).filter((name): name is string => !!name))];
   return {
@@ -284,7 +374,7 @@ export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable
     priceTable: { source: prices.source, retrieved: prices.retrieved },
     environments: environmentNames.map((name) => {
       const own = estimates.filter((stack) => environmentOf(stack.name) === name);
-      return { name, monthly: cents(sum(own)), stacks: own };
+      return { name, monthly: cents(sum(own)), lowerBound: own.some((stack) => stack.lowerBound), stacks: own };
     }),
     account: estimates.filter((stack) => environmentOf(stack.name) === undefined),
     assumptions: Object.fromEntries(
@@ -301,12 +391,12 @@ export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable
 export function formatReport(report: CostReport, options: { items?: boolean } = {}): string {
   const rows: string[][] = [["environment", "stack", "region", `${report.currency}/month`]];
   const stackRows = (environment: string, stack: StackEstimate): string[][] => [
-    [environment, stack.name, stack.region, money(stack.monthly)],
+    [environment, stack.name, stack.region, money(stack.monthly, stack.lowerBound)],
     ...(options.items ? stack.items.filter((item) => item.monthly > 0).map((item) => ["", `  ${item.resource}: ${item.description}`, "", money(item.monthly)]) : []),
   ];
   for (const environment of report.environments) {
     environment.stacks.forEach((stack) => rows.push(...stackRows(environment.name, stack)));
-    rows.push([environment.name, "total", "", money(environment.monthly)]);
+    rows.push([environment.name, "total", "", money(environment.monthly, environment.lowerBound)]);
   }
   report.account.forEach((stack) => rows.push(...stackRows("(account)", stack)));
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
@@ -318,7 +408,7 @@ export function formatReport(report: CostReport, options: { items?: boolean } = 
   }
   lines.push(report.unknown.length === 0 ? "Unknown resource types: none." : "Unknown resource types (not priced, not in the price table's noCharge list):");
   report.unknown.forEach((entry) => lines.push(`  ${entry.type} × ${entry.count} in ${entry.stacks.join(", ")}`));
-  if (report.unpriced.length > 0) lines.push("Not priced:");
+  if (report.unpriced.length > 0) lines.push("Not priced (totals marked ≥ leave them out and are lower bounds):");
   report.unpriced.forEach((entry) => lines.push(`  ${entry.stack}: ${entry.address}: ${entry.reason}`));
   return `${lines.join("\n")}\n`;
 }
@@ -368,6 +458,7 @@ function cents(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-function money(value: number): string {
-  return value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** A figure as the table prints it; `≥` marks a lower bound (some resource of it is not priced). */
+export function money(value: number, lowerBound = false): string {
+  return `${lowerBound ? "≥ " : ""}${value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
