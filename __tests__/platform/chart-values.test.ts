@@ -13,9 +13,16 @@ const LOCAL_CHARTS = path.join(REPO_ROOT, "charts");
 
 /**
  * Maps whose defaults have entries but which the chart documents as free-form: argo-cd's configs.cm is the argocd-cm
- * ConfigMap, where every Argo CD setting (oidc.config, url ...) is a key.
+ * ConfigMap, where every Argo CD setting (oidc.config, url ...) is a key; a nodeSelector defaulting to
+ * `kubernetes.io/os: linux` is still a pod's label selector, any label may be added. Also keys the chart's template
+ * reads but values.yaml only shows in a comment (grafana's `# storageClassName: default`, read by its StatefulSet's
+ * volumeClaimTemplates at grafana 12.11.1).
  */
-const DOCUMENTED_OPEN_MAPS: Record<string, string[]> = { "argo-cd": ["configs.cm"] };
+const DOCUMENTED_OPEN_MAPS: Record<string, string[]> = {
+  "argo-cd": ["configs.cm", "global.nodeSelector"],
+  "cert-manager": ["nodeSelector", "webhook.nodeSelector", "cainjector.nodeSelector", "startupapicheck.nodeSelector"],
+  "kube-prometheus-stack": ["grafana.persistence.storageClassName"],
+};
 
 interface ReleaseValues {
   readonly where: string;

@@ -1,5 +1,5 @@
 import { AccountContext } from "../iam/policy-document";
-import { AddOn, AddOnContext, KubernetesObject, replicas, resources, topologySpread, Values } from "./add-on";
+import { AddOn, AddOnContext, KubernetesObject, placement, replicas, resources, topologySpread, Values } from "./add-on";
 
 /** The ClusterSecretStore every ExternalSecret of the platform reads through. */
 export const CLUSTER_SECRET_STORE = "aws-secrets-manager";
@@ -9,6 +9,7 @@ function component(context: AddOnContext, component: string, cpu: string, memory
   return {
     replicaCount: replicas(context),
     priorityClassName: "system-cluster-critical",
+    ...placement(context, "system"),
     resources: resources(cpu, memory),
     podDisruptionBudget: { enabled: context.production, minAvailable: 1 },
     topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/name": component }),

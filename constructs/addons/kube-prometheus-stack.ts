@@ -1,5 +1,5 @@
 import type { PlatformConfig } from "../../config/schema/platform";
-import { AddOn, AddOnContext, replicas, resources, topologySpread, Values } from "./add-on";
+import { AddOn, AddOnContext, placement, replicas, resources, topologySpread, Values } from "./add-on";
 
 /** The Kubernetes Secret that holds every receiver's URL or key, mounted into Alertmanager. */
 export const RECEIVER_SECRET = "alertmanager-receivers";
@@ -119,6 +119,26 @@ function volume(context: AddOnContext, size: string): Values {
 }
 
 /**
+ * Grafana keeps users, sessions and preferences in SQLite, so it runs as one StatefulSet replica on a volume (see
+ * docs/platform.md); dashboards and data sources are provisioned from code, so the volume holds nothing the platform
+ * cannot rebuild. No PodDisruptionBudget: with one replica it would block every node drain.
+ */
+function grafanaOnOneVolume(context: AddOnContext<"kubePrometheusStack">): Values {
+  return {
+    replicas: 1,
+    persistence: {
+      enabled: true,
+      type: "sts",
+      size: "10Gi",
+      ...(context.storageClassName ? { storageClassName: context.storageClassName } : {}),
+    },
+    // The pod's fsGroup (472) already gives Grafana its volume; the chown init container would run as root.
+    initChownData: { enabled: false },
+    ...placement(context, "stateful"),
+  };
+}
+
+/**
  * kube-prometheus-stack: the Prometheus operator, Prometheus (gp3 volume, retention from config, ServiceMonitors and
  * rules from every namespace), Alertmanager (receivers' secrets mounted from Secrets Manager) and Grafana (admin from
  * Secrets Manager), plus the platform's alert rules.
@@ -160,13 +180,18 @@ export const kubePrometheusStack: AddOn<"kubePrometheusStack"> = {
       kubeEtcd: { enabled: false },
       kubeProxy: { enabled: false },
       additionalPrometheusRulesMap: platformRules(),
-      prometheusOperator: { resources: resources("100m", "256Mi", "512Mi") },
+      prometheusOperator: {
+        resources: resources("100m", "256Mi", "512Mi"),
+        ...placement(context, "system"),
+        admissionWebhooks: { patch: placement(context, "system") },
+      },
       prometheus: {
         podDisruptionBudget: prometheus.podDisruptionBudget,
         prometheusSpec: {
           ...prometheus.spec,
           retention: prometheusSettings.retention,
           storageSpec: volume(context, prometheusSettings.storageSize),
+          ...placement(context, "stateful"),
           resources: resources("500m", "2Gi", "4Gi"),
           // Select ServiceMonitors, PodMonitors, Probes and rules of every release in every namespace, not only ours.
           serviceMonitorSelectorNilUsesHelmValues: false,
@@ -182,17 +207,16 @@ export const kubePrometheusStack: AddOn<"kubePrometheusStack"> = {
           ...alertmanager.spec,
           secrets: hasReceivers ? [RECEIVER_SECRET] : [],
           storage: volume(context, "10Gi"),
+          ...placement(context, "stateful"),
           resources: resources("50m", "128Mi", "256Mi"),
         },
       },
       grafana: {
-        replicas: replicas(context),
+        ...grafanaOnOneVolume(context),
         admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
         resources: resources("100m", "256Mi", "512Mi"),
-        podDisruptionBudget: context.production ? { minAvailable: 1 } : {},
-        topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/name": "grafana" }),
       },
-      "kube-state-metrics": { resources: resources("50m", "128Mi", "256Mi") },
+      "kube-state-metrics": { resources: resources("50m", "128Mi", "256Mi"), ...placement(context, "system") },
       "prometheus-node-exporter": { resources: resources("50m", "64Mi", "128Mi") },
     };
   },

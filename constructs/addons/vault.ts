@@ -1,5 +1,5 @@
 import { KmsKey } from "../security/kms-key";
-import { AddOn, AddOnContext, resources, topologySpread } from "./add-on";
+import { AddOn, AddOnContext, placement, resources, topologySpread } from "./add-on";
 
 const RELEASE = "vault";
 
@@ -68,6 +68,8 @@ export const vault: AddOn<"vault"> = {
       server: {
         resources: resources("250m", "256Mi", "1Gi"),
         priorityClassName: "system-cluster-critical",
+        // Raft data and audit log live on EBS volumes: on-demand stateful nodes only, never spot.
+        ...placement(context, "stateful"),
         serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": role.arn } },
         dataStorage: { enabled: true, size: "10Gi", storageClass },
         auditStorage: { enabled: true, size: context.settings.auditStorageSize, storageClass },
