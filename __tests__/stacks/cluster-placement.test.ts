@@ -1,3 +1,5 @@
+// The cdktf matchers are registered in __tests__/support/setup.ts; this brings their types.
+import type {} from "cdktf/lib/testing/adapters/jest";
 import { App, Testing } from "cdktf";
 import { AutoscalingGroupTagA } from "@cdktf/provider-aws/lib/autoscaling-group-tag";
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
