@@ -1,7 +1,9 @@
 import { validateEnvironment } from "../../config";
 import { environmentInput } from "../support/environments";
 
-const EDGE = { domainName: "shop.example.org", gitops: { repoURL: "https://github.com/acme/shop.git" } };
+/** The edge every test starts from; the ALB admits only CloudFront's origin-facing prefix list, so its id is required. */
+const PREFIX_LIST = "pl-0a1b2c3d";
+const EDGE = { domainName: "shop.example.org", gitops: { repoURL: "https://github.com/acme/shop.git" }, loadBalancer: { cloudFrontPrefixListId: PREFIX_LIST } };
 
 function problems(overrides: Parameters<typeof environmentInput>[0]): { location: string; message: string }[] {
   const result = validateEnvironment("test", "config/test.yaml", environmentInput(overrides));
@@ -20,9 +22,13 @@ describe("the edge and github sections of the config", () => {
     });
   });
 
-  it("require CloudFront's prefix list for an internet-facing ALB", () => {
-    expect(problems({ edge: { ...EDGE, loadBalancer: { scheme: "internet-facing" } } })).toEqual([
-      { location: "edge.loadBalancer.cloudFrontPrefixListId", message: expect.stringContaining("is required for an internet-facing ALB") },
+  it.each(["internal", "internet-facing"] as const)("require CloudFront's origin-facing prefix list for an %s ALB, naming the look-up", (scheme) => {
+    expect(problems({ edge: { ...EDGE, loadBalancer: { scheme } } })).toEqual([
+      {
+        location: "edge.loadBalancer.cloudFrontPrefixListId",
+        message:
+          "is required: the ALB admits HTTPS only from CloudFront's origin-facing prefix list; give the id of com.amazonaws.global.cloudfront.origin-facing in eu-central-1 (aws ec2 describe-managed-prefix-lists --region eu-central-1 --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing)",
+      },
     ]);
   });
 

@@ -70,11 +70,11 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
       });
     }
   }
-  if (env.edge?.loadBalancer.scheme === "internet-facing" && !env.edge.loadBalancer.cloudFrontPrefixListId) {
+  if (env.edge && !env.edge.loadBalancer.cloudFrontPrefixListId) {
     ctx.addIssue({
       code: "custom",
       path: ["edge", "loadBalancer", "cloudFrontPrefixListId"],
-      message: "is required for an internet-facing ALB: its security group admits only CloudFront's origin-facing prefix list",
+      message: `is required: the ALB admits HTTPS only from CloudFront's origin-facing prefix list; give the id of com.amazonaws.global.cloudfront.origin-facing in ${env.account.region} (aws ec2 describe-managed-prefix-lists --region ${env.account.region} --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing)`,
     });
   }
   for (const problem of checkSubnetPlan(env.network)) {
