@@ -1,4 +1,5 @@
 import { ParsedEnvironment } from "./schema/environment";
+import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS } from "./schema/aws-catalog";
 import { planSubnets, SubnetPlan } from "./subnet-plan";
 
 export type Tier = ParsedEnvironment["tier"];
@@ -60,5 +61,13 @@ export function resolveEnvironment(name: string, file: string, parsed: ParsedEnv
     partition: partitionOf(parsed.account.region),
     state,
     network: { ...parsed.network, subnetPlan: plan },
+    edge: parsed.edge && {
+      ...parsed.edge,
+      loadBalancer: {
+        ...parsed.edge.loadBalancer,
+        // Validation guarantees one of the two: the config's id, or the one AWS publishes for the region.
+        cloudFrontPrefixListId: parsed.edge.loadBalancer.cloudFrontPrefixListId ?? CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS[parsed.account.region],
+      },
+    },
   };
 }

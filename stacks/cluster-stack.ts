@@ -8,7 +8,7 @@ import { EksManagedAddon } from "../constructs/cluster/addons";
 import { ClusterRef } from "../constructs/cluster/cluster-ref";
 import { CLUSTER_VIEW_POLICY, EksControlPlane } from "../constructs/cluster/eks-cluster";
 import { NodeLaunchTemplate } from "../constructs/cluster/launch-template";
-import { kubernetesTaintEffect, ManagedNodeGroup } from "../constructs/cluster/node-group";
+import { ManagedNodeGroup, podPlacement } from "../constructs/cluster/node-group";
 import { NodeRole } from "../constructs/cluster/node-role";
 import { clusterAutoscalerStatements, ebsVolumeKeyStatements, loadBalancerControllerStatements } from "../constructs/iam/controller-policies";
 import { pipelineRolesOf } from "../constructs/iam/github-actions";
@@ -90,7 +90,13 @@ export class ClusterStack extends EnvironmentStack {
 
     // Nodes only become Ready once the CNI runs, so the networking add-ons come before the node groups.
     const networking = [
-      new EksManagedAddon(this, "VpcCni", { cluster: this.eks, addonName: "vpc-cni", version: config.addons.vpcCni, serviceAccountRole: this.addonRoles.vpcCni }),
+      new EksManagedAddon(this, "VpcCni", {
+        cluster: this.eks,
+        addonName: "vpc-cni",
+        version: config.addons.vpcCni,
+        serviceAccountRole: this.addonRoles.vpcCni,
+        configuration: VPC_CNI_CONFIGURATION,
+      }),
       new EksManagedAddon(this, "KubeProxy", { cluster: this.eks, addonName: "kube-proxy", version: config.addons.kubeProxy }),
     ].map(({ addon }) => addon);
 
@@ -189,6 +195,13 @@ export class ClusterStack extends EnvironmentStack {
   }
 }
 
+/**
+ * NetworkPolicies are enforced only when the VPC CNI is told to: EKS then runs the network policy controller and the
+ * aws-node DaemonSet's network policy agent (its `nodeAgent`, on by default since v1.14) programs eBPF filters on
+ * every node. The add-on's schema types the flag as a boolean string.
+ */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
+
 interface Placement {
   /** Set when the group is confined to one AZ. */
   readonly zone?: string;
@@ -202,13 +215,8 @@ function placementsOf(group: NodeGroupConfig, subnets: readonly NetworkSubnet[])
 
 /** Add-on pods that belong on the system nodes: their labels as node selector, their taints tolerated. */
 function systemScheduling(system: NodeGroupConfig): Record<string, unknown> {
-  const tolerations = system.taints.map((taint) => ({
-    key: taint.key,
-    operator: taint.value === undefined ? "Exists" : "Equal",
-    ...(taint.value === undefined ? {} : { value: taint.value }),
-    effect: kubernetesTaintEffect(taint.effect),
-  }));
-  return { nodeSelector: system.labels, ...(tolerations.length > 0 ? { tolerations } : {}) };
+  const { nodeSelector, tolerations } = podPlacement(system);
+  return { nodeSelector, ...(tolerations.length > 0 ? { tolerations } : {}) };
 }
 
 /** A stable construct id for an IAM principal: its type and name (`role-platform-admins`). */

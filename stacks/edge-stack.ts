@@ -102,7 +102,8 @@ export class EdgeStack extends EnvironmentStack {
       name: loadBalancerName(environment),
       vpcId: props.network.vpc.id,
       subnets: internal ? props.network.privateSubnets : props.network.publicSubnets,
-      clients: internal ? { kind: "vpc", cidr: environment.network.cidr } : { kind: "cloudfront-prefix-list", prefixListId: lbConfig.cloudFrontPrefixListId! },
+      // The config validation requires the prefix list whenever there is an edge.
+      clients: { kind: internal ? "cloudfront-vpc-origin" : "cloudfront-prefix-list", prefixListId: lbConfig.cloudFrontPrefixListId! },
       targetSecurityGroupId: props.cluster.nodeSecurityGroupId,
       certificateArn: originCertificate.arn,
       accessLogBucketName: `${prefix}-alb-logs-${environment.account.id}`,

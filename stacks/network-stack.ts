@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { EnvironmentConfig } from "../config";
+import { POSTGRES_PORT } from "../constructs/database/aurora-postgres";
 import { Network } from "../constructs/network/network";
 import { EnvironmentStack } from "./environment-stack";
 
@@ -21,6 +22,9 @@ export class NetworkStack extends EnvironmentStack {
       flowLogs: network.flowLogs,
       s3GatewayEndpoint: network.endpoints.s3Gateway,
       interfaceEndpoints: network.endpoints.interface,
+      databasePort: POSTGRES_PORT,
+      // An internet-facing ALB sits in the public subnets; an internal one (the default) needs no inbound port there.
+      publicIngressPorts: environment.edge?.loadBalancer.scheme === "internet-facing" ? [443] : [],
     });
     new TerraformOutput(this, "vpc_id", { value: this.network.vpc.id, description: "VPC id" });
     new TerraformOutput(this, "private_subnet_ids", {

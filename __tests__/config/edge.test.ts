@@ -1,7 +1,9 @@
 import { validateEnvironment } from "../../config";
 import { environmentInput } from "../support/environments";
 
-const EDGE = { domainName: "shop.example.org", gitops: { repoURL: "https://github.com/acme/shop.git" } };
+/** The edge every test starts from; the ALB admits only CloudFront's origin-facing prefix list (given explicitly here). */
+const PREFIX_LIST = "pl-0a1b2c3d";
+const EDGE = { domainName: "shop.example.org", gitops: { repoURL: "https://github.com/acme/shop.git" }, loadBalancer: { cloudFrontPrefixListId: PREFIX_LIST } };
 
 function problems(overrides: Parameters<typeof environmentInput>[0]): { location: string; message: string }[] {
   const result = validateEnvironment("test", "config/test.yaml", environmentInput(overrides));
@@ -20,10 +22,23 @@ describe("the edge and github sections of the config", () => {
     });
   });
 
-  it("require CloudFront's prefix list for an internet-facing ALB", () => {
-    expect(problems({ edge: { ...EDGE, loadBalancer: { scheme: "internet-facing" } } })).toEqual([
-      { location: "edge.loadBalancer.cloudFrontPrefixListId", message: expect.stringContaining("is required for an internet-facing ALB") },
-    ]);
+  it.each(["internal", "internet-facing"] as const)("require CloudFront's origin-facing prefix list for an %s ALB in a region the project does not list, naming the look-up", (scheme) => {
+    const zones = ["eu-south-2a", "eu-south-2b", "eu-south-2c"];
+    expect(problems({ account: { region: "eu-south-2" }, network: { availabilityZones: zones }, edge: { ...EDGE, loadBalancer: { scheme } } })).toContainEqual({
+      location: "edge.loadBalancer.cloudFrontPrefixListId",
+      message:
+        "is required in this region (the project knows the id only for 16 regions): the ALB admits HTTPS only from CloudFront's origin-facing prefix list; give the id of com.amazonaws.global.cloudfront.origin-facing in eu-south-2 (aws ec2 describe-managed-prefix-lists --region eu-south-2 --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing)",
+    });
+  });
+
+  it("default the prefix list to the id AWS publishes for the region, and let the config override it", () => {
+    const resolved = (loadBalancer: { cloudFrontPrefixListId?: string }) => {
+      const result = validateEnvironment("test", "config/test.yaml", environmentInput({ edge: { ...EDGE, loadBalancer } }));
+      return "environment" in result ? result.environment.edge?.loadBalancer.cloudFrontPrefixListId : undefined;
+    };
+    // eu-central-1's com.amazonaws.global.cloudfront.origin-facing (aws ec2 describe-managed-prefix-lists)
+    expect(resolved({})).toBe("pl-a3a144ca");
+    expect(resolved({ cloudFrontPrefixListId: PREFIX_LIST })).toBe(PREFIX_LIST);
   });
 
   it("reject a domain, zone id, repository name or rate limit AWS would refuse", () => {

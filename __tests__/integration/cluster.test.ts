@@ -57,6 +57,29 @@ describe("offline Terraform runs of the cluster stacks", () => {
       }
     });
 
+    it("enforces NetworkPolicies through the VPC CNI add-on", () => {
+      const [cni] = plannedResources(plan(), "aws_eks_addon").filter((addon) => addon.values.addon_name === "vpc-cni");
+      expect(JSON.parse(cni.values.configuration_values as string)).toMatchObject({ enableNetworkPolicy: "true" });
+    });
+
+    it("taints every node group with its pool's configured taints, and tells the Cluster Autoscaler about them", () => {
+      const effects: Record<string, string> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };
+      const tags = plannedResources(plan(), "aws_autoscaling_group_tag").map((resource) => (resource.values.tag as Values[])[0]);
+      for (const [pool, group] of Object.entries(environment.cluster.nodeGroups)) {
+        const planned = nodeGroups().filter((candidate) => String(candidate.node_group_name).startsWith(`${environment.prefix}-${pool}`));
+        expect(planned.length).toBeGreaterThan(0);
+        for (const node of planned) {
+          expect({ pool, taints: node.taint }).toEqual({ pool, taints: group.taints.map(({ key, value, effect }) => ({ key, value: value ?? null, effect })) });
+        }
+        for (const taint of group.taints) {
+          expect(tags).toContainEqual(
+            expect.objectContaining({ key: `k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`, value: `${taint.value ?? ""}:${effects[taint.effect]}` }),
+          );
+        }
+      }
+      expect(environment.cluster.nodeGroups.stateful.taints).toContainEqual({ key: "workload", value: "stateful", effect: "NO_SCHEDULE" });
+    });
+
     it("runs the spot group over at least three instance types", () => {
       const spot = nodeGroups().filter((group) => group.capacity_type === "SPOT");
       expect(spot).toHaveLength(1);

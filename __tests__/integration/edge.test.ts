@@ -1,4 +1,4 @@
-import { loadEnvironments } from "../../config";
+import { shippedEnvironment } from "../support/environments";
 import { dataSources, planOf, plannedResources, SHIPPED_ENVIRONMENTS, stackRuns } from "./harness";
 
 /** Offline plans of `<env>-edge` (AWS provider only) for every shipped environment, from the harness's run. */
@@ -28,7 +28,7 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s-edge, planned offline", (environment) =>
   });
 
   it("treats request bodies over 8 KB as the config says (edge.waf.largeBodies)", () => {
-    const [config] = loadEnvironments({ dir: "config", environments: [environment] });
+    const config = shippedEnvironment(environment);
     const rules = only("aws_wafv2_web_acl").rule as { statement: { managed_rule_group_statement?: Record<string, unknown>[] }[] }[];
     const common = rules.map((rule) => rule.statement[0].managed_rule_group_statement?.[0]).find((group) => group?.name === "AWSManagedRulesCommonRuleSet");
     const overrides = (common?.rule_action_override ?? []) as { name: string; action_to_use: Record<string, unknown>[] }[];
@@ -46,6 +46,18 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s-edge, planned offline", (environment) =>
     expect((targetGroup.stickiness as Record<string, unknown>[])[0]).toMatchObject({ type: "lb_cookie", enabled: true });
     expect(targetGroup.target_type).toBe("ip");
     expect(only("aws_lb")).toMatchObject({ internal: true, drop_invalid_header_fields: true });
+  });
+
+  it("admits HTTPS to the ALB only from CloudFront's origin-facing prefix list, never a CIDR, and listens on 443 only", () => {
+    const albRules = plannedResources(planOf(stack), "aws_vpc_security_group_ingress_rule").filter((rule) => rule.address.includes("Alb_Ingress"));
+    expect(albRules.map((rule) => rule.values)).toEqual([
+      expect.objectContaining({ prefix_list_id: shippedEnvironment(environment).edge!.loadBalancer.cloudFrontPrefixListId, from_port: 443, to_port: 443, ip_protocol: "tcp", cidr_ipv4: null }),
+    ]);
+    expect(plannedResources(planOf(stack), "aws_lb_listener").map((listener) => listener.values.port)).toEqual([443]);
+  });
+
+  it("health-checks the pods' readiness path on the traffic port", () => {
+    expect((only("aws_lb_target_group").health_check as Record<string, unknown>[])[0]).toMatchObject({ path: "/readyz", port: "traffic-port", protocol: "HTTP" });
   });
 
   it("protects the ALB from deletion in production only", () => {

@@ -1,3 +1,4 @@
+import { shippedEnvironment } from "../support/environments";
 import { countsByType, dataSources, expectPlanned, nonCreateActions, planOf, plannedResources, SHIPPED_ENVIRONMENTS } from "./harness";
 
 /** Data sources that Terraform evaluates without calling AWS. */
@@ -49,6 +50,44 @@ describe("offline Terraform runs of the foundation stacks", () => {
       const routes = plannedResources(plan(), "aws_route");
       expect(routes.every((route) => !route.address.includes("Database"))).toBe(true);
       expect(routes.filter((route) => route.values.destination_cidr_block === "0.0.0.0/0")).toHaveLength(expectedNetwork[env].aws_route);
+    });
+  });
+
+  describe.each(SHIPPED_ENVIRONMENTS)("%s-network's network ACLs", (env) => {
+    const plan = () => planOf(`${env}-network`);
+    const environment = shippedEnvironment(env);
+    type Rule = { egress: boolean; protocol: string; cidr_block: string; from_port: number | null; to_port: number | null; rule_action: string };
+    const rules = (tier: string) =>
+      plannedResources(plan(), "aws_network_acl_rule")
+        .filter((rule) => rule.address.includes(`Acls_${tier}-`))
+        .map((rule) => rule.values as unknown as Rule)
+        .map(({ egress, protocol, cidr_block, from_port, to_port, rule_action }) => [rule_action, egress ? "egress" : "ingress", protocol, cidr_block, from_port ?? 0, to_port ?? 0].join(" "))
+        .sort();
+
+    it("plans one ACL for the database subnets and one for the public subnets", () => {
+      const acls = plannedResources(plan(), "aws_network_acl").map((acl) => (acl.values.tags as Record<string, string>).Name).sort();
+      expect(acls).toEqual([`${environment.prefix}-database`, `${environment.prefix}-public`]);
+    });
+
+    it("admits into the database subnets only the private subnets on 5432, and answers them on ephemeral ports", () => {
+      const privateCidrs = environment.network.subnetPlan.private.map((subnet) => subnet.cidr);
+      expect(rules("Database")).toEqual(
+        [...privateCidrs.map((cidr) => `allow ingress tcp ${cidr} 5432 5432`), ...privateCidrs.map((cidr) => `allow egress tcp ${cidr} 1024 65535`)].sort(),
+      );
+    });
+
+    it("keeps NAT and the internet gateway working through the public subnets, with no well-known port open to the internet", () => {
+      expect(rules("Public")).toEqual(
+        [
+          `allow ingress -1 ${environment.network.cidr} 0 0`,
+          "allow ingress tcp 0.0.0.0/0 1024 65535",
+          "allow ingress udp 0.0.0.0/0 1024 65535",
+          "allow ingress icmp 0.0.0.0/0 0 0",
+          "allow egress -1 0.0.0.0/0 0 0",
+        ].sort(),
+      );
+      const icmp = plannedResources(plan(), "aws_network_acl_rule").find((rule) => rule.address.includes("Acls_Public-Ingress-PathMtu"))!;
+      expect(icmp.values).toMatchObject({ icmp_type: 3, icmp_code: 4 });
     });
   });
 

@@ -4,6 +4,7 @@ import { DATABASE_FIXTURES } from "./fixtures/database";
 import { EDGE_FIXTURES } from "./fixtures/edge";
 import { IAM_FIXTURES } from "./fixtures/iam";
 import { NETWORK_FIXTURES } from "./fixtures/network";
+import { PRIVATE_FIXTURES } from "./fixtures/private";
 import { RELIABILITY_FIXTURES } from "./fixtures/reliability";
 import { SERVICE_FIXTURES } from "./fixtures/services";
 import { STORAGE_FIXTURES } from "./fixtures/storage";
@@ -18,6 +19,7 @@ const FIXTURES: RuleFixture[] = [
   ...EDGE_FIXTURES,
   ...IAM_FIXTURES,
   ...RELIABILITY_FIXTURES,
+  ...PRIVATE_FIXTURES,
 ];
 
 describe("policy rules", () => {

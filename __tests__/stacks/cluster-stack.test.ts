@@ -142,8 +142,9 @@ describe("ClusterStack ordering and keys", () => {
   });
 
   it("schedules CoreDNS and the EBS CSI controller on the system nodes", () => {
-    expect(JSON.parse(addonsByName.coredns.addon.configuration_values as string)).toEqual({ nodeSelector: { workload: "system" } });
-    expect(JSON.parse(addonsByName["aws-ebs-csi-driver"].addon.configuration_values as string)).toEqual({ controller: { nodeSelector: { workload: "system" } } });
+    const onSystem = { nodeSelector: { workload: "system", "eks.amazonaws.com/capacityType": "ON_DEMAND" } };
+    expect(JSON.parse(addonsByName.coredns.addon.configuration_values as string)).toEqual(onSystem);
+    expect(JSON.parse(addonsByName["aws-ebs-csi-driver"].addon.configuration_values as string)).toEqual({ controller: onSystem });
   });
 
   it("makes add-ons tolerate the system nodes' taints when the config taints them", () => {

@@ -110,7 +110,7 @@ describe("DeliveryStack", () => {
 
   it("needs neither credentials nor Image Updater for a public repository with updates off", () => {
     const environment = testEnvironment({
-      edge: { domainName: "shop.example.org", gitops: { repoURL: "https://github.com/acme/shop.git", imageUpdater: { enabled: false } } },
+      edge: { domainName: "shop.example.org", loadBalancer: { cloudFrontPrefixListId: "pl-0a1b2c3d" }, gitops: { repoURL: "https://github.com/acme/shop.git", imageUpdater: { enabled: false } } },
     });
     const synthesized = synth(environment);
     expect(countOf(synthesized, "kubernetes_manifest")).toBe(0);

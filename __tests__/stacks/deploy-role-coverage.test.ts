@@ -27,6 +27,7 @@ const SERVICE_OF: Record<string, string> = {
   aws_launch_template: "ec2",
   aws_lb: "elasticloadbalancing",
   aws_nat_gateway: "ec2",
+  aws_network_acl: "ec2",
   aws_route53_: "route53",
   aws_route: "ec2",
   aws_s3_: "s3",

@@ -21,7 +21,9 @@ const LEGACY_ELB_ACCOUNTS: Record<string, string> = {
   "eu-north-1": "897822967062",
 };
 
-const EDGE = { domainName: "shop.example.org", gitops: { repoURL: "https://github.com/acme/shop.git" } };
+/** The edge every test starts from; the ALB admits only CloudFront's origin-facing prefix list, so its id is required. */
+const PREFIX_LIST = "pl-0a1b2c3d";
+const EDGE = { domainName: "shop.example.org", gitops: { repoURL: "https://github.com/acme/shop.git" }, loadBalancer: { cloudFrontPrefixListId: PREFIX_LIST } };
 
 function synth(environment: EnvironmentConfig): SynthesizedStack {
   return synthStack(edgeStack(environment));
@@ -150,13 +152,12 @@ describe("EdgeStack", () => {
       expect(group.name_prefix).toBe(`${alb.name}-alb-`);
     });
 
-    it("terminates TLS 1.2+ on 443 and redirects 80 to HTTPS", () => {
+    it("terminates TLS 1.2+ on 443 and listens on nothing else (CloudFront reaches its origin over HTTPS only)", () => {
       const listeners = Object.values(resourcesOf(prod, "aws_lb_listener"));
-      const https = listeners.find((listener) => listener.port === 443)!;
-      expect(https).toMatchObject({ protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
-      expect(https.certificate_arn).toMatch(/aws_acm_certificate_validation\./);
-      const http = listeners.find((listener) => listener.port === 80)!;
-      expect(http.default_action).toEqual([{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", status_code: "HTTP_301" } }]);
+      expect(listeners.map((listener) => listener.port)).toEqual([443]);
+      expect(listeners[0]).toMatchObject({ protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
+      expect(listeners[0].certificate_arn).toMatch(/aws_acm_certificate_validation\./);
+      expect(onlyResource(prod, "aws_cloudfront_vpc_origin").vpc_origin_endpoint_config).toMatchObject([{ origin_protocol_policy: "https-only" }]);
     });
 
     it("keeps a user's session on one pod with a stickiness cookie on an IP target group", () => {
@@ -168,10 +169,13 @@ describe("EdgeStack", () => {
       });
     });
 
-    it("admits HTTPS from the VPC only (no 0.0.0.0/0) and opens the node security group to itself on the app port only", () => {
+    it("admits HTTPS only from CloudFront's origin-facing prefix list (never the VPC CIDR) and opens the node security group to itself on the app port only", () => {
       const ingress = Object.values(resourcesOf(prod, "aws_vpc_security_group_ingress_rule"));
-      expect(ingress.some((rule) => rule.cidr_ipv4 === "0.0.0.0/0")).toBe(false);
-      expect(ingress.filter((rule) => rule.cidr_ipv4).map((rule) => [rule.cidr_ipv4, rule.from_port])).toEqual([["10.30.0.0/16", 443], ["10.30.0.0/16", 80]]);
+      expect(ingress.filter((rule) => rule.cidr_ipv4 !== undefined || rule.cidr_ipv6 !== undefined)).toEqual([]);
+      const alb = ingress.filter((rule) => String(rule.security_group_id).startsWith("${aws_security_group."));
+      expect(alb.map((rule) => [rule.prefix_list_id, rule.from_port, rule.to_port, rule.ip_protocol])).toEqual([
+        [tier.production.edge!.loadBalancer.cloudFrontPrefixListId, 443, 443, "tcp"],
+      ]);
       const pods = ingress.find((rule) => rule.security_group_id === "sg-0123456789abcdef0")!;
       expect(pods).toMatchObject({ from_port: 8080, to_port: 8080 });
       for (const rule of [...ingress, ...Object.values(resourcesOf(prod, "aws_vpc_security_group_egress_rule"))]) {
@@ -286,19 +290,19 @@ describe("EdgeStack", () => {
 
   describe("options", () => {
     it("puts an internet-facing ALB in the public subnets and admits only CloudFront's prefix list", () => {
-      const environment = testEnvironment({ edge: { ...EDGE, loadBalancer: { scheme: "internet-facing", cloudFrontPrefixListId: "pl-4fa04526" } } });
+      const environment = testEnvironment({ edge: { ...EDGE, loadBalancer: { scheme: "internet-facing", cloudFrontPrefixListId: PREFIX_LIST } } });
       const synthesized = synth(environment);
       expect(onlyResource(synthesized, "aws_lb").internal).toBe(false);
       expect(String(onlyResource(synthesized, "aws_lb").subnets)).toContain("PublicSubnet");
       const ingress = Object.values(resourcesOf(synthesized, "aws_vpc_security_group_ingress_rule")).filter((rule) => rule.from_port === 443);
-      expect(ingress.map((rule) => rule.prefix_list_id)).toEqual(["pl-4fa04526"]);
+      expect(ingress.map((rule) => rule.prefix_list_id)).toEqual([PREFIX_LIST]);
       expect(countOf(synthesized, "aws_cloudfront_vpc_origin")).toBe(0);
       const [origin] = onlyResource(synthesized, "aws_cloudfront_distribution").origin as Record<string, any>[];
       expect(origin.custom_origin_config).toMatchObject({ origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"] });
     });
 
     it("adds a regional web ACL on the ALB when asked", () => {
-      const synthesized = synth(testEnvironment({ edge: { ...EDGE, loadBalancer: { regionalWaf: true } } }));
+      const synthesized = synth(testEnvironment({ edge: { ...EDGE, loadBalancer: { regionalWaf: true, cloudFrontPrefixListId: PREFIX_LIST } } }));
       const acls = Object.values(resourcesOf(synthesized, "aws_wafv2_web_acl"));
       expect(acls.map((acl) => acl.scope).sort()).toEqual(["CLOUDFRONT", "REGIONAL"]);
       expect(onlyResource(synthesized, "aws_wafv2_web_acl_association").resource_arn).toMatch(/aws_lb\./);

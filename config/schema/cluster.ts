@@ -82,7 +82,16 @@ interface NodeGroupDefaults {
   readonly desiredSize: number;
   readonly maxSize: number;
   readonly oneGroupPerAz: boolean;
+  readonly taints: NodeTaint[];
 }
+
+/** `workload=<pool>:NoSchedule`: the taint that keeps every pod without the matching toleration off a pool. */
+export function workloadTaint(pool: NodePoolName): NodeTaint {
+  return { key: "workload", value: pool, effect: "NO_SCHEDULE" };
+}
+
+const describeTaints = (taints: readonly NodeTaint[]) =>
+  taints.length === 0 ? "none" : taints.map((taint) => `${taint.key}=${taint.value ?? ""}:${taint.effect}`).join(", ");
 
 const size = (what: string, fallback: number) =>
   z.number().int("must be a whole number").min(0, "must be 0 or more").max(1000, "must be at most 1000").default(fallback).describe(`${what}. @default ${fallback}`);
@@ -127,7 +136,10 @@ const nodeGroup = (defaults: NodeGroupDefaults) =>
         .record(kubernetesLabelKey, kubernetesLabelValue)
         .default({ workload: defaults.role })
         .describe(`Kubernetes labels of the nodes. @default { workload: ${defaults.role} }`),
-      taints: z.array(taint).default([]).describe("Kubernetes taints of the nodes. @default none"),
+      taints: z
+        .array(taint)
+        .default(defaults.taints)
+        .describe(`Kubernetes taints of the nodes; pods without a matching toleration stay off them. @default ${describeTaints(defaults.taints)}`),
     })
     .prefault({})
     .describe(`The ${defaults.role} node group.`);
@@ -172,6 +184,8 @@ export const clusterSchema = z
           desiredSize: 2,
           maxSize: 4,
           oneGroupPerAz: false,
+          // Untainted: pods that declare no placement (chart hooks, Jobs) land here, never on the stateful or spot pools.
+          taints: [],
         }),
         stateful: nodeGroup({
           role: "stateful",
@@ -181,6 +195,7 @@ export const clusterSchema = z
           desiredSize: 1,
           maxSize: 3,
           oneGroupPerAz: true,
+          taints: [workloadTaint("stateful")],
         }),
         stateless: nodeGroup({
           role: "stateless",
@@ -190,6 +205,7 @@ export const clusterSchema = z
           desiredSize: 2,
           maxSize: 20,
           oneGroupPerAz: false,
+          taints: [workloadTaint("stateless")],
         }),
       })
       .prefault({})

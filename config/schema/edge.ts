@@ -61,7 +61,9 @@ export const edgeSchema = z
           .string()
           .regex(/^pl-[0-9a-f]{8,17}$/, "must be a managed prefix list id such as pl-4fa04526")
           .optional()
-          .describe("The region's com.amazonaws.global.cloudfront.origin-facing prefix list id; required for internet-facing (looked up once: aws ec2 describe-managed-prefix-lists)."),
+          .describe(
+            "The Region's com.amazonaws.global.cloudfront.origin-facing prefix list id, the only source the ALB admits (VPC origins arrive from these addresses too). @default the id AWS publishes for the region (config/schema/aws-catalog.ts); required in a region the project does not list (look it up once: aws ec2 describe-managed-prefix-lists).",
+          ),
         regionalWaf: z
           .boolean()
           .default(false)

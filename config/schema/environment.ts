@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { checkCluster, clusterSchema } from "./cluster";
+import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS } from "./aws-catalog";
 import { accountId, awsRegion, resourceName, tagMap } from "./common";
 import { checkDatabaseRules, databaseSchema } from "./database";
 import { edgeSchema } from "./edge";
@@ -98,11 +99,11 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
       });
     }
   }
-  if (env.edge?.loadBalancer.scheme === "internet-facing" && !env.edge.loadBalancer.cloudFrontPrefixListId) {
+  if (env.edge && !env.edge.loadBalancer.cloudFrontPrefixListId && !CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS[env.account.region]) {
     ctx.addIssue({
       code: "custom",
       path: ["edge", "loadBalancer", "cloudFrontPrefixListId"],
-      message: "is required for an internet-facing ALB: its security group admits only CloudFront's origin-facing prefix list",
+      message: `is required in this region (the project knows the id only for ${Object.keys(CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS).length} regions): the ALB admits HTTPS only from CloudFront's origin-facing prefix list; give the id of com.amazonaws.global.cloudfront.origin-facing in ${env.account.region} (aws ec2 describe-managed-prefix-lists --region ${env.account.region} --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing)`,
     });
   }
   // AWS allows 50 tags per resource; default_tags adds the project's own four on top of the config's.

@@ -3,6 +3,7 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { EnvironmentConfig } from "../../config";
 import type { PlatformConfig } from "../../config/schema/platform";
 import { ClusterRef } from "../cluster/cluster-ref";
+import { podPlacement, PodPlacement } from "../cluster/node-group";
 import { AccountContext, PolicyStatement } from "../iam/policy-document";
 import { IrsaRole } from "../iam/irsa-role";
 
@@ -144,6 +145,22 @@ export function topologySpread(context: AddOnContext, matchLabels: Record<string
     { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels } },
     { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels } },
   ];
+}
+
+/**
+ * Where an add-on's pods run. `system`: controllers and UIs, on the system pool. `stateful`: every pod with a
+ * persistent volume, on the on-demand stateful pool only; the gp3 StorageClass binds WaitForFirstConsumer, so the
+ * volume is created in the AZ of the node the pod first lands on and the volume's node affinity keeps the pod in that
+ * AZ afterwards, where a per-AZ stateful group lets the Cluster Autoscaler add a node.
+ */
+export type NodePool = "system" | "stateful";
+
+/**
+ * The node selector and tolerations of `pool`, read from the environment's node groups (so users' own labels and
+ * taints are honoured). Add-ons put them at the paths their charts read; the `placement` contract checks the result.
+ */
+export function placement(context: Pick<AddOnContext, "environment">, pool: NodePool): PodPlacement {
+  return podPlacement(context.environment.cluster.nodeGroups[pool]);
 }
 
 /** Replicas of a stateless controller: 2 in production (with a PDB), 1 elsewhere. */

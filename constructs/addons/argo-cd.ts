@@ -3,7 +3,7 @@ import type { PlatformConfig } from "../../config/schema/platform";
 import { DnsValidatedCertificate } from "../edge/dns-validated-certificate";
 import { WebAcl } from "../edge/web-acl";
 import { KmsKey } from "../security/kms-key";
-import { AddOn, AddOnContext, replicas, resources, topologySpread, Values } from "./add-on";
+import { AddOn, AddOnContext, placement, replicas, resources, topologySpread, Values } from "./add-on";
 import { ArgoCdBackup } from "./argocd-backup";
 
 export const ARGOCD_NAMESPACE = "argocd";
@@ -120,7 +120,8 @@ export const argoCd: AddOn<"argoCd"> = {
     const monitored = context.platform.kubePrometheusStack.enabled;
     const metrics = { enabled: monitored, serviceMonitor: { enabled: monitored } };
     return {
-      global: { ...(hostname ? { domain: hostname } : {}), priorityClassName: "system-cluster-critical" },
+      // Every component falls back to global.nodeSelector/tolerations (`component.x | default global.x`).
+      global: { ...(hostname ? { domain: hostname } : {}), priorityClassName: "system-cluster-critical", ...placement(context, "system") },
       configs: {
         cm: {
           "admin.enabled": !sso,
@@ -141,7 +142,8 @@ export const argoCd: AddOn<"argoCd"> = {
       },
       // Dex is only needed to broker other identity providers; OIDC goes straight to the issuer.
       dex: { enabled: false },
-      "redis-ha": { enabled: context.production },
+      // redis-ha's StatefulSet and HAProxy read the subchart's top-level keys, not argo-cd's global.
+      "redis-ha": { enabled: context.production, ...placement(context, "system") },
       redis: { resources: resources("50m", "64Mi", "256Mi") },
       controller: {
         // The application controller is sharded, not replicated: one replica owns all clusters here.

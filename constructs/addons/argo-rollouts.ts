@@ -1,4 +1,4 @@
-import { AddOn, replicas, resources, topologySpread } from "./add-on";
+import { AddOn, placement, replicas, resources, topologySpread } from "./add-on";
 
 /** Argo Rollouts: blue-green and canary Deployments, analysed against Prometheus. */
 export const argoRollouts: AddOn<"argoRollouts"> = {
@@ -15,6 +15,7 @@ export const argoRollouts: AddOn<"argoRollouts"> = {
       controller: {
         replicas: replicas(context),
         priorityClassName: "system-cluster-critical",
+        ...placement(context, "system"),
         resources: resources("50m", "128Mi", "512Mi"),
         pdb: { enabled: context.production, minAvailable: 1 },
         topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/component": "rollouts-controller" }),

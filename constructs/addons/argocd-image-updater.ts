@@ -1,4 +1,4 @@
-import { AddOn, resources } from "./add-on";
+import { AddOn, placement, resources } from "./add-on";
 import { ARGOCD_NAMESPACE } from "./argo-cd";
 
 const ECR_LOGIN_SCRIPT = "ecr-login.sh";
@@ -34,6 +34,7 @@ export const argocdImageUpdater: AddOn<"argocdImageUpdater"> = {
     return {
       serviceAccount: { create: true, name: "argocd-image-updater", annotations: { "eks.amazonaws.com/role-arn": role.arn } },
       priorityClassName: "system-cluster-critical",
+      ...placement(context, "system"),
       resources: resources("50m", "128Mi", "256Mi"),
       extraEnv: [{ name: "HOME", value: WRITABLE_HOME }],
       volumes: [{ name: "home", emptyDir: { sizeLimit: "16Mi" } }],

@@ -1,4 +1,4 @@
-import { AddOn, KUBE_SYSTEM, resources, topologySpread } from "./add-on";
+import { AddOn, KUBE_SYSTEM, placement, resources, topologySpread } from "./add-on";
 
 /**
  * AWS Load Balancer Controller: ALBs for Ingresses and NLBs for Services. Region and VPC id are given explicitly,
@@ -22,6 +22,7 @@ export const awsLoadBalancerController: AddOn<"awsLoadBalancerController"> = {
       // The webhooks intercept every Service and Pod: two replicas even outside production keep deploys flowing.
       replicaCount: 2,
       priorityClassName: "system-cluster-critical",
+      ...placement(context, "system"),
       resources: resources("50m", "128Mi", "256Mi"),
       podDisruptionBudget: { maxUnavailable: 1 },
       topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/name": "aws-load-balancer-controller" }),

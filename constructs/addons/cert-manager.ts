@@ -1,4 +1,4 @@
-import { AddOn, AddOnContext, KubernetesObject, replicas, resources, topologySpread, Values } from "./add-on";
+import { AddOn, AddOnContext, KubernetesObject, placement, replicas, resources, topologySpread, Values } from "./add-on";
 import { PLATFORM_CA_ISSUER, vaultCertificate } from "./vault";
 
 const LETS_ENCRYPT = {
@@ -10,6 +10,7 @@ const LETS_ENCRYPT = {
 function component(context: AddOnContext, name: string, cpu: string, memory: string): Values {
   return {
     replicaCount: replicas(context),
+    ...placement(context, "system"),
     resources: resources(cpu, memory),
     podDisruptionBudget: { enabled: context.production },
     topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/component": name }),
@@ -40,6 +41,7 @@ export const certManager: AddOn<"certManager"> = {
       ...component(context, "controller", "50m", "128Mi"),
       webhook: component(context, "webhook", "20m", "64Mi"),
       cainjector: component(context, "cainjector", "20m", "128Mi"),
+      startupapicheck: placement(context, "system"),
     };
   },
   manifests(context) {

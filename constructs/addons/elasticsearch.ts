@@ -1,5 +1,5 @@
 import { DataResource, Fn, Token } from "cdktf";
-import { AddOn, AddOnContext, KubernetesObject, resources, topologySpread } from "./add-on";
+import { AddOn, AddOnContext, KubernetesObject, placement, resources, topologySpread } from "./add-on";
 
 /** Name of the Elasticsearch cluster; ECK derives its Secrets and Services from it (`<name>-es-http` ...). */
 export const ELASTICSEARCH_NAME = "elasticsearch";
@@ -109,6 +109,7 @@ function elasticsearchCluster(context: AddOnContext<"elasticsearch">): Kubernete
           config: { "node.store.allow_mmap": false },
           podTemplate: {
             spec: {
+              ...placement(context, "stateful"),
               containers: [{ name: "elasticsearch", resources: resources("500m", "4Gi") }],
               topologySpreadConstraints: topologySpread(context, labels),
             },
@@ -142,9 +143,10 @@ export const elasticsearch: AddOn<"elasticsearch"> = {
     level: "baseline",
     reason: "the eck-operator chart sets no seccomp profile and its values.yaml declares no key to add one (restricted requires it)",
   },
-  values() {
+  values(context) {
     return {
       installCRDs: true,
+      ...placement(context, "system"),
       managedNamespaces: [LOGGING_NAMESPACE],
       priorityClassName: "system-cluster-critical",
       resources: resources("100m", "256Mi", "1Gi"),
@@ -162,7 +164,7 @@ export const elasticsearch: AddOn<"elasticsearch"> = {
           version: context.settings.stackVersion,
           count: context.production ? 2 : 1,
           elasticsearchRef: { name: ELASTICSEARCH_NAME },
-          podTemplate: { spec: { containers: [{ name: "kibana", resources: resources("200m", "1Gi") }] } },
+          podTemplate: { spec: { ...placement(context, "system"), containers: [{ name: "kibana", resources: resources("200m", "1Gi") }] } },
         },
       },
     ];

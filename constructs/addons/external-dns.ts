@@ -1,4 +1,4 @@
-import { AddOn, resources } from "./add-on";
+import { AddOn, placement, resources } from "./add-on";
 
 /**
  * external-dns: Route53 records for Ingresses and Services, only in the configured zones. The TXT owner id is the
@@ -34,6 +34,7 @@ export const externalDns: AddOn<"externalDns"> = {
       extraArgs: context.settings.hostedZoneIds.map((id) => `--zone-id-filter=${id}`),
       // external-dns has no leader election: one replica is the only safe count.
       priorityClassName: "system-cluster-critical",
+      ...placement(context, "system"),
       resources: resources("20m", "64Mi", "128Mi"),
     };
   },

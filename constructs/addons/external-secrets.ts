@@ -1,10 +1,11 @@
-import { AddOn, AddOnContext, replicas, resources, topologySpread, Values } from "./add-on";
+import { AddOn, AddOnContext, placement, replicas, resources, topologySpread, Values } from "./add-on";
 
 /** A Deployment of the external-secrets chart (controller, webhook, cert controller) sized and spread for its tier. */
 function component(context: AddOnContext, component: string, cpu: string, memory: string): Values {
   return {
     replicaCount: replicas(context),
     priorityClassName: "system-cluster-critical",
+    ...placement(context, "system"),
     resources: resources(cpu, memory),
     podDisruptionBudget: { enabled: context.production, minAvailable: 1 },
     topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/name": component }),

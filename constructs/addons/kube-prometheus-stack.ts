@@ -1,5 +1,5 @@
 import { ALERT_SEVERITIES, type PlatformConfig } from "../../config/schema/platform";
-import { AddOn, AddOnContext, replicas, resources, topologySpread, Values } from "./add-on";
+import { AddOn, AddOnContext, placement, replicas, resources, topologySpread, Values } from "./add-on";
 
 /** Where Alertmanager finds each receiver's URL or key: one file per receiver, from that receiver's own Secret. */
 const RECEIVER_SECRET_DIR = "/etc/alertmanager/receivers";
@@ -190,6 +190,26 @@ function volume(context: AddOnContext, size: string): Values {
 }
 
 /**
+ * Grafana keeps users, sessions and preferences in SQLite, so it runs as one StatefulSet replica on a volume (see
+ * docs/platform.md); dashboards and data sources are provisioned from code, so the volume holds nothing the platform
+ * cannot rebuild. No PodDisruptionBudget: with one replica it would block every node drain.
+ */
+function grafanaOnOneVolume(context: AddOnContext<"kubePrometheusStack">): Values {
+  return {
+    replicas: 1,
+    persistence: {
+      enabled: true,
+      type: "sts",
+      size: "10Gi",
+      ...(context.storageClassName ? { storageClassName: context.storageClassName } : {}),
+    },
+    // The pod's fsGroup (472) already gives Grafana its volume; the chown init container would run as root.
+    initChownData: { enabled: false },
+    ...placement(context, "stateful"),
+  };
+}
+
+/**
  * kube-prometheus-stack: the Prometheus operator, Prometheus (gp3 volume, retention from config, ServiceMonitors and
  * rules from every namespace), Alertmanager (receivers' secrets mounted from Secrets Manager) and Grafana (admin from
  * Secrets Manager), plus the platform's alert rules.
@@ -232,7 +252,11 @@ export const kubePrometheusStack: AddOn<"kubePrometheusStack"> = {
       kubeEtcd: { enabled: false },
       kubeProxy: { enabled: false },
       additionalPrometheusRulesMap: platformRules(),
-      prometheusOperator: { resources: resources("100m", "256Mi", "512Mi") },
+      prometheusOperator: {
+        resources: resources("100m", "256Mi", "512Mi"),
+        ...placement(context, "system"),
+        admissionWebhooks: { patch: placement(context, "system") },
+      },
       prometheus: {
         podDisruptionBudget: prometheus.podDisruptionBudget,
         prometheusSpec: {
@@ -241,6 +265,7 @@ export const kubePrometheusStack: AddOn<"kubePrometheusStack"> = {
           // Whichever limit is reached first deletes the oldest blocks: the disk never fills.
           retentionSize: retentionSizeFor(prometheusSettings.storageSize),
           storageSpec: volume(context, prometheusSettings.storageSize),
+          ...placement(context, "stateful"),
           resources: resources("500m", "2Gi", "4Gi"),
           // Select ServiceMonitors, PodMonitors, Probes and rules of every release in every namespace, not only ours.
           serviceMonitorSelectorNilUsesHelmValues: false,
@@ -262,17 +287,16 @@ export const kubePrometheusStack: AddOn<"kubePrometheusStack"> = {
               : [],
           volumeMounts: receivers.length > 0 ? [{ name: "receivers", mountPath: RECEIVER_SECRET_DIR, readOnly: true }] : [],
           storage: volume(context, "10Gi"),
+          ...placement(context, "stateful"),
           resources: resources("50m", "128Mi", "256Mi"),
         },
       },
       grafana: {
-        replicas: replicas(context),
+        ...grafanaOnOneVolume(context),
         admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
         resources: resources("100m", "256Mi", "512Mi"),
-        podDisruptionBudget: context.production ? { minAvailable: 1 } : {},
-        topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/name": "grafana" }),
       },
-      "kube-state-metrics": { resources: resources("50m", "128Mi", "256Mi") },
+      "kube-state-metrics": { resources: resources("50m", "128Mi", "256Mi"), ...placement(context, "system") },
       "prometheus-node-exporter": { resources: resources("50m", "64Mi", "128Mi") },
     };
   },

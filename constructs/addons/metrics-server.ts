@@ -1,4 +1,4 @@
-import { AddOn, KUBE_SYSTEM, replicas, topologySpread } from "./add-on";
+import { AddOn, KUBE_SYSTEM, placement, replicas, topologySpread } from "./add-on";
 
 /** metrics-server: the resource metrics API that the HorizontalPodAutoscaler and `kubectl top` read. */
 export const metricsServer: AddOn<"metricsServer"> = {
@@ -10,6 +10,7 @@ export const metricsServer: AddOn<"metricsServer"> = {
     return {
       replicas: replicas(context),
       priorityClassName: "system-cluster-critical",
+      ...placement(context, "system"),
       // The chart's defaults hold requests only; requests are what the scheduler and autoscaler need.
       resources: { requests: { cpu: "100m", memory: "200Mi" } },
       podDisruptionBudget: { enabled: context.production, minAvailable: 1 },

@@ -1,7 +1,7 @@
 import { createHash } from "crypto";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { KmsKey } from "../security/kms-key";
-import { AddOn, AddOnContext, KubernetesObject, replicas, resources, RESTRICTED_CONTAINER, topologySpread } from "./add-on";
+import { AddOn, AddOnContext, KubernetesObject, placement, replicas, resources, RESTRICTED_CONTAINER, topologySpread } from "./add-on";
 import { AWS_CLI_IMAGE } from "./argocd-backup";
 
 const RELEASE = "vault";
@@ -144,6 +144,8 @@ export const vault: AddOn<"vault"> = {
       server: {
         resources: resources("250m", "256Mi", "1Gi"),
         priorityClassName: "system-cluster-critical",
+        // Raft data and audit log live on EBS volumes: on-demand stateful nodes only, never spot.
+        ...placement(context, "stateful"),
         serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": role.arn } },
         extraVolumes: [{ type: "secret", name: VAULT_TLS_SECRET }],
         // The CLI in the pods (probes, the setup Job's exec) verifies the listener against the private CA.

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { AutoscalingGroupTagA as AutoscalingGroupTag } from "@cdktf/provider-aws/lib/autoscaling-group-tag";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
-import { isArmInstanceType, NodeTaint } from "../../config/schema/cluster";
+import { isArmInstanceType, NodeGroupConfig, NodeTaint } from "../../config/schema/cluster";
 import { autoscalerClusterTag } from "../iam/controller-policies";
 import { NetworkSubnet } from "../network/network";
 import { EksControlPlane } from "./eks-cluster";
@@ -14,6 +14,39 @@ const TAINT_EFFECTS_IN_KUBERNETES = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "No
 /** A taint effect as Kubernetes spells it (the EKS API uses NO_SCHEDULE, Kubernetes NoSchedule). */
 export function kubernetesTaintEffect(effect: NodeTaint["effect"]): string {
   return TAINT_EFFECTS_IN_KUBERNETES[effect];
+}
+
+/** A toleration as a pod spec spells it. */
+export interface Toleration {
+  readonly key: string;
+  readonly operator: "Equal" | "Exists";
+  readonly value?: string;
+  readonly effect: string;
+}
+
+/** What a pod needs to run on a node group and only there: the group's labels (and capacity type) selected, its taints tolerated. */
+export interface PodPlacement {
+  readonly nodeSelector: Record<string, string>;
+  readonly tolerations: Toleration[];
+}
+
+/** The toleration of one node taint: equal to its value, or any value when the taint has none. */
+export function tolerationOf(taint: NodeTaint): Toleration {
+  return taint.value === undefined
+    ? { key: taint.key, operator: "Exists", effect: kubernetesTaintEffect(taint.effect) }
+    : { key: taint.key, operator: "Equal", value: taint.value, effect: kubernetesTaintEffect(taint.effect) };
+}
+
+/**
+ * Pod placement on one pool of the config. The capacity type label is selected too, so a pod that must not run on spot
+ * never does even if a user gives two pools the same labels; EKS sets that label on every managed node and the node
+ * group's autoscaler tags announce it, so the Cluster Autoscaler can still scale the group from zero.
+ */
+export function podPlacement(group: Pick<NodeGroupConfig, "labels" | "taints" | "capacityType">): PodPlacement {
+  return {
+    nodeSelector: { ...group.labels, "eks.amazonaws.com/capacityType": group.capacityType },
+    tolerations: group.taints.map(tolerationOf),
+  };
 }
 
 export interface ManagedNodeGroupProps {

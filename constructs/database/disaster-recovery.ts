@@ -162,6 +162,7 @@ export class GlobalDatabase extends Construct {
       cidr: props.cidr,
       subnetPlan: props.subnetPlan,
       oneNatGatewayPerAz: false,
+      databasePort: POSTGRES_PORT,
     });
     const key = new KmsKey(remote, "Key", { account: remoteAccount, description: `${namePrefix} Aurora global database secondary`, alias: `${namePrefix}-aurora-dr` });
     const logGroup = new EncryptedLogGroup(remote, "PostgresqlLog", {

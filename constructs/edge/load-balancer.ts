@@ -23,10 +23,15 @@ const LEGACY_ELB_LOG_ACCOUNTS: Record<string, string> = {
   "sa-east-1": "507241528517",
 };
 
-/** Who may reach the load balancer's listeners. */
+/**
+ * Who may reach the load balancer's HTTPS listener: in both cases only CloudFront's origin-facing managed prefix list
+ * (`com.amazonaws.global.cloudfront.origin-facing`), whose id is fixed per Region. Traffic of a CloudFront VPC origin
+ * arrives from those addresses, not from the VPC's, so pods and nodes (VPC addresses) cannot reach the ALB around
+ * CloudFront and its WAF; and a VPC origin is usable only by distributions of its own account.
+ */
 export type LoadBalancerClients =
-  /** An internal ALB, reached by CloudFront through a VPC origin (whose ENIs sit in the VPC) and by nothing else outside. */
-  | { readonly kind: "vpc"; readonly cidr: string }
+  /** An internal ALB, reached by CloudFront through a VPC origin and by nothing else. */
+  | { readonly kind: "cloudfront-vpc-origin"; readonly prefixListId: string }
   /** An internet-facing ALB that admits only CloudFront's origin-facing managed prefix list. */
   | { readonly kind: "cloudfront-prefix-list"; readonly prefixListId: string };
 
@@ -57,7 +62,8 @@ export interface ApplicationLoadBalancerProps {
 }
 
 /**
- * An Application Load Balancer owned by Terraform: HTTPS with a TLS 1.2+ policy, HTTP redirected to HTTPS, invalid
+ * An Application Load Balancer owned by Terraform: HTTPS only with a TLS 1.2+ policy (viewers' HTTP is CloudFront's to
+ * redirect; nothing reaches port 80 here), invalid
  * headers dropped, access logs in an encrypted bucket, and an IP target group with cookie stickiness that the pods
  * join through the Load Balancer Controller's TargetGroupBinding (so Kubernetes never creates a load balancer).
  */
@@ -74,7 +80,7 @@ export class ApplicationLoadBalancer extends Construct {
       throw new Error(`load balancer name "${props.name}" is longer than the 32 characters ELB allows`);
     }
     const targetPort = props.targetPort ?? 8080;
-    const internal = props.clients.kind === "vpc";
+    const internal = props.clients.kind === "cloudfront-vpc-origin";
     this.accessLogs = new AccessLogBucket(this, "AccessLogs", {
       account: props.account,
       deliveredBy: "Elastic Load Balancing access logging",
@@ -87,20 +93,20 @@ export class ApplicationLoadBalancer extends Construct {
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
       // A prefix: create_before_destroy needs the replacement to exist next to the old group under another name.
       namePrefix: `${props.name}-alb-`,
-      description: `ALB ${props.name}: HTTPS from ${internal ? "the VPC (CloudFront VPC origin)" : "CloudFront only"}, to the pods`,
+      description: `ALB ${props.name}: HTTPS from CloudFront${internal ? " (VPC origin)" : ""} only, to the pods`,
       vpcId: props.vpcId,
       lifecycle: { createBeforeDestroy: true },
     });
-    for (const port of [443, 80]) {
-      new VpcSecurityGroupIngressRule(this, `Ingress${port}`, {
-        securityGroupId: this.securityGroup.id,
-        description: port === 443 ? "HTTPS from CloudFront" : "HTTP, answered with a redirect to HTTPS",
-        ipProtocol: "tcp",
-        fromPort: port,
-        toPort: port,
-        ...(props.clients.kind === "vpc" ? { cidrIpv4: props.clients.cidr } : { prefixListId: props.clients.prefixListId }),
-      });
-    }
+    // One rule: a rule naming the prefix list counts as its 55 entries against the 60-rule quota of a security group,
+    // and CloudFront talks to this origin over HTTPS only (the VPC origin's protocol policy), so port 80 stays closed.
+    new VpcSecurityGroupIngressRule(this, "Ingress443", {
+      securityGroupId: this.securityGroup.id,
+      description: "HTTPS from CloudFront's origin-facing addresses only",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      prefixListId: props.clients.prefixListId,
+    });
     new VpcSecurityGroupEgressRule(this, "EgressToPods", {
       securityGroupId: this.securityGroup.id,
       description: "To the application pods (IP targets) and their health checks",
@@ -160,12 +166,6 @@ export class ApplicationLoadBalancer extends Construct {
       sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
       certificateArn: props.certificateArn,
       defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
-    });
-    new LbListener(this, "HttpRedirect", {
-      loadBalancerArn: this.loadBalancer.arn,
-      port: 80,
-      protocol: "HTTP",
-      defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
     });
   }
 

@@ -18,6 +18,7 @@ import { PlannedSubnet, SubnetPlan, SubnetTier } from "../../config/subnet-plan"
 import { EncryptedLogGroup } from "../logging/log-group";
 import { AccountContext, policyDocument, serviceTrustPolicy } from "../iam/policy-document";
 import { KmsKey } from "../security/kms-key";
+import { NetworkAcls } from "./network-acls";
 
 export interface NetworkProps {
   readonly account: AccountContext;
@@ -38,6 +39,10 @@ export interface NetworkProps {
   readonly interfaceEndpoints?: readonly string[];
   /** Key for the flow log group. @default a new rotating CMK */
   readonly key?: KmsKey;
+  /** The database's port: the database subnets' network ACL admits only it, and only from the private subnets. */
+  readonly databasePort: number;
+  /** TCP ports the public subnets' network ACL admits from the internet. @default none (an internal ALB needs none) */
+  readonly publicIngressPorts?: readonly number[];
 }
 
 /** A subnet of one tier in one AZ, as later layers consume it. */
@@ -62,6 +67,7 @@ export class Network extends Construct {
   readonly databaseRouteTable: RouteTable;
   readonly endpointSecurityGroup?: SecurityGroup;
   readonly key: KmsKey;
+  readonly networkAcls: NetworkAcls;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -145,6 +151,17 @@ export class Network extends Construct {
         routeTableId: this.databaseRouteTable.id,
       });
     }
+
+    this.networkAcls = new NetworkAcls(this, "Acls", {
+      vpcId: this.vpc.id,
+      vpcCidr: props.cidr,
+      namePrefix,
+      publicSubnets: this.publicSubnets,
+      privateSubnets: this.privateSubnets,
+      databaseSubnets: this.databaseSubnets,
+      databasePort: props.databasePort,
+      publicIngressPorts: props.publicIngressPorts,
+    });
 
     const flowLogs = props.flowLogs ?? { enabled: true, retentionDays: 365, trafficType: "ALL" as const };
     if (flowLogs.enabled) {

@@ -1,7 +1,7 @@
 import { TerraformStack } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { AuroraPostgres } from "../../../constructs/database/aurora-postgres";
+import { AuroraPostgres, POSTGRES_PORT } from "../../../constructs/database/aurora-postgres";
 import { IrsaRole } from "../../../constructs/iam/irsa-role";
 import { Network } from "../../../constructs/network/network";
 import { testApp, testEnvironment } from "../../support/environments";
@@ -11,7 +11,7 @@ const account = { accountId: "123456789012", region: "eu-central-1", partition: 
 
 function databaseIn(stack: TerraformStack, props: Partial<ConstructorParameters<typeof AuroraPostgres>[2]> = {}): AuroraPostgres {
   const environment = testEnvironment();
-  const network = new Network(stack, "Network", { account, namePrefix: "shop-test", cidr: environment.network.cidr, subnetPlan: environment.network.subnetPlan,
+  const network = new Network(stack, "Network", { account, namePrefix: "shop-test", cidr: environment.network.cidr, subnetPlan: environment.network.subnetPlan, databasePort: POSTGRES_PORT,
     flowLogs: { enabled: false, retentionDays: 30, trafficType: "ALL" },
   });
   return new AuroraPostgres(stack, "Db", { account, namePrefix: "shop-test", network, engineVersion: "15.10", ...props });

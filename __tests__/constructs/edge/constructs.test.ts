@@ -20,7 +20,7 @@ function loadBalancerProps(overrides: Partial<ApplicationLoadBalancerProps> = {}
     name: "shop-prod-web",
     vpcId: "vpc-1",
     subnets: SUBNETS,
-    clients: { kind: "vpc", cidr: "10.0.0.0/16" },
+    clients: { kind: "cloudfront-vpc-origin", prefixListId: "pl-12345678" },
     targetSecurityGroupId: "sg-nodes",
     certificateArn: "arn:aws:acm:eu-central-1:123456789012:certificate/abc",
     accessLogBucketName: "shop-prod-alb-logs",
@@ -59,7 +59,23 @@ describe("ApplicationLoadBalancer", () => {
     const synthesized = synthStack(stack);
     expect(onlyResource(synthesized, "aws_lb").internal).toBe(false);
     const ingress = Object.values(resourcesOf(synthesized, "aws_vpc_security_group_ingress_rule")).filter((rule) => rule.security_group_id !== "sg-nodes");
-    expect(ingress.map((rule) => [rule.from_port, rule.prefix_list_id, rule.cidr_ipv4])).toEqual([[443, "pl-12345678", undefined], [80, "pl-12345678", undefined]]);
+    expect(ingress.map((rule) => [rule.from_port, rule.to_port, rule.prefix_list_id, rule.cidr_ipv4])).toEqual([[443, 443, "pl-12345678", undefined]]);
+  });
+
+  it("admits only CloudFront's origin-facing prefix list when internal (a VPC origin), never the VPC CIDR, and listens on 443 only", () => {
+    const { stack } = constructStack();
+    new ApplicationLoadBalancer(stack, "Alb", loadBalancerProps({ clients: { kind: "cloudfront-vpc-origin", prefixListId: "pl-12345678" } }));
+    const synthesized = synthStack(stack);
+    expect(onlyResource(synthesized, "aws_lb").internal).toBe(true);
+    const ingress = Object.values(resourcesOf(synthesized, "aws_vpc_security_group_ingress_rule")).filter((rule) => rule.security_group_id !== "sg-nodes");
+    expect(ingress.map((rule) => [rule.from_port, rule.to_port, rule.prefix_list_id, rule.cidr_ipv4])).toEqual([[443, 443, "pl-12345678", undefined]]);
+    expect(Object.values(resourcesOf(synthesized, "aws_lb_listener")).map((listener) => listener.port)).toEqual([443]);
+  });
+
+  it("checks the pods' readiness path on the traffic port", () => {
+    const { stack } = constructStack();
+    new ApplicationLoadBalancer(stack, "Alb", loadBalancerProps());
+    expect(onlyResource(synthStack(stack), "aws_lb_target_group").health_check).toMatchObject({ path: "/readyz", port: "traffic-port", protocol: "HTTP" });
   });
 
   it("grants log delivery to the service principal only, in a Region that has no legacy ELB account", () => {

@@ -1,5 +1,6 @@
 import { blocks, isSet, isTrue, numberOf, strings } from "../attributes";
 import { PolicyRule } from "../types";
+import { publicSubnets } from "./subnets";
 
 const CLUSTERS_AND_INSTANCES = ["aws_rds_cluster", "aws_db_instance"];
 
@@ -23,7 +24,6 @@ export const DATABASE_RULES: PolicyRule[] = [
     severity: "error",
     title: "Database not publicly accessible",
     description: "No DB instance or Aurora instance has publicly_accessible = true.",
-    checkov: ["CKV_AWS_17"],
     trivy: ["AVD-AWS-0180"],
     remediation: "set publicly_accessible = false and keep the instances in the isolated database subnets",
     resourceTypes: ["aws_db_instance", "aws_rds_cluster_instance"],
@@ -127,6 +127,19 @@ export const DATABASE_RULES: PolicyRule[] = [
       if (!applies) return undefined;
       const value = blocks(attributes.parameter).find((parameter) => parameter.name === "log_statement")?.value;
       return ["ddl", "mod", "all"].includes(String(value)) ? undefined : `log_statement is ${value === undefined ? "unset (none)" : `"${String(value)}"`}: schema changes leave no trace in the log`;
+    },
+  },
+  {
+    id: "PLT-RDS-010",
+    severity: "error",
+    title: "Database subnets isolated",
+    description:
+      "Every DB subnet group holds only subnets that neither map public IPs nor route to an internet gateway, so no database instance can ever be given an internet path, whatever publicly_accessible says.",
+    remediation: "build the subnet group from the network's database subnets (network.databaseSubnets), whose route table has no default route",
+    resourceTypes: ["aws_db_subnet_group"],
+    check(resource, context) {
+      const exposed = publicSubnets(resource.attributes.subnet_ids, context);
+      return exposed.length > 0 ? `holds public subnets: ${exposed.join("; ")}` : undefined;
     },
   },
 ];

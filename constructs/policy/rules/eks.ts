@@ -1,5 +1,6 @@
 import { block, blocks, isFalse, isSet, strings } from "../attributes";
 import { PolicyRule } from "../types";
+import { eksSubnetIds, publicSubnets } from "./subnets";
 
 const WORLD = ["0.0.0.0/0", "::/0"];
 const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -80,6 +81,19 @@ export const EKS_RULES: PolicyRule[] = [
       const remote = block(attributes.remote_access);
       if (!remote || !isSet(remote.ec2_ssh_key)) return undefined;
       return strings(remote.source_security_group_ids).length > 0 ? undefined : "remote_access has an SSH key and no source security groups, so SSH is open to 0.0.0.0/0";
+    },
+  },
+  {
+    id: "PLT-EKS-006",
+    severity: "error",
+    title: "EKS control plane and nodes in private subnets",
+    description:
+      "The cluster's control-plane ENIs and every node group launch only into subnets that neither map public IPs nor route to an internet gateway, so a node or the private endpoint never gets an internet address.",
+    remediation: "pass the network's private subnets (network.privateSubnets) to the cluster and to every node group",
+    resourceTypes: ["aws_eks_cluster", "aws_eks_node_group"],
+    check(resource, context) {
+      const exposed = publicSubnets(eksSubnetIds(resource), context);
+      return exposed.length > 0 ? `runs in public subnets: ${exposed.join("; ")}` : undefined;
     },
   },
 ];
