@@ -311,6 +311,8 @@ function overlayFiles(environment: EnvironmentConfig, imageTag: string): Record<
   const documents = [
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "web", annotations: { "eks.amazonaws.com/role-arn": roleArn } } },
     { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: { name: "web-database" }, spec: { dataFrom: [{ extract: { key: applicationSecretName(environment.prefix, APPLICATION_SERVICE_ACCOUNT) } }] } },
+    // External Secrets needs the region of the store; the base cannot know it.
+    { apiVersion: "external-secrets.io/v1", kind: "SecretStore", metadata: { name: "aws-secrets-manager" }, spec: { provider: { aws: { service: "SecretsManager", region: environment.account.region } } } },
     { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "web" }, spec: { minReplicas: application.replicas, maxReplicas: application.maxReplicas } },
     { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", metadata: { name: "web" }, spec: { replicas: application.replicas, strategy: { blueGreen: { autoPromotionEnabled: autoPromotion } } } },
   ];
