@@ -14,6 +14,7 @@ import { ApplicationLoadBalancer } from "../constructs/edge/load-balancer";
 import { useProvider } from "../constructs/edge/provider-scope";
 import { WebAcl } from "../constructs/edge/web-acl";
 import { Network } from "../constructs/network/network";
+import { secretRecoveryWindowDays } from "../constructs/security/secret-lifecycle";
 import { KmsKey } from "../constructs/security/kms-key";
 import { SecureBucket } from "../constructs/storage/secure-bucket";
 import { defaultTags, EnvironmentStack, stackName } from "./environment-stack";
@@ -173,7 +174,7 @@ export class EdgeStack extends EnvironmentStack {
         serviceAccount: APPLICATION_SERVICE_ACCOUNT,
         key,
         region: account.region,
-        recoveryWindowDays: environment.isProduction ? 7 : 0,
+        recoveryWindowDays: secretRecoveryWindowDays(environment.isProduction),
       });
     }
 

@@ -24,8 +24,8 @@ const dir = configFolder({
   "tags-over": environmentInput({ tags: tags(maxConfigTags + 1) }),
   "alias-a": environmentInput({ edge }),
   "alias-b": environmentInput({ edge }),
-  "argo-a": environmentInput({ platform: { argoCd: { hostname: "argocd.example.com" } } }),
-  "argo-b": environmentInput({ platform: { argoCd: { hostname: "argocd.example.com" } } }),
+  "argo-a": environmentInput({ platform: { argoCd: { hostname: "argocd.example.com", hostedZoneId: "Z0TEST000000000000001" } } }),
+  "argo-b": environmentInput({ platform: { argoCd: { hostname: "argocd.example.com", hostedZoneId: "Z0TEST000000000000001" } } }),
 });
 const file = (name: string) => path.join(dir, name);
 fs.mkdirSync(file("folder.yaml"));

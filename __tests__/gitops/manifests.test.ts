@@ -34,7 +34,7 @@ describe.each(ENVIRONMENTS)("the %s overlay", (environment) => {
     const kinds = objects.map((object) => object.kind).sort();
     expect(kinds).toEqual(
       [
-        "AnalysisTemplate", "ExternalSecret", "HorizontalPodAutoscaler", "Job", "Namespace", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy",
+        "AnalysisTemplate", "Certificate", "ExternalSecret", "HorizontalPodAutoscaler", "Job", "Namespace", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy",
         "PodDisruptionBudget", "PrometheusRule", "Rollout", "SecretStore", "Service", "Service", "Service", "ServiceAccount",
         "ServiceMonitor", "TargetGroupBinding",
       ].sort(),

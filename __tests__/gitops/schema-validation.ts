@@ -7,6 +7,7 @@ import { Job } from "kubernetes-models/batch/v1";
 import { AnalysisTemplate, Rollout } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1";
 import { PrometheusRule, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { ExternalSecret, SecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1beta1";
+import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1";
 import { KubeObject } from "./render";
 
 interface Validatable {
@@ -37,6 +38,7 @@ const MODELS: Record<string, ModelFactory> = {
   "monitoring.coreos.com/v1/PrometheusRule": (object) => new PrometheusRule(object as never),
   "external-secrets.io/v1/ExternalSecret": (object) =>
     new ExternalSecret({ ...object, apiVersion: "external-secrets.io/v1beta1" } as never),
+  "cert-manager.io/v1/Certificate": (object) => new Certificate(object as never),
   "external-secrets.io/v1/SecretStore": (object) => new SecretStore({ ...object, apiVersion: "external-secrets.io/v1beta1" } as never),
 };
 

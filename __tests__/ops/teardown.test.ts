@@ -110,7 +110,15 @@ describe("teardown steps", () => {
         { kind: "versioned-bucket", name: `${tier.production.prefix}-argocd-backup-${tier.production.account.id}`, region: tier.production.account.region },
         { kind: "backup-vault", name: `${tier.production.prefix}-aurora-dr`, region: tier.production.database.disasterRecovery.region },
         { kind: "backup-vault", name: `${tier.production.prefix}-aurora`, region: tier.production.account.region },
-        { kind: "secret-recovery-window", name: `${tier.production.prefix}/web/database`, region: tier.production.account.region },
+        ...[
+          `${tier.production.prefix}/web/database`,
+          // user-supplied (empty until their owners put a value) and generated secrets of the platform layer
+          ...tier.production.platform.kubePrometheusStack.alertmanager.receivers.map((receiver) => receiver.secretName),
+          tier.production.platform.argoCd.sso!.clientSecretName,
+          tier.production.edge!.gitops.repoCredentialsSecret!,
+          tier.production.platform.kubePrometheusStack.grafana.adminSecretName!,
+          `${tier.production.prefix}/vault/recovery`,
+        ].map((name) => ({ kind: "secret-recovery-window", name, region: tier.production.account.region })),
         { kind: "final-snapshot", name: `${tier.production.prefix}-final-*`, region: tier.production.account.region },
       ],
     });

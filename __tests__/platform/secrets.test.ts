@@ -14,7 +14,7 @@ import { synthStack } from "../support/synth";
  * A fixture with every kind of secret the platform handles: Grafana's generated admin, two receivers and the OIDC
  * client secret (user-supplied), and the delivery layer's repository credentials (read in argocd).
  */
-const environment = testEnvironment({
+const environmentOverrides: Parameters<typeof testEnvironment>[0] = {
   platform: {
     kubePrometheusStack: {
       alertmanager: {
@@ -39,7 +39,8 @@ const environment = testEnvironment({
     domainName: "shop.example.com",
     gitops: { repoURL: "https://github.com/acme/shop.git", repoCredentialsSecret: "shop-test/argocd/repository" },
   },
-});
+};
+const environment = testEnvironment(environmentOverrides);
 const stack = platformStack(environment);
 const synthesized = Testing.synth(stack);
 const platform = new SynthesizedPlatform(synthStack(stack));
@@ -201,5 +202,18 @@ describe("break 8: SSO groups act in Argo CD", () => {
     expect(() =>
       testEnvironment({ platform: { argoCd: { sso: { issuer: "https://login.shop.example.com", clientId: "argocd", clientSecretName: "shop-test/argocd/oidc" } } } }),
     ).toThrow("platform.argoCd.sso.groups: maps no group");
+  });
+});
+
+describe("recreate: a destroyed environment's secret names are free again outside production", () => {
+  const windows = (tier: "development" | "production") =>
+    new SynthesizedPlatform(synthStack(platformStack(testEnvironment({ ...environmentOverrides, tier })))).resources("aws_secretsmanager_secret").map((secret) => secret.recovery_window_in_days);
+
+  test("a development platform deletes its secrets at once", () => {
+    expect(new Set(windows("development"))).toEqual(new Set([0]));
+  });
+
+  test("production keeps 7 days to undo a delete", () => {
+    expect(new Set(windows("production"))).toEqual(new Set([7]));
   });
 });

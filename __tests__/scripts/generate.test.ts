@@ -45,7 +45,10 @@ describe("adding a fourth environment: one YAML file and one generate", () => {
     .readFileSync(path.join(dir, "staging.yaml"), "utf8")
     .replace(`cidr: ${staging.network.cidr}`, "cidr: 10.99.0.0/16")
     .split(`${staging.prefix}/`)
-    .join(`${staging.project}-qa/`);
+    .join(`${staging.project}-qa/`)
+    // its own hosts: two environments may not claim one CloudFront alias or Argo CD host
+    .split(`${staging.name}.`)
+    .join("qa.");
   fs.writeFileSync(path.join(dir, "qa.yaml"), qaSource);
   const environments = loadEnvironments({ dir });
   const qa = environments.find((environment) => environment.name === "qa")!;

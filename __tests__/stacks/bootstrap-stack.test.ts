@@ -124,7 +124,8 @@ describe("BootstrapStack: account-wide resources a fresh account lacks or an old
     expect(countOf(created, "aws_iam_openid_connect_provider")).toBe(1);
     const referenced = bootstrap({ githubOidcProvider: "existing" });
     expect(countOf(referenced, "aws_iam_openid_connect_provider")).toBe(0);
-    const trust = policyOf(onlyResource(referenced, "aws_iam_role"), "assume_role_policy").Statement[0];
+    const deploy = Object.values(resourcesOf(referenced, "aws_iam_role")).find((role) => String(role.name).endsWith("-deploy"))!;
+    const trust = policyOf(deploy, "assume_role_policy").Statement[0];
     expect(trust.Principal).toEqual({ Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" });
   });
 

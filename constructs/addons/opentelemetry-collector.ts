@@ -1,4 +1,4 @@
-import { AddOn, RESTRICTED_CONTAINER, replicas, resources, topologySpread } from "./add-on";
+import { AddOn, placement, RESTRICTED_CONTAINER, replicas, resources, topologySpread } from "./add-on";
 
 /** The collector's service account; its IRSA role may write traces to X-Ray and nothing else. */
 const SERVICE_ACCOUNT = "opentelemetry-collector";
@@ -30,6 +30,7 @@ export const opentelemetryCollector: AddOn<"opentelemetryCollector"> = {
       mode: "deployment",
       image: { repository: "otel/opentelemetry-collector-contrib" },
       replicaCount: replicas(context),
+      ...placement(context, "system"),
       serviceAccount: { create: true, name: SERVICE_ACCOUNT, annotations: { "eks.amazonaws.com/role-arn": role.arn }, automountServiceAccountToken: false },
       // Only OTLP is received; the chart's Jaeger and Zipkin ports stay closed.
       ports: { "jaeger-compact": otlpOnly, "jaeger-thrift": otlpOnly, "jaeger-grpc": otlpOnly, zipkin: otlpOnly },

@@ -75,7 +75,7 @@ export class PlatformAddOns extends Construct {
     const deliveries = installs.flatMap((install) => install.secrets);
     const generated = installs.flatMap((install) => install.generated);
     if (platform.externalSecrets.enabled) {
-      const stores = new SecretStores(this, "SecretStores", { account: props.account, oidcProvider: props.cluster.oidcProvider, prefix: props.environment.prefix });
+      const stores = new SecretStores(this, "SecretStores", { account: props.account, oidcProvider: props.cluster.oidcProvider, prefix: props.environment.prefix, production: props.environment.isProduction });
       for (const delivery of deliveries) {
         for (const item of delivery.data) stores.read(delivery.namespace, item.secretName, "user-supplied", `Read by ${delivery.namespace}/${delivery.name}; its value is yours to put`);
       }

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { AccountContext, PolicyStatement } from "../iam/policy-document";
 import { IrsaRole, OidcProviderRef } from "../iam/irsa-role";
+import { secretRecoveryWindowDays } from "../security/secret-lifecycle";
 import { KmsKey } from "../security/kms-key";
 import type { KubernetesObject } from "./add-on";
 
@@ -21,6 +22,8 @@ export interface SecretStoresProps {
   readonly oidcProvider: OidcProviderRef;
   /** `<project>-<env>`: roles are `<prefix>-secrets-<namespace>`. */
   readonly prefix: string;
+  /** Production keeps a 7-day recovery window on every secret; other tiers none, so a recreate can reuse the names. */
+  readonly production: boolean;
 }
 
 interface NamespaceAccess {
@@ -125,7 +128,7 @@ export class SecretStores extends Construct {
       name: secretName,
       description,
       kmsKeyId: this.key.arn,
-      recoveryWindowInDays: 7,
+      recoveryWindowInDays: secretRecoveryWindowDays(this.props.production),
       // No version here: a user-supplied value is put by its owner, a generated one by its PushSecret, so no value is
       // ever in Terraform state.
       tags: origin === "user-supplied" ? { [USER_SUPPLIED_TAG]: "true" } : { [USER_SUPPLIED_TAG]: "false", ...MANAGED_BY_EXTERNAL_SECRETS },

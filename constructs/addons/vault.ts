@@ -2,6 +2,7 @@ import { createHash } from "crypto";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { KmsKey } from "../security/kms-key";
 import { AddOn, AddOnContext, KubernetesObject, placement, replicas, resources, RESTRICTED_CONTAINER, topologySpread } from "./add-on";
+import { secretRecoveryWindowDays } from "../security/secret-lifecycle";
 import { AWS_CLI_IMAGE } from "./argocd-backup";
 
 const RELEASE = "vault";
@@ -173,7 +174,8 @@ export const vault: AddOn<"vault"> = {
       name: recoveryName,
       description: "Output of vault operator init (recovery key, root token), written once by the vault-setup Job",
       kmsKeyId: recoveryKey.arn,
-      recoveryWindowInDays: 30,
+      // Losing the recovery key of a production Vault loses its root access: the longest window Secrets Manager allows.
+      recoveryWindowInDays: secretRecoveryWindowDays(context.production, 30),
     });
     const viaSecretsManager = { StringEquals: { "kms:ViaService": `secretsmanager.${context.account.region}.amazonaws.com` } };
     const role = context.irsaRole("vault-setup", [

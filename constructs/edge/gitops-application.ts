@@ -22,6 +22,8 @@ export const NAMESPACED_KINDS: readonly { readonly group: string; readonly kind:
   { group: "autoscaling", kind: "HorizontalPodAutoscaler" },
   // The PreSync hook that runs the schema migrations (gitops/base/migration-job.yaml).
   { group: "batch", kind: "Job" },
+  // The Vault Agent's CA (gitops/base/vault-ca.yaml), issued by the platform's private ClusterIssuer.
+  { group: "cert-manager.io", kind: "Certificate" },
   { group: "policy", kind: "PodDisruptionBudget" },
   { group: "networking.k8s.io", kind: "NetworkPolicy" },
   { group: "elbv2.k8s.aws", kind: "TargetGroupBinding" },

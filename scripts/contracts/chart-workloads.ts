@@ -36,6 +36,8 @@ export interface ChartWorkload {
   readonly serviceAccount?: ServiceAccountPaths;
   /** Paths that name a Secret (or list Secrets) the pods read: an `existingSecret`, Alertmanager's mounted `secrets`. */
   readonly secrets?: readonly string[];
+  /** Paths of extra pod volumes the chart mounts as given (Alertmanager's `alertmanagerSpec.volumes`). */
+  readonly volumes?: readonly string[];
   /** Secrets named inside values the component reads (Argo CD's `$<secret>:<key>` in argocd-cm). */
   readonly secretsIn?: (values: Json) => string[];
 }
@@ -167,7 +169,7 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
         serviceAccount: { create: "prometheus.serviceAccount.create", name: "prometheus.serviceAccount.name", annotations: "prometheus.serviceAccount.annotations", defaultName: suffixed("prometheus") },
       },
       {
-        ...component("StatefulSet", "alertmanager.alertmanagerSpec", (release) => `alertmanager-${release}-alertmanager`, { enabled: "alertmanager.enabled", persistence: "alertmanager.alertmanagerSpec.storage", secrets: ["alertmanager.alertmanagerSpec.secrets"] }),
+        ...component("StatefulSet", "alertmanager.alertmanagerSpec", (release) => `alertmanager-${release}-alertmanager`, { enabled: "alertmanager.enabled", persistence: "alertmanager.alertmanagerSpec.storage", secrets: ["alertmanager.alertmanagerSpec.secrets"], volumes: ["alertmanager.alertmanagerSpec.volumes"] }),
         serviceAccount: { create: "alertmanager.serviceAccount.create", name: "alertmanager.serviceAccount.name", annotations: "alertmanager.serviceAccount.annotations", defaultName: suffixed("alertmanager") },
       },
       component("Deployment", "grafana", suffixed("grafana"), { enabled: "grafana.enabled", persistence: "grafana.persistence", secrets: ["grafana.admin.existingSecret"] }),
@@ -185,6 +187,8 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
     },
   },
   "metrics-server": { workloads: [component("Deployment", "", self)] },
+  // mode: deployment renders one Deployment named by the fullname; templates/_pod.tpl reads the top-level placement keys.
+  "opentelemetry-collector": { workloads: [component("Deployment", "", self)] },
   vault: {
     workloads: [
       component("StatefulSet", "server", self, { enabled: "server.enabled", persistence: "server.dataStorage" }),

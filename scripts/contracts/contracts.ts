@@ -2,9 +2,11 @@ import { arnsContract } from "./checks/arns";
 import { crdsContract } from "./checks/crds";
 import { hostsContract } from "./checks/hosts";
 import { irsaContract } from "./checks/irsa";
+import { metricsContract } from "./checks/metrics";
 import { mountedSecretsContract } from "./checks/mounted-secrets";
 import { schedulingContract } from "./checks/scheduling";
 import { secretsContract } from "./checks/secrets";
+import { placementContract } from "./placement";
 import type { Contract, Finding, SystemModel } from "./types";
 
 /** Every contract over the whole system; a new contract is one module and one line here. */
@@ -16,6 +18,8 @@ export const CONTRACTS: readonly Contract[] = [
   crdsContract,
   schedulingContract,
   mountedSecretsContract,
+  placementContract,
+  metricsContract,
 ];
 
 export interface ContractResult {

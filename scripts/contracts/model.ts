@@ -190,7 +190,7 @@ function releaseWorkloads(release: ReleaseModel, chartDefaults: ChartDefaults): 
           affinity: placement(firstSet(values, workload.affinity)) ?? {},
           ...(workload.serviceAccount ? { serviceAccountName: serviceAccountName(release, values, workload.serviceAccount) } : {}),
           // The chart mounts or reads these Secrets; the model says so as secret volumes, what mounted-secrets reads.
-          volumes: secrets.map((name) => ({ name, secret: { secretName: name } })),
+          volumes: [...secrets.map((name) => ({ name, secret: { secretName: name } })), ...(workload.volumes ?? []).flatMap((volumesPath) => asArray(valueAt(values, volumesPath)))],
           containers: [{ name: workload.name(release.name) }],
         },
       };

@@ -2,31 +2,39 @@ import type { Contract, SystemModel, WorkloadFacts } from "../types";
 import { asArray, asMap, asString, valueAt } from "../values";
 import { Findings, listOrNothing, objectLabel, objectsOfKind, workloadLabel } from "./common";
 
-/** Secret names a pod reads: volumes (direct and projected), env secretKeyRefs and envFrom, unless marked optional. */
-export function secretsOfPod(podSpec: Record<string, unknown>): string[] {
+/**
+ * Secret names a pod reads: volumes (direct and projected), env secretKeyRefs and envFrom. A pod starts without the
+ * ones marked optional, so they need no producer (`required` only), but reading them is still consuming them.
+ */
+export function secretsOfPod(podSpec: Record<string, unknown>, which: "required" | "all" = "required"): string[] {
   const names: (string | undefined)[] = [];
+  const counts = (optional: unknown) => which === "all" || optional !== true;
   for (const volume of asArray(podSpec.volumes).map(asMap)) {
-    if (volume.secret && valueAt(volume, "secret.optional") !== true) names.push(asString(valueAt(volume, "secret.secretName")));
+    if (volume.secret && counts(valueAt(volume, "secret.optional"))) names.push(asString(valueAt(volume, "secret.secretName")));
     for (const source of asArray(valueAt(volume, "projected.sources")).map(asMap)) {
-      if (source.secret && valueAt(source, "secret.optional") !== true) names.push(asString(valueAt(source, "secret.name")));
+      if (source.secret && counts(valueAt(source, "secret.optional"))) names.push(asString(valueAt(source, "secret.name")));
     }
   }
   for (const container of [...asArray(podSpec.containers), ...asArray(podSpec.initContainers)].map(asMap)) {
     for (const env of asArray(container.env).map(asMap)) {
       const ref = asMap(valueAt(env, "valueFrom.secretKeyRef"));
-      if (ref.name && ref.optional !== true) names.push(asString(ref.name));
+      if (ref.name && counts(ref.optional)) names.push(asString(ref.name));
     }
     for (const from of asArray(container.envFrom).map(asMap)) {
       const ref = asMap(from.secretRef);
-      if (ref.name && ref.optional !== true) names.push(asString(ref.name));
+      if (ref.name && counts(ref.optional)) names.push(asString(ref.name));
     }
   }
   return [...new Set(names.filter((name): name is string => !!name))];
 }
 
+/** Secrets ECK's operator creates for an Elasticsearch cluster `<name>` (its superuser and HTTP certificates). */
+const ECK_ELASTICSEARCH_SECRETS = ["es-elastic-user", "es-http-certs-public", "es-http-certs-internal", "es-http-ca-internal"];
+
 /**
  * `namespace/name` of every Secret something produces: ExternalSecret targets and Secret objects (Terraform's
- * kubernetes_secret, a release's rendered objects, gitops).
+ * kubernetes_secret, a release's rendered objects, gitops), cert-manager Certificates' `secretName`, and the Secrets
+ * ECK's operator creates for each Elasticsearch cluster.
  */
 function producedSecrets(model: SystemModel): Map<string, string> {
   const produced = new Map<string, string>();
@@ -35,6 +43,13 @@ function producedSecrets(model: SystemModel): Map<string, string> {
     produced.set(`${object.metadata.namespace ?? "default"}/${name}`, `ExternalSecret ${object.metadata.name} (${source})`);
   }
   for (const { object, source } of objectsOfKind(model, "Secret")) produced.set(`${object.metadata.namespace ?? "default"}/${object.metadata.name}`, `Secret (${source})`);
+  for (const { object, source } of objectsOfKind(model, "Certificate")) {
+    const name = asString(valueAt(object, "spec.secretName"));
+    if (name) produced.set(`${object.metadata.namespace ?? "default"}/${name}`, `Certificate ${object.metadata.name} (${source})`);
+  }
+  for (const { object, source } of objectsOfKind(model, "Elasticsearch")) {
+    for (const suffix of ECK_ELASTICSEARCH_SECRETS) produced.set(`${object.metadata.namespace ?? "default"}/${object.metadata.name}-${suffix}`, `ECK for Elasticsearch ${object.metadata.name} (${source})`);
+  }
   return produced;
 }
 
@@ -69,7 +84,7 @@ export const mountedSecretsContract: Contract = {
     }
     // Deliver nothing that no workload consumes: every ExternalSecret's Secret is read by a pod, or by a controller that
     // picks Secrets up by label (Argo CD's repository and cluster secrets).
-    const consumed = new Set(model.workloads.flatMap((workload) => secretsOfPod(workload.podSpec).map((name) => `${workload.namespace}/${name}`)));
+    const consumed = new Set(model.workloads.flatMap((workload) => secretsOfPod(workload.podSpec, "all").map((name) => `${workload.namespace}/${name}`)));
     for (const entry of objectsOfKind(model, "ExternalSecret")) {
       checked++;
       const { object } = entry;

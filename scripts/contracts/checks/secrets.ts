@@ -20,6 +20,7 @@ interface Store {
 }
 
 const READ_ACTION = { SecretsManager: "secretsmanager:GetSecretValue", ParameterStore: "ssm:GetParameter" } as const;
+const SECRET_TYPE = { SecretsManager: "aws_secretsmanager_secret", ParameterStore: "aws_ssm_parameter" } as const;
 
 function storeOf(model: SystemModel, consumer: ObjectModel, ref: unknown): { store?: ObjectModel; label: string } {
   const kind = asString(asMap(ref).kind) ?? "SecretStore";
@@ -86,7 +87,7 @@ function producerOf(model: SystemModel, reference: SecretReference, service: Sto
     return { resolved, exists, name: asString(resolved.values.name) ?? `${resolved.type}.${resolved.name}.${resolved.attribute}` };
   }
   const name = resolved.kind === "literal" ? resolved.value.replace(/^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:/, "") : reference.key;
-  const type = service === "SecretsManager" ? "aws_secretsmanager_secret" : "aws_ssm_parameter";
+  const type = SECRET_TYPE[service];
   const exists = resourcesOfType(model.stacks, type).some((secret) => secret.values.name === name) || pushedNames(model).has(name);
   return { resolved, exists, name };
 }
@@ -103,8 +104,13 @@ function grants(model: SystemModel, role: ResourceRef, store: Store, secret: { r
       if (statement.effect !== "Allow" || !statement.actions.some((action) => iamMatch(action, READ_ACTION[store.service]))) continue;
       for (const pattern of statement.resources) {
         const target = resolve(model.stacks, document.stack, pattern);
+        // A grant on the secret's own resource (`${aws_secretsmanager_secret.x.arn}`): the key names that resource, or the
+        // name it creates.
         const sameResource =
-          target.kind === "resource" && secret.resolved.kind === "resource" && target.stack === secret.resolved.stack && target.name === secret.resolved.name && target.type === secret.resolved.type;
+          target.kind === "resource" &&
+          (secret.resolved.kind === "resource"
+            ? target.stack === secret.resolved.stack && target.name === secret.resolved.name && target.type === secret.resolved.type
+            : target.type === SECRET_TYPE[store.service] && target.values.name === secret.name);
         if (sameResource || (target.kind === "literal" && iamMatch(pattern, arn))) return document.where;
       }
     }
@@ -135,7 +141,7 @@ export const secretsContract: Contract = {
         continue;
       }
       const secret = producerOf(model, reference, store.service);
-      const type = store.service === "SecretsManager" ? "aws_secretsmanager_secret" : "aws_ssm_parameter";
+      const type = SECRET_TYPE[store.service];
       if (!secret.exists) {
         const names = resourcesOfType(model.stacks, type).map((candidate) => String(candidate.values.name));
         findings.add(consumer, `${store.service} ${reference.key}`, `no stack creates it and no PushSecret writes it; ${type} in this environment: ${listOrNothing(names)}`);
