@@ -10,20 +10,35 @@ describe("offline Terraform runs of the foundation stacks", () => {
     expectPlanned(["bootstrap", ...SHIPPED_ENVIRONMENTS.map((env) => `${env}-network`)]);
   });
 
-  const expectedNetwork: Record<(typeof SHIPPED_ENVIRONMENTS)[number], Record<string, number>> = {
-    // dev: 2 AZs, one shared NAT gateway, 5 interface endpoints + S3 gateway
-    dev: { aws_vpc: 1, aws_subnet: 6, aws_nat_gateway: 1, aws_eip: 1, aws_internet_gateway: 1, aws_route_table: 4, aws_route: 3, aws_route_table_association: 6, aws_vpc_endpoint: 6, aws_flow_log: 1 },
-    // staging: production's shape: 3 AZs, NAT per AZ, the default 5 interface endpoints + S3 gateway
-    staging: { aws_vpc: 1, aws_subnet: 9, aws_nat_gateway: 3, aws_eip: 3, aws_internet_gateway: 1, aws_route_table: 5, aws_route: 4, aws_route_table_association: 9, aws_vpc_endpoint: 6, aws_flow_log: 1 },
-    // prod: 3 AZs, NAT per AZ, 11 interface endpoints + S3 gateway
-    prod: { aws_vpc: 1, aws_subnet: 9, aws_nat_gateway: 3, aws_eip: 3, aws_internet_gateway: 1, aws_route_table: 5, aws_route: 4, aws_route_table_association: 9, aws_vpc_endpoint: 12, aws_flow_log: 1 },
+  /**
+   * What an environment's network plan holds, from its config: three subnets (public, private, database) per AZ, a NAT
+   * gateway and its address per AZ or one in all, one public, one database and one private route table per AZ, a
+   * default route to the internet gateway and one to a NAT gateway per private table, every interface endpoint plus
+   * the S3 gateway endpoint, and one flow log.
+   */
+  const expectedNetwork = (env: string): Record<string, number> => {
+    const { network } = shippedEnvironment(env);
+    const zones = network.availabilityZones.length;
+    const nats = network.oneNatGatewayPerAz ? zones : 1;
+    return {
+      aws_vpc: 1,
+      aws_subnet: 3 * zones,
+      aws_nat_gateway: nats,
+      aws_eip: nats,
+      aws_internet_gateway: 1,
+      aws_route_table: 2 + zones,
+      aws_route: 1 + zones,
+      aws_route_table_association: 3 * zones,
+      aws_vpc_endpoint: network.endpoints.interface.length + 1,
+      aws_flow_log: 1,
+    };
   };
 
   describe.each(SHIPPED_ENVIRONMENTS)("%s-network", (env) => {
     const plan = () => planOf(`${env}-network`);
 
     it("plans the expected resources per type", () => {
-      expect(countsByType(plan())).toMatchObject(expectedNetwork[env]);
+      expect(countsByType(plan())).toMatchObject(expectedNetwork(env));
     });
 
     it("only creates: nothing is updated, replaced or deleted", () => {
@@ -38,7 +53,7 @@ describe("offline Terraform runs of the foundation stacks", () => {
         .map((resource) => resource.address);
       expect(untagged).toEqual([]);
       for (const resource of taggable) {
-        expect(resource.values.tags_all).toMatchObject({ environment: env, stack: `${env}-network`, project: "webapp", "managed-by": "cdktf" });
+        expect(resource.values.tags_all).toMatchObject({ environment: env, stack: `${env}-network`, project: shippedEnvironment(env).project, "managed-by": "cdktf" });
       }
     });
 
@@ -49,7 +64,7 @@ describe("offline Terraform runs of the foundation stacks", () => {
     it("isolates the database subnets: their route table has no default route", () => {
       const routes = plannedResources(plan(), "aws_route");
       expect(routes.every((route) => !route.address.includes("Database"))).toBe(true);
-      expect(routes.filter((route) => route.values.destination_cidr_block === "0.0.0.0/0")).toHaveLength(expectedNetwork[env].aws_route);
+      expect(routes.filter((route) => route.values.destination_cidr_block === "0.0.0.0/0")).toHaveLength(expectedNetwork(env).aws_route);
     });
   });
 
@@ -100,12 +115,11 @@ describe("offline Terraform runs of the foundation stacks", () => {
     };
     // Bucket ids are only known after apply, so the state bucket's companions are found by their construct path.
     const isStateBucket = ".State_Bucket_";
+    const state = shippedEnvironment(SHIPPED_ENVIRONMENTS[0]).state;
+    const stateBucket = state.backend === "s3" ? state.bucket : "";
 
     it("creates the state bucket and its access-log bucket, and nothing is replaced", () => {
-      expect(plannedResources(plan(), "aws_s3_bucket").map((bucket) => bucket.values.bucket).sort()).toEqual([
-        "webapp-tfstate-111122223333",
-        "webapp-tfstate-111122223333-access-logs",
-      ]);
+      expect(plannedResources(plan(), "aws_s3_bucket").map((bucket) => bucket.values.bucket).sort()).toEqual([stateBucket, `${stateBucket}-access-logs`]);
       expect(nonCreateActions(plan())).toEqual([]);
     });
 
@@ -114,7 +128,7 @@ describe("offline Terraform runs of the foundation stacks", () => {
       expect(key).toMatchObject({ enable_key_rotation: true, rotation_period_in_days: 365 });
       const encryption = one("aws_s3_bucket_server_side_encryption_configuration", isStateBucket);
       expect(encryption.rule).toMatchObject([{ apply_server_side_encryption_by_default: [{ sse_algorithm: "aws:kms" }], bucket_key_enabled: true }]);
-      expect(one("aws_kms_alias").name).toBe("alias/webapp-tfstate-111122223333");
+      expect(one("aws_kms_alias").name).toBe(`alias/${stateBucket}`);
     });
 
     it("versions, blocks public access and enforces bucket-owner ownership on both buckets", () => {

@@ -1,3 +1,4 @@
+import { shippedEnvironments } from "../support/environments";
 import * as fs from "fs";
 import { Plan, PlannedResource, StackRun } from "../../scripts/harness/runner";
 import { RESULTS_FILE } from "./paths";
@@ -66,7 +67,8 @@ export function nonCreateActions(plan: Plan): string[] {
     .map((change) => `${change.address}: ${change.change.actions.join("+")}`);
 }
 
-export const SHIPPED_ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+/** The environments the offline plans run over: every file of the shipped (or PLATFORM_CONFIG_DIR) config folder. */
+export const SHIPPED_ENVIRONMENTS: readonly string[] = shippedEnvironments().map((environment) => environment.name);
 
 /** Asserts that every named stack planned; a failure shows terraform's own error for each stack that did not. */
 export function expectPlanned(stacks: readonly string[]): void {
