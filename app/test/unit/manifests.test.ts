@@ -22,7 +22,7 @@ describe("the manifests that run the service", () => {
     const config = loadConfig({ PGHOST: "h", PGUSER: "u" });
     assert.match(rollout, new RegExp(`containerPort: ${config.port}\\b`));
     assert.match(rollout, new RegExp(`containerPort: ${config.metricsPort}\\b`));
-    assert.match(job, /argocd\.argoproj\.io\/hook: PreSync/);
+    assert.match(job, /argocd\.argoproj\.io\/hook: Sync\n\s+argocd\.argoproj\.io\/sync-wave: "-1"/);
     assert.match(job, /command: \["node", "dist\/src\/migrate\.js"\]/);
     for (const manifest of [rollout, job]) assert.match(manifest, /- key: workload\n\s+operator: Equal\n\s+value: stateless\n\s+effect: NoSchedule/);
   });
