@@ -7,6 +7,7 @@ import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked
 import { GithubDeployRole, GithubOidcProvider, pipelineRolesOf } from "../constructs/iam/github-actions";
 import { GithubConnection } from "../constructs/runner/github-connection";
 import { StateBucket } from "../constructs/state/state-bucket";
+import { AwsScope } from "../constructs/core/aws-scope";
 import { defaultTags } from "./environment-stack";
 
 export interface BootstrapStackProps {
@@ -46,6 +47,7 @@ export class BootstrapStack extends TerraformStack {
       defaultTags: [{ tags: defaultTags("account", id, first.project, {}) }],
     });
     const account = { accountId: first.account.id, region: state.region, partition: first.partition };
+    AwsScope.declare(this, account);
     this.stateBucket = new StateBucket(this, "State", {
       account,
       bucketName: state.bucket,

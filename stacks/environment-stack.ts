@@ -5,6 +5,7 @@ import { EnvironmentConfig } from "../config";
 import { pipelineRolesOf } from "../constructs/iam/github-actions";
 import { PermissionsBoundaryAspect } from "../constructs/iam/permissions-boundary";
 import { AccountContext } from "../constructs/iam/policy-document";
+import { AwsScope } from "../constructs/core/aws-scope";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
 
 // Deploy order; destroy runs in reverse. `runner` (the in-VPC deploy runner) exists where a pipeline deploys the environment. `delivery` holds the edge layer's Kubernetes half (Argo CD bootstrap, docs/edge.md).
@@ -37,6 +38,7 @@ export abstract class EnvironmentStack extends TerraformStack {
     super(scope, name);
     this.environment = environment;
     this.account = { accountId: environment.account.id, region: environment.account.region, partition: environment.partition };
+    AwsScope.declare(this, this.account);
     this.provider = new AwsProvider(this, "aws", {
       region: environment.account.region,
       allowedAccountIds: [environment.account.id],

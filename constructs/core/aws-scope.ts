@@ -1,0 +1,104 @@
+import { Construct, IConstruct } from "constructs";
+import { Aspects, IAspect, TerraformProvider, TerraformResource } from "cdktf";
+
+/** Where the resources of a scope live: the three values every ARN of this account needs. */
+export interface AwsLocation {
+  readonly accountId: string;
+  readonly partition: string;
+  readonly region: string;
+}
+
+const locations = new WeakMap<IConstruct, AwsLocation>();
+
+/**
+ * The account, partition and region of a construct, read from the scope it is built in (as aws-cdk's `Stack.of`
+ * does), so constructs take no `account` prop. Stacks declare theirs with `AwsScope.declare`; a `RegionalScope`
+ * overrides the region for what it contains.
+ */
+export class AwsScope {
+  /** Declares where the resources under `scope` live. Every stack that holds AWS resources calls it once. */
+  static declare(scope: IConstruct, location: AwsLocation): void {
+    locations.set(scope, location);
+  }
+
+  /** The location of the nearest declaring scope (the construct itself included). */
+  static of(construct: IConstruct): AwsLocation {
+    const scopes = construct.node.scopes;
+    for (let index = scopes.length - 1; index >= 0; index--) {
+      const location = locations.get(scopes[index]!);
+      if (location) return location;
+    }
+    throw new Error(
+      `${construct.node.path || "<root>"}: no AWS account and region in scope. Build it inside an EnvironmentStack or BootstrapStack, or call AwsScope.declare(stack, { accountId, partition, region }) on the stack first.`,
+    );
+  }
+}
+
+/** The parts of an ARN; account and region default to the scope's, `""` leaves them empty (global services). */
+export interface ArnComponents {
+  readonly service: string;
+  /** Everything after the account field, e.g. `role/name`, `repository/*`, `hostedzone/Z123`. */
+  readonly resource: string;
+  /** @default the scope's region */
+  readonly region?: string;
+  /** @default the scope's account */
+  readonly account?: string;
+}
+
+/** The one place ARNs are written: `arn:<partition>:<service>:<region>:<account>:<resource>`. */
+export function formatArn(scope: IConstruct, components: ArnComponents): string {
+  const location = AwsScope.of(scope);
+  const region = components.region ?? location.region;
+  const account = components.account ?? location.accountId;
+  return `arn:${location.partition}:${components.service}:${region}:${account}:${components.resource}`;
+}
+
+/** An AWS managed IAM policy by its path and name, e.g. `AmazonEKSClusterPolicy` or `service-role/AmazonEBSCSIDriverPolicy`. */
+export function awsManagedPolicyArn(scope: IConstruct, name: string): string {
+  return formatArn(scope, { service: "iam", region: "", account: "aws", resource: `policy/${name}` });
+}
+
+/** The ARN of a role of this account by name, e.g. a service-linked role `aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`. */
+export function roleArn(scope: IConstruct, name: string): string {
+  return formatArn(scope, { service: "iam", region: "", resource: `role/${name}` });
+}
+
+/** The account's root principal, the principal a key policy delegates to IAM with. */
+export function accountRootArn(scope: IConstruct): string {
+  return formatArn(scope, { service: "iam", region: "", resource: "root" });
+}
+
+export interface RegionalScopeProps {
+  /** The provider of that region; every resource built under the scope uses it. */
+  readonly provider: TerraformProvider;
+  /** The provider's region, for the ARNs built under the scope. */
+  readonly region: string;
+}
+
+/**
+ * A part of a stack that lives in another region of the same account (CloudFront's certificate, WAF and log
+ * delivery in us-east-1; a disaster-recovery copy). Constructs built under it need no provider prop: their ARNs use
+ * its region and, at synth, every resource under it is put on its provider.
+ */
+export class RegionalScope extends Construct {
+  readonly provider: TerraformProvider;
+  readonly region: string;
+
+  constructor(scope: Construct, id: string, props: RegionalScopeProps) {
+    super(scope, id);
+    this.provider = props.provider;
+    this.region = props.region;
+    AwsScope.declare(this, { ...AwsScope.of(scope), region: props.region });
+    Aspects.of(this).add(new UseProvider(props.provider));
+  }
+}
+
+class UseProvider implements IAspect {
+  constructor(private readonly provider: TerraformProvider) {}
+
+  visit(node: IConstruct): void {
+    if (node instanceof TerraformResource && node.provider !== this.provider) {
+      node.provider = this.provider;
+    }
+  }
+}
