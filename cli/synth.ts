@@ -79,12 +79,18 @@ export function summaryLines(stacks: readonly TerraformStack[], verbose: boolean
     const sum = (pick: (report: PolicyReport) => number) => group.reports.reduce((total, report) => total + pick(report), 0);
     const warnings = sum((report) => report.findings.length);
     lines.push(
-      `${name}: ${count(group.stacks.length, "stack")}, ${count(resources, "resource")}, ${count(sum((report) => report.rulesChecked), "rule check")}, ` +
-        `${count(warnings, "warning")}, ${sum((report) => report.suppressed.length)} suppressed`,
+      `${name}: ${count(group.stacks.length, "stack")}, ${count(resources, "resource")}, ${count(
+        sum((report) => report.rulesChecked),
+        "rule check",
+      )}, ` + `${count(warnings, "warning")}, ${sum((report) => report.suppressed.length)} suppressed`,
     );
     for (const report of group.reports) {
       // Without --verbose only what asks for action: warnings and suppressions that no longer match anything.
-      const details = verbose ? formatSummary(report) : formatSummary(report).slice(1).filter((line) => !line.startsWith("  suppressed:"));
+      const details = verbose
+        ? formatSummary(report)
+        : formatSummary(report)
+            .slice(1)
+            .filter((line) => !line.startsWith("  suppressed:"));
       lines.push(...details.map((line) => (verbose ? `  ${line}` : `  ${report.stack}:${line}`)));
     }
   }
@@ -108,7 +114,10 @@ function replaceDirectory(staging: string, outdir: string): void {
 export function previousSynth(outdir: string): string {
   const manifest = path.join(outdir, "manifest.json");
   if (!fs.existsSync(manifest)) return `${displayPath(outdir)} was not written; there is no previous synth`;
-  return `${displayPath(outdir)} still holds the previous synth, written ${fs.statSync(manifest).mtime.toISOString().replace(/\.\d+Z$/, "Z")}`;
+  return `${displayPath(outdir)} still holds the previous synth, written ${fs
+    .statSync(manifest)
+    .mtime.toISOString()
+    .replace(/\.\d+Z$/, "Z")}`;
 }
 
 function displayPath(file: string): string {

@@ -61,11 +61,7 @@ export function cidrSubnet(prefix: Ipv4Block, newBits: number, netNum: number): 
  * Larger blocks are placed first (each aligned to its own size), which packs a mixed plan tightly and
  * deterministically. Returns the blocks in request order, or undefined when they do not fit.
  */
-export function allocateBlocks(
-  parent: Ipv4Block,
-  prefixLengths: readonly number[],
-  reserved: readonly Ipv4Block[] = [],
-): Ipv4Block[] | undefined {
+export function allocateBlocks(parent: Ipv4Block, prefixLengths: readonly number[], reserved: readonly Ipv4Block[] = []): Ipv4Block[] | undefined {
   const taken: Ipv4Block[] = [...reserved];
   const result: Ipv4Block[] = new Array(prefixLengths.length);
   const order = prefixLengths.map((prefixLength, index) => ({ prefixLength, index }));

@@ -21,9 +21,7 @@ export function describeIssue(issue: Issue, root: z.ZodType = environmentSchema)
         return {
           location: formatPath([...issue.path, key]),
           message:
-            `unknown key` +
-            (suggestion ? ` (did you mean "${suggestion}"?)` : "") +
-            (allowed.length > 0 ? `; allowed keys here: ${allowed.join(", ")}` : ""),
+            `unknown key` + (suggestion ? ` (did you mean "${suggestion}"?)` : "") + (allowed.length > 0 ? `; allowed keys here: ${allowed.join(", ")}` : ""),
         };
       });
     }
@@ -75,9 +73,7 @@ export function describeIssue(issue: Issue, root: z.ZodType = environmentSchema)
 
 export function formatPath(path: readonly PathKey[]): string {
   if (path.length === 0) return "(top level)";
-  return path
-    .map((key, index) => (typeof key === "number" ? `[${key}]` : `${index === 0 ? "" : "."}${String(key)}`))
-    .join("");
+  return path.map((key, index) => (typeof key === "number" ? `[${key}]` : `${index === 0 ? "" : "."}${String(key)}`)).join("");
 }
 
 /** zod's own messages start with "Invalid" or "Too"; ours say what is allowed and are kept. */
@@ -118,9 +114,7 @@ export function schemaAt(schema: z.ZodType, path: readonly PathKey[]): z.ZodType
     } else if (def.type === "record") {
       current = def.valueType as z.ZodType;
     } else if (def.type === "union") {
-      current = (def.options as z.ZodType[])
-        .map((option) => schemaAt(option, [key]))
-        .find((found): found is z.ZodType => found !== undefined);
+      current = (def.options as z.ZodType[]).map((option) => schemaAt(option, [key])).find((found): found is z.ZodType => found !== undefined);
     } else {
       return undefined;
     }

@@ -119,7 +119,11 @@ export function loadFile(file: string, readText: (file: string) => string = (nam
     if (!(error instanceof ReferenceError)) throw error;
     return {
       problems: [
-        { file: shown, location: "(aliases)", message: `YAML aliases expand too far (${error.message.replace(/\.$/, "")}); write the values out or use fewer *alias references` },
+        {
+          file: shown,
+          location: "(aliases)",
+          message: `YAML aliases expand too far (${error.message.replace(/\.$/, "")}); write the values out or use fewer *alias references`,
+        },
       ],
     };
   }
@@ -138,9 +142,7 @@ export function validateEnvironment(name: string, file: string, data: unknown): 
   const parsed = environmentSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     return {
-      problems: parsed.error.issues
-        .flatMap((issue) => describeIssue(issue as z.core.$ZodIssue))
-        .map((problem) => ({ file, ...problem })),
+      problems: parsed.error.issues.flatMap((issue) => describeIssue(issue as z.core.$ZodIssue)).map((problem) => ({ file, ...problem })),
     };
   }
   return { environment: resolveEnvironment(name, file, parsed.data) };
@@ -252,7 +254,12 @@ function readConfigFile(file: string, readText: (file: string) => string): { tex
     return { text: readText(file) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { problem: code === "EACCES" ? "cannot be read: permission denied (EACCES); give the user running the synth read permission" : `cannot be read (${code ?? (error as Error).message}); check the file` };
+    return {
+      problem:
+        code === "EACCES"
+          ? "cannot be read: permission denied (EACCES); give the user running the synth read permission"
+          : `cannot be read (${code ?? (error as Error).message}); check the file`,
+    };
   }
 }
 

@@ -65,7 +65,13 @@ function walkProperties(node: JsonSchemaNode, path: string, rows: string[]): voi
 }
 
 function row(path: string, node: JsonSchemaNode, required: boolean, note?: string): string {
-  const cells = [`\`${path}\``, typeOf(node), node.default === undefined ? "" : `\`${JSON.stringify(node.default)}\``, required ? "yes" : "", describe(node, note)];
+  const cells = [
+    `\`${path}\``,
+    typeOf(node),
+    node.default === undefined ? "" : `\`${JSON.stringify(node.default)}\``,
+    required ? "yes" : "",
+    describe(node, note),
+  ];
   return `| ${cells.map((cell) => cell.replace(/\|/g, "\\|").replace(/\n/g, " ")).join(" | ")} |`;
 }
 
@@ -80,7 +86,7 @@ function typeOf(node: JsonSchemaNode): string {
   }
   if (node.type === "array") return `list of ${node.items ? typeOf(node.items) : "any"}`;
   if (node.type === "object" && typeof node.additionalProperties === "object" && !node.properties) return `map of ${typeOf(node.additionalProperties)}`;
-  return Array.isArray(node.type) ? node.type.join(" or ") : node.type ?? "any";
+  return Array.isArray(node.type) ? node.type.join(" or ") : (node.type ?? "any");
 }
 
 function describe(node: JsonSchemaNode, note?: string): string {

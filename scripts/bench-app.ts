@@ -25,12 +25,22 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 
 function request(port: number, method: string, urlPath: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, method, path: urlPath, agent, headers: body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path: urlPath,
+        agent,
+        headers: body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -70,7 +80,10 @@ export async function benchApp(): Promise<void> {
   const tsc = path.join(appDir, "node_modules", "typescript", "bin", "tsc");
   const build = spawnSync(process.execPath, [tsc, "-p", path.join(appDir, "tsconfig.json")], { stdio: "inherit" });
   if (build.status !== 0) throw new Error("app: the build failed (npm ci --prefix app first)");
-  const child = spawn(process.execPath, [path.join(appDir, "dist", "tools", "local.js")], { env: { ...process.env, PORT: "0", METRICS_PORT: "0" }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [path.join(appDir, "dist", "tools", "local.js")], {
+    env: { ...process.env, PORT: "0", METRICS_PORT: "0" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       const lines: string[] = [];
@@ -86,13 +99,20 @@ export async function benchApp(): Promise<void> {
       const created = await request(port, "POST", "/users", JSON.stringify({ email: `seed${i}@bench.example`, name: `Seed ${i}` }));
       ids.push((JSON.parse(created.text) as { id: string }).id);
     }
-    process.stdout.write(`app load test: ${concurrency} concurrent clients, ${seconds} s per endpoint after ${warmup} s of warm-up, loopback, local PostgreSQL\n`);
+    process.stdout.write(
+      `app load test: ${concurrency} concurrent clients, ${seconds} s per endpoint after ${warmup} s of warm-up, loopback, local PostgreSQL\n`,
+    );
     const read = (i: number) => ({ method: "GET", path: `/users/${ids[i % ids.length]}`, expect: 200 });
     // Unmeasured warm-up: the JIT, the pools and PostgreSQL's caches; the first seconds otherwise dominate the p99.
     await load(port, read, warmup);
     report("app GET /users/:id (reader)", await load(port, read));
     const run = Date.now();
-    const write = (i: number) => ({ method: "POST", path: "/users", body: JSON.stringify({ email: `load${run}-${i}@bench.example`, name: "Load" }), expect: 201 });
+    const write = (i: number) => ({
+      method: "POST",
+      path: "/users",
+      body: JSON.stringify({ email: `load${run}-${i}@bench.example`, name: "Load" }),
+      expect: 201,
+    });
     await load(port, (i) => write(i + 1_000_000), warmup);
     report("app POST /users (writer)", await load(port, write));
   } finally {

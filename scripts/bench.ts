@@ -13,7 +13,11 @@ import { parseDocument } from "yaml";
  */
 const root = path.resolve(__dirname, "..");
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const environments = fs.readdirSync(path.join(root, "config")).filter((file) => file.endsWith(".yaml")).map((file) => file.slice(0, -5)).sort();
+const environments = fs
+  .readdirSync(path.join(root, "config"))
+  .filter((file) => file.endsWith(".yaml"))
+  .map((file) => file.slice(0, -5))
+  .sort();
 
 interface Sample {
   readonly seconds: number;
@@ -61,7 +65,13 @@ async function main(): Promise<void> {
   process.stdout.write(`benchmark: ${environments.join(", ")}; node ${process.version}; ${os.cpus().length} cores\n`);
   await best(`cdktf synth (all ${environments.length} environments)`, path.join(root, "node_modules", ".bin", "cdktf"), ["synth", "--output", out], env);
   const bare = await best(`node dist/main.js (all ${environments.length} environments)`, process.execPath, [path.join(root, "dist", "main.js")], env);
-  const edit = await best(`edit one config value → JSON (npm run synth)`, "npm", ["run", "--silent", "synth"], { ...env, PLATFORM_CONFIG_DIR: editableConfig() }, editOneValue);
+  const edit = await best(
+    `edit one config value → JSON (npm run synth)`,
+    "npm",
+    ["run", "--silent", "synth"],
+    { ...env, PLATFORM_CONFIG_DIR: editableConfig() },
+    editOneValue,
+  );
   process.stdout.write(
     `${"edit → JSON / bare app".padEnd(48)} ${(edit.seconds / bare.seconds).toFixed(2).padStart(6)} ×   cpu ${(edit.cpuSeconds / bare.cpuSeconds).toFixed(2).padStart(6)} ×   (goal ≤ 1.30)\n`,
   );
@@ -73,7 +83,9 @@ async function main(): Promise<void> {
   if (perCount.length > 1) {
     const perEnvironment = (perCount[perCount.length - 1].seconds - perCount[0].seconds) / (perCount.length - 1);
     const memoryPerEnvironment = (perCount[perCount.length - 1].peakMiB - perCount[0].peakMiB) / (perCount.length - 1);
-    process.stdout.write(`${"per added environment".padEnd(48)} ${perEnvironment.toFixed(2).padStart(6)} s   ${"".padEnd(12)}   peak ${memoryPerEnvironment.toFixed(0).padStart(5)} MiB\n`);
+    process.stdout.write(
+      `${"per added environment".padEnd(48)} ${perEnvironment.toFixed(2).padStart(6)} s   ${"".padEnd(12)}   peak ${memoryPerEnvironment.toFixed(0).padStart(5)} MiB\n`,
+    );
   }
   fs.rmSync(out, { recursive: true, force: true });
   await benchApp();

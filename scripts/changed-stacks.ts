@@ -52,9 +52,7 @@ export function changedStacks(base: readonly SynthesizedStack[], head: readonly 
   }
   const isBootstrap = (name: string) => name === "bootstrap" || name.startsWith("bootstrap-");
   const order = head.map((stack) => stack.name);
-  const deploy = [...changed]
-    .filter((name) => !isBootstrap(name))
-    .sort((a, b) => layerIndex(a) - layerIndex(b) || order.indexOf(a) - order.indexOf(b));
+  const deploy = [...changed].filter((name) => !isBootstrap(name)).sort((a, b) => layerIndex(a) - layerIndex(b) || order.indexOf(a) - order.indexOf(b));
   const names = new Set(order);
   return { deploy, removed: base.map((stack) => stack.name).filter((name) => !names.has(name)), bootstrap: [...changed].filter(isBootstrap) };
 }
@@ -86,12 +84,24 @@ if (process.argv[1] === __filename) {
   const base = fs.existsSync(baseDir) ? readSynthesizedStacks(baseDir) : [];
   const head = readSynthesizedStacks(headDir);
   const changes = changedStacks(base, head);
-  const environments = [...new Set(head.map((stack) => stack.name).filter((name) => layerIndex(name) >= 0).map((name) => name.slice(0, name.lastIndexOf("-"))))];
+  const environments = [
+    ...new Set(
+      head
+        .map((stack) => stack.name)
+        .filter((name) => layerIndex(name) >= 0)
+        .map((name) => name.slice(0, name.lastIndexOf("-"))),
+    ),
+  ];
   const matrices = deployMatrices(changes, environments);
   for (const name of changes.bootstrap) process.stderr.write(`${name} changed: an administrator applies it (docs/delivery-pipelines.md)\n`);
   for (const name of changes.removed) process.stderr.write(`${name} is no longer synthesized: destroying it is a manual step (npm run teardown)\n`);
   process.stdout.write(`${JSON.stringify({ ...changes, matrices }, null, 2)}\n`);
   if (outputFile) {
-    fs.appendFileSync(outputFile, Object.entries(matrices).map(([environment, entries]) => `${environment}=${JSON.stringify(entries)}\n`).join(""));
+    fs.appendFileSync(
+      outputFile,
+      Object.entries(matrices)
+        .map(([environment, entries]) => `${environment}=${JSON.stringify(entries)}\n`)
+        .join(""),
+    );
   }
 }

@@ -62,7 +62,13 @@ export function findChart(root: string, chart: string, version: string): ChartLo
   if (!fs.existsSync(path.join(dir, "Chart.yaml"))) {
     return { missing: `chart ${chart} has no data in ${root}${root.endsWith(path.join(".cache", "charts")) ? " (run `npm run charts:pull`)" : ""}` };
   }
-  const candidates = [dir, ...fs.readdirSync(dir).filter((entry) => entry.startsWith("release-")).map((entry) => path.join(dir, entry))];
+  const candidates = [
+    dir,
+    ...fs
+      .readdirSync(dir)
+      .filter((entry) => entry.startsWith("release-"))
+      .map((entry) => path.join(dir, entry)),
+  ];
   const loaded = candidates.filter((candidate) => fs.existsSync(path.join(candidate, "Chart.yaml"))).map(loadChartDir);
   const found =
     loaded.find((data) => data.version === version) ??
@@ -196,7 +202,9 @@ export function checkValues(chart: ChartData, values: Record<string, unknown>, o
       const parent = own.map((declaration) => childOf(declaration, key)).filter((child): child is Declaration => child !== undefined);
       const fromSubcharts = inherited.flatMap((sub) =>
         key === "global"
-          ? declarationsOf(sub).map((declaration) => childOf(declaration, "global")).filter((child): child is Declaration => child !== undefined)
+          ? declarationsOf(sub)
+              .map((declaration) => childOf(declaration, "global"))
+              .filter((child): child is Declaration => child !== undefined)
           : declarationsOf(sub),
       );
       walk(value, [...parent, ...fromSubcharts], key, report);
@@ -216,7 +224,9 @@ export function checkValues(chart: ChartData, values: Record<string, unknown>, o
   for (const [prefix, schema, data] of schemas) {
     if (!schema) continue;
     for (const error of schemaValidator(schema)(data)) {
-      report.problems.push(`${prefix}${error.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(root)"}: ${error.message ?? "fails the chart's values.schema.json"}`);
+      report.problems.push(
+        `${prefix}${error.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(root)"}: ${error.message ?? "fails the chart's values.schema.json"}`,
+      );
     }
   }
   return { keysChecked: report.keysChecked, problems: report.problems };

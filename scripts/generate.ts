@@ -53,11 +53,20 @@ export function applicationImage(environment: EnvironmentConfig): string {
 function yamlFile(comment: string, value: unknown): string {
   const text = stringify(value, { lineWidth: 0 });
   // action-validator and the SHA pin check read `uses:` lines: add each pin's version as a trailing comment.
-  const pinned = Object.values(ACTIONS).reduce((out, [reference, version]) => out.split(`uses: ${reference}\n`).join(`uses: ${reference} # ${version}\n`), text);
-  return `${GENERATED_HEADER}\n${comment.split("\n").map((line) => `# ${line}`).join("\n")}\n${pinned}`;
+  const pinned = Object.values(ACTIONS).reduce(
+    (out, [reference, version]) => out.split(`uses: ${reference}\n`).join(`uses: ${reference} # ${version}\n`),
+    text,
+  );
+  return `${GENERATED_HEADER}\n${comment
+    .split("\n")
+    .map((line) => `# ${line}`)
+    .join("\n")}\n${pinned}`;
 }
 
-const checkout = (fetchDepth?: number) => ({ uses: uses("checkout"), with: { "persist-credentials": false, ...(fetchDepth === undefined ? {} : { "fetch-depth": fetchDepth }) } });
+const checkout = (fetchDepth?: number) => ({
+  uses: uses("checkout"),
+  with: { "persist-credentials": false, ...(fetchDepth === undefined ? {} : { "fetch-depth": fetchDepth }) },
+});
 const setupNode = { uses: uses("setupNode"), with: { "node-version": 20, cache: "npm" } };
 
 /** The job that finds the stacks to plan or deploy: synth of `base` and of this commit, then scripts/changed-stacks.ts. */
@@ -75,18 +84,19 @@ function changesJob(environments: readonly EnvironmentConfig[], base: string): R
         id: "changes",
         name: "Synthesize the base and this commit, and compare",
         env: { BASE: base },
-        run: [
-          "set -euo pipefail",
-          "npm run synth",
-          'mv cdktf.out "$RUNNER_TEMP/head"',
-          'base="$RUNNER_TEMP/no-base"',
-          'if [ -n "$BASE" ] && git cat-file -e "$BASE^{commit}" 2>/dev/null; then',
-          '  git worktree add "$RUNNER_TEMP/base-src" "$BASE"',
-          '  ln -s "$PWD/node_modules" "$RUNNER_TEMP/base-src/node_modules"',
-          '  (cd "$RUNNER_TEMP/base-src" && npm run synth) && base="$RUNNER_TEMP/base-src/cdktf.out"',
-          "fi",
-          'node scripts/run-ts.js scripts/changed-stacks.ts "$base" "$RUNNER_TEMP/head" --github-output "$GITHUB_OUTPUT" >> "$GITHUB_STEP_SUMMARY"',
-        ].join("\n") + "\n",
+        run:
+          [
+            "set -euo pipefail",
+            "npm run synth",
+            'mv cdktf.out "$RUNNER_TEMP/head"',
+            'base="$RUNNER_TEMP/no-base"',
+            'if [ -n "$BASE" ] && git cat-file -e "$BASE^{commit}" 2>/dev/null; then',
+            '  git worktree add "$RUNNER_TEMP/base-src" "$BASE"',
+            '  ln -s "$PWD/node_modules" "$RUNNER_TEMP/base-src/node_modules"',
+            '  (cd "$RUNNER_TEMP/base-src" && npm run synth) && base="$RUNNER_TEMP/base-src/cdktf.out"',
+            "fi",
+            'node scripts/run-ts.js scripts/changed-stacks.ts "$base" "$RUNNER_TEMP/head" --github-output "$GITHUB_OUTPUT" >> "$GITHUB_STEP_SUMMARY"',
+          ].join("\n") + "\n",
       },
     ],
   };
@@ -156,23 +166,25 @@ function ciWorkflow(environments: readonly EnvironmentConfig[]): string {
           // Prerequisites the README lists: kubectl (kustomize v5) renders the GitOps overlays (GitHub's images ship one;
           // the pin makes the version explicit); the values checks read chart data pinned by sha256 in charts.lock.json.
           name: "kubectl",
-          run: [
-            `curl -fsSLo "$RUNNER_TEMP/kubectl" https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64/kubectl`,
-            `echo "$(curl -fsSL https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64/kubectl.sha256)  $RUNNER_TEMP/kubectl" | sha256sum -c -`,
-            'install -m 0755 "$RUNNER_TEMP/kubectl" /usr/local/bin/kubectl',
-          ].join("\n") + "\n",
+          run:
+            [
+              `curl -fsSLo "$RUNNER_TEMP/kubectl" https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64/kubectl`,
+              `echo "$(curl -fsSL https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64/kubectl.sha256)  $RUNNER_TEMP/kubectl" | sha256sum -c -`,
+              'install -m 0755 "$RUNNER_TEMP/kubectl" /usr/local/bin/kubectl',
+            ].join("\n") + "\n",
         },
         { run: "npm run charts:pull" },
         {
           name: "Mirror the AWS provider the stacks pin",
-          run: [
-            "version=$(node -p \"require('@cdktf/provider-aws/package.json').cdktf.provider.version\")",
-            'pin="$RUNNER_TEMP/provider-pin"',
-            'mkdir -p "$pin"',
-            "printf 'terraform {\\n  required_providers {\\n    aws = {\\n      source  = \"hashicorp/aws\"\\n      version = \"%s\"\\n    }\\n  }\\n}\\n' \"$version\" > \"$pin/main.tf\"",
-            'terraform -chdir="$pin" providers mirror -platform=linux_amd64 "$RUNNER_TEMP/tf-plugins"',
-            'echo "PLATFORM_TF_PROVIDER_MIRROR=$RUNNER_TEMP/tf-plugins" >> "$GITHUB_ENV"',
-          ].join("\n") + "\n",
+          run:
+            [
+              "version=$(node -p \"require('@cdktf/provider-aws/package.json').cdktf.provider.version\")",
+              'pin="$RUNNER_TEMP/provider-pin"',
+              'mkdir -p "$pin"',
+              'printf \'terraform {\\n  required_providers {\\n    aws = {\\n      source  = "hashicorp/aws"\\n      version = "%s"\\n    }\\n  }\\n}\\n\' "$version" > "$pin/main.tf"',
+              'terraform -chdir="$pin" providers mirror -platform=linux_amd64 "$RUNNER_TEMP/tf-plugins"',
+              'echo "PLATFORM_TF_PROVIDER_MIRROR=$RUNNER_TEMP/tf-plugins" >> "$GITHUB_ENV"',
+            ].join("\n") + "\n",
         },
         { run: "npm run typecheck" },
         { run: "npm test" },
@@ -233,7 +245,14 @@ function releaseJob(environment: EnvironmentConfig, first: boolean): Record<stri
       {
         name: "Scan the image for known vulnerabilities before it is pushed",
         uses: uses("trivy"),
-        with: { "image-ref": "web:${{ steps.tag.outputs.tag }}", format: "table", "exit-code": "1", "ignore-unfixed": true, "vuln-type": "os,library", severity: "CRITICAL,HIGH" },
+        with: {
+          "image-ref": "web:${{ steps.tag.outputs.tag }}",
+          format: "table",
+          "exit-code": "1",
+          "ignore-unfixed": true,
+          "vuln-type": "os,library",
+          severity: "CRITICAL,HIGH",
+        },
       },
       {
         uses: uses("awsCredentials"),
@@ -243,17 +262,18 @@ function releaseJob(environment: EnvironmentConfig, first: boolean): Record<stri
       {
         name: `Push to ${repository}`,
         env: { TAG: "${{ steps.tag.outputs.tag }}", REGISTRY: "${{ steps.ecr.outputs.registry }}", REPOSITORY: repository },
-        run: [
-          "set -euo pipefail",
-          '# ECR tags are immutable: the same app/ tree is one image, pushed once.',
-          'if aws ecr describe-images --repository-name "$REPOSITORY" --image-ids "imageTag=$TAG" > /dev/null 2>&1; then',
-          '  echo "$REPOSITORY:$TAG exists already" >> "$GITHUB_STEP_SUMMARY"',
-          "else",
-          '  docker tag "web:$TAG" "$REGISTRY/$REPOSITORY:$TAG"',
-          '  docker push "$REGISTRY/$REPOSITORY:$TAG"',
-          '  echo "pushed $REGISTRY/$REPOSITORY:$TAG" >> "$GITHUB_STEP_SUMMARY"',
-          "fi",
-        ].join("\n") + "\n",
+        run:
+          [
+            "set -euo pipefail",
+            "# ECR tags are immutable: the same app/ tree is one image, pushed once.",
+            'if aws ecr describe-images --repository-name "$REPOSITORY" --image-ids "imageTag=$TAG" > /dev/null 2>&1; then',
+            '  echo "$REPOSITORY:$TAG exists already" >> "$GITHUB_STEP_SUMMARY"',
+            "else",
+            '  docker tag "web:$TAG" "$REGISTRY/$REPOSITORY:$TAG"',
+            '  docker push "$REGISTRY/$REPOSITORY:$TAG"',
+            '  echo "pushed $REGISTRY/$REPOSITORY:$TAG" >> "$GITHUB_STEP_SUMMARY"',
+            "fi",
+          ].join("\n") + "\n",
       },
     ],
   };
@@ -271,7 +291,9 @@ function releaseWorkflow(environments: readonly EnvironmentConfig[]): string {
       name: "release",
       on: {
         push: { branches: ["main"], paths: ["app/**"] },
-        workflow_dispatch: { inputs: { environment: { description: "Environment whose ECR repository receives the image", type: "choice", options: names, default: names[0] } } },
+        workflow_dispatch: {
+          inputs: { environment: { description: "Environment whose ECR repository receives the image", type: "choice", options: names, default: names[0] } },
+        },
       },
       permissions: { contents: "read" },
       jobs: Object.fromEntries(environments.map((environment, index) => [jobId("release", environment), releaseJob(environment, index === 0)])),
@@ -310,11 +332,31 @@ function overlayFiles(environment: EnvironmentConfig, imageTag: string): Record<
   const roleArn = `arn:${environment.partition}:iam::${environment.account.id}:role/${applicationRoleName(environment.prefix, APPLICATION_SERVICE_ACCOUNT)}`;
   const documents = [
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "web", annotations: { "eks.amazonaws.com/role-arn": roleArn } } },
-    { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: { name: "web-database" }, spec: { dataFrom: [{ extract: { key: applicationSecretName(environment.prefix, APPLICATION_SERVICE_ACCOUNT) } }] } },
+    {
+      apiVersion: "external-secrets.io/v1",
+      kind: "ExternalSecret",
+      metadata: { name: "web-database" },
+      spec: { dataFrom: [{ extract: { key: applicationSecretName(environment.prefix, APPLICATION_SERVICE_ACCOUNT) } }] },
+    },
     // External Secrets needs the region of the store; the base cannot know it.
-    { apiVersion: "external-secrets.io/v1", kind: "SecretStore", metadata: { name: "aws-secrets-manager" }, spec: { provider: { aws: { service: "SecretsManager", region: environment.account.region } } } },
-    { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "web" }, spec: { minReplicas: application.replicas, maxReplicas: application.maxReplicas } },
-    { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", metadata: { name: "web" }, spec: { replicas: application.replicas, strategy: { blueGreen: { autoPromotionEnabled: autoPromotion } } } },
+    {
+      apiVersion: "external-secrets.io/v1",
+      kind: "SecretStore",
+      metadata: { name: "aws-secrets-manager" },
+      spec: { provider: { aws: { service: "SecretsManager", region: environment.account.region } } },
+    },
+    {
+      apiVersion: "autoscaling/v2",
+      kind: "HorizontalPodAutoscaler",
+      metadata: { name: "web" },
+      spec: { minReplicas: application.replicas, maxReplicas: application.maxReplicas },
+    },
+    {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Rollout",
+      metadata: { name: "web" },
+      spec: { replicas: application.replicas, strategy: { blueGreen: { autoPromotionEnabled: autoPromotion } } },
+    },
   ];
   const dir = `gitops/overlays/${environment.name}`;
   return {

@@ -27,8 +27,12 @@ async function main(): Promise<void> {
   const stacks = fs.readdirSync(path.join(outDir, "stacks")).filter((stack) => stack.startsWith(`${environment}-`));
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const results = await runStacks({ outDir, workDir, mode: "live", only: stacks, concurrency: 1, log });
-  const applied = Object.values(results).filter((run) => run.planned).map((run) => run.stack);
-  const problems = Object.values(results).filter((run) => stacks.includes(run.stack) && !run.planned).map((run) => `${run.stack}: ${run.error}`);
+  const applied = Object.values(results)
+    .filter((run) => run.planned)
+    .map((run) => run.stack);
+  const problems = Object.values(results)
+    .filter((run) => stacks.includes(run.stack) && !run.planned)
+    .map((run) => `${run.stack}: ${run.error}`);
   for (const stack of applied) {
     const state = JSON.parse(fs.readFileSync(path.join(stackDir(workDir, stack), "state.json"), "utf8")) as {
       values?: { root_module?: { resources?: { address: string; values: Record<string, unknown> }[] } };

@@ -17,10 +17,27 @@ export interface PlanJson {
 
 /** Resource types whose replacement or deletion loses data or identity: a reviewer must see them first. */
 export const STATEFUL_TYPES = [
-  "aws_rds_cluster", "aws_rds_cluster_instance", "aws_db_instance", "aws_eks_cluster", "aws_s3_bucket", "aws_kms_key", "aws_ebs_volume",
-  "aws_secretsmanager_secret", "aws_secretsmanager_secret_version", "aws_efs_file_system", "aws_dynamodb_table", "aws_elasticache_replication_group",
-  "aws_ecr_repository", "aws_backup_vault", "aws_route53_zone", "aws_cloudwatch_log_group", "aws_iam_openid_connect_provider",
-  "kubernetes_persistent_volume_claim", "kubernetes_persistent_volume_claim_v1", "kubernetes_namespace", "kubernetes_namespace_v1",
+  "aws_rds_cluster",
+  "aws_rds_cluster_instance",
+  "aws_db_instance",
+  "aws_eks_cluster",
+  "aws_s3_bucket",
+  "aws_kms_key",
+  "aws_ebs_volume",
+  "aws_secretsmanager_secret",
+  "aws_secretsmanager_secret_version",
+  "aws_efs_file_system",
+  "aws_dynamodb_table",
+  "aws_elasticache_replication_group",
+  "aws_ecr_repository",
+  "aws_backup_vault",
+  "aws_route53_zone",
+  "aws_cloudwatch_log_group",
+  "aws_iam_openid_connect_provider",
+  "kubernetes_persistent_volume_claim",
+  "kubernetes_persistent_volume_claim_v1",
+  "kubernetes_namespace",
+  "kubernetes_namespace_v1",
 ];
 
 export interface StackPlanSummary {
@@ -62,20 +79,29 @@ export function hasChanges(summary: StackPlanSummary): boolean {
 }
 
 function section(title: string, addresses: readonly string[]): string[] {
-  return addresses.length === 0 ? [] : [`<details><summary>${title} (${addresses.length})</summary>`, "", ...addresses.map((address) => `- \`${address}\``), "", "</details>"];
+  return addresses.length === 0
+    ? []
+    : [`<details><summary>${title} (${addresses.length})</summary>`, "", ...addresses.map((address) => `- \`${address}\``), "", "</details>"];
 }
 
 /** Markdown for a job summary or pull request comment: a table of counts, then the stateful warnings and the lists. */
 export function renderSummaries(summaries: readonly StackPlanSummary[]): string {
   const lines = ["### Terraform plans", "", "| stack | create | update | replace | delete | stateful |", "|---|---:|---:|---:|---:|---|"];
   for (const s of summaries) {
-    lines.push(`| \`${s.stack}\` | ${s.creates.length} | ${s.updates.length} | ${s.replacements.length} | ${s.deletes.length} | ${s.stateful.length > 0 ? `⚠️ ${s.stateful.length}` : "none"} |`);
+    lines.push(
+      `| \`${s.stack}\` | ${s.creates.length} | ${s.updates.length} | ${s.replacements.length} | ${s.deletes.length} | ${s.stateful.length > 0 ? `⚠️ ${s.stateful.length}` : "none"} |`,
+    );
   }
   for (const s of summaries) {
     if (!hasChanges(s)) continue;
     lines.push("", `#### ${s.stack}`);
     if (s.stateful.length > 0) {
-      lines.push("", "> [!WARNING]", "> Stateful resources are replaced or deleted: data or identity is lost unless restored.", ...s.stateful.map((entry) => `> - \`${entry}\``));
+      lines.push(
+        "",
+        "> [!WARNING]",
+        "> Stateful resources are replaced or deleted: data or identity is lost unless restored.",
+        ...s.stateful.map((entry) => `> - \`${entry}\``),
+      );
     }
     lines.push(...section("replaced", s.replacements), ...section("deleted", s.deletes), ...section("updated", s.updates), ...section("created", s.creates));
   }

@@ -25,7 +25,8 @@ export function staleReasons(saved: SavedPlanRecord, current: SavedPlanRecord): 
   const reasons: string[] = [];
   if (saved.stack !== current.stack) reasons.push(`the plan is of stack ${saved.stack}, not ${current.stack}`);
   if (saved.commit !== current.commit) reasons.push(`the plan was made for commit ${saved.commit}, this run deploys ${current.commit}`);
-  if (saved.lineage !== current.lineage) reasons.push(`the state was replaced since the plan (lineage ${saved.lineage || "none"} → ${current.lineage || "none"})`);
+  if (saved.lineage !== current.lineage)
+    reasons.push(`the state was replaced since the plan (lineage ${saved.lineage || "none"} → ${current.lineage || "none"})`);
   else if (saved.serial !== current.serial) reasons.push(`the state changed since the plan (serial ${saved.serial} → ${current.serial})`);
   return reasons;
 }

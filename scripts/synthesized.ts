@@ -71,7 +71,5 @@ export function layerOf(stackName: string): string {
 
 /** Every resource of a stack as `{ type, name, values }`, in the JSON's order. */
 export function resourcesOf(stack: SynthesizedStack): { type: string; name: string; values: ResourceValues }[] {
-  return Object.entries(stack.json.resource ?? {}).flatMap(([type, byName]) =>
-    Object.entries(byName).map(([name, values]) => ({ type, name, values })),
-  );
+  return Object.entries(stack.json.resource ?? {}).flatMap(([type, byName]) => Object.entries(byName).map(([name, values]) => ({ type, name, values })));
 }

@@ -104,7 +104,13 @@ export function destroyOrder(stacks: readonly Pick<SynthesizedStack, "name" | "d
     const next = own.find(
       (stack) => !ordered.includes(stack.name) && own.every((other) => ordered.includes(other.name) || !other.dependencies.includes(stack.name)),
     );
-    if (!next) throw new Error(`stack dependency cycle among ${own.filter((stack) => !ordered.includes(stack.name)).map((stack) => stack.name).join(", ")}`);
+    if (!next)
+      throw new Error(
+        `stack dependency cycle among ${own
+          .filter((stack) => !ordered.includes(stack.name))
+          .map((stack) => stack.name)
+          .join(", ")}`,
+      );
     ordered.push(next.name);
   }
   return ordered;
@@ -119,11 +125,18 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
   }
   const own = stacks.filter((stack) => order.includes(stack.name));
   const region = String(regionOf(own[0], undefined));
-  const resources = own.flatMap((stack) => resourcesOf(stack).map((resource) => ({ ...resource, region: regionOf(stack, resource.values.provider) ?? region })));
+  const resources = own.flatMap((stack) =>
+    resourcesOf(stack).map((resource) => ({ ...resource, region: regionOf(stack, resource.values.provider) ?? region })),
+  );
   const first = (type: string) => resources.find((resource) => resource.type === type)?.values;
   const cluster = first("aws_eks_cluster");
   const database = first("aws_rds_cluster");
-  const protection = (kind: Protection["kind"], type: string, nameOf: string | ((values: Record<string, unknown>) => unknown), applies: (values: Record<string, unknown>) => boolean): Protection[] =>
+  const protection = (
+    kind: Protection["kind"],
+    type: string,
+    nameOf: string | ((values: Record<string, unknown>) => unknown),
+    applies: (values: Record<string, unknown>) => boolean,
+  ): Protection[] =>
     resources
       .filter((resource) => resource.type === type && applies(resource.values))
       .map((resource) => ({ kind, name: String(typeof nameOf === "string" ? resource.values[nameOf] : nameOf(resource.values)), region: resource.region }));
@@ -136,7 +149,12 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
     readerAutoscaling: first("aws_appautoscaling_target") !== undefined,
     protections: [
       ...protection("database-deletion-protection", "aws_rds_cluster", "cluster_identifier", (values) => values.deletion_protection === true),
-      ...protection("global-database-deletion-protection", "aws_rds_global_cluster", "global_cluster_identifier", (values) => values.deletion_protection === true),
+      ...protection(
+        "global-database-deletion-protection",
+        "aws_rds_global_cluster",
+        "global_cluster_identifier",
+        (values) => values.deletion_protection === true,
+      ),
       ...protection("load-balancer-deletion-protection", "aws_lb", "name", (values) => values.enable_deletion_protection === true),
       ...protection("non-empty-repository", "aws_ecr_repository", "name", (values) => values.force_delete !== true),
       ...protection("retained-volumes", "kubernetes_storage_class_v1", metadataName, (values) => values.reclaim_policy === "Retain"),
@@ -145,7 +163,12 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
       // Secrets Manager's default window is 30 days; 0 deletes at once.
       ...protection("secret-recovery-window", "aws_secretsmanager_secret", "name", (values) => values.recovery_window_in_days !== 0),
       // The name ends in a value Terraform fixes at creation (aurora-postgres.ts): shown as a wildcard.
-      ...protection("final-snapshot", "aws_rds_cluster", (values) => String(values.final_snapshot_identifier).replace(/\$\{[^}]*\}/g, "*"), (values) => values.skip_final_snapshot === false),
+      ...protection(
+        "final-snapshot",
+        "aws_rds_cluster",
+        (values) => String(values.final_snapshot_identifier).replace(/\$\{[^}]*\}/g, "*"),
+        (values) => values.skip_final_snapshot === false,
+      ),
     ].sort((a, b) => PROTECTION_ORDER.indexOf(a.kind) - PROTECTION_ORDER.indexOf(b.kind)),
   };
 }
@@ -199,7 +222,13 @@ function regionOf(stack: SynthesizedStack, provider: unknown): string | undefine
 
 function kubernetesPhase(target: TeardownTarget, clusterName: string, kubeconfig: string): Phase {
   const kubectl = (...args: string[]) => ["kubectl", "--kubeconfig", kubeconfig, ...args];
-  const waitUntilEmpty = (why: string, argv: string[]): WaitUntilEmptyStep => ({ kind: "wait-until-empty", why, argv, intervalSeconds: 15, timeoutSeconds: 900 });
+  const waitUntilEmpty = (why: string, argv: string[]): WaitUntilEmptyStep => ({
+    kind: "wait-until-empty",
+    why,
+    argv,
+    intervalSeconds: 15,
+    timeoutSeconds: 900,
+  });
   return {
     title: `Empty the cluster ${clusterName} of what creates AWS resources outside Terraform`,
     steps: [
@@ -220,7 +249,16 @@ function kubernetesPhase(target: TeardownTarget, clusterName: string, kubeconfig
         split: "lines",
         placeholder: "application.argoproj.io/<name>",
         each: (application) => [
-          kubectl("patch", application, "-n", ARGOCD_NAMESPACE, "--type", "merge", "-p", JSON.stringify({ metadata: { finalizers: [ARGOCD_RESOURCES_FINALIZER] } })),
+          kubectl(
+            "patch",
+            application,
+            "-n",
+            ARGOCD_NAMESPACE,
+            "--type",
+            "merge",
+            "-p",
+            JSON.stringify({ metadata: { finalizers: [ARGOCD_RESOURCES_FINALIZER] } }),
+          ),
         ],
       },
       {
@@ -236,7 +274,13 @@ function kubernetesPhase(target: TeardownTarget, clusterName: string, kubeconfig
       waitUntilEmpty("wait until no Ingress is left", kubectl("get", "ingresses.networking.k8s.io", "--all-namespaces", "-o", "name")),
       waitUntilEmpty(
         "wait until no Service of type LoadBalancer is left (each holds an NLB and its security groups)",
-        kubectl("get", "services", "--all-namespaces", "-o", 'jsonpath={range .items[?(@.spec.type=="LoadBalancer")]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}'),
+        kubectl(
+          "get",
+          "services",
+          "--all-namespaces",
+          "-o",
+          'jsonpath={range .items[?(@.spec.type=="LoadBalancer")]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}',
+        ),
       ),
       waitUntilEmpty(
         "wait until the controller has released every TargetGroupBinding (its target groups and security group rules)",
@@ -276,10 +320,32 @@ function removeProtection(protection: Protection, kubeconfig: string): Step {
       return {
         kind: "for-each",
         why: `turn off deletion protection of the load balancer ${protection.name}`,
-        list: ["aws", "elbv2", "describe-load-balancers", ...region, "--names", protection.name, "--query", "LoadBalancers[].LoadBalancerArn", "--output", "text"],
+        list: [
+          "aws",
+          "elbv2",
+          "describe-load-balancers",
+          ...region,
+          "--names",
+          protection.name,
+          "--query",
+          "LoadBalancers[].LoadBalancerArn",
+          "--output",
+          "text",
+        ],
         split: "words",
         placeholder: "<load-balancer-arn>",
-        each: (arn) => [["aws", "elbv2", "modify-load-balancer-attributes", ...region, "--load-balancer-arn", arn, "--attributes", "Key=deletion_protection.enabled,Value=false"]],
+        each: (arn) => [
+          [
+            "aws",
+            "elbv2",
+            "modify-load-balancer-attributes",
+            ...region,
+            "--load-balancer-arn",
+            arn,
+            "--attributes",
+            "Key=deletion_protection.enabled,Value=false",
+          ],
+        ],
       };
     case "non-empty-repository":
       return {
@@ -297,7 +363,19 @@ function removeProtection(protection: Protection, kubeconfig: string): Step {
         list: ["kubectl", "--kubeconfig", kubeconfig, "get", "persistentvolumes", "-o", "name"],
         split: "lines",
         placeholder: "persistentvolume/<name>",
-        each: (volume) => [["kubectl", "--kubeconfig", kubeconfig, "patch", volume, "--type", "merge", "-p", JSON.stringify({ spec: { persistentVolumeReclaimPolicy: "Delete" } })]],
+        each: (volume) => [
+          [
+            "kubectl",
+            "--kubeconfig",
+            kubeconfig,
+            "patch",
+            volume,
+            "--type",
+            "merge",
+            "-p",
+            JSON.stringify({ spec: { persistentVolumeReclaimPolicy: "Delete" } }),
+          ],
+        ],
       };
     case "secret-recovery-window":
       return {
@@ -324,8 +402,16 @@ function removeProtection(protection: Protection, kubeconfig: string): Step {
         kind: "for-each",
         why: `delete every object version and delete marker of s3://${protection.name} (Terraform cannot delete a non-empty bucket)`,
         list: [
-          "aws", "s3api", "list-object-versions", ...region, "--bucket", protection.name,
-          "--query", "[Versions, DeleteMarkers][][Key, VersionId]", "--output", "text",
+          "aws",
+          "s3api",
+          "list-object-versions",
+          ...region,
+          "--bucket",
+          protection.name,
+          "--query",
+          "[Versions, DeleteMarkers][][Key, VersionId]",
+          "--output",
+          "text",
         ],
         split: "lines",
         placeholder: "<key>\t<version-id>",
@@ -339,8 +425,16 @@ function removeProtection(protection: Protection, kubeconfig: string): Step {
         kind: "for-each",
         why: `delete the recovery points in backup vault ${protection.name} (${protection.region}; AWS refuses to delete a non-empty vault)`,
         list: [
-          "aws", "backup", "list-recovery-points-by-backup-vault", ...region, "--backup-vault-name", protection.name,
-          "--query", "RecoveryPoints[].RecoveryPointArn", "--output", "text",
+          "aws",
+          "backup",
+          "list-recovery-points-by-backup-vault",
+          ...region,
+          "--backup-vault-name",
+          protection.name,
+          "--query",
+          "RecoveryPoints[].RecoveryPointArn",
+          "--output",
+          "text",
         ],
         split: "words",
         placeholder: "<recovery-point-arn>",
@@ -358,17 +452,32 @@ function readerPhase(target: TeardownTarget, identifier: string): Phase {
         kind: "run",
         why: "stop Aurora Auto Scaling from adding readers while the cluster is torn down (Terraform forgets the target on refresh)",
         argv: [
-          "aws", "application-autoscaling", "deregister-scalable-target", ...region,
-          "--service-namespace", "rds", "--scalable-dimension", "rds:cluster:ReadReplicaCount", "--resource-id", `cluster:${identifier}`,
+          "aws",
+          "application-autoscaling",
+          "deregister-scalable-target",
+          ...region,
+          "--service-namespace",
+          "rds",
+          "--scalable-dimension",
+          "rds:cluster:ReadReplicaCount",
+          "--resource-id",
+          `cluster:${identifier}`,
         ],
       },
       {
         kind: "for-each",
         why: `delete each ${AUTOSCALED_READER_PREFIX}* reader and wait until it is gone: the cluster cannot be deleted while they exist`,
         list: [
-          "aws", "rds", "describe-db-clusters", ...region, "--db-cluster-identifier", identifier,
-          "--query", `DBClusters[0].DBClusterMembers[?starts_with(DBInstanceIdentifier, '${AUTOSCALED_READER_PREFIX}')].DBInstanceIdentifier`,
-          "--output", "text",
+          "aws",
+          "rds",
+          "describe-db-clusters",
+          ...region,
+          "--db-cluster-identifier",
+          identifier,
+          "--query",
+          `DBClusters[0].DBClusterMembers[?starts_with(DBInstanceIdentifier, '${AUTOSCALED_READER_PREFIX}')].DBInstanceIdentifier`,
+          "--output",
+          "text",
         ],
         split: "words",
         placeholder: "<instance-id>",
@@ -403,7 +512,10 @@ export function formatPlan(target: TeardownTarget, phases: readonly Phase[]): st
         lines.push(`   $ ${shellQuote(step.argv)}   # every ${step.intervalSeconds}s until it prints nothing, at most ${step.timeoutSeconds}s`);
       }
       if (step.kind === "for-each") {
-        lines.push(`   $ ${shellQuote(step.list)}`, `   # then for each ${step.split === "words" ? "word" : "line"} it prints (${JSON.stringify(step.placeholder)}):`);
+        lines.push(
+          `   $ ${shellQuote(step.list)}`,
+          `   # then for each ${step.split === "words" ? "word" : "line"} it prints (${JSON.stringify(step.placeholder)}):`,
+        );
         step.each(step.placeholder).forEach((argv) => lines.push(`   $ ${shellQuote(argv)}`));
       }
     }
@@ -441,8 +553,12 @@ export function shellQuote(argv: readonly string[]): string {
 /** Throws, before any command runs, when protections are in the way and the data loss was not accepted. */
 export function refuseProtectedData(target: TeardownTarget, acceptDataLoss: boolean): void {
   if (acceptDataLoss || blocking(target.protections).length === 0) return;
-  const what = blocking(target.protections).map((protection) => `  - ${describeProtection(protection)}`).join("\n");
-  throw new Error(`refusing to execute, nothing was changed: ${target.environment} has protected data:\n${what}\nadd --accept-data-loss to delete it with the environment`);
+  const what = blocking(target.protections)
+    .map((protection) => `  - ${describeProtection(protection)}`)
+    .join("\n");
+  throw new Error(
+    `refusing to execute, nothing was changed: ${target.environment} has protected data:\n${what}\nadd --accept-data-loss to delete it with the environment`,
+  );
 }
 
 /** Runs the phases' commands in order and stops at the first failure; `log` receives every command and heading. */

@@ -74,14 +74,22 @@ export class BootstrapStack extends TerraformStack {
         });
         this.deployRoles[environment.name] = role;
         new TerraformOutput(this, `deploy_role_${environment.name}`, { value: role.arn, description: `GitHub Actions deploy role of ${environment.name}` });
-        new TerraformOutput(this, `plan_role_${environment.name}`, { value: role.planRole.arn, description: `GitHub Actions plan role of ${environment.name}` });
+        new TerraformOutput(this, `plan_role_${environment.name}`, {
+          value: role.planRole.arn,
+          description: `GitHub Actions plan role of ${environment.name}`,
+        });
       }
     }
     for (const region of [...new Set(deployed.map(({ environment }) => environment.account.region))]) {
       const provider =
         region === state.region
           ? undefined
-          : new AwsProvider(this, `aws-${region}`, { alias: region, region, allowedAccountIds: [first.account.id], defaultTags: [{ tags: defaultTags("account", id, first.project, {}) }] });
+          : new AwsProvider(this, `aws-${region}`, {
+              alias: region,
+              region,
+              allowedAccountIds: [first.account.id],
+              defaultTags: [{ tags: defaultTags("account", id, first.project, {}) }],
+            });
       const connection = new GithubConnection(this, `GithubConnection-${region}`, { name: `${first.project}-github`.slice(0, 32), provider });
       this.githubConnections[region] = connection;
       new TerraformOutput(this, `github_connection_${region.replace(/-/g, "_")}`, {

@@ -69,8 +69,12 @@ export class ClusterStack extends EnvironmentStack {
     }
     const oidcProvider = this.eks.oidcProvider;
 
-    const irsa = (id: string, name: string, serviceAccount: string, extra: Pick<ConstructorParameters<typeof IrsaRole>[2], "statements" | "managedPolicyArns">) =>
-      new IrsaRole(this, id, { oidcProvider, roleName: `${prefix}-${name}`, namespace: "kube-system", serviceAccount, ...extra });
+    const irsa = (
+      id: string,
+      name: string,
+      serviceAccount: string,
+      extra: Pick<ConstructorParameters<typeof IrsaRole>[2], "statements" | "managedPolicyArns">,
+    ) => new IrsaRole(this, id, { oidcProvider, roleName: `${prefix}-${name}`, namespace: "kube-system", serviceAccount, ...extra });
     this.volumeKey = this.volumeKeyFor(prefix);
     this.addonRoles = {
       vpcCni: irsa("VpcCniRole", "vpc-cni", "aws-node", { managedPolicyArns: [this.awsManagedPolicy("AmazonEKS_CNI_Policy")] }),
@@ -139,7 +143,13 @@ export class ClusterStack extends EnvironmentStack {
 
     const nodes = this.nodeGroups.map(({ nodeGroup }) => nodeGroup);
     const onSystemNodes = systemScheduling(config.nodeGroups.system);
-    new EksManagedAddon(this, "CoreDns", { cluster: this.eks, addonName: "coredns", version: config.addons.coredns, configuration: onSystemNodes, dependsOn: nodes });
+    new EksManagedAddon(this, "CoreDns", {
+      cluster: this.eks,
+      addonName: "coredns",
+      version: config.addons.coredns,
+      configuration: onSystemNodes,
+      dependsOn: nodes,
+    });
     new EksManagedAddon(this, "EbsCsiDriver", {
       cluster: this.eks,
       addonName: "aws-ebs-csi-driver",
@@ -181,7 +191,11 @@ export class ClusterStack extends EnvironmentStack {
    * through the key policy (identity policies of service-linked roles cannot be changed).
    */
   private volumeKeyFor(prefix: string): KmsKey {
-    const key = new KmsKey(this, "VolumeKey", { account: this.account, description: `${prefix} EKS node and persistent volumes`, alias: `${prefix}-eks-volumes` });
+    const key = new KmsKey(this, "VolumeKey", {
+      account: this.account,
+      description: `${prefix} EKS node and persistent volumes`,
+      alias: `${prefix}-eks-volumes`,
+    });
     const autoScaling = `arn:${this.environment.partition}:iam::${this.environment.account.id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
     key.grantToPrincipal("AutoScalingUsesKeyForNodeVolumes", autoScaling, [
       "kms:Encrypt",
@@ -221,5 +235,8 @@ function systemScheduling(system: NodeGroupConfig): Record<string, unknown> {
 
 /** A stable construct id for an IAM principal: its type and name (`role-platform-admins`). */
 function principalId(principalArn: string): string {
-  return principalArn.split(":").pop()!.replace(/[^A-Za-z0-9-]/g, "-");
+  return principalArn
+    .split(":")
+    .pop()!
+    .replace(/[^A-Za-z0-9-]/g, "-");
 }

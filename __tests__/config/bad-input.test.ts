@@ -17,7 +17,10 @@ const dir = configFolder({
   "k8s-next": environmentInput({ cluster: { version: "1.36" } }),
   "k8s-far": environmentInput({ cluster: { version: "1.99" } }),
   aurora: environmentInput({ database: { engineVersion: "16.7" } }),
-  region: environmentInput({ account: { id: "123456789012", region: "eu-west-9" }, network: { cidr: "10.0.0.0/16", availabilityZones: ["eu-west-9a", "eu-west-9b", "eu-west-9c"] } }),
+  region: environmentInput({
+    account: { id: "123456789012", region: "eu-west-9" },
+    network: { cidr: "10.0.0.0/16", availabilityZones: ["eu-west-9a", "eu-west-9b", "eu-west-9c"] },
+  }),
   "no-lbc": environmentInput({ edge, platform: { awsLoadBalancerController: { enabled: false } } }),
   "no-argo": environmentInput({ edge, platform: { argoCd: { enabled: false }, argocdImageUpdater: { enabled: false } } }),
   "tags-max": environmentInput({ tags: tags(maxConfigTags) }),
@@ -36,7 +39,10 @@ fs.writeFileSync(file("qa.yml"), stringify(environmentInput()));
 // A FIFO would block a plain read forever; the loader must refuse it from its type alone.
 require("child_process").execFileSync("mkfifo", [file("fifo.yaml")]);
 const level = (name: string, below: string) => `${name}: &${name} [${Array(10).fill(`*${below}`).join(", ")}]`;
-fs.writeFileSync(file("bomb.yaml"), ["a: &a [x, x, x, x, x, x, x, x, x, x]", level("b", "a"), level("c", "b"), level("d", "c"), level("e", "d"), ""].join("\n"));
+fs.writeFileSync(
+  file("bomb.yaml"),
+  ["a: &a [x, x, x, x, x, x, x, x, x, x]", level("b", "a"), level("c", "b"), level("d", "c"), level("e", "d"), ""].join("\n"),
+);
 // Root reads a mode-000 file anyway, so the run drops to nobody (uid 65534) when the tests run as root.
 fs.writeFileSync(file("unreadable.yaml"), stringify(environmentInput()));
 fs.chmodSync(file("unreadable.yaml"), 0o000);
@@ -53,24 +59,81 @@ describe("bad input", () => {
     ["a dangling symlink", at("dangling.yaml", "(file): is a symbolic link to missing.yaml, which does not exist; fix or remove the link")],
     ["a FIFO", at("fifo.yaml", "(file): is not a regular file (a FIFO, socket or device); environment files are plain .yaml files")],
     ["an unreadable file", at("unreadable.yaml", "(file): cannot be read: permission denied (EACCES); give the user running the synth read permission")],
-    ["an alias bomb", at("bomb.yaml", "(aliases): YAML aliases expand too far (Excessive alias count indicates a resource exhaustion attack); write the values out or use fewer *alias references")],
+    [
+      "an alias bomb",
+      at(
+        "bomb.yaml",
+        "(aliases): YAML aliases expand too far (Excessive alias count indicates a resource exhaustion attack); write the values out or use fewer *alias references",
+      ),
+    ],
     ["a .yml file", at("qa.yml", "(file name): is not read: environment files end in .yaml; rename it to qa.yaml")],
-    ["an instance type that does not exist", at("instance-type.yaml", 'cluster.nodeGroups.system.instanceTypes[0]: "t3.lrage" is not an EC2 instance type: unknown size (did you mean "t3.large"?)')],
+    [
+      "an instance type that does not exist",
+      at("instance-type.yaml", 'cluster.nodeGroups.system.instanceTypes[0]: "t3.lrage" is not an EC2 instance type: unknown size (did you mean "t3.large"?)'),
+    ],
     ...["k8s-old:1.20", "k8s-next:1.36", "k8s-far:1.99"].map((entry) => {
       const [name, version] = entry.split(":");
       return [
         `Kubernetes ${version}`,
-        at(`${name}.yaml`, `cluster.version: "${version}" is outside what the pinned add-ons support: 1.33 to 1.35 (Cluster Autoscaler chart 9.59.0 is built for 1.35, the coredns add-on for 1.33–1.35)`),
+        at(
+          `${name}.yaml`,
+          `cluster.version: "${version}" is outside what the pinned add-ons support: 1.33 to 1.35 (Cluster Autoscaler chart 9.59.0 is built for 1.35, the coredns add-on for 1.33–1.35)`,
+        ),
       ];
     }),
-    ["an Aurora version that does not exist", at("aurora.yaml", 'database.engineVersion: "16.7" is not an Aurora PostgreSQL engine version (did you mean "16.6" or "16.8"?); 16.x versions: 16.1, 16.2, 16.3, 16.4, 16.6, 16.8, 16.9')],
-    ["a region that does not exist", at("region.yaml", 'account.region: "eu-west-9" is not an AWS region (did you mean "eu-west-1"?); e.g. eu-west-1 or us-east-2')],
-    ["edge without the load balancer controller", at("no-lbc.yaml", "platform.awsLoadBalancerController.enabled: must be true while edge is configured: the controller registers the application's pods in the edge ALB's target group")],
-    ["edge without Argo CD", at("no-argo.yaml", "platform.argoCd.enabled: must be true while edge is configured: the delivery stack deploys the application as an Argo CD Application")],
-    ["more than 50 tags with the project's own", at("tags-over.yaml", `tags: gives 51 tags per resource with the project's own ${PROJECT_TAG_KEYS.join(", ")}; AWS allows at most 50, so keep at most ${maxConfigTags} here`)],
-    ["a CloudFront alias two environments claim", at("alias-b.yaml", `edge.appSubdomain: gives the CloudFront alias and application record "www.shop.example.com", which ${shown(file("alias-a.yaml"))} already uses (edge.appSubdomain); host names are unique in CloudFront and Route53, so the second apply would fail`)],
-    ["an origin record two environments claim", at("alias-b.yaml", `edge.appSubdomain: gives the origin record "origin.www.shop.example.com", which ${shown(file("alias-a.yaml"))} already uses (edge.appSubdomain); host names are unique in CloudFront and Route53, so the second apply would fail`)],
-    ["an Argo CD host two environments claim", at("argo-b.yaml", `platform.argoCd.hostname: gives the Argo CD host "argocd.example.com", which ${shown(file("argo-a.yaml"))} already uses (platform.argoCd.hostname); host names are unique in CloudFront and Route53, so the second apply would fail`)],
+    [
+      "an Aurora version that does not exist",
+      at(
+        "aurora.yaml",
+        'database.engineVersion: "16.7" is not an Aurora PostgreSQL engine version (did you mean "16.6" or "16.8"?); 16.x versions: 16.1, 16.2, 16.3, 16.4, 16.6, 16.8, 16.9',
+      ),
+    ],
+    [
+      "a region that does not exist",
+      at("region.yaml", 'account.region: "eu-west-9" is not an AWS region (did you mean "eu-west-1"?); e.g. eu-west-1 or us-east-2'),
+    ],
+    [
+      "edge without the load balancer controller",
+      at(
+        "no-lbc.yaml",
+        "platform.awsLoadBalancerController.enabled: must be true while edge is configured: the controller registers the application's pods in the edge ALB's target group",
+      ),
+    ],
+    [
+      "edge without Argo CD",
+      at(
+        "no-argo.yaml",
+        "platform.argoCd.enabled: must be true while edge is configured: the delivery stack deploys the application as an Argo CD Application",
+      ),
+    ],
+    [
+      "more than 50 tags with the project's own",
+      at(
+        "tags-over.yaml",
+        `tags: gives 51 tags per resource with the project's own ${PROJECT_TAG_KEYS.join(", ")}; AWS allows at most 50, so keep at most ${maxConfigTags} here`,
+      ),
+    ],
+    [
+      "a CloudFront alias two environments claim",
+      at(
+        "alias-b.yaml",
+        `edge.appSubdomain: gives the CloudFront alias and application record "www.shop.example.com", which ${shown(file("alias-a.yaml"))} already uses (edge.appSubdomain); host names are unique in CloudFront and Route53, so the second apply would fail`,
+      ),
+    ],
+    [
+      "an origin record two environments claim",
+      at(
+        "alias-b.yaml",
+        `edge.appSubdomain: gives the origin record "origin.www.shop.example.com", which ${shown(file("alias-a.yaml"))} already uses (edge.appSubdomain); host names are unique in CloudFront and Route53, so the second apply would fail`,
+      ),
+    ],
+    [
+      "an Argo CD host two environments claim",
+      at(
+        "argo-b.yaml",
+        `platform.argoCd.hostname: gives the Argo CD host "argocd.example.com", which ${shown(file("argo-a.yaml"))} already uses (platform.argoCd.hostname); host names are unique in CloudFront and Route53, so the second apply would fail`,
+      ),
+    ],
   ])("%s: one line naming file and field", (_case, line) => {
     expect(lines(run.stderr)).toContain(line);
   });

@@ -7,7 +7,12 @@ import { environmentInput, REPO_ROOT } from "../support/environments";
 
 describe("the app with a bad config", () => {
   const dir = configFolder({
-    qa: { project: "shop", tier: "production", account: { id: "1234", region: "eu-west-1" }, network: { cidr: "10.0.0.0/16", availabilityZones: ["eu-west-1a"] } },
+    qa: {
+      project: "shop",
+      tier: "production",
+      account: { id: "1234", region: "eu-west-1" },
+      network: { cidr: "10.0.0.0/16", availabilityZones: ["eu-west-1a"] },
+    },
   });
   const run = runApp(dir);
   const shownFile = shown(path.join(dir, "qa.yaml"));
@@ -72,14 +77,20 @@ describe("synth --verbose", () => {
   const run = runApp(configFolder({ solo: environmentInput() }), { args: ["--verbose"], outDir });
 
   it("replaces the previous output as a whole: no stack folder of an older synth survives", () => {
-    expect(fs.readdirSync(path.join(outDir, "stacks")).sort()).toEqual(["bootstrap", ...["network", "cluster", "data", "platform"].map((layer) => `solo-${layer}`)].sort());
+    expect(fs.readdirSync(path.join(outDir, "stacks")).sort()).toEqual(
+      ["bootstrap", ...["network", "cluster", "data", "platform"].map((layer) => `solo-${layer}`)].sort(),
+    );
     expect(fs.readdirSync(path.dirname(outDir))).toEqual(["cdktf.out"]);
   });
 
   it("adds each stack's policy summary and every suppression with its reason", () => {
     expect(run.status).toBe(0);
     const printed = lines(run.stdout);
-    expect(printed.filter((line) => /^ {2}policy: solo-network \((non-)?production\): \d+ rules checked on \d+ resources, 0 errors, 0 warnings, \d+ suppressed$/.test(line))).toHaveLength(1);
+    expect(
+      printed.filter((line) =>
+        /^ {2}policy: solo-network \((non-)?production\): \d+ rules checked on \d+ resources, 0 errors, 0 warnings, \d+ suppressed$/.test(line),
+      ),
+    ).toHaveLength(1);
     expect(printed.some((line) => /^ {4}suppressed: PLT-[A-Z0-9]+-\d{3} on \S+ \(.+\)$/.test(line))).toBe(true);
   });
 });
@@ -101,7 +112,9 @@ describe("a synth that fails policy", () => {
     const printed = lines(run.stderr);
     expect(printed).toHaveLength(2);
     expect(printed[0]).toMatch(
-      new RegExp(`^${shown(path.join(dir, "nologs.yaml")).replace(/[.]/g, "\\.")}: policy nologs-network: error PLT-VPC-001 aws_vpc\\.\\S+ \\(nologs-network/Network/Vpc\\): the VPC has no flow log\\. Fix: .*network\\.flowLogs\\.enabled`),
+      new RegExp(
+        `^${shown(path.join(dir, "nologs.yaml")).replace(/[.]/g, "\\.")}: policy nologs-network: error PLT-VPC-001 aws_vpc\\.\\S+ \\(nologs-network/Network/Vpc\\): the VPC has no flow log\\. Fix: .*network\\.flowLogs\\.enabled`,
+      ),
     );
     expect(printed[1]).toBe(`${shown(outDir)} still holds the previous synth, written 2026-01-02T03:04:05Z`);
     expect(run.stdout).toBe("");

@@ -42,7 +42,11 @@ describe("cluster config", () => {
   it("refuses a desired size outside min and max with one line naming the group", () => {
     const problems = problemsOf({ cluster: { nodeGroups: { stateless: { minSize: 2, desiredSize: 1, maxSize: 5 } } } });
     expect(problems).toEqual(["cluster.nodeGroups.stateless.desiredSize: needs minSize ≤ desiredSize ≤ maxSize, got 2 ≤ 1 ≤ 5"]);
-    expectProblem({ cluster: { nodeGroups: { system: { minSize: 1, desiredSize: 4, maxSize: 3 } } } }, "cluster.nodeGroups.system.desiredSize", "got 1 ≤ 4 ≤ 3");
+    expectProblem(
+      { cluster: { nodeGroups: { system: { minSize: 1, desiredSize: 4, maxSize: 3 } } } },
+      "cluster.nodeGroups.system.desiredSize",
+      "got 1 ≤ 4 ≤ 3",
+    );
   });
 
   it("refuses an on-demand stateless group and a stateless group with fewer than three instance types", () => {
@@ -75,7 +79,11 @@ describe("cluster config", () => {
 
   it("refuses a public endpoint without CIDRs, and CIDRs without a public endpoint", () => {
     expectProblem({ cluster: { endpoint: { publicAccess: true } } }, "cluster.endpoint.publicAccessCidrs", "must list the networks");
-    expectProblem({ cluster: { endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }, "cluster.endpoint.publicAccessCidrs", "has no effect while publicAccess is false");
+    expectProblem(
+      { cluster: { endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } },
+      "cluster.endpoint.publicAccessCidrs",
+      "has no effect while publicAccess is false",
+    );
   });
 
   it("refuses an admin principal that is not an IAM role or user ARN", () => {

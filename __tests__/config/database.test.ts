@@ -94,8 +94,16 @@ describe("database config", () => {
   });
 
   it("rejects an autoscaling range that cannot scale and a CPU target above 100%", () => {
-    expectOneError(errorsOf({ readers: 3, readerAutoscaling: { enabled: true, max: 3 } }), "database.readerAutoscaling.max", "must be greater than the 3 readers");
-    expectOneError(errorsOf({ readerAutoscaling: { enabled: true, min: 5, max: 4 } }), "database.readerAutoscaling.min", "must not exceed readerAutoscaling.max");
+    expectOneError(
+      errorsOf({ readers: 3, readerAutoscaling: { enabled: true, max: 3 } }),
+      "database.readerAutoscaling.max",
+      "must be greater than the 3 readers",
+    );
+    expectOneError(
+      errorsOf({ readerAutoscaling: { enabled: true, min: 5, max: 4 } }),
+      "database.readerAutoscaling.min",
+      "must not exceed readerAutoscaling.max",
+    );
     expectOneError(errorsOf({ readerAutoscaling: { target: 120 } }), "database.readerAutoscaling.target", "at most 100 when metric is cpu");
   });
 

@@ -22,14 +22,19 @@ describe("the edge and github sections of the config", () => {
     });
   });
 
-  it.each(["internal", "internet-facing"] as const)("require CloudFront's origin-facing prefix list for an %s ALB in a region the project does not list, naming the look-up", (scheme) => {
-    const zones = ["eu-south-2a", "eu-south-2b", "eu-south-2c"];
-    expect(problems({ account: { region: "eu-south-2" }, network: { availabilityZones: zones }, edge: { ...EDGE, loadBalancer: { scheme } } })).toContainEqual({
-      location: "edge.loadBalancer.cloudFrontPrefixListId",
-      message:
-        "is required in this region (the project knows the id only for 16 regions): the ALB admits HTTPS only from CloudFront's origin-facing prefix list; give the id of com.amazonaws.global.cloudfront.origin-facing in eu-south-2 (aws ec2 describe-managed-prefix-lists --region eu-south-2 --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing)",
-    });
-  });
+  it.each(["internal", "internet-facing"] as const)(
+    "require CloudFront's origin-facing prefix list for an %s ALB in a region the project does not list, naming the look-up",
+    (scheme) => {
+      const zones = ["eu-south-2a", "eu-south-2b", "eu-south-2c"];
+      expect(
+        problems({ account: { region: "eu-south-2" }, network: { availabilityZones: zones }, edge: { ...EDGE, loadBalancer: { scheme } } }),
+      ).toContainEqual({
+        location: "edge.loadBalancer.cloudFrontPrefixListId",
+        message:
+          "is required in this region (the project knows the id only for 16 regions): the ALB admits HTTPS only from CloudFront's origin-facing prefix list; give the id of com.amazonaws.global.cloudfront.origin-facing in eu-south-2 (aws ec2 describe-managed-prefix-lists --region eu-south-2 --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing)",
+      });
+    },
+  );
 
   it("default the prefix list to the id AWS publishes for the region, and let the config override it", () => {
     const resolved = (loadBalancer: { cloudFrontPrefixListId?: string }) => {

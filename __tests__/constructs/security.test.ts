@@ -60,8 +60,7 @@ describe("SecureBucket", () => {
   const logs = new SecureBucket(scope, "Logs", { account, bucketName: "logs-bucket" });
   new SecureBucket(scope, "Data", { account, bucketName: "data-bucket", key, accessLogs: { bucket: logs, prefix: "s3/data/" }, preventDestroy: true });
   const synthesized = synthStack(scope);
-  const forBucket = (type: string, id: string) =>
-    Object.entries(resourcesOf(synthesized, type)).find(([name]) => name.startsWith(`${id}_`))![1];
+  const forBucket = (type: string, id: string) => Object.entries(resourcesOf(synthesized, type)).find(([name]) => name.startsWith(`${id}_`))![1];
 
   it("blocks all public access and enforces bucket-owner ownership", () => {
     expect(forBucket("aws_s3_bucket_public_access_block", "Data")).toMatchObject({
@@ -75,7 +74,10 @@ describe("SecureBucket", () => {
 
   it("encrypts with the CMK when given one, and with SSE-S3 (what log delivery requires) otherwise", () => {
     expect(forBucket("aws_s3_bucket_server_side_encryption_configuration", "Data").rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: expect.stringContaining("aws_kms_key.Key") }, bucket_key_enabled: true },
+      {
+        apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: expect.stringContaining("aws_kms_key.Key") },
+        bucket_key_enabled: true,
+      },
     ]);
     expect(forBucket("aws_s3_bucket_server_side_encryption_configuration", "Logs").rule).toEqual([
       { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } },
@@ -114,7 +116,10 @@ describe("IrsaRole", () => {
   it("trusts exactly one service account of the cluster's OIDC provider, by :sub and :aud", () => {
     const scope = stack();
     new IrsaRole(scope, "Role", {
-      oidcProvider: { arn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC", issuer: "oidc.eks.eu-central-1.amazonaws.com/id/ABC" },
+      oidcProvider: {
+        arn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC",
+        issuer: "oidc.eks.eu-central-1.amazonaws.com/id/ABC",
+      },
       roleName: "test-external-dns",
       namespace: "external-dns",
       serviceAccount: "external-dns",

@@ -4,7 +4,11 @@ import { REPO_ROOT } from "../support/environments";
 
 function run(args: string[]): { status: number; stdout: string; stderr: string } {
   try {
-    const stdout = execFileSync(process.execPath, [path.join(REPO_ROOT, "scripts", "run-ts.js"), "scripts/contracts/cli.ts", ...args], { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const stdout = execFileSync(process.execPath, [path.join(REPO_ROOT, "scripts", "run-ts.js"), "scripts/contracts/cli.ts", ...args], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     return { status: 0, stdout, stderr: "" };
   } catch (error) {
     const failed = error as { status: number; stdout: string; stderr: string };

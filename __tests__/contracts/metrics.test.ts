@@ -12,13 +12,29 @@ function build(expressions: string[]) {
   return system({
     objects: [
       object("gitops:overlays/test", "ServiceMonitor", "web", "web", { spec: { podTargetLabels: ["rollouts-pod-template-hash"] } }, "monitoring.coreos.com/v1"),
-      object("gitops:overlays/test", "PrometheusRule", "web", "web", { spec: { groups: [{ name: "web", rules: expressions.map((expr, index) => ({ alert: `A${index}`, expr })) }] } }, "monitoring.coreos.com/v1"),
+      object(
+        "gitops:overlays/test",
+        "PrometheusRule",
+        "web",
+        "web",
+        { spec: { groups: [{ name: "web", rules: expressions.map((expr, index) => ({ alert: `A${index}`, expr })) }] } },
+        "monitoring.coreos.com/v1",
+      ),
       object(
         "gitops:overlays/test",
         "AnalysisTemplate",
         "web",
         "web",
-        { spec: { metrics: [{ name: "rate", provider: { prometheus: { query: 'sum(rate(http_requests_total{namespace="web", rollouts_pod_template_hash="{{args.hash}}"}[1m]))' } } }] } },
+        {
+          spec: {
+            metrics: [
+              {
+                name: "rate",
+                provider: { prometheus: { query: 'sum(rate(http_requests_total{namespace="web", rollouts_pod_template_hash="{{args.hash}}"}[1m]))' } },
+              },
+            ],
+          },
+        },
         "argoproj.io/v1alpha1",
       ),
     ],

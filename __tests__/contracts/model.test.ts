@@ -36,7 +36,18 @@ function stacks(extra: Record<string, Record<string, Record<string, unknown>>> =
           kubernetes_cron_job_v1: {
             Backup: {
               metadata: { name: "backup", namespace: "ops" },
-              spec: { job_template: { spec: { template: { spec: { service_account_name: "${kubernetes_service_account_v1.Backup.metadata[0].name}", container: [{ name: "upload", env_from: [{ secret_ref: { name: "creds" } }] }] } } } } },
+              spec: {
+                job_template: {
+                  spec: {
+                    template: {
+                      spec: {
+                        service_account_name: "${kubernetes_service_account_v1.Backup.metadata[0].name}",
+                        container: [{ name: "upload", env_from: [{ secret_ref: { name: "creds" } }] }],
+                      },
+                    },
+                  },
+                },
+              },
             },
           },
           ...extra,
@@ -50,7 +61,11 @@ describe("the system model", () => {
   const model = buildSystemModel(environment, stacks(), undefined, noDefaults);
 
   it("resolves a remote-state reference to the upstream stack's resource", () => {
-    const resolved = resolve(model.stacks, "test-cluster", "${data.terraform_remote_state.cross-stack-reference-input-test-network.outputs.cross-stack-output-aws_subnetPrivateAid}");
+    const resolved = resolve(
+      model.stacks,
+      "test-cluster",
+      "${data.terraform_remote_state.cross-stack-reference-input-test-network.outputs.cross-stack-output-aws_subnetPrivateAid}",
+    );
     expect(resolved).toMatchObject({ kind: "resource", stack: "test-network", type: "aws_subnet", name: "PrivateA", attribute: "id" });
   });
 
@@ -61,7 +76,11 @@ describe("the system model", () => {
         pool: "stateful",
         taints: [{ key: "workload", value: "stateful", effect: "NoSchedule" }],
         zones: ["eu-central-1a"],
-        labels: expect.objectContaining({ workload: "stateful", "topology.kubernetes.io/zone": "eu-central-1a", "eks.amazonaws.com/capacityType": "ON_DEMAND" }),
+        labels: expect.objectContaining({
+          workload: "stateful",
+          "topology.kubernetes.io/zone": "eu-central-1a",
+          "eks.amazonaws.com/capacityType": "ON_DEMAND",
+        }),
       }),
     ]);
   });
@@ -73,7 +92,9 @@ describe("the system model", () => {
   });
 
   it("stops with one line naming a release whose chart the chart table does not know", () => {
-    const withRelease = stacks({ helm_release: { Thing: { name: "thing", namespace: "thing", chart: "thing", repository: "https://example.com", version: "1.2.3", values: [] } } });
+    const withRelease = stacks({
+      helm_release: { Thing: { name: "thing", namespace: "thing", chart: "thing", repository: "https://example.com", version: "1.2.3", values: [] } },
+    });
     expect(() => buildSystemModel(environment, withRelease, undefined, noDefaults)).toThrow(
       "test-cluster helm_release thing: chart thing 1.2.3 has no entry in scripts/contracts/chart-workloads.ts; add what it renders (workloads, service accounts, CRDs)",
     );

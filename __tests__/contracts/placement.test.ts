@@ -5,7 +5,13 @@ import { testEnvironment } from "../support/environments";
 const SPOT = { key: "workload", value: "stateless", effect: "NoSchedule" };
 const STATEFUL = { key: "workload", value: "stateful", effect: "NoSchedule" };
 
-const pool = (name: string, poolName: string, capacityType: NodePoolFacts["capacityType"], taints: NodePoolFacts["taints"], zones = ["az-a", "az-b"]): NodePoolFacts => ({
+const pool = (
+  name: string,
+  poolName: string,
+  capacityType: NodePoolFacts["capacityType"],
+  taints: NodePoolFacts["taints"],
+  zones = ["az-a", "az-b"],
+): NodePoolFacts => ({
   name,
   pool: poolName,
   capacityType,
@@ -21,19 +27,33 @@ const POOLS: NodePoolFacts[] = [
   pool("shop-test-stateless", "stateless", "SPOT", [SPOT]),
 ];
 
-const onStateful = { nodeSelector: { workload: "stateful", "eks.amazonaws.com/capacityType": "ON_DEMAND" }, tolerations: [{ key: "workload", operator: "Equal", value: "stateful", effect: "NoSchedule" }] };
+const onStateful = {
+  nodeSelector: { workload: "stateful", "eks.amazonaws.com/capacityType": "ON_DEMAND" },
+  tolerations: [{ key: "workload", operator: "Equal", value: "stateful", effect: "NoSchedule" }],
+};
 const onSystem = { nodeSelector: { workload: "system" } };
 const preferSpot = {
   tolerations: [{ key: "workload", operator: "Equal", value: "stateless", effect: "NoSchedule" }],
   affinity: {
     nodeAffinity: {
-      preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, preference: { matchExpressions: [{ key: "workload", operator: "In", values: ["stateless"] }] } }],
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        { weight: 100, preference: { matchExpressions: [{ key: "workload", operator: "In", values: ["stateless"] }] } },
+      ],
     },
   },
 };
 
 function workload(overrides: Partial<WorkloadFacts>): WorkloadFacts {
-  return { source: "release:test-platform:x", kind: "Deployment", name: "x", namespace: "ns", owner: "platform", persistentVolume: false, podSpec: {}, ...overrides };
+  return {
+    source: "release:test-platform:x",
+    kind: "Deployment",
+    name: "x",
+    namespace: "ns",
+    owner: "platform",
+    persistentVolume: false,
+    podSpec: {},
+    ...overrides,
+  };
 }
 
 function model(workloads: WorkloadFacts[], nodePools: NodePoolFacts[] = POOLS): SystemModel {
@@ -62,7 +82,14 @@ describe("placement contract", () => {
       affinity: {
         nodeAffinity: {
           requiredDuringSchedulingIgnoredDuringExecution: {
-            nodeSelectorTerms: [{ matchExpressions: [{ key: "workload", operator: "In", values: ["stateful"] }, { key: "topology.kubernetes.io/zone", operator: "In", values: ["az-a"] }] }],
+            nodeSelectorTerms: [
+              {
+                matchExpressions: [
+                  { key: "workload", operator: "In", values: ["stateful"] },
+                  { key: "topology.kubernetes.io/zone", operator: "In", values: ["az-a"] },
+                ],
+              },
+            ],
           },
         },
       },
@@ -72,14 +99,16 @@ describe("placement contract", () => {
 
   it("reports a pod with a volume that tolerates spot and selects nothing", () => {
     const anywhere = { tolerations: [{ operator: "Exists" }] };
-    expect(check([workload({ kind: "StatefulSet", name: "prometheus", namespace: "monitoring", persistentVolume: true, podSpec: anywhere })]).findings).toEqual([
-      {
-        contract: "placement",
-        consumer: "StatefulSet monitoring/prometheus (release:test-platform:x)",
-        reference: "only on-demand stateful node pools (it mounts a persistent volume): a required node selector for them and a toleration of their taints",
-        instead: "can schedule onto shop-test-system (system, ON_DEMAND), shop-test-stateless (stateless, SPOT)",
-      },
-    ]);
+    expect(check([workload({ kind: "StatefulSet", name: "prometheus", namespace: "monitoring", persistentVolume: true, podSpec: anywhere })]).findings).toEqual(
+      [
+        {
+          contract: "placement",
+          consumer: "StatefulSet monitoring/prometheus (release:test-platform:x)",
+          reference: "only on-demand stateful node pools (it mounts a persistent volume): a required node selector for them and a toleration of their taints",
+          instead: "can schedule onto shop-test-system (system, ON_DEMAND), shop-test-stateless (stateless, SPOT)",
+        },
+      ],
+    );
   });
 
   it("reports a pod with a volume that selects the stateful pool without tolerating its taint", () => {
@@ -91,13 +120,17 @@ describe("placement contract", () => {
 
   it("reports a stateful pool run on spot as no place for a volume", () => {
     const spotStateful = [POOLS[0], { ...POOLS[1], capacityType: "SPOT" as const }];
-    expect(check([workload({ kind: "StatefulSet", persistentVolume: true, podSpec: { nodeSelector: { workload: "stateful" }, tolerations: onStateful.tolerations } })], spotStateful).findings).toEqual([
-      expect.objectContaining({ instead: "can schedule onto shop-test-stateful-az-a (stateful, SPOT)" }),
-    ]);
+    expect(
+      check(
+        [workload({ kind: "StatefulSet", persistentVolume: true, podSpec: { nodeSelector: { workload: "stateful" }, tolerations: onStateful.tolerations } })],
+        spotStateful,
+      ).findings,
+    ).toEqual([expect.objectContaining({ instead: "can schedule onto shop-test-stateful-az-a (stateful, SPOT)" })]);
   });
 
   it("reports the application when it does not tolerate spot, and when it only tolerates it", () => {
-    const web = (podSpec: Record<string, unknown>) => workload({ kind: "Rollout", name: "web", namespace: "webapp", owner: "application", source: "gitops:prod", podSpec });
+    const web = (podSpec: Record<string, unknown>) =>
+      workload({ kind: "Rollout", name: "web", namespace: "webapp", owner: "application", source: "gitops:prod", podSpec });
     expect(check([web({})]).findings).toEqual([
       {
         contract: "placement",
@@ -138,7 +171,12 @@ describe("placement contract", () => {
   it("counts a PreferNoSchedule taint as no barrier and honours the effect of a toleration", () => {
     const soft = [pool("p-system", "system", "ON_DEMAND", [{ key: "dedicated", value: "ops", effect: "PreferNoSchedule" }]), POOLS[3]];
     expect(check([workload({ podSpec: onSystem })], soft).findings).toEqual([]);
-    const wrongEffect = { nodeSelector: { workload: "stateful" }, tolerations: [{ key: "workload", operator: "Equal", value: "stateful", effect: "NoExecute" }] };
-    expect(check([workload({ kind: "StatefulSet", persistentVolume: true, podSpec: wrongEffect })]).findings).toEqual([expect.objectContaining({ instead: "schedules onto no node pool" })]);
+    const wrongEffect = {
+      nodeSelector: { workload: "stateful" },
+      tolerations: [{ key: "workload", operator: "Equal", value: "stateful", effect: "NoExecute" }],
+    };
+    expect(check([workload({ kind: "StatefulSet", persistentVolume: true, podSpec: wrongEffect })]).findings).toEqual([
+      expect.objectContaining({ instead: "schedules onto no node pool" }),
+    ]);
   });
 });

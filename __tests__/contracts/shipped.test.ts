@@ -18,7 +18,10 @@ const model = (name: string) => models.find((candidate) => candidate.environment
 
 describe.each(environments.map((environment) => environment.name))("the whole system of %s", (name) => {
   it.each(CONTRACTS.map((contract) => contract.name))("keeps the %s contract: every reference resolves", (contractName) => {
-    const [result] = runContracts(model(name), CONTRACTS.filter((contract) => contract.name === contractName));
+    const [result] = runContracts(
+      model(name),
+      CONTRACTS.filter((contract) => contract.name === contractName),
+    );
     // The lines are what `npm run contracts` prints: a failure lists every broken reference, one per line.
     expect(result.findings.map((finding) => findingLine(name, finding))).toEqual([]);
     expect(result.checked).toBeGreaterThan(0);
@@ -83,13 +86,26 @@ describe("the chart table (scripts/contracts/chart-workloads.ts)", () => {
           ...(workload.enabled ? [workload.enabled] : []),
           ...(workload.persistence ? [workload.persistence] : []),
           ...(workload.secrets ?? []),
-          ...(workload.serviceAccount ? [workload.serviceAccount.annotations, ...(workload.serviceAccount.name ? [workload.serviceAccount.name] : []), ...(workload.serviceAccount.create ? [workload.serviceAccount.create] : [])] : []),
+          ...(workload.serviceAccount
+            ? [
+                workload.serviceAccount.annotations,
+                ...(workload.serviceAccount.name ? [workload.serviceAccount.name] : []),
+                ...(workload.serviceAccount.create ? [workload.serviceAccount.create] : []),
+              ]
+            : []),
         ]),
-        ...(facts.ingresses ?? []).flatMap((ingress) => [ingress.enabled, ...ingress.host, ...(ingress.className ? [ingress.className] : []), ...(ingress.annotations ? [ingress.annotations] : []), ...(ingress.tls ? [ingress.tls] : [])]),
+        ...(facts.ingresses ?? []).flatMap((ingress) => [
+          ingress.enabled,
+          ...ingress.host,
+          ...(ingress.className ? [ingress.className] : []),
+          ...(ingress.annotations ? [ingress.annotations] : []),
+          ...(ingress.tls ? [ingress.tls] : []),
+        ]),
         ...(facts.crds?.enabled ? [facts.crds.enabled] : []),
       ];
       for (const path of new Set(paths)) {
-        if (valueAt(defaults, path) === undefined && !documentedAsComment(release.chart, release.version, path)) missing.push(`${release.chart} ${release.version}: ${path}`);
+        if (valueAt(defaults, path) === undefined && !documentedAsComment(release.chart, release.version, path))
+          missing.push(`${release.chart} ${release.version}: ${path}`);
       }
     }
     expect(missing).toEqual([]);

@@ -22,7 +22,11 @@ function privateSubnetZones(plan: Plan): Map<string, string> {
  * after apply), with every Terraform expression blanked to ISSUER/PROVIDER.
  */
 function trustPolicies(plan: Plan): { address: string; statements: Values[] }[] {
-  const resources = (plan.configuration.root_module.resources ?? []) as unknown as { address: string; type: string; expressions: Record<string, { constant_value?: string }> }[];
+  const resources = (plan.configuration.root_module.resources ?? []) as unknown as {
+    address: string;
+    type: string;
+    expressions: Record<string, { constant_value?: string }>;
+  }[];
   return resources
     .filter((resource) => resource.type === "aws_iam_role")
     .map((resource) => ({
@@ -73,7 +77,10 @@ describe("offline Terraform runs of the cluster stacks", () => {
         }
         for (const taint of group.taints) {
           expect(tags).toContainEqual(
-            expect.objectContaining({ key: `k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`, value: `${taint.value ?? ""}:${effects[taint.effect]}` }),
+            expect.objectContaining({
+              key: `k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`,
+              value: `${taint.value ?? ""}:${effects[taint.effect]}`,
+            }),
           );
         }
       }
@@ -90,7 +97,9 @@ describe("offline Terraform runs of the cluster stacks", () => {
       const templates = plannedResources(plan(), "aws_launch_template");
       expect(templates).toHaveLength(3);
       for (const template of templates) {
-        expect(template.values.metadata_options).toEqual([expect.objectContaining({ http_tokens: "required", http_put_response_hop_limit: 1, http_endpoint: "enabled" })]);
+        expect(template.values.metadata_options).toEqual([
+          expect.objectContaining({ http_tokens: "required", http_put_response_hop_limit: 1, http_endpoint: "enabled" }),
+        ]);
       }
     });
 

@@ -40,8 +40,9 @@ describe("offline Terraform runs of the data stacks", () => {
 
     it("names the final snapshot from a value Terraform fixes when the cluster is created (unknown until apply, never a fixed name)", () => {
       const plan = planOf("prod-data");
-      const change = (plan as unknown as { resource_changes: { type: string; change: { after: Record<string, unknown>; after_unknown: Record<string, unknown> } }[] })
-        .resource_changes.find((resource) => resource.type === "aws_rds_cluster" && !resource.change.after.global_cluster_identifier);
+      const change = (
+        plan as unknown as { resource_changes: { type: string; change: { after: Record<string, unknown>; after_unknown: Record<string, unknown> } }[] }
+      ).resource_changes.find((resource) => resource.type === "aws_rds_cluster" && !resource.change.after.global_cluster_identifier);
       expect(change?.change.after_unknown.final_snapshot_identifier).toBe(true);
       expect(plannedResources(plan, "terraform_data")).toHaveLength(1);
     });
@@ -71,7 +72,7 @@ describe("offline Terraform runs of the data stacks", () => {
       const vaults = plannedResources(planOf("prod-data"), "aws_backup_vault");
       expect(vaults.map((vault) => vault.values.name).sort()).toEqual(["webapp-prod-aurora", "webapp-prod-aurora-dr"]);
       const plan = planOf("prod-data");
-      const [rule] = (plannedResources(plan, "aws_backup_plan")[0].values.rule as { copy_action: unknown[] }[]);
+      const [rule] = plannedResources(plan, "aws_backup_plan")[0].values.rule as { copy_action: unknown[] }[];
       expect(rule.copy_action).toHaveLength(1);
     });
   });

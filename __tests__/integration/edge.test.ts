@@ -18,9 +18,15 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s-edge, planned offline", (environment) =>
 
   it("serves HTTPS only with TLSv1.2_2021, HTTP/2 and HTTP/3, behind the CloudFront web ACL", () => {
     const distribution = only("aws_cloudfront_distribution");
-    expect((distribution.viewer_certificate as Record<string, unknown>[])[0]).toMatchObject({ minimum_protocol_version: "TLSv1.2_2021", ssl_support_method: "sni-only" });
+    expect((distribution.viewer_certificate as Record<string, unknown>[])[0]).toMatchObject({
+      minimum_protocol_version: "TLSv1.2_2021",
+      ssl_support_method: "sni-only",
+    });
     // Plain HTTP gets a redirect to HTTPS on every behavior, never a 403.
-    const behaviors = [...(distribution.default_cache_behavior as Record<string, unknown>[]), ...((distribution.ordered_cache_behavior ?? []) as Record<string, unknown>[])];
+    const behaviors = [
+      ...(distribution.default_cache_behavior as Record<string, unknown>[]),
+      ...((distribution.ordered_cache_behavior ?? []) as Record<string, unknown>[]),
+    ];
     expect(new Set(behaviors.map((behavior) => behavior.viewer_protocol_policy))).toEqual(new Set(["redirect-to-https"]));
     expect(distribution.http_version).toBe("http2and3");
     expect(only("aws_wafv2_web_acl").scope).toBe("CLOUDFRONT");
@@ -37,7 +43,9 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s-edge, planned offline", (environment) =>
   });
 
   it("names the ALB's security group by prefix (create_before_destroy can replace it)", () => {
-    const group = plannedResources(planOf(stack), "aws_security_group").map((resource) => resource.values).find((values) => String(values.name_prefix).endsWith("-alb-"));
+    const group = plannedResources(planOf(stack), "aws_security_group")
+      .map((resource) => resource.values)
+      .find((values) => String(values.name_prefix).endsWith("-alb-"));
     expect(group).toBeDefined();
   });
 
@@ -51,13 +59,23 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s-edge, planned offline", (environment) =>
   it("admits HTTPS to the ALB only from CloudFront's origin-facing prefix list, never a CIDR, and listens on 443 only", () => {
     const albRules = plannedResources(planOf(stack), "aws_vpc_security_group_ingress_rule").filter((rule) => rule.address.includes("Alb_Ingress"));
     expect(albRules.map((rule) => rule.values)).toEqual([
-      expect.objectContaining({ prefix_list_id: shippedEnvironment(environment).edge!.loadBalancer.cloudFrontPrefixListId, from_port: 443, to_port: 443, ip_protocol: "tcp", cidr_ipv4: null }),
+      expect.objectContaining({
+        prefix_list_id: shippedEnvironment(environment).edge!.loadBalancer.cloudFrontPrefixListId,
+        from_port: 443,
+        to_port: 443,
+        ip_protocol: "tcp",
+        cidr_ipv4: null,
+      }),
     ]);
     expect(plannedResources(planOf(stack), "aws_lb_listener").map((listener) => listener.values.port)).toEqual([443]);
   });
 
   it("health-checks the pods' readiness path on the traffic port", () => {
-    expect((only("aws_lb_target_group").health_check as Record<string, unknown>[])[0]).toMatchObject({ path: "/readyz", port: "traffic-port", protocol: "HTTP" });
+    expect((only("aws_lb_target_group").health_check as Record<string, unknown>[])[0]).toMatchObject({
+      path: "/readyz",
+      port: "traffic-port",
+      protocol: "HTTP",
+    });
   });
 
   it("protects the ALB from deletion in production only", () => {

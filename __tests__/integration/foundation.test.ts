@@ -53,7 +53,12 @@ describe("offline Terraform runs of the foundation stacks", () => {
         .map((resource) => resource.address);
       expect(untagged).toEqual([]);
       for (const resource of taggable) {
-        expect(resource.values.tags_all).toMatchObject({ environment: env, stack: `${env}-network`, project: shippedEnvironment(env).project, "managed-by": "cdktf" });
+        expect(resource.values.tags_all).toMatchObject({
+          environment: env,
+          stack: `${env}-network`,
+          project: shippedEnvironment(env).project,
+          "managed-by": "cdktf",
+        });
       }
     });
 
@@ -76,11 +81,15 @@ describe("offline Terraform runs of the foundation stacks", () => {
       plannedResources(plan(), "aws_network_acl_rule")
         .filter((rule) => rule.address.includes(`Acls_${tier}-`))
         .map((rule) => rule.values as unknown as Rule)
-        .map(({ egress, protocol, cidr_block, from_port, to_port, rule_action }) => [rule_action, egress ? "egress" : "ingress", protocol, cidr_block, from_port ?? 0, to_port ?? 0].join(" "))
+        .map(({ egress, protocol, cidr_block, from_port, to_port, rule_action }) =>
+          [rule_action, egress ? "egress" : "ingress", protocol, cidr_block, from_port ?? 0, to_port ?? 0].join(" "),
+        )
         .sort();
 
     it("plans one ACL for the database subnets and one for the public subnets", () => {
-      const acls = plannedResources(plan(), "aws_network_acl").map((acl) => (acl.values.tags as Record<string, string>).Name).sort();
+      const acls = plannedResources(plan(), "aws_network_acl")
+        .map((acl) => (acl.values.tags as Record<string, string>).Name)
+        .sort();
       expect(acls).toEqual([`${environment.prefix}-database`, `${environment.prefix}-public`]);
     });
 
@@ -119,7 +128,11 @@ describe("offline Terraform runs of the foundation stacks", () => {
     const stateBucket = state.backend === "s3" ? state.bucket : "";
 
     it("creates the state bucket and its access-log bucket, and nothing is replaced", () => {
-      expect(plannedResources(plan(), "aws_s3_bucket").map((bucket) => bucket.values.bucket).sort()).toEqual([stateBucket, `${stateBucket}-access-logs`]);
+      expect(
+        plannedResources(plan(), "aws_s3_bucket")
+          .map((bucket) => bucket.values.bucket)
+          .sort(),
+      ).toEqual([stateBucket, `${stateBucket}-access-logs`]);
       expect(nonCreateActions(plan())).toEqual([]);
     });
 

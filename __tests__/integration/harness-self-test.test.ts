@@ -31,7 +31,9 @@ describe("offline runs of a stack that reads another stack's state", () => {
     const upstream = new TerraformStack(app, "upstream");
     backend(upstream, "upstream.tfstate");
     const vpc = new Vpc(upstream, "Vpc", { cidrBlock: "10.1.0.0/16" });
-    const subnets = ["a", "b"].map((zone, index) => new Subnet(upstream, `Subnet-${zone}`, { vpcId: vpc.id, cidrBlock: `10.1.${index}.0/24`, availabilityZone: `eu-west-1${zone}` }));
+    const subnets = ["a", "b"].map(
+      (zone, index) => new Subnet(upstream, `Subnet-${zone}`, { vpcId: vpc.id, cidrBlock: `10.1.${index}.0/24`, availabilityZone: `eu-west-1${zone}` }),
+    );
     const role = new IamRole(upstream, "Role", { name: "upstream-role", assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) });
 
     const downstream = new TerraformStack(app, "downstream");

@@ -43,9 +43,7 @@ export function planOf(stack: string): Plan {
 
 /** Managed resources in a plan, optionally of one type. */
 export function plannedResources(plan: Plan, type?: string): PlannedResource[] {
-  return (plan.planned_values.root_module.resources ?? []).filter(
-    (resource) => resource.mode === "managed" && (type === undefined || resource.type === type),
-  );
+  return (plan.planned_values.root_module.resources ?? []).filter((resource) => resource.mode === "managed" && (type === undefined || resource.type === type));
 }
 
 /** Count of planned managed resources per type. */

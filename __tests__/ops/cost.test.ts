@@ -24,19 +24,29 @@ const prod = () => tier.production;
 const dev = () => tier.development;
 
 describe("estimate of the shipped environments", () => {
-  it.each(shippedEnvironments().filter((env) => env.tier === "development").map((env) => env.name))(
-    "%s (development tier) costs at most $400 a month at list price, with every layer present",
-    (name) => {
-      expect(environment(name).lowerBound).toBe(false);
-      expect(environment(name).monthly).toBeLessThanOrEqual(DEVELOPMENT_BUDGET_USD);
-      expect(environment(name).stacks.map((stack) => stack.name.slice(name.length + 1)).sort()).toEqual(
-        environment(prod().name).stacks.map((stack) => stack.name.slice(prod().name.length + 1)).sort(),
-      );
-    },
-  );
+  it.each(
+    shippedEnvironments()
+      .filter((env) => env.tier === "development")
+      .map((env) => env.name),
+  )("%s (development tier) costs at most $400 a month at list price, with every layer present", (name) => {
+    expect(environment(name).lowerBound).toBe(false);
+    expect(environment(name).monthly).toBeLessThanOrEqual(DEVELOPMENT_BUDGET_USD);
+    expect(
+      environment(name)
+        .stacks.map((stack) => stack.name.slice(name.length + 1))
+        .sort(),
+    ).toEqual(
+      environment(prod().name)
+        .stacks.map((stack) => stack.name.slice(prod().name.length + 1))
+        .sort(),
+    );
+  });
 
   it("costs grow with the tier: development at most 40 % of production, staging between them", () => {
-    const byTier = (wanted: string) => shippedEnvironments().filter((env) => env.tier === wanted).map((env) => environment(env.name).monthly);
+    const byTier = (wanted: string) =>
+      shippedEnvironments()
+        .filter((env) => env.tier === wanted)
+        .map((env) => environment(env.name).monthly);
     for (const development of byTier("development")) for (const production of byTier("production")) expect(development).toBeLessThanOrEqual(0.4 * production);
     for (const staging of byTier("staging")) {
       expect(staging).toBeGreaterThan(Math.max(...byTier("development")));
@@ -69,7 +79,8 @@ describe("estimate of the shipped environments", () => {
 
   it("prices the in-cluster volumes of Prometheus, Alertmanager, Vault and Elasticsearch from the add-ons' values", () => {
     const volumes = items(`${prod().name}-platform`).filter((item) => item.description.includes("GiB gp3 volume ("));
-    const gib = (resource: string) => volumes.filter((item) => item.resource === resource).reduce((sum, item) => sum + item.monthly, 0) / home().ebsGp3GbMonthly;
+    const gib = (resource: string) =>
+      volumes.filter((item) => item.resource === resource).reduce((sum, item) => sum + item.monthly, 0) / home().ebsGp3GbMonthly;
     const { kubePrometheusStack, vault, elasticsearch } = prod().platform;
     const size = (quantity: string) => Number(quantity.replace(/Gi$/, ""));
     expect(gib("AddOns/kubePrometheusStack")).toBeGreaterThanOrEqual(size(kubePrometheusStack.prometheus.storageSize));
@@ -79,20 +90,33 @@ describe("estimate of the shipped environments", () => {
 
   it("prices the load balancer the controller creates for Argo CD's ingress", () => {
     const alb = items(`${prod().name}-platform`).filter((item) => item.resource === "AddOns/argoCd" && item.description.includes("controller-created"));
-    expect(alb.map((item) => item.description)).toEqual(["server.ingress: controller-created application load balancer hours", "server.ingress: controller-created 1 LCU"]);
+    expect(alb.map((item) => item.description)).toEqual([
+      "server.ingress: controller-created application load balancer hours",
+      "server.ingress: controller-created 1 LCU",
+    ]);
     expect(alb[0].monthly).toBeCloseTo(home().albHourly * hours, 1);
   });
 
   it("an environment's figure is the sum of its stacks, and each stack's the sum of its items", () => {
     for (const env of report.environments) {
-      expect(env.monthly).toBeCloseTo(env.stacks.reduce((total, stack) => total + stack.monthly, 0), 1);
-      for (const stack of env.stacks) expect(stack.monthly).toBeCloseTo(stack.items.reduce((total, item) => total + item.monthly, 0), 1);
+      expect(env.monthly).toBeCloseTo(
+        env.stacks.reduce((total, stack) => total + stack.monthly, 0),
+        1,
+      );
+      for (const stack of env.stacks)
+        expect(stack.monthly).toBeCloseTo(
+          stack.items.reduce((total, item) => total + item.monthly, 0),
+          1,
+        );
     }
   });
 
   it("prices the development Serverless v2 writer at its minimum ACUs and production's instances as I/O-Optimized", () => {
     const minimum = dev().database.serverless!.minCapacity;
-    expect(items(`${dev().name}-data`).find((item) => item.resource === "Database/Writer")!.monthly).toBeCloseTo(minimum * regional(dev().account.region).auroraAcuHourly * hours, 1);
+    expect(items(`${dev().name}-data`).find((item) => item.resource === "Database/Writer")!.monthly).toBeCloseTo(
+      minimum * regional(dev().account.region).auroraAcuHourly * hours,
+      1,
+    );
     const instanceClass = prod().database.instanceClass;
     const prodInstances = items(`${prod().name}-data`).filter((item) => item.description.startsWith(instanceClass));
     expect(prodInstances).toHaveLength(1 + prod().database.readers);
@@ -117,7 +141,10 @@ describe("estimate of the shipped environments", () => {
   it("the price table has every region the shipped stacks use, each with the same kinds of price, and states its date", () => {
     const used = new Set(shipped.flatMap((stack) => (stack.json.provider?.aws ?? []).map((provider) => String(provider.region))));
     // the environments' regions, the recovery regions of backup copies, us-east-1 for CloudFront's certificate and web ACL
-    const expected = shippedEnvironments().flatMap((env) => [env.account.region, ...(env.database.disasterRecovery.region ? [env.database.disasterRecovery.region] : [])]);
+    const expected = shippedEnvironments().flatMap((env) => [
+      env.account.region,
+      ...(env.database.disasterRecovery.region ? [env.database.disasterRecovery.region] : []),
+    ]);
     expect([...used].sort()).toEqual([...new Set([...expected, "us-east-1"])].sort());
     for (const region of used) expect(Object.keys(prices.regions)).toContain(region);
     const keys = (region: Record<string, unknown>) => Object.keys(region).sort();
@@ -133,7 +160,8 @@ describe("estimate of the shipped environments", () => {
   it("lists only the assumptions the figures use, each with value, unit and reason", () => {
     expect(Object.keys(report.assumptions)).toEqual(expect.arrayContaining(["hoursPerMonth", "spotDiscount", "natGatewayProcessedGb", "auroraStorageGb"]));
     expect(Object.keys(report.assumptions)).toEqual(expect.arrayContaining(["cloudfrontTransferOutGb", "wafRequestsMillions", "loadBalancerCapacityUnits"]));
-    for (const assumption of Object.values(report.assumptions)) expect(assumption).toEqual({ value: expect.any(Number), unit: expect.any(String), why: expect.any(String) });
+    for (const assumption of Object.values(report.assumptions))
+      expect(assumption).toEqual({ value: expect.any(Number), unit: expect.any(String), why: expect.any(String) });
   });
 });
 
@@ -219,20 +247,26 @@ describe("resources the price table does not know", () => {
 
 describe("edge resources (ALB, CloudFront, WAF, Route 53, ECR, ACM)", () => {
   const edge = estimate([
-    fixtureStack("shop-edge", {
-      aws_lb: { Alb: { load_balancer_type: "application" } },
-      aws_cloudfront_distribution: { Cdn: {} },
-      aws_wafv2_web_acl: { Acl: { rule: [{ name: "a" }, { name: "b" }, { name: "c" }] } },
-      aws_route53_zone: { Zone: {} },
-      aws_ecr_repository: { App: {} },
-      aws_acm_certificate: { Cert: {} },
-      aws_cloudwatch_log_group: { WafLogs: { provider: "aws.global", retention_in_days: 30 } },
-    }, { aliases: { global: "us-east-1" } }),
+    fixtureStack(
+      "shop-edge",
+      {
+        aws_lb: { Alb: { load_balancer_type: "application" } },
+        aws_cloudfront_distribution: { Cdn: {} },
+        aws_wafv2_web_acl: { Acl: { rule: [{ name: "a" }, { name: "b" }, { name: "c" }] } },
+        aws_route53_zone: { Zone: {} },
+        aws_ecr_repository: { App: {} },
+        aws_acm_certificate: { Cert: {} },
+        aws_cloudwatch_log_group: { WafLogs: { provider: "aws.global", retention_in_days: 30 } },
+      },
+      { aliases: { global: "us-east-1" } },
+    ),
   ]);
   const priced = (address: string) => edge.environments[0].stacks[0].items.filter((item) => item.address === address);
 
   it("has a price for every edge resource type, ACM certificates free", () => {
-    expect(PRICED_TYPES).toEqual(expect.arrayContaining(["aws_lb", "aws_cloudfront_distribution", "aws_wafv2_web_acl", "aws_route53_zone", "aws_ecr_repository"]));
+    expect(PRICED_TYPES).toEqual(
+      expect.arrayContaining(["aws_lb", "aws_cloudfront_distribution", "aws_wafv2_web_acl", "aws_route53_zone", "aws_ecr_repository"]),
+    );
     expect(edge.unknown).toEqual([]);
     expect(edge.environments[0].stacks[0].freeResources).toBe(1);
   });

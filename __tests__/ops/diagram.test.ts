@@ -43,7 +43,11 @@ describe("architecture diagram", () => {
   it("draws a stack of a new layer (an edge stack) with its resources and dependencies, without code changes", () => {
     const edge = architectureDiagram([
       fixtureStack("dev-network", {}),
-      fixtureStack("dev-edge", { aws_lb: { Alb: {} }, aws_cloudfront_distribution: { Cdn: {} }, aws_wafv2_web_acl: { Acl: {} }, aws_made_up_thing: { X: {} } }, { dependencies: ["dev-network"] }),
+      fixtureStack(
+        "dev-edge",
+        { aws_lb: { Alb: {} }, aws_cloudfront_distribution: { Cdn: {} }, aws_wafv2_web_acl: { Acl: {} }, aws_made_up_thing: { X: {} } },
+        { dependencies: ["dev-network"] },
+      ),
     ]);
     expect(edge).toContain('dev_edge["<b>dev-edge</b><br/>1 load balancer<br/>1 CloudFront distribution<br/>1 WAF web ACL<br/>1 other resources"]');
     expect(edge).toContain("  dev_network --> dev_edge");

@@ -26,5 +26,9 @@ export function fixtureStack(
   options: { region?: string; dependencies?: string[]; aliases?: Record<string, string> } = {},
 ): SynthesizedStack {
   const aliased = Object.entries(options.aliases ?? {}).map(([alias, region]) => ({ alias, region }));
-  return { name, dependencies: options.dependencies ?? [], json: { provider: { aws: [{ region: options.region ?? "eu-west-1" }, ...aliased] }, resource: resources } };
+  return {
+    name,
+    dependencies: options.dependencies ?? [],
+    json: { provider: { aws: [{ region: options.region ?? "eu-west-1" }, ...aliased] }, resource: resources },
+  };
 }

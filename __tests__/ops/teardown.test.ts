@@ -31,7 +31,12 @@ beforeAll(() => {
  * @cdktf/cli-core/src/lib/helpers/stack-helpers.js for the next stack), run one stack at a time.
  */
 async function cdktfDestroyOrder(stacks: readonly Pick<SynthesizedStack, "name" | "dependencies">[]): Promise<string[]> {
-  const executors = stacks.map((stack) => ({ stack: { name: stack.name, dependencies: [...stack.dependencies] }, currentState: "pending", isPending: true, currentWorkPromise: undefined }));
+  const executors = stacks.map((stack) => ({
+    stack: { name: stack.name, dependencies: [...stack.dependencies] },
+    currentState: "pending",
+    isPending: true,
+    currentWorkPromise: undefined,
+  }));
   const order: string[] = [];
   for (let next = await getStackWithNoUnmetDependants(executors as never); next; next = await getStackWithNoUnmetDependants(executors as never)) {
     const executor = next as unknown as (typeof executors)[number];
@@ -47,7 +52,10 @@ const environments = shippedEnvironments().map((environment) => environment.name
 const destroyedInOrder = (environment: string): string[] =>
   ["delivery", "edge", "platform", "data", "cluster", "runner", "network"].map((layer) => `${environment}-${layer}`);
 const allCommands = (phases: readonly Phase[]): string[] =>
-  phases.flatMap((phase) => phase.steps).flatMap((step: Step) => (step.kind === "for-each" ? [step.list, ...step.each(step.placeholder)] : [step.argv])).map(shellQuote);
+  phases
+    .flatMap((phase) => phase.steps)
+    .flatMap((step: Step) => (step.kind === "for-each" ? [step.list, ...step.each(step.placeholder)] : [step.argv]))
+    .map(shellQuote);
 
 describe("destroy order", () => {
   it("destroys dev's delivery, then edge, platform, data, cluster, the runner the cluster admits, and network", () => {
@@ -56,7 +64,12 @@ describe("destroy order", () => {
 
   it.each(environments)("%s: every stack is destroyed after every stack that depends on it", (environment) => {
     const order = destroyOrder(shipped, environment);
-    expect(order.sort()).toEqual(shipped.filter((stack) => environmentOf(stack.name) === environment).map((stack) => stack.name).sort());
+    expect(order.sort()).toEqual(
+      shipped
+        .filter((stack) => environmentOf(stack.name) === environment)
+        .map((stack) => stack.name)
+        .sort(),
+    );
     const ordered = destroyOrder(shipped, environment);
     for (const stack of shipped.filter((candidate) => ordered.includes(candidate.name))) {
       for (const dependency of stack.dependencies) expect(ordered.indexOf(stack.name)).toBeLessThan(ordered.indexOf(dependency));
@@ -106,7 +119,11 @@ describe("teardown steps", () => {
         { kind: "retained-volumes", name: "gp3", region: tier.production.account.region },
         { kind: "versioned-bucket", name: `${tier.production.prefix}-alb-logs-${tier.production.account.id}`, region: tier.production.account.region },
         { kind: "versioned-bucket", name: `${tier.production.prefix}-cdn-logs-${tier.production.account.id}`, region: tier.production.account.region },
-        { kind: "versioned-bucket", name: `${tier.production.prefix}-argocd-backup-${tier.production.account.id}-access-logs`, region: tier.production.account.region },
+        {
+          kind: "versioned-bucket",
+          name: `${tier.production.prefix}-argocd-backup-${tier.production.account.id}-access-logs`,
+          region: tier.production.account.region,
+        },
         { kind: "versioned-bucket", name: `${tier.production.prefix}-argocd-backup-${tier.production.account.id}`, region: tier.production.account.region },
         { kind: "backup-vault", name: `${tier.production.prefix}-aurora-dr`, region: tier.production.database.disasterRecovery.region },
         { kind: "backup-vault", name: `${tier.production.prefix}-aurora`, region: tier.production.account.region },
@@ -139,14 +156,21 @@ describe("teardown steps", () => {
     expect(commands[index("patch")]).toContain(ARGOCD_RESOURCES_FINALIZER);
     expect(index("delete applicationsets.argoproj.io")).toBeLessThan(index("delete applications.argoproj.io"));
     expect(index("patch")).toBeLessThan(index("delete applications.argoproj.io"));
-    for (const fragment of ["delete applications.argoproj.io --all -n argocd", "get ingresses.networking.k8s.io", 'spec.type=="LoadBalancer"', "get targetgroupbindings.elbv2.k8s.aws"]) {
+    for (const fragment of [
+      "delete applications.argoproj.io --all -n argocd",
+      "get ingresses.networking.k8s.io",
+      'spec.type=="LoadBalancer"',
+      "get targetgroupbindings.elbv2.k8s.aws",
+    ]) {
       expect(index(fragment)).toBeGreaterThanOrEqual(0);
       expect(index(fragment)).toBeLessThan(firstDestroy);
     }
   });
 
   it("waits on load balancers by polling until nothing is listed, with a time limit", () => {
-    const waits = plan(tier.development.name).phases.flatMap((phase) => phase.steps).filter((step) => step.kind === "wait-until-empty");
+    const waits = plan(tier.development.name)
+      .phases.flatMap((phase) => phase.steps)
+      .filter((step) => step.kind === "wait-until-empty");
     expect(waits.length).toBeGreaterThanOrEqual(3);
     for (const wait of waits) expect(wait).toMatchObject({ intervalSeconds: expect.any(Number), timeoutSeconds: expect.any(Number) });
   });
@@ -156,8 +180,17 @@ describe("teardown steps", () => {
     const readers = phases.find((phase) => phase.title.startsWith("Remove the autoscaled Aurora readers"))!;
     const [deregister, each] = readers.steps;
     expect((deregister as RunStep).argv).toEqual([
-      "aws", "application-autoscaling", "deregister-scalable-target", "--region", tier.production.account.region,
-      "--service-namespace", "rds", "--scalable-dimension", "rds:cluster:ReadReplicaCount", "--resource-id", `cluster:${tier.production.prefix}`,
+      "aws",
+      "application-autoscaling",
+      "deregister-scalable-target",
+      "--region",
+      tier.production.account.region,
+      "--service-namespace",
+      "rds",
+      "--scalable-dimension",
+      "rds:cluster:ReadReplicaCount",
+      "--resource-id",
+      `cluster:${tier.production.prefix}`,
     ]);
     if (each.kind !== "for-each") throw new Error("expected a for-each step");
     expect(each.list).toEqual(expect.arrayContaining(["describe-db-clusters", "--db-cluster-identifier", tier.production.prefix]));
@@ -174,18 +207,26 @@ describe("teardown steps", () => {
   });
 
   it("runs cdktf destroy one stack at a time in the destroy order, after a synth", () => {
-    const commands = allCommands(plan(tier.staging.name).phases).filter((command) => command.startsWith("node scripts/cdktf.js destroy") || command === "npm run synth");
+    const commands = allCommands(plan(tier.staging.name).phases).filter(
+      (command) => command.startsWith("node scripts/cdktf.js destroy") || command === "npm run synth",
+    );
     expect(commands).toEqual([
       "npm run synth",
-      ...destroyedInOrder(tier.staging.name).map((stack) => `node scripts/cdktf.js destroy ${stack} --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
+      ...destroyedInOrder(tier.staging.name).map(
+        (stack) => `node scripts/cdktf.js destroy ${stack} --auto-approve --skip-synth --ignore-missing-stack-dependencies`,
+      ),
     ]);
   });
 
   it("deletes leftover volume claims after the platform stack and before the cluster goes", () => {
     const commands = allCommands(plan(tier.production.name).phases);
     const claims = commands.findIndex((command) => command.includes("delete persistentvolumeclaims --all --all-namespaces"));
-    expect(claims).toBeGreaterThan(commands.indexOf(`node scripts/cdktf.js destroy ${tier.production.name}-platform --auto-approve --skip-synth --ignore-missing-stack-dependencies`));
-    expect(claims).toBeLessThan(commands.indexOf(`node scripts/cdktf.js destroy ${tier.production.name}-cluster --auto-approve --skip-synth --ignore-missing-stack-dependencies`));
+    expect(claims).toBeGreaterThan(
+      commands.indexOf(`node scripts/cdktf.js destroy ${tier.production.name}-platform --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
+    );
+    expect(claims).toBeLessThan(
+      commands.indexOf(`node scripts/cdktf.js destroy ${tier.production.name}-cluster --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
+    );
   });
 
   it("lists prod's protected data in the printed plan and removes none of it by default", () => {
@@ -200,54 +241,78 @@ describe("teardown steps", () => {
     const commands = allCommands(teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: true }));
     const firstDestroy = commands.findIndex((command) => command.startsWith("node scripts/cdktf.js destroy"));
     const at = (fragment: string) => commands.findIndex((command) => command.includes(fragment));
-    expect(commands[at("--no-deletion-protection")]).toBe(`aws rds modify-db-cluster --region ${tier.production.account.region} --db-cluster-identifier ${tier.production.prefix} --no-deletion-protection --apply-immediately`);
+    expect(commands[at("--no-deletion-protection")]).toBe(
+      `aws rds modify-db-cluster --region ${tier.production.account.region} --db-cluster-identifier ${tier.production.prefix} --no-deletion-protection --apply-immediately`,
+    );
     expect(at("--no-deletion-protection")).toBeLessThan(firstDestroy);
-    expect(commands).toContain(`aws backup delete-recovery-point --region ${tier.production.database.disasterRecovery.region} --backup-vault-name ${tier.production.prefix}-aurora-dr --recovery-point-arn '<recovery-point-arn>'`);
+    expect(commands).toContain(
+      `aws backup delete-recovery-point --region ${tier.production.database.disasterRecovery.region} --backup-vault-name ${tier.production.prefix}-aurora-dr --recovery-point-arn '<recovery-point-arn>'`,
+    );
     const bucket = target.protections.find((protection) => protection.kind === "versioned-bucket")!;
     const phase = teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: true }).find((candidate) => candidate.title.includes("--accept-data-loss"))!;
     const emptyBucket = phase.steps.find((step) => step.kind === "for-each" && step.list.includes(bucket.name));
     if (emptyBucket?.kind !== "for-each") throw new Error("expected a for-each step that empties the bucket");
     expect(emptyBucket.each("argocd/2026-11-22T030000Z.yaml\tv123")).toEqual([
-      ["aws", "s3api", "delete-object", "--region", tier.production.account.region, "--bucket", bucket.name, "--key", "argocd/2026-11-22T030000Z.yaml", "--version-id", "v123"],
+      [
+        "aws",
+        "s3api",
+        "delete-object",
+        "--region",
+        tier.production.account.region,
+        "--bucket",
+        bucket.name,
+        "--key",
+        "argocd/2026-11-22T030000Z.yaml",
+        "--version-id",
+        "v123",
+      ],
     ]);
   });
 
   describe("`teardown <production env> --accept-data-loss`, names from the loaded config", () => {
     const production = shippedEnvironments().filter((environment) => environment.isProduction);
 
-    it.each(production.map((environment) => [environment.name, environment] as const))("%s: lists and releases every protection, in order, before the first destroy", (name, environment) => {
-      const target = teardownTarget(shipped, name);
-      const printed = formatPlan(target, teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: true })).split("\n");
-      const at = (fragment: string) => {
-        const index = printed.findIndex((line) => line.includes(fragment));
-        expect([fragment, index >= 0]).toEqual([fragment, true]);
-        return index;
-      };
-      const region = environment.account.region;
-      const releases = [
-        `modify-db-cluster --region ${region} --db-cluster-identifier ${environment.prefix} --no-deletion-protection`,
-        "Key=deletion_protection.enabled,Value=false",
-        ...(environment.edge?.ecrRepositories ?? []).map((repository) => `ecr batch-delete-image --region ${region} --repository-name ${environment.prefix}/${repository}`),
-        `"persistentVolumeReclaimPolicy":"Delete"`,
-        "s3api delete-object",
-        "backup delete-recovery-point",
-        `secretsmanager delete-secret --region ${region} --secret-id ${environment.prefix}/web/database --force-delete-without-recovery`,
-      ];
-      const positions = releases.map(at);
-      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-      const firstDestroy = at("node scripts/cdktf.js destroy");
-      expect(Math.max(...positions)).toBeLessThan(firstDestroy);
-      // The volumes are made deletable before the claims are deleted, so the wait for PersistentVolumes to go ends.
-      expect(at(`"persistentVolumeReclaimPolicy":"Delete"`)).toBeLessThan(at("delete persistentvolumeclaims"));
-      expect(printed.join("\n")).toContain(`final snapshot ${environment.prefix}-final-*`);
-    });
+    it.each(production.map((environment) => [environment.name, environment] as const))(
+      "%s: lists and releases every protection, in order, before the first destroy",
+      (name, environment) => {
+        const target = teardownTarget(shipped, name);
+        const printed = formatPlan(target, teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: true })).split("\n");
+        const at = (fragment: string) => {
+          const index = printed.findIndex((line) => line.includes(fragment));
+          expect([fragment, index >= 0]).toEqual([fragment, true]);
+          return index;
+        };
+        const region = environment.account.region;
+        const releases = [
+          `modify-db-cluster --region ${region} --db-cluster-identifier ${environment.prefix} --no-deletion-protection`,
+          "Key=deletion_protection.enabled,Value=false",
+          ...(environment.edge?.ecrRepositories ?? []).map(
+            (repository) => `ecr batch-delete-image --region ${region} --repository-name ${environment.prefix}/${repository}`,
+          ),
+          `"persistentVolumeReclaimPolicy":"Delete"`,
+          "s3api delete-object",
+          "backup delete-recovery-point",
+          `secretsmanager delete-secret --region ${region} --secret-id ${environment.prefix}/web/database --force-delete-without-recovery`,
+        ];
+        const positions = releases.map(at);
+        expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+        const firstDestroy = at("node scripts/cdktf.js destroy");
+        expect(Math.max(...positions)).toBeLessThan(firstDestroy);
+        // The volumes are made deletable before the claims are deleted, so the wait for PersistentVolumes to go ends.
+        expect(at(`"persistentVolumeReclaimPolicy":"Delete"`)).toBeLessThan(at("delete persistentvolumeclaims"));
+        expect(printed.join("\n")).toContain(`final snapshot ${environment.prefix}-final-*`);
+      },
+    );
 
     it.each(production.map((environment) => [environment.name] as const))("%s: without the flag, says what protects what and changes nothing", (name) => {
       const target = teardownTarget(shipped, name);
       const phases = teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: false });
       const printed = formatPlan(target, phases);
-      for (const fragment of ["has deletion protection", "has no force_delete", "retains volumes (reclaimPolicy Retain)", "has a recovery window"]) expect(printed).toContain(fragment);
-      expect(allCommands(phases).join("\n")).not.toMatch(/deletion_protection\.enabled,Value=false|batch-delete-image|persistentVolumeReclaimPolicy|force-delete-without-recovery/);
+      for (const fragment of ["has deletion protection", "has no force_delete", "retains volumes (reclaimPolicy Retain)", "has a recovery window"])
+        expect(printed).toContain(fragment);
+      expect(allCommands(phases).join("\n")).not.toMatch(
+        /deletion_protection\.enabled,Value=false|batch-delete-image|persistentVolumeReclaimPolicy|force-delete-without-recovery/,
+      );
     });
 
     it("refuses to execute without the flag, naming each protection", () => {
@@ -287,7 +352,10 @@ describe("--execute", () => {
       fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> "${calls}"\n${body}\n`, { mode: 0o755 });
     fake("aws", 'case "$*" in *describe-db-clusters*) echo "application-autoscaling-a\tapplication-autoscaling-b" ;; *fail*) exit 3 ;; esac');
     // `get persistentvolumes` lists a volume twice, then nothing: the wait must poll until it is gone.
-    fake("kubectl", `case "$*" in *persistentvolumes*) n=$(grep -c persistentvolumes "${calls}"); if [ "$n" -le 2 ]; then echo persistentvolume/pv-1; fi ;; esac`);
+    fake(
+      "kubectl",
+      `case "$*" in *persistentvolumes*) n=$(grep -c persistentvolumes "${calls}"); if [ "$n" -le 2 ]; then echo persistentvolume/pv-1; fi ;; esac`,
+    );
     process.env.PATH = `${bin}:${savedPath}`;
   });
 

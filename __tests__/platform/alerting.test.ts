@@ -19,7 +19,9 @@ function platformRules(): Rule[] {
   return values.additionalPrometheusRulesMap["platform-alerts"].groups.flatMap((group: { rules: Rule[] }) => group.rules);
 }
 function applicationRules(): Rule[] {
-  const [rule] = parseAllDocuments(fs.readFileSync(path.join(REPO_ROOT, "gitops", "base", "prometheus-rule.yaml"), "utf8")).map((document) => document.toJSON());
+  const [rule] = parseAllDocuments(fs.readFileSync(path.join(REPO_ROOT, "gitops", "base", "prometheus-rule.yaml"), "utf8")).map((document) =>
+    document.toJSON(),
+  );
   return rule.spec.groups.flatMap((group: { rules: Rule[] }) => group.rules);
 }
 
@@ -51,7 +53,8 @@ describe("alert rules: expression shape", () => {
     expect(["critical", "warning"]).toContain(rule.labels.severity);
     for (const selector of selectorsOf(expression)) {
       expect(Object.keys(METRIC_LABELS)).toContain(selector.metric);
-      for (const matcher of selector.matchers) expect([selector.metric, matcher.label, METRIC_LABELS[selector.metric!].includes(matcher.label)]).toEqual([selector.metric, matcher.label, true]);
+      for (const matcher of selector.matchers)
+        expect([selector.metric, matcher.label, METRIC_LABELS[selector.metric!].includes(matcher.label)]).toEqual([selector.metric, matcher.label, true]);
     }
   });
 
@@ -103,7 +106,12 @@ function alertmanagerOf(receivers: readonly object[]) {
 
 const pager = { name: "pager", type: "pagerduty", secretName: "shop/pagerduty" } as const;
 const chat = { name: "chat", type: "slack", secretName: "shop/slack", channel: "#alerts" } as const;
-const mail = { name: "mail", type: "email", secretName: "shop/smtp", email: { to: ["oncall@example.com"], from: "am@example.com", smarthost: "smtp.example.com:587" } } as const;
+const mail = {
+  name: "mail",
+  type: "email",
+  secretName: "shop/smtp",
+  email: { to: ["oncall@example.com"], from: "am@example.com", smarthost: "smtp.example.com:587" },
+} as const;
 
 describe("Alertmanager routing by severity", () => {
   it("critical pages, warning goes to chat and e-mail, Watchdog goes nowhere", () => {
@@ -131,7 +139,14 @@ describe("Alertmanager routing by severity", () => {
     for (const file of files) expect(file).toContain(`${mount.mountPath}/`);
     expect(config.receivers).toContainEqual({
       name: "mail",
-      email_configs: [expect.objectContaining({ to: "oncall@example.com", smarthost: "smtp.example.com:587", auth_password_file: `${mount.mountPath}/mail`, require_tls: true })],
+      email_configs: [
+        expect.objectContaining({
+          to: "oncall@example.com",
+          smarthost: "smtp.example.com:587",
+          auth_password_file: `${mount.mountPath}/mail`,
+          require_tls: true,
+        }),
+      ],
     });
   });
 
@@ -143,13 +158,16 @@ describe("Alertmanager routing by severity", () => {
     ]);
   });
 
-  it.each(shippedEnvironments().map((environment) => [environment.name, environment] as const))("%s: every severity reaches a receiver the config names, or the null one", (_, environment) => {
-    const { config } = synthPlatform(environment).values("kube-prometheus-stack").alertmanager;
-    const names = environment.platform.kubePrometheusStack.alertmanager.receivers.map((receiver) => receiver.name);
-    for (const severity of ["critical", "warning"]) {
-      const reached = receiversOf(config, { severity });
-      expect(reached.every((receiver) => names.includes(receiver) || receiver === NULL_RECEIVER)).toBe(true);
-      if (names.length > 0) expect(reached).not.toContain(NULL_RECEIVER);
-    }
-  });
+  it.each(shippedEnvironments().map((environment) => [environment.name, environment] as const))(
+    "%s: every severity reaches a receiver the config names, or the null one",
+    (_, environment) => {
+      const { config } = synthPlatform(environment).values("kube-prometheus-stack").alertmanager;
+      const names = environment.platform.kubePrometheusStack.alertmanager.receivers.map((receiver) => receiver.name);
+      for (const severity of ["critical", "warning"]) {
+        const reached = receiversOf(config, { severity });
+        expect(reached.every((receiver) => names.includes(receiver) || receiver === NULL_RECEIVER)).toBe(true);
+        if (names.length > 0) expect(reached).not.toContain(NULL_RECEIVER);
+      }
+    },
+  );
 });

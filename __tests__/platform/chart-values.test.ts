@@ -8,7 +8,9 @@ import { platformStack } from "../support/platform";
 import { resourcesOf, synthStack } from "../support/synth";
 
 const CHARTS = chartsDir(REPO_ROOT);
-const MANIFESTS_CHART_VERSION = String((parse(fs.readFileSync(path.join(REPO_ROOT, "charts", "platform-manifests", "Chart.yaml"), "utf8")) as { version: string }).version);
+const MANIFESTS_CHART_VERSION = String(
+  (parse(fs.readFileSync(path.join(REPO_ROOT, "charts", "platform-manifests", "Chart.yaml"), "utf8")) as { version: string }).version,
+);
 const LOCAL_CHARTS = path.join(REPO_ROOT, "charts");
 
 /**

@@ -17,7 +17,10 @@ const releases = Object.values(resourcesOf(synthesized, "helm_release"));
 const collector = releases.find((release) => release.chart === "opentelemetry-collector");
 const values = parse(((collector?.values as string[] | undefined) ?? [])[0] ?? "{}") as {
   image: { repository: string };
-  config: { exporters: Record<string, { region?: string } | null>; service: { pipelines: Record<string, { receivers: string[]; exporters: string[] } | null> } };
+  config: {
+    exporters: Record<string, { region?: string } | null>;
+    service: { pipelines: Record<string, { receivers: string[]; exporters: string[] } | null> };
+  };
   serviceAccount: { name: string; annotations: Record<string, string> };
   ports: Record<string, { enabled: boolean }>;
 };
@@ -66,7 +69,9 @@ describe("the OpenTelemetry Collector add-on", () => {
     const egress = policies.find((policy) => policy.metadata.name === "web")?.spec.egress ?? [];
     expect(
       egress.some(
-        (rule) => rule.to.some((peer) => peer.namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === collector?.namespace) && rule.ports.some((port) => port.port === 4318),
+        (rule) =>
+          rule.to.some((peer) => peer.namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === collector?.namespace) &&
+          rule.ports.some((port) => port.port === 4318),
       ),
     ).toBe(true);
   });

@@ -50,9 +50,7 @@ describe("PlatformStack: providers and the add-on contract", () => {
   });
 
   test("each add-on's namespace enforces Pod Security, restricted unless it says why not", () => {
-    const labels = Object.fromEntries(
-      prod.resources("kubernetes_namespace_v1").map((namespace) => [namespace.metadata.name, namespace.metadata.labels]),
-    );
+    const labels = Object.fromEntries(prod.resources("kubernetes_namespace_v1").map((namespace) => [namespace.metadata.name, namespace.metadata.labels]));
     for (const name of ["cert-manager", "external-dns", "external-secrets", "argocd", "argo-rollouts", "vault"]) {
       expect(labels[name]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     }
@@ -119,7 +117,9 @@ describe("PlatformStack: providers and the add-on contract", () => {
 
   test("no values carry a password, token or webhook URL in plain text", () => {
     for (const platform of [dev, staging, prod]) {
-      const text = Object.values(platform.releases).map((release) => (release.values as string[]).join("\n")).join("\n");
+      const text = Object.values(platform.releases)
+        .map((release) => (release.values as string[]).join("\n"))
+        .join("\n");
       expect(text).not.toMatch(/adminPassword|hooks\.slack\.com|routing_key:|clientSecret: (?!\$argocd-oidc)/);
     }
   });
@@ -322,7 +322,9 @@ describe("Elasticsearch: a disk that does not fill, a writer that cannot do more
     const outputs = platform.values("fluent-bit").config.outputs as string;
     expect(outputs).toMatch(/HTTP_User fluent-bit\n/);
     expect(outputs).not.toMatch(/HTTP_User elastic\b/);
-    expect(platform.values("fluent-bit").env).toEqual([{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: "fluent-bit-es-user", key: "password" } } }]);
+    expect(platform.values("fluent-bit").env).toEqual([
+      { name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: "fluent-bit-es-user", key: "password" } } },
+    ]);
     const cluster = named("Elasticsearch", "elasticsearch");
     const user = named("Secret", cluster.spec.auth.fileRealm[0].secretName);
     expect(user).toMatchObject({ type: "kubernetes.io/basic-auth", stringData: { username: "fluent-bit", roles: "fluent_bit_writer" } });
@@ -337,7 +339,8 @@ describe("Elasticsearch: a disk that does not fill, a writer that cannot do more
     const cluster = named("Elasticsearch", "elasticsearch");
     const role = JSON.parse(named("Secret", cluster.spec.auth.roles[0].secretName).stringData["roles.yml"]).fluent_bit_writer;
     const granted = new Set<string>(role.indices.flatMap((entry: { privileges: string[] }) => entry.privileges));
-    for (const escalation of ["all", "read", "write", "delete", "delete_index", "manage", "manage_ilm", "index", "monitor"]) expect([escalation, granted.has(escalation)]).toEqual([escalation, false]);
+    for (const escalation of ["all", "read", "write", "delete", "delete_index", "manage", "manage_ilm", "index", "monitor"])
+      expect([escalation, granted.has(escalation)]).toEqual([escalation, false]);
     for (const escalation of ["all", "manage", "manage_security", "manage_ilm", "manage_index_templates"]) expect(role.cluster).not.toContain(escalation);
     expect(role.indices.map((entry: { names: string[] }) => entry.names)).toEqual([["logstash-*"]]);
     // The indices it may write are the ones Fluent Bit's output creates (Logstash_Format, default prefix logstash).
@@ -388,7 +391,9 @@ describe("GitOps", () => {
     expect(pod.service_account_name).toContain("kubernetes_service_account_v1");
     expect(pod.init_container[0].command.join(" ")).toContain("argocd admin export");
     expect(pod.container[0].command.join(" ")).toContain(`s3://${tier.production.prefix}-argocd-backup-${tier.production.account.id}/argocd/`);
-    const bucket = prod.resources("aws_s3_bucket").find((candidate) => candidate.bucket === `${tier.production.prefix}-argocd-backup-${tier.production.account.id}`);
+    const bucket = prod
+      .resources("aws_s3_bucket")
+      .find((candidate) => candidate.bucket === `${tier.production.prefix}-argocd-backup-${tier.production.account.id}`);
     expect(bucket).toBeDefined();
     expect(prod.resources("aws_s3_bucket_versioning")[0].versioning_configuration.status).toBe("Enabled");
     // The backup bucket's own resources; its access-log bucket (SSE-S3, as S3 log delivery requires) has the same kinds.

@@ -103,11 +103,20 @@ describe("break 3: every secret the platform reads is created by it", () => {
 describe("break 4: one SecretStore per namespace, each with its own role", () => {
   test("there is no ClusterSecretStore; monitoring and argocd each have a SecretStore on their own service account", () => {
     expect(ofKind("ClusterSecretStore")).toEqual([]);
-    expect(ofKind("SecretStore").map((store) => store.metadata.namespace).sort()).toEqual(["argocd", "monitoring"]);
+    expect(
+      ofKind("SecretStore")
+        .map((store) => store.metadata.namespace)
+        .sort(),
+    ).toEqual(["argocd", "monitoring"]);
     for (const store of ofKind("SecretStore")) {
-      expect(store.spec.provider.aws).toEqual({ service: "SecretsManager", region: environment.account.region, auth: { jwt: { serviceAccountRef: { name: "secret-store" } } } });
+      expect(store.spec.provider.aws).toEqual({
+        service: "SecretsManager",
+        region: environment.account.region,
+        auth: { jwt: { serviceAccountRef: { name: "secret-store" } } },
+      });
     }
-    for (const object of ofKind("ExternalSecret")) expect(object.spec.secretStoreRef ?? { kind: "SecretStore" }).toEqual(expect.objectContaining({ kind: "SecretStore" }));
+    for (const object of ofKind("ExternalSecret"))
+      expect(object.spec.secretStoreRef ?? { kind: "SecretStore" }).toEqual(expect.objectContaining({ kind: "SecretStore" }));
   });
 
   test("each store role trusts only its namespace's secret-store service account", () => {
@@ -152,7 +161,9 @@ describe("break 5: Argo CD's ingress", () => {
 
   test("public mode is internet-facing only for the allowed CIDRs, behind a regional WAF", () => {
     const publicEnvironment = testEnvironment({
-      platform: { argoCd: { hostname: "argocd.shop.example.com", hostedZoneId: "Z0TEST000000000000001", access: { mode: "public", allowedCidrs: ["203.0.113.0/24"] } } },
+      platform: {
+        argoCd: { hostname: "argocd.shop.example.com", hostedZoneId: "Z0TEST000000000000001", access: { mode: "public", allowedCidrs: ["203.0.113.0/24"] } },
+      },
     });
     const publicStack = platformStack(publicEnvironment);
     const annotations = new SynthesizedPlatform(synthStack(publicStack)).values("argo-cd").server.ingress.annotations;
@@ -163,10 +174,12 @@ describe("break 5: Argo CD's ingress", () => {
   });
 
   test("config: public mode without allowed CIDRs, or a host name without a zone, is refused", () => {
-    expect(() => testEnvironment({ platform: { argoCd: { hostname: "argocd.shop.example.com", hostedZoneId: "Z0TEST000000000000001", access: { mode: "public" } } } })).toThrow(
-      "platform.argoCd.access.allowedCidrs: needs at least one CIDR in public mode",
+    expect(() =>
+      testEnvironment({ platform: { argoCd: { hostname: "argocd.shop.example.com", hostedZoneId: "Z0TEST000000000000001", access: { mode: "public" } } } }),
+    ).toThrow("platform.argoCd.access.allowedCidrs: needs at least one CIDR in public mode");
+    expect(() => testEnvironment({ platform: { argoCd: { hostname: "argocd.shop.example.com" } } })).toThrow(
+      "platform.argoCd.hostedZoneId: is required with hostname",
     );
-    expect(() => testEnvironment({ platform: { argoCd: { hostname: "argocd.shop.example.com" } } })).toThrow("platform.argoCd.hostedZoneId: is required with hostname");
   });
 });
 
@@ -200,14 +213,18 @@ describe("break 8: SSO groups act in Argo CD", () => {
 
   test("config: SSO that maps no group is refused (the local admin is off, nobody could act)", () => {
     expect(() =>
-      testEnvironment({ platform: { argoCd: { sso: { issuer: "https://login.shop.example.com", clientId: "argocd", clientSecretName: "shop-test/argocd/oidc" } } } }),
+      testEnvironment({
+        platform: { argoCd: { sso: { issuer: "https://login.shop.example.com", clientId: "argocd", clientSecretName: "shop-test/argocd/oidc" } } },
+      }),
     ).toThrow("platform.argoCd.sso.groups: maps no group");
   });
 });
 
 describe("recreate: a destroyed environment's secret names are free again outside production", () => {
   const windows = (tier: "development" | "production") =>
-    new SynthesizedPlatform(synthStack(platformStack(testEnvironment({ ...environmentOverrides, tier })))).resources("aws_secretsmanager_secret").map((secret) => secret.recovery_window_in_days);
+    new SynthesizedPlatform(synthStack(platformStack(testEnvironment({ ...environmentOverrides, tier }))))
+      .resources("aws_secretsmanager_secret")
+      .map((secret) => secret.recovery_window_in_days);
 
   test("a development platform deletes its secrets at once", () => {
     expect(new Set(windows("development"))).toEqual(new Set([0]));

@@ -11,9 +11,7 @@ export class SynthesizedPlatform {
   readonly releases: Record<string, Json>;
 
   constructor(readonly stack: SynthesizedStack) {
-    this.releases = Object.fromEntries(
-      Object.entries(resourcesOf(stack, "helm_release")).map(([id, release]) => [String(release.name), { ...release, id }]),
-    );
+    this.releases = Object.fromEntries(Object.entries(resourcesOf(stack, "helm_release")).map(([id, release]) => [String(release.name), { ...release, id }]));
   }
 
   release(name: string): Json {

@@ -18,7 +18,8 @@ const synthesized = Testing.synth(stack);
 const platform = new SynthesizedPlatform(synthStack(stack));
 const server = platform.values("vault").server;
 const job = platform.manifests("vault-config").find((object) => object.kind === "Job")!;
-const script = (name: string): string => [...job.spec.template.spec.initContainers, ...job.spec.template.spec.containers].find((container: Json) => container.name === name).command[2];
+const script = (name: string): string =>
+  [...job.spec.template.spec.initContainers, ...job.spec.template.spec.containers].find((container: Json) => container.name === name).command[2];
 
 describe("break 7: Vault", () => {
   test("serves TLS with a certificate cert-manager issues from the platform's private CA", () => {
@@ -31,12 +32,17 @@ describe("break 7: Vault", () => {
     const certificate = issuance.find((object) => object.kind === "Certificate" && object.metadata.namespace === "vault");
     expect(certificate).toMatchObject({ spec: { secretName: "vault-tls", issuerRef: { kind: "ClusterIssuer", name: "platform-ca" } } });
     expect(certificate!.spec.dnsNames).toEqual(expect.arrayContaining(["vault.vault.svc", "*.vault-internal"]));
-    expect(issuance.find((object) => object.kind === "ClusterIssuer" && object.metadata.name === "platform-ca")?.spec.ca).toEqual({ secretName: "platform-ca-root" });
+    expect(issuance.find((object) => object.kind === "ClusterIssuer" && object.metadata.name === "platform-ca")?.spec.ca).toEqual({
+      secretName: "platform-ca-root",
+    });
     expect(platform.waitsFor("vault", "helm_release.AddOns_certManagerManifests")).toBe(true);
   });
 
   test("initialises itself once and keeps the recovery material encrypted in Secrets Manager", () => {
-    expect(synthesized).toHaveResourceWithProperties(SecretsmanagerSecret, { name: "shop-test/vault/recovery", kms_key_id: expect.stringContaining("RecoveryKey") });
+    expect(synthesized).toHaveResourceWithProperties(SecretsmanagerSecret, {
+      name: "shop-test/vault/recovery",
+      kms_key_id: expect.stringContaining("RecoveryKey"),
+    });
     expect(script("init")).toContain("vault operator init -recovery-shares=1 -recovery-threshold=1");
     expect(script("init")).toContain('"initialized": false');
     expect(script("store")).toContain('put-secret-value --secret-id "shop-test/vault/recovery"');

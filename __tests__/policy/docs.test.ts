@@ -8,7 +8,9 @@ describe("docs/policies.md", () => {
   });
 
   it("has one row per rule, with its id, severity and fix", () => {
-    const rows = renderPolicyDocs().split("\n").filter((line) => line.startsWith("| PLT-"));
+    const rows = renderPolicyDocs()
+      .split("\n")
+      .filter((line) => line.startsWith("| PLT-"));
     expect(rows).toHaveLength(ALL_RULES.length);
     for (const rule of ALL_RULES) {
       expect(rows.find((line) => line.startsWith(`| ${rule.id} | ${rule.severity} |`))).toContain(rule.remediation.replace(/\|/g, "\\|"));

@@ -34,14 +34,24 @@ describe("shipped environments under the policy", () => {
     });
 
     it("synthesizes with zero error findings", () => {
-      const errors = own.flatMap((stack) => reports.get(stack.node.id)!.findings.filter((finding) => finding.severity === "error").map(formatFinding));
+      const errors = own.flatMap((stack) =>
+        reports
+          .get(stack.node.id)!
+          .findings.filter((finding) => finding.severity === "error")
+          .map(formatFinding),
+      );
       expect(errors).toEqual([]);
     });
   });
 
   it("checks the bootstrap stack with the production rules, since it holds every environment's state", () => {
     expect(policyAspectOf(app.node.findChild("bootstrap") as TerraformStack).options.production).toBe(true);
-    expect(reports.get("bootstrap")!.findings.filter((finding) => finding.severity === "error").map(formatFinding)).toEqual([]);
+    expect(
+      reports
+        .get("bootstrap")!
+        .findings.filter((finding) => finding.severity === "error")
+        .map(formatFinding),
+    ).toEqual([]);
   });
 
   it("gives every suppression a written reason and uses each one", () => {

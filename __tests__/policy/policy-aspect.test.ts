@@ -109,7 +109,9 @@ describe("PolicyAspect", () => {
 
   it("fails a production network stack whose config turns flow logs off", () => {
     const environment = testEnvironment({ network: { flowLogs: { enabled: false } } });
-    expect(() => Testing.synth(new NetworkStack(testApp(), environment))).toThrow(/PLT-VPC-001 aws_vpc\.Network_Vpc_[0-9A-F]+ \(test-network\/Network\/Vpc\): the VPC has no flow log/);
+    expect(() => Testing.synth(new NetworkStack(testApp(), environment))).toThrow(
+      /PLT-VPC-001 aws_vpc\.Network_Vpc_[0-9A-F]+ \(test-network\/Network\/Vpc\): the VPC has no flow log/,
+    );
   });
 
   it.each([

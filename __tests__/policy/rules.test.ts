@@ -63,7 +63,9 @@ describe("policy rules", () => {
 
   it("claims a Checkov id only for a rule that checks a resource type the Checkov check runs on", () => {
     const claims = ALL_RULES.flatMap((rule) =>
-      (rule.checkov ?? []).filter((id) => id in CHECKOV_SUPPORTED_RESOURCES && !rule.resourceTypes.some((type) => CHECKOV_SUPPORTED_RESOURCES[id].includes(type))).map((id) => `${rule.id}: ${id}`),
+      (rule.checkov ?? [])
+        .filter((id) => id in CHECKOV_SUPPORTED_RESOURCES && !rule.resourceTypes.some((type) => CHECKOV_SUPPORTED_RESOURCES[id].includes(type)))
+        .map((id) => `${rule.id}: ${id}`),
     );
     expect(claims).toEqual([]);
   });

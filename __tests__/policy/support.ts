@@ -54,5 +54,7 @@ export function runFixture(fixture: RuleFixture): FixtureResult {
 
 /** `{ ruleId address }` pairs of every finding of a stack under every rule, sorted. */
 export function findingsOf(stack: TerraformStack, production = true): string[] {
-  return evaluatePolicy(stack, { production }).findings.map((finding) => `${finding.ruleId} ${finding.address}`).sort();
+  return evaluatePolicy(stack, { production })
+    .findings.map((finding) => `${finding.ruleId} ${finding.address}`)
+    .sort();
 }

@@ -75,7 +75,9 @@ describe("npm run charts:pull from a chart repository (a loopback server)", () =
     const honest = indexDigest;
     indexDigest = "0".repeat(64);
     try {
-      await expect(pullCharts(lockFor(repository), cache)).rejects.toThrow(/demo 1\.2\.3: .*demo-1\.2\.3\.tgz has sha256 [0-9a-f]{64}, the repository index says 0{64}/);
+      await expect(pullCharts(lockFor(repository), cache)).rejects.toThrow(
+        /demo 1\.2\.3: .*demo-1\.2\.3\.tgz has sha256 [0-9a-f]{64}, the repository index says 0{64}/,
+      );
     } finally {
       indexDigest = honest;
     }

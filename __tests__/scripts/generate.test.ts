@@ -16,8 +16,14 @@ const read = (root: string) => (file: string) => (fs.existsSync(path.join(root, 
 
 describe("npm run generate", () => {
   it("the committed workflows and overlays are what config/*.yaml generates (run `npm run generate` when this fails)", () => {
-    const files = generatedFiles({ environments: loadEnvironments({ dir: SHIPPED_CONFIG_DIR }), existing: read(REPO_ROOT), initialImageTag: () => appTreeId(REPO_ROOT) });
-    const stale = Object.entries(files).filter(([file, content]) => read(REPO_ROOT)(file) !== content).map(([file]) => file);
+    const files = generatedFiles({
+      environments: loadEnvironments({ dir: SHIPPED_CONFIG_DIR }),
+      existing: read(REPO_ROOT),
+      initialImageTag: () => appTreeId(REPO_ROOT),
+    });
+    const stale = Object.entries(files)
+      .filter(([file, content]) => read(REPO_ROOT)(file) !== content)
+      .map(([file]) => file);
     expect(stale).toEqual([]);
   });
 
@@ -80,7 +86,11 @@ describe("adding a fourth environment: one YAML file and one generate", () => {
 
   it("gets a plan job, a deploy job and a release choice, and every workflow still validates", () => {
     const deploy = parse(files[".github/workflows/deploy.yml"]) as { jobs: Record<string, { with?: Record<string, unknown>; needs?: string[] }> };
-    expect(deploy.jobs[jobId("deploy", qa)].with).toMatchObject({ environment: ADDED, "deploy-role": pipelineRolesOf(qa)!.deployRoleArn, "runner-project": runnerProjectName(qa) });
+    expect(deploy.jobs[jobId("deploy", qa)].with).toMatchObject({
+      environment: ADDED,
+      "deploy-role": pipelineRolesOf(qa)!.deployRoleArn,
+      "runner-project": runnerProjectName(qa),
+    });
     const ci = parse(files[".github/workflows/ci.yml"]) as { jobs: Record<string, unknown> };
     expect(Object.keys(ci.jobs)).toContain(jobId("plan", qa));
     const release = parse(files[".github/workflows/release.yml"]) as { on: { workflow_dispatch: { inputs: { environment: { options: string[] } } } } };

@@ -12,18 +12,22 @@ describe("plan summary", () => {
     expect(data.creates).toEqual(["aws_cloudwatch_metric_alarm.Database_Cpu_11111111"]);
     expect(data.updates).toEqual(["aws_rds_cluster_parameter_group.Database_Parameters_0F0F0F0F"]);
     expect(data.deletes).toEqual(["aws_secretsmanager_secret.Database_Old_22222222"]);
-    expect(data.replacements).toEqual([
-      "aws_rds_cluster.Database_Cluster_1A2B3C4D (engine_version)",
-      "aws_security_group.Database_Sg_33333333 (name)",
-    ]);
+    expect(data.replacements).toEqual(["aws_rds_cluster.Database_Cluster_1A2B3C4D (engine_version)", "aws_security_group.Database_Sg_33333333 (name)"]);
   });
 
   it("calls out the replaced database and the deleted secret, not the replaced security group", () => {
-    expect(data.stateful).toEqual(["replaces aws_rds_cluster.Database_Cluster_1A2B3C4D (engine_version)", "deletes aws_secretsmanager_secret.Database_Old_22222222"]);
+    expect(data.stateful).toEqual([
+      "replaces aws_rds_cluster.Database_Cluster_1A2B3C4D (engine_version)",
+      "deletes aws_secretsmanager_secret.Database_Old_22222222",
+    ]);
   });
 
   it("renders a table per stack and a warning for stateful replacements", () => {
-    const markdown = renderSummaries([data, summarizePlan("prod-network", fixture("network-no-changes.json")), summarizePlan("prod-runner", fixture("runner-creates.json"))]);
+    const markdown = renderSummaries([
+      data,
+      summarizePlan("prod-network", fixture("network-no-changes.json")),
+      summarizePlan("prod-runner", fixture("runner-creates.json")),
+    ]);
     expect(markdown).toContain("| `prod-data` | 1 | 1 | 2 | 1 | ⚠️ 2 |");
     expect(markdown).toContain("| `prod-network` | 0 | 0 | 0 | 0 | none |");
     expect(markdown).toContain("| `prod-runner` | 3 | 0 | 0 | 0 | none |");
@@ -46,7 +50,9 @@ describe("saved plan check", () => {
   });
 
   it("refuses a plan of another commit, of a changed state or of a replaced state", () => {
-    expect(staleReasons(saved, { ...saved, commit: "b".repeat(40) })).toEqual([`the plan was made for commit ${"a".repeat(40)}, this run deploys ${"b".repeat(40)}`]);
+    expect(staleReasons(saved, { ...saved, commit: "b".repeat(40) })).toEqual([
+      `the plan was made for commit ${"a".repeat(40)}, this run deploys ${"b".repeat(40)}`,
+    ]);
     expect(staleReasons(saved, { ...saved, serial: 8 })).toEqual(["the state changed since the plan (serial 7 → 8)"]);
     expect(staleReasons(saved, { ...saved, lineage: "l-2" })).toEqual(["the state was replaced since the plan (lineage l-1 → l-2)"]);
   });

@@ -18,7 +18,8 @@ function fakeAws(state: Record<string, "absent" | "empty" | "value">): { aws: Aw
     calls.push([...args]);
     const id = args[args.indexOf("--secret-id") + 1];
     const secret = state[id] ?? "absent";
-    if (secret === "absent") return { ok: false, stdout: "", stderr: `An error occurred (ResourceNotFoundException) when calling the DescribeSecret operation: ${id}` };
+    if (secret === "absent")
+      return { ok: false, stdout: "", stderr: `An error occurred (ResourceNotFoundException) when calling the DescribeSecret operation: ${id}` };
     const stages = secret === "value" ? { "v-1": ["AWSCURRENT"] } : {};
     return { ok: true, stdout: JSON.stringify({ Name: id, VersionIdsToStages: stages }), stderr: "" };
   };
@@ -44,9 +45,15 @@ describe("npm run preflight: secrets", () => {
   test("a generated secret without a value is missing (its PushSecret has not run); an unreadable one says why", async () => {
     const { aws } = fakeAws({ "shop-test/slack": "value", "shop-test/oidc": "value", "shop-test/grafana-admin": "empty" });
     const results = await secretsCheck.run({ environment, aws });
-    expect(results.find((result) => result.message.startsWith("shop-test/grafana-admin"))).toMatchObject({ status: "missing", message: expect.stringContaining("PushSecret") });
+    expect(results.find((result) => result.message.startsWith("shop-test/grafana-admin"))).toMatchObject({
+      status: "missing",
+      message: expect.stringContaining("PushSecret"),
+    });
     const denied: AwsCli = async () => ({ ok: false, stdout: "", stderr: "An error occurred (AccessDeniedException)" });
-    expect((await secretsCheck.run({ environment, aws: denied }))[0]).toMatchObject({ status: "missing", message: expect.stringContaining("AccessDeniedException") });
+    expect((await secretsCheck.run({ environment, aws: denied }))[0]).toMatchObject({
+      status: "missing",
+      message: expect.stringContaining("AccessDeniedException"),
+    });
   });
 
   test("only ever calls read-only commands, in the environment's region", async () => {
@@ -62,8 +69,15 @@ describe("npm run preflight: secrets", () => {
   test.each(shippedEnvironments().map((shipped) => [shipped.name, shipped] as const))(
     "%s: preflight looks at exactly the secrets the platform stack creates",
     (_name, shipped) => {
-      const created = synthPlatform(shipped).resources("aws_secretsmanager_secret").map((secret) => secret.name).sort();
-      expect(declaredSecrets(shipped).map((secret) => secret.name).sort()).toEqual(created);
+      const created = synthPlatform(shipped)
+        .resources("aws_secretsmanager_secret")
+        .map((secret) => secret.name)
+        .sort();
+      expect(
+        declaredSecrets(shipped)
+          .map((secret) => secret.name)
+          .sort(),
+      ).toEqual(created);
     },
   );
 });

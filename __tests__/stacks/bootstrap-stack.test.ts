@@ -13,7 +13,10 @@ describe("BootstrapStack", () => {
 
   it("creates the state bucket the environments name, protected from destroy, with its CMK alias", () => {
     const buckets = Object.values(resourcesOf(synthesized, "aws_s3_bucket"));
-    expect(buckets.map((bucket) => bucket.bucket).sort()).toEqual([`${tier.production.project}-tfstate-${tier.production.account.id}`, `${tier.production.project}-tfstate-${tier.production.account.id}-access-logs`]);
+    expect(buckets.map((bucket) => bucket.bucket).sort()).toEqual([
+      `${tier.production.project}-tfstate-${tier.production.account.id}`,
+      `${tier.production.project}-tfstate-${tier.production.account.id}-access-logs`,
+    ]);
     expect(buckets.every((bucket) => (bucket.lifecycle as { prevent_destroy: boolean }).prevent_destroy)).toBe(true);
     expect(Object.values(resourcesOf(synthesized, "aws_kms_alias"))[0].name).toBe(`alias/${tier.production.project}-tfstate-${tier.production.account.id}`);
     expect(countOf(synthesized, "aws_s3_bucket_logging")).toBe(1);
@@ -83,14 +86,18 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
     expect(create.Condition).toEqual({ StringEquals: { "iam:PermissionsBoundary": iamArn("policy", boundary) } });
     const denied = statements.filter((statement) => statement.Effect === "Deny");
     expect(denied.flatMap((statement) => statement.Action as string[])).toEqual(expect.arrayContaining(["iam:CreateUser", "iam:CreateAccessKey", "iam:*"]));
-    expect(denied.flatMap((statement) => statement.Resource)).toEqual(expect.arrayContaining([iamArn("role", `${tier.production.prefix}-deploy`), iamArn("policy", boundary)]));
+    expect(denied.flatMap((statement) => statement.Resource)).toEqual(
+      expect.arrayContaining([iamArn("role", `${tier.production.prefix}-deploy`), iamArn("policy", boundary)]),
+    );
     expect(Object.values(resourcesOf(synthesized, "aws_iam_policy")).map((policy) => policy.name)).toContain(boundary);
   });
 
   it("keeps the managed services to the environment's region, us-east-1 (CloudFront) and its disaster-recovery region", () => {
     const regions = (environment: string) =>
       deployPolicy(environment).find((statement) => statement.Sid === "ManageEnvironmentServicesInItsRegions")!.Condition;
-    expect(regions(tier.production.name)).toEqual({ StringEquals: { "aws:RequestedRegion": [tier.production.account.region, "us-east-1", tier.production.database.disasterRecovery.region] } });
+    expect(regions(tier.production.name)).toEqual({
+      StringEquals: { "aws:RequestedRegion": [tier.production.account.region, "us-east-1", tier.production.database.disasterRecovery.region] },
+    });
     expect(regions(tier.development.name)).toEqual({ StringEquals: { "aws:RequestedRegion": [tier.production.account.region, "us-east-1"] } });
   });
 
@@ -110,14 +117,18 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
   });
   it("versions the state bucket and trusts GitHub's OIDC issuer for sts.amazonaws.com", () => {
     expect(json(synthesized)).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: "Enabled" } });
-    expect(json(synthesized)).toHaveResourceWithProperties(IamOpenidConnectProvider, { url: "https://token.actions.githubusercontent.com", client_id_list: ["sts.amazonaws.com"] });
+    expect(json(synthesized)).toHaveResourceWithProperties(IamOpenidConnectProvider, {
+      url: "https://token.actions.githubusercontent.com",
+      client_id_list: ["sts.amazonaws.com"],
+    });
   });
-
 });
 
 describe("BootstrapStack: account-wide resources a fresh account lacks or an old one already has", () => {
   const bootstrap = (account: Record<string, string>) =>
-    synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: [testEnvironment({ account: account as never, github: { repository: "acme/shop" } })] }));
+    synthStack(
+      new BootstrapStack(testApp(), "bootstrap", { environments: [testEnvironment({ account: account as never, github: { repository: "acme/shop" } })] }),
+    );
 
   it("creates the GitHub OIDC provider by default and only references it when the account has one", () => {
     const created = bootstrap({});
@@ -131,6 +142,8 @@ describe("BootstrapStack: account-wide resources a fresh account lacks or an old
 
   it("creates the Auto Scaling service-linked role only when the config says the account lacks it", () => {
     expect(countOf(bootstrap({}), "aws_iam_service_linked_role")).toBe(0);
-    expect(onlyResource(bootstrap({ autoScalingServiceLinkedRole: "create" }), "aws_iam_service_linked_role")).toMatchObject({ aws_service_name: "autoscaling.amazonaws.com" });
+    expect(onlyResource(bootstrap({ autoScalingServiceLinkedRole: "create" }), "aws_iam_service_linked_role")).toMatchObject({
+      aws_service_name: "autoscaling.amazonaws.com",
+    });
   });
 });

@@ -76,7 +76,11 @@ describe.each(shippedEnvironments().map((environment) => [environment.name, envi
       }
       for (const taint of taints) {
         expect(synthesized).toHaveResourceWithProperties(AutoscalingGroupTagA, {
-          tag: { key: `k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`, value: `${taint.value ?? ""}:${EFFECTS[taint.effect]}`, propagate_at_launch: false },
+          tag: {
+            key: `k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`,
+            value: `${taint.value ?? ""}:${EFFECTS[taint.effect]}`,
+            propagate_at_launch: false,
+          },
         });
       }
     }
@@ -85,6 +89,9 @@ describe.each(shippedEnvironments().map((environment) => [environment.name, envi
   });
 
   it("enforces NetworkPolicies through the VPC CNI", () => {
-    expect(synthesized).toHaveResourceWithProperties(EksAddon, { addon_name: "vpc-cni", configuration_values: JSON.stringify({ enableNetworkPolicy: "true" }) });
+    expect(synthesized).toHaveResourceWithProperties(EksAddon, {
+      addon_name: "vpc-cni",
+      configuration_values: JSON.stringify({ enableNetworkPolicy: "true" }),
+    });
   });
 });

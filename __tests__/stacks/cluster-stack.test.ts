@@ -74,13 +74,17 @@ describe.each(["dev", tier.staging.name, tier.production.name])("ClusterStack (%
     const principals = Object.values(resourcesOf(synthesized, "aws_eks_access_entry")).map((entry) => entry.principal_arn);
     const role = (name: string) => `arn:${environment.partition}:iam::${environment.account.id}:role/${environment.prefix}-${name}`;
     expect(principals).toEqual([role("deploy"), role("plan"), ...environment.cluster.adminPrincipals]);
-    const policies = Object.values(resourcesOf(synthesized, "aws_eks_access_policy_association")).map((association) => String(association.policy_arn).split("/").pop());
+    const policies = Object.values(resourcesOf(synthesized, "aws_eks_access_policy_association")).map((association) =>
+      String(association.policy_arn).split("/").pop(),
+    );
     expect(policies.filter((policy) => policy === "AmazonEKSAdminViewPolicy")).toHaveLength(1);
     expect(countOf(synthesized, "aws_eks_access_policy_association")).toBe(principals.length);
   });
 
   it("installs the five managed add-ons at the configured versions, IRSA for the VPC CNI and the EBS CSI driver", () => {
-    const addons: Record<string, Resource> = Object.fromEntries(Object.values(resourcesOf(synthesized, "aws_eks_addon")).map((addon) => [addon.addon_name, addon]));
+    const addons: Record<string, Resource> = Object.fromEntries(
+      Object.values(resourcesOf(synthesized, "aws_eks_addon")).map((addon) => [addon.addon_name, addon]),
+    );
     const { addons: versions } = environment.cluster;
     expect(Object.fromEntries(Object.entries(addons).map(([addonName, addon]) => [addonName, addon.addon_version]))).toEqual({
       "vpc-cni": versions.vpcCni,
@@ -120,14 +124,23 @@ describe("ClusterStack ordering and keys", () => {
   it("tags node instances and volumes with the environment's tags, which default tags do not reach", () => {
     for (const template of Object.values(resourcesOf(synthesized, "aws_launch_template"))) {
       for (const specification of template.tag_specifications as { resource_type: string; tags: Record<string, string> }[]) {
-        expect(specification.tags).toMatchObject({ project: tier.production.project, environment: "prod", stack: `${tier.production.name}-cluster`, "cost-center": "platform-prod" });
+        expect(specification.tags).toMatchObject({
+          project: tier.production.project,
+          environment: "prod",
+          stack: `${tier.production.name}-cluster`,
+          "cost-center": "platform-prod",
+        });
       }
     }
   });
 
   it("gives prod one stateful node group per AZ, so a pod is rescheduled where its EBS volume lives", () => {
     const stateful = Object.values(resourcesOf(synthesized, "aws_eks_node_group")).filter((group) => String(group.node_group_name).includes("stateful"));
-    expect(stateful.map((group) => group.node_group_name)).toEqual([`${tier.production.prefix}-stateful-${tier.production.account.region}a`, `${tier.production.prefix}-stateful-${tier.production.account.region}b`, `${tier.production.prefix}-stateful-${tier.production.account.region}c`]);
+    expect(stateful.map((group) => group.node_group_name)).toEqual([
+      `${tier.production.prefix}-stateful-${tier.production.account.region}a`,
+      `${tier.production.prefix}-stateful-${tier.production.account.region}b`,
+      `${tier.production.prefix}-stateful-${tier.production.account.region}c`,
+    ]);
   });
 
   it("lets the Auto Scaling service-linked role use the node volume key, and grants to EC2 only for AWS resources", () => {
@@ -136,7 +149,9 @@ describe("ClusterStack ordering and keys", () => {
     const autoScaling = `arn:aws:iam::${tier.production.account.id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
     const forAutoScaling = statements.filter((statement) => (statement.Principal as Record<string, string>).AWS === autoScaling);
     expect(forAutoScaling).toHaveLength(2);
-    expect(forAutoScaling.find((statement) => statement.Action === "kms:CreateGrant" || (statement.Action as string[]).includes("kms:CreateGrant"))!.Condition).toEqual({
+    expect(
+      forAutoScaling.find((statement) => statement.Action === "kms:CreateGrant" || (statement.Action as string[]).includes("kms:CreateGrant"))!.Condition,
+    ).toEqual({
       Bool: { "kms:GrantIsForAWSResource": true },
     });
   });

@@ -262,7 +262,12 @@ describe("DataStack", () => {
   describe("global-database disaster recovery", () => {
     const environment = testEnvironment({
       database: {
-        disasterRecovery: { mode: "global-database", region: tier.production.account.region, cidr: "10.100.0.0/16", availabilityZones: [`${tier.production.account.region}a`, `${tier.production.account.region}b`] },
+        disasterRecovery: {
+          mode: "global-database",
+          region: tier.production.account.region,
+          cidr: "10.100.0.0/16",
+          availabilityZones: [`${tier.production.account.region}a`, `${tier.production.account.region}b`],
+        },
       },
     });
     const stack = synthData(environment);
@@ -304,7 +309,10 @@ describe("DataStack", () => {
     });
   });
   it("runs the configured engine version with encrypted storage and the configured backup retention, one instance per writer and reader", () => {
-    for (const [environment, synthesized] of [[tier.production, prod], [tier.development, dev]] as const) {
+    for (const [environment, synthesized] of [
+      [tier.production, prod],
+      [tier.development, dev],
+    ] as const) {
       expect(json(synthesized)).toHaveResourceWithProperties(RdsCluster, {
         engine: "aurora-postgresql",
         engine_version: environment.database.engineVersion,
@@ -314,5 +322,4 @@ describe("DataStack", () => {
       expect(json(synthesized)).toHaveResourceWithProperties(RdsClusterInstance, { instance_class: environment.database.instanceClass });
     }
   });
-
 });

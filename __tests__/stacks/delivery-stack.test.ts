@@ -58,7 +58,11 @@ describe("DeliveryStack", () => {
   });
 
   it("syncs the environment's overlay automatically with prune and self-heal, and deletes its resources with it", () => {
-    expect(application.source).toMatchObject({ repoURL: `https://github.com/acme/${tier.production.project}.git`, path: "gitops/overlays/prod", targetRevision: "main" });
+    expect(application.source).toMatchObject({
+      repoURL: `https://github.com/acme/${tier.production.project}.git`,
+      path: "gitops/overlays/prod",
+      targetRevision: "main",
+    });
     expect(application.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(application.finalizers).toEqual(["resources-finalizer.argocd.argoproj.io"]);
     expect(application.project).toBe(tier.production.prefix);
@@ -110,7 +114,11 @@ describe("DeliveryStack", () => {
 
   it("needs neither credentials nor Image Updater for a public repository with updates off", () => {
     const environment = testEnvironment({
-      edge: { domainName: "shop.example.org", loadBalancer: { cloudFrontPrefixListId: "pl-0a1b2c3d" }, gitops: { repoURL: "https://github.com/acme/shop.git", imageUpdater: { enabled: false } } },
+      edge: {
+        domainName: "shop.example.org",
+        loadBalancer: { cloudFrontPrefixListId: "pl-0a1b2c3d" },
+        gitops: { repoURL: "https://github.com/acme/shop.git", imageUpdater: { enabled: false } },
+      },
     });
     const synthesized = synth(environment);
     expect(countOf(synthesized, "kubernetes_manifest")).toBe(0);

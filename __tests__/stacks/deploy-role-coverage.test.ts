@@ -50,9 +50,7 @@ describe("the GitHub deploy role", () => {
   it("may manage every kind of AWS resource the environment stacks create", () => {
     const app = buildApp(testApp(), shippedEnvironments());
     const stacks = app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack && child.node.id !== "bootstrap");
-    const types = new Set(
-      stacks.flatMap((stack) => Object.keys((JSON.parse(Testing.synth(stack)) as { resource?: Record<string, unknown> }).resource ?? {})),
-    );
+    const types = new Set(stacks.flatMap((stack) => Object.keys((JSON.parse(Testing.synth(stack)) as { resource?: Record<string, unknown> }).resource ?? {})));
     const awsTypes = [...types].filter((type) => type.startsWith("aws_"));
     expect(awsTypes.filter((type) => serviceOf(type) === undefined)).toEqual([]);
     // s3 and iam are granted on <prefix>-* names by their own statements.

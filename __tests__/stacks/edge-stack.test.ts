@@ -93,14 +93,20 @@ describe("EdgeStack", () => {
     });
 
     it("delivers its access logs to a KMS-encrypted log bucket whose key admits this account's log deliveries only", () => {
-      const bucket = Object.entries(resourcesOf(prod, "aws_s3_bucket")).find(([, candidate]) => candidate.bucket === `${tier.production.prefix}-cdn-logs-${tier.production.account.id}`)![0];
-      const encryption = Object.values(resourcesOf(prod, "aws_s3_bucket_server_side_encryption_configuration")).find((candidate) => String(candidate.bucket).includes(bucket))!;
+      const bucket = Object.entries(resourcesOf(prod, "aws_s3_bucket")).find(
+        ([, candidate]) => candidate.bucket === `${tier.production.prefix}-cdn-logs-${tier.production.account.id}`,
+      )![0];
+      const encryption = Object.values(resourcesOf(prod, "aws_s3_bucket_server_side_encryption_configuration")).find((candidate) =>
+        String(candidate.bucket).includes(bucket),
+      )!;
       expect(JSON.stringify(encryption.rule)).toContain("aws:kms");
       const regionalKey = Object.values(resourcesOf(prod, "aws_kms_key")).find((candidate) => !candidate.provider)!;
       const grant = policyOf(regionalKey).Statement.find((statement) => statement.Sid === "CloudFrontLogDelivery")!;
       expect(grant.Condition).toMatchObject({ StringEquals: { "aws:SourceAccount": tier.production.account.id } });
       const destination = onlyResource(prod, "aws_cloudwatch_log_delivery_destination");
-      expect(JSON.stringify(destination.delivery_destination_configuration)).toContain(`arn:aws:s3:::${tier.production.prefix}-cdn-logs-${tier.production.account.id}/cloudfront`);
+      expect(JSON.stringify(destination.delivery_destination_configuration)).toContain(
+        `arn:aws:s3:::${tier.production.prefix}-cdn-logs-${tier.production.account.id}/cloudfront`,
+      );
       expect(onlyResource(prod, "aws_cloudwatch_log_delivery_source")).toMatchObject({ log_type: "ACCESS_LOGS" });
     });
   });
@@ -186,7 +192,12 @@ describe("EdgeStack", () => {
     it("lets Elastic Load Balancing, and S3 access logging of the CDN log bucket, write into the ALB log bucket over TLS only", () => {
       const policies = Object.values(resourcesOf(prod, "aws_s3_bucket_policy")).map((policy) => policyOf(policy).Statement);
       const alb = policies.find((statements) => statements.some((statement) => statement.Sid === "ElbLogDelivery"))!;
-      expect(alb.map((statement) => statement.Sid)).toEqual(["DenyInsecureTransport", "ElbLogDelivery", "ElbLogDeliveryLegacyRegion", "S3ServerAccessLogsCdnLogs"]);
+      expect(alb.map((statement) => statement.Sid)).toEqual([
+        "DenyInsecureTransport",
+        "ElbLogDelivery",
+        "ElbLogDeliveryLegacyRegion",
+        "S3ServerAccessLogsCdnLogs",
+      ]);
       const elbAccount = LEGACY_ELB_ACCOUNTS[tier.production.account.region];
       expect(elbAccount).toBeDefined();
       expect(alb.find((statement) => statement.Sid === "ElbLogDeliveryLegacyRegion")!.Principal).toEqual({ AWS: `arn:aws:iam::${elbAccount}:root` });
@@ -254,17 +265,25 @@ describe("EdgeStack", () => {
     });
 
     it("lets the web namespace's SecretStore (the web service account) read exactly the connection secret (break 1)", () => {
-      const policies = Object.values(resourcesOf(withDatabase, "aws_iam_role_policy")).map((policy) => policyOf(policy).Statement).flat();
+      const policies = Object.values(resourcesOf(withDatabase, "aws_iam_role_policy"))
+        .map((policy) => policyOf(policy).Statement)
+        .flat();
       const read = policies.find((statement) => statement.Sid === "ReadConnectionSettings");
       expect(read).toMatchObject({ Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"] });
       expect(read!.Resource).toMatch(/^\$\{aws_secretsmanager_secret\.WebDatabaseAccess_Connection_[A-Z0-9]+\.arn\}$/);
       const decrypt = policies.find((statement) => statement.Sid === "DecryptThroughSecretsManager");
-      expect(decrypt).toMatchObject({ Action: "kms:Decrypt", Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${tier.production.account.region}.amazonaws.com` } } });
+      expect(decrypt).toMatchObject({
+        Action: "kms:Decrypt",
+        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${tier.production.account.region}.amazonaws.com` } },
+      });
       expect(decrypt!.Resource).toContain("aws_kms_key.");
     });
 
     it("publishes the connection settings, without a password, in a KMS-encrypted secret the ExternalSecret reads", () => {
-      expect(onlyResource(withDatabase, "aws_secretsmanager_secret")).toMatchObject({ name: `${tier.production.prefix}/web/database`, kms_key_id: expect.stringMatching(/aws_kms_key\./) });
+      expect(onlyResource(withDatabase, "aws_secretsmanager_secret")).toMatchObject({
+        name: `${tier.production.prefix}/web/database`,
+        kms_key_id: expect.stringMatching(/aws_kms_key\./),
+      });
       const value = JSON.parse(onlyResource(withDatabase, "aws_secretsmanager_secret_version").secret_string as string);
       expect(Object.keys(value).sort()).toEqual(["PGHOST", "PGHOST_READER", "PGPORT", "PGSSLMODE", "PGUSER"]);
       expect(value).toMatchObject({ PGUSER: "web", PGPORT: "5432", PGSSLMODE: "verify-full" });

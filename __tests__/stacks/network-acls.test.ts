@@ -21,7 +21,16 @@ function rulesOf(network: ReturnType<typeof synthNetwork>, tier: string): [strin
   const [id] = Object.entries(network.acls).find(([, acl]) => String((acl.tags as Record<string, string>).Name).endsWith(`-${tier}`))!;
   return network.rules
     .filter((rule) => rule.network_acl_id === `\${aws_network_acl.${id}.id}`)
-    .map((rule) => [rule.egress ? "egress" : "ingress", String(rule.protocol), String(rule.cidr_block), rule.from_port as number | undefined, rule.to_port as number | undefined] as [string, string, string, number | undefined, number | undefined])
+    .map(
+      (rule) =>
+        [
+          rule.egress ? "egress" : "ingress",
+          String(rule.protocol),
+          String(rule.cidr_block),
+          rule.from_port as number | undefined,
+          rule.to_port as number | undefined,
+        ] as [string, string, string, number | undefined, number | undefined],
+    )
     .sort();
 }
 
@@ -32,10 +41,7 @@ describe("network ACLs (fixture config)", () => {
 
   it("lets only the private subnets into the database subnets, on 5432, and answers only them on ephemeral ports", () => {
     expect(rulesOf(network, "database")).toEqual(
-      [
-        ...privateCidrs.map((cidr) => ["ingress", "tcp", cidr, 5432, 5432]),
-        ...privateCidrs.map((cidr) => ["egress", "tcp", cidr, 1024, 65535]),
-      ].sort(),
+      [...privateCidrs.map((cidr) => ["ingress", "tcp", cidr, 5432, 5432]), ...privateCidrs.map((cidr) => ["egress", "tcp", cidr, 1024, 65535])].sort(),
     );
     expect(network.json).toHaveResourceWithProperties(NetworkAcl, { tags: { Name: `${environment.prefix}-database` } });
   });
@@ -43,8 +49,16 @@ describe("network ACLs (fixture config)", () => {
   it("attaches the database ACL to every database subnet and the public ACL to every public subnet, and leaves the private subnets on the default", () => {
     const subnetsOf = (tier: string) =>
       Object.values(network.acls).find((acl) => String((acl.tags as Record<string, string>).Name).endsWith(`-${tier}`))!.subnet_ids as string[];
-    expect(subnetsOf("database").map((id) => /DatabaseSubnet-([a-z0-9-]+?)_/.exec(id)![1]).sort()).toEqual([...environment.network.availabilityZones].sort());
-    expect(subnetsOf("public").map((id) => /PublicSubnet-([a-z0-9-]+?)_/.exec(id)![1]).sort()).toEqual([...environment.network.availabilityZones].sort());
+    expect(
+      subnetsOf("database")
+        .map((id) => /DatabaseSubnet-([a-z0-9-]+?)_/.exec(id)![1])
+        .sort(),
+    ).toEqual([...environment.network.availabilityZones].sort());
+    expect(
+      subnetsOf("public")
+        .map((id) => /PublicSubnet-([a-z0-9-]+?)_/.exec(id)![1])
+        .sort(),
+    ).toEqual([...environment.network.availabilityZones].sort());
     expect(Object.keys(network.acls)).toHaveLength(2);
   });
 
@@ -60,17 +74,27 @@ describe("network ACLs (fixture config)", () => {
     );
     expect(network.json).toHaveResourceWithProperties(NetworkAclRule, { protocol: "icmp", icmp_type: 3, icmp_code: 4, egress: false });
     // Nothing on the well-known ports from the internet: no SSH, no RDP, no 443 while the ALB is internal.
-    expect(rulesOf(network, "public").filter(([direction, , cidr, from]) => direction === "ingress" && cidr === "0.0.0.0/0" && from !== undefined && from < 1024)).toEqual([]);
+    expect(
+      rulesOf(network, "public").filter(([direction, , cidr, from]) => direction === "ingress" && cidr === "0.0.0.0/0" && from !== undefined && from < 1024),
+    ).toEqual([]);
   });
 
   it("admits 443 from the internet into the public subnets only for an internet-facing ALB", () => {
-    const facing = testEnvironment({ edge: { domainName: "shop.example.org", gitops: { repoURL: "https://github.com/acme/shop.git" }, loadBalancer: { scheme: "internet-facing", cloudFrontPrefixListId: "pl-0a1b2c3d" } } });
+    const facing = testEnvironment({
+      edge: {
+        domainName: "shop.example.org",
+        gitops: { repoURL: "https://github.com/acme/shop.git" },
+        loadBalancer: { scheme: "internet-facing", cloudFrontPrefixListId: "pl-0a1b2c3d" },
+      },
+    });
     expect(rulesOf(synthNetwork(facing), "public")).toContainEqual(["ingress", "tcp", "0.0.0.0/0", 443, 443]);
   });
 
   it("numbers a subnet's rules by its AZ's letter, so adding an AZ keeps the others' rules", () => {
     const two = testEnvironment({ network: { availabilityZones: ["eu-central-1a", "eu-central-1c"] }, tier: "staging" });
-    const numbers = synthNetwork(two).rules.filter((rule) => !rule.egress && rule.from_port === 5432).map((rule) => rule.rule_number);
+    const numbers = synthNetwork(two)
+      .rules.filter((rule) => !rule.egress && rule.from_port === 5432)
+      .map((rule) => rule.rule_number);
     expect(numbers.sort()).toEqual([100, 102]);
   });
 });

@@ -130,5 +130,4 @@ describe("NetworkStack", () => {
     expect(json(prod)).not.toHaveDataSource(DataAwsAvailabilityZones);
     expect(json(dev)).toHaveResourceWithProperties(Vpc, { cidr_block: tier.development.network.cidr });
   });
-
 });

@@ -16,7 +16,9 @@ const github = { repository: "acme/shop" };
 function stacksOf(environment: ReturnType<typeof testEnvironment>): Record<string, TerraformStack> {
   const app = buildApp(testApp(), [environment]);
   app.synth();
-  return Object.fromEntries(app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack).map((stack) => [stack.node.id, stack]));
+  return Object.fromEntries(
+    app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack).map((stack) => [stack.node.id, stack]),
+  );
 }
 
 /** A stack's JSON as `cdktf synth` wrote it (cross-stack references resolved to remote state). */
@@ -52,7 +54,9 @@ describe("RunnerStack", () => {
   });
 
   it("gives the runner no deploy power: logs, its network interfaces and the GitHub connection only", () => {
-    const policy = JSON.parse(Object.values(resourcesOf(synthStack(runner), "aws_iam_role_policy"))[0].policy as string) as { Statement: { Action: string | string[] }[] };
+    const policy = JSON.parse(Object.values(resourcesOf(synthStack(runner), "aws_iam_role_policy"))[0].policy as string) as {
+      Statement: { Action: string | string[] }[];
+    };
     const actions = policy.Statement.flatMap((statement) => [statement.Action].flat());
     expect(actions.every((action) => /^(logs|ec2|codeconnections):/.test(action))).toBe(true);
     expect(actions.some((action) => action.startsWith("iam:") || action.startsWith("eks:") || action.startsWith("sts:"))).toBe(false);

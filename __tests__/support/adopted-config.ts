@@ -32,9 +32,12 @@ export function writeAdoptedConfig(source: string, target: string): string {
   const templateZone = /hostedZoneId:\s*(\S+)/.exec(original)?.[1];
   if (!templateCidr || !templateZone) throw new Error(`${copyOf}.yaml has no network.cidr or edge.hostedZoneId to replace`);
   const added = template
-    .split(templateCidr).join(cidr)
-    .split(templateZone).join(hostedZoneId)
-    .split(copyOf).join(name)
+    .split(templateCidr)
+    .join(cidr)
+    .split(templateZone)
+    .join(hostedZoneId)
+    .split(copyOf)
+    .join(name)
     // the tier keeps the copied environment's value: "qa" is an environment name, not a tier
     .replace(/^tier: .*$/m, (/^tier: .*$/m.exec(template) ?? ["tier: staging"])[0]);
   fs.writeFileSync(path.join(target, `${name}.yaml`), added);

@@ -42,11 +42,15 @@ function resourceMatches(statement: Statement, resource: string): boolean {
 
 type Operator = (actual: string | undefined, expected: string[]) => boolean;
 
-const positive = (test: (actual: string, expected: string) => boolean): Operator => (actual, expected) =>
-  actual !== undefined && expected.some((value) => test(actual, value));
+const positive =
+  (test: (actual: string, expected: string) => boolean): Operator =>
+  (actual, expected) =>
+    actual !== undefined && expected.some((value) => test(actual, value));
 // Negated operators match when the key is absent (IAM's documented behaviour).
-const negated = (test: (actual: string, expected: string) => boolean): Operator => (actual, expected) =>
-  actual === undefined || !expected.some((value) => test(actual, value));
+const negated =
+  (test: (actual: string, expected: string) => boolean): Operator =>
+  (actual, expected) =>
+    actual === undefined || !expected.some((value) => test(actual, value));
 const equals = (actual: string, expected: string) => actual === expected;
 const like = (actual: string, expected: string) => matchesWildcard(expected, actual);
 
@@ -76,7 +80,10 @@ function matching(policies: readonly PolicyDocumentJson[], effect: "Allow" | "De
   return policies.some((policy) =>
     policy.Statement.some(
       (statement) =>
-        statement.Effect === effect && actionMatches(statement, request.action) && resourceMatches(statement, request.resource) && conditionsMatch(statement, context),
+        statement.Effect === effect &&
+        actionMatches(statement, request.action) &&
+        resourceMatches(statement, request.resource) &&
+        conditionsMatch(statement, context),
     ),
   );
 }

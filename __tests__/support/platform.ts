@@ -31,7 +31,12 @@ export function platformStack(
     vpcId: "vpc-0123456789abcdef0",
   };
   const controllerRole = (id: string, serviceAccount: string) =>
-    new IrsaRole(upstream, id, { oidcProvider: cluster.oidcProvider, roleName: `${environment.prefix}-${serviceAccount}`, namespace: "kube-system", serviceAccount });
+    new IrsaRole(upstream, id, {
+      oidcProvider: cluster.oidcProvider,
+      roleName: `${environment.prefix}-${serviceAccount}`,
+      namespace: "kube-system",
+      serviceAccount,
+    });
   return new PlatformStack(app, environment, {
     cluster,
     controllerRoles: {

@@ -10,15 +10,47 @@ export interface Matcher {
 }
 export type Expr =
   | { readonly type: "selector"; readonly metric?: string; readonly matchers: readonly Matcher[]; readonly range?: string }
-  | { readonly type: "call"; readonly name: string; readonly args: readonly Expr[]; readonly grouping?: { readonly kind: "by" | "without"; readonly labels: readonly string[] } }
-  | { readonly type: "binary"; readonly op: string; readonly lhs: Expr; readonly rhs: Expr; readonly on?: readonly string[]; readonly ignoring?: readonly string[] }
+  | {
+      readonly type: "call";
+      readonly name: string;
+      readonly args: readonly Expr[];
+      readonly grouping?: { readonly kind: "by" | "without"; readonly labels: readonly string[] };
+    }
+  | {
+      readonly type: "binary";
+      readonly op: string;
+      readonly lhs: Expr;
+      readonly rhs: Expr;
+      readonly on?: readonly string[];
+      readonly ignoring?: readonly string[];
+    }
   | { readonly type: "number"; readonly value: number }
   | { readonly type: "string"; readonly value: string };
 
 const AGGREGATIONS = new Set(["sum", "avg", "min", "max", "count", "stddev", "stdvar", "topk", "bottomk", "quantile", "count_values", "group"]);
 const FUNCTIONS = new Set([
-  "rate", "irate", "increase", "delta", "idelta", "deriv", "histogram_quantile", "abs", "absent", "absent_over_time", "clamp_min", "clamp_max",
-  "avg_over_time", "max_over_time", "min_over_time", "sum_over_time", "count_over_time", "predict_linear", "time", "vector", "label_replace", "changes",
+  "rate",
+  "irate",
+  "increase",
+  "delta",
+  "idelta",
+  "deriv",
+  "histogram_quantile",
+  "abs",
+  "absent",
+  "absent_over_time",
+  "clamp_min",
+  "clamp_max",
+  "avg_over_time",
+  "max_over_time",
+  "min_over_time",
+  "sum_over_time",
+  "count_over_time",
+  "predict_linear",
+  "time",
+  "vector",
+  "label_replace",
+  "changes",
 ]);
 // Lowest precedence first.
 const PRECEDENCE: readonly (readonly string[])[] = [["or"], ["and", "unless"], ["==", "!=", ">", "<", ">=", "<="], ["+", "-"], ["*", "/", "%"], ["^"]];

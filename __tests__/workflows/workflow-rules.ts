@@ -52,9 +52,7 @@ export function unpinnedUses(source: string): string[] {
 /** A job touches AWS when it configures AWS credentials, runs the AWS CLI or cdktf against an account, or calls a workflow with a role. */
 export function touchesAws(job: Job): boolean {
   if (job.with && "role-arn" in job.with) return true;
-  return (job.steps ?? []).some(
-    (step) => step.uses?.startsWith("aws-actions/") || /\b(cdktf(\.js)? (deploy|diff|destroy)|aws \w+)/.test(step.run ?? ""),
-  );
+  return (job.steps ?? []).some((step) => step.uses?.startsWith("aws-actions/") || /\b(cdktf(\.js)? (deploy|diff|destroy)|aws \w+)/.test(step.run ?? ""));
 }
 
 function grants(permissions: Permissions, scope: string, level: string): boolean {

@@ -5,11 +5,22 @@ import { jobId, promotionOrder } from "../../scripts/generate";
 import { LAYERS_ON_THE_VPC_RUNNER, runnerProjectName } from "../../stacks/runner-stack";
 import { REPO_ROOT, shippedEnvironments } from "../support/environments";
 import {
-  awsJobsWithoutOidc, effectivePermissions, Job, parseWorkflow, schemaErrors, staticKeyReferences, touchesAws, unpinnedUses, Workflow,
+  awsJobsWithoutOidc,
+  effectivePermissions,
+  Job,
+  parseWorkflow,
+  schemaErrors,
+  staticKeyReferences,
+  touchesAws,
+  unpinnedUses,
+  Workflow,
 } from "./workflow-rules";
 
 const WORKFLOWS_DIR = path.join(REPO_ROOT, ".github", "workflows");
-const files = fs.readdirSync(WORKFLOWS_DIR).filter((file) => /\.ya?ml$/.test(file)).sort();
+const files = fs
+  .readdirSync(WORKFLOWS_DIR)
+  .filter((file) => /\.ya?ml$/.test(file))
+  .sort();
 const sources = Object.fromEntries(files.map((file) => [file, fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8")]));
 const workflows: Record<string, Workflow> = Object.fromEntries(files.map((file) => [file, parseWorkflow(sources[file])]));
 
@@ -109,7 +120,10 @@ describe("deploy.yml", () => {
       const job = deploy.jobs[jobId("deploy", environment)];
       expect(job.uses).toBe("./.github/workflows/deploy-environment.yml");
       expect(job.needs).toEqual(["changes", ...(index > 0 ? [jobId("deploy", pipeline[index - 1])] : [])]);
-      expect((job as { strategy?: unknown }).strategy).toMatchObject({ "max-parallel": 1, matrix: { include: `\${{ fromJSON(needs.changes.outputs.${environment.name}) }}` } });
+      expect((job as { strategy?: unknown }).strategy).toMatchObject({
+        "max-parallel": 1,
+        matrix: { include: `\${{ fromJSON(needs.changes.outputs.${environment.name}) }}` },
+      });
     });
   });
 
@@ -147,7 +161,9 @@ describe("deploy.yml", () => {
 
   it("runs the cluster-facing stacks on the in-VPC CodeBuild runner and the others on GitHub-hosted runners", () => {
     for (const job of [reusable.jobs.plan, reusable.jobs.apply]) {
-      expect(job["runs-on"]).toBe("${{ inputs.vpc && format('codebuild-{0}-{1}-{2}', inputs.runner-project, github.run_id, github.run_attempt) || 'ubuntu-24.04' }}");
+      expect(job["runs-on"]).toBe(
+        "${{ inputs.vpc && format('codebuild-{0}-{1}-{2}', inputs.runner-project, github.run_id, github.run_attempt) || 'ubuntu-24.04' }}",
+      );
     }
     expect(LAYERS_ON_THE_VPC_RUNNER).toEqual(["platform", "edge", "delivery"]);
   });
@@ -176,21 +192,24 @@ describe("release.yml", () => {
     expect(on.workflow_dispatch.inputs.environment.options).toEqual(released.map((environment) => environment.name));
   });
 
-  it.each(released.map((environment) => [environment.name, environment] as const))("%s: builds app/ unchanged, scans before pushing, pushes to its ECR with its deploy role", (_name, environment) => {
-    const job = release.jobs[jobId("release", environment)];
-    const all = job.steps!;
-    const build = all.findIndex((step) => step.run?.includes("docker build"));
-    const scan = all.findIndex((step) => step.uses?.startsWith("aquasecurity/trivy-action@"));
-    const push = all.findIndex((step) => step.run?.includes("docker push"));
-    expect(all[build].run).toMatch(/docker build .* app\n$/);
-    expect([build, scan, push].every((index) => index >= 0) && build < scan && scan < push).toBe(true);
-    expect(all[scan].with).toMatchObject({ "exit-code": "1" });
-    expect(all[push].env).toMatchObject({ REPOSITORY: `${environment.prefix}/${environment.edge!.ecrRepositories[0]}` });
-    const credentials = all.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
-    expect(credentials.with).toMatchObject({ "role-to-assume": pipelineRolesOf(environment)!.deployRoleArn, "aws-region": environment.account.region });
-    expect(job.environment).toBe(pipelineRolesOf(environment)!.githubEnvironment);
-    expect(sources["release.yml"]).not.toMatch(/:latest\b/);
-  });
+  it.each(released.map((environment) => [environment.name, environment] as const))(
+    "%s: builds app/ unchanged, scans before pushing, pushes to its ECR with its deploy role",
+    (_name, environment) => {
+      const job = release.jobs[jobId("release", environment)];
+      const all = job.steps!;
+      const build = all.findIndex((step) => step.run?.includes("docker build"));
+      const scan = all.findIndex((step) => step.uses?.startsWith("aquasecurity/trivy-action@"));
+      const push = all.findIndex((step) => step.run?.includes("docker push"));
+      expect(all[build].run).toMatch(/docker build .* app\n$/);
+      expect([build, scan, push].every((index) => index >= 0) && build < scan && scan < push).toBe(true);
+      expect(all[scan].with).toMatchObject({ "exit-code": "1" });
+      expect(all[push].env).toMatchObject({ REPOSITORY: `${environment.prefix}/${environment.edge!.ecrRepositories[0]}` });
+      const credentials = all.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+      expect(credentials.with).toMatchObject({ "role-to-assume": pipelineRolesOf(environment)!.deployRoleArn, "aws-region": environment.account.region });
+      expect(job.environment).toBe(pipelineRolesOf(environment)!.githubEnvironment);
+      expect(sources["release.yml"]).not.toMatch(/:latest\b/);
+    },
+  );
 
   it("tags the image with the git tree id of app/, which the overlays of a new environment start from", () => {
     const job = release.jobs[jobId("release", released[0])];

@@ -13,7 +13,9 @@ export class SigningKey {
     try {
       text = readFileSync(file, "utf8").trim();
     } catch (error) {
-      throw new Error(`SESSION_KEY_FILE ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}): expected the session-signing key the Vault Agent renders`);
+      throw new Error(
+        `SESSION_KEY_FILE ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}): expected the session-signing key the Vault Agent renders`,
+      );
     }
     if (text.length < 32) throw new Error(`SESSION_KEY_FILE ${file} holds ${text.length} characters: expected a key of at least 32`);
     return new SigningKey(Buffer.from(text, "utf8"));

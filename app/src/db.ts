@@ -69,7 +69,20 @@ export class Database {
     // An idle client that loses its server (failover, restart) must not crash the process.
     for (const pool of new Set([this.writer, this.reader])) pool.on("error", () => undefined);
     const pools = [{ name: "writer" as const, pool: this.writer }, ...(this.reader === this.writer ? [] : [{ name: "reader" as const, pool: this.reader }])];
-    metrics.registerPools(pools.map(({ name, pool }) => ({ name, get totalCount() { return pool.totalCount; }, get idleCount() { return pool.idleCount; }, get waitingCount() { return pool.waitingCount; } })));
+    metrics.registerPools(
+      pools.map(({ name, pool }) => ({
+        name,
+        get totalCount() {
+          return pool.totalCount;
+        },
+        get idleCount() {
+          return pool.idleCount;
+        },
+        get waitingCount() {
+          return pool.waitingCount;
+        },
+      })),
+    );
   }
 
   async query<R extends pg.QueryResultRow>(pool: PoolName, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {

@@ -25,7 +25,12 @@ export class Metrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     const labelNames = ["method", "route", "status", "code"] as const;
-    this.httpRequests = new Counter({ name: "http_requests_total", help: "HTTP requests answered, by method, route template and status", labelNames, registers: [this.registry] });
+    this.httpRequests = new Counter({
+      name: "http_requests_total",
+      help: "HTTP requests answered, by method, route template and status",
+      labelNames,
+      registers: [this.registry],
+    });
     this.httpDuration = new Histogram({
       name: "http_request_duration_seconds",
       help: "Time from receiving a request to sending its response",

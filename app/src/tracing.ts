@@ -17,7 +17,16 @@ let provider: NodeTracerProvider | undefined;
 
 const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
 if (endpoint !== undefined && endpoint !== "" && process.env.OTEL_SDK_DISABLED !== "true") {
-  diag.setLogger({ error: (message) => process.stderr.write(`${JSON.stringify({ level: "error", time: new Date().toISOString(), msg: `tracing: ${message}` })}\n`), warn: () => undefined, info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.ERROR);
+  diag.setLogger(
+    {
+      error: (message) => process.stderr.write(`${JSON.stringify({ level: "error", time: new Date().toISOString(), msg: `tracing: ${message}` })}\n`),
+      warn: () => undefined,
+      info: () => undefined,
+      debug: () => undefined,
+      verbose: () => undefined,
+    },
+    DiagLogLevel.ERROR,
+  );
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? "users-info",
@@ -30,7 +39,9 @@ if (endpoint !== undefined && endpoint !== "" && process.env.OTEL_SDK_DISABLED !
     tracerProvider: provider,
     instrumentations: [
       // Probes and scrapes every few seconds would drown the traces that matter.
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => request.url === "/healthz" || request.url === "/readyz" || request.url === "/metrics" }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => request.url === "/healthz" || request.url === "/readyz" || request.url === "/metrics",
+      }),
       new PgInstrumentation({ enhancedDatabaseReporting: false }),
     ],
   });

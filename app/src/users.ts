@@ -56,11 +56,10 @@ export class UserStore {
 
   /** One page in id order, after `after` (exclusive); `next` is the last id when more may follow. */
   async list(limit: number, after: string | undefined): Promise<{ readonly users: User[]; readonly next: string | undefined }> {
-    const result = await this.db.query<UserRow>(
-      "reader",
-      `SELECT ${columns} FROM users WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
-      [after ?? null, limit + 1],
-    );
+    const result = await this.db.query<UserRow>("reader", `SELECT ${columns} FROM users WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`, [
+      after ?? null,
+      limit + 1,
+    ]);
     const rows = result.rows.slice(0, limit);
     const last = rows[rows.length - 1];
     return { users: rows.map(toUser), next: result.rows.length > limit && last !== undefined ? last.id : undefined };

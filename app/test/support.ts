@@ -20,7 +20,16 @@ export interface TestDatabaseEnv {
 
 export function testEnv(): TestDatabaseEnv {
   const env = process.env as Partial<TestDatabaseEnv>;
-  const required = ["TEST_WRITER_HOST", "TEST_READER_HOST", "TEST_PGPORT", "TEST_PGUSER", "TEST_WRITER_PASSWORD", "TEST_PGDATABASE", "TEST_WRITER_SUPERPASSWORD", "TEST_READER_SUPERPASSWORD"] as const;
+  const required = [
+    "TEST_WRITER_HOST",
+    "TEST_READER_HOST",
+    "TEST_PGPORT",
+    "TEST_PGUSER",
+    "TEST_WRITER_PASSWORD",
+    "TEST_PGDATABASE",
+    "TEST_WRITER_SUPERPASSWORD",
+    "TEST_READER_SUPERPASSWORD",
+  ] as const;
   for (const name of required) if (!env[name]) throw new Error(`${name} is not set: run the integration tests with \`npm test\` (it starts PostgreSQL)`);
   return env as TestDatabaseEnv;
 }
@@ -42,7 +51,13 @@ export function testDatabaseSettings(env: TestDatabaseEnv, host: string, databas
 }
 
 /** SQL as the superuser on the writer or the reader server. */
-export async function admin(env: TestDatabaseEnv, server: "writer" | "reader", sql: string, values: unknown[] = [], database = env.TEST_PGDATABASE): Promise<pg.QueryResult> {
+export async function admin(
+  env: TestDatabaseEnv,
+  server: "writer" | "reader",
+  sql: string,
+  values: unknown[] = [],
+  database = env.TEST_PGDATABASE,
+): Promise<pg.QueryResult> {
   const client = new pg.Client({
     host: server === "writer" ? env.TEST_WRITER_HOST : env.TEST_READER_HOST,
     port: Number(env.TEST_PGPORT),
@@ -99,7 +114,8 @@ export function startApp(env: TestDatabaseEnv, overrides: Record<string, string>
     createInterface({ input: child.stdout! }).on("line", (line) => {
       logs.push(line);
       const entry = JSON.parse(line) as { msg?: string; port?: number; metricsPort?: number };
-      if (entry.msg === "listening") resolve({ url: `http://127.0.0.1:${entry.port}`, metricsUrl: `http://127.0.0.1:${entry.metricsPort}/metrics`, child, logs, exited });
+      if (entry.msg === "listening")
+        resolve({ url: `http://127.0.0.1:${entry.port}`, metricsUrl: `http://127.0.0.1:${entry.metricsPort}/metrics`, child, logs, exited });
     });
     void exited.then((code) => reject(new Error(`the app exited (${code}) before listening:\n${logs.join("\n")}`)));
   });

@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   });
   await migrate(config.database);
   const running = await start(config);
-  process.stderr.write(`users-info on http://${config.host}:${running.port} (metrics on :${running.metricsPort}/metrics), PostgreSQL on ${server.host}:${server.port}; Ctrl-C stops both\n`);
+  process.stderr.write(
+    `users-info on http://${config.host}:${running.port} (metrics on :${running.metricsPort}/metrics), PostgreSQL on ${server.host}:${server.port}; Ctrl-C stops both\n`,
+  );
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       void running.shutdown(signal).finally(() => {

@@ -36,9 +36,14 @@ export function postgresBinDir(): string {
   const onPath = spawnSync("sh", ["-c", "command -v pg_ctl"], { encoding: "utf8" }).stdout.trim();
   if (onPath !== "" && existsSync(path.join(path.dirname(onPath), "initdb"))) return path.dirname(onPath);
   const root = "/usr/lib/postgresql";
-  const versions = existsSync(root) ? readdirSync(root).filter((entry) => existsSync(path.join(root, entry, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((entry) => existsSync(path.join(root, entry, "bin", "initdb")))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   const newest = versions[0];
-  if (newest === undefined) throw new Error("PostgreSQL is not installed: no pg_ctl on PATH and nothing in /usr/lib/postgresql/*/bin (apt-get install -y postgresql)");
+  if (newest === undefined)
+    throw new Error("PostgreSQL is not installed: no pg_ctl on PATH and nothing in /usr/lib/postgresql/*/bin (apt-get install -y postgresql)");
   return path.join(root, newest, "bin");
 }
 
@@ -90,7 +95,12 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
   }
   let started = false;
   const stop = (): void => {
-    if (started) spawnSync(isRoot ? "runuser" : path.join(bin, "pg_ctl"), isRoot ? ["-u", "nobody", "--", path.join(bin, "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"] : ["-D", data, "-m", "fast", "-w", "stop"], { stdio: "ignore" });
+    if (started)
+      spawnSync(
+        isRoot ? "runuser" : path.join(bin, "pg_ctl"),
+        isRoot ? ["-u", "nobody", "--", path.join(bin, "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"] : ["-D", data, "-m", "fast", "-w", "stop"],
+        { stdio: "ignore" },
+      );
     started = false;
     rmSync(dir, { recursive: true, force: true });
   };
@@ -98,7 +108,15 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
   process.once("exit", stop);
   try {
     run(path.join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${pwfile}`, "--encoding=UTF8", "--locale=C"]);
-    const settings = [`-c listen_addresses=${host}`, `-p ${port}`, `-k ${dir}`, "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=200"].join(" ");
+    const settings = [
+      `-c listen_addresses=${host}`,
+      `-p ${port}`,
+      `-k ${dir}`,
+      "-c fsync=off",
+      "-c synchronous_commit=off",
+      "-c full_page_writes=off",
+      "-c max_connections=200",
+    ].join(" ");
     run(path.join(bin, "pg_ctl"), ["-D", data, "-l", path.join(dir, "server.log"), "-o", settings, "-w", "-t", "60", "start"]);
     started = true;
     const user = "web";

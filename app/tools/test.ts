@@ -14,7 +14,10 @@ const root = path.resolve(__dirname, "..");
 
 function testFiles(kind: "unit" | "integration"): string[] {
   const dir = path.join(root, "test", kind);
-  return readdirSync(dir).filter((file) => file.endsWith(".test.js")).sort().map((file) => path.join(dir, file));
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".test.js"))
+    .sort()
+    .map((file) => path.join(dir, file));
 }
 
 function nodeTest(files: string[], env: NodeJS.ProcessEnv): number {

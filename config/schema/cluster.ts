@@ -37,9 +37,7 @@ export const DEFAULT_ADDON_VERSIONS = {
 export const NODE_POOLS = ["system", "stateful", "stateless"] as const;
 export type NodePoolName = (typeof NODE_POOLS)[number];
 
-const addonVersion = z
-  .string()
-  .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "must be an exact EKS add-on version such as v1.21.1-eksbuild.7");
+const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "must be an exact EKS add-on version such as v1.21.1-eksbuild.7");
 
 const iamPrincipalArn = z
   .string()
@@ -94,15 +92,18 @@ const describeTaints = (taints: readonly NodeTaint[]) =>
   taints.length === 0 ? "none" : taints.map((taint) => `${taint.key}=${taint.value ?? ""}:${taint.effect}`).join(", ");
 
 const size = (what: string, fallback: number) =>
-  z.number().int("must be a whole number").min(0, "must be 0 or more").max(1000, "must be at most 1000").default(fallback).describe(`${what}. @default ${fallback}`);
+  z
+    .number()
+    .int("must be a whole number")
+    .min(0, "must be 0 or more")
+    .max(1000, "must be at most 1000")
+    .default(fallback)
+    .describe(`${what}. @default ${fallback}`);
 
 const nodeGroup = (defaults: NodeGroupDefaults) =>
   z
     .strictObject({
-      capacityType: z
-        .enum(["ON_DEMAND", "SPOT"])
-        .default(defaults.capacityType)
-        .describe(`On-demand or spot capacity. @default ${defaults.capacityType}`),
+      capacityType: z.enum(["ON_DEMAND", "SPOT"]).default(defaults.capacityType).describe(`On-demand or spot capacity. @default ${defaults.capacityType}`),
       instanceTypes: z
         .array(instanceType)
         .min(1, "needs at least one instance type")
@@ -148,16 +149,13 @@ export const clusterSchema = z
   .strictObject({
     version: z
       .string()
-      .regex(/^1\.\d{2}$/, { message: "must be a Kubernetes minor version in quotes, e.g. \"1.35\"", abort: true })
+      .regex(/^1\.\d{2}$/, { message: 'must be a Kubernetes minor version in quotes, e.g. "1.35"', abort: true })
       .superRefine(supportedKubernetesVersion)
       .default(DEFAULT_KUBERNETES_VERSION)
       .describe(`Kubernetes version of the control plane and nodes. @default "${DEFAULT_KUBERNETES_VERSION}"`),
     endpoint: z
       .strictObject({
-        publicAccess: z
-          .boolean()
-          .default(false)
-          .describe("Expose the API server endpoint on the internet as well as inside the VPC. @default false"),
+        publicAccess: z.boolean().default(false).describe("Expose the API server endpoint on the internet as well as inside the VPC. @default false"),
         publicAccessCidrs: z
           .array(ipv4Cidr)
           .default([])
@@ -216,9 +214,7 @@ export const clusterSchema = z
         coredns: addonVersion.default(DEFAULT_ADDON_VERSIONS.coredns).describe("coredns add-on version."),
         kubeProxy: addonVersion.default(DEFAULT_ADDON_VERSIONS.kubeProxy).describe("kube-proxy add-on version."),
         ebsCsiDriver: addonVersion.default(DEFAULT_ADDON_VERSIONS.ebsCsiDriver).describe("aws-ebs-csi-driver add-on version."),
-        podIdentityAgent: addonVersion
-          .default(DEFAULT_ADDON_VERSIONS.podIdentityAgent)
-          .describe("eks-pod-identity-agent add-on version."),
+        podIdentityAgent: addonVersion.default(DEFAULT_ADDON_VERSIONS.podIdentityAgent).describe("eks-pod-identity-agent add-on version."),
       })
       .prefault({})
       .describe("EKS managed add-on versions, pinned (no version look-up at plan time)."),

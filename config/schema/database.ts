@@ -20,11 +20,7 @@ const capacity = (what: string, fallback: number) =>
 
 /** A whole number in [min, max]; `why` says where the bounds come from, in the one-line error. */
 const wholeNumber = (min: number, max: number, why = "") =>
-  z
-    .number()
-    .int("must be a whole number")
-    .min(min, `must be between ${min} and ${max}${why}`)
-    .max(max, `must be between ${min} and ${max}${why}`);
+  z.number().int("must be a whole number").min(min, `must be between ${min} and ${max}${why}`).max(max, `must be between ${min} and ${max}${why}`);
 
 /** `hh:mm-hh:mm` in UTC; each part is a valid time of day. */
 const dailyWindow = z
@@ -38,10 +34,10 @@ const dailyWindow = z
 /** `ddd:hh:mm-ddd:hh:mm` in UTC. */
 const weeklyWindow = z
   .string()
-  .regex(
-    /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/,
-    { message: "must be a UTC window ddd:hh:mm-ddd:hh:mm with ddd one of mon..sun, e.g. sun:04:00-sun:05:00", abort: true },
-  )
+  .regex(/^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/, {
+    message: "must be a UTC window ddd:hh:mm-ddd:hh:mm with ddd one of mon..sun, e.g. sun:04:00-sun:05:00",
+    abort: true,
+  })
   .refine((window) => windowLength(parseWeekly(window)) >= 30, "must be at least 30 minutes long (an RDS rule)");
 
 const PERFORMANCE_INSIGHTS_RETENTION = [7, ...Array.from({ length: 23 }, (_, month) => (month + 1) * 31), 731];
@@ -49,17 +45,14 @@ const PERFORMANCE_INSIGHTS_RETENTION = [7, ...Array.from({ length: 23 }, (_, mon
 export const databaseSchema = z
   .strictObject({
     engineVersion: z
-      .string({ error: "must be an Aurora PostgreSQL version in quotes, e.g. \"16.6\" (YAML reads 16.10 as the number 16.1)" })
-      .regex(/^\d{1,2}\.\d{1,2}$/, { message: "must be an Aurora PostgreSQL major.minor version such as \"16.6\"", abort: true })
+      .string({ error: 'must be an Aurora PostgreSQL version in quotes, e.g. "16.6" (YAML reads 16.10 as the number 16.1)' })
+      .regex(/^\d{1,2}\.\d{1,2}$/, { message: 'must be an Aurora PostgreSQL major.minor version such as "16.6"', abort: true })
       .superRefine(knownAuroraVersion)
       .default(DEFAULT_ENGINE_VERSION)
       .describe(`Pinned aurora-postgresql engine version (major.minor). @default "${DEFAULT_ENGINE_VERSION}"`),
     instanceClass: z
       .string()
-      .regex(
-        /^db\.(serverless|[a-z][a-z0-9-]*\.[a-z0-9]+)$/,
-        "must be an RDS instance class such as db.r7g.large, or db.serverless for Aurora Serverless v2",
-      )
+      .regex(/^db\.(serverless|[a-z][a-z0-9-]*\.[a-z0-9]+)$/, "must be an RDS instance class such as db.r7g.large, or db.serverless for Aurora Serverless v2")
       .default("db.r7g.large")
       .describe("Instance class of the writer and the readers; db.serverless uses the serverless capacity range. @default db.r7g.large"),
     serverless: z
@@ -75,16 +68,11 @@ export const databaseSchema = z
     readerAutoscaling: z
       .strictObject({
         enabled: z.boolean().default(false).describe("Add burst readers with Application Auto Scaling. @default false"),
-        min: wholeNumber(0, MAX_AURORA_READERS)
-          .optional()
-          .describe("Fewest readers autoscaling keeps. @default database.readers"),
+        min: wholeNumber(0, MAX_AURORA_READERS).optional().describe("Fewest readers autoscaling keeps. @default database.readers"),
         max: wholeNumber(1, MAX_AURORA_READERS, " (Aurora's replica limit, counting every reader)")
           .default(MAX_AURORA_READERS)
           .describe(`Most readers in total, Terraform's and autoscaled ones. @default ${MAX_AURORA_READERS}`),
-        metric: z
-          .enum(["cpu", "connections"])
-          .default("cpu")
-          .describe("Reader metric to track: average CPU (%) or average connections. @default cpu"),
+        metric: z.enum(["cpu", "connections"]).default("cpu").describe("Reader metric to track: average CPU (%) or average connections. @default cpu"),
         target: z
           .number()
           .positive("must be a positive number")
@@ -130,10 +118,7 @@ export const databaseSchema = z
       .describe("Log statements slower than this (log_min_duration_statement); -1 turns it off. @default 1000"),
     alarms: z
       .strictObject({
-        emails: z
-          .array(z.email("must be an email address"))
-          .default([])
-          .describe("Addresses subscribed to the alarm topic (each confirms by email)."),
+        emails: z.array(z.email("must be an email address")).default([]).describe("Addresses subscribed to the alarm topic (each confirms by email)."),
         cpuPercent: z.number().min(1).max(100).default(80).describe("CPU utilization alarm threshold. @default 80"),
         freeableMemoryMiB: z.number().positive().default(512).describe("Alarm when freeable memory falls below this. @default 512"),
         connections: z.number().int().positive().default(1000).describe("Alarm when connections exceed this. @default 1000"),
@@ -149,17 +134,13 @@ export const databaseSchema = z
           .default("none")
           .describe("none; backup-copy (AWS Backup copies snapshots to a vault in region); global-database (Aurora global database). @default none"),
         region: awsRegion.optional().describe("The disaster recovery region; must differ from the environment's region."),
-        copyRetentionDays: wholeNumber(7, 3650, " days")
-          .default(35)
-          .describe("backup-copy: days the copies are kept in the DR vault. @default 35"),
+        copyRetentionDays: wholeNumber(7, 3650, " days").default(35).describe("backup-copy: days the copies are kept in the DR vault. @default 35"),
         schedule: z
           .string()
           .regex(/^cron\(.+\)$/, "must be an AWS cron expression such as cron(0 3 * * ? *)")
           .default("cron(0 3 * * ? *)")
           .describe("backup-copy: when the backup (and its copy) runs, UTC. @default cron(0 3 * * ? *) (daily 03:00)"),
-        cidr: ipv4Cidr
-          .optional()
-          .describe("global-database: CIDR of the secondary region's VPC; must not overlap the primary VPC (they may be peered)."),
+        cidr: ipv4Cidr.optional().describe("global-database: CIDR of the secondary region's VPC; must not overlap the primary VPC (they may be peered)."),
         availabilityZones: z
           .array(z.string())
           .min(2, "needs at least 2 availability zones (an Aurora subnet group spans two)")
@@ -227,11 +208,7 @@ export function checkDatabaseRules(env: DatabaseContext, ctx: z.RefinementCtx): 
 }
 
 /** The secondary region of a global database gets its own VPC: it needs a CIDR apart from the primary's and zones there. */
-function checkSecondaryNetwork(
-  dr: DatabaseConfig["disasterRecovery"],
-  primaryCidr: string,
-  issue: (path: (string | number)[], message: string) => void,
-): void {
+function checkSecondaryNetwork(dr: DatabaseConfig["disasterRecovery"], primaryCidr: string, issue: (path: (string | number)[], message: string) => void): void {
   if (dr.cidr === undefined) {
     issue(["disasterRecovery", "cidr"], "is required when mode is global-database: the secondary region's VPC CIDR");
   }

@@ -4,9 +4,7 @@ import { retentionDays } from "./common";
 /** What WAF does with request bodies over 8 KB (the AWS common rule set's SizeRestrictions_BODY). */
 export const LARGE_BODY_ACTIONS = ["block", "count"] as const;
 
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be one DNS label: a-z, 0-9 and '-', not starting or ending with '-'");
+const dnsLabel = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be one DNS label: a-z, 0-9 and '-', not starting or ending with '-'");
 
 const repositoryName = z
   .string()
@@ -23,12 +21,15 @@ export const edgeSchema = z
       .regex(/^Z[A-Z0-9]{4,31}$/, "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ")
       .optional()
       .describe("Id of the existing public hosted zone of domainName. @default none: the stack creates the zone (delegate to its name servers)"),
-    appSubdomain: dnsLabel
-      .optional()
-      .describe("The application's host is <appSubdomain>.<domainName>. @default the apex, domainName itself"),
+    appSubdomain: dnsLabel.optional().describe("The application's host is <appSubdomain>.<domainName>. @default the apex, domainName itself"),
     application: z
       .strictObject({
-        replicas: z.number().int("must be a whole number").min(1, "must be at least 1").default(2).describe("Pods of the application's Rollout, and the autoscaler's minimum."),
+        replicas: z
+          .number()
+          .int("must be a whole number")
+          .min(1, "must be at least 1")
+          .default(2)
+          .describe("Pods of the application's Rollout, and the autoscaler's minimum."),
         maxReplicas: z.number().int("must be a whole number").min(1, "must be at least 1").default(4).describe("The autoscaler's maximum number of pods."),
         autoPromotion: z
           .boolean()
@@ -64,10 +65,7 @@ export const edgeSchema = z
           .describe(
             "The Region's com.amazonaws.global.cloudfront.origin-facing prefix list id, the only source the ALB admits (VPC origins arrive from these addresses too). @default the id AWS publishes for the region (config/schema/aws-catalog.ts); required in a region the project does not list (look it up once: aws ec2 describe-managed-prefix-lists).",
           ),
-        regionalWaf: z
-          .boolean()
-          .default(false)
-          .describe("Also attach a regional WAF web ACL to the ALB (defence in depth for internet-facing ALBs)."),
+        regionalWaf: z.boolean().default(false).describe("Also attach a regional WAF web ACL to the ALB (defence in depth for internet-facing ALBs)."),
         stickinessSeconds: z
           .number()
           .int("must be a whole number")
@@ -117,7 +115,10 @@ export const edgeSchema = z
       .describe("Days the ALB and CloudFront access logs are kept in S3."),
     gitops: z
       .strictObject({
-        repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, "must be an https://, ssh:// or git@ Git URL").describe("The Git repository Argo CD syncs the application from."),
+        repoURL: z
+          .string()
+          .regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, "must be an https://, ssh:// or git@ Git URL")
+          .describe("The Git repository Argo CD syncs the application from."),
         path: z.string().min(1).optional().describe("Folder of the application's kustomization in that repository. @default gitops/overlays/<environment>"),
         targetRevision: z.string().min(1).default("main").describe("Branch, tag or commit Argo CD follows."),
         repoCredentialsSecret: z

@@ -22,9 +22,7 @@ export const PROJECT_TAG_KEYS = ["project", "environment", "stack", "managed-by"
 
 const environmentObject = z.strictObject({
   project: resourceName.describe("Short project name; prefixes every resource name (<project>-<environment>-...)."),
-  tier: z
-    .enum(TIERS)
-    .describe("production turns on the strict rules: ≥ 3 AZs, NAT per AZ, deletion protection, longer retention."),
+  tier: z.enum(TIERS).describe("production turns on the strict rules: ≥ 3 AZs, NAT per AZ, deletion protection, longer retention."),
   account: z
     .strictObject({
       id: accountId.describe("The AWS account the environment is deployed to."),
@@ -118,10 +116,18 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
   if (env.edge) {
     // The edge stack's target group is filled by the controller's TargetGroupBinding, and the delivery stack is Argo CD objects.
     if (!env.platform.awsLoadBalancerController.enabled) {
-      ctx.addIssue({ code: "custom", path: ["platform", "awsLoadBalancerController", "enabled"], message: "must be true while edge is configured: the controller registers the application's pods in the edge ALB's target group" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["platform", "awsLoadBalancerController", "enabled"],
+        message: "must be true while edge is configured: the controller registers the application's pods in the edge ALB's target group",
+      });
     }
     if (!env.platform.argoCd.enabled) {
-      ctx.addIssue({ code: "custom", path: ["platform", "argoCd", "enabled"], message: "must be true while edge is configured: the delivery stack deploys the application as an Argo CD Application" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["platform", "argoCd", "enabled"],
+        message: "must be true while edge is configured: the delivery stack deploys the application as an Argo CD Application",
+      });
     }
   }
   for (const problem of checkSubnetPlan(env.network)) {

@@ -11,10 +11,7 @@ const subnetTier = (defaultPrefixLength: number, role: string) =>
         .max(28, "must be between 16 and 28 (AWS subnet sizes)")
         .optional()
         .describe(`Size of each ${role} subnet, carved from the VPC CIDR. @default ${defaultPrefixLength}`),
-      cidrs: z
-        .array(ipv4Cidr)
-        .optional()
-        .describe(`Explicit ${role} subnet CIDRs, one per availability zone in the same order (instead of prefixLength).`),
+      cidrs: z.array(ipv4Cidr).optional().describe(`Explicit ${role} subnet CIDRs, one per availability zone in the same order (instead of prefixLength).`),
     })
     .refine((tier) => !(tier.prefixLength !== undefined && tier.cidrs !== undefined), {
       message: "set either prefixLength or cidrs, not both",

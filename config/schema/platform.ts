@@ -2,40 +2,31 @@ import { z } from "zod";
 import { ipv4Cidr, retentionDays } from "./common";
 
 /** Chart versions are Helm's semver, with or without cert-manager's leading "v". */
-const chartVersion = z
-  .string()
-  .regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, "must be a chart version such as 1.21.1 or v1.21.1");
+const chartVersion = z.string().regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, "must be a chart version such as 1.21.1 or v1.21.1");
 
 /** A Secrets Manager secret name (never its value): the path part of the secret's ARN. */
-const secretName = z
-  .string()
-  .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "must be a Secrets Manager secret name (letters, digits and /_+=.@-), not a value");
+const secretName = z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "must be a Secrets Manager secret name (letters, digits and /_+=.@-), not a value");
 
-const hostname = z
-  .string()
-  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a DNS host name such as argocd.example.com");
+const hostname = z.string().regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a DNS host name such as argocd.example.com");
 
 const hostedZoneId = z.string().regex(/^Z[A-Z0-9]{1,31}$/, "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ");
 
-const kubernetesQuantity = z
-  .string()
-  .regex(/^\d+(Mi|Gi|Ti)$/, "must be a storage size in Mi, Gi or Ti, e.g. 50Gi");
+const kubernetesQuantity = z.string().regex(/^\d+(Mi|Gi|Ti)$/, "must be a storage size in Mi, Gi or Ti, e.g. 50Gi");
 
 /** Fields every Helm add-on has: a switch, a version override and values merged over the project's. */
 function addOn<Shape extends z.ZodRawShape>(what: string, enabledByDefault: boolean, shape: Shape) {
-  return z
-    .strictObject({
-      enabled: z.boolean().default(enabledByDefault).describe(`Install ${what}.`),
-      version: chartVersion.optional().describe("Chart version instead of the one the add-on pins (the values check must know it)."),
-      values: z
-        .record(z.string(), z.unknown())
-        .default({})
-        .describe("Helm values deep-merged over the project's values for this chart; yours win."),
-      ...shape,
-    })
-    // Every field has a default, so {} is a valid input; zod cannot see that through the generic shape.
-    .prefault({} as never)
-    .describe(what);
+  return (
+    z
+      .strictObject({
+        enabled: z.boolean().default(enabledByDefault).describe(`Install ${what}.`),
+        version: chartVersion.optional().describe("Chart version instead of the one the add-on pins (the values check must know it)."),
+        values: z.record(z.string(), z.unknown()).default({}).describe("Helm values deep-merged over the project's values for this chart; yours win."),
+        ...shape,
+      })
+      // Every field has a default, so {} is a valid input; zod cannot see that through the generic shape.
+      .prefault({} as never)
+      .describe(what)
+  );
 }
 
 /** A value of the identity provider's `groups` claim; written unquoted into Argo CD's policy.csv, so no commas. */
@@ -52,9 +43,7 @@ const alertReceiver = z.strictObject({
     .string()
     .regex(/^[a-z][a-z0-9-]{0,40}$/, "must be a short lower-case name (a-z, 0-9, '-')")
     .describe("Receiver name in Alertmanager's routing tree."),
-  type: z
-    .enum(ALERT_RECEIVER_TYPES)
-    .describe("How Alertmanager notifies: slack (webhook URL), pagerduty (routing key), email (SMTP password), webhook (URL)."),
+  type: z.enum(ALERT_RECEIVER_TYPES).describe("How Alertmanager notifies: slack (webhook URL), pagerduty (routing key), email (SMTP password), webhook (URL)."),
   secretName: secretName.describe(
     "Secrets Manager secret holding the URL, routing key or SMTP password as a plain string: created empty by the platform, the value is yours to put; the receiver is silent until it exists.",
   ),
@@ -84,10 +73,7 @@ export const platformSchema = z
   .strictObject({
     awsLoadBalancerController: addOn("the AWS Load Balancer Controller (ALB/NLB for Ingress and Service)", true, {}),
     clusterAutoscaler: addOn("the Cluster Autoscaler (node groups found by auto-discovery tags)", true, {
-      expander: z
-        .enum(CLUSTER_AUTOSCALER_EXPANDERS)
-        .default("least-waste")
-        .describe("How the autoscaler picks a node group to grow."),
+      expander: z.enum(CLUSTER_AUTOSCALER_EXPANDERS).default("least-waste").describe("How the autoscaler picks a node group to grow."),
     }),
     metricsServer: addOn("metrics-server (resource metrics for HPA and kubectl top)", true, {}),
     storageClass: z
@@ -129,7 +115,9 @@ export const platformSchema = z
         .strictObject({
           adminSecretName: secretName
             .optional()
-            .describe("Secrets Manager secret the platform writes Grafana's generated admin credentials to (JSON keys admin-user, admin-password). @default <project>-<env>/grafana-admin"),
+            .describe(
+              "Secrets Manager secret the platform writes Grafana's generated admin credentials to (JSON keys admin-user, admin-password). @default <project>-<env>/grafana-admin",
+            ),
         })
         .prefault({})
         .describe("Grafana."),
@@ -164,11 +152,10 @@ export const platformSchema = z
           mode: z
             .enum(ARGOCD_ACCESS_MODES)
             .default("internal")
-            .describe("internal: an internal ALB reached only from inside the VPC (the deploy runner, a VPN). public: an internet-facing ALB behind a WAF, open only to allowedCidrs."),
-          allowedCidrs: z
-            .array(ipv4Cidr)
-            .default([])
-            .describe("Source ranges the public ALB admits (offices, VPN egress); required in public mode."),
+            .describe(
+              "internal: an internal ALB reached only from inside the VPC (the deploy runner, a VPN). public: an internet-facing ALB behind a WAF, open only to allowedCidrs.",
+            ),
+          allowedCidrs: z.array(ipv4Cidr).default([]).describe("Source ranges the public ALB admits (offices, VPN egress); required in public mode."),
           wafRateLimit: z
             .number()
             .int()
@@ -251,11 +238,15 @@ export function checkPlatformRules(platform: PlatformConfig, context: PlatformRu
     const names = kubePrometheusStack.alertmanager.receivers.map((receiver) => receiver.name);
     kubePrometheusStack.alertmanager.receivers.forEach((receiver, index) => {
       if ((receiver.type === "email") !== (receiver.email !== undefined)) {
-        issue(["kubePrometheusStack", "alertmanager", "receivers", index, "email"], receiver.type === "email" ? "is required for an email receiver (to, from, smarthost)" : `is only for email receivers, not ${receiver.type}`);
+        issue(
+          ["kubePrometheusStack", "alertmanager", "receivers", index, "email"],
+          receiver.type === "email" ? "is required for an email receiver (to, from, smarthost)" : `is only for email receivers, not ${receiver.type}`,
+        );
       }
     });
     names.forEach((name, index) => {
-      if (names.indexOf(name) !== index) issue(["kubePrometheusStack", "alertmanager", "receivers", index, "name"], `"${name}" is used twice; receiver names must be unique`);
+      if (names.indexOf(name) !== index)
+        issue(["kubePrometheusStack", "alertmanager", "receivers", index, "name"], `"${name}" is used twice; receiver names must be unique`);
     });
   }
   if (argoCd.enabled && argoCd.sso) secretsNeeded(["argoCd", "sso", "clientSecretName"], "the OIDC client secret");

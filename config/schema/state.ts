@@ -6,10 +6,7 @@ const s3State = z
     backend: z.literal("s3").describe("Terraform state in the S3 bucket that the bootstrap stack creates."),
     bucket: z
       .string()
-      .regex(
-        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-        "must be a valid S3 bucket name: 3-63 characters of a-z, 0-9, '.' and '-'",
-      )
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name: 3-63 characters of a-z, 0-9, '.' and '-'")
       .optional()
       .describe("State bucket name. @default <project>-tfstate-<account id>"),
     region: awsRegion.optional().describe("Region of the state bucket. @default the environment's region"),
@@ -35,7 +32,7 @@ const cloudState = z
 
 export const stateSchema = z
   .discriminatedUnion("backend", [s3State, cloudState], {
-    error: "backend must be \"s3\" or \"cloud\"",
+    error: 'backend must be "s3" or "cloud"',
   })
   .prefault({ backend: "s3" })
   .describe("Where Terraform keeps the state of this environment's stacks.");

@@ -113,7 +113,9 @@ export const argoCd: AddOn<"argoCd"> = {
   // The delivery layer's repository credentials ExternalSecret reads through this namespace's SecretStore.
   externalReads(context) {
     const secretName = context.environment.edge?.gitops.repoCredentialsSecret;
-    return secretName ? [{ secretName, description: "Argo CD's credentials for the application's Git repository (argocd namespace); the value is yours to put" }] : [];
+    return secretName
+      ? [{ secretName, description: "Argo CD's credentials for the application's Git repository (argocd namespace); the value is yours to put" }]
+      : [];
   },
   values(context) {
     const { hostname, sso } = context.settings;

@@ -76,19 +76,17 @@ function privateCa(context: AddOnContext<"certManager">): KubernetesObject[] {
 }
 
 function letsEncrypt(context: AddOnContext<"certManager">): KubernetesObject[] {
-  return Object.entries(LETS_ENCRYPT).map(
-      ([name, server]): KubernetesObject => ({
-        apiVersion: "cert-manager.io/v1",
-        kind: "ClusterIssuer",
-        metadata: { name },
-        spec: {
-          acme: {
-            server,
-            email: context.settings.acmeEmail,
-            privateKeySecretRef: { name: `${name}-account-key` },
-            solvers: [{ dns01: { route53: { region: context.account.region } } }],
-          },
-        },
-      }),
-  );
+  return Object.entries(LETS_ENCRYPT).map(([name, server]): KubernetesObject => ({
+    apiVersion: "cert-manager.io/v1",
+    kind: "ClusterIssuer",
+    metadata: { name },
+    spec: {
+      acme: {
+        server,
+        email: context.settings.acmeEmail,
+        privateKeySecretRef: { name: `${name}-account-key` },
+        solvers: [{ dns01: { route53: { region: context.account.region } } }],
+      },
+    },
+  }));
 }

@@ -48,7 +48,12 @@ function logAccess(context: AddOnContext<"elasticsearch">): KubernetesObject[] {
   const put = (pathName: string, body: unknown) =>
     `curl --fail --silent --show-error --cacert /certs/ca.crt -u "elastic:$ELASTIC_PASSWORD" -X PUT -H 'Content-Type: application/json' ${api}/${pathName} -d '${JSON.stringify(body)}'`;
   return [
-    { apiVersion: "v1", kind: "Secret", metadata: { name: ROLES_SECRET, namespace: LOGGING_NAMESPACE }, stringData: { "roles.yml": JSON.stringify(fluentBitRole()) } },
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: ROLES_SECRET, namespace: LOGGING_NAMESPACE },
+      stringData: { "roles.yml": JSON.stringify(fluentBitRole()) },
+    },
     {
       apiVersion: "v1",
       kind: "Secret",
@@ -75,7 +80,15 @@ function logAccess(context: AddOnContext<"elasticsearch">): KubernetesObject[] {
               {
                 name: "put-lifecycle",
                 image: "curlimages/curl:8.11.1",
-                command: ["/bin/sh", "-c", ["set -eu", put(`_ilm/policy/${LOG_LIFECYCLE_POLICY}`, logLifecyclePolicy(context.settings.retentionDays)), put("_index_template/logs", template)].join("\n")],
+                command: [
+                  "/bin/sh",
+                  "-c",
+                  [
+                    "set -eu",
+                    put(`_ilm/policy/${LOG_LIFECYCLE_POLICY}`, logLifecyclePolicy(context.settings.retentionDays)),
+                    put("_index_template/logs", template),
+                  ].join("\n"),
+                ],
                 env: [{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: `${ELASTICSEARCH_NAME}-es-elastic-user`, key: "elastic" } } }],
                 volumeMounts: [{ name: "certs", mountPath: "/certs", readOnly: true }],
                 resources: resources("10m", "16Mi", "32Mi"),

@@ -114,16 +114,14 @@ export const PLATFORM_ALERTS = [
     alert: "PodNotReady",
     // Only pods that are meant to run: a completed Job pod (the Argo CD backup CronJob's, every day) is not ready by
     // design, and a failed one is KubeJobFailed's business.
-    expr:
-      'sum by (namespace, pod) (kube_pod_status_ready{condition="false"}) > 0 and on (namespace, pod) (sum by (namespace, pod) (kube_pod_status_phase{phase=~"Pending|Running|Unknown"}) > 0)',
+    expr: 'sum by (namespace, pod) (kube_pod_status_ready{condition="false"}) > 0 and on (namespace, pod) (sum by (namespace, pod) (kube_pod_status_phase{phase=~"Pending|Running|Unknown"}) > 0)',
     for: "15m",
     severity: "warning",
     summary: "Pod {{ $labels.namespace }}/{{ $labels.pod }} has not been ready for 15 minutes.",
   },
   {
     alert: "HpaAtMaxReplicas",
-    expr:
-      "kube_horizontalpodautoscaler_status_current_replicas >= on (namespace, horizontalpodautoscaler) kube_horizontalpodautoscaler_spec_max_replicas",
+    expr: "kube_horizontalpodautoscaler_status_current_replicas >= on (namespace, horizontalpodautoscaler) kube_horizontalpodautoscaler_spec_max_replicas",
     for: "15m",
     severity: "warning",
     summary: "HPA {{ $labels.namespace }}/{{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for 15 minutes.",
@@ -184,7 +182,11 @@ export function retentionSizeFor(size: string): string {
 function volume(context: AddOnContext, size: string): Values {
   return {
     volumeClaimTemplate: {
-      spec: { ...(context.storageClassName ? { storageClassName: context.storageClassName } : {}), accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } },
+      spec: {
+        ...(context.storageClassName ? { storageClassName: context.storageClassName } : {}),
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: size } },
+      },
     },
   };
 }

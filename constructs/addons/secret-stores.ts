@@ -45,7 +45,11 @@ export class SecretStores extends Construct {
   readonly roles = new Map<string, IrsaRole>();
   private readonly access = new Map<string, NamespaceAccess>();
 
-  constructor(scope: Construct, id: string, private readonly props: SecretStoresProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: SecretStoresProps,
+  ) {
     super(scope, id);
     this.key = new KmsKey(this, "Key", {
       account: props.account,
@@ -72,7 +76,12 @@ export class SecretStores extends Construct {
       const arns = (names: Set<string>) => [...names].map((name) => this.secrets.get(name)!.secret.arn);
       const viaSecretsManager = { StringEquals: { "kms:ViaService": `secretsmanager.${this.props.account.region}.amazonaws.com` } };
       const statements: PolicyStatement[] = [
-        { Sid: "ReadThisNamespacesSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: arns(access.read) },
+        {
+          Sid: "ReadThisNamespacesSecrets",
+          Effect: "Allow",
+          Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+          Resource: arns(access.read),
+        },
         { Sid: "DecryptThroughSecretsManager", Effect: "Allow", Action: "kms:Decrypt", Resource: this.key.arn, Condition: viaSecretsManager },
       ];
       if (access.write.size > 0) {

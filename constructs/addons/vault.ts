@@ -18,7 +18,13 @@ const VAULT_IMAGE = "hashicorp/vault:2.0.4";
 export const VAULT_TOKEN_AUDIENCE = "vault";
 
 /** What the application gets from Vault: its Kubernetes auth role, policy and the secret the platform generates. */
-export const APPLICATION_VAULT_ROLE = { role: "web", namespace: "web", serviceAccount: "web", path: "secret/data/web/*", sessionSecret: "secret/web/session" } as const;
+export const APPLICATION_VAULT_ROLE = {
+  role: "web",
+  namespace: "web",
+  serviceAccount: "web",
+  path: "secret/data/web/*",
+  sessionSecret: "secret/web/session",
+} as const;
 
 /** Vault's serving certificate, from the private CA: every name clients and Raft peers use, and the loopback the CLI uses. */
 export function vaultCertificate(): KubernetesObject {
@@ -32,7 +38,15 @@ export function vaultCertificate(): KubernetesObject {
       duration: "2160h",
       renewBefore: "360h",
       privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-      dnsNames: [RELEASE, `${RELEASE}.${NAMESPACE}`, service, `${service}.cluster.local`, `*.${RELEASE}-internal`, `*.${RELEASE}-internal.${NAMESPACE}.svc`, `*.${RELEASE}-internal.${NAMESPACE}.svc.cluster.local`],
+      dnsNames: [
+        RELEASE,
+        `${RELEASE}.${NAMESPACE}`,
+        service,
+        `${service}.cluster.local`,
+        `*.${RELEASE}-internal`,
+        `*.${RELEASE}-internal.${NAMESPACE}.svc`,
+        `*.${RELEASE}-internal.${NAMESPACE}.svc.cluster.local`,
+      ],
       ipAddresses: ["127.0.0.1"],
       issuerRef: { kind: "ClusterIssuer", name: PLATFORM_CA_ISSUER, group: "cert-manager.io" },
     },
@@ -46,7 +60,12 @@ export function vaultCertificate(): KubernetesObject {
  */
 function serverConfig(context: AddOnContext<"vault">, kmsKeyId: string): string {
   const servers = Array.from({ length: context.settings.replicas }, (_, index) => `${RELEASE}-${index}`);
-  const joins = context.settings.replicas > 1 ? servers.map((server) => `  retry_join {\n    leader_api_addr = "https://${server}.${RELEASE}-internal:8200"\n    leader_ca_cert_file = "${TLS_DIR}/ca.crt"\n  }`) : [];
+  const joins =
+    context.settings.replicas > 1
+      ? servers.map(
+          (server) => `  retry_join {\n    leader_api_addr = "https://${server}.${RELEASE}-internal:8200"\n    leader_ca_cert_file = "${TLS_DIR}/ca.crt"\n  }`,
+        )
+      : [];
   return [
     "ui = true",
     'listener "tcp" {',
@@ -95,15 +114,15 @@ function setupScript(recoverySecret: string): { fetch: string; init: string; sto
     init: [
       "set -e",
       "until vault status -format=json > /work/status.json; [ $? -ne 1 ]; do sleep 5; done",
-      'if grep -q \'"initialized": false\' /work/status.json; then vault operator init -recovery-shares=1 -recovery-threshold=1 -format=json > /work/new.json; fi',
+      "if grep -q '\"initialized\": false' /work/status.json; then vault operator init -recovery-shares=1 -recovery-threshold=1 -format=json > /work/new.json; fi",
     ].join("\n"),
     store: `if [ -s /work/new.json ]; then aws secretsmanager put-secret-value --secret-id "${recoverySecret}" --secret-string file:///work/new.json && cp /work/new.json /work/init.json; fi`,
     configure: [
       "set -e",
       "until vault status > /dev/null; do sleep 5; done",
       `export VAULT_TOKEN="$(sed -n 's/.*"root_token": *"\\([^"]*\\)".*/\\1/p' /work/init.json)"`,
-      'vault secrets list -format=json | grep -q \'"secret/"\' || vault secrets enable -path=secret kv-v2',
-      'vault auth list -format=json | grep -q \'"kubernetes/"\' || vault auth enable kubernetes',
+      "vault secrets list -format=json | grep -q '\"secret/\"' || vault secrets enable -path=secret kv-v2",
+      "vault auth list -format=json | grep -q '\"kubernetes/\"' || vault auth enable kubernetes",
       "vault write auth/kubernetes/config kubernetes_host=https://kubernetes.default.svc",
       `printf 'path "${app.path}" {\\n  capabilities = ["read"]\\n}\\n' | vault policy write ${app.role} -`,
       `vault write auth/kubernetes/role/${app.role} bound_service_account_names=${app.serviceAccount} bound_service_account_namespaces=${app.namespace} policies=${app.role} audience=${VAULT_TOKEN_AUDIENCE} token_ttl=1h`,
@@ -180,7 +199,13 @@ export const vault: AddOn<"vault"> = {
     const viaSecretsManager = { StringEquals: { "kms:ViaService": `secretsmanager.${context.account.region}.amazonaws.com` } };
     const role = context.irsaRole("vault-setup", [
       { Sid: "KeepRecoveryMaterial", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"], Resource: recovery.arn },
-      { Sid: "ThroughSecretsManager", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: recoveryKey.arn, Condition: viaSecretsManager },
+      {
+        Sid: "ThroughSecretsManager",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: recoveryKey.arn,
+        Condition: viaSecretsManager,
+      },
     ]);
     const script = setupScript(recoveryName);
     // A Job's template is immutable: a changed script gets a new Job.
@@ -195,9 +220,21 @@ export const vault: AddOn<"vault"> = {
       { name: "work", mountPath: "/work" },
       { name: "ca", mountPath: "/ca", readOnly: true },
     ];
-    const step = (name: string, image: string, command: string) => ({ name, image, command: ["/bin/sh", "-c", command], env, volumeMounts: mounts, securityContext: RESTRICTED_CONTAINER, resources: resources("50m", "64Mi") });
+    const step = (name: string, image: string, command: string) => ({
+      name,
+      image,
+      command: ["/bin/sh", "-c", command],
+      env,
+      volumeMounts: mounts,
+      securityContext: RESTRICTED_CONTAINER,
+      resources: resources("50m", "64Mi"),
+    });
     return [
-      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "vault-setup", namespace: NAMESPACE, annotations: { "eks.amazonaws.com/role-arn": role.arn } } },
+      {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "vault-setup", namespace: NAMESPACE, annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+      },
       {
         apiVersion: "batch/v1",
         kind: "Job",

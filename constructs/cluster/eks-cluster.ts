@@ -71,9 +71,7 @@ export class EksControlPlane extends Construct {
       name: `${name}-cluster`,
       description: `EKS control plane of ${name}`,
       // EKS does not send aws:SourceAccount when it assumes the cluster role, so the trust policy cannot pin it.
-      assumeRolePolicy: policyDocument([
-        { Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] },
-      ]),
+      assumeRolePolicy: policyDocument([{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }]),
     });
     const clusterPolicy = new IamRolePolicyAttachment(this, "ClusterPolicy", {
       role: this.role.name,

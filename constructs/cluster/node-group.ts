@@ -113,10 +113,7 @@ export class ManagedNodeGroup extends Construct {
       "k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/nodegroup": props.nodeGroupName,
       ...Object.fromEntries(Object.entries(labels).map(([key, value]) => [`k8s.io/cluster-autoscaler/node-template/label/${key}`, value])),
       ...Object.fromEntries(
-        taints.map((taint) => [
-          `k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`,
-          `${taint.value ?? ""}:${kubernetesTaintEffect(taint.effect)}`,
-        ]),
+        taints.map((taint) => [`k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`, `${taint.value ?? ""}:${kubernetesTaintEffect(taint.effect)}`]),
       ),
     };
     const autoscalingGroupName = this.nodeGroup.resources.get(0).autoscalingGroups.get(0).name;

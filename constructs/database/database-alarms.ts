@@ -51,12 +51,9 @@ export class DatabaseAlarms extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseAlarmsProps) {
     super(scope, id);
     const { account, namePrefix, database } = props;
-    props.key.grantToService(
-      "CloudWatchAlarmsPublishToEncryptedTopic",
-      "cloudwatch.amazonaws.com",
-      ["kms:Decrypt", "kms:GenerateDataKey*"],
-      { ArnLike: { "aws:SourceArn": arn(account, "cloudwatch", `alarm:${namePrefix}-database-*`) } },
-    );
+    props.key.grantToService("CloudWatchAlarmsPublishToEncryptedTopic", "cloudwatch.amazonaws.com", ["kms:Decrypt", "kms:GenerateDataKey*"], {
+      ArnLike: { "aws:SourceArn": arn(account, "cloudwatch", `alarm:${namePrefix}-database-*`) },
+    });
     this.topic = new SnsTopic(this, "Topic", { name: `${namePrefix}-database-alarms`, kmsMasterKeyId: props.key.arn });
     for (const email of props.emails ?? []) {
       new SnsTopicSubscription(this, `Email-${email}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email });
@@ -91,7 +88,14 @@ export class DatabaseAlarms extends Construct {
       },
       ...(hasReaders
         ? {
-            "reader-cpu": { metric: "CPUUtilization", role: "READER", statistic: "Average", above: true, threshold: props.cpuPercent ?? 80, what: "reader CPU (%)" },
+            "reader-cpu": {
+              metric: "CPUUtilization",
+              role: "READER",
+              statistic: "Average",
+              above: true,
+              threshold: props.cpuPercent ?? 80,
+              what: "reader CPU (%)",
+            },
             "reader-replica-lag": {
               metric: "AuroraReplicaLag",
               role: "READER",

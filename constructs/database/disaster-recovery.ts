@@ -164,7 +164,11 @@ export class GlobalDatabase extends Construct {
       oneNatGatewayPerAz: false,
       databasePort: POSTGRES_PORT,
     });
-    const key = new KmsKey(remote, "Key", { account: remoteAccount, description: `${namePrefix} Aurora global database secondary`, alias: `${namePrefix}-aurora-dr` });
+    const key = new KmsKey(remote, "Key", {
+      account: remoteAccount,
+      description: `${namePrefix} Aurora global database secondary`,
+      alias: `${namePrefix}-aurora-dr`,
+    });
     const logGroup = new EncryptedLogGroup(remote, "PostgresqlLog", {
       account: remoteAccount,
       name: `/aws/rds/cluster/${namePrefix}-dr/postgresql`,
@@ -222,7 +226,11 @@ export class GlobalDatabase extends Construct {
         autoMinorVersionUpgrade: true,
       });
     });
-    suppress(this.secondaryNetwork, "PLT-REL-001", "the standby region's VPC only holds the secondary's isolated database subnets, which never route through NAT");
+    suppress(
+      this.secondaryNetwork,
+      "PLT-REL-001",
+      "the standby region's VPC only holds the secondary's isolated database subnets, which never route through NAT",
+    );
     suppress(
       this.secondaryCluster,
       "PLT-REL-004",

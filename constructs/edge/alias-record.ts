@@ -10,7 +10,14 @@ export interface AliasTarget {
 }
 
 /** Route53 alias records of one name, one per record type (A, and AAAA for IPv6 targets). */
-export function aliasRecords(scope: Construct, id: string, zone: PublicHostedZone, name: string, types: readonly ("A" | "AAAA")[], target: AliasTarget): Route53Record[] {
+export function aliasRecords(
+  scope: Construct,
+  id: string,
+  zone: PublicHostedZone,
+  name: string,
+  types: readonly ("A" | "AAAA")[],
+  target: AliasTarget,
+): Route53Record[] {
   return types.map(
     (type) =>
       new Route53Record(scope, `${id}-${type}`, {

@@ -63,7 +63,12 @@ export class ApplicationDatabaseAccess extends Construct {
       serviceAccount: props.serviceAccount,
       description: `IAM database authentication of ${props.namespace}/${props.serviceAccount} as ${dbUser}`,
       statements: [
-        { Sid: "ReadConnectionSettings", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: this.secret.arn },
+        {
+          Sid: "ReadConnectionSettings",
+          Effect: "Allow",
+          Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+          Resource: this.secret.arn,
+        },
         {
           Sid: "DecryptThroughSecretsManager",
           Effect: "Allow",

@@ -43,6 +43,9 @@ export function arn(account: AccountContext, service: string, resource: string, 
 
 /** IAM's wildcard match of an action or resource pattern (`*` any run, `?` one character); actions ignore case. */
 export function matchesWildcard(pattern: string, value: string, ignoreCase = false): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
 }

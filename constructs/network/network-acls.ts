@@ -33,7 +33,11 @@ function zoneRuleNumber(base: number, subnet: NetworkSubnet, taken: Set<number>)
   return ruleNumber;
 }
 
-function addAcl(scope: Construct, id: string, props: { vpcId: string; name: string; subnets: readonly NetworkSubnet[]; entries: readonly AclEntry[] }): NetworkAcl {
+function addAcl(
+  scope: Construct,
+  id: string,
+  props: { vpcId: string; name: string; subnets: readonly NetworkSubnet[]; entries: readonly AclEntry[] },
+): NetworkAcl {
   const acl = new NetworkAcl(scope, id, { vpcId: props.vpcId, subnetIds: props.subnets.map(({ subnet }) => subnet.id), tags: { Name: props.name } });
   for (const entry of props.entries) {
     new NetworkAclRule(scope, `${id}-${entry.egress ? "Egress" : "Ingress"}-${entry.id}`, {

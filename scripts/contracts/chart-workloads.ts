@@ -107,7 +107,12 @@ function argoObject(kind: string, name: string, namespace: string, spec: Json): 
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind,
-    metadata: { name, namespace: asString(own) ?? namespace, annotations: asMap(additionalAnnotations) as Record<string, string>, labels: asMap(additionalLabels) as Record<string, string> },
+    metadata: {
+      name,
+      namespace: asString(own) ?? namespace,
+      annotations: asMap(additionalAnnotations) as Record<string, string>,
+      labels: asMap(additionalLabels) as Record<string, string>,
+    },
     spec: rest,
     ...(finalizers ? { finalizers } : {}),
   };
@@ -127,13 +132,29 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
       component("Deployment", "cainjector", suffixed("cainjector"), { enabled: "cainjector.enabled" }),
       component("Job", "startupapicheck", suffixed("startupapicheck"), { enabled: "startupapicheck.enabled" }),
     ],
-    crds: { kinds: ["cert-manager.io/Certificate", "cert-manager.io/Issuer", "cert-manager.io/ClusterIssuer", "cert-manager.io/CertificateRequest", "acme.cert-manager.io/Order", "acme.cert-manager.io/Challenge"], enabled: "crds.enabled", byDefault: false },
+    crds: {
+      kinds: [
+        "cert-manager.io/Certificate",
+        "cert-manager.io/Issuer",
+        "cert-manager.io/ClusterIssuer",
+        "cert-manager.io/CertificateRequest",
+        "acme.cert-manager.io/Order",
+        "acme.cert-manager.io/Challenge",
+      ],
+      enabled: "crds.enabled",
+      byDefault: false,
+    },
   },
   "cluster-autoscaler": {
     workloads: [
       {
         ...component("Deployment", "", suffixed("aws-cluster-autoscaler")),
-        serviceAccount: { create: "rbac.serviceAccount.create", name: "rbac.serviceAccount.name", annotations: "rbac.serviceAccount.annotations", defaultName: suffixed("aws-cluster-autoscaler") },
+        serviceAccount: {
+          create: "rbac.serviceAccount.create",
+          name: "rbac.serviceAccount.name",
+          annotations: "rbac.serviceAccount.annotations",
+          defaultName: suffixed("aws-cluster-autoscaler"),
+        },
       },
     ],
   },
@@ -162,27 +183,86 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
     workloads: [
       {
         ...component("Deployment", "prometheusOperator", suffixed("operator"), { enabled: "prometheusOperator.enabled" }),
-        serviceAccount: { create: "prometheusOperator.serviceAccount.create", name: "prometheusOperator.serviceAccount.name", annotations: "prometheusOperator.serviceAccount.annotations", defaultName: suffixed("operator") },
+        serviceAccount: {
+          create: "prometheusOperator.serviceAccount.create",
+          name: "prometheusOperator.serviceAccount.name",
+          annotations: "prometheusOperator.serviceAccount.annotations",
+          defaultName: suffixed("operator"),
+        },
       },
       {
-        ...component("StatefulSet", "prometheus.prometheusSpec", (release) => `prometheus-${release}-prometheus`, { enabled: "prometheus.enabled", persistence: "prometheus.prometheusSpec.storageSpec" }),
-        serviceAccount: { create: "prometheus.serviceAccount.create", name: "prometheus.serviceAccount.name", annotations: "prometheus.serviceAccount.annotations", defaultName: suffixed("prometheus") },
+        ...component("StatefulSet", "prometheus.prometheusSpec", (release) => `prometheus-${release}-prometheus`, {
+          enabled: "prometheus.enabled",
+          persistence: "prometheus.prometheusSpec.storageSpec",
+        }),
+        serviceAccount: {
+          create: "prometheus.serviceAccount.create",
+          name: "prometheus.serviceAccount.name",
+          annotations: "prometheus.serviceAccount.annotations",
+          defaultName: suffixed("prometheus"),
+        },
       },
       {
-        ...component("StatefulSet", "alertmanager.alertmanagerSpec", (release) => `alertmanager-${release}-alertmanager`, { enabled: "alertmanager.enabled", persistence: "alertmanager.alertmanagerSpec.storage", secrets: ["alertmanager.alertmanagerSpec.secrets"], volumes: ["alertmanager.alertmanagerSpec.volumes"] }),
-        serviceAccount: { create: "alertmanager.serviceAccount.create", name: "alertmanager.serviceAccount.name", annotations: "alertmanager.serviceAccount.annotations", defaultName: suffixed("alertmanager") },
+        ...component("StatefulSet", "alertmanager.alertmanagerSpec", (release) => `alertmanager-${release}-alertmanager`, {
+          enabled: "alertmanager.enabled",
+          persistence: "alertmanager.alertmanagerSpec.storage",
+          secrets: ["alertmanager.alertmanagerSpec.secrets"],
+          volumes: ["alertmanager.alertmanagerSpec.volumes"],
+        }),
+        serviceAccount: {
+          create: "alertmanager.serviceAccount.create",
+          name: "alertmanager.serviceAccount.name",
+          annotations: "alertmanager.serviceAccount.annotations",
+          defaultName: suffixed("alertmanager"),
+        },
       },
-      component("Deployment", "grafana", suffixed("grafana"), { enabled: "grafana.enabled", persistence: "grafana.persistence", secrets: ["grafana.admin.existingSecret"] }),
+      component("Deployment", "grafana", suffixed("grafana"), {
+        enabled: "grafana.enabled",
+        persistence: "grafana.persistence",
+        secrets: ["grafana.admin.existingSecret"],
+      }),
       component("Deployment", "kube-state-metrics", suffixed("kube-state-metrics"), { enabled: "kubeStateMetrics.enabled" }),
       component("DaemonSet", "prometheus-node-exporter", suffixed("prometheus-node-exporter"), { enabled: "nodeExporter.enabled" }),
     ],
     ingresses: [
-      { enabled: "grafana.ingress.enabled", host: ["grafana.ingress.hosts"], name: suffixed("grafana"), className: "grafana.ingress.ingressClassName", annotations: "grafana.ingress.annotations", tls: "grafana.ingress.tls" },
-      { enabled: "prometheus.ingress.enabled", host: ["prometheus.ingress.hosts"], name: suffixed("prometheus"), className: "prometheus.ingress.ingressClassName", annotations: "prometheus.ingress.annotations", tls: "prometheus.ingress.tls" },
-      { enabled: "alertmanager.ingress.enabled", host: ["alertmanager.ingress.hosts"], name: suffixed("alertmanager"), className: "alertmanager.ingress.ingressClassName", annotations: "alertmanager.ingress.annotations", tls: "alertmanager.ingress.tls" },
+      {
+        enabled: "grafana.ingress.enabled",
+        host: ["grafana.ingress.hosts"],
+        name: suffixed("grafana"),
+        className: "grafana.ingress.ingressClassName",
+        annotations: "grafana.ingress.annotations",
+        tls: "grafana.ingress.tls",
+      },
+      {
+        enabled: "prometheus.ingress.enabled",
+        host: ["prometheus.ingress.hosts"],
+        name: suffixed("prometheus"),
+        className: "prometheus.ingress.ingressClassName",
+        annotations: "prometheus.ingress.annotations",
+        tls: "prometheus.ingress.tls",
+      },
+      {
+        enabled: "alertmanager.ingress.enabled",
+        host: ["alertmanager.ingress.hosts"],
+        name: suffixed("alertmanager"),
+        className: "alertmanager.ingress.ingressClassName",
+        annotations: "alertmanager.ingress.annotations",
+        tls: "alertmanager.ingress.tls",
+      },
     ],
     crds: {
-      kinds: ["monitoring.coreos.com/ServiceMonitor", "monitoring.coreos.com/PodMonitor", "monitoring.coreos.com/PrometheusRule", "monitoring.coreos.com/Probe", "monitoring.coreos.com/Prometheus", "monitoring.coreos.com/Alertmanager", "monitoring.coreos.com/AlertmanagerConfig", "monitoring.coreos.com/ScrapeConfig", "monitoring.coreos.com/ThanosRuler", "monitoring.coreos.com/PrometheusAgent"],
+      kinds: [
+        "monitoring.coreos.com/ServiceMonitor",
+        "monitoring.coreos.com/PodMonitor",
+        "monitoring.coreos.com/PrometheusRule",
+        "monitoring.coreos.com/Probe",
+        "monitoring.coreos.com/Prometheus",
+        "monitoring.coreos.com/Alertmanager",
+        "monitoring.coreos.com/AlertmanagerConfig",
+        "monitoring.coreos.com/ScrapeConfig",
+        "monitoring.coreos.com/ThanosRuler",
+        "monitoring.coreos.com/PrometheusAgent",
+      ],
       enabled: "crds.enabled",
     },
   },
@@ -198,7 +278,16 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
         serviceAccount: { annotations: "injector.serviceAccount.annotations", defaultName: suffixed("agent-injector") },
       },
     ],
-    ingresses: [{ enabled: "server.ingress.enabled", host: ["server.ingress.hosts"], name: self, className: "server.ingress.ingressClassName", annotations: "server.ingress.annotations", tls: "server.ingress.tls" }],
+    ingresses: [
+      {
+        enabled: "server.ingress.enabled",
+        host: ["server.ingress.hosts"],
+        name: self,
+        className: "server.ingress.ingressClassName",
+        annotations: "server.ingress.annotations",
+        tls: "server.ingress.tls",
+      },
+    ],
   },
   "argo-cd": {
     workloads: [
@@ -210,15 +299,36 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
       argoCdComponent("Deployment", "dex", suffixed("dex-server"), "dex.enabled"),
       argoCdComponent("Deployment", "redis", suffixed("redis"), "redis.enabled"),
     ],
-    ingresses: [{ enabled: "server.ingress.enabled", host: ["server.ingress.hostname", "global.domain"], name: suffixed("server"), className: "server.ingress.ingressClassName", annotations: "server.ingress.annotations", tls: "server.ingress.tls" }],
+    ingresses: [
+      {
+        enabled: "server.ingress.enabled",
+        host: ["server.ingress.hostname", "global.domain"],
+        name: suffixed("server"),
+        className: "server.ingress.ingressClassName",
+        annotations: "server.ingress.annotations",
+        tls: "server.ingress.tls",
+      },
+    ],
     crds: { kinds: ["argoproj.io/Application", "argoproj.io/AppProject", "argoproj.io/ApplicationSet"], enabled: "crds.install" },
   },
   "argo-rollouts": {
     workloads: [
-      { ...component("Deployment", "controller", self), serviceAccount: { create: "serviceAccount.create", name: "serviceAccount.name", annotations: "serviceAccount.annotations", defaultName: self } },
+      {
+        ...component("Deployment", "controller", self),
+        serviceAccount: { create: "serviceAccount.create", name: "serviceAccount.name", annotations: "serviceAccount.annotations", defaultName: self },
+      },
       { ...component("Deployment", "dashboard", suffixed("dashboard"), { enabled: "dashboard.enabled" }) },
     ],
-    crds: { kinds: ["argoproj.io/Rollout", "argoproj.io/AnalysisTemplate", "argoproj.io/ClusterAnalysisTemplate", "argoproj.io/AnalysisRun", "argoproj.io/Experiment"], enabled: "installCRDs" },
+    crds: {
+      kinds: [
+        "argoproj.io/Rollout",
+        "argoproj.io/AnalysisTemplate",
+        "argoproj.io/ClusterAnalysisTemplate",
+        "argoproj.io/AnalysisRun",
+        "argoproj.io/Experiment",
+      ],
+      enabled: "installCRDs",
+    },
   },
   "argocd-image-updater": {
     workloads: [component("Deployment", "", self)],
@@ -226,7 +336,16 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
   },
   "eck-operator": {
     workloads: [component("StatefulSet", "", () => "elastic-operator")],
-    crds: { kinds: ["elasticsearch.k8s.elastic.co/Elasticsearch", "kibana.k8s.elastic.co/Kibana", "beat.k8s.elastic.co/Beat", "agent.k8s.elastic.co/Agent", "apm.k8s.elastic.co/ApmServer"], enabled: "installCRDs" },
+    crds: {
+      kinds: [
+        "elasticsearch.k8s.elastic.co/Elasticsearch",
+        "kibana.k8s.elastic.co/Kibana",
+        "beat.k8s.elastic.co/Beat",
+        "agent.k8s.elastic.co/Agent",
+        "apm.k8s.elastic.co/ApmServer",
+      ],
+      enabled: "installCRDs",
+    },
   },
 };
 

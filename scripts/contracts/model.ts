@@ -78,7 +78,11 @@ export function buildSystemModel(
 }
 
 /** One model per environment from one synth (`npm run build` first), with the gitops overlays rendered by kubectl. */
-export function buildSystemModels(environments: readonly EnvironmentConfig[], stacks: readonly SynthesizedStack[], chartDefaults = publishedChartDefaults()): SystemModel[] {
+export function buildSystemModels(
+  environments: readonly EnvironmentConfig[],
+  stacks: readonly SynthesizedStack[],
+  chartDefaults = publishedChartDefaults(),
+): SystemModel[] {
   return environments.map((environment) => {
     const overlay = overlayDirectory(environment.name);
     const gitops = fs.existsSync(overlay) ? { overlay: `overlays/${environment.name}`, objects: kustomize(overlay) } : undefined;
@@ -132,18 +136,28 @@ function releaseObjects(release: ReleaseModel, chartDefaults: ChartDefaults): Ob
     .map((workload) => {
       const paths = workload.serviceAccount!;
       const annotations = asMap(valueAt(values, paths.annotations)) as Record<string, string>;
-      return { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: serviceAccountName(release, values, workload.serviceAccount!), namespace: release.namespace, annotations } };
+      return {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: serviceAccountName(release, values, workload.serviceAccount!), namespace: release.namespace, annotations },
+      };
     });
   const ingresses = (facts.ingresses ?? [])
     .filter((ingress) => valueAt(values, ingress.enabled) === true)
     .map((ingress) => {
       const host = firstSet(values, ingress.host);
-      const hosts = (Array.isArray(host) ? host : [host]).map((entry) => (isMap(entry) ? asString(entry.host) : asString(entry))).filter((entry): entry is string => !!entry);
+      const hosts = (Array.isArray(host) ? host : [host])
+        .map((entry) => (isMap(entry) ? asString(entry.host) : asString(entry)))
+        .filter((entry): entry is string => !!entry);
       const tls = ingress.tls ? valueAt(values, ingress.tls) : undefined;
       return {
         apiVersion: "networking.k8s.io/v1",
         kind: "Ingress",
-        metadata: { name: ingress.name(release.name), namespace: release.namespace, annotations: asMap(ingress.annotations ? valueAt(values, ingress.annotations) : {}) as Record<string, string> },
+        metadata: {
+          name: ingress.name(release.name),
+          namespace: release.namespace,
+          annotations: asMap(ingress.annotations ? valueAt(values, ingress.annotations) : {}) as Record<string, string>,
+        },
         spec: {
           ingressClassName: ingress.className ? valueAt(values, ingress.className) : undefined,
           rules: hosts.map((name) => ({ host: name })),
@@ -158,7 +172,19 @@ function withNamespace(object: KubeObject, namespace: string): KubeObject {
   return object.metadata?.namespace || CLUSTER_SCOPED.has(object.kind) ? object : { ...object, metadata: { ...object.metadata, namespace } };
 }
 
-const CLUSTER_SCOPED = new Set(["Namespace", "ClusterSecretStore", "ClusterIssuer", "StorageClass", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass", "ClusterExternalSecret", "IngressClass", "ClusterAnalysisTemplate"]);
+const CLUSTER_SCOPED = new Set([
+  "Namespace",
+  "ClusterSecretStore",
+  "ClusterIssuer",
+  "StorageClass",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "CustomResourceDefinition",
+  "PriorityClass",
+  "ClusterExternalSecret",
+  "IngressClass",
+  "ClusterAnalysisTemplate",
+]);
 
 function serviceAccountName(release: ReleaseModel, values: Json, paths: NonNullable<ChartFacts["workloads"][number]["serviceAccount"]>): string {
   const named = paths.name ? asString(valueAt(values, paths.name)) : undefined;
@@ -190,7 +216,10 @@ function releaseWorkloads(release: ReleaseModel, chartDefaults: ChartDefaults): 
           affinity: placement(firstSet(values, workload.affinity)) ?? {},
           ...(workload.serviceAccount ? { serviceAccountName: serviceAccountName(release, values, workload.serviceAccount) } : {}),
           // The chart mounts or reads these Secrets; the model says so as secret volumes, what mounted-secrets reads.
-          volumes: [...secrets.map((name) => ({ name, secret: { secretName: name } })), ...(workload.volumes ?? []).flatMap((volumesPath) => asArray(valueAt(values, volumesPath)))],
+          volumes: [
+            ...secrets.map((name) => ({ name, secret: { secretName: name } })),
+            ...(workload.volumes ?? []).flatMap((volumesPath) => asArray(valueAt(values, volumesPath))),
+          ],
           containers: [{ name: workload.name(release.name) }],
         },
       };
@@ -223,21 +252,33 @@ function objectWorkloads({ source, object }: ObjectModel): WorkloadFacts[] {
   const base = { source, kind: object.kind, namespace: object.metadata.namespace ?? "default", owner } as const;
   if (object.kind === "Elasticsearch") {
     // ECK runs one StatefulSet per node set, with the node set's pod template and claims.
-    return asArray(valueAt(object, "spec.nodeSets")).map(asMap).map((nodeSet) => ({
-      ...base,
-      kind: "StatefulSet",
-      name: `${object.metadata.name}-es-${String(nodeSet.name)}`,
-      persistentVolume: true,
-      podSpec: asMap(valueAt(nodeSet, "podTemplate.spec")),
-      podAnnotations: asMap(valueAt(nodeSet, "podTemplate.metadata.annotations")) as Record<string, string>,
-    }));
+    return asArray(valueAt(object, "spec.nodeSets"))
+      .map(asMap)
+      .map((nodeSet) => ({
+        ...base,
+        kind: "StatefulSet",
+        name: `${object.metadata.name}-es-${String(nodeSet.name)}`,
+        persistentVolume: true,
+        podSpec: asMap(valueAt(nodeSet, "podTemplate.spec")),
+        podAnnotations: asMap(valueAt(nodeSet, "podTemplate.metadata.annotations")) as Record<string, string>,
+      }));
   }
   const templatePath = POD_TEMPLATE_PATHS[object.kind];
   if (!templatePath) return [];
   const template = asMap(valueAt(object, templatePath[0]));
   const podSpec = asMap(template.spec);
-  const claims = asArray(valueAt(object, "spec.volumeClaimTemplates")).length > 0 || asArray(podSpec.volumes).some((volume) => isMap(volume) && "persistentVolumeClaim" in volume);
-  return [{ ...base, name: object.metadata.name, persistentVolume: claims, podSpec, podAnnotations: asMap(valueAt(template, "metadata.annotations")) as Record<string, string> }];
+  const claims =
+    asArray(valueAt(object, "spec.volumeClaimTemplates")).length > 0 ||
+    asArray(podSpec.volumes).some((volume) => isMap(volume) && "persistentVolumeClaim" in volume);
+  return [
+    {
+      ...base,
+      name: object.metadata.name,
+      persistentVolume: claims,
+      podSpec,
+      podAnnotations: asMap(valueAt(template, "metadata.annotations")) as Record<string, string>,
+    },
+  ];
 }
 
 /** Kubernetes kinds and API versions of the hashicorp/kubernetes resources, by type without `kubernetes_` and `_v1`. */
@@ -286,7 +327,9 @@ function fromTerraform(stacks: SystemModel["stacks"], stack: string, value: unkn
   if (Array.isArray(value)) {
     // The provider writes single nested blocks (metadata, spec, template) as one-element lists in some versions.
     const items = value.map((item) => fromTerraform(stacks, stack, item));
-    return key && !TERRAFORM_FIELDS[key] && items.length === 1 && isMap(items[0]) && ["metadata", "spec", "template", "job_template"].includes(key) ? items[0] : items;
+    return key && !TERRAFORM_FIELDS[key] && items.length === 1 && isMap(items[0]) && ["metadata", "spec", "template", "job_template"].includes(key)
+      ? items[0]
+      : items;
   }
   if (isMap(value)) {
     return Object.fromEntries(
@@ -343,7 +386,11 @@ function addonServiceAccounts(stacks: SystemModel["stacks"], stack: string): Obj
     const role = asString(addon.service_account_role_arn);
     return (EKS_ADDON_SERVICE_ACCOUNTS[String(addon.addon_name)] ?? []).map((account) => ({
       source: `stack:${stack}:aws_eks_addon.${name}`,
-      object: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: account, namespace: "kube-system", annotations: (role ? { "eks.amazonaws.com/role-arn": role } : {}) as Record<string, string> } },
+      object: {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: account, namespace: "kube-system", annotations: (role ? { "eks.amazonaws.com/role-arn": role } : {}) as Record<string, string> },
+      },
     }));
   });
 }
@@ -380,7 +427,13 @@ function nodePoolsOf(environment: EnvironmentConfig, stacks: SystemModel["stacks
       pool,
       capacityType,
       labels,
-      taints: asArray(group.values.taint).map(asMap).map((taint) => ({ key: String(taint.key), ...(taint.value !== undefined ? { value: String(taint.value) } : {}), effect: EKS_TAINT_EFFECTS[String(taint.effect)] ?? String(taint.effect) })),
+      taints: asArray(group.values.taint)
+        .map(asMap)
+        .map((taint) => ({
+          key: String(taint.key),
+          ...(taint.value !== undefined ? { value: String(taint.value) } : {}),
+          effect: EKS_TAINT_EFFECTS[String(taint.effect)] ?? String(taint.effect),
+        })),
       zones,
     };
   });

@@ -59,7 +59,10 @@ export function remoteStateStack(stacks: Stacks, stack: string, dataSource: stri
   if (dataSource.startsWith(prefix) && stacks[dataSource.slice(prefix.length)]) return dataSource.slice(prefix.length);
   const config = asMap(asMap(asMap(asMap(stacks[stack]?.data).terraform_remote_state)[dataSource]).config);
   const key = asString(config.key) ?? asString(asMap(config.workspaces).name);
-  const named = key?.split("/").pop()?.replace(/\.tfstate$/, "");
+  const named = key
+    ?.split("/")
+    .pop()
+    ?.replace(/\.tfstate$/, "");
   return named && stacks[named] ? named : undefined;
 }
 
@@ -229,7 +232,10 @@ export function policiesOfRole(stacks: Stacks, role: ResourceRef): PolicyDocumen
 
 /** IAM's wildcard match: `*` any run of characters, `?` one character. */
 export function iamMatch(pattern: string, value: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${regex}$`, "i").test(value);
 }
 

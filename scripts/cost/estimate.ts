@@ -133,7 +133,8 @@ export function controllerLoadBalancers(values: unknown): { kind: "application" 
     const record = node as Record<string, unknown>;
     const ingressClass = record.ingressClassName ?? (record.spec as { ingressClassName?: unknown } | undefined)?.ingressClassName;
     if (ingressClass === "alb" && record.enabled !== false) {
-      const annotations = (record.annotations ?? (record.metadata as { annotations?: unknown } | undefined)?.annotations) as Record<string, unknown> | undefined;
+      const annotations = (record.annotations ?? (record.metadata as { annotations?: unknown } | undefined)?.annotations) as
+        Record<string, unknown> | undefined;
       const group = annotations?.["alb.ingress.kubernetes.io/group.name"];
       if (typeof group !== "string" || !groups.has(group)) found.push({ kind: "application", where });
       if (typeof group === "string") groups.add(group);
@@ -242,7 +243,8 @@ const PRICERS: Record<string, Pricer> = {
   },
   aws_backup_plan: (c) => {
     const gb = c.assume("backupStoredGb");
-    const rules = (c.values.rule as { rule_name?: string; target_vault_name?: unknown; copy_action?: { destination_vault_arn?: unknown }[] }[] | undefined) ?? [];
+    const rules =
+      (c.values.rule as { rule_name?: string; target_vault_name?: unknown; copy_action?: { destination_vault_arn?: unknown }[] }[] | undefined) ?? [];
     return rules.flatMap((rule) => {
       const sourceRegion = c.referenced(rule.target_vault_name)?.region ?? c.region;
       const copies = (rule.copy_action ?? []).flatMap((copy) => {
@@ -255,7 +257,10 @@ const PRICERS: Record<string, Pricer> = {
           },
         ];
       });
-      return [{ description: `${rule.rule_name}: backups stored in ${sourceRegion}`, monthly: gb * c.regionalAt(sourceRegion).backupStorageGbMonthly }, ...copies];
+      return [
+        { description: `${rule.rule_name}: backups stored in ${sourceRegion}`, monthly: gb * c.regionalAt(sourceRegion).backupStorageGbMonthly },
+        ...copies,
+      ];
     });
   },
   aws_s3_bucket: (c) => [{ description: "S3 Standard storage", monthly: c.assume("s3StoredGb") * c.regional().s3StandardGbMonthly }],
@@ -382,7 +387,9 @@ export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable
         .filter((name) => name === "hoursPerMonth" || usedAssumptions.has(name))
         .map((name) => [name, prices.assumptions[name]]),
     ),
-    unknown: [...unknown.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, entry]) => ({ type, count: entry.count, stacks: [...entry.stacks].sort() })),
+    unknown: [...unknown.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([type, entry]) => ({ type, count: entry.count, stacks: [...entry.stacks].sort() })),
     unpriced,
   };
 }
@@ -392,7 +399,9 @@ export function formatReport(report: CostReport, options: { items?: boolean } = 
   const rows: string[][] = [["environment", "stack", "region", `${report.currency}/month`]];
   const stackRows = (environment: string, stack: StackEstimate): string[][] => [
     [environment, stack.name, stack.region, money(stack.monthly, stack.lowerBound)],
-    ...(options.items ? stack.items.filter((item) => item.monthly > 0).map((item) => ["", `  ${item.resource}: ${item.description}`, "", money(item.monthly)]) : []),
+    ...(options.items
+      ? stack.items.filter((item) => item.monthly > 0).map((item) => ["", `  ${item.resource}: ${item.description}`, "", money(item.monthly)])
+      : []),
   ];
   for (const environment of report.environments) {
     environment.stacks.forEach((stack) => rows.push(...stackRows(environment.name, stack)));
@@ -400,7 +409,9 @@ export function formatReport(report: CostReport, options: { items?: boolean } = 
   }
   report.account.forEach((stack) => rows.push(...stackRows("(account)", stack)));
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const lines = rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join("  "));
+  const lines = rows.map((row) =>
+    row.map((cell, column) => (column === row.length - 1 ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join("  "),
+  );
   lines.splice(1, 0, widths.map((width) => "-".repeat(width)).join("  "));
   lines.push("", `Prices: ${report.priceTable.source}, retrieved ${report.priceTable.retrieved} (scripts/cost/prices.json).`, "Assumptions:");
   for (const [name, assumption] of Object.entries(report.assumptions)) {

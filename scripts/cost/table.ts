@@ -24,7 +24,8 @@ export function costTable(report: CostReport): string {
     `| environment | ${LAYERS.join(" | ")} | total | share of the largest |`,
     `|---|${LAYERS.map(() => "---:").join("|")}|---:|---:|`,
     ...report.environments.map(
-      (env) => `| ${env.name} | ${LAYERS.map((name) => layer(env, name)).join(" | ")} | **${money(env.monthly, env.lowerBound)}** | ${Math.round((100 * env.monthly) / production)} % |`,
+      (env) =>
+        `| ${env.name} | ${LAYERS.map((name) => layer(env, name)).join(" | ")} | **${money(env.monthly, env.lowerBound)}** | ${Math.round((100 * env.monthly) / production)} % |`,
     ),
     ...report.account.map((stack) => `| ${stack.name} (account) | ${LAYERS.map(() => "").join(" | ")} | ${money(stack.monthly, stack.lowerBound)} | |`),
   ];

@@ -8,7 +8,10 @@ import { createHash } from "crypto";
  */
 
 export interface StackJson {
-  readonly terraform?: { readonly backend?: Record<string, Record<string, unknown>>; readonly required_providers?: Record<string, { source?: string; version?: string }> };
+  readonly terraform?: {
+    readonly backend?: Record<string, Record<string, unknown>>;
+    readonly required_providers?: Record<string, { source?: string; version?: string }>;
+  };
   readonly provider?: Record<string, Record<string, unknown>[]>;
   readonly output?: Record<string, { value: unknown; sensitive?: boolean }>;
   readonly data?: Record<string, Record<string, Record<string, unknown>>>;
@@ -58,7 +61,11 @@ export function standInValue(expression: unknown, planned: unknown, upstream: Up
 }
 
 function placeholder(type: string, name: string, attributePath: string, upstream: UpstreamContext): unknown {
-  const attribute = attributePath.replace(/\[\d+\]/g, "").split(".").pop() ?? attributePath;
+  const attribute =
+    attributePath
+      .replace(/\[\d+\]/g, "")
+      .split(".")
+      .pop() ?? attributePath;
   const digest = createHash("sha256").update(`${upstream.stackName}/${type}.${name}`).digest("hex");
   const oidcId = createHash("sha256").update(upstream.stackName).digest("hex").slice(0, 32).toUpperCase();
   const oidcHost = `oidc.eks.${upstream.region}.amazonaws.com/id/${oidcId}`;

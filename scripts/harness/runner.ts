@@ -72,7 +72,9 @@ export async function runStacks(options: RunPlansOptions): Promise<Record<string
     results[stack.name] = {
       stack: stack.name,
       planned: false,
-      error: `not planned: needs providers ${Object.keys(stack.providers).filter((p) => !mirrored.includes(p)).join(", ")} that have no local mirror`,
+      error: `not planned: needs providers ${Object.keys(stack.providers)
+        .filter((p) => !mirrored.includes(p))
+        .join(", ")} that have no local mirror`,
       seconds: 0,
     };
   }
@@ -173,7 +175,15 @@ function overrideFor(stack: SynthesizedStackInfo, all: readonly SynthesizedStack
     let statePath = path.join(upstreamDir, "terraform.tfstate");
     if (options.mode === "offline") {
       statePath = path.join(stackDir(options.workDir, stack.name), `upstream-${upstreamName}.tfstate`);
-      fs.writeFileSync(statePath, stubState(standInOutputs(all.find((candidate) => candidate.name === upstreamName)!, upstreamDir)));
+      fs.writeFileSync(
+        statePath,
+        stubState(
+          standInOutputs(
+            all.find((candidate) => candidate.name === upstreamName)!,
+            upstreamDir,
+          ),
+        ),
+      );
     }
     remoteStates[dataName] = { backend: "local", config: { path: statePath } };
   }

@@ -28,9 +28,7 @@ export async function prepareToolchain(workDir: string, providers: Record<string
         "install Terraform ≥ 1.10 or set PLATFORM_TERRAFORM_BIN",
     );
   }
-  const missing = Object.entries(providers).filter(
-    ([source, version]) => !fs.existsSync(path.join(providerMirror, "registry.terraform.io", source, version)),
-  );
+  const missing = Object.entries(providers).filter(([source, version]) => !fs.existsSync(path.join(providerMirror, "registry.terraform.io", source, version)));
   if (missing.length > 0) {
     throw new Error(
       `provider mirror ${providerMirror} lacks ${missing.map(([source, version]) => `${source} ${version}`).join(", ")}; ` +

@@ -33,11 +33,25 @@ function firstLine(text: string): string {
  * Compares what the account has with what the config says about it (`create` or `existing`), for one account-wide
  * resource: the four combinations, each with what to do.
  */
-function compare(context: PreflightContext, what: string, key: string, mode: "create" | "existing", presence: Presence, createCommand: string): PreflightResult[] {
+function compare(
+  context: PreflightContext,
+  what: string,
+  key: string,
+  mode: "create" | "existing",
+  presence: Presence,
+  createCommand: string,
+): PreflightResult[] {
   const file = context.environment.file;
-  if ("error" in presence) return [{ status: "missing", message: `${what}: could not check (${presence.error}); the deploy needs iam:GetRole and iam:ListOpenIDConnectProviders to be checked` }];
+  if ("error" in presence)
+    return [
+      {
+        status: "missing",
+        message: `${what}: could not check (${presence.error}); the deploy needs iam:GetRole and iam:ListOpenIDConnectProviders to be checked`,
+      },
+    ];
   if (presence.found && mode === "existing") return [{ status: "ok", message: `${what} exists and ${file} says ${key}: existing` }];
-  if (!presence.found && mode === "create") return [{ status: "ok", message: `${what} does not exist yet and ${file} says ${key}: create, so the bootstrap stack creates it` }];
+  if (!presence.found && mode === "create")
+    return [{ status: "ok", message: `${what} does not exist yet and ${file} says ${key}: create, so the bootstrap stack creates it` }];
   if (presence.found) {
     return [{ status: "missing", message: `${what} exists, but ${file} says ${key}: create, and creating a second one fails; set ${key}: existing` }];
   }

@@ -10,7 +10,11 @@ export function formatResult(check: PreflightCheck, result: PreflightResult): st
 }
 
 /** Runs every check against one environment; the exit code is 1 when anything is missing. */
-export async function preflight(environment: EnvironmentConfig, aws: AwsCli, checks: readonly PreflightCheck[] = PREFLIGHT_CHECKS): Promise<{ lines: string[]; missing: number }> {
+export async function preflight(
+  environment: EnvironmentConfig,
+  aws: AwsCli,
+  checks: readonly PreflightCheck[] = PREFLIGHT_CHECKS,
+): Promise<{ lines: string[]; missing: number }> {
   const lines: string[] = [];
   let missing = 0;
   for (const check of checks) {
@@ -22,4 +26,3 @@ export async function preflight(environment: EnvironmentConfig, aws: AwsCli, che
   lines.push(`${environment.name}: ${missing === 0 ? "nothing missing" : `${missing} missing`} (${checks.length} checks)`);
   return { lines, missing };
 }
-

@@ -43,10 +43,15 @@ export function declaredSecrets(environment: EnvironmentConfig): DeclaredSecret[
   }
   if (platform.argoCd.enabled) {
     if (platform.argoCd.sso) {
-      secrets.push({ name: platform.argoCd.sso.clientSecretName, origin: "user-supplied", serves: "Argo CD single sign-on (the local admin is off: nobody can log in)" });
+      secrets.push({
+        name: platform.argoCd.sso.clientSecretName,
+        origin: "user-supplied",
+        serves: "Argo CD single sign-on (the local admin is off: nobody can log in)",
+      });
     }
     const repository = environment.edge?.gitops.repoCredentialsSecret;
-    if (repository) secrets.push({ name: repository, origin: "user-supplied", serves: "Argo CD cannot clone the application's repository, so the app is not delivered" });
+    if (repository)
+      secrets.push({ name: repository, origin: "user-supplied", serves: "Argo CD cannot clone the application's repository, so the app is not delivered" });
   }
   return secrets;
 }
@@ -63,7 +68,10 @@ async function inspect(context: PreflightContext, secret: DeclaredSecret): Promi
   const stack = `${context.environment.name}-platform`;
   if (!described.ok) {
     if (!described.stderr.includes("ResourceNotFoundException")) {
-      return { status: "missing", message: `${secret.name}: cannot describe it (${described.stderr.trim().split("\n")[0]}); run with the deploy role, which may describe secrets` };
+      return {
+        status: "missing",
+        message: `${secret.name}: cannot describe it (${described.stderr.trim().split("\n")[0]}); run with the deploy role, which may describe secrets`,
+      };
     }
     return {
       status: "info",

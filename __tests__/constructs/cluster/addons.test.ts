@@ -8,9 +8,27 @@ import { onlyResource, SynthesizedStack } from "../../support/synth";
 function synthAddon(namespace = "kube-system"): SynthesizedStack {
   return JSON.parse(
     Testing.synthScope((scope) => {
-      const cluster = new EksControlPlane(scope, "Eks", { account: ACCOUNT, name: "shop-test", version: "1.35", vpcId: "vpc-1", subnets: privateSubnets(scope), logRetentionDays: 30 });
-      const role = new IrsaRole(scope, "Role", { oidcProvider: cluster.oidcProvider, roleName: "shop-test-ebs", namespace, serviceAccount: "ebs-csi-controller-sa" });
-      new EksManagedAddon(scope, "Ebs", { cluster, addonName: "aws-ebs-csi-driver", version: "v1.54.0-eksbuild.1", serviceAccountRole: role, configuration: { controller: { nodeSelector: { workload: "system" } } } });
+      const cluster = new EksControlPlane(scope, "Eks", {
+        account: ACCOUNT,
+        name: "shop-test",
+        version: "1.35",
+        vpcId: "vpc-1",
+        subnets: privateSubnets(scope),
+        logRetentionDays: 30,
+      });
+      const role = new IrsaRole(scope, "Role", {
+        oidcProvider: cluster.oidcProvider,
+        roleName: "shop-test-ebs",
+        namespace,
+        serviceAccount: "ebs-csi-controller-sa",
+      });
+      new EksManagedAddon(scope, "Ebs", {
+        cluster,
+        addonName: "aws-ebs-csi-driver",
+        version: "v1.54.0-eksbuild.1",
+        serviceAccountRole: role,
+        configuration: { controller: { nodeSelector: { workload: "system" } } },
+      });
     }),
   ) as SynthesizedStack;
 }

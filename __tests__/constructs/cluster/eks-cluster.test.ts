@@ -74,7 +74,10 @@ describe("EksControlPlane", () => {
 
   it("gives each admin principal an access entry with the cluster admin policy over the whole cluster", () => {
     const withAdmins = synthControlPlane({}, ["arn:aws:iam::123456789012:role/platform-admins"]);
-    expect(onlyResource(withAdmins, "aws_eks_access_entry")).toMatchObject({ principal_arn: "arn:aws:iam::123456789012:role/platform-admins", type: "STANDARD" });
+    expect(onlyResource(withAdmins, "aws_eks_access_entry")).toMatchObject({
+      principal_arn: "arn:aws:iam::123456789012:role/platform-admins",
+      type: "STANDARD",
+    });
     expect(onlyResource(withAdmins, "aws_eks_access_policy_association")).toMatchObject({
       policy_arn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
       access_scope: { type: "cluster" },

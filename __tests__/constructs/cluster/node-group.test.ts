@@ -11,7 +11,14 @@ function synthNodeGroup(props: Partial<ManagedNodeGroupProps> = {}): Synthesized
   return JSON.parse(
     Testing.synthScope((scope) => {
       const subnets = privateSubnets(scope);
-      const cluster = new EksControlPlane(scope, "Eks", { account: ACCOUNT, name: "shop-test", version: "1.35", vpcId: "vpc-1", subnets, logRetentionDays: 30 });
+      const cluster = new EksControlPlane(scope, "Eks", {
+        account: ACCOUNT,
+        name: "shop-test",
+        version: "1.35",
+        vpcId: "vpc-1",
+        subnets,
+        logRetentionDays: 30,
+      });
       const volumeKey = new KmsKey(scope, "VolumeKey", { account: ACCOUNT, description: "volumes" });
       new ManagedNodeGroup(scope, "Stateless", {
         cluster,
@@ -43,7 +50,13 @@ describe("NodeLaunchTemplate", () => {
     expect(template.block_device_mappings).toEqual([
       {
         device_name: "/dev/xvda",
-        ebs: { volume_size: 80, volume_type: "gp3", encrypted: "true", kms_key_id: expect.stringMatching(/aws_kms_key\.VolumeKey/), delete_on_termination: "true" },
+        ebs: {
+          volume_size: 80,
+          volume_type: "gp3",
+          encrypted: "true",
+          kms_key_id: expect.stringMatching(/aws_kms_key\.VolumeKey/),
+          delete_on_termination: "true",
+        },
       },
     ]);
   });

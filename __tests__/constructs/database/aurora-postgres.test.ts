@@ -11,7 +11,12 @@ const account = { accountId: "123456789012", region: "eu-central-1", partition: 
 
 function databaseIn(stack: TerraformStack, props: Partial<ConstructorParameters<typeof AuroraPostgres>[2]> = {}): AuroraPostgres {
   const environment = testEnvironment();
-  const network = new Network(stack, "Network", { account, namePrefix: "shop-test", cidr: environment.network.cidr, subnetPlan: environment.network.subnetPlan, databasePort: POSTGRES_PORT,
+  const network = new Network(stack, "Network", {
+    account,
+    namePrefix: "shop-test",
+    cidr: environment.network.cidr,
+    subnetPlan: environment.network.subnetPlan,
+    databasePort: POSTGRES_PORT,
     flowLogs: { enabled: false, retentionDays: 30, trafficType: "ALL" },
   });
   return new AuroraPostgres(stack, "Db", { account, namePrefix: "shop-test", network, engineVersion: "15.10", ...props });
@@ -77,7 +82,10 @@ describe("AuroraPostgres", () => {
     const stack = new TerraformStack(testApp(), "test");
     databaseIn(stack);
     const synthesized = synthStack(stack);
-    expect(onlyResource(synthesized, "aws_rds_cluster_parameter_group")).toMatchObject({ family: "aurora-postgresql15", name_prefix: "shop-test-aurora-aurora-postgresql15-" });
+    expect(onlyResource(synthesized, "aws_rds_cluster_parameter_group")).toMatchObject({
+      family: "aurora-postgresql15",
+      name_prefix: "shop-test-aurora-aurora-postgresql15-",
+    });
     expect(onlyResource(synthesized, "aws_db_parameter_group").family).toBe("aurora-postgresql15");
   });
 

@@ -12,7 +12,11 @@ import { SecureBucket } from "../../../constructs/storage/secure-bucket";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../../support/synth";
 import { ACCOUNT, constructStack } from "./support";
 
-const SUBNETS = ["a", "b"].map((zone) => ({ availabilityZone: `eu-central-1${zone}`, cidr: "10.0.0.0/24", subnet: { id: `subnet-${zone}` } })) as unknown as ApplicationLoadBalancerProps["subnets"];
+const SUBNETS = ["a", "b"].map((zone) => ({
+  availabilityZone: `eu-central-1${zone}`,
+  cidr: "10.0.0.0/24",
+  subnet: { id: `subnet-${zone}` },
+})) as unknown as ApplicationLoadBalancerProps["subnets"];
 
 function loadBalancerProps(overrides: Partial<ApplicationLoadBalancerProps> = {}): ApplicationLoadBalancerProps {
   return {
@@ -37,7 +41,10 @@ describe("EcrRepositories", () => {
     expect(repositories.map((repository) => repository.name)).toEqual(["shop-dev/web", "shop-dev/worker"]);
     for (const repository of repositories) {
       expect(repository).toMatchObject({ image_tag_mutability: "IMMUTABLE", image_scanning_configuration: { scan_on_push: true }, force_delete: true });
-      expect((repository.encryption_configuration as Record<string, string>[])[0]).toMatchObject({ encryption_type: "KMS", kms_key: expect.stringMatching(/aws_kms_key\./) });
+      expect((repository.encryption_configuration as Record<string, string>[])[0]).toMatchObject({
+        encryption_type: "KMS",
+        kms_key: expect.stringMatching(/aws_kms_key\./),
+      });
     }
     expect(countOf(synthesized, "aws_kms_key")).toBe(1);
     const policies = Object.values(resourcesOf(synthesized, "aws_ecr_lifecycle_policy")).map((policy) => JSON.parse(policy.policy as string));
@@ -194,6 +201,9 @@ describe("useProvider", () => {
     new S3Bucket(stack, "Outside", { bucket: "outside" });
     useProvider(scope, global);
     const buckets = Object.values(resourcesOf(synthStack(stack), "aws_s3_bucket"));
-    expect(buckets.map((bucket) => [bucket.bucket, bucket.provider])).toEqual([["inside", "aws.us_east_1"], ["outside", undefined]]);
+    expect(buckets.map((bucket) => [bucket.bucket, bucket.provider])).toEqual([
+      ["inside", "aws.us_east_1"],
+      ["outside", undefined],
+    ]);
   });
 });

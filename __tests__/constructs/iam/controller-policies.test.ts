@@ -3,7 +3,8 @@ import { PolicyStatement } from "../../../constructs/iam/policy-document";
 import { ACCOUNT } from "../../support/cluster-fixtures";
 
 const actionsOf = (statement: PolicyStatement) => [statement.Action].flat();
-const withAction = (statements: PolicyStatement[], pattern: RegExp) => statements.filter((statement) => actionsOf(statement).some((action) => pattern.test(action)));
+const withAction = (statements: PolicyStatement[], pattern: RegExp) =>
+  statements.filter((statement) => actionsOf(statement).some((action) => pattern.test(action)));
 
 describe("Cluster Autoscaler policy", () => {
   const statements = clusterAutoscalerStatements(ACCOUNT, "shop-test");
@@ -31,7 +32,10 @@ describe("AWS Load Balancer Controller policy", () => {
   const statements = loadBalancerControllerStatements(ACCOUNT, "shop-test");
 
   it("may only delete or modify load balancers, target groups and security groups tagged for its own cluster", () => {
-    const destructive = withAction(statements, /^(elasticloadbalancing:(DeleteLoadBalancer|DeleteTargetGroup|ModifyLoadBalancerAttributes|SetSecurityGroups)|ec2:DeleteSecurityGroup)$/);
+    const destructive = withAction(
+      statements,
+      /^(elasticloadbalancing:(DeleteLoadBalancer|DeleteTargetGroup|ModifyLoadBalancerAttributes|SetSecurityGroups)|ec2:DeleteSecurityGroup)$/,
+    );
     expect(destructive.length).toBeGreaterThan(0);
     for (const statement of destructive) {
       expect(statement.Condition).toEqual({ StringEquals: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "shop-test" } });

@@ -19,13 +19,20 @@ function policiesOf(synthesized: SynthesizedStack, environment: EnvironmentConfi
   const roleId = (name: string) => Object.entries(resourcesOf(synthesized, "aws_iam_role")).find(([, role]) => role.name === name)![0];
   const inline = (roleName: string) =>
     JSON.parse(
-      Object.values(resourcesOf(synthesized, "aws_iam_role_policy")).find((policy) => String(policy.role).includes(`aws_iam_role.${roleId(roleName)}.`))!.policy as string,
+      Object.values(resourcesOf(synthesized, "aws_iam_role_policy")).find((policy) => String(policy.role).includes(`aws_iam_role.${roleId(roleName)}.`))!
+        .policy as string,
     ) as PolicyDocumentJson;
   const boundary = Object.values(resourcesOf(synthesized, "aws_iam_policy")).find((policy) => policy.name === permissionsBoundaryName(environment.prefix))!;
   const deploy = inline(`${environment.prefix}-deploy`);
   const stateKey = String(deploy.Statement.find((statement) => (statement as { Sid?: string }).Sid === "UseStateKey")!.Resource);
   if (environment.state.backend !== "s3") throw new Error("pipeline roles exist for S3 state only");
-  return { deploy, plan: inline(`${environment.prefix}-plan`), boundary: JSON.parse(boundary.policy as string) as PolicyDocumentJson, stateKey, stateBucket: environment.state.bucket };
+  return {
+    deploy,
+    plan: inline(`${environment.prefix}-plan`),
+    boundary: JSON.parse(boundary.policy as string) as PolicyDocumentJson,
+    stateKey,
+    stateBucket: environment.state.bucket,
+  };
 }
 
 function arns(environment: EnvironmentConfig) {
@@ -48,15 +55,28 @@ function escalations(environment: EnvironmentConfig, policies: PipelinePolicies)
   const boundary = pipelineRolesOf(environment)!.permissionsBoundaryArn;
   return [
     ["create a role without the boundary", { action: "iam:CreateRole", resource: iam(`role/${prefix}-escalate`) }],
-    ["create a role under a boundary of its own", { action: "iam:CreateRole", resource: iam(`role/${prefix}-escalate`), context: { "iam:PermissionsBoundary": iam(`policy/${prefix}-lenient`) } }],
+    [
+      "create a role under a boundary of its own",
+      { action: "iam:CreateRole", resource: iam(`role/${prefix}-escalate`), context: { "iam:PermissionsBoundary": iam(`policy/${prefix}-lenient`) } },
+    ],
     ["put an inline policy on a role without the boundary", { action: "iam:PutRolePolicy", resource: iam(`role/${prefix}-nodes-system`) }],
     [
       "attach AdministratorAccess to a bounded role",
-      { action: "iam:AttachRolePolicy", resource: iam(`role/${prefix}-nodes-system`), context: { "iam:PermissionsBoundary": boundary, "iam:PolicyARN": `arn:${environment.partition}:iam::aws:policy/AdministratorAccess` } },
+      {
+        action: "iam:AttachRolePolicy",
+        resource: iam(`role/${prefix}-nodes-system`),
+        context: { "iam:PermissionsBoundary": boundary, "iam:PolicyARN": `arn:${environment.partition}:iam::aws:policy/AdministratorAccess` },
+      },
     ],
-    ["pass a role outside the environment (no boundary) to EC2", { action: "iam:PassRole", resource: iam("role/platform-admins"), context: { "iam:PassedToService": "ec2.amazonaws.com" } }],
+    [
+      "pass a role outside the environment (no boundary) to EC2",
+      { action: "iam:PassRole", resource: iam("role/platform-admins"), context: { "iam:PassedToService": "ec2.amazonaws.com" } },
+    ],
     ["pass itself to EC2", { action: "iam:PassRole", resource: iam(`role/${prefix}-deploy`), context: { "iam:PassedToService": "ec2.amazonaws.com" } }],
-    ["pass a bounded role to a service it does not deploy", { action: "iam:PassRole", resource: iam(`role/${prefix}-nodes-system`), context: { "iam:PassedToService": "lambda.amazonaws.com" } }],
+    [
+      "pass a bounded role to a service it does not deploy",
+      { action: "iam:PassRole", resource: iam(`role/${prefix}-nodes-system`), context: { "iam:PassedToService": "lambda.amazonaws.com" } },
+    ],
     ["put a role policy on itself", { action: "iam:PutRolePolicy", resource: iam(`role/${prefix}-deploy`), context: { "iam:PermissionsBoundary": boundary } }],
     ["widen its own trust", { action: "iam:UpdateAssumeRolePolicy", resource: iam(`role/${prefix}-deploy`) }],
     ["widen the plan role", { action: "iam:PutRolePolicy", resource: iam(`role/${prefix}-plan`), context: { "iam:PermissionsBoundary": boundary } }],
@@ -76,14 +96,24 @@ function deployments(environment: EnvironmentConfig, policies: PipelinePolicies)
   const boundary = pipelineRolesOf(environment)!.permissionsBoundaryArn;
   const own = { "aws:RequestTag/environment": environment.name };
   return [
-    ["create a node role under the boundary", { action: "iam:CreateRole", resource: iam(`role/${prefix}-nodes-system`), context: { "iam:PermissionsBoundary": boundary } }],
+    [
+      "create a node role under the boundary",
+      { action: "iam:CreateRole", resource: iam(`role/${prefix}-nodes-system`), context: { "iam:PermissionsBoundary": boundary } },
+    ],
     [
       "attach the EKS worker policy to it",
-      { action: "iam:AttachRolePolicy", resource: iam(`role/${prefix}-nodes-system`), context: { "iam:PermissionsBoundary": boundary, "iam:PolicyARN": `arn:${environment.partition}:iam::aws:policy/AmazonEKSWorkerNodePolicy` } },
+      {
+        action: "iam:AttachRolePolicy",
+        resource: iam(`role/${prefix}-nodes-system`),
+        context: { "iam:PermissionsBoundary": boundary, "iam:PolicyARN": `arn:${environment.partition}:iam::aws:policy/AmazonEKSWorkerNodePolicy` },
+      },
     ],
     ["pass it to EC2", { action: "iam:PassRole", resource: iam(`role/${prefix}-nodes-system`), context: { "iam:PassedToService": "ec2.amazonaws.com" } }],
     ["create its cluster", inRegion(environment, "eks:CreateCluster", regional("eks", `cluster/${prefix}`), own)],
-    ["read its state", { action: "s3:GetObject", resource: `arn:${environment.partition}:s3:::${policies.stateBucket}/${environment.name}/${environment.name}-network.tfstate` }],
+    [
+      "read its state",
+      { action: "s3:GetObject", resource: `arn:${environment.partition}:s3:::${policies.stateBucket}/${environment.name}/${environment.name}-network.tfstate` },
+    ],
     ["decrypt its state", inRegion(environment, "kms:Decrypt", policies.stateKey)],
   ];
 }
@@ -102,12 +132,27 @@ function crossEnvironment(from: EnvironmentConfig, to: EnvironmentConfig, polici
         "aws:ResourceTag/aws:rds:primaryDBClusterArn": target.regional("rds", `cluster:${to.prefix}`),
       }),
     ],
-    ["read the other environment's application secret", inRegion(from, "secretsmanager:GetSecretValue", target.regional("secretsmanager", `secret:${to.prefix}/web/database-AbCdEf`), tagged)],
+    [
+      "read the other environment's application secret",
+      inRegion(from, "secretsmanager:GetSecretValue", target.regional("secretsmanager", `secret:${to.prefix}/web/database-AbCdEf`), tagged),
+    ],
     ["schedule the other environment's key for deletion", inRegion(from, "kms:ScheduleKeyDeletion", target.regional("kms", "key/0a1b2c3d"), tagged)],
-    ["read the other environment's state", { action: "s3:GetObject", resource: `arn:${to.partition}:s3:::${policies.stateBucket}/${to.name}/${to.name}-data.tfstate` }],
-    ["overwrite the other environment's state", { action: "s3:PutObject", resource: `arn:${to.partition}:s3:::${policies.stateBucket}/${to.name}/${to.name}-data.tfstate` }],
-    ["change the other environment's roles", { action: "iam:PutRolePolicy", resource: target.iam(`role/${to.prefix}-nodes-system`), context: { "iam:PermissionsBoundary": boundary, ...tagged } }],
-    ["tag its own resource as the other environment's", inRegion(from, "ec2:CreateTags", arns(from).regional("ec2", "instance/i-0123"), { "aws:RequestTag/environment": to.name })],
+    [
+      "read the other environment's state",
+      { action: "s3:GetObject", resource: `arn:${to.partition}:s3:::${policies.stateBucket}/${to.name}/${to.name}-data.tfstate` },
+    ],
+    [
+      "overwrite the other environment's state",
+      { action: "s3:PutObject", resource: `arn:${to.partition}:s3:::${policies.stateBucket}/${to.name}/${to.name}-data.tfstate` },
+    ],
+    [
+      "change the other environment's roles",
+      { action: "iam:PutRolePolicy", resource: target.iam(`role/${to.prefix}-nodes-system`), context: { "iam:PermissionsBoundary": boundary, ...tagged } },
+    ],
+    [
+      "tag its own resource as the other environment's",
+      inRegion(from, "ec2:CreateTags", arns(from).regional("ec2", "instance/i-0123"), { "aws:RequestTag/environment": to.name }),
+    ],
   ];
 }
 
@@ -115,7 +160,10 @@ describe("the deploy roles of the shipped environments resist escalation", () =>
   const environments = shippedEnvironments().filter((environment) => pipelineRolesOf(environment));
   const accounts = [...new Set(environments.map((environment) => environment.account.id))];
   const synthesized = new Map(
-    accounts.map((account) => [account, synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: environments.filter((e) => e.account.id === account) }))]),
+    accounts.map((account) => [
+      account,
+      synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: environments.filter((e) => e.account.id === account) })),
+    ]),
   );
   const cases = environments.flatMap((environment) => {
     const policies = policiesOf(synthesized.get(environment.account.id)!, environment);
@@ -126,12 +174,15 @@ describe("the deploy roles of the shipped environments resist escalation", () =>
     expect(evaluate(request, [policies.deploy])).not.toBe("allowed");
   });
 
-  it.each(environments.map((environment) => [environment.name, environment] as const))("%s: the deploy role can still deploy the environment", (_name, environment) => {
-    const policies = policiesOf(synthesized.get(environment.account.id)!, environment);
-    for (const [what, request] of deployments(environment, policies)) {
-      expect({ what, decision: evaluate(request, [policies.deploy]) }).toEqual({ what, decision: "allowed" });
-    }
-  });
+  it.each(environments.map((environment) => [environment.name, environment] as const))(
+    "%s: the deploy role can still deploy the environment",
+    (_name, environment) => {
+      const policies = policiesOf(synthesized.get(environment.account.id)!, environment);
+      for (const [what, request] of deployments(environment, policies)) {
+        expect({ what, decision: evaluate(request, [policies.deploy]) }).toEqual({ what, decision: "allowed" });
+      }
+    },
+  );
 });
 
 describe("environments in one account are separated", () => {
@@ -176,6 +227,8 @@ describe("environments in one account are separated", () => {
     const { iam } = arns(lower);
     const old: PolicyDocumentJson = { Statement: [{ Effect: "Allow", Action: "iam:*", Resource: [iam("role/shop-dev-*"), iam("policy/shop-dev-*")] }] };
     expect(evaluate({ action: "iam:CreateRole", resource: iam("role/shop-dev-escalate") }, [old])).toBe("allowed");
-    expect(evaluate({ action: "iam:PassRole", resource: iam("role/shop-dev-escalate"), context: { "iam:PassedToService": "ec2.amazonaws.com" } }, [old])).toBe("allowed");
+    expect(evaluate({ action: "iam:PassRole", resource: iam("role/shop-dev-escalate"), context: { "iam:PassedToService": "ec2.amazonaws.com" } }, [old])).toBe(
+      "allowed",
+    );
   });
 });

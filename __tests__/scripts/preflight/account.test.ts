@@ -16,12 +16,20 @@ function fakeAws(replies: Record<string, Reply>): AwsCli & { calls: string[][] }
   return Object.assign(aws, { calls });
 }
 
-const noSuchRole = { ok: false, stderr: `An error occurred (NoSuchEntity) when calling the GetRole operation: The role with name ${AUTOSCALING_SERVICE_LINKED_ROLE} cannot be found.` };
+const noSuchRole = {
+  ok: false,
+  stderr: `An error occurred (NoSuchEntity) when calling the GetRole operation: The role with name ${AUTOSCALING_SERVICE_LINKED_ROLE} cannot be found.`,
+};
 const providers = (...arns: string[]) => ({ ok: true, stdout: JSON.stringify({ OpenIDConnectProviderList: arns.map((Arn) => ({ Arn })) }) });
 const githubArn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
 const eksArn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC";
 
-async function run(check: typeof autoScalingServiceLinkedRoleCheck, account: Record<string, string>, replies: Record<string, Reply>, github = true): Promise<PreflightResult[]> {
+async function run(
+  check: typeof autoScalingServiceLinkedRoleCheck,
+  account: Record<string, string>,
+  replies: Record<string, Reply>,
+  github = true,
+): Promise<PreflightResult[]> {
   const environment = testEnvironment({ account: account as never, ...(github ? { github: { repository: "acme/shop" } } : {}) });
   return check.run({ environment, aws: fakeAws(replies) });
 }
@@ -57,7 +65,11 @@ describe("preflight: account checks", () => {
     });
 
     it("reports a failed call as unchecked, never as absent", async () => {
-      const [result] = await run(autoScalingServiceLinkedRoleCheck, {}, { "iam get-role": { ok: false, stderr: "An error occurred (AccessDenied) when calling the GetRole operation" } });
+      const [result] = await run(
+        autoScalingServiceLinkedRoleCheck,
+        {},
+        { "iam get-role": { ok: false, stderr: "An error occurred (AccessDenied) when calling the GetRole operation" } },
+      );
       expect(result).toMatchObject({ status: "missing", message: expect.stringContaining("could not check (An error occurred (AccessDenied)") });
     });
   });
@@ -73,7 +85,9 @@ describe("preflight: account checks", () => {
     });
 
     it("is ok when the account has one and the config references it", async () => {
-      expect((await run(githubOidcProviderCheck, { githubOidcProvider: "existing" }, { "iam list-open-id-connect-providers": providers(githubArn) }))[0].status).toBe("ok");
+      expect(
+        (await run(githubOidcProviderCheck, { githubOidcProvider: "existing" }, { "iam list-open-id-connect-providers": providers(githubArn) }))[0].status,
+      ).toBe("ok");
     });
 
     it("reports a referenced provider the account does not have", async () => {
@@ -89,7 +103,9 @@ describe("preflight: account checks", () => {
     });
 
     it("reports output that is not JSON as unchecked", async () => {
-      expect((await run(githubOidcProviderCheck, {}, { "iam list-open-id-connect-providers": { ok: true, stdout: "oops" } }))[0].message).toContain("could not check");
+      expect((await run(githubOidcProviderCheck, {}, { "iam list-open-id-connect-providers": { ok: true, stdout: "oops" } }))[0].message).toContain(
+        "could not check",
+      );
     });
   });
 });

@@ -13,7 +13,11 @@ after(async () => {
 });
 
 function send(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${app.url}${path}`, { method, headers: body === undefined ? {} : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return fetch(`${app.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 }
 
 const unique = (): string => `u${Date.now()}${Math.random().toString(36).slice(2, 8)}@example.com`;
@@ -92,7 +96,11 @@ describe("users API", () => {
 
   it("pages with signed cursors", async () => {
     for (let i = 0; i < 3; i++) await send("POST", "/users", { email: unique(), name: `Page ${i}` });
-    await admin(env, "reader", "INSERT INTO users (email, name) SELECT 'page' || g || '-' || md5(random()::text) || '@example.com', 'P' FROM generate_series(1, 3) g");
+    await admin(
+      env,
+      "reader",
+      "INSERT INTO users (email, name) SELECT 'page' || g || '-' || md5(random()::text) || '@example.com', 'P' FROM generate_series(1, 3) g",
+    );
     const first = await json(await send("GET", "/users?limit=2"));
     assert.equal((first.users as unknown[]).length, 2);
     assert.equal(typeof first.nextCursor, "string");

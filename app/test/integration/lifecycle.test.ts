@@ -36,13 +36,29 @@ describe("probes and shutdown", () => {
 
   it("on SIGTERM stops being ready, finishes the request in flight, then exits 0", async () => {
     const app = await startApp(env, { SHUTDOWN_TIMEOUT_MS: "20000" });
-    const created = await json(await fetch(`${app.url}/users`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: `drain${Date.now()}@example.com`, name: "Drain" }) }));
+    const created = await json(
+      await fetch(`${app.url}/users`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: `drain${Date.now()}@example.com`, name: "Drain" }),
+      }),
+    );
     // Hold the row's lock so the update below is still running when the signal arrives.
-    const blocker = new pg.Client({ host: env.TEST_WRITER_HOST, port: Number(env.TEST_PGPORT), user: env.TEST_PGUSER, password: env.TEST_WRITER_PASSWORD, database: env.TEST_PGDATABASE });
+    const blocker = new pg.Client({
+      host: env.TEST_WRITER_HOST,
+      port: Number(env.TEST_PGPORT),
+      user: env.TEST_PGUSER,
+      password: env.TEST_WRITER_PASSWORD,
+      database: env.TEST_PGDATABASE,
+    });
     await blocker.connect();
     await blocker.query("BEGIN");
     await blocker.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [created.id]);
-    const inFlight = fetch(`${app.url}/users/${String(created.id)}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Drained" }) });
+    const inFlight = fetch(`${app.url}/users/${String(created.id)}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Drained" }),
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     app.child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -60,7 +76,10 @@ describe("probes and shutdown", () => {
   });
 
   it("exits 1 with one line when the session-signing key is missing", async () => {
-    await assert.rejects(startApp(env, { SESSION_KEY_FILE: "/nonexistent/session-signing-key" }), /SESSION_KEY_FILE \/nonexistent\/session-signing-key cannot be read \(ENOENT\)/);
+    await assert.rejects(
+      startApp(env, { SESSION_KEY_FILE: "/nonexistent/session-signing-key" }),
+      /SESSION_KEY_FILE \/nonexistent\/session-signing-key cannot be read \(ENOENT\)/,
+    );
   });
 
   it("exits 0 on SIGTERM when idle", async () => {

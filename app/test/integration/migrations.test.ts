@@ -18,10 +18,22 @@ describe("migrations", () => {
     const settings = testDatabaseSettings(env, env.TEST_WRITER_HOST, database);
     assert.deepEqual(await migrate(settings), ["1764547200000_create-users"]);
     assert.deepEqual(await migrate(settings), [], "a second run applies nothing");
-    const columns = await admin(env, "writer", "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position", [], database);
-    assert.deepEqual(columns.rows.map((row: { column_name: string }) => row.column_name), ["id", "email", "name", "created_at", "updated_at"]);
+    const columns = await admin(
+      env,
+      "writer",
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position",
+      [],
+      database,
+    );
+    assert.deepEqual(
+      columns.rows.map((row: { column_name: string }) => row.column_name),
+      ["id", "email", "name", "created_at", "updated_at"],
+    );
     const recorded = await admin(env, "writer", "SELECT name FROM pgmigrations", [], database);
-    assert.deepEqual(recorded.rows.map((row: { name: string }) => row.name), ["1764547200000_create-users"]);
+    assert.deepEqual(
+      recorded.rows.map((row: { name: string }) => row.name),
+      ["1764547200000_create-users"],
+    );
   });
 
   it("leave the schema to the migration step: the service does not create it at start", async () => {
@@ -32,7 +44,13 @@ describe("migrations", () => {
       const response = await fetch(`${app.url}/users`);
       assert.equal(response.status, 503, "no table: the service answers unavailable instead of migrating");
       await stopApp(app);
-      const tables = await admin(env, "writer", "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('users', 'pgmigrations')", [], fresh);
+      const tables = await admin(
+        env,
+        "writer",
+        "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('users', 'pgmigrations')",
+        [],
+        fresh,
+      );
       assert.equal(tables.rows[0]?.n, 0);
     } finally {
       await admin(env, "writer", `DROP DATABASE ${fresh} WITH (FORCE)`, [], "postgres");

@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadConfig } from "../../src/config";
 
-const aws = { PGHOST: "writer.cluster-x.eu-west-1.rds.amazonaws.com", PGHOST_READER: "reader.cluster-ro-x.eu-west-1.rds.amazonaws.com", PGPORT: "5432", PGUSER: "web", PGSSLMODE: "verify-full", DB_IAM_AUTH: "true", AWS_REGION: "eu-west-1" };
+const aws = {
+  PGHOST: "writer.cluster-x.eu-west-1.rds.amazonaws.com",
+  PGHOST_READER: "reader.cluster-ro-x.eu-west-1.rds.amazonaws.com",
+  PGPORT: "5432",
+  PGUSER: "web",
+  PGSSLMODE: "verify-full",
+  DB_IAM_AUTH: "true",
+  AWS_REGION: "eu-west-1",
+};
 
 describe("configuration", () => {
   it("reads the connection secret's keys and the Rollout's env", () => {

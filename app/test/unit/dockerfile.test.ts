@@ -26,7 +26,10 @@ describe("Dockerfile", () => {
     const copiedModules = runtime.find((line) => line.includes("node_modules"));
     const source = /--from=(\w+)/.exec(copiedModules ?? "")?.[1];
     const sourceStage = stages.find((stage) => stage[0]?.endsWith(` AS ${source ?? "?"}`)) ?? [];
-    assert.ok(sourceStage.some((line) => line.startsWith("RUN npm ci --omit=dev")), "the runtime's node_modules come from npm ci --omit=dev");
+    assert.ok(
+      sourceStage.some((line) => line.startsWith("RUN npm ci --omit=dev")),
+      "the runtime's node_modules come from npm ci --omit=dev",
+    );
     assert.ok(!runtime.some((line) => /COPY (--\S+ )*(src|test|tools) /.test(line)), "no sources or tests in the image");
   });
 
@@ -34,7 +37,10 @@ describe("Dockerfile", () => {
     const rollout = readFileSync(path.resolve(appRoot, "..", "gitops", "base", "rollout.yaml"), "utf8");
     const uid = /runAsUser: (\d+)/.exec(rollout)?.[1];
     assert.equal(runtime.filter((line) => line.startsWith("USER ")).pop(), `USER ${uid ?? "?"}:${uid ?? "?"}`);
-    assert.deepEqual(runtime.filter((line) => /^(ENTRYPOINT|CMD) /.test(line)), ['ENTRYPOINT ["node"]', 'CMD ["dist/src/main.js"]']);
+    assert.deepEqual(
+      runtime.filter((line) => /^(ENTRYPOINT|CMD) /.test(line)),
+      ['ENTRYPOINT ["node"]', 'CMD ["dist/src/main.js"]'],
+    );
     assert.ok(!runtime.some((line) => line.startsWith("RUN ")), "nothing runs as root in the final stage");
   });
 

@@ -13,7 +13,10 @@ describe("the manifests that run the service", () => {
   it("render the session key where the service reads it by default", () => {
     const secretName = /vault\.hashicorp\.com\/agent-inject-secret-([a-z-]+): secret\/data\/web\/session/.exec(rollout)?.[1];
     assert.equal(`/vault/secrets/${secretName ?? "?"}`, loadConfig({ PGHOST: "h", PGUSER: "u" }).sessionKeyFile);
-    assert.match(rollout, /agent-inject-template-session-signing-key: \|\n\s+\{\{- with secret "secret\/data\/web\/session" -\}\}\{\{ index \.Data\.data "signing-key" \}\}\{\{- end -\}\}/);
+    assert.match(
+      rollout,
+      /agent-inject-template-session-signing-key: \|\n\s+\{\{- with secret "secret\/data\/web\/session" -\}\}\{\{ index \.Data\.data "signing-key" \}\}\{\{- end -\}\}/,
+    );
     assert.match(rollout, /agent-service-account-token-volume-name: vault-token/);
     assert.match(rollout, /- name: vault-token\n\s+projected:\n\s+sources:\n\s+- serviceAccountToken:/);
   });

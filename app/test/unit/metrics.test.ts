@@ -21,7 +21,11 @@ describe("exported metrics", () => {
   it("are exactly the ones metrics.json states", async () => {
     const metrics = new Metrics();
     const exported = (await metrics.registry.getMetricsAsJSON())
-      .map((metric) => ({ name: metric.name, type: String(metric.type), labels: [...((metrics.registry.getSingleMetric(metric.name) as unknown as { labelNames?: string[] }).labelNames ?? [])] }))
+      .map((metric) => ({
+        name: metric.name,
+        type: String(metric.type),
+        labels: [...((metrics.registry.getSingleMetric(metric.name) as unknown as { labelNames?: string[] }).labelNames ?? [])],
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
     assert.deepEqual(exported, declared.metrics);
   });
@@ -31,7 +35,11 @@ describe("exported metrics", () => {
     const queries = ["prometheus-rule.yaml", "analysis-template.yaml"].map((file) => readFileSync(path.join(gitops, file), "utf8")).join("\n");
     // Metrics of the cluster (kube-state-metrics, cAdvisor) are not the app's to export.
     const fromCluster = /^(kube_|container_|node_|kubelet_|up$|ALERTS)/;
-    const used = new Set([...queries.matchAll(/\b([a-z_][a-z0-9_]*)\{(?!\{)/g)].map((match) => match[1] ?? "").filter((name) => !fromCluster.test(name) && !["by", "sum", "rate", "increase", "histogram_quantile", "without"].includes(name)));
+    const used = new Set(
+      [...queries.matchAll(/\b([a-z_][a-z0-9_]*)\{(?!\{)/g)]
+        .map((match) => match[1] ?? "")
+        .filter((name) => !fromCluster.test(name) && !["by", "sum", "rate", "increase", "histogram_quantile", "without"].includes(name)),
+    );
     assert.ok(used.has("http_requests_total"));
     const missing = [...used].filter((name) => !seriesNames().has(name));
     assert.deepEqual(missing, []);

@@ -17,7 +17,9 @@ describe("session-signing key", () => {
   });
 
   it("refuses a missing or short key file with one line", () => {
-    assert.throws(() => SigningKey.fromFile("/nonexistent/key"), { message: "SESSION_KEY_FILE /nonexistent/key cannot be read (ENOENT): expected the session-signing key the Vault Agent renders" });
+    assert.throws(() => SigningKey.fromFile("/nonexistent/key"), {
+      message: "SESSION_KEY_FILE /nonexistent/key cannot be read (ENOENT): expected the session-signing key the Vault Agent renders",
+    });
     const short = sessionKeyFile();
     writeFileSync(short, "short\n");
     assert.throws(() => SigningKey.fromFile(short), /holds 5 characters: expected a key of at least 32/);
@@ -28,7 +30,10 @@ describe("IAM authentication tokens", () => {
   it("are reused while fresh and signed anew before the 15-minute expiry", async () => {
     let now = 0;
     let signed = 0;
-    const tokens = new IamTokenSource(async () => `token-${++signed}`, () => now);
+    const tokens = new IamTokenSource(
+      async () => `token-${++signed}`,
+      () => now,
+    );
     assert.equal(await tokens.get(), "token-1");
     now = IAM_TOKEN_REFRESH_MS - 1;
     assert.equal(await tokens.get(), "token-1");
@@ -41,11 +46,26 @@ describe("IAM authentication tokens", () => {
     process.env.AWS_ACCESS_KEY_ID = "AKIDEXAMPLE";
     process.env.AWS_SECRET_ACCESS_KEY = "secret";
     const tokens = IamTokenSource.forHost(
-      { writerHost: "w.example", readerHost: "r.example", port: 5432, database: "postgres", user: "web", iamAuth: true, password: undefined, region: "eu-west-1", sslMode: "verify-full", caFile: "", poolMax: 1 },
+      {
+        writerHost: "w.example",
+        readerHost: "r.example",
+        port: 5432,
+        database: "postgres",
+        user: "web",
+        iamAuth: true,
+        password: undefined,
+        region: "eu-west-1",
+        sslMode: "verify-full",
+        caFile: "",
+        poolMax: 1,
+      },
       "r.example",
     );
     const token = await tokens.get();
-    assert.match(token, /^r\.example:5432\/\?Action=connect&DBUser=web&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F\d{8}%2Feu-west-1%2Frds-db%2Faws4_request/);
+    assert.match(
+      token,
+      /^r\.example:5432\/\?Action=connect&DBUser=web&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F\d{8}%2Feu-west-1%2Frds-db%2Faws4_request/,
+    );
     assert.match(token, /X-Amz-Expires=900/);
   });
 });

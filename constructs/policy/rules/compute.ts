@@ -47,7 +47,9 @@ export const COMPUTE_RULES: PolicyRule[] = [
     resourceTypes: INSTANCE_TYPES,
     check({ attributes }) {
       const limit = numberOf(metadataOptions(attributes).http_put_response_hop_limit);
-      return limit === 1 ? undefined : `the IMDS hop limit is ${limit ?? "unset (the AMI default, 2 on EKS AMIs)"}, so containers can reach the node's credentials`;
+      return limit === 1
+        ? undefined
+        : `the IMDS hop limit is ${limit ?? "unset (the AMI default, 2 on EKS AMIs)"}, so containers can reach the node's credentials`;
     },
   },
   {
@@ -57,7 +59,8 @@ export const COMPUTE_RULES: PolicyRule[] = [
     description: "Every EBS volume of a launch template or instance, the root volume included, is encrypted.",
     checkovRelated: [{ id: "CKV_AWS_8", differs: "runs on aws_instance and aws_launch_configuration, not on the aws_launch_template this project emits" }],
     trivy: ["AVD-AWS-0131"],
-    remediation: 'add block_device_mappings { device_name = "/dev/xvda", ebs { encrypted = "true", kms_key_id = <KmsKey>.arn } } for the root volume and every data volume',
+    remediation:
+      'add block_device_mappings { device_name = "/dev/xvda", ebs { encrypted = "true", kms_key_id = <KmsKey>.arn } } for the root volume and every data volume',
     resourceTypes: INSTANCE_TYPES,
     check({ type, attributes }) {
       const unencrypted = unencryptedVolumes(type, attributes);

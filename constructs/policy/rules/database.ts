@@ -116,7 +116,8 @@ export const DATABASE_RULES: PolicyRule[] = [
     id: "PLT-RDS-009",
     severity: "error",
     title: "PostgreSQL logs schema changes",
-    description: "A PostgreSQL parameter group (aurora-postgresql or postgres family) sets log_statement to ddl, mod or all, so every CREATE, ALTER and DROP is in the log.",
+    description:
+      "A PostgreSQL parameter group (aurora-postgresql or postgres family) sets log_statement to ddl, mod or all, so every CREATE, ALTER and DROP is in the log.",
     checkov: ["CKV2_AWS_27"],
     remediation: 'add parameter { name = "log_statement", value = "ddl" } to the cluster (or DB) parameter group',
     resourceTypes: ["aws_rds_cluster_parameter_group", "aws_db_parameter_group"],
@@ -126,7 +127,9 @@ export const DATABASE_RULES: PolicyRule[] = [
       const applies = type === "aws_rds_cluster_parameter_group" ? family.startsWith("aurora-postgresql") : family.startsWith("postgres");
       if (!applies) return undefined;
       const value = blocks(attributes.parameter).find((parameter) => parameter.name === "log_statement")?.value;
-      return ["ddl", "mod", "all"].includes(String(value)) ? undefined : `log_statement is ${value === undefined ? "unset (none)" : `"${String(value)}"`}: schema changes leave no trace in the log`;
+      return ["ddl", "mod", "all"].includes(String(value))
+        ? undefined
+        : `log_statement is ${value === undefined ? "unset (none)" : `"${String(value)}"`}: schema changes leave no trace in the log`;
     },
   },
   {

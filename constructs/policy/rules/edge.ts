@@ -80,14 +80,13 @@ export const EDGE_RULES: PolicyRule[] = [
     description: "HTTP listeners only redirect to HTTPS; HTTPS and TLS listeners use an ELB security policy that allows TLS 1.2 or later only.",
     checkov: ["CKV_AWS_2", "CKV_AWS_103", "CKV_AWS_378", "CKV2_AWS_20"],
     trivy: ["AVD-AWS-0047", "AVD-AWS-0054"],
-    remediation: 'make port 80 a redirect { protocol = "HTTPS", status_code = "HTTP_301" } and set ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06" on HTTPS listeners',
+    remediation:
+      'make port 80 a redirect { protocol = "HTTPS", status_code = "HTTP_301" } and set ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06" on HTTPS listeners',
     resourceTypes: LISTENERS,
     check({ attributes }) {
       const protocol = String(attributes.protocol ?? "HTTP");
       if (protocol === "HTTP") {
-        const redirects = blocks(attributes.default_action).every(
-          (action) => action.type === "redirect" && block(action.redirect)?.protocol === "HTTPS",
-        );
+        const redirects = blocks(attributes.default_action).every((action) => action.type === "redirect" && block(action.redirect)?.protocol === "HTTPS");
         return redirects ? undefined : "the listener serves plain HTTP instead of redirecting to HTTPS";
       }
       if (protocol !== "HTTPS" && protocol !== "TLS") return undefined;
@@ -156,7 +155,9 @@ export const EDGE_RULES: PolicyRule[] = [
     remediation: "add an aws_wafv2_web_acl_logging_configuration whose resource_arn is the web ACL, to a log group named aws-waf-logs-*",
     resourceTypes: ["aws_wafv2_web_acl"],
     check(acl, context) {
-      return context.referencing("aws_wafv2_web_acl_logging_configuration", "resource_arn", acl).length > 0 ? undefined : "requests the web ACL sees are not logged";
+      return context.referencing("aws_wafv2_web_acl_logging_configuration", "resource_arn", acl).length > 0
+        ? undefined
+        : "requests the web ACL sees are not logged";
     },
   },
 ];

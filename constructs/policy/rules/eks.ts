@@ -59,7 +59,8 @@ export const EKS_RULES: PolicyRule[] = [
     id: "PLT-EKS-004",
     severity: "error",
     title: "Managed node groups use a launch template",
-    description: "Every aws_eks_node_group names a launch template, so IMDSv2, the hop limit and encrypted root volumes are enforced (the EKS default template leaves them to the AMI).",
+    description:
+      "Every aws_eks_node_group names a launch template, so IMDSv2, the hop limit and encrypted root volumes are enforced (the EKS default template leaves them to the AMI).",
     remediation: "create an aws_launch_template with metadata_options and encrypted block_device_mappings and pass it as launch_template { id, version }",
     resourceTypes: ["aws_eks_node_group"],
     check({ attributes }) {
@@ -80,7 +81,9 @@ export const EKS_RULES: PolicyRule[] = [
     check({ attributes }) {
       const remote = block(attributes.remote_access);
       if (!remote || !isSet(remote.ec2_ssh_key)) return undefined;
-      return strings(remote.source_security_group_ids).length > 0 ? undefined : "remote_access has an SSH key and no source security groups, so SSH is open to 0.0.0.0/0";
+      return strings(remote.source_security_group_ids).length > 0
+        ? undefined
+        : "remote_access has an SSH key and no source security groups, so SSH is open to 0.0.0.0/0";
     },
   },
   {

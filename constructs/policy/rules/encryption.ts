@@ -23,7 +23,8 @@ export const ENCRYPTION_RULES: PolicyRule[] = [
     title: "No KMS key policy open to everyone",
     description: "No Allow statement of a key policy has the principal `*` without conditions.",
     checkov: ["CKV_AWS_33"],
-    remediation: "name the account root or the roles as principals, or pin a wildcard principal down with conditions (aws:SourceAccount, kms:CallerAccount, kms:ViaService)",
+    remediation:
+      "name the account root or the roles as principals, or pin a wildcard principal down with conditions (aws:SourceAccount, kms:CallerAccount, kms:ViaService)",
     resourceTypes: ["aws_kms_key", "aws_kms_key_policy"],
     check({ attributes }) {
       const open = (statementsOf(attributes.policy) ?? []).filter(

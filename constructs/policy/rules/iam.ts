@@ -110,12 +110,19 @@ export const IAM_RULES: PolicyRule[] = [
     severity: "error",
     title: "Web identity (IRSA, GitHub OIDC) trust scoped by :sub and :aud",
     description: "Every sts:AssumeRoleWithWebIdentity trust names the subject (`<issuer>:sub`, not `*`) and the audience (`<issuer>:aud`).",
-    checkovRelated: [{ id: "CKV_AWS_358", differs: "runs on aws_iam_policy_document data sources and covers GitHub OIDC only; the project writes trust policies as JSON on aws_iam_role" }],
-    remediation: "use IrsaRole, or add StringEquals { \"<issuer>:sub\" = \"system:serviceaccount:<ns>:<sa>\", \"<issuer>:aud\" = \"sts.amazonaws.com\" }",
+    checkovRelated: [
+      {
+        id: "CKV_AWS_358",
+        differs: "runs on aws_iam_policy_document data sources and covers GitHub OIDC only; the project writes trust policies as JSON on aws_iam_role",
+      },
+    ],
+    remediation: 'use IrsaRole, or add StringEquals { "<issuer>:sub" = "system:serviceaccount:<ns>:<sa>", "<issuer>:aud" = "sts.amazonaws.com" }',
     resourceTypes: ["aws_iam_role"],
     check({ attributes }) {
       const missing = new Set((statementsOf(attributes.assume_role_policy) ?? []).filter(isWebIdentityTrust).flatMap(unscopedClaims));
-      return missing.size > 0 ? `the web identity trust does not pin ${[...missing].join(" and ")}, so other workloads or audiences can assume the role` : undefined;
+      return missing.size > 0
+        ? `the web identity trust does not pin ${[...missing].join(" and ")}, so other workloads or audiences can assume the role`
+        : undefined;
     },
   },
   {

@@ -51,7 +51,9 @@ export const RELIABILITY_RULES: PolicyRule[] = [
       if (natZones.size === 0) return undefined;
       const zones = [...new Set(subnets.map(zoneOf))].filter((zone): zone is string => zone !== undefined);
       const without = zones.filter((zone) => !natZones.has(zone)).sort();
-      return without.length > 0 ? `${without.join(", ")} ${without.length === 1 ? "has" : "have"} no NAT gateway and route egress through another AZ` : undefined;
+      return without.length > 0
+        ? `${without.join(", ")} ${without.length === 1 ? "has" : "have"} no NAT gateway and route egress through another AZ`
+        : undefined;
     },
   },
   {

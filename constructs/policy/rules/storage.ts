@@ -19,7 +19,8 @@ export const STORAGE_RULES: PolicyRule[] = [
     description: "Every bucket has an aws_s3_bucket_public_access_block with all four flags true.",
     checkov: ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"],
     trivy: ["AVD-AWS-0086", "AVD-AWS-0087", "AVD-AWS-0091", "AVD-AWS-0093", "AVD-AWS-0094"],
-    remediation: "use SecureBucket, or add an aws_s3_bucket_public_access_block with block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets = true",
+    remediation:
+      "use SecureBucket, or add an aws_s3_bucket_public_access_block with block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets = true",
     resourceTypes: ["aws_s3_bucket"],
     check(bucket, context) {
       const [block] = companions(context, "aws_s3_bucket_public_access_block", bucket);
@@ -52,7 +53,8 @@ export const STORAGE_RULES: PolicyRule[] = [
     description: "The bucket's default encryption is aws:kms (or aws:kms:dsse) with a customer managed key.",
     checkov: ["CKV_AWS_145"],
     trivy: ["AVD-AWS-0132"],
-    remediation: 'add an aws_s3_bucket_server_side_encryption_configuration with sse_algorithm = "aws:kms", kms_master_key_id = <KmsKey>.arn and bucket_key_enabled = true',
+    remediation:
+      'add an aws_s3_bucket_server_side_encryption_configuration with sse_algorithm = "aws:kms", kms_master_key_id = <KmsKey>.arn and bucket_key_enabled = true',
     resourceTypes: ["aws_s3_bucket"],
     check(bucket, context) {
       const defaults = companions(context, "aws_s3_bucket_server_side_encryption_configuration", bucket).flatMap((configuration) =>
@@ -69,7 +71,8 @@ export const STORAGE_RULES: PolicyRule[] = [
     title: "S3 TLS-only bucket policy",
     description: "The bucket policy denies every request made without TLS (aws:SecureTransport = false).",
     checkovRelated: [{ id: "CKV_AWS_379", differs: "runs on aws_s3_bucket_acl, which the project never emits (ACLs are disabled by BucketOwnerEnforced)" }],
-    remediation: 'add a Deny statement for Principal "*", Action "s3:*" on the bucket and its objects with Condition Bool aws:SecureTransport = false (SecureBucket does)',
+    remediation:
+      'add a Deny statement for Principal "*", Action "s3:*" on the bucket and its objects with Condition Bool aws:SecureTransport = false (SecureBucket does)',
     resourceTypes: ["aws_s3_bucket"],
     check(bucket, context) {
       const denies = companions(context, "aws_s3_bucket_policy", bucket).some((policy) =>

@@ -9,12 +9,16 @@ import { PolicyContext, PolicyResource } from "../types";
 export function publicExposureOf(subnet: PolicyResource, context: PolicyContext): string[] {
   const reasons: string[] = [];
   if (isTrue(subnet.attributes.map_public_ip_on_launch)) reasons.push("maps public IPs on launch");
-  const tables = context.referencing("aws_route_table_association", "subnet_id", subnet).flatMap((association) => context.targetsOf(association.attributes.route_table_id));
+  const tables = context
+    .referencing("aws_route_table_association", "subnet_id", subnet)
+    .flatMap((association) => context.targetsOf(association.attributes.route_table_id));
   for (const table of tables) {
     const inline = blocks(table.attributes.route).map((route) => route.gateway_id);
     const separate = context.referencing("aws_route", "route_table_id", table).map((route) => route.attributes.gateway_id);
     const toGateway = [...inline, ...separate].some(
-      (gateway) => isSet(gateway) && context.targetsOf(gateway).some((target) => target.type === "aws_internet_gateway" || target.type === "aws_egress_only_internet_gateway"),
+      (gateway) =>
+        isSet(gateway) &&
+        context.targetsOf(gateway).some((target) => target.type === "aws_internet_gateway" || target.type === "aws_egress_only_internet_gateway"),
     );
     if (toGateway) reasons.push(`routes to an internet gateway through ${table.address}`);
   }
@@ -36,4 +40,3 @@ export function publicSubnets(value: unknown, context: PolicyContext): string[] 
 export function eksSubnetIds(resource: PolicyResource): unknown {
   return resource.type === "aws_eks_cluster" ? (block(resource.attributes.vpc_config) ?? {}).subnet_ids : resource.attributes.subnet_ids;
 }
-

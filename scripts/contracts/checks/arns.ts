@@ -9,7 +9,11 @@ const PARTITIONS = new Set(["aws", "aws-cn", "aws-us-gov"]);
  * is allowed only where `referenceKind` says it names a part that is not itself an ARN (`dbuser:${cluster_resource_id}/web`
  * has no attribute to use instead); an ARN there, or a reference nothing resolves, makes an ARN inside an ARN.
  */
-export function arnProblem(value: string, principalType?: string, referenceKind: (reference: string) => "arn" | "part" | "unknown" = () => "unknown"): string | undefined {
+export function arnProblem(
+  value: string,
+  principalType?: string,
+  referenceKind: (reference: string) => "arn" | "part" | "unknown" = () => "unknown",
+): string | undefined {
   if (value === "*" || wholeToken(value) !== undefined) return undefined;
   if (principalType === "AWS" && /^\d{12}$/.test(value)) return undefined;
   if (value.startsWith("${")) {
@@ -63,7 +67,9 @@ export const arnsContract: Contract = {
         const values = [
           ...statement.resources.map((value) => ({ field: "Resource", value, type: undefined as string | undefined })),
           ...statement.notResources.map((value) => ({ field: "NotResource", value, type: undefined as string | undefined })),
-          ...statement.principals.filter((principal) => principal.type === "AWS" || principal.type === "Federated").map((principal) => ({ field: `Principal.${principal.type}`, value: principal.value, type: principal.type })),
+          ...statement.principals
+            .filter((principal) => principal.type === "AWS" || principal.type === "Federated")
+            .map((principal) => ({ field: `Principal.${principal.type}`, value: principal.value, type: principal.type })),
         ];
         for (const { field, value, type } of values) {
           checked++;

@@ -70,7 +70,8 @@ function installedBefore(model: SystemModel, stack: string, address: string): Se
       pending.push(dependency);
     }
   }
-  for (const upstream of upstreamStacks(model, stack)) model.releases.filter((release) => release.stack === upstream).forEach((release) => before.add(releaseKey(release)));
+  for (const upstream of upstreamStacks(model, stack))
+    model.releases.filter((release) => release.stack === upstream).forEach((release) => before.add(releaseKey(release)));
   return before;
 }
 
@@ -83,7 +84,9 @@ function installer(model: SystemModel, entry: ObjectModel): { stack: string; add
   }
   if (kind === "stack") return { stack, address: rest, terraformManifest: rest.startsWith("kubernetes_manifest.") };
   const path = `gitops/${stack}`;
-  const application = model.objects.find(({ object }) => object.kind === "Application" && asString(valueAt(object, "spec.source.path"))?.replace(/\/$/, "") === path);
+  const application = model.objects.find(
+    ({ object }) => object.kind === "Application" && asString(valueAt(object, "spec.source.path"))?.replace(/\/$/, "") === path,
+  );
   if (!application) return { problem: `no Argo CD Application syncs ${path}` };
   const found = installer(model, application);
   return "problem" in found ? found : { ...found, terraformManifest: false };
@@ -108,7 +111,11 @@ export const crdsContract: Contract = {
       }
       const providers = model.releases.filter((release) => charts.includes(release.chart) && installsCrds(release));
       if (providers.length === 0) {
-        findings.add(objectLabel(entry), `CRD ${kind} (chart ${charts.join(" or ")})`, `no release installs it; releases: ${listOrNothing(model.releases.map((release) => `${release.name} (${release.chart})`))}`);
+        findings.add(
+          objectLabel(entry),
+          `CRD ${kind} (chart ${charts.join(" or ")})`,
+          `no release installs it; releases: ${listOrNothing(model.releases.map((release) => `${release.name} (${release.chart})`))}`,
+        );
         continue;
       }
       const from = installer(model, entry);
@@ -119,10 +126,18 @@ export const crdsContract: Contract = {
       const before = installedBefore(model, from.stack, from.address);
       const sameRelease = providers.some((release) => release.stack === from.stack && release.address === from.address);
       if (!sameRelease && !providers.some((release) => before.has(releaseKey(release)))) {
-        findings.add(objectLabel(entry), `installed after ${providers.map((release) => `${release.name} (${release.stack})`).join(" or ")}`, `${from.address} (${from.stack}) waits for: ${listOrNothing([...before].map((key) => key.split(":")[1]))}`);
+        findings.add(
+          objectLabel(entry),
+          `installed after ${providers.map((release) => `${release.name} (${release.stack})`).join(" or ")}`,
+          `${from.address} (${from.stack}) waits for: ${listOrNothing([...before].map((key) => key.split(":")[1]))}`,
+        );
       } else if (from.terraformManifest && providers.some((release) => release.stack === from.stack)) {
         // kubernetes_manifest reads the CRD's schema at plan time: a release of the same stack has not run yet on a fresh cluster.
-        findings.add(objectLabel(entry), `CRD ${kind} at plan time`, `it comes from a release of the same stack (${providers.map((release) => release.name).join(", ")}); use a later stack or the platform-manifests chart`);
+        findings.add(
+          objectLabel(entry),
+          `CRD ${kind} at plan time`,
+          `it comes from a release of the same stack (${providers.map((release) => release.name).join(", ")}); use a later stack or the platform-manifests chart`,
+        );
       }
     }
     return { checked, findings: findings.list };

@@ -20,7 +20,9 @@ export function covers(name: string, host: string): boolean {
 
 function certificates(model: SystemModel): Certificate[] {
   return resourcesOfType(model.stacks, "aws_acm_certificate").map((certificate) => ({
-    names: [asString(certificate.values.domain_name), ...asArray(certificate.values.subject_alternative_names).map(asString)].filter((name): name is string => !!name),
+    names: [asString(certificate.values.domain_name), ...asArray(certificate.values.subject_alternative_names).map(asString)].filter(
+      (name): name is string => !!name,
+    ),
     region: regionOf(model.stacks, certificate) ?? model.environment.account.region,
   }));
 }
@@ -56,7 +58,9 @@ function gatewayUse(model: SystemModel, entry: ObjectModel): HostUse | undefined
 
 function ingressRouteUse(model: SystemModel, entry: ObjectModel): HostUse | undefined {
   if (!valueAt(entry.object, "spec.tls")) return undefined;
-  const hosts = asArray(valueAt(entry.object, "spec.routes")).flatMap((route) => [...String(asMap(route).match ?? "").matchAll(/Host\(`([^`]+)`\)/g)].map((match) => match[1]));
+  const hosts = asArray(valueAt(entry.object, "spec.routes")).flatMap((route) =>
+    [...String(asMap(route).match ?? "").matchAll(/Host\(`([^`]+)`\)/g)].map((match) => match[1]),
+  );
   return hosts.length ? { consumer: objectLabel(entry), hosts, region: model.environment.account.region } : undefined;
 }
 
@@ -86,7 +90,9 @@ export const hostsContract: Contract = {
         findings.add(
           use.consumer,
           `certificate for ${host} in ${use.region}`,
-          elsewhere.length ? listOrNothing(elsewhere) : `certificates in ${use.region}: ${listOrNothing(certs.filter((cert) => cert.region === use.region).flatMap((cert) => cert.names))}`,
+          elsewhere.length
+            ? listOrNothing(elsewhere)
+            : `certificates in ${use.region}: ${listOrNothing(certs.filter((cert) => cert.region === use.region).flatMap((cert) => cert.names))}`,
         );
       }
     }

@@ -30,12 +30,20 @@ export const irsaContract: Contract = {
       const subject = `${account.object.metadata.namespace ?? "default"}:${account.object.metadata.name}`;
       const role = roleNamed(model.stacks, stackOfSource(model, account.source), arn);
       if (!role) {
-        findings.add(objectLabel(account), `eks.amazonaws.com/role-arn ${arn}`, `roles: ${listOrNothing(resourcesOfType(model.stacks, "aws_iam_role").map((candidate) => String(candidate.values.name)))}`);
+        findings.add(
+          objectLabel(account),
+          `eks.amazonaws.com/role-arn ${arn}`,
+          `roles: ${listOrNothing(resourcesOfType(model.stacks, "aws_iam_role").map((candidate) => String(candidate.values.name)))}`,
+        );
         continue;
       }
       const trusted = trustedServiceAccounts(role);
       if (!trusted.some((pattern) => iamMatch(pattern, subject))) {
-        findings.add(objectLabel(account), `role ${String(role.values.name)} (${role.stack})`, `its trust admits: ${listOrNothing(trusted.map((entry) => `system:serviceaccount:${entry}`))}`);
+        findings.add(
+          objectLabel(account),
+          `role ${String(role.values.name)} (${role.stack})`,
+          `its trust admits: ${listOrNothing(trusted.map((entry) => `system:serviceaccount:${entry}`))}`,
+        );
       }
     }
     return { checked, findings: findings.list };

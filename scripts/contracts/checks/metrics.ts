@@ -55,7 +55,8 @@ function queriesOf({ object }: ObjectModel): string[] {
 export function metricsContractOf(exported: () => readonly ExportedMetric[]): Contract {
   return {
     name: "metrics",
-    description: "every application metric and label a PrometheusRule or AnalysisTemplate of gitops/ queries is one the application exports (or a scrape label)",
+    description:
+      "every application metric and label a PrometheusRule or AnalysisTemplate of gitops/ queries is one the application exports (or a scrape label)",
     check(model: SystemModel) {
       const findings = new Findings("metrics");
       const series = seriesOf(exported());
@@ -72,8 +73,14 @@ export function metricsContractOf(exported: () => readonly ExportedMetric[]): Co
             findings.add(objectLabel(entry), `metric ${metric}`, `the application exports: ${listOrNothing([...series.keys()], 12)}`);
             continue;
           }
-          for (const label of labels.filter((candidate) => !known.has(candidate) && !TARGET_LABELS.includes(candidate) && !podTargetLabels.includes(candidate))) {
-            findings.add(objectLabel(entry), `label ${label} of ${metric}`, `its labels: ${listOrNothing([...known, ...TARGET_LABELS, ...podTargetLabels], 20)}`);
+          for (const label of labels.filter(
+            (candidate) => !known.has(candidate) && !TARGET_LABELS.includes(candidate) && !podTargetLabels.includes(candidate),
+          )) {
+            findings.add(
+              objectLabel(entry),
+              `label ${label} of ${metric}`,
+              `its labels: ${listOrNothing([...known, ...TARGET_LABELS, ...podTargetLabels], 20)}`,
+            );
           }
         }
       }

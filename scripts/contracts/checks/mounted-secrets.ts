@@ -42,13 +42,15 @@ function producedSecrets(model: SystemModel): Map<string, string> {
     const name = asString(valueAt(object, "spec.target.name")) ?? object.metadata.name;
     produced.set(`${object.metadata.namespace ?? "default"}/${name}`, `ExternalSecret ${object.metadata.name} (${source})`);
   }
-  for (const { object, source } of objectsOfKind(model, "Secret")) produced.set(`${object.metadata.namespace ?? "default"}/${object.metadata.name}`, `Secret (${source})`);
+  for (const { object, source } of objectsOfKind(model, "Secret"))
+    produced.set(`${object.metadata.namespace ?? "default"}/${object.metadata.name}`, `Secret (${source})`);
   for (const { object, source } of objectsOfKind(model, "Certificate")) {
     const name = asString(valueAt(object, "spec.secretName"));
     if (name) produced.set(`${object.metadata.namespace ?? "default"}/${name}`, `Certificate ${object.metadata.name} (${source})`);
   }
   for (const { object, source } of objectsOfKind(model, "Elasticsearch")) {
-    for (const suffix of ECK_ELASTICSEARCH_SECRETS) produced.set(`${object.metadata.namespace ?? "default"}/${object.metadata.name}-${suffix}`, `ECK for Elasticsearch ${object.metadata.name} (${source})`);
+    for (const suffix of ECK_ELASTICSEARCH_SECRETS)
+      produced.set(`${object.metadata.namespace ?? "default"}/${object.metadata.name}-${suffix}`, `ECK for Elasticsearch ${object.metadata.name} (${source})`);
   }
   return produced;
 }
@@ -57,13 +59,19 @@ function producedSecrets(model: SystemModel): Map<string, string> {
 function vaultInjects(model: SystemModel, workload: WorkloadFacts, name: string): "yes" | "no" | "injector off" {
   const annotations = workload.podAnnotations ?? {};
   if (annotations["vault.hashicorp.com/agent-inject"] !== "true" || !(`vault.hashicorp.com/agent-inject-secret-${name}` in annotations)) return "no";
-  const injector = model.workloads.some((candidate) => candidate.source.startsWith("release:") && model.releases.some((release) => release.chart === "vault" && candidate.source === `release:${release.stack}:${release.name}`) && candidate.kind === "Deployment");
+  const injector = model.workloads.some(
+    (candidate) =>
+      candidate.source.startsWith("release:") &&
+      model.releases.some((release) => release.chart === "vault" && candidate.source === `release:${release.stack}:${release.name}`) &&
+      candidate.kind === "Deployment",
+  );
   return injector ? "yes" : "injector off";
 }
 
 export const mountedSecretsContract: Contract = {
   name: "mounted-secrets",
-  description: "every Secret a workload mounts, envFroms or secretKeyRefs is produced by an ExternalSecret, a release, Terraform or the Vault injector, and every ExternalSecret's Secret is read by something",
+  description:
+    "every Secret a workload mounts, envFroms or secretKeyRefs is produced by an ExternalSecret, a release, Terraform or the Vault injector, and every ExternalSecret's Secret is read by something",
   check(model) {
     const findings = new Findings("mounted-secrets");
     const produced = producedSecrets(model);
@@ -78,7 +86,9 @@ export const mountedSecretsContract: Contract = {
         findings.add(
           workloadLabel(workload),
           `Secret ${workload.namespace}/${name}`,
-          vault === "injector off" ? "annotated for the Vault injector, but no vault release runs the injector" : `Secrets produced in ${workload.namespace}: ${listOrNothing(inNamespace)}`,
+          vault === "injector off"
+            ? "annotated for the Vault injector, but no vault release runs the injector"
+            : `Secrets produced in ${workload.namespace}: ${listOrNothing(inNamespace)}`,
         );
       }
     }

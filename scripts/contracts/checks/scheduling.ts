@@ -35,7 +35,9 @@ function satisfies(pool: NodePoolFacts, requirement: Requirement): boolean {
 }
 
 const describeRequirement = (requirement: Requirement) =>
-  requirement.operator === "In" && requirement.values.length === 1 ? `${requirement.key}=${requirement.values[0]}` : `${requirement.key} ${requirement.operator} ${requirement.values.join(",")}`.trim();
+  requirement.operator === "In" && requirement.values.length === 1
+    ? `${requirement.key}=${requirement.values[0]}`
+    : `${requirement.key} ${requirement.operator} ${requirement.values.join(",")}`.trim();
 
 /** The node selector and the required node affinity, as alternatives (terms are ORed, a term's requirements ANDed). */
 function terms(podSpec: Record<string, unknown>): Requirement[][] {
@@ -74,7 +76,19 @@ export const schedulingContract: Contract = {
       const candidates = model.nodePools.filter((pool) => alternatives.some((term) => term.every((requirement) => satisfies(pool, requirement))));
       const wanted = alternatives.map((term) => term.map(describeRequirement).join(" and ") || "any node").join(" or ");
       if (candidates.length === 0) {
-        findings.add(workloadLabel(workload), `nodes with ${wanted}`, `node pools: ${listOrNothing(model.nodePools.map((pool) => `${pool.name} {${Object.entries(pool.labels).filter(([key]) => !key.includes("kubernetes.io/") || key.startsWith("node-role")).map(([key, value]) => `${key}=${value}`).join(", ")}}`))}`);
+        findings.add(
+          workloadLabel(workload),
+          `nodes with ${wanted}`,
+          `node pools: ${listOrNothing(
+            model.nodePools.map(
+              (pool) =>
+                `${pool.name} {${Object.entries(pool.labels)
+                  .filter(([key]) => !key.includes("kubernetes.io/") || key.startsWith("node-role"))
+                  .map(([key, value]) => `${key}=${value}`)
+                  .join(", ")}}`,
+            ),
+          )}`,
+        );
         continue;
       }
       const tolerations = asArray(workload.podSpec.tolerations);
@@ -82,7 +96,15 @@ export const schedulingContract: Contract = {
         findings.add(
           workloadLabel(workload),
           `a node pool for ${wanted} whose taints it tolerates`,
-          `untolerated taints: ${candidates.map((pool) => `${pool.name} ${hardTaints(pool).filter((taint) => !tolerates(tolerations, taint)).map(describeTaint).join(", ")}`).join("; ")}`,
+          `untolerated taints: ${candidates
+            .map(
+              (pool) =>
+                `${pool.name} ${hardTaints(pool)
+                  .filter((taint) => !tolerates(tolerations, taint))
+                  .map(describeTaint)
+                  .join(", ")}`,
+            )
+            .join("; ")}`,
         );
       }
     }

@@ -26,7 +26,9 @@ function storeOf(model: SystemModel, consumer: ObjectModel, ref: unknown): { sto
   const kind = asString(asMap(ref).kind) ?? "SecretStore";
   const name = asString(asMap(ref).name) ?? "";
   const namespace = consumer.object.metadata.namespace;
-  const store = objectsOfKind(model, kind).find(({ object }) => object.metadata.name === name && (kind === "ClusterSecretStore" || object.metadata.namespace === namespace));
+  const store = objectsOfKind(model, kind).find(
+    ({ object }) => object.metadata.name === name && (kind === "ClusterSecretStore" || object.metadata.namespace === namespace),
+  );
   return { store, label: `${kind} ${kind === "ClusterSecretStore" ? "" : `${namespace}/`}${name}` };
 }
 
@@ -35,7 +37,9 @@ function storeServiceAccount(model: SystemModel, store: ObjectModel): { namespac
   const jwt = asMap(valueAt(store.object, "spec.provider.aws.auth.jwt.serviceAccountRef"));
   if (asString(jwt.name)) return { name: String(jwt.name), namespace: asString(jwt.namespace) ?? store.object.metadata.namespace ?? "default" };
   const controller = model.releases.find((release) => release.chart === "external-secrets");
-  const workload = controller && model.workloads.find((candidate) => candidate.source === `release:${controller.stack}:${controller.name}` && candidate.name === controller.name);
+  const workload =
+    controller &&
+    model.workloads.find((candidate) => candidate.source === `release:${controller.stack}:${controller.name}` && candidate.name === controller.name);
   const name = asString(workload?.podSpec.serviceAccountName);
   return controller && name ? { name, namespace: controller.namespace } : undefined;
 }
@@ -72,7 +76,9 @@ function references(model: SystemModel): SecretReference[] {
 /** Names PushSecrets write: they exist once the PushSecret has run. */
 function pushedNames(model: SystemModel): Set<string> {
   return new Set(
-    objectsOfKind(model, "PushSecret").flatMap(({ object }) => asArray(valueAt(object, "spec.data")).map((item) => asString(valueAt(item, "match.remoteRef.remoteKey")) ?? "")),
+    objectsOfKind(model, "PushSecret").flatMap(({ object }) =>
+      asArray(valueAt(object, "spec.data")).map((item) => asString(valueAt(item, "match.remoteRef.remoteKey")) ?? ""),
+    ),
   );
 }
 
@@ -120,7 +126,9 @@ function grants(model: SystemModel, role: ResourceRef, store: Store, secret: { r
 
 function grantedResources(model: SystemModel, role: ResourceRef, action: string): string[] {
   return policiesOfRole(model.stacks, role).flatMap((document) =>
-    document.statements.filter((statement) => statement.effect === "Allow" && statement.actions.some((candidate) => iamMatch(candidate, action))).flatMap((statement) => statement.resources),
+    document.statements
+      .filter((statement) => statement.effect === "Allow" && statement.actions.some((candidate) => iamMatch(candidate, action)))
+      .flatMap((statement) => statement.resources),
   );
 }
 
@@ -144,7 +152,11 @@ export const secretsContract: Contract = {
       const type = SECRET_TYPE[store.service];
       if (!secret.exists) {
         const names = resourcesOfType(model.stacks, type).map((candidate) => String(candidate.values.name));
-        findings.add(consumer, `${store.service} ${reference.key}`, `no stack creates it and no PushSecret writes it; ${type} in this environment: ${listOrNothing(names)}`);
+        findings.add(
+          consumer,
+          `${store.service} ${reference.key}`,
+          `no stack creates it and no PushSecret writes it; ${type} in this environment: ${listOrNothing(names)}`,
+        );
         continue;
       }
       if (!store.role) {
@@ -162,16 +174,27 @@ export const secretsContract: Contract = {
       for (const other of stores.values()) {
         if (!other.role || other.role.name === store.role.name || other.service !== store.service) continue;
         const where = grants(model, other.role, other, secret, region);
-        if (where) findings.add(`role ${String(other.role.values.name)} of ${objectLabel(other.object)}`, `${reference.key} (read only through ${store.object.object.metadata.name})`, `granted by ${where}`);
+        if (where)
+          findings.add(
+            `role ${String(other.role.values.name)} of ${objectLabel(other.object)}`,
+            `${reference.key} (read only through ${store.object.object.metadata.name})`,
+            `granted by ${where}`,
+          );
       }
     }
     // A ClusterSecretStore without namespace conditions serves every namespace: whoever may create an ExternalSecret anywhere reads all it can.
     for (const store of stores.values()) {
       if (store.object.object.kind !== "ClusterSecretStore") continue;
       checked++;
-      const namespaces = [...new Set(refs.filter((reference) => reference.store === store.object).map((reference) => reference.consumer.object.metadata.namespace ?? "default"))].sort();
+      const namespaces = [
+        ...new Set(refs.filter((reference) => reference.store === store.object).map((reference) => reference.consumer.object.metadata.namespace ?? "default")),
+      ].sort();
       if (namespaces.length > 1 && asArray(valueAt(store.object.object, "spec.conditions")).length === 0) {
-        findings.add(objectLabel(store.object), `secrets of namespaces ${namespaces.join(", ")} through one store without spec.conditions`, "any namespace can read all of them; scope it with spec.conditions or one SecretStore and role per namespace");
+        findings.add(
+          objectLabel(store.object),
+          `secrets of namespaces ${namespaces.join(", ")} through one store without spec.conditions`,
+          "any namespace can read all of them; scope it with spec.conditions or one SecretStore and role per namespace",
+        );
       }
     }
     return { checked, findings: findings.list };
