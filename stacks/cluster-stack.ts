@@ -192,7 +192,6 @@ export class ClusterStack extends EnvironmentStack {
    */
   private volumeKeyFor(prefix: string): KmsKey {
     const key = new KmsKey(this, "VolumeKey", {
-      account: this.account,
       description: `${prefix} EKS node and persistent volumes`,
       alias: `${prefix}-eks-volumes`,
     });

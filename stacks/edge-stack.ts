@@ -11,7 +11,7 @@ import { DnsValidatedCertificate } from "../constructs/edge/dns-validated-certif
 import { EcrRepositories } from "../constructs/edge/ecr-repositories";
 import { PublicHostedZone } from "../constructs/edge/hosted-zone";
 import { ApplicationLoadBalancer } from "../constructs/edge/load-balancer";
-import { useProvider } from "../constructs/edge/provider-scope";
+import { RegionalScope } from "../constructs/core/aws-scope";
 import { WebAcl } from "../constructs/edge/web-acl";
 import { Network } from "../constructs/network/network";
 import { secretRecoveryWindowDays } from "../constructs/security/secret-lifecycle";
@@ -77,7 +77,7 @@ export class EdgeStack extends EnvironmentStack {
     });
     this.applicationHost = applicationHost(edge);
     const originHost = `origin.${this.applicationHost}`;
-    const key = new KmsKey(this, "Key", { account, description: `Encrypts the images and edge logs of ${prefix}` });
+    const key = new KmsKey(this, "Key", { description: `Encrypts the images and edge logs of ${prefix}` });
 
     this.repositories = new EcrRepositories(this, "Ecr", {
       account,
@@ -127,7 +127,7 @@ export class EdgeStack extends EnvironmentStack {
       regionalAcl.protect("LoadBalancer", this.loadBalancer.loadBalancer.arn);
     }
 
-    const global = new Construct(this, "Global");
+    const global = new RegionalScope(this, "Global", { provider: this.globalProvider, region: "us-east-1" });
     const globalAccount = { ...account, region: "us-east-1" };
     this.webAcl = new WebAcl(global, "Waf", {
       account: globalAccount,
@@ -136,14 +136,12 @@ export class EdgeStack extends EnvironmentStack {
       rateLimit: edge.waf.rateLimit,
       largeBodies: edge.waf.largeBodies,
       logRetentionDays: edge.waf.logRetentionDays,
-      key: new KmsKey(global, "Key", { account: globalAccount, description: `Encrypts the CloudFront WAF logs of ${prefix}` }),
+      key: new KmsKey(global, "Key", { description: `Encrypts the CloudFront WAF logs of ${prefix}` }),
     });
-    useProvider(global, this.globalProvider);
 
     // ELB writes access logs only to SSE-S3 buckets, so the ALB's log bucket is also where the CDN log bucket's
     // S3 server access logs go; CloudFront's logs themselves are SSE-KMS.
     const cdnLogs = new SecureBucket(this, "CdnLogs", {
-      account,
       bucketName: `${prefix}-cdn-logs-${environment.account.id}`,
       key,
       accessLogs: { bucket: this.loadBalancer.accessLogs, prefix: `s3/${prefix}-cdn-logs-${environment.account.id}/` },

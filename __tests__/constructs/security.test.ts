@@ -1,21 +1,20 @@
-import { TerraformStack, Testing } from "cdktf";
+import { TerraformStack } from "cdktf";
 import { EncryptedLogGroup } from "../../constructs/logging/log-group";
 import { IrsaRole } from "../../constructs/iam/irsa-role";
 import { KmsKey } from "../../constructs/security/kms-key";
 import { SecureBucket } from "../../constructs/storage/secure-bucket";
 import { kubeConnection } from "../../constructs/cluster/kube-auth";
+import { testStack } from "../support/environments";
 import { onlyResource, policyOf, resourcesOf, synthStack } from "../support/synth";
 
-const account = { accountId: "123456789012", region: "eu-central-1", partition: "aws" };
-
 function stack(): TerraformStack {
-  return new TerraformStack(Testing.app(), "test");
+  return testStack();
 }
 
 describe("KmsKey", () => {
   it("rotates yearly, waits 30 days before deletion and delegates to IAM of this account only", () => {
     const scope = stack();
-    new KmsKey(scope, "Key", { account, description: "test", alias: "test" });
+    new KmsKey(scope, "Key", { description: "test", alias: "test" });
     const synthesized = synthStack(scope);
     const key = onlyResource(synthesized, "aws_kms_key");
     expect(key).toMatchObject({ enable_key_rotation: true, rotation_period_in_days: 365, deletion_window_in_days: 30 });
@@ -27,7 +26,7 @@ describe("KmsKey", () => {
 
   it("grants a service only under the conditions given", () => {
     const scope = stack();
-    const key = new KmsKey(scope, "Key", { account, description: "test" });
+    const key = new KmsKey(scope, "Key", { description: "test" });
     key.grantToService("Logs", "logs.eu-central-1.amazonaws.com", ["kms:Decrypt*"], { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:x" } });
     const [, grant] = policyOf(onlyResource(synthStack(scope), "aws_kms_key")).Statement;
     expect(grant).toEqual({
@@ -44,8 +43,8 @@ describe("KmsKey", () => {
 describe("EncryptedLogGroup", () => {
   it("is encrypted with the key, expires events, and lets CloudWatch Logs use the key for this group only", () => {
     const scope = stack();
-    const key = new KmsKey(scope, "Key", { account, description: "logs" });
-    new EncryptedLogGroup(scope, "Group", { account, name: "/test/group", retentionDays: 90, key });
+    const key = new KmsKey(scope, "Key", { description: "logs" });
+    new EncryptedLogGroup(scope, "Group", { name: "/test/group", retentionDays: 90, key });
     const synthesized = synthStack(scope);
     expect(onlyResource(synthesized, "aws_cloudwatch_log_group")).toMatchObject({ name: "/test/group", retention_in_days: 90 });
     expect(onlyResource(synthesized, "aws_cloudwatch_log_group").kms_key_id).toMatch(/^\$\{aws_kms_key\.Key_.*\.arn\}$/);
@@ -56,9 +55,9 @@ describe("EncryptedLogGroup", () => {
 
 describe("SecureBucket", () => {
   const scope = stack();
-  const key = new KmsKey(scope, "Key", { account, description: "data" });
-  const logs = new SecureBucket(scope, "Logs", { account, bucketName: "logs-bucket" });
-  new SecureBucket(scope, "Data", { account, bucketName: "data-bucket", key, accessLogs: { bucket: logs, prefix: "s3/data/" }, preventDestroy: true });
+  const key = new KmsKey(scope, "Key", { description: "data" });
+  const logs = new SecureBucket(scope, "Logs", { bucketName: "logs-bucket" });
+  new SecureBucket(scope, "Data", { bucketName: "data-bucket", key, accessLogs: { bucket: logs, prefix: "s3/data/" }, preventDestroy: true });
   const synthesized = synthStack(scope);
   const forBucket = (type: string, id: string) => Object.entries(resourcesOf(synthesized, type)).find(([name]) => name.startsWith(`${id}_`))![1];
 

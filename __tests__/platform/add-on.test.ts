@@ -1,5 +1,4 @@
 import * as path from "path";
-import { TerraformStack } from "cdktf";
 import { AddOn, mergeValues } from "../../constructs/addons/add-on";
 import { argoCd } from "../../constructs/addons/argo-cd";
 import { argocdImageUpdater } from "../../constructs/addons/argocd-image-updater";
@@ -7,7 +6,7 @@ import { PLATFORM_ADD_ONS } from "../../constructs/addons/catalog";
 import { clusterAutoscalerImageTag } from "../../constructs/addons/cluster-autoscaler";
 import { manifestsChartDir, PlatformAddOns } from "../../constructs/addons/platform-add-ons";
 import { IrsaRole } from "../../constructs/iam/irsa-role";
-import { testApp, testEnvironment } from "../support/environments";
+import { TEST_LOCATION, testEnvironment, testStack } from "../support/environments";
 import { FAKE_OIDC_ISSUER } from "../support/platform";
 
 describe("the add-on contract", () => {
@@ -33,8 +32,7 @@ describe("the add-on contract", () => {
   });
 
   test("an add-on listed before one it must follow is refused", () => {
-    const app = testApp();
-    const stack = new TerraformStack(app, "contract");
+    const stack = testStack(TEST_LOCATION, "contract");
     const oidcProvider = { arn: `arn:aws:iam::123456789012:oidc-provider/${FAKE_OIDC_ISSUER}`, issuer: FAKE_OIDC_ISSUER };
     const role = (id: string) => new IrsaRole(stack, id, { oidcProvider, roleName: id, namespace: "kube-system", serviceAccount: id });
     const build = (addOns: AddOn[]) =>

@@ -1,5 +1,6 @@
+import { AwsLocation, AwsScope } from "../../constructs/core/aws-scope";
 import * as path from "path";
-import { App, Testing } from "cdktf";
+import { App, TerraformStack, Testing } from "cdktf";
 import { EnvironmentConfig, loadEnvironments, validateEnvironment } from "../../config";
 import type { EnvironmentInput } from "../../config/schema/environment";
 
@@ -49,6 +50,16 @@ export function testEnvironment(overrides: DeepPartial<EnvironmentInput> = {}, n
 /** A fresh cdktf App for a test, writing into the ignored .tmp folder. */
 export function testApp(): App {
   return Testing.app();
+}
+
+/** Where the constructs of a bare test stack live (account 123456789012, eu-central-1). */
+export const TEST_LOCATION: AwsLocation = { accountId: "123456789012", region: "eu-central-1", partition: "aws" };
+
+/** A bare stack for construct tests, with the account and region constructs read from their scope. */
+export function testStack(location: AwsLocation = TEST_LOCATION, id = "test"): TerraformStack {
+  const stack = new TerraformStack(testApp(), id);
+  AwsScope.declare(stack, location);
+  return stack;
 }
 
 function merge(base: unknown, overrides: unknown): unknown {

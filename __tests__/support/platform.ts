@@ -1,3 +1,4 @@
+import { AwsScope } from "../../constructs/core/aws-scope";
 import { App, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../../config";
@@ -20,6 +21,7 @@ export function platformStack(
 ): PlatformStack {
   const upstream = new TerraformStack(app, `${environment.name}-cluster-standin`);
   new AwsProvider(upstream, "aws", { region: environment.account.region });
+  AwsScope.declare(upstream, { accountId: environment.account.id, region: environment.account.region, partition: environment.partition });
   const cluster: ClusterRef = {
     name: environment.prefix,
     endpoint: "https://EXAMPLE0123456789.gr7.eu-west-1.eks.amazonaws.com",
@@ -45,7 +47,6 @@ export function platformStack(
     },
     kubernetesVersion: "1.33",
     volumeKey: new KmsKey(upstream, "VolumeKey", {
-      account: { accountId: environment.account.id, region: environment.account.region, partition: "aws" },
       description: "node volumes",
     }),
     ...extra,

@@ -1,3 +1,6 @@
+import { Construct } from "constructs";
+import { AwsLocation, AwsScope } from "../../constructs/core/aws-scope";
+import { TEST_LOCATION } from "./environments";
 import { Testing, TerraformStack } from "cdktf";
 
 /** The synthesized Terraform JSON of a stack, parsed, for assertions that the Testing matchers cannot express. */
@@ -39,4 +42,12 @@ export function policyOf(resource: Record<string, unknown>, attribute = "policy"
 /** The synthesized JSON as the cdktf `Testing` matchers take it (`expect(json(stack)).toHaveResourceWithProperties(...)`). */
 export function json(synthesized: SynthesizedStack): string {
   return JSON.stringify(synthesized);
+}
+
+/** `Testing.synthScope` with the account and region constructs read from their scope declared on its stack. */
+export function synthScoped(build: (scope: Construct) => void, location: AwsLocation = TEST_LOCATION): string {
+  return Testing.synthScope((scope) => {
+    AwsScope.declare(scope, location);
+    build(scope);
+  });
 }

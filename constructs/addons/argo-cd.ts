@@ -42,7 +42,7 @@ function ingress(context: AddOnContext<"argoCd">, hostname: string): Values {
         scope: "REGIONAL",
         rateLimit: access.wafRateLimit,
         logRetentionDays: WAF_LOG_RETENTION_DAYS,
-        key: new KmsKey(context.scope, "WafLogKey", { account: context.account, description: `Encrypts the Argo CD WAF logs of ${prefix}` }),
+        key: new KmsKey(context.scope, "WafLogKey", { description: `Encrypts the Argo CD WAF logs of ${prefix}` }),
       })
     : undefined;
   return {

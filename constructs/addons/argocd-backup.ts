@@ -44,19 +44,16 @@ export class ArgoCdBackup extends Construct {
   constructor(scope: Construct, id: string, props: ArgoCdBackupProps) {
     super(scope, id);
     const key = new KmsKey(this, "Key", {
-      account: props.account,
       description: `Argo CD configuration backups of ${props.namePrefix}`,
       alias: `${props.namePrefix}-argocd-backup`,
     });
     const bucketName = `${props.namePrefix}-argocd-backup-${props.account.accountId}`;
     this.accessLogs = new AccessLogBucket(this, "AccessLogs", {
-      account: props.account,
       bucketName: `${bucketName}-access-logs`,
       noncurrentVersionRetentionDays: 30,
       expireObjectsAfterDays: 365,
     });
     this.bucket = new SecureBucket(this, "Bucket", {
-      account: props.account,
       bucketName,
       key,
       accessLogs: { bucket: this.accessLogs, prefix: `s3/${bucketName}/` },

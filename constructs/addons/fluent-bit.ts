@@ -46,12 +46,10 @@ export const fluentBit: AddOn<"fluentBit"> = {
   after: ["elasticsearch", "kubePrometheusStack"],
   values(context) {
     const key = new KmsKey(context.scope, "LogKey", {
-      account: context.account,
       description: `Container logs of ${context.environment.prefix}`,
       alias: `${context.environment.prefix}-container-logs`,
     });
     const logGroup = new EncryptedLogGroup(context.scope, "ContainerLogs", {
-      account: context.account,
       name: `/aws/eks/${context.environment.prefix}/containers`,
       retentionDays: context.settings.logRetentionDays,
       key,

@@ -52,7 +52,6 @@ export class SecretStores extends Construct {
   ) {
     super(scope, id);
     this.key = new KmsKey(this, "Key", {
-      account: props.account,
       description: `Encrypts the platform's Secrets Manager secrets of ${props.prefix}`,
       alias: `${props.prefix}-platform-secrets`,
     });

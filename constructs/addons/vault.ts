@@ -98,7 +98,7 @@ function serverConfig(context: AddOnContext<"vault">, kmsKeyId: string): string 
 
 /** The add-on's KMS key of one purpose, created once in its scope (values and manifests both need the unseal key's). */
 function key(context: AddOnContext<"vault">, id: string, description: string, alias: string): KmsKey {
-  return (context.scope.node.tryFindChild(id) as KmsKey | undefined) ?? new KmsKey(context.scope, id, { account: context.account, description, alias });
+  return (context.scope.node.tryFindChild(id) as KmsKey | undefined) ?? new KmsKey(context.scope, id, { description, alias });
 }
 
 /**

@@ -65,7 +65,7 @@ export class EksControlPlane extends Construct {
     this.account = account;
     this.name = name;
     this.version = props.version;
-    this.key = props.key ?? new KmsKey(this, "Key", { account, description: `${name} EKS secrets and control-plane logs`, alias: `${name}-eks` });
+    this.key = props.key ?? new KmsKey(this, "Key", { description: `${name} EKS secrets and control-plane logs`, alias: `${name}-eks` });
 
     this.role = new IamRole(this, "Role", {
       name: `${name}-cluster`,
@@ -90,7 +90,6 @@ export class EksControlPlane extends Construct {
     });
 
     this.logGroup = new EncryptedLogGroup(this, "ControlPlaneLogs", {
-      account,
       name: `/aws/eks/${name}/cluster`,
       retentionDays: props.logRetentionDays,
       key: this.key,

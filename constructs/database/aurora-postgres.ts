@@ -118,7 +118,7 @@ export class AuroraPostgres extends Construct {
     const instanceClass = props.instanceClass ?? "db.r7g.large";
     const serverless = props.serverless ?? { minCapacity: 0.5, maxCapacity: 8 };
 
-    this.key = props.key ?? new KmsKey(this, "Key", { account, description: `${namePrefix} Aurora PostgreSQL`, alias: `${namePrefix}-database` });
+    this.key = props.key ?? new KmsKey(this, "Key", { description: `${namePrefix} Aurora PostgreSQL`, alias: `${namePrefix}-database` });
 
     const subnetGroup = new DbSubnetGroup(this, "SubnetGroup", {
       name: `${namePrefix}-aurora`,
@@ -163,7 +163,6 @@ export class AuroraPostgres extends Construct {
 
     // RDS would create this group itself, unencrypted and kept forever; owning it sets the key and the retention.
     const logGroup = new EncryptedLogGroup(this, "PostgresqlLog", {
-      account,
       name: `/aws/rds/cluster/${namePrefix}/postgresql`,
       retentionDays: props.logRetentionDays ?? 30,
       key: this.key,

@@ -1,5 +1,5 @@
-import { Construct, IConstruct } from "constructs";
-import { TerraformProvider, TerraformResource } from "cdktf";
+import { Construct } from "constructs";
+import { TerraformProvider } from "cdktf";
 import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
@@ -11,6 +11,7 @@ import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance
 import { RdsGlobalCluster } from "@cdktf/provider-aws/lib/rds-global-cluster";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SubnetPlan } from "../../config/subnet-plan";
+import { RegionalScope } from "../core/aws-scope";
 import { AccountContext, serviceTrustPolicy } from "../iam/policy-document";
 import { EncryptedLogGroup } from "../logging/log-group";
 import { Network } from "../network/network";
@@ -25,14 +26,6 @@ export interface RecoveryRegion {
 }
 
 /** Manages every resource under `scope` with `provider` (a second region), so callers never forget one. */
-function placeIn(scope: IConstruct, provider: TerraformProvider): void {
-  for (const child of scope.node.findAll()) {
-    if (child instanceof TerraformResource) {
-      child.provider = provider;
-    }
-  }
-}
-
 export interface BackupCopyProps {
   readonly account: AccountContext;
   readonly namePrefix: string;
@@ -64,14 +57,12 @@ export class BackupCopy extends Construct {
     const key = props.key ?? props.database.key;
     this.vault = new BackupVault(this, "Vault", { name: `${namePrefix}-aurora`, kmsKeyArn: key.arn });
 
-    const remote = new Construct(this, "RecoveryRegion");
+    const remote = new RegionalScope(this, "RecoveryRegion", recoveryRegion);
     this.recoveryKey = new KmsKey(remote, "Key", {
-      account: { ...account, region: recoveryRegion.region },
       description: `${namePrefix} Aurora backup copies (disaster recovery)`,
       alias: `${namePrefix}-aurora-dr`,
     });
     this.recoveryVault = new BackupVault(remote, "Vault", { name: `${namePrefix}-aurora-dr`, kmsKeyArn: this.recoveryKey.arn });
-    placeIn(remote, recoveryRegion.provider);
 
     const role = new IamRole(this, "Role", {
       name: `${namePrefix}-aurora-backup`,
@@ -155,7 +146,7 @@ export class GlobalDatabase extends Construct {
     // Joining through source_db_cluster_identifier sets the primary's global_cluster_identifier outside its config.
     database.cluster.lifecycle = { ...database.cluster.lifecycle, ignoreChanges: ["global_cluster_identifier"] };
 
-    const remote = new Construct(this, "RecoveryRegion");
+    const remote = new RegionalScope(this, "RecoveryRegion", recoveryRegion);
     this.secondaryNetwork = new Network(remote, "Network", {
       account: remoteAccount,
       namePrefix: `${namePrefix}-dr`,
@@ -165,12 +156,10 @@ export class GlobalDatabase extends Construct {
       databasePort: POSTGRES_PORT,
     });
     const key = new KmsKey(remote, "Key", {
-      account: remoteAccount,
       description: `${namePrefix} Aurora global database secondary`,
       alias: `${namePrefix}-aurora-dr`,
     });
     const logGroup = new EncryptedLogGroup(remote, "PostgresqlLog", {
-      account: remoteAccount,
       name: `/aws/rds/cluster/${namePrefix}-dr/postgresql`,
       retentionDays: props.logRetentionDays ?? 30,
       key,
@@ -237,6 +226,5 @@ export class GlobalDatabase extends Construct {
       "a standby secondary: Aurora already replicates its storage over three AZs of the region, and secondaryInstances adds instances",
     );
     suppress(this.secondaryCluster, "PLT-RDS-005", "a secondary holds a replica of the primary, whose final snapshot and AWS Backup copies cover its data");
-    placeIn(remote, recoveryRegion.provider);
   }
 }

@@ -29,7 +29,7 @@ export class EcrRepositories extends Construct {
 
   constructor(scope: Construct, id: string, props: EcrRepositoriesProps) {
     super(scope, id);
-    this.key = props.key ?? new KmsKey(this, "Key", { account: props.account, description: `Encrypts the images of ${props.namePrefix}` });
+    this.key = props.key ?? new KmsKey(this, "Key", { description: `Encrypts the images of ${props.namePrefix}` });
     for (const name of props.names) {
       const repository = new EcrRepository(this, `Repository-${name}`, {
         name: `${props.namePrefix}/${name}`,

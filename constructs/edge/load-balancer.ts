@@ -97,7 +97,6 @@ export class ApplicationLoadBalancer extends Construct {
     const targetPort = props.targetPort ?? 8080;
     const internal = props.clients.kind === "cloudfront-vpc-origin";
     this.accessLogs = new AccessLogBucket(this, "AccessLogs", {
-      account: props.account,
       deliveredBy: "Elastic Load Balancing access logging",
       bucketName: props.accessLogBucketName,
       expireObjectsAfterDays: props.accessLogRetentionDays ?? 365,

@@ -83,7 +83,6 @@ export class WebAcl extends Construct {
     this.arn = this.webAcl.arn;
     // WAF accepts only log groups whose name starts with aws-waf-logs-.
     this.logGroup = new EncryptedLogGroup(this, "Logs", {
-      account: props.account,
       name: `aws-waf-logs-${props.name}`,
       retentionDays: props.logRetentionDays,
       key: props.key,

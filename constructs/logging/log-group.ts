@@ -1,10 +1,9 @@
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { AccountContext, arn } from "../iam/policy-document";
+import { AwsScope, formatArn } from "../core/aws-scope";
 import { KmsKey } from "../security/kms-key";
 
 export interface EncryptedLogGroupProps {
-  readonly account: AccountContext;
   /** Full log group name, e.g. `/aws/vpc/webapp-prod/flow-logs`. */
   readonly name: string;
   readonly retentionDays: number;
@@ -20,10 +19,10 @@ export class EncryptedLogGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
     super(scope, id);
-    const groupArn = arn(props.account, "logs", `log-group:${props.name}`);
+    const groupArn = formatArn(this, { service: "logs", resource: `log-group:${props.name}` });
     props.key.grantToService(
       `CloudWatchLogs${id.replace(/[^A-Za-z0-9]/g, "")}`,
-      `logs.${props.account.region}.amazonaws.com`,
+      `logs.${AwsScope.of(this).region}.amazonaws.com`,
       ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
       { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": groupArn } },
     );

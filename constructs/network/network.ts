@@ -75,7 +75,7 @@ export class Network extends Construct {
     const zones = subnetPlan.private.map((subnet) => subnet.availabilityZone);
     const clusterTags = Object.fromEntries((props.clusterNames ?? []).map((name) => [`kubernetes.io/cluster/${name}`, "shared"]));
 
-    this.key = props.key ?? new KmsKey(this, "Key", { account: props.account, description: `${namePrefix} network logs`, alias: `${namePrefix}-network` });
+    this.key = props.key ?? new KmsKey(this, "Key", { description: `${namePrefix} network logs`, alias: `${namePrefix}-network` });
     this.vpc = new Vpc(this, "Vpc", {
       cidrBlock: props.cidr,
       enableDnsHostnames: true,
@@ -213,7 +213,6 @@ export class Network extends Construct {
 
   private addFlowLogs(account: AccountContext, namePrefix: string, retentionDays: number, trafficType: string): void {
     const logGroup = new EncryptedLogGroup(this, "FlowLogGroup", {
-      account,
       name: `/aws/vpc/${namePrefix}/flow-logs`,
       retentionDays,
       key: this.key,

@@ -69,8 +69,8 @@ export class CodeBuildRunner extends Construct {
       cidrIpv4: "0.0.0.0/0",
     });
 
-    const key = new KmsKey(this, "LogKey", { account, description: `${name} build logs`, alias: `${name}-logs` });
-    const logs = new EncryptedLogGroup(this, "Logs", { account, name: `/aws/codebuild/${name}`, retentionDays: props.logRetentionDays, key });
+    const key = new KmsKey(this, "LogKey", { description: `${name} build logs`, alias: `${name}-logs` });
+    const logs = new EncryptedLogGroup(this, "Logs", { name: `/aws/codebuild/${name}`, retentionDays: props.logRetentionDays, key });
 
     this.role = new IamRole(this, "Role", {
       name,

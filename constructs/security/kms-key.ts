@@ -2,10 +2,10 @@ import { Construct } from "constructs";
 import { Lazy } from "cdktf";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey as KmsKeyResource } from "@cdktf/provider-aws/lib/kms-key";
-import { AccountContext, policyDocument, PolicyStatement } from "../iam/policy-document";
+import { accountRootArn } from "../core/aws-scope";
+import { policyDocument, PolicyStatement } from "../iam/policy-document";
 
 export interface KmsKeyProps {
-  readonly account: AccountContext;
   /** What the key protects; shown in the console. */
   readonly description: string;
   /** Alias name without the `alias/` prefix. @default no alias */
@@ -26,12 +26,11 @@ export class KmsKey extends Construct {
 
   constructor(scope: Construct, id: string, props: KmsKeyProps) {
     super(scope, id);
-    const { account } = props;
     this.statements = [
       {
         Sid: "EnableIamPoliciesOfThisAccount",
         Effect: "Allow",
-        Principal: { AWS: `arn:${account.partition}:iam::${account.accountId}:root` },
+        Principal: { AWS: accountRootArn(this) },
         Action: "kms:*",
         Resource: "*",
       },

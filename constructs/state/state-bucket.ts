@@ -25,19 +25,16 @@ export class StateBucket extends Construct {
   constructor(scope: Construct, id: string, props: StateBucketProps) {
     super(scope, id);
     this.key = new KmsKey(this, "Key", {
-      account: props.account,
       description: `Encrypts the Terraform state in s3://${props.bucketName}`,
       alias: props.keyAlias,
     });
     this.accessLogs = new AccessLogBucket(this, "AccessLogs", {
-      account: props.account,
       bucketName: `${props.bucketName}-access-logs`,
       noncurrentVersionRetentionDays: 30,
       expireObjectsAfterDays: 365,
       preventDestroy: true,
     });
     this.bucket = new SecureBucket(this, "Bucket", {
-      account: props.account,
       bucketName: props.bucketName,
       key: this.key,
       accessLogs: { bucket: this.accessLogs, prefix: `s3/${props.bucketName}/` },

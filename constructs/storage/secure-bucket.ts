@@ -8,11 +8,11 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { AccountContext, policyDocument, PolicyStatement } from "../iam/policy-document";
+import { AwsScope, formatArn } from "../core/aws-scope";
+import { policyDocument, PolicyStatement } from "../iam/policy-document";
 import { KmsKey } from "../security/kms-key";
 
 export interface SecureBucketProps {
-  readonly account: AccountContext;
   readonly bucketName: string;
   /**
    * The CMK for SSE-KMS. Omit only for buckets that receive S3 server access logs or ELB access logs, which AWS
@@ -43,7 +43,7 @@ export class SecureBucket extends Construct {
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     this.name = props.bucketName;
-    this.arn = `arn:${props.account.partition}:s3:::${props.bucketName}`;
+    this.arn = formatArn(this, { service: "s3", region: "", account: "", resource: props.bucketName });
     this.bucket = new S3Bucket(this, "Bucket", {
       bucket: props.bucketName,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
@@ -88,7 +88,7 @@ export class SecureBucket extends Construct {
         targetBucket: props.accessLogs.bucket.name,
         targetPrefix: props.accessLogs.prefix,
       });
-      props.accessLogs.bucket.allowServerAccessLogsFrom(this, props.account);
+      props.accessLogs.bucket.allowServerAccessLogsFrom(this);
     }
     this.statements = [
       {
@@ -112,14 +112,14 @@ export class SecureBucket extends Construct {
   }
 
   /** Lets S3 server access logging of `source` write into this bucket, and nothing else. */
-  allowServerAccessLogsFrom(source: SecureBucket, account: AccountContext): void {
+  allowServerAccessLogsFrom(source: SecureBucket): void {
     this.addToPolicy({
       Sid: `S3ServerAccessLogs${source.node.id.replace(/[^A-Za-z0-9]/g, "")}`,
       Effect: "Allow",
       Principal: { Service: "logging.s3.amazonaws.com" },
       Action: "s3:PutObject",
       Resource: `${this.arn}/*`,
-      Condition: { ArnLike: { "aws:SourceArn": source.arn }, StringEquals: { "aws:SourceAccount": account.accountId } },
+      Condition: { ArnLike: { "aws:SourceArn": source.arn }, StringEquals: { "aws:SourceAccount": AwsScope.of(source).accountId } },
     });
   }
 }

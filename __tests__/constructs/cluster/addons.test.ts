@@ -1,13 +1,12 @@
-import { Testing } from "cdktf";
 import { EksManagedAddon } from "../../../constructs/cluster/addons";
 import { EksControlPlane } from "../../../constructs/cluster/eks-cluster";
 import { IrsaRole } from "../../../constructs/iam/irsa-role";
 import { ACCOUNT, privateSubnets } from "../../support/cluster-fixtures";
-import { onlyResource, SynthesizedStack } from "../../support/synth";
+import { onlyResource, SynthesizedStack, synthScoped } from "../../support/synth";
 
 function synthAddon(namespace = "kube-system"): SynthesizedStack {
   return JSON.parse(
-    Testing.synthScope((scope) => {
+    synthScoped((scope) => {
       const cluster = new EksControlPlane(scope, "Eks", {
         account: ACCOUNT,
         name: "shop-test",

@@ -1,11 +1,10 @@
-import { Testing } from "cdktf";
 import { CONTROL_PLANE_LOG_TYPES, EksControlPlane, EksControlPlaneProps } from "../../../constructs/cluster/eks-cluster";
 import { ACCOUNT, privateSubnets } from "../../support/cluster-fixtures";
-import { onlyResource, policyOf, resourcesOf, SynthesizedStack } from "../../support/synth";
+import { onlyResource, policyOf, resourcesOf, SynthesizedStack, synthScoped } from "../../support/synth";
 
 function synthControlPlane(props: Partial<EksControlPlaneProps> = {}, admins: string[] = []): SynthesizedStack {
   return JSON.parse(
-    Testing.synthScope((scope) => {
+    synthScoped((scope) => {
       const controlPlane = new EksControlPlane(scope, "Eks", {
         account: ACCOUNT,
         name: "shop-test",

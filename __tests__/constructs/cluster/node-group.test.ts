@@ -1,15 +1,14 @@
-import { Testing } from "cdktf";
 import { EksControlPlane } from "../../../constructs/cluster/eks-cluster";
 import { NodeLaunchTemplate } from "../../../constructs/cluster/launch-template";
 import { ManagedNodeGroup, ManagedNodeGroupProps } from "../../../constructs/cluster/node-group";
 import { NODE_MANAGED_POLICIES, NodeRole } from "../../../constructs/cluster/node-role";
 import { KmsKey } from "../../../constructs/security/kms-key";
 import { ACCOUNT, privateSubnets } from "../../support/cluster-fixtures";
-import { onlyResource, policyOf, resourcesOf, SynthesizedStack } from "../../support/synth";
+import { onlyResource, policyOf, resourcesOf, SynthesizedStack, synthScoped } from "../../support/synth";
 
 function synthNodeGroup(props: Partial<ManagedNodeGroupProps> = {}): SynthesizedStack {
   return JSON.parse(
-    Testing.synthScope((scope) => {
+    synthScoped((scope) => {
       const subnets = privateSubnets(scope);
       const cluster = new EksControlPlane(scope, "Eks", {
         account: ACCOUNT,
@@ -19,7 +18,7 @@ function synthNodeGroup(props: Partial<ManagedNodeGroupProps> = {}): Synthesized
         subnets,
         logRetentionDays: 30,
       });
-      const volumeKey = new KmsKey(scope, "VolumeKey", { account: ACCOUNT, description: "volumes" });
+      const volumeKey = new KmsKey(scope, "VolumeKey", { description: "volumes" });
       new ManagedNodeGroup(scope, "Stateless", {
         cluster,
         nodeGroupName: "shop-test-stateless",

@@ -4,7 +4,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { AuroraPostgres, POSTGRES_PORT } from "../../../constructs/database/aurora-postgres";
 import { IrsaRole } from "../../../constructs/iam/irsa-role";
 import { Network } from "../../../constructs/network/network";
-import { testApp, testEnvironment } from "../../support/environments";
+import { testEnvironment, testStack } from "../../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../../support/synth";
 
 const account = { accountId: "123456789012", region: "eu-central-1", partition: "aws" };
@@ -24,7 +24,7 @@ function databaseIn(stack: TerraformStack, props: Partial<ConstructorParameters<
 
 describe("AuroraPostgres", () => {
   it("admits security groups given as ids, as SecurityGroup objects and as objects exposing one, each with a description", () => {
-    const stack = new TerraformStack(testApp(), "test");
+    const stack = testStack();
     const db = databaseIn(stack, { allowFrom: { "eks-nodes": "sg-0123456789abcdef0" } });
     const bastion = new SecurityGroup(stack, "Bastion", { name: "bastion", description: "Bastion hosts" });
     db.allowFrom(bastion, "bastion");
@@ -38,7 +38,7 @@ describe("AuroraPostgres", () => {
   });
 
   it("lets an IRSA role and a plain IAM role connect as one database user each through IAM authentication", () => {
-    const stack = new TerraformStack(testApp(), "test");
+    const stack = testStack();
     const db = databaseIn(stack);
     const irsa = new IrsaRole(stack, "App", {
       oidcProvider: { arn: "arn:aws:iam::123456789012:oidc-provider/oidc.example", issuer: "oidc.example" },
@@ -72,14 +72,14 @@ describe("AuroraPostgres", () => {
   });
 
   it("refuses a database user name PostgreSQL would not accept", () => {
-    const stack = new TerraformStack(testApp(), "test");
+    const stack = testStack();
     const db = databaseIn(stack);
     const job = new IamRole(stack, "Job", { name: "job", assumeRolePolicy: "{}" });
     expect(() => db.grantConnect(job, "app-api")).toThrow('grantConnect: "app-api" is not a PostgreSQL user name');
   });
 
   it("derives the parameter group family from the engine's major version", () => {
-    const stack = new TerraformStack(testApp(), "test");
+    const stack = testStack();
     databaseIn(stack);
     const synthesized = synthStack(stack);
     expect(onlyResource(synthesized, "aws_rds_cluster_parameter_group")).toMatchObject({
@@ -90,7 +90,7 @@ describe("AuroraPostgres", () => {
   });
 
   it("names its replaceable parameter groups by prefix, so create_before_destroy never collides with the old group", () => {
-    const stack = new TerraformStack(testApp(), "test");
+    const stack = testStack();
     databaseIn(stack);
     const synthesized = synthStack(stack);
     for (const type of ["aws_rds_cluster_parameter_group", "aws_db_parameter_group"]) {
@@ -102,13 +102,13 @@ describe("AuroraPostgres", () => {
   });
 
   it("logs every DDL statement (CKV2_AWS_27)", () => {
-    const stack = new TerraformStack(testApp(), "test");
+    const stack = testStack();
     databaseIn(stack);
     expect(onlyResource(synthStack(stack), "aws_rds_cluster_parameter_group").parameter).toContainEqual({ name: "log_statement", value: "ddl" });
   });
 
   it("ignores the minor upgrades auto_minor_version_upgrade applies, instead of planning a downgrade", () => {
-    const stack = new TerraformStack(testApp(), "test");
+    const stack = testStack();
     databaseIn(stack);
     const synthesized = synthStack(stack);
     expect(onlyResource(synthesized, "aws_rds_cluster").lifecycle).toMatchObject({ ignore_changes: ["engine_version"] });
@@ -116,7 +116,7 @@ describe("AuroraPostgres", () => {
   });
 
   it("has deletion protection and a final snapshot unless told otherwise", () => {
-    const stack = new TerraformStack(testApp(), "test");
+    const stack = testStack();
     databaseIn(stack);
     expect(onlyResource(synthStack(stack), "aws_rds_cluster")).toMatchObject({
       deletion_protection: true,
@@ -125,7 +125,7 @@ describe("AuroraPostgres", () => {
   });
 
   it("names the final snapshot after a value fixed at creation, so a recreated cluster's destroy never reuses a name", () => {
-    const stack = new TerraformStack(testApp(), "test");
+    const stack = testStack();
     databaseIn(stack);
     const synthesized = synthStack(stack);
     const [lifetimeId] = Object.keys(resourcesOf(synthesized, "terraform_data"));
@@ -134,7 +134,7 @@ describe("AuroraPostgres", () => {
   });
 
   it("creates no Enhanced Monitoring role when monitoring is off", () => {
-    const stack = new TerraformStack(testApp(), "test");
+    const stack = testStack();
     databaseIn(stack, { monitoringIntervalSeconds: 0 });
     const synthesized = synthStack(stack);
     expect(countOf(synthesized, "aws_iam_role")).toBe(0);
@@ -146,7 +146,7 @@ describe("AuroraPostgres", () => {
 
   it("keeps instance ids stable when readers are added: the writer and existing readers keep their addresses", () => {
     const idsWith = (readers: number) => {
-      const stack = new TerraformStack(testApp(), "test");
+      const stack = testStack();
       databaseIn(stack, { readers });
       return Object.keys(resourcesOf(synthStack(stack), "aws_rds_cluster_instance"));
     };

@@ -104,7 +104,7 @@ describe("ApplicationLoadBalancer", () => {
 
 describe("WebAcl", () => {
   const { stack } = constructStack();
-  const key = new KmsKey(stack, "Key", { account: ACCOUNT, description: "logs" });
+  const key = new KmsKey(stack, "Key", { description: "logs" });
   new WebAcl(stack, "Waf", { account: ACCOUNT, name: "shop-alb", scope: "REGIONAL", rateLimit: 500, logRetentionDays: 30, key });
   const synthesized = synthStack(stack);
 
@@ -129,7 +129,7 @@ describe("WebAcl", () => {
 describe("CdnDistribution", () => {
   function distribution(vpcOriginLoadBalancerArn?: string) {
     const { stack, global } = constructStack();
-    const logBucket = new SecureBucket(stack, "Logs", { account: ACCOUNT, bucketName: "shop-cdn-logs" });
+    const logBucket = new SecureBucket(stack, "Logs", { bucketName: "shop-cdn-logs" });
     new CdnDistribution(stack, "Cdn", {
       account: ACCOUNT,
       name: "shop-dev",
