@@ -1,3 +1,4 @@
+import { prepareCrossStackReferences } from "../../constructs/core/cdktf-internals";
 import { Aspects, TerraformStack } from "cdktf";
 import { buildApp } from "../../main";
 import { evaluatePolicy, PolicyReport } from "../../constructs/policy/evaluate";
@@ -14,7 +15,7 @@ const environments = shippedEnvironments();
 const app = buildApp(testApp(), environments);
 const stacks = app.node.children.filter(TerraformStack.isStack);
 // As app.synth() does before aspects run: cross-stack references become remote-state outputs.
-for (const stack of stacks) stack.prepareStack();
+prepareCrossStackReferences(app);
 
 function policyAspectOf(stack: TerraformStack): PolicyAspect {
   const aspects = Aspects.of(stack).all.filter((aspect): aspect is PolicyAspect => aspect instanceof PolicyAspect);

@@ -1,3 +1,4 @@
+import { prepareCrossStackReferences } from "../../constructs/core/cdktf-internals";
 import { Construct } from "constructs";
 import { Aspects, TerraformStack, Testing } from "cdktf";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
@@ -133,7 +134,7 @@ describe("PolicyAspect", () => {
     nodeGroup("every_zone", network.privateSubnets);
     nodeGroup("two_zones", network.privateSubnets.slice(0, 2));
     // What app.synth() does before the aspects run: cross-stack references become remote-state outputs.
-    if (prepared) for (const stack of app.node.children.filter(TerraformStack.isStack)) stack.prepareStack();
+    if (prepared) prepareCrossStackReferences(app);
     const findings = evaluatePolicy(cluster, { production: true }).findings.map((finding) => `${finding.ruleId} ${finding.address}: ${finding.problem}`);
     expect(findings).toEqual(["PLT-REL-002 aws_eks_node_group.two_zones: the node group spans 2 AZs"]);
   });

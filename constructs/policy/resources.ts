@@ -1,11 +1,11 @@
 import { IConstruct } from "constructs";
 import { App, DefaultTokenResolver, StringConcat, TerraformOutput, TerraformResource, TerraformStack, Tokenization } from "cdktf";
+import { crossStackReadsIn } from "../core/cdktf-internals";
 import { PolicyContext, PolicyResource } from "./types";
 
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 /** `${aws_subnet.name.id}`: resource types are `<provider>_<name>`, which keeps out var., local., data., each. and the like. */
 const REFERENCE = /\$\{([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z0-9_-]+)[.}[]/g;
-const CROSS_STACK = /\$\{data\.terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)\}/g;
 
 function resolveIn(stack: TerraformStack, value: unknown): unknown {
   return Tokenization.resolve(value, { scope: stack, preparing: false, resolver: RESOLVER });
@@ -118,8 +118,8 @@ export class StackContext implements PolicyContext {
       const target = this.indexOf(stack).at(`${type}.${name}`) ?? this.inOneOtherStack(stack, `${type}.${name}`);
       if (target) found.push(target);
     }
-    for (const [, originPath, outputId] of value.matchAll(CROSS_STACK)) {
-      found.push(...this.crossStackTargets(stack, originPath, outputId));
+    for (const { originStack, outputId } of crossStackReadsIn(value)) {
+      found.push(...this.crossStackTargets(stack, originStack, outputId));
     }
     return found;
   }
