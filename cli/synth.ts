@@ -56,7 +56,7 @@ export function runSynth(build: BuildApp, argv: readonly string[], env: NodeJS.P
     return 1;
   }
   replaceDirectory(staging, outdir);
-  const stacks = app.node.findAll().filter(TerraformStack.isStack);
+  const stacks = app.node.findAll().filter((node) => TerraformStack.isStack(node));
   for (const line of summaryLines(stacks, verbose)) io.out(line);
   io.out(`wrote ${displayPath(outdir)}: ${count(stacks.length, "stack")}`);
   return 0;

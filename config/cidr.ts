@@ -63,7 +63,7 @@ export function cidrSubnet(prefix: Ipv4Block, newBits: number, netNum: number): 
  */
 export function allocateBlocks(parent: Ipv4Block, prefixLengths: readonly number[], reserved: readonly Ipv4Block[] = []): Ipv4Block[] | undefined {
   const taken: Ipv4Block[] = [...reserved];
-  const result: Ipv4Block[] = new Array(prefixLengths.length);
+  const result = new Array<Ipv4Block>(prefixLengths.length);
   const order = prefixLengths.map((prefixLength, index) => ({ prefixLength, index }));
   order.sort((a, b) => a.prefixLength - b.prefixLength || a.index - b.index);
   for (const { prefixLength, index } of order) {

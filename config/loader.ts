@@ -1,7 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
-import { z } from "zod";
 import { applicationHost, EnvironmentConfig, resolveEnvironment } from "./environment";
 import { ConfigError, ConfigProblem } from "./errors";
 import { environmentSchema } from "./schema/environment";
@@ -142,7 +141,7 @@ export function validateEnvironment(name: string, file: string, data: unknown): 
   const parsed = environmentSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     return {
-      problems: parsed.error.issues.flatMap((issue) => describeIssue(issue as z.core.$ZodIssue)).map((problem) => ({ file, ...problem })),
+      problems: parsed.error.issues.flatMap((issue) => describeIssue(issue)).map((problem) => ({ file, ...problem })),
     };
   }
   return { environment: resolveEnvironment(name, file, parsed.data) };

@@ -25,7 +25,7 @@ interface JsonSchemaNode {
  */
 export function renderConfigReference(): string {
   const rows: string[] = [];
-  walk(environmentJsonSchema() as JsonSchemaNode, "", true, rows);
+  walk(environmentJsonSchema(), "", true, rows);
   return [
     "# Configuration reference",
     "",
@@ -77,7 +77,7 @@ function row(path: string, node: JsonSchemaNode, required: boolean, note?: strin
 
 function typeOf(node: JsonSchemaNode): string {
   if (node.enum) return node.enum.map((value) => `\`${String(value)}\``).join(", ");
-  if (node.const !== undefined) return `\`${String(node.const)}\``;
+  if (node.const !== undefined) return `\`${typeof node.const === "string" ? node.const : JSON.stringify(node.const)}\``;
   const variants = node.anyOf ?? node.oneOf;
   if (variants) {
     const consts = variants.filter((variant) => variant.const !== undefined).map((variant) => String(variant.const));

@@ -79,6 +79,7 @@ describe.each(ENVIRONMENTS)("the %s overlay", (environment) => {
     const metric = (name: string) => template.metrics.find((candidate: { name: string }) => candidate.name === name);
     // Argo Rollouts' expr conditions over the Prometheus result vector, as JavaScript (len → length, isNaN → Number.isNaN).
     const condition = (expression: string) =>
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- evaluates the AnalysisTemplate's own expression, read from gitops/, never input
       new Function("result", `return ${expression.replace(/len\(result\)/g, "result.length").replace(/isNaN\(/g, "Number.isNaN(")};`) as (result: number[]) => boolean;
 
     it("fails on no data: an empty result and NaN never pass, a healthy preview does", () => {
@@ -101,7 +102,7 @@ describe.each(ENVIRONMENTS)("the %s overlay", (environment) => {
         for (const selector of selectorsOf(parsePromql(query.replaceAll("{{args.pod-template-hash}}", "abc123")))) {
           expect(selector.metric).toBe("http_requests_total");
           expect(selector.matchers).toContainEqual({ label: "rollouts_pod_template_hash", op: "=", value: "abc123" });
-          expect(podLabel.map((label) => label.replace(/[-.\/]/g, "_"))).toContain("rollouts_pod_template_hash");
+          expect(podLabel.map((label) => label.replace(/[-./]/g, "_"))).toContain("rollouts_pod_template_hash");
         }
       }
       expect(find(objects, "Rollout").spec!.strategy.blueGreen.prePromotionAnalysis.args).toEqual([

@@ -24,13 +24,13 @@ type ModelFactory = (object: KubeObject) => Validatable;
  * apiVersion swapped.
  */
 const MODELS: Record<string, ModelFactory> = {
-  "v1/Namespace": (object) => new Namespace(object as never),
-  "v1/ServiceAccount": (object) => new ServiceAccount(object as never),
-  "v1/Service": (object) => new Service(object as never),
+  "v1/Namespace": (object) => new Namespace(object),
+  "v1/ServiceAccount": (object) => new ServiceAccount(object),
+  "v1/Service": (object) => new Service(object),
   "apps/v1/Deployment": (object) => new Deployment(object as never),
   "autoscaling/v2/HorizontalPodAutoscaler": (object) => new HorizontalPodAutoscaler(object as never),
   "batch/v1/Job": (object) => new Job(object as never),
-  "policy/v1/PodDisruptionBudget": (object) => new PodDisruptionBudget(object as never),
+  "policy/v1/PodDisruptionBudget": (object) => new PodDisruptionBudget(object),
   "networking.k8s.io/v1/NetworkPolicy": (object) => new NetworkPolicy(object as never),
   "argoproj.io/v1alpha1/Rollout": (object) => new Rollout(object as never),
   "argoproj.io/v1alpha1/AnalysisTemplate": (object) => new AnalysisTemplate(object as never),

@@ -13,7 +13,7 @@ import { shippedEnvironments, testApp } from "../support/environments";
  */
 const environments = shippedEnvironments();
 const app = buildApp(testApp(), environments);
-const stacks = app.node.children.filter(TerraformStack.isStack);
+const stacks = app.node.children.filter((child) => TerraformStack.isStack(child));
 // As app.synth() does before aspects run: cross-stack references become remote-state outputs.
 prepareCrossStackReferences(app);
 

@@ -69,7 +69,7 @@ describe("PolicyAspect", () => {
     });
     expect(error).toBeUndefined();
     expect(lines[0]).toBe("policy: stack (production): 3 rules checked on 1 resource, 0 errors, 1 warning, 0 suppressed");
-    expect(lines[1]).toMatch(/^  warning PLT-SG-001 aws_security_group\.undescribed \(stack\/undescribed\): no description on the group\. Fix: /);
+    expect(lines[1]).toMatch(/^ {2}warning PLT-SG-001 aws_security_group\.undescribed \(stack\/undescribed\): no description on the group\. Fix: /);
   });
 
   it("applies a suppression to the construct's resources and lists it with its reason in the summary", () => {

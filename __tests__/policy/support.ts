@@ -46,7 +46,7 @@ export function runFixture(fixture: RuleFixture): FixtureResult {
   const flagged = report.findings.map((finding) => finding.address).sort();
   const checked = stack.node
     .findAll()
-    .filter(TerraformResource.isTerraformResource)
+    .filter((construct) => TerraformResource.isTerraformResource(construct))
     .filter((resource) => rule.resourceTypes.includes(resource.terraformResourceType))
     .map((resource) => `${resource.terraformResourceType}.${resource.friendlyUniqueId}`);
   return { flagged, passed: checked.filter((address) => !flagged.includes(address)).sort() };

@@ -46,15 +46,18 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const users = new UserStore(deps.db);
   const started = new WeakMap<object, bigint>();
 
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", (request, _reply, done) => {
     started.set(request, process.hrtime.bigint());
+    done();
   });
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     const start = started.get(request);
-    if (start === undefined) return;
-    // The route template, never the raw URL: one series per route, whatever the ids.
-    const route = request.routeOptions.url ?? "unmatched";
-    deps.metrics.observeRequest(request.method, route, reply.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
+    if (start !== undefined) {
+      // The route template, never the raw URL: one series per route, whatever the ids.
+      const route = request.routeOptions.url ?? "unmatched";
+      deps.metrics.observeRequest(request.method, route, reply.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
+    }
+    done();
   });
 
   // While draining, a keep-alive connection closes after its response instead of waiting out the drain timeout.
@@ -73,7 +76,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(problem("not_found", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`)));
 
-  app.get("/healthz", { logLevel: "warn" }, async () => ({ status: "ok" }));
+  app.get("/healthz", { logLevel: "warn" }, () => ({ status: "ok" }));
   app.get("/readyz", { logLevel: "warn" }, async (_request, reply) => {
     const ready = deps.accepting() && (await deps.db.writerReachable());
     deps.metrics.ready.set(ready ? 1 : 0);

@@ -15,6 +15,7 @@ export class SigningKey {
     } catch (error) {
       throw new Error(
         `SESSION_KEY_FILE ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}): expected the session-signing key the Vault Agent renders`,
+        { cause: error },
       );
     }
     if (text.length < 32) throw new Error(`SESSION_KEY_FILE ${file} holds ${text.length} characters: expected a key of at least 32`);

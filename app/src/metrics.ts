@@ -46,14 +46,14 @@ export class Metrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],
     });
-    const metrics = this;
+    const pools = () => this.pools;
     new Gauge({
       name: "db_pool_connections",
       help: "Connections of each PostgreSQL pool, by state: total, idle, waiting (clients queued for a connection)",
       labelNames: ["pool", "state"],
       registers: [this.registry],
       collect() {
-        for (const pool of metrics.pools) {
+        for (const pool of pools()) {
           this.set({ pool: pool.name, state: "total" }, pool.totalCount);
           this.set({ pool: pool.name, state: "idle" }, pool.idleCount);
           this.set({ pool: pool.name, state: "waiting" }, pool.waitingCount);

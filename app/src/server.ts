@@ -22,7 +22,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-export async function start(config: Config, onStopped: () => Promise<void> = async () => undefined): Promise<Running> {
+export async function start(config: Config, onStopped: () => Promise<void> = () => Promise.resolve()): Promise<Running> {
   const signingKey = SigningKey.fromFile(config.sessionKeyFile);
   const metrics = new Metrics();
   const db = new Database(config.database, metrics);

@@ -109,9 +109,9 @@ export function startApp(env: TestDatabaseEnv, overrides: Record<string, string>
   });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  createInterface({ input: child.stderr! }).on("line", (line) => logs.push(line));
+  createInterface({ input: child.stderr }).on("line", (line) => logs.push(line));
   return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on("line", (line) => {
+    createInterface({ input: child.stdout }).on("line", (line) => {
       logs.push(line);
       const entry = JSON.parse(line) as { msg?: string; port?: number; metricsPort?: number };
       if (entry.msg === "listening")

@@ -53,21 +53,25 @@ export function freePort(hosts: readonly string[]): Promise<number> {
     probe.once("error", reject);
     probe.listen(0, hosts[0], () => {
       const address = probe.address();
-      probe.close(async () => {
+      probe.close(() => {
         if (address === null || typeof address === "string") return reject(new Error("no port"));
         // The same port must also be free on the other addresses (a writer and a reader share PGPORT).
-        for (const host of hosts.slice(1)) {
-          const free = await new Promise<boolean>((done) => {
-            const other = createServer();
-            other.once("error", () => done(false));
-            other.listen(address.port, host, () => other.close(() => done(true)));
-          });
-          if (!free) return resolve(freePort(hosts));
-        }
-        resolve(address.port);
+        freeOnAll(address.port, hosts.slice(1)).then((free) => resolve(free ? address.port : freePort(hosts)), reject);
       });
     });
   });
+}
+
+async function freeOnAll(port: number, hosts: readonly string[]): Promise<boolean> {
+  for (const host of hosts) {
+    const free = await new Promise<boolean>((done) => {
+      const other = createServer();
+      other.once("error", () => done(false));
+      other.listen(port, host, () => other.close(() => done(true)));
+    });
+    if (!free) return false;
+  }
+  return true;
 }
 
 const isRoot = process.getuid?.() === 0;

@@ -39,6 +39,14 @@ export function isSet(value: unknown): boolean {
   return typeof value === "string" ? value.trim().length > 0 : value !== undefined && value !== null;
 }
 
+/** An attribute as text for a rule's message or comparison: scalars as Terraform prints them, blocks as JSON. */
+export function text(value: unknown, fallback = ""): string {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  return JSON.stringify(value);
+}
+
 export function numberOf(value: unknown): number | undefined {
   if (typeof value === "number") return value;
   if (typeof value === "string" && /^-?\d+$/.test(value)) return Number(value);
@@ -70,7 +78,7 @@ export function statementsOf(policy: unknown): Statement[] | undefined {
     }
   }
   if (!isObject(document)) return undefined;
-  return list(document.Statement).filter(isObject) as Statement[];
+  return list(document.Statement).filter(isObject);
 }
 
 /** Whether a statement's principal is everyone: `"*"` or `{ AWS: "*" }`. */

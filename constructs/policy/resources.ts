@@ -40,7 +40,7 @@ class LazyResource implements PolicyResource {
       const stack = this.stack;
       this.view = new Proxy(raw, {
         get(target, key) {
-          if (typeof key !== "string") return Reflect.get(target, key);
+          if (typeof key !== "string") return Reflect.get(target, key) as unknown;
           if (!resolved.has(key)) resolved.set(key, resolveIn(stack, target[key]));
           return resolved.get(key);
         },

@@ -31,7 +31,7 @@ describe("IAM authentication tokens", () => {
     let now = 0;
     let signed = 0;
     const tokens = new IamTokenSource(
-      async () => `token-${++signed}`,
+      () => Promise.resolve(`token-${++signed}`),
       () => now,
     );
     assert.equal(await tokens.get(), "token-1");

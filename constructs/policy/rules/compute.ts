@@ -1,4 +1,4 @@
-import { block, blocks, isTrue, numberOf } from "../attributes";
+import { block, blocks, isTrue, numberOf, text } from "../attributes";
 import { Attributes, PolicyRule } from "../types";
 
 const INSTANCE_TYPES = ["aws_launch_template", "aws_instance"];
@@ -13,13 +13,13 @@ function unencryptedVolumes(type: string, attributes: Attributes): string[] {
     const root = block(attributes.root_block_device);
     const unencrypted = root && isTrue(root.encrypted) ? [] : ["root volume"];
     for (const device of blocks(attributes.ebs_block_device)) {
-      if (!isTrue(device.encrypted)) unencrypted.push(String(device.device_name ?? "an EBS volume"));
+      if (!isTrue(device.encrypted)) unencrypted.push(text(device.device_name, "an EBS volume"));
     }
     return unencrypted;
   }
   const mappings = blocks(attributes.block_device_mappings);
   if (mappings.length === 0) return ["root volume (no block_device_mappings, so the AMI decides)"];
-  return mappings.filter((mapping) => !isTrue(block(mapping.ebs)?.encrypted)).map((mapping) => String(mapping.device_name ?? "a block device"));
+  return mappings.filter((mapping) => !isTrue(block(mapping.ebs)?.encrypted)).map((mapping) => text(mapping.device_name, "a block device"));
 }
 
 export const COMPUTE_RULES: PolicyRule[] = [

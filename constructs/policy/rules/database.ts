@@ -1,4 +1,4 @@
-import { blocks, isSet, isTrue, numberOf, strings } from "../attributes";
+import { blocks, isSet, isTrue, numberOf, strings, text } from "../attributes";
 import { PolicyRule } from "../types";
 import { publicSubnets } from "./subnets";
 
@@ -122,14 +122,14 @@ export const DATABASE_RULES: PolicyRule[] = [
     remediation: 'add parameter { name = "log_statement", value = "ddl" } to the cluster (or DB) parameter group',
     resourceTypes: ["aws_rds_cluster_parameter_group", "aws_db_parameter_group"],
     check({ type, attributes }) {
-      const family = String(attributes.family ?? "");
+      const family = text(attributes.family, "");
       // Aurora reads log_statement from the cluster group; an Aurora instance group cannot set it.
       const applies = type === "aws_rds_cluster_parameter_group" ? family.startsWith("aurora-postgresql") : family.startsWith("postgres");
       if (!applies) return undefined;
       const value = blocks(attributes.parameter).find((parameter) => parameter.name === "log_statement")?.value;
-      return ["ddl", "mod", "all"].includes(String(value))
+      return ["ddl", "mod", "all"].includes(text(value))
         ? undefined
-        : `log_statement is ${value === undefined ? "unset (none)" : `"${String(value)}"`}: schema changes leave no trace in the log`;
+        : `log_statement is ${value === undefined ? "unset (none)" : `"${text(value)}"`}: schema changes leave no trace in the log`;
     },
   },
   {

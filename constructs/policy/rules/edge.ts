@@ -1,4 +1,4 @@
-import { block, blocks, isSet, isTrue } from "../attributes";
+import { block, blocks, isSet, isTrue, text } from "../attributes";
 import { PolicyRule } from "../types";
 
 const LOAD_BALANCERS = ["aws_lb", "aws_alb"];
@@ -34,7 +34,7 @@ export const EDGE_RULES: PolicyRule[] = [
     check({ attributes }) {
       const certificate = block(attributes.viewer_certificate) ?? {};
       if (isTrue(certificate.cloudfront_default_certificate)) return "the CloudFront default certificate accepts TLS 1.0";
-      const version = String(certificate.minimum_protocol_version ?? "unset");
+      const version = text(certificate.minimum_protocol_version, "unset");
       return /^TLSv1\.[23]/.test(version) ? undefined : `viewers may use a protocol older than TLS 1.2 (minimum_protocol_version ${version})`;
     },
   },
@@ -84,13 +84,13 @@ export const EDGE_RULES: PolicyRule[] = [
       'make port 80 a redirect { protocol = "HTTPS", status_code = "HTTP_301" } and set ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06" on HTTPS listeners',
     resourceTypes: LISTENERS,
     check({ attributes }) {
-      const protocol = String(attributes.protocol ?? "HTTP");
+      const protocol = text(attributes.protocol, "HTTP");
       if (protocol === "HTTP") {
         const redirects = blocks(attributes.default_action).every((action) => action.type === "redirect" && block(action.redirect)?.protocol === "HTTPS");
         return redirects ? undefined : "the listener serves plain HTTP instead of redirecting to HTTPS";
       }
       if (protocol !== "HTTPS" && protocol !== "TLS") return undefined;
-      const policy = String(attributes.ssl_policy ?? "ELBSecurityPolicy-2016-08");
+      const policy = text(attributes.ssl_policy, "ELBSecurityPolicy-2016-08");
       return MODERN_TLS_POLICY.test(policy) ? undefined : `security policy ${policy} still accepts TLS 1.0/1.1`;
     },
   },

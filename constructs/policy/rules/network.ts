@@ -1,4 +1,4 @@
-import { blocks, isSet, isTrue, numberOf, strings } from "../attributes";
+import { blocks, isSet, isTrue, numberOf, strings, text } from "../attributes";
 import { PolicyContext, PolicyResource, PolicyRule } from "../types";
 
 const WORLD = ["0.0.0.0/0", "::/0"];
@@ -30,7 +30,7 @@ function ingressesOf(resource: PolicyResource, context: PolicyContext): Ingress[
   const { type, attributes } = resource;
   if (type === "aws_security_group") {
     return blocks(attributes.ingress).map((rule) => {
-      const protocol = String(rule.protocol ?? "");
+      const protocol = text(rule.protocol, "");
       return {
         worldSources: [...strings(rule.cidr_blocks), ...strings(rule.ipv6_cidr_blocks)].filter((cidr) => WORLD.includes(cidr)),
         ...portsOf(protocol, rule.from_port, rule.to_port),
@@ -43,7 +43,7 @@ function ingressesOf(resource: PolicyResource, context: PolicyContext): Ingress[
   const groups = context.targetsOf(attributes.security_group_id);
   if (type === "aws_security_group_rule") {
     if (attributes.type !== "ingress") return [];
-    const protocol = String(attributes.protocol ?? "");
+    const protocol = text(attributes.protocol, "");
     const source = context.targetsOf(attributes.source_security_group_id);
     return [
       {
@@ -55,7 +55,7 @@ function ingressesOf(resource: PolicyResource, context: PolicyContext): Ingress[
       },
     ];
   }
-  const protocol = String(attributes.ip_protocol ?? "");
+  const protocol = text(attributes.ip_protocol, "");
   const source = context.targetsOf(attributes.referenced_security_group_id);
   return [
     {
