@@ -1,15 +1,15 @@
-import { prepareCrossStackReferences } from "../../constructs/core/cdktf-internals";
+import { prepareCrossStackReferences } from "../../../constructs/core/cdktf-internals";
 import { Construct } from "constructs";
 import { Aspects, TerraformStack, Testing } from "cdktf";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { evaluatePolicy } from "../../constructs/policy/evaluate";
-import { PolicyAspect } from "../../constructs/policy/policy-aspect";
-import { PolicyViolationError } from "../../constructs/policy/report";
-import { suppress } from "../../constructs/policy/suppressions";
-import { NetworkStack } from "../../stacks/network-stack";
-import { shippedEnvironment, testApp, testEnvironment } from "../support/environments";
+import { evaluatePolicy } from "../../../constructs/policy/evaluate";
+import { PolicyAspect } from "../../../constructs/policy/policy-aspect";
+import { PolicyViolationError } from "../../../constructs/policy/report";
+import { suppress } from "../../../constructs/policy/suppressions";
+import { NetworkStack } from "../../../stacks/network-stack";
+import { shippedEnvironment, testApp, testEnvironment } from "../../support/environments";
 import { bucket } from "./fixtures/storage";
 
 /** Synthesizes a fixture stack under the policy aspect; returns the printed lines, or the violation it threw. */

@@ -1,11 +1,11 @@
-import { prepareCrossStackReferences } from "../../constructs/core/cdktf-internals";
+import { prepareCrossStackReferences } from "../../../constructs/core/cdktf-internals";
 import { Aspects, TerraformStack } from "cdktf";
-import { buildApp } from "../../main";
-import { evaluatePolicy, PolicyReport } from "../../constructs/policy/evaluate";
-import { PolicyAspect } from "../../constructs/policy/policy-aspect";
-import { formatFinding } from "../../constructs/policy/report";
-import { suppressionsUnder } from "../../constructs/policy/suppressions";
-import { shippedEnvironments, testApp } from "../support/environments";
+import { buildApp } from "../../../main";
+import { evaluatePolicy, PolicyReport } from "../../../constructs/policy/evaluate";
+import { PolicyAspect } from "../../../constructs/policy/policy-aspect";
+import { formatFinding } from "../../../constructs/policy/report";
+import { suppressionsUnder } from "../../../constructs/policy/suppressions";
+import { shippedEnvironments, testApp } from "../../support/environments";
 
 /**
  * Every stack the project ships, for every shipped environment, checked the way `cdktf synth` checks it: with the

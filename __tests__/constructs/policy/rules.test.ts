@@ -1,4 +1,4 @@
-import { ALL_RULES } from "../../constructs/policy/rules";
+import { ALL_RULES } from "../../../constructs/policy/rules";
 import { COMPUTE_FIXTURES } from "./fixtures/compute";
 import { DATABASE_FIXTURES } from "./fixtures/database";
 import { EDGE_FIXTURES } from "./fixtures/edge";

@@ -1,7 +1,7 @@
 import { App, Testing, TerraformResource, TerraformStack } from "cdktf";
-import { evaluatePolicy } from "../../constructs/policy/evaluate";
-import { ALL_RULES } from "../../constructs/policy/rules";
-import { PolicyRule } from "../../constructs/policy/types";
+import { evaluatePolicy } from "../../../constructs/policy/evaluate";
+import { ALL_RULES } from "../../../constructs/policy/rules";
+import { PolicyRule } from "../../../constructs/policy/types";
 
 /**
  * A rule test in the scanners' style: one small stack holding resources that pass and resources that fail the rule,
