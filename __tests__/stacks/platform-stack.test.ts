@@ -1,5 +1,5 @@
 import { shippedEnvironments, testEnvironment, tier } from "../support/environments";
-import { synthPlatform } from "./support";
+import { synthPlatform } from "../support/platform";
 import { retentionSizeFor } from "../../constructs/addons/kube-prometheus-stack";
 
 const prod = synthPlatform(tier.production);

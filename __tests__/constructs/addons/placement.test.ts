@@ -1,6 +1,6 @@
-import { EnvironmentConfig } from "../../config";
-import { shippedEnvironments } from "../support/environments";
-import { Json, synthPlatform } from "./support";
+import { EnvironmentConfig } from "../../../config";
+import { shippedEnvironments } from "../../support/environments";
+import { Json, synthPlatform } from "../../support/platform";
 
 const EFFECTS: Record<string, string> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };
 

@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { NULL_RECEIVER, PLATFORM_ALERTS } from "../../constructs/addons/kube-prometheus-stack";
-import { matches, parsePromql, selectorsOf } from "../support/promql";
-import { REPO_ROOT, shippedEnvironments, testEnvironment } from "../support/environments";
-import { synthPlatform } from "./support";
-import type { EnvironmentInput } from "../../config/schema/environment";
+import { NULL_RECEIVER, PLATFORM_ALERTS } from "../../../constructs/addons/kube-prometheus-stack";
+import { matches, parsePromql, selectorsOf } from "../../support/promql";
+import { REPO_ROOT, shippedEnvironments, testEnvironment } from "../../support/environments";
+import { synthPlatform } from "../../support/platform";
+import type { EnvironmentInput } from "../../../config/schema/environment";
 
 interface Rule {
   readonly alert: string;
