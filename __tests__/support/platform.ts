@@ -55,7 +55,6 @@ export function platformStack(
   });
 }
 
-
 // Synthesized JSON is untyped; tests read it as loosely as the matchers do.
 export type Json = Record<string, any>;
 

@@ -178,7 +178,11 @@ export const argoCd: AddOn<"argoCd", ArgoCdResources> = {
         resources: containerResources("250m", "512Mi", "2Gi"),
         metrics,
       },
-      server: { ...component(context, "server", "50m", "128Mi", "512Mi"), metrics, ...(resources.ingress ? { ingress: ingress(context, resources.ingress) } : {}) },
+      server: {
+        ...component(context, "server", "50m", "128Mi", "512Mi"),
+        metrics,
+        ...(resources.ingress ? { ingress: ingress(context, resources.ingress) } : {}),
+      },
       repoServer: { ...component(context, "repo-server", "100m", "256Mi", "1Gi"), metrics },
       applicationSet: { ...component(context, "applicationset-controller", "50m", "128Mi", "512Mi"), metrics },
     };

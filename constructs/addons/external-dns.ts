@@ -18,7 +18,9 @@ export const externalDns: AddOn<"externalDns", IrsaRole> = {
         Sid: "ChangeOwnZones",
         Effect: "Allow",
         Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:ListTagsForResources"],
-        Resource: context.settings.hostedZoneIds.map((id) => formatArn(context.scope, { service: "route53", region: "", account: "", resource: `hostedzone/${id}` })),
+        Resource: context.settings.hostedZoneIds.map((id) =>
+          formatArn(context.scope, { service: "route53", region: "", account: "", resource: `hostedzone/${id}` }),
+        ),
       },
       { Sid: "ListZones", Effect: "Allow", Action: ["route53:ListHostedZones", "route53:GetChange"], Resource: "*" },
     ]);

@@ -156,7 +156,10 @@ export const vault: AddOn<"vault", VaultResources> = {
     const serverRole = context.irsaRole(RELEASE, [
       { Sid: "AutoUnseal", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: unsealKey.arn },
     ]);
-    const recoveryKey = new KmsKey(context.scope, "RecoveryKey", { description: `Vault recovery keys and root token of ${prefix}`, alias: `${prefix}-vault-recovery` });
+    const recoveryKey = new KmsKey(context.scope, "RecoveryKey", {
+      description: `Vault recovery keys and root token of ${prefix}`,
+      alias: `${prefix}-vault-recovery`,
+    });
     const recoveryName = `${prefix}/vault/recovery`;
     const recovery = new SecretsmanagerSecret(context.scope, "Recovery", {
       name: recoveryName,

@@ -93,7 +93,8 @@ describe("the add-on contract", () => {
         namespace: addOn.namespace,
         storageClassName: "gp3",
         scope,
-        irsaRole: (serviceAccount, statements) => new IrsaRole(scope, serviceAccount, { oidcProvider, roleName: serviceAccount, namespace: addOn.namespace, serviceAccount, statements }),
+        irsaRole: (serviceAccount, statements) =>
+          new IrsaRole(scope, serviceAccount, { oidcProvider, roleName: serviceAccount, namespace: addOn.namespace, serviceAccount, statements }),
       };
       const resources = addOn.resources?.(context);
       const before = constructs();
@@ -137,9 +138,15 @@ describe("the installer", () => {
 
   test("an add-on that needs secrets without one that provides the secret store is refused", () => {
     const withSso = testEnvironment({
-      platform: { argoCd: { sso: { issuer: "https://login.shop.example.com", clientId: "argocd", clientSecretName: "shop-test/argocd/oidc", groups: { admin: ["ops"] } } } },
+      platform: {
+        argoCd: {
+          sso: { issuer: "https://login.shop.example.com", clientId: "argocd", clientSecretName: "shop-test/argocd/oidc", groups: { admin: ["ops"] } },
+        },
+      },
     });
-    expect(() => install([argoCd], withSso)).toThrow("add-on argoCd needs secrets, so an add-on that provides the secret store (externalSecrets) must be enabled");
+    expect(() => install([argoCd], withSso)).toThrow(
+      "add-on argoCd needs secrets, so an add-on that provides the secret store (externalSecrets) must be enabled",
+    );
     const platform = install([argoCd, externalSecrets], withSso);
     expect(platform.waitsFor("argo-cd", "helm_release.AddOns_Secrets_")).toBe(true);
     expect(platform.waitsFor("platform-secrets", "helm_release.AddOns_externalSecrets_")).toBe(true);

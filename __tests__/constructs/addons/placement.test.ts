@@ -21,7 +21,7 @@ function expectOnPool(environment: EnvironmentConfig, pool: "system" | "stateful
 
 describe.each(shippedEnvironments().map((environment) => [environment.name, environment] as const))("placement of %s's add-ons", (_name, environment) => {
   const platform = synthPlatform(environment);
-  const enabled = (name: keyof EnvironmentConfig["platform"]) => (environment.platform[name] as { enabled: boolean }).enabled;
+  const enabled = (name: keyof EnvironmentConfig["platform"]) => environment.platform[name].enabled;
 
   it("keeps the stateful pool's own taints on it: the config taints it", () => {
     expect(environment.cluster.nodeGroups.stateful.taints.length).toBeGreaterThan(0);
