@@ -201,7 +201,7 @@ export const platformSchema = z
         .describe("Single sign-on through OIDC; when set, the local admin user is disabled."),
       backup: z
         .strictObject({
-          enabled: z.boolean().default(true).describe("Back up Argo CD's configuration daily to a versioned, encrypted S3 bucket."),
+          enabled: z.boolean().default(true).describe("Back up Argo CD's configuration on a schedule to a versioned, encrypted S3 bucket."),
           schedule: z.string().default("17 3 * * *").describe("Cron schedule of the backup (UTC)."),
           retentionDays: z
             .number()
