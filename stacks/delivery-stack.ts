@@ -1,9 +1,7 @@
 import { Construct } from "constructs";
-import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
-import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { EnvironmentConfig } from "../config";
+import { clusterProviders } from "../constructs/addons/cluster-providers";
 import { ClusterRef } from "../constructs/cluster/cluster-ref";
-import { kubeConnection } from "../constructs/cluster/kube-auth";
 import { GitOpsApplication } from "../constructs/edge/gitops-application";
 import { targetGroupBindingPatch } from "../constructs/edge/target-group-binding-patch";
 import { APPLICATION_NAMESPACE, EdgeStack, edgeConfigOf } from "./edge-stack";
@@ -28,9 +26,7 @@ export class DeliveryStack extends EnvironmentStack {
   constructor(scope: Construct, environment: EnvironmentConfig, props: DeliveryStackProps) {
     super(scope, environment, "delivery");
     const { gitops } = edgeConfigOf(environment);
-    const connection = kubeConnection(props.cluster);
-    new KubernetesProvider(this, "kubernetes", { ...connection, exec: [connection.exec] });
-    new HelmProvider(this, "helm", { kubernetes: connection });
+    clusterProviders(this, props.cluster);
     const repository = props.edge.repositories.repositories[APPLICATION_IMAGE];
     this.application = new GitOpsApplication(this, "Web", {
       project: environment.prefix,

@@ -1,13 +1,11 @@
 import { Construct } from "constructs";
-import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
-import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { EnvironmentConfig } from "../config";
 import { ControllerRoles } from "../constructs/addons/add-on";
 import { PLATFORM_ADD_ONS } from "../constructs/addons/catalog";
+import { clusterProviders } from "../constructs/addons/cluster-providers";
 import { PlatformAddOns } from "../constructs/addons/platform-add-ons";
 import { Gp3StorageClass } from "../constructs/addons/storage-class";
 import { ClusterRef } from "../constructs/cluster/cluster-ref";
-import { kubeConnection } from "../constructs/cluster/kube-auth";
 import { KmsKey } from "../constructs/security/kms-key";
 import { EnvironmentStack } from "./environment-stack";
 
@@ -31,15 +29,12 @@ export class PlatformStack extends EnvironmentStack {
 
   constructor(scope: Construct, environment: EnvironmentConfig, props: PlatformStackProps) {
     super(scope, environment, "platform");
-    const connection = kubeConnection(props.cluster);
-    new KubernetesProvider(this, "kubernetes", { ...connection, exec: [connection.exec] });
-    new HelmProvider(this, "helm", { kubernetes: connection });
+    clusterProviders(this, props.cluster);
     if (environment.platform.storageClass.enabled) {
       this.storageClass = new Gp3StorageClass(this, "DefaultStorageClass", { key: props.volumeKey, retainVolumes: environment.isProduction });
     }
     this.addOns = new PlatformAddOns(this, "AddOns", {
       environment,
-      account: this.account,
       cluster: props.cluster,
       kubernetesVersion: props.kubernetesVersion,
       controllerRoles: props.controllerRoles,

@@ -2,7 +2,7 @@ import { preflight, PREFLIGHT_CHECKS } from "../../scripts/preflight/checks";
 import { declaredSecrets, secretsCheck } from "../../scripts/preflight/secrets";
 import type { AwsCli } from "../../scripts/preflight/types";
 import { shippedEnvironments, testEnvironment } from "../support/environments";
-import { synthPlatform } from "../platform/support";
+import { synthPlatform } from "../support/platform";
 
 const environment = testEnvironment({
   platform: {

@@ -38,6 +38,17 @@ export const ALERT_RECEIVER_TYPES = ["slack", "pagerduty", "email", "webhook"] a
 /** The severities the platform's and the application's alert rules use. */
 export const ALERT_SEVERITIES = ["critical", "warning"] as const;
 
+/**
+ * Where an alert of each severity goes when a receiver does not say: a page only for what cannot wait. It depends on
+ * the receiver's type, so it is applied where receivers are routed (kube-prometheus-stack.ts), not as a zod default.
+ */
+export const DEFAULT_SEVERITIES: Record<(typeof ALERT_RECEIVER_TYPES)[number], readonly (typeof ALERT_SEVERITIES)[number][]> = {
+  pagerduty: ["critical"],
+  slack: ["warning"],
+  email: ["warning"],
+  webhook: ["critical", "warning"],
+};
+
 const alertReceiver = z.strictObject({
   name: z
     .string()
@@ -53,7 +64,9 @@ const alertReceiver = z.strictObject({
     .min(1, "needs at least one severity")
     .optional()
     .describe(
-      "Severities this receiver gets. @default pagerduty [critical], slack and email [warning], webhook [critical, warning]; a severity no receiver takes goes to the others (critical: every receiver; warning: every receiver but pagerduty).",
+      `Severities this receiver gets; when unset, by type: ${Object.entries(DEFAULT_SEVERITIES)
+        .map(([type, severities]) => `${type} [${severities.join(", ")}]`)
+        .join(", ")}. A severity no receiver takes goes to the others (critical: every receiver; warning: every receiver but pagerduty).`,
     ),
   email: z
     .strictObject({
@@ -63,7 +76,7 @@ const alertReceiver = z.strictObject({
         .string()
         .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "must be host:port of the SMTP server, e.g. email-smtp.eu-west-1.amazonaws.com:587")
         .describe("SMTP server (STARTTLS is required)."),
-      username: z.string().optional().describe("SMTP user name. @default the from address"),
+      username: z.string().optional().describe("SMTP user name, when it is not the from address."),
     })
     .optional()
     .describe("SMTP settings (email only); the password is the secret."),
@@ -116,7 +129,7 @@ export const platformSchema = z
           adminSecretName: secretName
             .optional()
             .describe(
-              "Secrets Manager secret the platform writes Grafana's generated admin credentials to (JSON keys admin-user, admin-password). @default <project>-<env>/grafana-admin",
+              "Secrets Manager secret the platform writes Grafana's generated admin credentials to (JSON keys admin-user, admin-password), when not <project>-<env>/grafana-admin.",
             ),
         })
         .prefault({})
@@ -188,8 +201,14 @@ export const platformSchema = z
         .describe("Single sign-on through OIDC; when set, the local admin user is disabled."),
       backup: z
         .strictObject({
-          enabled: z.boolean().default(true).describe("Back up Argo CD's configuration daily to a versioned, encrypted S3 bucket."),
+          enabled: z.boolean().default(true).describe("Back up Argo CD's configuration on a schedule to a versioned, encrypted S3 bucket."),
           schedule: z.string().default("17 3 * * *").describe("Cron schedule of the backup (UTC)."),
+          retentionDays: z
+            .number()
+            .int("must be a whole number of days")
+            .min(1, "must be at least 1 day")
+            .default(90)
+            .describe("Days a backup (and an overwritten version of one) is kept before S3 deletes it."),
         })
         .prefault({})
         .describe("Daily export of Argo CD's configuration."),

@@ -4,7 +4,8 @@ import { EnvironmentConfig } from "../../config";
 import type { PlatformConfig } from "../../config/schema/platform";
 import { ClusterRef } from "../cluster/cluster-ref";
 import { podPlacement, PodPlacement } from "../cluster/node-group";
-import { AccountContext, PolicyStatement } from "../iam/policy-document";
+import { AwsLocation } from "../core/aws-scope";
+import { PolicyStatement } from "../iam/policy-document";
 import { IrsaRole } from "../iam/irsa-role";
 
 /** Helm values: a YAML map. */
@@ -36,7 +37,7 @@ export interface SecretDelivery {
   readonly namespace: string;
   /** Each key of the Kubernetes Secret and where it comes from. */
   readonly data: ReadonlyArray<{ readonly secretKey: string; readonly secretName: string; readonly property?: string }>;
-  /** Extra labels of the Kubernetes Secret (Argo CD finds its secrets by label). @default none */
+  /** Extra labels of the Kubernetes Secret (Argo CD finds its secrets by label). */
   readonly labels?: Record<string, string>;
 }
 
@@ -61,13 +62,16 @@ export interface ExternalRead {
   readonly description: string;
 }
 
-/** What an add-on is given to build its values: the environment, the cluster and helpers bound to its scope. */
+/**
+ * What an add-on is given to build its values and objects: the environment, the cluster and settings. It holds no
+ * scope: `values()` and `manifests()` are pure functions of it (and of what `resources()` built), so they can be
+ * called any number of times without adding to the Terraform tree.
+ */
 export interface AddOnContext<Name extends AddOnName = AddOnName> {
-  /** The add-on's own construct: AWS resources it needs are created here. */
-  readonly scope: Construct;
   readonly environment: EnvironmentConfig;
-  readonly account: AccountContext;
   readonly cluster: ClusterRef;
+  /** Account, partition and region of the platform stack. */
+  readonly location: AwsLocation;
   /** Kubernetes minor version ("1.33"), known at synth time. */
   readonly kubernetesVersion: string;
   /** True in a production tier: ≥ 2 replicas, PDBs and topology spread. */
@@ -78,8 +82,14 @@ export interface AddOnContext<Name extends AddOnName = AddOnName> {
   readonly controllerRoles: ControllerRoles;
   /** The add-on's namespace. */
   readonly namespace: string;
-  /** StorageClass for the add-on's volumes. @default the cluster's default */
+  /** StorageClass for the add-on's volumes; absent when the platform creates none and volumes use the cluster's default. */
   readonly storageClassName?: string;
+}
+
+/** The context of the hooks that build Terraform resources (`resources()`, `extend()`): a scope of the add-on's own. */
+export interface AddOnScope<Name extends AddOnName = AddOnName> extends AddOnContext<Name> {
+  /** The add-on's own construct: the resources it needs are created here. */
+  readonly scope: Construct;
   /** An IRSA role for one of the add-on's service accounts, named `<prefix>-<serviceAccount>`. */
   irsaRole(serviceAccount: string, statements: PolicyStatement[], managedPolicyArns?: string[]): IrsaRole;
 }
@@ -90,11 +100,21 @@ export interface ControllerRoles {
 }
 
 /**
- * One Helm add-on (cdk-eks-blueprints style): the chart as data, the values the project passes, and what the add-on
- * adds around its release. The installer creates the namespace, merges the user's values over `values()` and
- * creates the release with the platform's release settings.
+ * What an add-on does for every other one, declared so the installer needs no add-on's name:
+ * - `secret-store`: its CRDs deliver Secrets Manager secrets into Kubernetes Secrets (External Secrets). The installer
+ *   applies the SecretStores, ExternalSecrets and PushSecrets right after its release, and every release that needs a
+ *   secret waits for them.
+ * - `admission-webhooks`: its webhooks intercept Services and Pods in every namespace and fail them while it is not
+ *   running (the load balancer controller), so every other release waits for it.
  */
-export interface AddOn<Name extends AddOnName = AddOnName> {
+export type Capability = "secret-store" | "admission-webhooks";
+
+/**
+ * One Helm add-on (cdk-eks-blueprints style): the chart as data, the AWS resources it needs, the values the project
+ * passes, and what the add-on adds around its release. The installer creates the namespace, builds `resources()`
+ * once, merges the user's values over `values()` and creates the release with the platform's release settings.
+ */
+export interface AddOn<Name extends AddOnName = AddOnName, Resources = unknown> {
   /** Key of the add-on under `platform:` in config. */
   readonly name: Name;
   /** Helm release name. */
@@ -102,21 +122,25 @@ export interface AddOn<Name extends AddOnName = AddOnName> {
   readonly chart: HelmChart;
   readonly namespace: string;
   readonly podSecurity: PodSecurity;
-  /** Add-ons whose releases must be installed first (their CRDs or webhooks are used). @default none */
+  /** What the add-on does for every other add-on (see `Capability`). */
+  readonly provides?: readonly Capability[];
+  /** Add-ons whose releases (and CRD objects) must be installed first, when they are enabled: their CRDs or webhooks are used. */
   readonly after?: readonly AddOnName[];
-  /** Seconds Helm waits for the release to be ready. @default 600 */
+  /** Seconds Helm waits for the release to be ready, for a chart slower than `RELEASE_SETTINGS.timeout`. */
   readonly timeoutSeconds?: number;
-  values(context: AddOnContext<Name>): Values;
-  /** Secrets from Secrets Manager the release needs before its pods start. @default none */
+  /** The AWS (and other Terraform) resources the values and objects refer to: IRSA roles, keys, certificates. Built once. */
+  resources?(context: AddOnScope<Name>): Resources;
+  values(context: AddOnContext<Name>, resources: Resources): Values;
+  /** Secrets from Secrets Manager the release needs before its pods start. */
   secrets?(context: AddOnContext<Name>): SecretDelivery[];
-  /** Secrets the platform generates for the release (before its pods start). @default none */
+  /** Secrets the platform generates for the release (before its pods start). */
   generatedSecrets?(context: AddOnContext<Name>): GeneratedSecret[];
-  /** User-supplied secrets other stacks' objects read in the add-on's namespace (its SecretStore must grant them). @default none */
+  /** User-supplied secrets other stacks' objects read in the add-on's namespace (its SecretStore must grant them). */
   externalReads?(context: AddOnContext<Name>): ExternalRead[];
-  /** Objects of the add-on's own CRDs (issuers, clusters), applied after the release. @default none */
-  manifests?(context: AddOnContext<Name>): KubernetesObject[];
-  /** Terraform resources around the release (CronJobs, buckets) that need the release or namespace. @default none */
-  extend?(context: AddOnContext<Name>, release: Release): void;
+  /** Objects of the add-on's own CRDs (issuers, clusters), applied after the release. */
+  manifests?(context: AddOnContext<Name>, resources: Resources): KubernetesObject[];
+  /** Terraform resources around the release (CronJobs, buckets) that need the release or namespace. */
+  extend?(context: AddOnScope<Name>, release: Release, resources: Resources): void;
 }
 
 export function isMap(value: unknown): value is Record<string, unknown> {
@@ -134,7 +158,7 @@ export function mergeValues(base: Values, over: Values): Values {
 }
 
 /** Requests every add-on container declares, so the scheduler and the autoscaler can plan for it. */
-export function resources(cpu: string, memory: string, memoryLimit = memory): Values {
+export function containerResources(cpu: string, memory: string, memoryLimit = memory): Values {
   return { requests: { cpu, memory }, limits: { memory: memoryLimit } };
 }
 
@@ -174,7 +198,11 @@ export const KUBE_SYSTEM = {
   podSecurity: { level: "privileged", reason: "kube-system already exists and runs aws-node and kube-proxy, which need host access" },
 } as const;
 
-/** The container securityContext the restricted Pod Security level requires. */
+/**
+ * The container securityContext of every container the platform writes: what the restricted Pod Security level
+ * requires (no privilege escalation, no capabilities, non-root, the runtime's seccomp profile) and a read-only root
+ * filesystem. An image that must write to its root filesystem overrides only `readOnlyRootFilesystem`, with the reason.
+ */
 export const RESTRICTED_CONTAINER = {
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
@@ -182,3 +210,9 @@ export const RESTRICTED_CONTAINER = {
   capabilities: { drop: ["ALL"] },
   seccompProfile: { type: "RuntimeDefault" },
 };
+
+/** The pod securityContext of the restricted level, running as the image's own non-root user and group. */
+export function restrictedPod(runAsUser: number, runAsGroup: number = runAsUser): Values {
+  // A copy, not the container's object: YAML would write a shared object once and alias it.
+  return { runAsNonRoot: true, runAsUser, runAsGroup, seccompProfile: { ...RESTRICTED_CONTAINER.seccompProfile } };
+}

@@ -3,10 +3,18 @@ import type { PlatformConfig } from "../../config/schema/platform";
 import { DnsValidatedCertificate } from "../edge/dns-validated-certificate";
 import { WebAcl } from "../edge/web-acl";
 import { KmsKey } from "../security/kms-key";
-import { AddOn, AddOnContext, placement, replicas, resources, topologySpread, Values } from "./add-on";
+import { AwsScope } from "../core/aws-scope";
+import { AddOn, AddOnContext, AddOnScope, HelmChart, placement, replicas, containerResources, topologySpread, Values } from "./add-on";
 import { ArgoCdBackup } from "./argocd-backup";
 
 export const ARGOCD_NAMESPACE = "argocd";
+/** Where Argo CD and the add-ons that extend it live: one restricted namespace. */
+export const ARGOCD_HOME = { namespace: ARGOCD_NAMESPACE, podSecurity: { level: "restricted" } } as const;
+
+/** A chart of the Argo project's Helm repository (Argo CD, Rollouts, Image Updater). */
+export function argoHelmChart(chart: string, version: string): HelmChart {
+  return { chart, repository: "https://argoproj.github.io/argo-helm", version };
+}
 /** Argo CD reads `$argocd-oidc:clientSecret` only from Secrets labelled as part of Argo CD. */
 const OIDC_SECRET = "argocd-oidc";
 /** appVersion of the pinned chart: the backup runs the same CLI as the server, so the export format matches. */
@@ -18,33 +26,50 @@ function component(context: AddOnContext, name: string, cpu: string, memory: str
     replicas: replicas(context),
     pdb: { enabled: context.production, minAvailable: 1 },
     topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/name": `argocd-${name}` }),
-    resources: resources(cpu, memory, memoryLimit),
+    resources: containerResources(cpu, memory, memoryLimit),
   };
 }
 
 /** Days the public ALB's WAF keeps its request log: long enough to investigate an incident noticed late. */
 const WAF_LOG_RETENTION_DAYS = 90;
 
+/** The server's ingress, when a host name is configured: its certificate and, in public mode, its WAF. */
+interface ServerIngress {
+  readonly hostname: string;
+  readonly certificate: DnsValidatedCertificate;
+  readonly webAcl?: WebAcl;
+}
+
+export interface ArgoCdResources {
+  readonly ingress?: ServerIngress;
+}
+
+/** The ingress's ACM certificate for the host name, and a regional WAF in public mode (none without a host name). */
+function ingressResources(context: AddOnScope<"argoCd">): ArgoCdResources {
+  const { hostname, access, hostedZoneId } = context.settings;
+  if (!hostname) return {};
+  const prefix = context.environment.prefix;
+  const certificate = new DnsValidatedCertificate(context.scope, "Certificate", { domainName: hostname, zone: { zoneId: hostedZoneId! } });
+  if (access.mode !== "public") return { ingress: { hostname, certificate } };
+  const webAcl = new WebAcl(context.scope, "WebAcl", {
+    account: AwsScope.of(context.scope),
+    name: `${prefix}-argocd`,
+    scope: "REGIONAL",
+    rateLimit: access.wafRateLimit,
+    logRetentionDays: WAF_LOG_RETENTION_DAYS,
+    key: new KmsKey(context.scope, "WafLogKey", { description: `Encrypts the Argo CD WAF logs of ${prefix}` }),
+  });
+  return { ingress: { hostname, certificate, webAcl } };
+}
+
 /**
  * The ALB ingress of the server. Internal by default: no public address, and only the VPC may connect (the deploy
  * runner, a VPN). Public mode is opt-in: internet-facing, open to the configured CIDRs only, behind a regional WAF.
- * Either way TLS ends at the ALB with an ACM certificate issued here for the host name, so the host always has one.
+ * Either way TLS ends at the ALB with an ACM certificate issued for the host name, so the host always has one.
  */
-function ingress(context: AddOnContext<"argoCd">, hostname: string): Values {
-  const { access, hostedZoneId } = context.settings;
-  const prefix = context.environment.prefix;
-  const certificate = new DnsValidatedCertificate(context.scope, "Certificate", { domainName: hostname, zone: { zoneId: hostedZoneId! } });
+function ingress(context: AddOnContext<"argoCd">, { hostname, certificate, webAcl }: ServerIngress): Values {
+  const { access } = context.settings;
   const publicAccess = access.mode === "public";
-  const webAcl = publicAccess
-    ? new WebAcl(context.scope, "WebAcl", {
-        account: context.account,
-        name: `${prefix}-argocd`,
-        scope: "REGIONAL",
-        rateLimit: access.wafRateLimit,
-        logRetentionDays: WAF_LOG_RETENTION_DAYS,
-        key: new KmsKey(context.scope, "WafLogKey", { description: `Encrypts the Argo CD WAF logs of ${prefix}` }),
-      })
-    : undefined;
   return {
     enabled: true,
     // The chart's `aws` mode adds the gRPC backend the CLI needs behind an ALB.
@@ -91,12 +116,11 @@ function rbac(sso: NonNullable<PlatformConfig["argoCd"]["sso"]>): Values {
  * configured, OIDC single sign-on with the local admin disabled when SSO is configured, and a daily configuration
  * backup to S3.
  */
-export const argoCd: AddOn<"argoCd"> = {
+export const argoCd: AddOn<"argoCd", ArgoCdResources> = {
   name: "argoCd",
   releaseName: "argo-cd",
-  chart: { chart: "argo-cd", repository: "https://argoproj.github.io/argo-helm", version: "10.1.1" },
-  namespace: ARGOCD_NAMESPACE,
-  podSecurity: { level: "restricted" },
+  chart: argoHelmChart("argo-cd", "10.1.1"),
+  ...ARGOCD_HOME,
   after: ["kubePrometheusStack"],
   secrets(context) {
     const { sso } = context.settings;
@@ -117,7 +141,8 @@ export const argoCd: AddOn<"argoCd"> = {
       ? [{ secretName, description: "Argo CD's credentials for the application's Git repository (argocd namespace); the value is yours to put" }]
       : [];
   },
-  values(context) {
+  resources: ingressResources,
+  values(context, resources) {
     const { hostname, sso } = context.settings;
     const monitored = context.platform.kubePrometheusStack.enabled;
     const metrics = { enabled: monitored, serviceMonitor: { enabled: monitored } };
@@ -146,14 +171,18 @@ export const argoCd: AddOn<"argoCd"> = {
       dex: { enabled: false },
       // redis-ha's StatefulSet and HAProxy read the subchart's top-level keys, not argo-cd's global.
       "redis-ha": { enabled: context.production, ...placement(context, "system") },
-      redis: { resources: resources("50m", "64Mi", "256Mi") },
+      redis: { resources: containerResources("50m", "64Mi", "256Mi") },
       controller: {
         // The application controller is sharded, not replicated: one replica owns all clusters here.
         replicas: 1,
-        resources: resources("250m", "512Mi", "2Gi"),
+        resources: containerResources("250m", "512Mi", "2Gi"),
         metrics,
       },
-      server: { ...component(context, "server", "50m", "128Mi", "512Mi"), metrics, ...(hostname ? { ingress: ingress(context, hostname) } : {}) },
+      server: {
+        ...component(context, "server", "50m", "128Mi", "512Mi"),
+        metrics,
+        ...(resources.ingress ? { ingress: ingress(context, resources.ingress) } : {}),
+      },
       repoServer: { ...component(context, "repo-server", "100m", "256Mi", "1Gi"), metrics },
       applicationSet: { ...component(context, "applicationset-controller", "50m", "128Mi", "512Mi"), metrics },
     };
@@ -162,11 +191,11 @@ export const argoCd: AddOn<"argoCd"> = {
     const { backup } = context.settings;
     if (!backup.enabled) return;
     new ArgoCdBackup(context.scope, "Backup", {
-      account: context.account,
       namePrefix: context.environment.prefix,
       namespace: ARGOCD_NAMESPACE,
       oidcProvider: context.cluster.oidcProvider,
       schedule: backup.schedule,
+      retentionDays: backup.retentionDays,
       argocdImage: `quay.io/argoproj/argocd:${ARGOCD_VERSION}`,
       dependsOn: [release],
     });

@@ -1,10 +1,11 @@
-import { AddOn, placement, replicas, resources, topologySpread } from "./add-on";
+import { AddOn, placement, replicas, containerResources, topologySpread } from "./add-on";
+import { argoHelmChart } from "./argo-cd";
 
 /** Argo Rollouts: blue-green and canary Deployments, analysed against Prometheus. */
 export const argoRollouts: AddOn<"argoRollouts"> = {
   name: "argoRollouts",
   releaseName: "argo-rollouts",
-  chart: { chart: "argo-rollouts", repository: "https://argoproj.github.io/argo-helm", version: "2.41.0" },
+  chart: argoHelmChart("argo-rollouts", "2.41.0"),
   namespace: "argo-rollouts",
   podSecurity: { level: "restricted" },
   after: ["kubePrometheusStack"],
@@ -16,7 +17,7 @@ export const argoRollouts: AddOn<"argoRollouts"> = {
         replicas: replicas(context),
         priorityClassName: "system-cluster-critical",
         ...placement(context, "system"),
-        resources: resources("50m", "128Mi", "512Mi"),
+        resources: containerResources("50m", "128Mi", "512Mi"),
         pdb: { enabled: context.production, minAvailable: 1 },
         topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/component": "rollouts-controller" }),
         metrics: { enabled: monitored, serviceMonitor: { enabled: monitored } },

@@ -4,14 +4,14 @@ import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
 import { RoleV1 } from "@cdktf/provider-kubernetes/lib/role-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
-import { AccountContext } from "../iam/policy-document";
+import { AwsScope } from "../core/aws-scope";
 import { IrsaRole, OidcProviderRef } from "../iam/irsa-role";
 import { KmsKey } from "../security/kms-key";
 import { AccessLogBucket } from "../storage/access-log-bucket";
 import { SecureBucket } from "../storage/secure-bucket";
+import { RESTRICTED_CONTAINER } from "./add-on";
 
 export interface ArgoCdBackupProps {
-  readonly account: AccountContext;
   /** `<project>-<env>`: prefixes the bucket, key and role names. */
   readonly namePrefix: string;
   readonly namespace: string;
@@ -22,8 +22,8 @@ export interface ArgoCdBackupProps {
   readonly argocdImage: string;
   /** What must exist before the CronJob (the Argo CD release). */
   readonly dependsOn: ITerraformDependable[];
-  /** Days an old backup version is kept. @default 90 */
-  readonly retentionDays?: number;
+  /** Days a backup is kept (and an overwritten version of one). */
+  readonly retentionDays: number;
 }
 
 const SERVICE_ACCOUNT = "argocd-backup";
@@ -47,7 +47,7 @@ export class ArgoCdBackup extends Construct {
       description: `Argo CD configuration backups of ${props.namePrefix}`,
       alias: `${props.namePrefix}-argocd-backup`,
     });
-    const bucketName = `${props.namePrefix}-argocd-backup-${props.account.accountId}`;
+    const bucketName = `${props.namePrefix}-argocd-backup-${AwsScope.of(this).accountId}`;
     this.accessLogs = new AccessLogBucket(this, "AccessLogs", {
       bucketName: `${bucketName}-access-logs`,
       noncurrentVersionRetentionDays: 30,
@@ -57,8 +57,8 @@ export class ArgoCdBackup extends Construct {
       bucketName,
       key,
       accessLogs: { bucket: this.accessLogs, prefix: `s3/${bucketName}/` },
-      noncurrentVersionRetentionDays: props.retentionDays ?? 90,
-      expireObjectsAfterDays: props.retentionDays ?? 90,
+      noncurrentVersionRetentionDays: props.retentionDays,
+      expireObjectsAfterDays: props.retentionDays,
     });
     this.role = new IrsaRole(this, "Role", {
       oidcProvider: props.oidcProvider,
@@ -87,14 +87,8 @@ export class ArgoCdBackup extends Construct {
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
       subject: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: props.namespace }],
     });
-    const restricted = {
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      runAsUser: "999",
-      capabilities: { drop: ["ALL"] },
-      seccompProfile: { type: "RuntimeDefault" },
-    };
+    // The argocd image's user; the AWS CLI image has none of its own, so both run as it.
+    const restricted = { ...RESTRICTED_CONTAINER, runAsUser: "999" };
     const backupVolume = { name: "backup", mountPath: "/backup" };
     // Both CLIs keep caches under $HOME; the root filesystem is read-only.
     const home = [{ name: "HOME", value: "/backup" }];

@@ -1,5 +1,7 @@
-import { AddOn, placement, resources } from "./add-on";
-import { ARGOCD_NAMESPACE } from "./argo-cd";
+import { formatArn } from "../core/aws-scope";
+import { IrsaRole } from "../iam/irsa-role";
+import { AddOn, placement, containerResources } from "./add-on";
+import { argoHelmChart, ARGOCD_HOME } from "./argo-cd";
 
 const ECR_LOGIN_SCRIPT = "ecr-login.sh";
 /**
@@ -12,30 +14,31 @@ const WRITABLE_HOME = "/tmp/home";
  * Argo CD Image Updater: follows new image tags in this account's ECR and updates Argo CD applications. It logs in
  * to ECR with a token from its IRSA role (read-only on the account's repositories), refreshed before it expires.
  */
-export const argocdImageUpdater: AddOn<"argocdImageUpdater"> = {
+export const argocdImageUpdater: AddOn<"argocdImageUpdater", IrsaRole> = {
   name: "argocdImageUpdater",
   releaseName: "argocd-image-updater",
-  chart: { chart: "argocd-image-updater", repository: "https://argoproj.github.io/argo-helm", version: "1.2.4" },
-  namespace: ARGOCD_NAMESPACE,
-  podSecurity: { level: "restricted" },
+  chart: argoHelmChart("argocd-image-updater", "1.2.4"),
+  ...ARGOCD_HOME,
   after: ["argoCd"],
-  values(context) {
-    const { accountId, region, partition } = context.account;
-    const registry = `${accountId}.dkr.ecr.${region}.amazonaws.com`;
-    const role = context.irsaRole("argocd-image-updater", [
+  resources(context) {
+    return context.irsaRole("argocd-image-updater", [
       { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
       {
         Sid: "ReadRepositories",
         Effect: "Allow",
         Action: ["ecr:BatchGetImage", "ecr:DescribeImages", "ecr:ListImages", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-        Resource: `arn:${partition}:ecr:${region}:${accountId}:repository/*`,
+        Resource: formatArn(context.scope, { service: "ecr", resource: "repository/*" }),
       },
     ]);
+  },
+  values(context, role) {
+    const { accountId, region } = context.location;
+    const registry = `${accountId}.dkr.ecr.${region}.amazonaws.com`;
     return {
       serviceAccount: { create: true, name: "argocd-image-updater", annotations: { "eks.amazonaws.com/role-arn": role.arn } },
       priorityClassName: "system-cluster-critical",
       ...placement(context, "system"),
-      resources: resources("50m", "128Mi", "256Mi"),
+      resources: containerResources("50m", "128Mi", "256Mi"),
       extraEnv: [{ name: "HOME", value: WRITABLE_HOME }],
       volumes: [{ name: "home", emptyDir: { sizeLimit: "16Mi" } }],
       volumeMounts: [{ name: "home", mountPath: WRITABLE_HOME }],

@@ -1,4 +1,4 @@
-import { AddOn, KUBE_SYSTEM, placement, resources, topologySpread } from "./add-on";
+import { AddOn, KUBE_SYSTEM, placement, containerResources, topologySpread } from "./add-on";
 
 /**
  * AWS Load Balancer Controller: ALBs for Ingresses and NLBs for Services. Region and VPC id are given explicitly,
@@ -9,6 +9,7 @@ export const awsLoadBalancerController: AddOn<"awsLoadBalancerController"> = {
   releaseName: "aws-load-balancer-controller",
   chart: { chart: "aws-load-balancer-controller", repository: "https://aws.github.io/eks-charts", version: "3.5.0" },
   ...KUBE_SYSTEM,
+  provides: ["admission-webhooks"],
   values(context) {
     return {
       clusterName: context.cluster.name,
@@ -23,7 +24,7 @@ export const awsLoadBalancerController: AddOn<"awsLoadBalancerController"> = {
       replicaCount: 2,
       priorityClassName: "system-cluster-critical",
       ...placement(context, "system"),
-      resources: resources("50m", "128Mi", "256Mi"),
+      resources: containerResources("50m", "128Mi", "256Mi"),
       podDisruptionBudget: { maxUnavailable: 1 },
       topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/name": "aws-load-balancer-controller" }),
       // `alb` becomes the default IngressClass, so an Ingress without a class still gets a load balancer.

@@ -14,7 +14,7 @@ import { metricsServer } from "./metrics-server";
 import { opentelemetryCollector } from "./opentelemetry-collector";
 import { vault } from "./vault";
 
-/** Every add-on of the platform in install order: an add-on's `after` names only add-ons above it. */
+/** Every add-on of the platform; the installer orders them by what each needs (`after`, `provides`, secrets). */
 export const PLATFORM_ADD_ONS: readonly AddOn[] = [
   awsLoadBalancerController,
   clusterAutoscaler,

@@ -1,4 +1,6 @@
-import { AddOn, AddOnContext, KubernetesObject, placement, replicas, resources, topologySpread, Values } from "./add-on";
+import { formatArn } from "../core/aws-scope";
+import { IrsaRole } from "../iam/irsa-role";
+import { AddOn, AddOnContext, KubernetesObject, placement, replicas, containerResources, topologySpread, Values } from "./add-on";
 import { PLATFORM_CA_ISSUER, vaultCertificate } from "./vault";
 
 const LETS_ENCRYPT = {
@@ -11,7 +13,7 @@ function component(context: AddOnContext, name: string, cpu: string, memory: str
   return {
     replicaCount: replicas(context),
     ...placement(context, "system"),
-    resources: resources(cpu, memory),
+    resources: containerResources(cpu, memory),
     podDisruptionBudget: { enabled: context.production },
     topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/component": name }),
   };
@@ -21,19 +23,27 @@ function component(context: AddOnContext, name: string, cpu: string, memory: str
  * cert-manager with Let's Encrypt ClusterIssuers (staging to rehearse, production for real certificates). Challenges
  * are DNS-01 in the configured Route53 zones, written through cert-manager's IRSA role and nothing else.
  */
-export const certManager: AddOn<"certManager"> = {
+export const certManager: AddOn<"certManager", IrsaRole> = {
   name: "certManager",
   releaseName: "cert-manager",
   chart: { chart: "cert-manager", repository: "https://charts.jetstack.io", version: "v1.21.1" },
   namespace: "cert-manager",
   podSecurity: { level: "restricted" },
-  values(context) {
-    const zones = context.settings.hostedZoneIds.map((id) => `arn:${context.account.partition}:route53:::hostedzone/${id}`);
-    const role = context.irsaRole("cert-manager", [
-      { Sid: "ReadChanges", Effect: "Allow", Action: "route53:GetChange", Resource: `arn:${context.account.partition}:route53:::change/*` },
-      { Sid: "WriteChallenges", Effect: "Allow", Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"], Resource: zones },
+  resources(context) {
+    // Route53 is global and its ARNs carry neither region nor account.
+    const route53 = (resource: string) => formatArn(context.scope, { service: "route53", region: "", account: "", resource });
+    return context.irsaRole("cert-manager", [
+      { Sid: "ReadChanges", Effect: "Allow", Action: "route53:GetChange", Resource: route53("change/*") },
+      {
+        Sid: "WriteChallenges",
+        Effect: "Allow",
+        Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
+        Resource: context.settings.hostedZoneIds.map((id) => route53(`hostedzone/${id}`)),
+      },
       { Sid: "FindZones", Effect: "Allow", Action: "route53:ListHostedZonesByName", Resource: "*" },
     ]);
+  },
+  values(context, role) {
     return {
       crds: { enabled: true, keep: true },
       global: { priorityClassName: "system-cluster-critical" },
@@ -85,7 +95,7 @@ function letsEncrypt(context: AddOnContext<"certManager">): KubernetesObject[] {
         server,
         email: context.settings.acmeEmail,
         privateKeySecretRef: { name: `${name}-account-key` },
-        solvers: [{ dns01: { route53: { region: context.account.region } } }],
+        solvers: [{ dns01: { route53: { region: context.location.region } } }],
       },
     },
   }));

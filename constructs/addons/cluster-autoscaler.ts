@@ -1,4 +1,4 @@
-import { AddOn, KUBE_SYSTEM, placement, replicas, resources, topologySpread } from "./add-on";
+import { AddOn, KUBE_SYSTEM, placement, replicas, containerResources, topologySpread } from "./add-on";
 
 /**
  * Cluster Autoscaler for the managed node groups. It finds them by the auto-discovery tags the cluster layer puts on
@@ -27,7 +27,7 @@ export const clusterAutoscaler: AddOn<"clusterAutoscaler"> = {
       replicaCount: replicas(context),
       priorityClassName: "system-cluster-critical",
       ...placement(context, "system"),
-      resources: resources("100m", "300Mi", "600Mi"),
+      resources: containerResources("100m", "300Mi", "600Mi"),
       podDisruptionBudget: { maxUnavailable: 1 },
       topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/name": "aws-cluster-autoscaler" }),
     };

@@ -1,5 +1,5 @@
 import { DataResource, Fn, Token } from "cdktf";
-import { AddOn, AddOnContext, KubernetesObject, placement, resources, topologySpread } from "./add-on";
+import { AddOn, AddOnContext, KubernetesObject, placement, containerResources, RESTRICTED_CONTAINER, restrictedPod, topologySpread } from "./add-on";
 
 /** Name of the Elasticsearch cluster; ECK derives its Secrets and Services from it (`<name>-es-http` ...). */
 export const ELASTICSEARCH_NAME = "elasticsearch";
@@ -39,10 +39,7 @@ export function logLifecyclePolicy(retentionDays: number): Record<string, unknow
  * Secret (password generated once by Terraform and kept in state), and a Job that puts the policy and an index template
  * binding it to the log indices, re-run by Helm on every upgrade so a changed retention takes effect.
  */
-function logAccess(context: AddOnContext<"elasticsearch">): KubernetesObject[] {
-  // terraform_data keeps the first uuid() (122 random bits) and ignores the new one every plan would compute.
-  const generated = new DataResource(context.scope, "FluentBitPassword", { input: { password: Fn.uuid() }, lifecycle: { ignoreChanges: ["input"] } });
-  const password = Token.asString(Fn.lookup(generated.output, "password", ""));
+function logAccess(context: AddOnContext<"elasticsearch">, { fluentBitPassword: password }: ElasticsearchResources): KubernetesObject[] {
   const template = { index_patterns: [LOG_INDEX_PATTERN], template: { settings: { "index.lifecycle.name": LOG_LIFECYCLE_POLICY } }, priority: 200 };
   const api = `https://${ELASTICSEARCH_NAME}-es-http.${LOGGING_NAMESPACE}.svc:9200`;
   const put = (pathName: string, body: unknown) =>
@@ -75,7 +72,7 @@ function logAccess(context: AddOnContext<"elasticsearch">): KubernetesObject[] {
           spec: {
             restartPolicy: "OnFailure",
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+            securityContext: restrictedPod(65532),
             containers: [
               {
                 name: "put-lifecycle",
@@ -91,8 +88,8 @@ function logAccess(context: AddOnContext<"elasticsearch">): KubernetesObject[] {
                 ],
                 env: [{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: `${ELASTICSEARCH_NAME}-es-elastic-user`, key: "elastic" } } }],
                 volumeMounts: [{ name: "certs", mountPath: "/certs", readOnly: true }],
-                resources: resources("10m", "16Mi", "32Mi"),
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                resources: containerResources("10m", "16Mi", "32Mi"),
+                securityContext: RESTRICTED_CONTAINER,
               },
             ],
             volumes: [{ name: "certs", secret: { secretName: `${ELASTICSEARCH_NAME}-es-http-certs-public` } }],
@@ -123,7 +120,7 @@ function elasticsearchCluster(context: AddOnContext<"elasticsearch">): Kubernete
           podTemplate: {
             spec: {
               ...placement(context, "stateful"),
-              containers: [{ name: "elasticsearch", resources: resources("500m", "4Gi") }],
+              containers: [{ name: "elasticsearch", resources: containerResources("500m", "4Gi") }],
               topologySpreadConstraints: topologySpread(context, labels),
             },
           },
@@ -147,7 +144,12 @@ function elasticsearchCluster(context: AddOnContext<"elasticsearch">): Kubernete
  * The ECK operator, and through it an Elasticsearch cluster and Kibana for searching logs (the maintained successor
  * of elastic's deprecated elasticsearch and kibana charts). Off unless the config enables it.
  */
-export const elasticsearch: AddOn<"elasticsearch"> = {
+export interface ElasticsearchResources {
+  /** Fluent Bit's Elasticsearch password: generated once by Terraform and kept in state. */
+  readonly fluentBitPassword: string;
+}
+
+export const elasticsearch: AddOn<"elasticsearch", ElasticsearchResources> = {
   name: "elasticsearch",
   releaseName: "eck-operator",
   chart: { chart: "eck-operator", repository: "https://helm.elastic.co", version: "3.5.0" },
@@ -156,18 +158,23 @@ export const elasticsearch: AddOn<"elasticsearch"> = {
     level: "baseline",
     reason: "the eck-operator chart sets no seccomp profile and its values.yaml declares no key to add one (restricted requires it)",
   },
+  resources(context) {
+    // terraform_data keeps the first uuid() (122 random bits) and ignores the new one every plan would compute.
+    const generated = new DataResource(context.scope, "FluentBitPassword", { input: { password: Fn.uuid() }, lifecycle: { ignoreChanges: ["input"] } });
+    return { fluentBitPassword: Token.asString(Fn.lookup(generated.output, "password", "")) };
+  },
   values(context) {
     return {
       installCRDs: true,
       ...placement(context, "system"),
       managedNamespaces: [LOGGING_NAMESPACE],
       priorityClassName: "system-cluster-critical",
-      resources: resources("100m", "256Mi", "1Gi"),
+      resources: containerResources("100m", "256Mi", "1Gi"),
     };
   },
-  manifests(context) {
+  manifests(context, resources) {
     return [
-      ...logAccess(context),
+      ...logAccess(context, resources),
       elasticsearchCluster(context),
       {
         apiVersion: "kibana.k8s.elastic.co/v1",
@@ -177,7 +184,7 @@ export const elasticsearch: AddOn<"elasticsearch"> = {
           version: context.settings.stackVersion,
           count: context.production ? 2 : 1,
           elasticsearchRef: { name: ELASTICSEARCH_NAME },
-          podTemplate: { spec: { ...placement(context, "system"), containers: [{ name: "kibana", resources: resources("200m", "1Gi") }] } },
+          podTemplate: { spec: { ...placement(context, "system"), containers: [{ name: "kibana", resources: containerResources("200m", "1Gi") }] } },
         },
       },
     ];

@@ -1,30 +1,35 @@
-import { AddOn, placement, resources } from "./add-on";
+import { formatArn } from "../core/aws-scope";
+import { IrsaRole } from "../iam/irsa-role";
+import { AddOn, placement, containerResources } from "./add-on";
 
 /**
  * external-dns: Route53 records for Ingresses and Services, only in the configured zones. The TXT owner id is the
  * environment's prefix, so environments sharing a zone never touch each other's records; production only upserts.
  */
-export const externalDns: AddOn<"externalDns"> = {
+export const externalDns: AddOn<"externalDns", IrsaRole> = {
   name: "externalDns",
   releaseName: "external-dns",
   chart: { chart: "external-dns", repository: "https://kubernetes-sigs.github.io/external-dns/", version: "1.21.1" },
   namespace: "external-dns",
   podSecurity: { level: "restricted" },
-  values(context) {
-    const { partition } = context.account;
-    const role = context.irsaRole("external-dns", [
+  resources(context) {
+    return context.irsaRole("external-dns", [
       {
         Sid: "ChangeOwnZones",
         Effect: "Allow",
         Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:ListTagsForResources"],
-        Resource: context.settings.hostedZoneIds.map((id) => `arn:${partition}:route53:::hostedzone/${id}`),
+        Resource: context.settings.hostedZoneIds.map((id) =>
+          formatArn(context.scope, { service: "route53", region: "", account: "", resource: `hostedzone/${id}` }),
+        ),
       },
       { Sid: "ListZones", Effect: "Allow", Action: ["route53:ListHostedZones", "route53:GetChange"], Resource: "*" },
     ]);
+  },
+  values(context, role) {
     return {
       provider: { name: "aws" },
       serviceAccount: { name: "external-dns", annotations: { "eks.amazonaws.com/role-arn": role.arn } },
-      env: [{ name: "AWS_DEFAULT_REGION", value: context.account.region }],
+      env: [{ name: "AWS_DEFAULT_REGION", value: context.location.region }],
       sources: ["service", "ingress"],
       // Production never deletes records it did not create in this run: a bad manifest cannot wipe DNS.
       policy: context.production ? "upsert-only" : "sync",
@@ -35,7 +40,7 @@ export const externalDns: AddOn<"externalDns"> = {
       // external-dns has no leader election: one replica is the only safe count.
       priorityClassName: "system-cluster-critical",
       ...placement(context, "system"),
-      resources: resources("20m", "64Mi", "128Mi"),
+      resources: containerResources("20m", "64Mi", "128Mi"),
     };
   },
 };

@@ -1,4 +1,4 @@
-import { AddOn, AddOnContext, placement, replicas, resources, topologySpread, Values } from "./add-on";
+import { AddOn, AddOnContext, placement, replicas, containerResources, topologySpread, Values } from "./add-on";
 
 /** A Deployment of the external-secrets chart (controller, webhook, cert controller) sized and spread for its tier. */
 function component(context: AddOnContext, component: string, cpu: string, memory: string): Values {
@@ -6,7 +6,7 @@ function component(context: AddOnContext, component: string, cpu: string, memory
     replicaCount: replicas(context),
     priorityClassName: "system-cluster-critical",
     ...placement(context, "system"),
-    resources: resources(cpu, memory),
+    resources: containerResources(cpu, memory),
     podDisruptionBudget: { enabled: context.production, minAvailable: 1 },
     topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/name": component }),
   };
@@ -23,6 +23,7 @@ export const externalSecrets: AddOn<"externalSecrets"> = {
   chart: { chart: "external-secrets", repository: "https://charts.external-secrets.io", version: "2.9.0" },
   namespace: "external-secrets",
   podSecurity: { level: "restricted" },
+  provides: ["secret-store"],
   values(context) {
     return {
       installCRDs: true,

@@ -1,6 +1,7 @@
+import { IrsaRole } from "../iam/irsa-role";
 import { EncryptedLogGroup } from "../logging/log-group";
 import { KmsKey } from "../security/kms-key";
-import { AddOn, AddOnContext, resources } from "./add-on";
+import { AddOn, AddOnContext, containerResources } from "./add-on";
 import { ELASTICSEARCH_NAME, FLUENT_BIT_ES_USER, FLUENT_BIT_ES_USER_SECRET, LOGGING_NAMESPACE } from "./elasticsearch";
 
 /** Fluent Bit's [OUTPUT] sections; `$${VAR}` reaches Fluent Bit as `${VAR}` (Terraform would interpolate `${`). */
@@ -9,7 +10,7 @@ function outputs(context: AddOnContext<"fluentBit">, logGroupName: string): stri
     "[OUTPUT]",
     "    Name cloudwatch_logs",
     "    Match kube.*",
-    `    region ${context.account.region}`,
+    `    region ${context.location.region}`,
     `    log_group_name ${logGroupName}`,
     "    log_stream_prefix pod-",
     "    auto_create_group Off",
@@ -37,14 +38,20 @@ function outputs(context: AddOnContext<"fluentBit">, logGroupName: string): stri
  * Fluent Bit on every node: container logs to a KMS-encrypted CloudWatch log group with the configured retention
  * (written through IRSA), and to Elasticsearch when the config enables it (TLS verified against ECK's CA).
  */
-export const fluentBit: AddOn<"fluentBit"> = {
+/** The log group Fluent Bit writes to and the role it writes with. */
+export interface FluentBitResources {
+  readonly logGroup: EncryptedLogGroup;
+  readonly role: IrsaRole;
+}
+
+export const fluentBit: AddOn<"fluentBit", FluentBitResources> = {
   name: "fluentBit",
   releaseName: "fluent-bit",
   chart: { chart: "fluent-bit", repository: "https://fluent.github.io/helm-charts", version: "0.58.1" },
   namespace: LOGGING_NAMESPACE,
   podSecurity: { level: "privileged", reason: "Fluent Bit tails /var/log of every node through hostPath volumes" },
   after: ["elasticsearch", "kubePrometheusStack"],
-  values(context) {
+  resources(context) {
     const key = new KmsKey(context.scope, "LogKey", {
       description: `Container logs of ${context.environment.prefix}`,
       alias: `${context.environment.prefix}-container-logs`,
@@ -62,13 +69,16 @@ export const fluentBit: AddOn<"fluentBit"> = {
         Resource: [logGroup.arn, `${logGroup.arn}:*`],
       },
     ]);
+    return { logGroup, role };
+  },
+  values(context, { logGroup, role }) {
     const elasticsearch = context.platform.elasticsearch.enabled;
     return {
       serviceAccount: { create: true, name: "fluent-bit", annotations: { "eks.amazonaws.com/role-arn": role.arn } },
       // Logs of every node, system nodes with taints included.
       tolerations: [{ operator: "Exists" }],
       priorityClassName: "system-node-critical",
-      resources: resources("50m", "64Mi", "256Mi"),
+      resources: containerResources("50m", "64Mi", "256Mi"),
       serviceMonitor: { enabled: context.platform.kubePrometheusStack.enabled },
       config: { outputs: outputs(context, logGroup.name) },
       env: elasticsearch

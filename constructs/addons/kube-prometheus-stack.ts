@@ -1,5 +1,5 @@
-import { ALERT_SEVERITIES, type PlatformConfig } from "../../config/schema/platform";
-import { AddOn, AddOnContext, placement, replicas, resources, topologySpread, Values } from "./add-on";
+import { ALERT_SEVERITIES, DEFAULT_SEVERITIES, type PlatformConfig } from "../../config/schema/platform";
+import { AddOn, AddOnContext, placement, replicas, containerResources, topologySpread, Values } from "./add-on";
 
 /** Where Alertmanager finds each receiver's URL or key: one file per receiver, from that receiver's own Secret. */
 const RECEIVER_SECRET_DIR = "/etc/alertmanager/receivers";
@@ -12,14 +12,6 @@ export function receiverSecret(receiver: { readonly name: string }): string {
 
 type Receiver = PlatformConfig["kubePrometheusStack"]["alertmanager"]["receivers"][number];
 export type Severity = (typeof ALERT_SEVERITIES)[number];
-
-/** Where an alert of each severity goes when a receiver does not say: a page only for what cannot wait. */
-export const DEFAULT_SEVERITIES: Record<Receiver["type"], readonly Severity[]> = {
-  pagerduty: ["critical"],
-  slack: ["warning"],
-  email: ["warning"],
-  webhook: ["critical", "warning"],
-};
 
 /** The receiver that drops what it gets; Alertmanager still shows the alert in its UI and API. */
 export const NULL_RECEIVER = "null";
@@ -255,7 +247,7 @@ export const kubePrometheusStack: AddOn<"kubePrometheusStack"> = {
       kubeProxy: { enabled: false },
       additionalPrometheusRulesMap: platformRules(),
       prometheusOperator: {
-        resources: resources("100m", "256Mi", "512Mi"),
+        resources: containerResources("100m", "256Mi", "512Mi"),
         ...placement(context, "system"),
         admissionWebhooks: { patch: placement(context, "system") },
       },
@@ -268,7 +260,7 @@ export const kubePrometheusStack: AddOn<"kubePrometheusStack"> = {
           retentionSize: retentionSizeFor(prometheusSettings.storageSize),
           storageSpec: volume(context, prometheusSettings.storageSize),
           ...placement(context, "stateful"),
-          resources: resources("500m", "2Gi", "4Gi"),
+          resources: containerResources("500m", "2Gi", "4Gi"),
           // Select ServiceMonitors, PodMonitors, Probes and rules of every release in every namespace, not only ours.
           serviceMonitorSelectorNilUsesHelmValues: false,
           podMonitorSelectorNilUsesHelmValues: false,
@@ -290,16 +282,16 @@ export const kubePrometheusStack: AddOn<"kubePrometheusStack"> = {
           volumeMounts: receivers.length > 0 ? [{ name: "receivers", mountPath: RECEIVER_SECRET_DIR, readOnly: true }] : [],
           storage: volume(context, "10Gi"),
           ...placement(context, "stateful"),
-          resources: resources("50m", "128Mi", "256Mi"),
+          resources: containerResources("50m", "128Mi", "256Mi"),
         },
       },
       grafana: {
         ...grafanaOnOneVolume(context),
         admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
-        resources: resources("100m", "256Mi", "512Mi"),
+        resources: containerResources("100m", "256Mi", "512Mi"),
       },
-      "kube-state-metrics": { resources: resources("50m", "128Mi", "256Mi"), ...placement(context, "system") },
-      "prometheus-node-exporter": { resources: resources("50m", "64Mi", "128Mi") },
+      "kube-state-metrics": { resources: containerResources("50m", "128Mi", "256Mi"), ...placement(context, "system") },
+      "prometheus-node-exporter": { resources: containerResources("50m", "64Mi", "128Mi") },
     };
   },
 };

@@ -1,4 +1,5 @@
-import { AddOn, placement, RESTRICTED_CONTAINER, replicas, resources, topologySpread } from "./add-on";
+import { IrsaRole } from "../iam/irsa-role";
+import { AddOn, placement, RESTRICTED_CONTAINER, replicas, containerResources, restrictedPod, topologySpread } from "./add-on";
 
 /** The collector's service account; its IRSA role may write traces to X-Ray and nothing else. */
 const SERVICE_ACCOUNT = "opentelemetry-collector";
@@ -10,14 +11,14 @@ const SERVICE_ACCOUNT = "opentelemetry-collector";
  * the cluster (Tempo needs object storage, its own role and a Grafana datasource), traces sit next to the
  * CloudWatch logs and alarms, and the cost follows the traffic.
  */
-export const opentelemetryCollector: AddOn<"opentelemetryCollector"> = {
+export const opentelemetryCollector: AddOn<"opentelemetryCollector", IrsaRole> = {
   name: "opentelemetryCollector",
   releaseName: "opentelemetry-collector",
   chart: { chart: "opentelemetry-collector", repository: "https://open-telemetry.github.io/opentelemetry-helm-charts", version: "0.170.0" },
   namespace: "opentelemetry",
   podSecurity: { level: "restricted" },
-  values(context) {
-    const role = context.irsaRole(SERVICE_ACCOUNT, [
+  resources(context) {
+    return context.irsaRole(SERVICE_ACCOUNT, [
       {
         Effect: "Allow",
         // X-Ray has no resource-level permissions: these actions only ever take "*".
@@ -25,6 +26,8 @@ export const opentelemetryCollector: AddOn<"opentelemetryCollector"> = {
         Resource: "*",
       },
     ]);
+  },
+  values(context, role) {
     const otlpOnly = { enabled: false };
     return {
       mode: "deployment",
@@ -36,7 +39,7 @@ export const opentelemetryCollector: AddOn<"opentelemetryCollector"> = {
       ports: { "jaeger-compact": otlpOnly, "jaeger-thrift": otlpOnly, "jaeger-grpc": otlpOnly, zipkin: otlpOnly },
       config: {
         receivers: { jaeger: null, zipkin: null, prometheus: null },
-        exporters: { debug: null, awsxray: { region: context.account.region } },
+        exporters: { debug: null, awsxray: { region: context.location.region } },
         service: {
           pipelines: {
             logs: null,
@@ -46,8 +49,8 @@ export const opentelemetryCollector: AddOn<"opentelemetryCollector"> = {
         },
       },
       // memory_limiter's percentages are of this limit.
-      resources: resources("100m", "256Mi", "512Mi"),
-      podSecurityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
+      resources: containerResources("100m", "256Mi", "512Mi"),
+      podSecurityContext: restrictedPod(10001),
       securityContext: RESTRICTED_CONTAINER,
       podDisruptionBudget: { enabled: context.production, minAvailable: 1 },
       topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/name": "opentelemetry-collector" }),

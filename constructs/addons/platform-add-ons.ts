@@ -8,21 +8,34 @@ import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1"
 import { stringify } from "yaml";
 import { EnvironmentConfig } from "../../config";
 import { ClusterRef } from "../cluster/cluster-ref";
-import { AccountContext, PolicyStatement } from "../iam/policy-document";
+import { AwsLocation, AwsScope } from "../core/aws-scope";
 import { IrsaRole } from "../iam/irsa-role";
-import { AddOn, AddOnContext, AddOnName, ControllerRoles, GeneratedSecret, KubernetesObject, mergeValues, PodSecurity, SecretDelivery, Values } from "./add-on";
+import {
+  AddOn,
+  AddOnContext,
+  AddOnName,
+  AddOnScope,
+  Capability,
+  ControllerRoles,
+  ExternalRead,
+  GeneratedSecret,
+  KubernetesObject,
+  mergeValues,
+  PodSecurity,
+  SecretDelivery,
+  Values,
+} from "./add-on";
 import { SECRET_STORE, SecretStores } from "./secret-stores";
 
 export interface PlatformAddOnsProps {
   readonly environment: EnvironmentConfig;
-  readonly account: AccountContext;
   readonly cluster: ClusterRef;
   /** Kubernetes minor version ("1.33"); synth-time, unlike `cluster.kubernetesVersion`, which is a cross-stack token. */
   readonly kubernetesVersion: string;
   readonly controllerRoles: ControllerRoles;
-  /** The add-ons, in install order; each one's `after` must name add-ons earlier in the list. */
+  /** The add-ons; installed in the order their `after`, `provides` and secrets call for, whatever the list's order. */
   readonly addOns: readonly AddOn[];
-  /** The default StorageClass: releases with volumes wait for it and name it. @default the cluster's default */
+  /** The default StorageClass, when the platform creates one: releases with volumes wait for it and name it. */
   readonly storageClass?: StorageClassV1;
 }
 
@@ -42,21 +55,31 @@ export function manifestsChartDir(from: string = __dirname): string {
 }
 
 /** Release settings every add-on shares: reproducible, rolled back when it fails, and short histories. */
-export const RELEASE_SETTINGS = { atomic: true, cleanupOnFail: true, wait: true, maxHistory: 5 } as const;
-const DEFAULT_TIMEOUT_SECONDS = 600;
+export const RELEASE_SETTINGS = { atomic: true, cleanupOnFail: true, wait: true, maxHistory: 5, timeout: 600 } as const;
+
+/** An enabled add-on with its context and what it declared about secrets. */
+interface Install {
+  readonly addOn: AddOn;
+  readonly context: AddOnContext;
+  readonly secrets: SecretDelivery[];
+  readonly generated: GeneratedSecret[];
+  readonly externalReads: ExternalRead[];
+}
 
 /**
- * Installs the enabled add-ons: for each, its namespace with Pod Security labels, its Helm release (the user's values
- * from config merged over the add-on's), the Secrets it needs through External Secrets and the objects of its CRDs,
- * each ordered after what it needs.
+ * Installs the enabled add-ons: for each, its namespace with Pod Security labels, the AWS resources it declares, its
+ * Helm release (the user's values from config merged over the add-on's), the Secrets it needs through the add-on that
+ * provides the secret store, and the objects of its CRDs, each ordered after what it needs.
  */
 export class PlatformAddOns extends Construct {
   /** The Helm release of each enabled add-on. */
   readonly releases = new Map<AddOnName, Release>();
   readonly namespaces = new Map<string, NamespaceV1>();
-  /** The platform's Secrets Manager secrets and each namespace's SecretStore (when External Secrets is enabled). */
+  /** The platform's Secrets Manager secrets and each namespace's SecretStore (when an add-on provides the secret store). */
   readonly secretStores?: SecretStores;
   private readonly ready = new Map<AddOnName, ITerraformDependable[]>();
+  /** The objects that deliver every add-on's secrets; what a release that needs secrets waits for. */
+  private secretsRelease?: Release;
   private readonly manifestsChart: TerraformAsset;
 
   constructor(scope: Construct, id: string, props: PlatformAddOnsProps) {
@@ -65,46 +88,31 @@ export class PlatformAddOns extends Construct {
     this.manifestsChart = new TerraformAsset(this, "ManifestsChart", { path: manifestsChartDir(), type: AssetType.DIRECTORY });
     const installs = props.addOns
       .filter((addOn) => platform[addOn.name].enabled)
-      .map((addOn) => {
+      .map((addOn): Install => {
         this.namespaceFor(addOn.namespace, addOn.podSecurity);
-        const context = this.contextFor(addOn, props);
-        const secrets = addOn.secrets?.(context) ?? [];
-        const generated = addOn.generatedSecrets?.(context) ?? [];
-        return { addOn, context, secrets, generated, externalReads: addOn.externalReads?.(context) ?? [], needsSecrets: secrets.length + generated.length > 0 };
+        const context = contextFor(addOn, props, AwsScope.of(this));
+        return {
+          addOn,
+          context,
+          secrets: addOn.secrets?.(context) ?? [],
+          generated: addOn.generatedSecrets?.(context) ?? [],
+          externalReads: addOn.externalReads?.(context) ?? [],
+        };
       });
-    const deliveries = installs.flatMap((install) => install.secrets);
-    const generated = installs.flatMap((install) => install.generated);
-    if (platform.externalSecrets.enabled) {
-      const stores = new SecretStores(this, "SecretStores", {
-        account: props.account,
-        oidcProvider: props.cluster.oidcProvider,
-        prefix: props.environment.prefix,
-        production: props.environment.isProduction,
-      });
-      for (const delivery of deliveries) {
-        for (const item of delivery.data)
-          stores.read(delivery.namespace, item.secretName, "user-supplied", `Read by ${delivery.namespace}/${delivery.name}; its value is yours to put`);
-      }
-      for (const secret of generated)
-        stores.write(secret.namespace, secret.secretName, `Generated by the platform for ${secret.namespace}/${secret.name} (copy of the Kubernetes Secret)`);
-      for (const install of installs) {
-        for (const read of install.externalReads) stores.read(install.addOn.namespace, read.secretName, "user-supplied", read.description);
-      }
-      stores.finish();
-      this.secretStores = stores;
-    }
-    let secretsRelease: Release | undefined;
+    const secretStore = installs.find((install) => install.addOn.provides?.includes("secret-store"));
+    if (secretStore) this.secretStores = this.secretStoresFor(installs, props);
 
-    for (const { addOn, context, needsSecrets } of installs) {
+    for (const install of installOrder(installs)) {
+      const { addOn, context } = install;
       const dependsOn: ITerraformDependable[] = [
         this.namespaces.get(addOn.namespace) ?? [],
         props.storageClass ?? [],
-        ...this.dependenciesOf(addOn, props.addOns),
+        ...releasesAwaited(install, installs).flatMap((name) => this.ready.get(name) ?? []),
+        needsSecrets(install) ? (this.secretsRelease ?? []) : [],
       ].flat();
-      if (needsSecrets) {
-        if (!secretsRelease) throw new Error(`add-on ${addOn.name} needs secrets, so externalSecrets must be enabled and listed before it`);
-        dependsOn.push(secretsRelease);
-      }
+      const scope = new Construct(this, `${addOn.name}Resources`);
+      const buildContext: AddOnScope = { ...context, scope, irsaRole: irsaRoleFactory(scope, addOn, props) };
+      const resources = addOn.resources?.(buildContext);
       const settings = platform[addOn.name];
       const release = new Release(this, addOn.name, {
         name: addOn.releaseName,
@@ -112,38 +120,49 @@ export class PlatformAddOns extends Construct {
         repository: addOn.chart.repository,
         chart: addOn.chart.chart,
         version: settings.version ?? addOn.chart.version,
-        values: [valuesYaml(mergeValues(addOn.values(context), settings.values))],
+        values: [valuesYaml(mergeValues(addOn.values(context, resources), settings.values))],
         ...RELEASE_SETTINGS,
-        timeout: addOn.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+        ...(addOn.timeoutSeconds ? { timeout: addOn.timeoutSeconds } : {}),
         dependsOn,
       });
       this.releases.set(addOn.name, release);
       const ready: ITerraformDependable[] = [release];
-      const objects = addOn.manifests?.(context) ?? [];
+      const objects = addOn.manifests?.(context, resources) ?? [];
       if (objects.length > 0) {
         ready.push(this.manifestsRelease(`${addOn.name}Manifests`, `${addOn.releaseName}-config`, addOn.namespace, objects, release));
       }
-      if (addOn.name === "externalSecrets") {
-        const objects = [...(this.secretStores?.objects() ?? []), ...deliveries.map(externalSecretObject), ...generated.flatMap(generatedSecretObjects)];
-        secretsRelease = this.manifestsRelease("Secrets", "platform-secrets", addOn.namespace, objects, release);
+      if (install === secretStore) {
+        // What every add-on's secrets need: the stores, the deliveries and the generators, after the store's CRDs.
+        const secretObjects = [
+          ...(this.secretStores?.objects() ?? []),
+          ...installs.flatMap((each) => each.secrets).map(externalSecretObject),
+          ...installs.flatMap((each) => each.generated).flatMap(generatedSecretObjects),
+        ];
+        this.secretsRelease = this.manifestsRelease("Secrets", "platform-secrets", addOn.namespace, secretObjects, release);
       }
       this.ready.set(addOn.name, ready);
-      addOn.extend?.(context, release);
+      addOn.extend?.(buildContext, release, resources);
     }
   }
 
-  /**
-   * What a release waits for: the releases (and CRD objects) of the add-ons it names in `after`, and the load balancer
-   * controller, whose webhooks intercept Services and Pods in every namespace and fail them while it is not running.
-   */
-  private dependenciesOf(addOn: AddOn, order: readonly AddOn[]): ITerraformDependable[] {
-    const names: AddOnName[] = [...(addOn.after ?? [])];
-    const position = (name: AddOnName) => order.findIndex((candidate) => candidate.name === name);
-    for (const name of names) {
-      if (position(name) > position(addOn.name)) throw new Error(`add-on ${addOn.name} must come after ${name} in the add-on list`);
+  /** The Secrets Manager containers every add-on's secrets need, and the SecretStore of each namespace reading them. */
+  private secretStoresFor(installs: readonly Install[], props: PlatformAddOnsProps): SecretStores {
+    const stores = new SecretStores(this, "SecretStores", {
+      oidcProvider: props.cluster.oidcProvider,
+      prefix: props.environment.prefix,
+      production: props.environment.isProduction,
+    });
+    for (const delivery of installs.flatMap((install) => install.secrets)) {
+      for (const item of delivery.data)
+        stores.read(delivery.namespace, item.secretName, "user-supplied", `Read by ${delivery.namespace}/${delivery.name}; its value is yours to put`);
     }
-    if (addOn.name !== "awsLoadBalancerController") names.push("awsLoadBalancerController");
-    return names.flatMap((name) => this.ready.get(name) ?? []);
+    for (const secret of installs.flatMap((install) => install.generated))
+      stores.write(secret.namespace, secret.secretName, `Generated by the platform for ${secret.namespace}/${secret.name} (copy of the Kubernetes Secret)`);
+    for (const install of installs) {
+      for (const read of install.externalReads) stores.read(install.addOn.namespace, read.secretName, "user-supplied", read.description);
+    }
+    stores.finish();
+    return stores;
   }
 
   private namespaceFor(name: string, podSecurity: PodSecurity): void {
@@ -169,33 +188,82 @@ export class PlatformAddOns extends Construct {
       dependsOn: [crds, ...this.namespaces.values()],
     });
   }
+}
 
-  private contextFor(addOn: AddOn, props: PlatformAddOnsProps): AddOnContext {
-    const scope = new Construct(this, `${addOn.name}Resources`);
-    const { environment, account } = props;
-    return {
-      scope,
-      environment,
-      account,
-      cluster: props.cluster,
-      kubernetesVersion: props.kubernetesVersion,
-      production: environment.isProduction,
-      settings: environment.platform[addOn.name],
-      platform: environment.platform,
-      controllerRoles: props.controllerRoles,
-      namespace: addOn.namespace,
-      storageClassName: props.storageClass?.metadata.name,
-      irsaRole: (serviceAccount: string, statements: PolicyStatement[], managedPolicyArns?: string[]) =>
-        new IrsaRole(scope, `Irsa-${serviceAccount}`, {
-          oidcProvider: props.cluster.oidcProvider,
-          roleName: `${environment.prefix}-${serviceAccount}`,
-          namespace: addOn.namespace,
-          serviceAccount,
-          statements,
-          managedPolicyArns,
-        }),
-    };
+function needsSecrets(install: Install): boolean {
+  return install.secrets.length + install.generated.length > 0;
+}
+
+function providersOf(capability: Capability, installs: readonly Install[]): AddOnName[] {
+  return installs.filter((install) => install.addOn.provides?.includes(capability)).map((install) => install.addOn.name);
+}
+
+/**
+ * The enabled add-ons whose releases (and CRD objects) a release waits for: those it names in `after`, and every
+ * add-on whose admission webhooks would fail its Services and Pods while not running.
+ */
+function releasesAwaited(install: Install, installs: readonly Install[]): AddOnName[] {
+  const { addOn } = install;
+  const names = [...(addOn.after ?? []), ...(addOn.provides?.includes("admission-webhooks") ? [] : providersOf("admission-webhooks", installs))];
+  const enabled = new Set(installs.map((other) => other.addOn.name));
+  return [...new Set(names)].filter((name) => name !== addOn.name && enabled.has(name));
+}
+
+/** Everything an add-on must be installed after: the releases it awaits and, when it needs secrets, the secret store. */
+function installedBefore(install: Install, installs: readonly Install[]): AddOnName[] {
+  if (!needsSecrets(install)) return releasesAwaited(install, installs);
+  const stores = providersOf("secret-store", installs);
+  if (stores.length === 0) {
+    throw new Error(`add-on ${install.addOn.name} needs secrets, so an add-on that provides the secret store (externalSecrets) must be enabled`);
   }
+  return [...releasesAwaited(install, installs), ...stores];
+}
+
+/** The installs ordered so that each comes after everything it depends on (a stable topological sort of the list). */
+function installOrder(installs: readonly Install[]): Install[] {
+  const byName = new Map(installs.map((install) => [install.addOn.name, install]));
+  const ordered: Install[] = [];
+  const state = new Map<AddOnName, "visiting" | "done">();
+  const visit = (install: Install, path: AddOnName[]) => {
+    const name = install.addOn.name;
+    if (state.get(name) === "done") return;
+    if (state.get(name) === "visiting") throw new Error(`add-ons depend on each other in a cycle: ${[...path, name].join(" -> ")}`);
+    state.set(name, "visiting");
+    for (const dependency of installedBefore(install, installs)) visit(byName.get(dependency)!, [...path, name]);
+    state.set(name, "done");
+    ordered.push(install);
+  };
+  for (const install of installs) visit(install, []);
+  return ordered;
+}
+
+function contextFor(addOn: AddOn, props: PlatformAddOnsProps, location: AwsLocation): AddOnContext {
+  const { environment } = props;
+  return {
+    environment,
+    cluster: props.cluster,
+    location,
+    kubernetesVersion: props.kubernetesVersion,
+    production: environment.isProduction,
+    settings: environment.platform[addOn.name],
+    platform: environment.platform,
+    controllerRoles: props.controllerRoles,
+    namespace: addOn.namespace,
+    storageClassName: props.storageClass?.metadata.name,
+  };
+}
+
+/** IRSA roles of an add-on's service accounts, in its scope and its namespace. */
+function irsaRoleFactory(scope: Construct, addOn: AddOn, props: PlatformAddOnsProps): AddOnScope["irsaRole"] {
+  return (serviceAccount, statements, managedPolicyArns) =>
+    new IrsaRole(scope, `Irsa-${serviceAccount}`, {
+      oidcProvider: props.cluster.oidcProvider,
+      roleName: `${props.environment.prefix}-${serviceAccount}`,
+      namespace: addOn.namespace,
+      serviceAccount,
+      statements,
+      managedPolicyArns,
+    });
 }
 
 /** Values as YAML, without line folding (which could split a cdktf token). */

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
-import { AccountContext, PolicyStatement } from "../iam/policy-document";
+import { AwsScope } from "../core/aws-scope";
+import { PolicyStatement } from "../iam/policy-document";
 import { IrsaRole, OidcProviderRef } from "../iam/irsa-role";
 import { secretRecoveryWindowDays } from "../security/secret-lifecycle";
 import { KmsKey } from "../security/kms-key";
@@ -18,7 +19,6 @@ const MANAGED_BY_EXTERNAL_SECRETS = { "managed-by": "external-secrets" };
 export type SecretOrigin = "user-supplied" | "generated";
 
 export interface SecretStoresProps {
-  readonly account: AccountContext;
   readonly oidcProvider: OidcProviderRef;
   /** `<project>-<env>`: roles are `<prefix>-secrets-<namespace>`. */
   readonly prefix: string;
@@ -73,7 +73,7 @@ export class SecretStores extends Construct {
   finish(): void {
     for (const [namespace, access] of this.access) {
       const arns = (names: Set<string>) => [...names].map((name) => this.secrets.get(name)!.secret.arn);
-      const viaSecretsManager = { StringEquals: { "kms:ViaService": `secretsmanager.${this.props.account.region}.amazonaws.com` } };
+      const viaSecretsManager = { StringEquals: { "kms:ViaService": `secretsmanager.${AwsScope.of(this).region}.amazonaws.com` } };
       const statements: PolicyStatement[] = [
         {
           Sid: "ReadThisNamespacesSecrets",
@@ -113,7 +113,7 @@ export class SecretStores extends Construct {
         // Only the External Secrets controller uses it, through the TokenRequest API; no pod mounts its token.
         automountServiceAccountToken: false,
       },
-      secretStoreObject(namespace, this.props.account.region, SECRET_STORE_SERVICE_ACCOUNT),
+      secretStoreObject(namespace, AwsScope.of(this).region, SECRET_STORE_SERVICE_ACCOUNT),
     ]);
   }
 

@@ -8,8 +8,8 @@ export interface Gp3StorageClassProps {
    * driver falls back to the account's aws/ebs key, which no key policy of ours governs.
    */
   readonly key: KmsKey;
-  /** Keep the EBS volume when its claim is deleted. @default false (true in production: volumes hold Prometheus and Vault data) */
-  readonly retainVolumes?: boolean;
+  /** Keep the EBS volume when its claim is deleted (production: volumes hold Prometheus and Vault data). */
+  readonly retainVolumes: boolean;
 }
 
 /**

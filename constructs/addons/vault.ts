@@ -1,7 +1,8 @@
 import { createHash } from "crypto";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { KmsKey } from "../security/kms-key";
-import { AddOn, AddOnContext, KubernetesObject, placement, replicas, resources, RESTRICTED_CONTAINER, topologySpread } from "./add-on";
+import { IrsaRole } from "../iam/irsa-role";
+import { AddOn, AddOnContext, KubernetesObject, placement, replicas, containerResources, RESTRICTED_CONTAINER, restrictedPod, topologySpread } from "./add-on";
 import { secretRecoveryWindowDays } from "../security/secret-lifecycle";
 import { AWS_CLI_IMAGE } from "./argocd-backup";
 
@@ -88,17 +89,12 @@ function serverConfig(context: AddOnContext<"vault">, kmsKeyId: string): string 
     ...joins,
     "}",
     'seal "awskms" {',
-    `  region = "${context.account.region}"`,
+    `  region = "${context.location.region}"`,
     `  kms_key_id = "${kmsKeyId}"`,
     "}",
     'service_registration "kubernetes" {}',
     "",
   ].join("\n");
-}
-
-/** The add-on's KMS key of one purpose, created once in its scope (values and manifests both need the unseal key's). */
-function key(context: AddOnContext<"vault">, id: string, description: string, alias: string): KmsKey {
-  return (context.scope.node.tryFindChild(id) as KmsKey | undefined) ?? new KmsKey(context.scope, id, { description, alias });
 }
 
 /**
@@ -137,7 +133,16 @@ function setupScript(recoverySecret: string): { fetch: string; init: string; sto
  * a dedicated KMS key, TLS from the platform's private CA, data and audit log on gp3 volumes, the agent injector on,
  * and a setup Job, so nobody runs `vault operator init` by hand.
  */
-export const vault: AddOn<"vault"> = {
+/** Vault's AWS side: the unseal key and the servers' role, the recovery secret and the setup Job's role. */
+export interface VaultResources {
+  readonly unsealKey: KmsKey;
+  readonly serverRole: IrsaRole;
+  /** Secrets Manager name of the recovery material the setup Job writes. */
+  readonly recoveryName: string;
+  readonly setupRole: IrsaRole;
+}
+
+export const vault: AddOn<"vault", VaultResources> = {
   name: "vault",
   releaseName: RELEASE,
   chart: { chart: "vault", repository: "https://helm.releases.hashicorp.com", version: "0.34.1" },
@@ -145,13 +150,40 @@ export const vault: AddOn<"vault"> = {
   podSecurity: { level: "restricted" },
   // cert-manager's manifests issue Vault's certificate, which the servers mount.
   after: ["kubePrometheusStack", "certManager"],
-  values(context) {
-    const unseal = key(context, "UnsealKey", `Vault auto-unseal of ${context.environment.prefix}`, `${context.environment.prefix}-vault-unseal`);
-    const role = context.irsaRole(RELEASE, [
-      { Sid: "AutoUnseal", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: unseal.arn },
+  resources(context) {
+    const prefix = context.environment.prefix;
+    const unsealKey = new KmsKey(context.scope, "UnsealKey", { description: `Vault auto-unseal of ${prefix}`, alias: `${prefix}-vault-unseal` });
+    const serverRole = context.irsaRole(RELEASE, [
+      { Sid: "AutoUnseal", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: unsealKey.arn },
     ]);
+    const recoveryKey = new KmsKey(context.scope, "RecoveryKey", {
+      description: `Vault recovery keys and root token of ${prefix}`,
+      alias: `${prefix}-vault-recovery`,
+    });
+    const recoveryName = `${prefix}/vault/recovery`;
+    const recovery = new SecretsmanagerSecret(context.scope, "Recovery", {
+      name: recoveryName,
+      description: "Output of vault operator init (recovery key, root token), written once by the vault-setup Job",
+      kmsKeyId: recoveryKey.arn,
+      // Losing the recovery key of a production Vault loses its root access: the longest window Secrets Manager allows.
+      recoveryWindowInDays: secretRecoveryWindowDays(context.production, 30),
+    });
+    const viaSecretsManager = { StringEquals: { "kms:ViaService": `secretsmanager.${context.location.region}.amazonaws.com` } };
+    const setupRole = context.irsaRole("vault-setup", [
+      { Sid: "KeepRecoveryMaterial", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"], Resource: recovery.arn },
+      {
+        Sid: "ThroughSecretsManager",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: recoveryKey.arn,
+        Condition: viaSecretsManager,
+      },
+    ]);
+    return { unsealKey, serverRole, recoveryName, setupRole };
+  },
+  values(context, { unsealKey, serverRole }) {
     const ha = context.settings.replicas > 1;
-    const config = serverConfig(context, unseal.key.keyId);
+    const config = serverConfig(context, unsealKey.key.keyId);
     const storageClass = context.storageClassName ?? null;
     return {
       global: { tlsDisable: false },
@@ -159,14 +191,14 @@ export const vault: AddOn<"vault"> = {
         enabled: true,
         replicas: replicas(context),
         priorityClassName: "system-cluster-critical",
-        resources: resources("50m", "64Mi", "128Mi"),
+        resources: containerResources("50m", "64Mi", "128Mi"),
       },
       server: {
-        resources: resources("250m", "256Mi", "1Gi"),
+        resources: containerResources("250m", "256Mi", "1Gi"),
         priorityClassName: "system-cluster-critical",
         // Raft data and audit log live on EBS volumes: on-demand stateful nodes only, never spot.
         ...placement(context, "stateful"),
-        serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+        serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": serverRole.arn } },
         extraVolumes: [{ type: "secret", name: VAULT_TLS_SECRET }],
         // The CLI in the pods (probes, the setup Job's exec) verifies the listener against the private CA.
         extraEnvironmentVars: { VAULT_CACERT: `${TLS_DIR}/ca.crt` },
@@ -178,35 +210,14 @@ export const vault: AddOn<"vault"> = {
         statefulSet: {
           securityContext: {
             // The entrypoint renders its config into /tmp, so the root filesystem stays writable.
-            container: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+            container: { ...RESTRICTED_CONTAINER, readOnlyRootFilesystem: false },
           },
         },
       },
       serverTelemetry: { serviceMonitor: { enabled: context.platform.kubePrometheusStack.enabled } },
     };
   },
-  manifests(context) {
-    const prefix = context.environment.prefix;
-    const recoveryKey = key(context, "RecoveryKey", `Vault recovery keys and root token of ${prefix}`, `${prefix}-vault-recovery`);
-    const recoveryName = `${prefix}/vault/recovery`;
-    const recovery = new SecretsmanagerSecret(context.scope, "Recovery", {
-      name: recoveryName,
-      description: "Output of vault operator init (recovery key, root token), written once by the vault-setup Job",
-      kmsKeyId: recoveryKey.arn,
-      // Losing the recovery key of a production Vault loses its root access: the longest window Secrets Manager allows.
-      recoveryWindowInDays: secretRecoveryWindowDays(context.production, 30),
-    });
-    const viaSecretsManager = { StringEquals: { "kms:ViaService": `secretsmanager.${context.account.region}.amazonaws.com` } };
-    const role = context.irsaRole("vault-setup", [
-      { Sid: "KeepRecoveryMaterial", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"], Resource: recovery.arn },
-      {
-        Sid: "ThroughSecretsManager",
-        Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-        Resource: recoveryKey.arn,
-        Condition: viaSecretsManager,
-      },
-    ]);
+  manifests(context, { recoveryName, setupRole }) {
     const script = setupScript(recoveryName);
     // A Job's template is immutable: a changed script gets a new Job.
     const version = createHash("sha256").update(JSON.stringify(script)).digest("hex").slice(0, 8);
@@ -214,7 +225,7 @@ export const vault: AddOn<"vault"> = {
       { name: "VAULT_ADDR", value: `https://${RELEASE}-0.${RELEASE}-internal:8200` },
       { name: "VAULT_CACERT", value: "/ca/ca.crt" },
       { name: "HOME", value: "/work" },
-      { name: "AWS_REGION", value: context.account.region },
+      { name: "AWS_REGION", value: context.location.region },
     ];
     const mounts = [
       { name: "work", mountPath: "/work" },
@@ -227,13 +238,13 @@ export const vault: AddOn<"vault"> = {
       env,
       volumeMounts: mounts,
       securityContext: RESTRICTED_CONTAINER,
-      resources: resources("50m", "64Mi"),
+      resources: containerResources("50m", "64Mi"),
     });
     return [
       {
         apiVersion: "v1",
         kind: "ServiceAccount",
-        metadata: { name: "vault-setup", namespace: NAMESPACE, annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+        metadata: { name: "vault-setup", namespace: NAMESPACE, annotations: { "eks.amazonaws.com/role-arn": setupRole.arn } },
       },
       {
         apiVersion: "batch/v1",
@@ -245,7 +256,7 @@ export const vault: AddOn<"vault"> = {
             spec: {
               serviceAccountName: "vault-setup",
               restartPolicy: "OnFailure",
-              securityContext: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+              securityContext: restrictedPod(100, 1000),
               initContainers: [step("fetch", AWS_CLI_IMAGE, script.fetch), step("init", VAULT_IMAGE, script.init), step("store", AWS_CLI_IMAGE, script.store)],
               containers: [step("configure", VAULT_IMAGE, script.configure)],
               volumes: [

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { stringify } from "yaml";
+import { ARGOCD_NAMESPACE } from "../addons/argo-cd";
 import { SECRET_STORE } from "../addons/secret-stores";
 import { KustomizePatch } from "./target-group-binding-patch";
 
@@ -56,14 +57,10 @@ export interface GitOpsApplicationProps {
   readonly namespace: string;
   /** Kustomize patches Argo CD applies over the path (values only Terraform knows, such as the target group ARN). */
   readonly kustomizePatches: readonly KustomizePatch[];
-  /** Secrets Manager secret with the repository credentials. @default none (a public repository) */
+  /** Secrets Manager secret with the repository credentials, read through the platform's SecretStore in Argo CD's namespace; none for a public repository. */
   readonly repoCredentialsSecret?: string;
-  /** SecretStore in Argo CD's namespace that may read the credentials (the platform layer creates it). @default the platform's */
-  readonly secretStore?: string;
-  /** @default none: the image tag moves only through Git commits */
+  /** Image Updater's tracking of the image; without it the image tag moves only through Git commits. */
   readonly imageUpdater?: ImageUpdaterSettings;
-  /** Namespace of Argo CD. @default "argocd" */
-  readonly argoCdNamespace?: string;
 }
 
 /**
@@ -79,11 +76,10 @@ export class GitOpsApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: GitOpsApplicationProps) {
     super(scope, id);
-    const argoCdNamespace = props.argoCdNamespace ?? "argocd";
-    const store = props.secretStore ?? SECRET_STORE;
+    const argoCdNamespace = ARGOCD_NAMESPACE;
     if (props.repoCredentialsSecret) {
       new Manifest(this, "RepositoryCredentials", {
-        manifest: repositoryCredentials(props, argoCdNamespace, store),
+        manifest: repositoryCredentials(props, argoCdNamespace, SECRET_STORE),
       });
     }
     this.values = {

@@ -1,10 +1,10 @@
 import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
-import { testEnvironment } from "../support/environments";
-import { platformStack } from "../support/platform";
-import { synthStack } from "../support/synth";
-import { Json, SynthesizedPlatform } from "./support";
+import { testEnvironment } from "../../support/environments";
+import { platformStack } from "../../support/platform";
+import { synthStack } from "../../support/synth";
+import { Json, SynthesizedPlatform } from "../../support/platform";
 
 /** Break 7: Vault serves the application with no manual step. */
 const environment = testEnvironment({

@@ -1,11 +1,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { NULL_RECEIVER, PLATFORM_ALERTS } from "../../constructs/addons/kube-prometheus-stack";
-import { matches, parsePromql, selectorsOf } from "../support/promql";
-import { REPO_ROOT, shippedEnvironments, testEnvironment } from "../support/environments";
-import { synthPlatform } from "./support";
-import type { EnvironmentInput } from "../../config/schema/environment";
+import { matches, parsePromql, selectorsOf } from "../../support/promql";
+import { REPO_ROOT, shippedEnvironments, testEnvironment } from "../../support/environments";
+import { synthPlatform } from "../../support/platform";
+import type { EnvironmentInput } from "../../../config/schema/environment";
+
+/** The receiver that drops an alert (it stays visible in Alertmanager's UI). */
+const DROPPED = "null";
 
 interface Rule {
   readonly alert: string;
@@ -71,7 +73,11 @@ describe("alert rules: expression shape", () => {
   });
 
   it("pages only for what cannot wait: a volume about to fill is critical, the rest of the platform's alerts warn", () => {
-    expect(PLATFORM_ALERTS.filter((alert) => alert.severity === "critical").map((alert) => alert.alert)).toEqual(["PersistentVolumeAlmostFull"]);
+    expect(
+      platformRules()
+        .filter((rule) => rule.labels.severity === "critical")
+        .map((rule) => rule.alert),
+    ).toEqual(["PersistentVolumeAlmostFull"]);
   });
 
   it("the parser rejects what Prometheus would (so the shape tests can fail)", () => {
@@ -101,7 +107,7 @@ function receiversOf(config: { route: Route & { routes: Route[] } }, labels: Rec
 
 function alertmanagerOf(receivers: readonly object[]) {
   const input = { kubePrometheusStack: { alertmanager: { receivers } } } as NonNullable<EnvironmentInput["platform"]>;
-  return synthPlatform(testEnvironment({ platform: input as never })).values("kube-prometheus-stack").alertmanager;
+  return synthPlatform(testEnvironment({ platform: input })).values("kube-prometheus-stack").alertmanager;
 }
 
 const pager = { name: "pager", type: "pagerduty", secretName: "shop/pagerduty" } as const;
@@ -118,15 +124,15 @@ describe("Alertmanager routing by severity", () => {
     const { config } = alertmanagerOf([pager, chat, mail]);
     expect(receiversOf(config, { severity: "critical", alertname: "WebHighErrorRate" })).toEqual(["pager"]);
     expect(receiversOf(config, { severity: "warning", alertname: "PodNotReady" })).toEqual(["chat", "mail"]);
-    expect(receiversOf(config, { severity: "warning", alertname: "Watchdog" })).toEqual([NULL_RECEIVER]);
-    expect(receiversOf(config, { severity: "info", alertname: "Info" })).toEqual([NULL_RECEIVER]);
+    expect(receiversOf(config, { severity: "warning", alertname: "Watchdog" })).toEqual([DROPPED]);
+    expect(receiversOf(config, { severity: "info", alertname: "Info" })).toEqual([DROPPED]);
   });
 
   it("falls back when no receiver takes a severity: critical to whatever exists, warning never to the pager", () => {
     expect(receiversOf(alertmanagerOf([chat]).config, { severity: "critical" })).toEqual(["chat"]);
-    expect(receiversOf(alertmanagerOf([pager]).config, { severity: "warning" })).toEqual([NULL_RECEIVER]);
+    expect(receiversOf(alertmanagerOf([pager]).config, { severity: "warning" })).toEqual([DROPPED]);
     expect(receiversOf(alertmanagerOf([pager]).config, { severity: "critical" })).toEqual(["pager"]);
-    expect(receiversOf(alertmanagerOf([]).config, { severity: "critical" })).toEqual([NULL_RECEIVER]);
+    expect(receiversOf(alertmanagerOf([]).config, { severity: "critical" })).toEqual([DROPPED]);
   });
 
   it("routes only to receivers it defines, each reading its key from the mounted Secret's file", () => {
@@ -165,8 +171,8 @@ describe("Alertmanager routing by severity", () => {
       const names = environment.platform.kubePrometheusStack.alertmanager.receivers.map((receiver) => receiver.name);
       for (const severity of ["critical", "warning"]) {
         const reached = receiversOf(config, { severity });
-        expect(reached.every((receiver) => names.includes(receiver) || receiver === NULL_RECEIVER)).toBe(true);
-        if (names.length > 0) expect(reached).not.toContain(NULL_RECEIVER);
+        expect(reached.every((receiver) => names.includes(receiver) || receiver === DROPPED)).toBe(true);
+        if (names.length > 0) expect(reached).not.toContain(DROPPED);
       }
     },
   );

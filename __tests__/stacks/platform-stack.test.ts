@@ -1,5 +1,5 @@
 import { shippedEnvironments, testEnvironment, tier } from "../support/environments";
-import { synthPlatform } from "./support";
+import { Json, synthPlatform } from "../support/platform";
 import { retentionSizeFor } from "../../constructs/addons/kube-prometheus-stack";
 
 const prod = synthPlatform(tier.production);
@@ -39,6 +39,30 @@ describe("PlatformStack: providers and the add-on contract", () => {
     expect(Object.keys(prod.releases)).toEqual(expect.arrayContaining(CHART_RELEASES));
     expect(Object.keys(dev.releases)).toEqual(expect.arrayContaining(CHART_RELEASES.filter((name) => name !== "eck-operator")));
     expect(dev.releases["eck-operator"]).toBeUndefined();
+  });
+
+  test("each add-on installs its upstream project's chart from that project's repository", () => {
+    const sources = Object.fromEntries(
+      Object.values(prod.releases)
+        .filter((release) => release.repository)
+        .map((release) => [release.name, `${release.chart} ${release.repository}`]),
+    );
+    expect(sources).toEqual({
+      "aws-load-balancer-controller": "aws-load-balancer-controller https://aws.github.io/eks-charts",
+      "cluster-autoscaler": "cluster-autoscaler https://kubernetes.github.io/autoscaler",
+      "metrics-server": "metrics-server https://kubernetes-sigs.github.io/metrics-server/",
+      "cert-manager": "cert-manager https://charts.jetstack.io",
+      "external-dns": "external-dns https://kubernetes-sigs.github.io/external-dns/",
+      "external-secrets": "external-secrets https://charts.external-secrets.io",
+      "kube-prometheus-stack": "kube-prometheus-stack https://prometheus-community.github.io/helm-charts",
+      "opentelemetry-collector": "opentelemetry-collector https://open-telemetry.github.io/opentelemetry-helm-charts",
+      "eck-operator": "eck-operator https://helm.elastic.co",
+      "fluent-bit": "fluent-bit https://fluent.github.io/helm-charts",
+      "argo-cd": "argo-cd https://argoproj.github.io/argo-helm",
+      "argo-rollouts": "argo-rollouts https://argoproj.github.io/argo-helm",
+      "argocd-image-updater": "argocd-image-updater https://argoproj.github.io/argo-helm",
+      vault: "vault https://helm.releases.hashicorp.com",
+    });
   });
 
   test("every release is pinned, atomic, cleaned up on failure, waited for, time-limited and keeps a short history", () => {
@@ -121,6 +145,50 @@ describe("PlatformStack: providers and the add-on contract", () => {
         .map((release) => (release.values as string[]).join("\n"))
         .join("\n");
       expect(text).not.toMatch(/adminPassword|hooks\.slack\.com|routing_key:|clientSecret: (?!\$argocd-oidc)/);
+    }
+  });
+});
+
+describe("containers the platform writes itself", () => {
+  /** What the restricted Pod Security level requires of a container, given its pod's securityContext. */
+  const restricted = (container: Json, pod: Json = {}) => {
+    const security = container.securityContext ?? container.security_context ?? {};
+    return {
+      allowPrivilegeEscalation: security.allowPrivilegeEscalation ?? security.allow_privilege_escalation,
+      drop: security.capabilities?.drop,
+      runAsNonRoot: security.runAsNonRoot ?? security.run_as_non_root ?? pod.runAsNonRoot,
+      seccomp: (security.seccompProfile ?? security.seccomp_profile ?? pod.seccompProfile)?.type,
+    };
+  };
+  const RESTRICTED = { allowPrivilegeEscalation: false, drop: ["ALL"], runAsNonRoot: true, seccomp: "RuntimeDefault" };
+
+  test("Jobs of the manifests releases (Vault setup, Elasticsearch lifecycle) run restricted, with a read-only root", () => {
+    for (const release of ["vault-config", "eck-operator-config"]) {
+      for (const job of prod.manifests(release).filter((object) => object.kind === "Job")) {
+        const spec = job.spec.template.spec;
+        for (const container of [...(spec.initContainers ?? []), ...spec.containers]) {
+          expect(restricted(container, spec.securityContext)).toEqual(RESTRICTED);
+          expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+        }
+      }
+    }
+  });
+
+  test("the tracing collector and the Vault servers run restricted; only Vault's root filesystem is writable", () => {
+    const collector = prod.values("opentelemetry-collector");
+    expect(restricted({ securityContext: collector.securityContext }, collector.podSecurityContext)).toEqual(RESTRICTED);
+    expect(collector.securityContext.readOnlyRootFilesystem).toBe(true);
+    const vault = prod.values("vault").server.statefulSet.securityContext.container;
+    expect(restricted({ securityContext: vault })).toEqual(RESTRICTED);
+    expect(vault.readOnlyRootFilesystem).toBe(false);
+  });
+
+  test("the Argo CD backup CronJob's containers run restricted as the argocd user, with a read-only root", () => {
+    const [cronJob] = prod.resources("kubernetes_cron_job_v1");
+    const pod = cronJob.spec.job_template.spec.template.spec;
+    for (const container of [...pod.init_container, ...pod.container]) {
+      expect(restricted(container)).toEqual(RESTRICTED);
+      expect(container.security_context).toMatchObject({ read_only_root_filesystem: true, run_as_user: "999" });
     }
   });
 });
@@ -404,6 +472,17 @@ describe("GitOps", () => {
     const role = prod.resources("aws_iam_role").find((candidate) => candidate.name === `${tier.production.prefix}-argocd-backup`);
     expect(role?.assume_role_policy).toContain("system:serviceaccount:argocd:argocd-backup");
     expect(dev.resources("kubernetes_cron_job_v1")).toHaveLength(0);
+  });
+
+  test("backups are kept 90 days unless the config says otherwise", () => {
+    const lifecycleOf = (platform: typeof prod) =>
+      platform.resources("aws_s3_bucket_lifecycle_configuration").find((candidate) => String(candidate.bucket).includes("_Backup_Bucket_"))!;
+    const days = (lifecycle: Json) =>
+      lifecycle.rule.map((rule: Json) => rule.noncurrent_version_expiration?.[0]?.noncurrent_days ?? rule.expiration?.[0]?.days);
+    expect(days(lifecycleOf(prod))).toContain(90);
+    const shorter = synthPlatform(testEnvironment({ platform: { argoCd: { backup: { retentionDays: 30 } } } }));
+    expect(days(lifecycleOf(shorter))).toContain(30);
+    expect(days(lifecycleOf(shorter))).not.toContain(90);
   });
 
   test("Argo Rollouts runs two controllers with a PDB in production", () => {

@@ -1,6 +1,6 @@
-import { EnvironmentConfig } from "../../config";
-import { shippedEnvironments } from "../support/environments";
-import { Json, synthPlatform } from "./support";
+import { EnvironmentConfig } from "../../../config";
+import { shippedEnvironments } from "../../support/environments";
+import { Json, synthPlatform } from "../../support/platform";
 
 const EFFECTS: Record<string, string> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };
 
@@ -21,7 +21,7 @@ function expectOnPool(environment: EnvironmentConfig, pool: "system" | "stateful
 
 describe.each(shippedEnvironments().map((environment) => [environment.name, environment] as const))("placement of %s's add-ons", (_name, environment) => {
   const platform = synthPlatform(environment);
-  const enabled = (name: keyof EnvironmentConfig["platform"]) => (environment.platform[name] as { enabled: boolean }).enabled;
+  const enabled = (name: keyof EnvironmentConfig["platform"]) => environment.platform[name].enabled;
 
   it("keeps the stateful pool's own taints on it: the config taints it", () => {
     expect(environment.cluster.nodeGroups.stateful.taints.length).toBeGreaterThan(0);

@@ -5,10 +5,10 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
-import { testEnvironment } from "../support/environments";
-import { platformStack } from "../support/platform";
-import { Json, SynthesizedPlatform } from "./support";
-import { synthStack } from "../support/synth";
+import { testEnvironment } from "../../support/environments";
+import { platformStack } from "../../support/platform";
+import { Json, SynthesizedPlatform } from "../../support/platform";
+import { synthStack } from "../../support/synth";
 
 /**
  * A fixture with every kind of secret the platform handles: Grafana's generated admin, two receivers and the OIDC

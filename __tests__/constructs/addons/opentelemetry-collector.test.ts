@@ -6,9 +6,9 @@ import { Testing } from "cdktf";
 import "cdktf/lib/testing/adapters/jest";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { testEnvironment, REPO_ROOT } from "../support/environments";
-import { platformStack } from "../support/platform";
-import { resourcesOf, synthStack, policyOf } from "../support/synth";
+import { testEnvironment, REPO_ROOT } from "../../support/environments";
+import { platformStack } from "../../support/platform";
+import { resourcesOf, synthStack, policyOf } from "../../support/synth";
 
 const environment = testEnvironment();
 const synthesized = synthStack(platformStack(environment));
