@@ -37,10 +37,10 @@ function ingress(context: AddOnContext<"argoCd">, hostname: string): Values {
   const publicAccess = access.mode === "public";
   const webAcl = publicAccess
     ? new WebAcl(context.scope, "WebAcl", {
-        account: context.account,
         name: `${prefix}-argocd`,
         scope: "REGIONAL",
         rateLimit: access.wafRateLimit,
+        largeBodies: "block",
         logRetentionDays: WAF_LOG_RETENTION_DAYS,
         key: new KmsKey(context.scope, "WafLogKey", { description: `Encrypts the Argo CD WAF logs of ${prefix}` }),
       })
