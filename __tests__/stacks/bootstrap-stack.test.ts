@@ -27,6 +27,13 @@ describe("BootstrapStack", () => {
     expect(bootstrapStackName("123456789012", 2)).toBe("bootstrap-123456789012");
   });
 
+  it("refuses environments of another account: each account has its own bootstrap", () => {
+    const other = testEnvironment({ account: { id: "210987654321" } }, "other");
+    expect(() => new BootstrapStack(testApp(), "bootstrap", { environments: [testEnvironment(), other] })).toThrow(
+      "bootstrap: holds one account's bootstrap; other belong to another account than test",
+    );
+  });
+
   it("refuses environments that keep their state in Terraform Cloud", () => {
     const cloud = testEnvironment({ state: { backend: "cloud", organization: "acme" } });
     expect(() => new BootstrapStack(testApp(), "bootstrap", { environments: [cloud] })).toThrow("needs at least one environment with the s3 state backend");
@@ -145,5 +152,36 @@ describe("BootstrapStack: account-wide resources a fresh account lacks or an old
     expect(onlyResource(bootstrap({ autoScalingServiceLinkedRole: "create" }), "aws_iam_service_linked_role")).toMatchObject({
       aws_service_name: "autoscaling.amazonaws.com",
     });
+  });
+});
+
+describe("BootstrapStack: the runners' GitHub connections", () => {
+  const github = { repository: "acme/shop" };
+  const state = { backend: "s3", region: "eu-central-1" } as const;
+  const here = testEnvironment({ github, state }, "here");
+  const away = testEnvironment(
+    { github, state, account: { region: "eu-west-1" }, network: { availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } },
+    "away",
+  );
+  const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: [here, away] }));
+
+  it("creates one connection per runner region, on that region's provider, with the account guard and tags of the stack's", () => {
+    const connections = Object.values(resourcesOf(synthesized, "aws_codeconnections_connection"));
+    expect(connections.map((connection) => connection.provider ?? "default").sort()).toEqual(["aws.eu-west-1", "default"]);
+    const [base, westOne] = synthesized.provider!.aws;
+    expect(base.region).toBe("eu-central-1");
+    expect(westOne).toEqual({ alias: "eu-west-1", region: "eu-west-1", allowed_account_ids: ["123456789012"], default_tags: base.default_tags });
+    const credentials = Object.values(resourcesOf(synthesized, "aws_codebuild_source_credential"));
+    expect(credentials.map((credential) => credential.provider ?? "default").sort()).toEqual(["aws.eu-west-1", "default"]);
+  });
+
+  it("keeps each deploy role to its own environment's region", () => {
+    const deployPolicyOf = (environment: string) => {
+      const [id] = Object.entries(resourcesOf(synthesized, "aws_iam_role")).find(([, role]) => role.name === `shop-${environment}-deploy`)!;
+      const policy = Object.values(resourcesOf(synthesized, "aws_iam_role_policy")).find((candidate) => String(candidate.role).includes(id))!;
+      return policyOf(policy).Statement.find((statement) => statement.Sid === "ManageEnvironmentServicesInItsRegions")!.Condition;
+    };
+    expect(deployPolicyOf("here")).toEqual({ StringEquals: { "aws:RequestedRegion": ["eu-central-1", "us-east-1"] } });
+    expect(deployPolicyOf("away")).toEqual({ StringEquals: { "aws:RequestedRegion": ["eu-west-1", "us-east-1"] } });
   });
 });

@@ -1,11 +1,9 @@
 import { Construct } from "constructs";
-import { AccountContext } from "../iam/policy-document";
 import { KmsKey } from "../security/kms-key";
 import { AccessLogBucket } from "../storage/access-log-bucket";
 import { SecureBucket } from "../storage/secure-bucket";
 
 export interface StateBucketProps {
-  readonly account: AccountContext;
   readonly bucketName: string;
   /** Alias of the state CMK without `alias/`; the S3 backends of the environment stacks name it. */
   readonly keyAlias: string;
