@@ -1,5 +1,6 @@
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import type { EnvironmentInput } from "../../config/schema/environment";
 import { json } from "../support/synth";
 import { BootstrapStack, bootstrapStackName } from "../../stacks/bootstrap-stack";
 import { shippedEnvironments, testApp, testEnvironment, tier } from "../support/environments";
@@ -132,10 +133,8 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
 });
 
 describe("BootstrapStack: account-wide resources a fresh account lacks or an old one already has", () => {
-  const bootstrap = (account: Record<string, string>) =>
-    synthStack(
-      new BootstrapStack(testApp(), "bootstrap", { environments: [testEnvironment({ account: account as never, github: { repository: "acme/shop" } })] }),
-    );
+  const bootstrap = (account: Pick<EnvironmentInput["account"], "githubOidcProvider" | "autoScalingServiceLinkedRole">) =>
+    synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: [testEnvironment({ account, github: { repository: "acme/shop" } })] }));
 
   it("creates the GitHub OIDC provider by default and only references it when the account has one", () => {
     const created = bootstrap({});
