@@ -7,7 +7,7 @@ export interface StateBucketProps {
   readonly bucketName: string;
   /** Alias of the state CMK without `alias/`; the S3 backends of the environment stacks name it. */
   readonly keyAlias: string;
-  /** Days an overwritten state version is kept. @default 90 (a bad apply can be rolled back for three months) */
+  /** Days an overwritten state version is kept. @default SecureBucket's, long enough to roll back a bad apply */
   readonly noncurrentVersionRetentionDays?: number;
 }
 
@@ -36,7 +36,7 @@ export class StateBucket extends Construct {
       bucketName: props.bucketName,
       key: this.key,
       accessLogs: { bucket: this.accessLogs, prefix: `s3/${props.bucketName}/` },
-      noncurrentVersionRetentionDays: props.noncurrentVersionRetentionDays ?? 90,
+      noncurrentVersionRetentionDays: props.noncurrentVersionRetentionDays,
       preventDestroy: true,
     });
   }
