@@ -100,6 +100,23 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
     expect(Object.values(resourcesOf(synthesized, "aws_iam_policy")).map((policy) => policy.name)).toContain(boundary);
   });
 
+  it("lets a deploy role attach only the AWS managed policies the environment's roles use, never AdministratorAccess", () => {
+    const guard = deployPolicy(tier.production.name).find((statement) => statement.Sid === "OnlyTheEnvironmentsAwsManagedPolicies")!;
+    expect(guard).toMatchObject({ Effect: "Deny", Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"] });
+    expect((guard.Condition as { ArnNotLike: Record<string, string[]> }).ArnNotLike["iam:PolicyARN"]).toEqual([
+      "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
+      "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+      "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+      "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+      "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+      "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+      "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+      "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+      `arn:aws:iam::${tier.production.account.id}:policy/${tier.production.prefix}-*`,
+    ]);
+  });
+
   it("keeps the managed services to the environment's region, us-east-1 (CloudFront) and its disaster-recovery region", () => {
     const regions = (environment: string) =>
       deployPolicy(environment).find((statement) => statement.Sid === "ManageEnvironmentServicesInItsRegions")!.Condition;
