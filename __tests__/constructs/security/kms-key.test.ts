@@ -22,36 +22,26 @@ describe("KmsKey", () => {
     expect(onlyResource(synthesized, "aws_kms_alias").name).toBe("alias/test");
   });
 
-  it("grants a service only under the conditions given", () => {
-    const scope = stack();
-    const key = new KmsKey(scope, "Key", { description: "test" });
-    key.grantToService("Logs", "logs.eu-central-1.amazonaws.com", ["kms:Decrypt*"], { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:x" } });
-    const [, grant] = policyOf(onlyResource(synthStack(scope), "aws_kms_key")).Statement;
-    expect(grant).toEqual({
-      Sid: "Logs",
-      Effect: "Allow",
-      Principal: { Service: "logs.eu-central-1.amazonaws.com" },
-      Action: ["kms:Decrypt*"],
-      Resource: "*",
-      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:x" } },
-    });
-  });
-
-  it("returns what each key-policy grant adds", () => {
+  it("grants a service only under the conditions given, and a principal by its ARN, returning what each grant adds", () => {
     const scope = stack();
     const key = new KmsKey(scope, "Key", { description: "test" });
     const service = key.grantToService("Logs", "logs.eu-central-1.amazonaws.com", ["kms:Decrypt*"], {
       ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:x" },
     });
     const principal = key.grantToPrincipal("AutoScaling", "arn:aws:iam::123456789012:role/x", ["kms:Decrypt"]);
-    expect(policyOf(onlyResource(synthStack(scope), "aws_kms_key")).Statement.slice(1)).toEqual([service, principal]);
-    expect(principal).toEqual({
-      Sid: "AutoScaling",
-      Effect: "Allow",
-      Principal: { AWS: "arn:aws:iam::123456789012:role/x" },
-      Action: ["kms:Decrypt"],
-      Resource: "*",
-    });
+    const [, ...grants] = policyOf(onlyResource(synthStack(scope), "aws_kms_key")).Statement;
+    expect(grants).toEqual([
+      {
+        Sid: "Logs",
+        Effect: "Allow",
+        Principal: { Service: "logs.eu-central-1.amazonaws.com" },
+        Action: ["kms:Decrypt*"],
+        Resource: "*",
+        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:x" } },
+      },
+      { Sid: "AutoScaling", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/x" }, Action: ["kms:Decrypt"], Resource: "*" },
+    ]);
+    expect([service, principal]).toEqual(grants);
   });
 
   it("gives an identity-policy statement on this key alone for a principal of the account, leaving the key policy as it is", () => {
