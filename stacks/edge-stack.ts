@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { EnvironmentConfig } from "../config";
+import { applicationHost } from "../config/environment";
 import { ClusterRef } from "../constructs/cluster/cluster-ref";
 import { AuroraPostgres } from "../constructs/database/aurora-postgres";
 import { ApplicationDatabaseAccess } from "../constructs/edge/application-database-access";
@@ -30,7 +31,6 @@ type EdgeConfig = NonNullable<EnvironmentConfig["edge"]>;
 export const APPLICATION_NAMESPACE = "web";
 export const APPLICATION_SERVICE_ACCOUNT = "web";
 
-import { applicationHost } from "../config/environment";
 export { applicationHost };
 
 /** The name of the application's ALB and target group. */
