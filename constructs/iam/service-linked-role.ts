@@ -1,14 +1,5 @@
 import { Construct } from "constructs";
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
-import { roleArn } from "../core/aws-scope";
-
-/** The path and name AWS gives EC2 Auto Scaling's service-linked role in every account. */
-export const AUTO_SCALING_SERVICE_LINKED_ROLE = "aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
-
-/** The ARN of this account's EC2 Auto Scaling service-linked role, whether this stack creates it or the account has it. */
-export function autoScalingServiceLinkedRoleArn(scope: Construct): string {
-  return roleArn(scope, AUTO_SCALING_SERVICE_LINKED_ROLE);
-}
 
 /**
  * EC2 Auto Scaling's service-linked role, for a fresh account that has none. Account-wide, so it belongs to the
