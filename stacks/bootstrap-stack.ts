@@ -3,11 +3,11 @@ import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
-import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 import { GithubDeployRole, GithubOidcProvider, pipelineRolesOf } from "../constructs/iam/github-actions";
+import { AutoScalingServiceLinkedRole } from "../constructs/iam/service-linked-role";
 import { GithubConnection } from "../constructs/runner/github-connection";
 import { StateBucket } from "../constructs/state/state-bucket";
-import { AwsScope } from "../constructs/core/aws-scope";
+import { awsProviderIn, AwsScope, RegionalScope } from "../constructs/core/aws-scope";
 import { defaultTags } from "./environment-stack";
 
 export interface BootstrapStackProps {
@@ -32,12 +32,20 @@ export class BootstrapStack extends TerraformStack {
   readonly githubConnections: Record<string, GithubConnection> = {};
   /** Deploy roles by environment name. */
   readonly deployRoles: Record<string, GithubDeployRole> = {};
+  /** Created when the config says the account lacks it (`account.autoScalingServiceLinkedRole: create`). */
+  readonly autoScalingServiceLinkedRole?: AutoScalingServiceLinkedRole;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id);
     const [first] = props.environments;
     if (!first || first.state.backend !== "s3") {
       throw new Error(`${id}: needs at least one environment with the s3 state backend`);
+    }
+    const strangers = props.environments.filter((environment) => environment.account.id !== first.account.id);
+    if (strangers.length > 0) {
+      throw new Error(
+        `${id}: holds one account's bootstrap; ${strangers.map((environment) => environment.name).join(", ")} belong to another account than ${first.name}`,
+      );
     }
     const { state } = first;
     new LocalBackend(this, { path: `terraform.${id}.tfstate` });
@@ -46,30 +54,25 @@ export class BootstrapStack extends TerraformStack {
       allowedAccountIds: [first.account.id],
       defaultTags: [{ tags: defaultTags("account", id, first.project, {}) }],
     });
-    const account = { accountId: first.account.id, region: state.region, partition: first.partition };
-    AwsScope.declare(this, account);
-    this.stateBucket = new StateBucket(this, "State", {
-      account,
-      bucketName: state.bucket,
-      keyAlias: state.kmsKeyAlias.replace(/^alias\//, ""),
-    });
+    AwsScope.declare(this, { accountId: first.account.id, region: state.region, partition: first.partition });
+    this.stateBucket = new StateBucket(this, "State", { bucketName: state.bucket, keyAlias: state.kmsKeyAlias.replace(/^alias\//, "") });
     const deployed = props.environments.flatMap((environment) => {
       const roles = pipelineRolesOf(environment);
       return roles ? [{ environment, roles }] : [];
     });
     if (deployed.length > 0) {
-      const oidcProvider = new GithubOidcProvider(this, "GithubOidc", { account, existing: first.account.githubOidcProvider === "existing" });
+      const oidcProvider = new GithubOidcProvider(this, "GithubOidc", { existing: first.account.githubOidcProvider === "existing" });
       this.githubOidcProvider = oidcProvider;
       for (const { environment, roles } of deployed) {
         const role = new GithubDeployRole(this, `Deploy-${environment.name}`, {
-          account: { accountId: environment.account.id, region: environment.account.region, partition: environment.partition },
           oidcProvider,
+          region: environment.account.region,
           prefix: environment.prefix,
           environmentName: environment.name,
           repository: roles.repository,
           githubEnvironment: roles.githubEnvironment,
           production: environment.isProduction,
-          state: { bucket: state.bucket, keyPrefix: `${environment.name}/`, keyArn: this.stateBucket.key.arn },
+          state: { bucket: this.stateBucket, keyPrefix: `${environment.name}/` },
           additionalRegions: environment.database.disasterRecovery.region ? [environment.database.disasterRecovery.region] : [],
         });
         this.deployRoles[environment.name] = role;
@@ -81,16 +84,9 @@ export class BootstrapStack extends TerraformStack {
       }
     }
     for (const region of [...new Set(deployed.map(({ environment }) => environment.account.region))]) {
-      const provider =
-        region === state.region
-          ? undefined
-          : new AwsProvider(this, `aws-${region}`, {
-              alias: region,
-              region,
-              allowedAccountIds: [first.account.id],
-              defaultTags: [{ tags: defaultTags("account", id, first.project, {}) }],
-            });
-      const connection = new GithubConnection(this, `GithubConnection-${region}`, { name: `${first.project}-github`.slice(0, 32), provider });
+      // Runners of another region than the state's get their connection from that region's provider.
+      const where = region === state.region ? this : new RegionalScope(this, `Region-${region}`, { provider: awsProviderIn(this, region, region), region });
+      const connection = new GithubConnection(where, `GithubConnection-${region}`, { name: `${first.project}-github`.slice(0, 32) });
       this.githubConnections[region] = connection;
       new TerraformOutput(this, `github_connection_${region.replace(/-/g, "_")}`, {
         value: connection.arn,
@@ -98,13 +94,7 @@ export class BootstrapStack extends TerraformStack {
       });
     }
     if (first.account.autoScalingServiceLinkedRole === "create") {
-      // Account-wide, so here and not in an environment's cluster stack (a second environment would collide, and
-      // destroying one environment would try to delete a role the others use). Apply before any cluster stack: the
-      // node volume key's policy names this role.
-      new IamServiceLinkedRole(this, "AutoScalingServiceLinkedRole", {
-        awsServiceName: "autoscaling.amazonaws.com",
-        description: "Lets EC2 Auto Scaling launch EKS nodes with the node volume key",
-      });
+      this.autoScalingServiceLinkedRole = new AutoScalingServiceLinkedRole(this, "AutoScalingServiceLinkedRole");
     }
     new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucket.name, description: "Terraform state bucket" });
     new TerraformOutput(this, "state_key_arn", { value: this.stateBucket.key.arn, description: "CMK that encrypts the state" });

@@ -1,23 +1,21 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
+import { applicationHost } from "../config/environment";
 import { ClusterRef } from "../constructs/cluster/cluster-ref";
 import { AuroraPostgres } from "../constructs/database/aurora-postgres";
 import { ApplicationDatabaseAccess } from "../constructs/edge/application-database-access";
-import { aliasRecords } from "../constructs/edge/alias-record";
+import { CloudFrontGlobal } from "../constructs/edge/cloudfront-global";
 import { CdnDistribution } from "../constructs/edge/distribution";
 import { DnsValidatedCertificate } from "../constructs/edge/dns-validated-certificate";
 import { EcrRepositories } from "../constructs/edge/ecr-repositories";
 import { PublicHostedZone } from "../constructs/edge/hosted-zone";
 import { ApplicationLoadBalancer } from "../constructs/edge/load-balancer";
-import { RegionalScope } from "../constructs/core/aws-scope";
 import { WebAcl } from "../constructs/edge/web-acl";
 import { Network } from "../constructs/network/network";
 import { secretRecoveryWindowDays } from "../constructs/security/secret-lifecycle";
 import { KmsKey } from "../constructs/security/kms-key";
-import { SecureBucket } from "../constructs/storage/secure-bucket";
-import { defaultTags, EnvironmentStack, stackName } from "./environment-stack";
+import { EnvironmentStack } from "./environment-stack";
 
 export interface EdgeStackProps {
   readonly network: Network;
@@ -33,7 +31,6 @@ type EdgeConfig = NonNullable<EnvironmentConfig["edge"]>;
 export const APPLICATION_NAMESPACE = "web";
 export const APPLICATION_SERVICE_ACCOUNT = "web";
 
-import { applicationHost } from "../config/environment";
 export { applicationHost };
 
 /** The name of the application's ALB and target group. */
@@ -54,114 +51,71 @@ export function edgeConfigOf(environment: EnvironmentConfig): EdgeConfig {
  * stack plans offline with the AWS provider alone (docs/edge.md).
  */
 export class EdgeStack extends EnvironmentStack {
-  /** us-east-1, for what CloudFront needs there: its certificate, WAF, log delivery and their key. */
-  readonly globalProvider: AwsProvider;
   readonly applicationHost: string;
   readonly zone: PublicHostedZone;
   readonly repositories: EcrRepositories;
   readonly loadBalancer: ApplicationLoadBalancer;
-  readonly webAcl: WebAcl;
+  /** us-east-1, for what CloudFront needs there: its web ACL and the key of its log. */
+  readonly global: CloudFrontGlobal;
   readonly distribution: CdnDistribution;
   readonly databaseAccess?: ApplicationDatabaseAccess;
 
   constructor(scope: Construct, environment: EnvironmentConfig, props: EdgeStackProps) {
     super(scope, environment, "edge");
     const edge = edgeConfigOf(environment);
-    const { prefix } = environment;
-    const { account } = this;
-    this.globalProvider = new AwsProvider(this, "aws_us_east_1", {
-      alias: "us_east_1",
-      region: "us-east-1",
-      allowedAccountIds: [environment.account.id],
-      defaultTags: [{ tags: defaultTags(environment.name, stackName(environment, "edge"), environment.project, environment.tags) }],
-    });
+    const { prefix, isProduction } = environment;
     this.applicationHost = applicationHost(edge);
     const originHost = `origin.${this.applicationHost}`;
     const key = new KmsKey(this, "Key", { description: `Encrypts the images and edge logs of ${prefix}` });
 
     this.repositories = new EcrRepositories(this, "Ecr", {
-      account,
       namePrefix: prefix,
       names: edge.ecrRepositories,
       keepImages: edge.keepImages,
-      forceDelete: !environment.isProduction,
+      forceDelete: !isProduction,
       key,
     });
 
     this.zone = new PublicHostedZone(this, "Zone", { domainName: edge.domainName, existingZoneId: edge.hostedZoneId });
-    const originCertificate = new DnsValidatedCertificate(this, "OriginCertificate", { domainName: originHost, zone: this.zone });
-    const viewerCertificate = new DnsValidatedCertificate(this, "ViewerCertificate", {
-      domainName: this.applicationHost,
-      zone: this.zone,
-      provider: this.globalProvider,
-    });
-
-    const { loadBalancer: lbConfig } = edge;
-    const internal = lbConfig.scheme === "internal";
+    const { loadBalancer: lb } = edge;
     this.loadBalancer = new ApplicationLoadBalancer(this, "Alb", {
-      account,
       name: loadBalancerName(environment),
-      vpcId: props.network.vpc.id,
-      subnets: internal ? props.network.privateSubnets : props.network.publicSubnets,
+      network: props.network,
       // The config validation requires the prefix list whenever there is an edge.
-      clients: { kind: internal ? "cloudfront-vpc-origin" : "cloudfront-prefix-list", prefixListId: lbConfig.cloudFrontPrefixListId! },
+      clients: { kind: lb.scheme === "internal" ? "cloudfront-vpc-origin" : "cloudfront-prefix-list", prefixListId: lb.cloudFrontPrefixListId! },
       targetSecurityGroupId: props.cluster.nodeSecurityGroupId,
-      certificateArn: originCertificate.arn,
+      certificate: new DnsValidatedCertificate(this, "OriginCertificate", { domainName: originHost, zone: this.zone }),
       accessLogBucketName: `${prefix}-alb-logs-${environment.account.id}`,
       accessLogRetentionDays: edge.logRetentionDays,
-      targetPort: lbConfig.appPort,
-      healthCheckPath: lbConfig.healthCheckPath,
-      stickinessSeconds: lbConfig.stickinessSeconds,
-      deletionProtection: environment.isProduction,
+      targetPort: lb.appPort,
+      healthCheckPath: lb.healthCheckPath,
+      stickinessSeconds: lb.stickinessSeconds,
+      deletionProtection: isProduction,
     });
-    if (lbConfig.regionalWaf) {
-      const regionalAcl = new WebAcl(this, "RegionalWaf", {
-        account,
-        name: `${prefix}-alb`,
-        scope: "REGIONAL",
-        rateLimit: edge.waf.rateLimit,
-        largeBodies: edge.waf.largeBodies,
-        logRetentionDays: edge.waf.logRetentionDays,
-        key,
-      });
-      regionalAcl.protect("LoadBalancer", this.loadBalancer.loadBalancer.arn);
+    if (lb.regionalWaf) {
+      this.loadBalancer.protectWith(new WebAcl(this, "RegionalWaf", { name: `${prefix}-alb`, scope: "REGIONAL", ...edge.waf, key }));
     }
 
-    const global = new RegionalScope(this, "Global", { provider: this.globalProvider, region: "us-east-1" });
-    const globalAccount = { ...account, region: "us-east-1" };
-    this.webAcl = new WebAcl(global, "Waf", {
-      account: globalAccount,
-      name: `${prefix}-cdn`,
-      scope: "CLOUDFRONT",
-      rateLimit: edge.waf.rateLimit,
-      largeBodies: edge.waf.largeBodies,
-      logRetentionDays: edge.waf.logRetentionDays,
-      key: new KmsKey(global, "Key", { description: `Encrypts the CloudFront WAF logs of ${prefix}` }),
-    });
-
-    // ELB writes access logs only to SSE-S3 buckets, so the ALB's log bucket is also where the CDN log bucket's
-    // S3 server access logs go; CloudFront's logs themselves are SSE-KMS.
-    const cdnLogs = new SecureBucket(this, "CdnLogs", {
-      bucketName: `${prefix}-cdn-logs-${environment.account.id}`,
-      key,
-      accessLogs: { bucket: this.loadBalancer.accessLogs, prefix: `s3/${prefix}-cdn-logs-${environment.account.id}/` },
-      expireObjectsAfterDays: edge.logRetentionDays,
-      noncurrentVersionRetentionDays: 7,
-    });
+    this.global = new CloudFrontGlobal(this, "Global", { name: prefix, waf: edge.waf });
     this.distribution = new CdnDistribution(this, "Cdn", {
-      account,
       name: prefix,
       aliases: [this.applicationHost],
-      certificateArn: viewerCertificate.arn,
-      webAclArn: this.webAcl.arn,
+      certificate: new DnsValidatedCertificate(this, "ViewerCertificate", {
+        domainName: this.applicationHost,
+        zone: this.zone,
+        provider: this.global.provider,
+      }),
+      webAcl: this.global.webAcl,
+      origin: this.loadBalancer,
       originDomainName: originHost,
-      vpcOriginLoadBalancerArn: internal ? this.loadBalancer.loadBalancer.arn : undefined,
       staticPathPatterns: edge.staticPathPatterns,
-      logBucket: cdnLogs,
-      logKey: key,
-      globalProvider: this.globalProvider,
-      priceClass: environment.isProduction ? "PriceClass_All" : "PriceClass_100",
+      // ELB writes access logs only to SSE-S3 buckets, so the ALB's log bucket also takes the CDN log bucket's S3
+      // server access logs; CloudFront's logs themselves are SSE-KMS.
+      logs: { key, accessLogs: this.loadBalancer.accessLogs, retentionDays: edge.logRetentionDays },
+      priceClass: isProduction ? "PriceClass_All" : "PriceClass_100",
     });
+    this.zone.addAliasRecords("AppRecord", this.applicationHost, ["A", "AAAA"], this.distribution.aliasTarget);
+    this.zone.addAliasRecords("OriginRecord", originHost, ["A"], this.loadBalancer.aliasTarget);
 
     if (props.database) {
       this.databaseAccess = new ApplicationDatabaseAccess(this, "WebDatabaseAccess", {
@@ -171,16 +125,11 @@ export class EdgeStack extends EnvironmentStack {
         namespace: APPLICATION_NAMESPACE,
         serviceAccount: APPLICATION_SERVICE_ACCOUNT,
         key,
-        region: account.region,
-        recoveryWindowDays: secretRecoveryWindowDays(environment.isProduction),
+        recoveryWindowDays: secretRecoveryWindowDays(isProduction),
       });
     }
 
     const cdn = this.distribution.distribution;
-    aliasRecords(this, "AppRecord", this.zone, this.applicationHost, ["A", "AAAA"], { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId });
-    const alb = this.loadBalancer.loadBalancer;
-    aliasRecords(this, "OriginRecord", this.zone, originHost, ["A"], { dnsName: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true });
-
     new TerraformOutput(this, "application_url", { value: `https://${this.applicationHost}`, description: "Where users reach the application" });
     new TerraformOutput(this, "target_group_arn", {
       value: this.loadBalancer.targetGroup.arn,

@@ -4,8 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
 import { pipelineRolesOf } from "../constructs/iam/github-actions";
 import { PermissionsBoundaryAspect } from "../constructs/iam/permissions-boundary";
-import { AccountContext } from "../constructs/iam/policy-document";
-import { AwsScope } from "../constructs/core/aws-scope";
+import { AwsLocation, AwsScope, formatArn } from "../constructs/core/aws-scope";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
 
 // Deploy order; destroy runs in reverse. `runner` (the in-VPC deploy runner) exists where a pipeline deploys the environment. `delivery` holds the edge layer's Kubernetes half (Argo CD bootstrap, docs/edge.md).
@@ -30,7 +29,8 @@ export function defaultTags(environment: string, stack: string, project: string,
  */
 export abstract class EnvironmentStack extends TerraformStack {
   readonly environment: EnvironmentConfig;
-  readonly account: AccountContext;
+  /** Where the stack's resources live; constructs read it from their scope (`AwsScope.of`). */
+  readonly account: AwsLocation;
   readonly provider: AwsProvider;
 
   protected constructor(scope: Construct, environment: EnvironmentConfig, layer: Layer) {
@@ -61,7 +61,7 @@ function configureRemoteState(stack: TerraformStack, environment: EnvironmentCon
       key: `${environment.name}/${name}.tfstate`,
       region: state.region,
       encrypt: true,
-      kmsKeyId: `arn:${environment.partition}:kms:${state.region}:${environment.account.id}:${state.kmsKeyAlias}`,
+      kmsKeyId: formatArn(stack, { service: "kms", region: state.region, resource: state.kmsKeyAlias }),
     });
     // Native S3 locking (Terraform ≥ 1.10) replaces the DynamoDB lock table; cdktf 0.21 has no typed field for it.
     stack.addOverride("terraform.backend.s3.use_lockfile", true);

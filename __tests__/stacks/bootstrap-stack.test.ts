@@ -1,5 +1,6 @@
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import type { EnvironmentInput } from "../../config/schema/environment";
 import { json } from "../support/synth";
 import { BootstrapStack, bootstrapStackName } from "../../stacks/bootstrap-stack";
 import { shippedEnvironments, testApp, testEnvironment, tier } from "../support/environments";
@@ -25,6 +26,13 @@ describe("BootstrapStack", () => {
   it("is named per account when environments span several accounts", () => {
     expect(bootstrapStackName("123456789012", 1)).toBe("bootstrap");
     expect(bootstrapStackName("123456789012", 2)).toBe("bootstrap-123456789012");
+  });
+
+  it("refuses environments of another account: each account has its own bootstrap", () => {
+    const other = testEnvironment({ account: { id: "210987654321" } }, "other");
+    expect(() => new BootstrapStack(testApp(), "bootstrap", { environments: [testEnvironment(), other] })).toThrow(
+      "bootstrap: holds one account's bootstrap; other belong to another account than test",
+    );
   });
 
   it("refuses environments that keep their state in Terraform Cloud", () => {
@@ -92,6 +100,23 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
     expect(Object.values(resourcesOf(synthesized, "aws_iam_policy")).map((policy) => policy.name)).toContain(boundary);
   });
 
+  it("lets a deploy role attach only the AWS managed policies the environment's roles use, never AdministratorAccess", () => {
+    const guard = deployPolicy(tier.production.name).find((statement) => statement.Sid === "OnlyTheEnvironmentsAwsManagedPolicies")!;
+    expect(guard).toMatchObject({ Effect: "Deny", Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"] });
+    expect((guard.Condition as { ArnNotLike: Record<string, string[]> }).ArnNotLike["iam:PolicyARN"]).toEqual([
+      "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
+      "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+      "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+      "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+      "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+      "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+      "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+      "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+      `arn:aws:iam::${tier.production.account.id}:policy/${tier.production.prefix}-*`,
+    ]);
+  });
+
   it("keeps the managed services to the environment's region, us-east-1 (CloudFront) and its disaster-recovery region", () => {
     const regions = (environment: string) =>
       deployPolicy(environment).find((statement) => statement.Sid === "ManageEnvironmentServicesInItsRegions")!.Condition;
@@ -125,10 +150,8 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
 });
 
 describe("BootstrapStack: account-wide resources a fresh account lacks or an old one already has", () => {
-  const bootstrap = (account: Record<string, string>) =>
-    synthStack(
-      new BootstrapStack(testApp(), "bootstrap", { environments: [testEnvironment({ account: account as never, github: { repository: "acme/shop" } })] }),
-    );
+  const bootstrap = (account: Pick<EnvironmentInput["account"], "githubOidcProvider" | "autoScalingServiceLinkedRole">) =>
+    synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: [testEnvironment({ account, github: { repository: "acme/shop" } })] }));
 
   it("creates the GitHub OIDC provider by default and only references it when the account has one", () => {
     const created = bootstrap({});
@@ -145,5 +168,36 @@ describe("BootstrapStack: account-wide resources a fresh account lacks or an old
     expect(onlyResource(bootstrap({ autoScalingServiceLinkedRole: "create" }), "aws_iam_service_linked_role")).toMatchObject({
       aws_service_name: "autoscaling.amazonaws.com",
     });
+  });
+});
+
+describe("BootstrapStack: the runners' GitHub connections", () => {
+  const github = { repository: "acme/shop" };
+  const state = { backend: "s3", region: "eu-central-1" } as const;
+  const here = testEnvironment({ github, state }, "here");
+  const away = testEnvironment(
+    { github, state, account: { region: "eu-west-1" }, network: { availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } },
+    "away",
+  );
+  const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: [here, away] }));
+
+  it("creates one connection per runner region, on that region's provider, with the account guard and tags of the stack's", () => {
+    const connections = Object.values(resourcesOf(synthesized, "aws_codeconnections_connection"));
+    expect(connections.map((connection) => connection.provider ?? "default").sort()).toEqual(["aws.eu-west-1", "default"]);
+    const [base, westOne] = synthesized.provider!.aws;
+    expect(base.region).toBe("eu-central-1");
+    expect(westOne).toEqual({ alias: "eu-west-1", region: "eu-west-1", allowed_account_ids: ["123456789012"], default_tags: base.default_tags });
+    const credentials = Object.values(resourcesOf(synthesized, "aws_codebuild_source_credential"));
+    expect(credentials.map((credential) => credential.provider ?? "default").sort()).toEqual(["aws.eu-west-1", "default"]);
+  });
+
+  it("keeps each deploy role to its own environment's region", () => {
+    const deployPolicyOf = (environment: string) => {
+      const [id] = Object.entries(resourcesOf(synthesized, "aws_iam_role")).find(([, role]) => role.name === `shop-${environment}-deploy`)!;
+      const policy = Object.values(resourcesOf(synthesized, "aws_iam_role_policy")).find((candidate) => String(candidate.role).includes(id))!;
+      return policyOf(policy).Statement.find((statement) => statement.Sid === "ManageEnvironmentServicesInItsRegions")!.Condition;
+    };
+    expect(deployPolicyOf("here")).toEqual({ StringEquals: { "aws:RequestedRegion": ["eu-central-1", "us-east-1"] } });
+    expect(deployPolicyOf("away")).toEqual({ StringEquals: { "aws:RequestedRegion": ["eu-west-1", "us-east-1"] } });
   });
 });

@@ -3,7 +3,6 @@ import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { EnvironmentConfig } from "../../config";
 import { applicationHost } from "../../config/environment";
-import { MANAGED_RULE_GROUPS } from "../../constructs/edge/web-acl";
 import { clusterOf, edgeStack } from "../support/edge";
 import { testEnvironment, tier } from "../support/environments";
 import { countOf, json, onlyResource, policyOf, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
@@ -24,6 +23,22 @@ const LEGACY_ELB_ACCOUNTS: Record<string, string> = {
 /** The edge every test starts from; the ALB admits only CloudFront's origin-facing prefix list, so its id is required. */
 const PREFIX_LIST = "pl-0a1b2c3d";
 const EDGE = { domainName: "shop.example.org", gitops: { repoURL: "https://github.com/acme/shop.git" }, loadBalancer: { cloudFrontPrefixListId: PREFIX_LIST } };
+
+/** A web ACL rule as the provider synthesizes it (statements keep Terraform's snake_case keys). */
+interface WafRule {
+  readonly action?: object;
+  readonly statement: {
+    readonly rate_based_statement?: { readonly limit: number; readonly aggregate_key_type: string };
+    readonly managed_rule_group_statement?: { readonly name: string; readonly rule_action_override?: object[] };
+  };
+}
+
+/** A CloudFront origin as synthesized. */
+interface Origin {
+  readonly domain_name: string;
+  readonly vpc_origin_config?: { readonly vpc_origin_id: string };
+  readonly custom_origin_config?: object;
+}
 
 function synth(environment: EnvironmentConfig): SynthesizedStack {
   return synthStack(edgeStack(environment));
@@ -85,10 +100,10 @@ describe("EdgeStack", () => {
     });
 
     it("reaches the internal ALB through a VPC origin over HTTPS", () => {
-      const [origin] = distribution.origin as Record<string, any>[];
+      const [origin] = distribution.origin as Origin[];
       expect(origin.domain_name).toBe(`origin.${applicationHost(tier.production.edge!)}`);
-      expect(origin.vpc_origin_config.vpc_origin_id).toMatch(/aws_cloudfront_vpc_origin\./);
-      const vpcOrigin = onlyResource(prod, "aws_cloudfront_vpc_origin").vpc_origin_endpoint_config as Record<string, any>[];
+      expect(origin.vpc_origin_config?.vpc_origin_id).toMatch(/aws_cloudfront_vpc_origin\./);
+      const vpcOrigin = onlyResource(prod, "aws_cloudfront_vpc_origin").vpc_origin_endpoint_config as object[];
       expect(vpcOrigin[0]).toMatchObject({ origin_protocol_policy: "https-only", origin_ssl_protocols: [{ items: ["TLSv1.2"], quantity: 1 }] });
     });
 
@@ -113,18 +128,23 @@ describe("EdgeStack", () => {
 
   describe("WAF", () => {
     const acl = onlyResource(prod, "aws_wafv2_web_acl");
-    const rules = acl.rule as Record<string, any>[];
+    const rules = acl.rule as WafRule[];
 
     it("runs a per-IP rate limit and AWS's common, bad-input, SQL injection and IP reputation rule groups", () => {
       expect(rules[0]).toMatchObject({ action: { block: {} }, statement: { rate_based_statement: { limit: 2000, aggregate_key_type: "IP" } } });
-      expect(rules.slice(1).map((rule) => rule.statement.managed_rule_group_statement.name)).toEqual([...MANAGED_RULE_GROUPS]);
+      expect(rules.slice(1).map((rule) => rule.statement.managed_rule_group_statement?.name)).toEqual([
+        "AWSManagedRulesAmazonIpReputationList",
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+        "AWSManagedRulesSQLiRuleSet",
+      ]);
     });
 
     it("blocks request bodies over 8 KB by default and only counts them when edge.waf.largeBodies is count", () => {
       const commonRuleSet = (environment: EnvironmentConfig) =>
-        (onlyResource(synth(environment), "aws_wafv2_web_acl").rule as Record<string, any>[]).find(
+        (onlyResource(synth(environment), "aws_wafv2_web_acl").rule as WafRule[]).find(
           (rule) => rule.statement.managed_rule_group_statement?.name === "AWSManagedRulesCommonRuleSet",
-        )!.statement.managed_rule_group_statement;
+        )!.statement.managed_rule_group_statement!;
       expect(commonRuleSet(testEnvironment({ edge: EDGE })).rule_action_override).toBeUndefined();
       expect(commonRuleSet(testEnvironment({ edge: { ...EDGE, waf: { largeBodies: "count" } } })).rule_action_override).toEqual([
         { name: "SizeRestrictions_BODY", action_to_use: { count: {} } },
@@ -132,8 +152,8 @@ describe("EdgeStack", () => {
     });
 
     it("takes the rate limit from the config", () => {
-      const devRules = onlyResource(dev, "aws_wafv2_web_acl").rule as Record<string, any>[];
-      expect(devRules[0].statement.rate_based_statement.limit).toBe(1000);
+      const devRules = onlyResource(dev, "aws_wafv2_web_acl").rule as WafRule[];
+      expect(devRules[0].statement.rate_based_statement?.limit).toBe(1000);
     });
 
     it("logs to an aws-waf-logs- group encrypted with a key of its own region", () => {
@@ -155,7 +175,7 @@ describe("EdgeStack", () => {
       const group = onlyResource(prod, "aws_security_group");
       expect(group.lifecycle).toMatchObject({ create_before_destroy: true });
       expect(group.name).toBeUndefined();
-      expect(group.name_prefix).toBe(`${alb.name}-alb-`);
+      expect(group.name_prefix).toBe(`${String(alb.name)}-alb-`);
     });
 
     it("terminates TLS 1.2+ on 443 and listens on nothing else (CloudFront reaches its origin over HTTPS only)", () => {
@@ -316,7 +336,7 @@ describe("EdgeStack", () => {
       const ingress = Object.values(resourcesOf(synthesized, "aws_vpc_security_group_ingress_rule")).filter((rule) => rule.from_port === 443);
       expect(ingress.map((rule) => rule.prefix_list_id)).toEqual([PREFIX_LIST]);
       expect(countOf(synthesized, "aws_cloudfront_vpc_origin")).toBe(0);
-      const [origin] = onlyResource(synthesized, "aws_cloudfront_distribution").origin as Record<string, any>[];
+      const [origin] = onlyResource(synthesized, "aws_cloudfront_distribution").origin as Origin[];
       expect(origin.custom_origin_config).toMatchObject({ origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"] });
     });
 

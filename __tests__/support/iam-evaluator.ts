@@ -28,7 +28,9 @@ export interface PolicyDocumentJson {
 
 export type Decision = "allowed" | "explicit-deny" | "implicit-deny";
 
-const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
+/** A policy value as IAM compares it: strings as they are, booleans and numbers as their JSON text. */
+const scalar = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
+const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(scalar) : [scalar(value)]);
 
 function actionMatches(statement: Statement, action: string): boolean {
   if (statement.NotAction !== undefined) return !list(statement.NotAction).some((pattern) => matchesWildcard(pattern, action, true));

@@ -99,10 +99,10 @@ export const edgeSchema = z
           .describe(
             "What the common rule set's SizeRestrictions_BODY rule does with request bodies over 8 KB: block (403; safe for an API of small JSON documents) or count (log and let through, for uploads or large forms; WAF then inspects only the first 8 KB of such bodies).",
           ),
-        logRetentionDays: retentionDays.default(90),
+        logRetentionDays: retentionDays.default(90).describe("Days CloudWatch Logs keeps the web ACL's request log (one of the values CloudWatch accepts)."),
       })
       .prefault({})
-      .describe("The WAFv2 web ACL on CloudFront."),
+      .describe("The WAFv2 web ACL on CloudFront, and on the ALB when loadBalancer.regionalWaf is set."),
     staticPathPatterns: z
       .array(z.string().regex(/^[A-Za-z0-9_\-.*$/~"'@:+/]{1,255}$/, "must be a CloudFront path pattern such as /static/* or *.css"))
       .default(["/static/*", "/assets/*", "*.js", "*.css", "*.png", "*.svg", "*.ico", "*.woff2"])

@@ -3,7 +3,6 @@ import type { PlatformConfig } from "../../config/schema/platform";
 import { DnsValidatedCertificate } from "../edge/dns-validated-certificate";
 import { WebAcl } from "../edge/web-acl";
 import { KmsKey } from "../security/kms-key";
-import { AwsScope } from "../core/aws-scope";
 import { AddOn, AddOnContext, AddOnScope, HelmChart, placement, replicas, containerResources, topologySpread, Values } from "./add-on";
 import { ArgoCdBackup } from "./argocd-backup";
 
@@ -52,10 +51,10 @@ function ingressResources(context: AddOnScope<"argoCd">): ArgoCdResources {
   const certificate = new DnsValidatedCertificate(context.scope, "Certificate", { domainName: hostname, zone: { zoneId: hostedZoneId! } });
   if (access.mode !== "public") return { ingress: { hostname, certificate } };
   const webAcl = new WebAcl(context.scope, "WebAcl", {
-    account: AwsScope.of(context.scope),
     name: `${prefix}-argocd`,
     scope: "REGIONAL",
     rateLimit: access.wafRateLimit,
+    largeBodies: "block",
     logRetentionDays: WAF_LOG_RETENTION_DAYS,
     key: new KmsKey(context.scope, "WafLogKey", { description: `Encrypts the Argo CD WAF logs of ${prefix}` }),
   });

@@ -1,5 +1,6 @@
 import { Construct, IConstruct } from "constructs";
-import { Aspects, IAspect, TerraformProvider, TerraformResource } from "cdktf";
+import { Aspects, IAspect, TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 
 /** Where the resources of a scope live: the three values every ARN of this account needs. */
 export interface AwsLocation {
@@ -45,27 +46,58 @@ export interface ArnComponents {
   readonly account?: string;
 }
 
+/**
+ * Where an ARN's account, partition and region come from: a construct's scope, or a location given outright for
+ * code that runs outside any construct tree (the pipeline generator reads role ARNs from the config).
+ */
+export type ArnContext = IConstruct | AwsLocation;
+
+function locationOf(context: ArnContext): AwsLocation {
+  return "node" in context ? AwsScope.of(context) : context;
+}
+
 /** The one place ARNs are written: `arn:<partition>:<service>:<region>:<account>:<resource>`. */
-export function formatArn(scope: IConstruct, components: ArnComponents): string {
-  const location = AwsScope.of(scope);
+export function formatArn(scope: ArnContext, components: ArnComponents): string {
+  const location = locationOf(scope);
   const region = components.region ?? location.region;
   const account = components.account ?? location.accountId;
   return `arn:${location.partition}:${components.service}:${region}:${account}:${components.resource}`;
 }
 
 /** An AWS managed IAM policy by its path and name, e.g. `AmazonEKSClusterPolicy` or `service-role/AmazonEBSCSIDriverPolicy`. */
-export function awsManagedPolicyArn(scope: IConstruct, name: string): string {
+export function awsManagedPolicyArn(scope: ArnContext, name: string): string {
   return formatArn(scope, { service: "iam", region: "", account: "aws", resource: `policy/${name}` });
 }
 
 /** The ARN of a role of this account by name, e.g. a service-linked role `aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`. */
-export function roleArn(scope: IConstruct, name: string): string {
+export function roleArn(scope: ArnContext, name: string): string {
   return formatArn(scope, { service: "iam", region: "", resource: `role/${name}` });
 }
 
 /** The account's root principal, the principal a key policy delegates to IAM with. */
-export function accountRootArn(scope: IConstruct): string {
+export function accountRootArn(scope: ArnContext): string {
   return formatArn(scope, { service: "iam", region: "", resource: "root" });
+}
+
+/** A customer managed IAM policy of this account by name. */
+export function policyArn(scope: ArnContext, name: string): string {
+  return formatArn(scope, { service: "iam", region: "", resource: `policy/${name}` });
+}
+
+/**
+ * The AWS provider of another region of the stack's account: an aliased copy of the stack's default provider (same
+ * account guard and default tags), created once per alias, for a `RegionalScope` to put its subtree on.
+ */
+export function awsProviderIn(scope: IConstruct, region: string, alias: string): AwsProvider {
+  const stack = TerraformStack.of(scope);
+  const id = `aws_${alias}`;
+  const existing = stack.node.tryFindChild(id);
+  if (existing instanceof AwsProvider) return existing;
+  const base = stack.node.children.find((child): child is AwsProvider => child instanceof AwsProvider && child.alias === undefined);
+  if (!base) {
+    throw new Error(`${stack.node.path}: no default AWS provider to copy for ${region}; create the stack's AwsProvider first`);
+  }
+  return new AwsProvider(stack, id, { alias, region, allowedAccountIds: base.allowedAccountIds, defaultTags: base.defaultTags });
 }
 
 export interface RegionalScopeProps {

@@ -24,16 +24,10 @@ export interface ApplicationDatabaseAccessProps {
   readonly serviceAccount: string;
   /** The PostgreSQL user the application logs in as with IAM tokens. @default the service account's name */
   readonly dbUser?: string;
-  /** Encrypts the connection secret. */
+  /** Encrypts the connection secret; the role decrypts with it only through Secrets Manager of the key's region. */
   readonly key: KmsKey;
-  /** Region of the secret: the role decrypts it only through that region's Secrets Manager. */
-  readonly region: string;
-  /**
-   * Days a deleted connection secret can still be restored. @default 0: deleted at once, so recreating the environment
-   * can reuse the name (a secret in its recovery window blocks it); production passes 7 to keep an accidental delete
-   * undoable.
-   */
-  readonly recoveryWindowDays?: number;
+  /** Days a deleted connection secret can still be restored (`secretRecoveryWindowDays` of the tier). */
+  readonly recoveryWindowDays: number;
 }
 
 /**
@@ -52,7 +46,7 @@ export class ApplicationDatabaseAccess extends Construct {
       name: applicationSecretName(props.prefix, props.serviceAccount),
       description: `How ${props.namespace}/${props.serviceAccount} reaches Aurora (IAM authentication: no password)`,
       kmsKeyId: props.key.arn,
-      recoveryWindowInDays: props.recoveryWindowDays ?? 0,
+      recoveryWindowInDays: props.recoveryWindowDays,
     });
     // The namespace's SecretStore (gitops/base) authenticates as this service account, so the role that connects to
     // the database is also the only one that may read the connection settings.
@@ -69,13 +63,7 @@ export class ApplicationDatabaseAccess extends Construct {
           Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
           Resource: this.secret.arn,
         },
-        {
-          Sid: "DecryptThroughSecretsManager",
-          Effect: "Allow",
-          Action: "kms:Decrypt",
-          Resource: props.key.arn,
-          Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${props.region}.amazonaws.com` } },
-        },
+        props.key.grantDecryptVia("DecryptThroughSecretsManager", "secretsmanager"),
       ],
     });
     props.database.grantConnect(this.role, dbUser);

@@ -1,15 +1,18 @@
 import { Construct } from "constructs";
-import { TerraformProvider } from "cdktf";
 import { CloudfrontCachePolicy } from "@cdktf/provider-aws/lib/cloudfront-cache-policy";
 import { CloudfrontDistribution, CloudfrontDistributionOrigin } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { CloudfrontVpcOrigin } from "@cdktf/provider-aws/lib/cloudfront-vpc-origin";
 import { CloudwatchLogDelivery } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery";
 import { CloudwatchLogDeliveryDestination } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery-destination";
 import { CloudwatchLogDeliverySource } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery-source";
-import { AccountContext } from "../iam/policy-document";
+import { AwsScope, formatArn, RegionalScope } from "../core/aws-scope";
 import { KmsKey } from "../security/kms-key";
 import { SecureBucket } from "../storage/secure-bucket";
-import { useProvider } from "./provider-scope";
+import { CLOUDFRONT_REGION, cloudFrontProvider } from "./cloudfront-global";
+import { DnsValidatedCertificate } from "./dns-validated-certificate";
+import { AliasTarget } from "./hosted-zone";
+import { ApplicationLoadBalancer } from "./load-balancer";
+import { WebAcl } from "./web-acl";
 
 /** AWS managed CloudFront policies; their ids are the same in every account. */
 export const MANAGED_POLICY_IDS = {
@@ -20,29 +23,32 @@ export const MANAGED_POLICY_IDS = {
 
 const ORIGIN_ID = "alb";
 
+/** Where the distribution's standard logs (v2) go: a bucket of its own, `<name>-cdn-logs-<account>`. */
+export interface CdnLogsProps {
+  /** Encrypts the log bucket; granted to CloudWatch Logs delivery for this account's delivery sources. */
+  readonly key: KmsKey;
+  /** Receives the log bucket's S3 server access logs (an SSE-S3 bucket, such as the ALB's access log bucket). */
+  readonly accessLogs: SecureBucket;
+  readonly retentionDays: number;
+}
+
 export interface CdnDistributionProps {
-  readonly account: AccountContext;
-  /** Prefix of the distribution's named parts (cache policy, VPC origin, log delivery). */
+  /** Prefix of the distribution's named parts (cache policy, VPC origin, log delivery, log bucket). */
   readonly name: string;
   /** Host names the distribution answers (its certificate must cover them). */
   readonly aliases: string[];
   /** ACM certificate in us-east-1. */
-  readonly certificateArn: string;
+  readonly certificate: DnsValidatedCertificate;
   /** WAFv2 web ACL of scope CLOUDFRONT. */
-  readonly webAclArn: string;
+  readonly webAcl: WebAcl;
+  /** The ALB behind the distribution: an internal one is reached through a CloudFront VPC origin, an internet-facing one directly. */
+  readonly origin: ApplicationLoadBalancer;
   /** The name CloudFront connects to and validates the ALB's certificate against. */
   readonly originDomainName: string;
-  /** The internal ALB, reached through a CloudFront VPC origin. @default none: the origin is public (internet-facing ALB) */
-  readonly vpcOriginLoadBalancerArn?: string;
   /** Path patterns served from cache; all others reach the application uncached, with cookies and query strings. */
   readonly staticPathPatterns: readonly string[];
-  /** Where standard logs (v2) go; the bucket policy is extended for CloudWatch Logs delivery. */
-  readonly logBucket: SecureBucket;
-  /** The log bucket's CMK, granted to CloudWatch Logs delivery for this account's delivery sources. @default none (an SSE-S3 bucket) */
-  readonly logKey?: KmsKey;
-  /** The us-east-1 provider: CloudFront's log delivery source and destination live there. */
-  readonly globalProvider: TerraformProvider;
-  /** @default "PriceClass_100" */
+  readonly logs: CdnLogsProps;
+  /** @default "PriceClass_100" (North America and Europe, the cheapest) */
   readonly priceClass?: string;
 }
 
@@ -54,16 +60,21 @@ export interface CdnDistributionProps {
 export class CdnDistribution extends Construct {
   readonly distribution: CloudfrontDistribution;
   readonly vpcOrigin?: CloudfrontVpcOrigin;
+  /** The standard log bucket (v2 log delivery writes under `cloudfront/`). */
+  readonly logBucket: SecureBucket;
 
   constructor(scope: Construct, id: string, props: CdnDistributionProps) {
     super(scope, id);
+    if (props.webAcl.scope !== "CLOUDFRONT") {
+      throw new Error(`${this.node.path}: web ACL ${props.webAcl.node.path} has scope ${props.webAcl.scope}; CloudFront takes a CLOUDFRONT one`);
+    }
     let origin: CloudfrontDistributionOrigin;
-    if (props.vpcOriginLoadBalancerArn) {
+    if (props.origin.internal) {
       this.vpcOrigin = new CloudfrontVpcOrigin(this, "VpcOrigin", {
         vpcOriginEndpointConfig: [
           {
             name: `${props.name}-alb`,
-            arn: props.vpcOriginLoadBalancerArn,
+            arn: props.origin.loadBalancer.arn,
             httpPort: 80,
             httpsPort: 443,
             originProtocolPolicy: "https-only",
@@ -100,7 +111,7 @@ export class CdnDistribution extends Construct {
       httpVersion: "http2and3",
       isIpv6Enabled: true,
       priceClass: props.priceClass ?? "PriceClass_100",
-      webAclId: props.webAclArn,
+      webAclId: props.webAcl.arn,
       origin: [origin],
       defaultCacheBehavior: {
         targetOriginId: ORIGIN_ID,
@@ -123,42 +134,56 @@ export class CdnDistribution extends Construct {
         responseHeadersPolicyId: MANAGED_POLICY_IDS.securityHeaders,
       })),
       restrictions: { geoRestriction: { restrictionType: "none" } },
-      viewerCertificate: { acmCertificateArn: props.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+      viewerCertificate: { acmCertificateArn: props.certificate.arn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
     });
-    this.deliverLogs(props);
+    this.logBucket = this.deliverLogs(props.name, props.logs);
+  }
+
+  /** Where the application host's alias records point. */
+  get aliasTarget(): AliasTarget {
+    return { dnsName: this.distribution.domainName, zoneId: this.distribution.hostedZoneId, evaluateTargetHealth: false };
   }
 
   /** Standard logging v2 (CloudWatch Logs delivery), which writes to buckets with ACLs disabled, unlike the legacy one. */
-  private deliverLogs(props: CdnDistributionProps): void {
-    const global = new Construct(this, "Logs");
+  private deliverLogs(name: string, logs: CdnLogsProps): SecureBucket {
+    const bucketName = `${name}-cdn-logs-${AwsScope.of(this).accountId}`;
+    // The id names the log bucket's statement in the access log bucket's policy (S3ServerAccessLogsCdnLogs).
+    const bucket = new SecureBucket(this, "CdnLogs", {
+      bucketName,
+      key: logs.key,
+      accessLogs: { bucket: logs.accessLogs, prefix: `s3/${bucketName}/` },
+      expireObjectsAfterDays: logs.retentionDays,
+      noncurrentVersionRetentionDays: 7,
+    });
+    const global = new RegionalScope(this, "Logs", { provider: cloudFrontProvider(this), region: CLOUDFRONT_REGION });
     const source = new CloudwatchLogDeliverySource(global, "Source", {
-      name: `${props.name}-cdn`,
+      name: `${name}-cdn`,
       logType: "ACCESS_LOGS",
       resourceArn: this.distribution.arn,
     });
     const destination = new CloudwatchLogDeliveryDestination(global, "Destination", {
-      name: `${props.name}-cdn-s3`,
+      name: `${name}-cdn-s3`,
       outputFormat: "json",
-      deliveryDestinationConfiguration: [{ destinationResourceArn: `${props.logBucket.arn}/cloudfront` }],
+      deliveryDestinationConfiguration: [{ destinationResourceArn: `${bucket.arn}/cloudfront` }],
     });
     new CloudwatchLogDelivery(global, "Delivery", {
       deliverySourceName: source.name,
       deliveryDestinationArn: destination.arn,
       s3DeliveryConfiguration: [{ suffixPath: "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}", enableHiveCompatiblePath: false }],
     });
-    useProvider(global, props.globalProvider);
     const fromThisAccountsDeliveries = {
-      StringEquals: { "aws:SourceAccount": props.account.accountId },
-      ArnLike: { "aws:SourceArn": `arn:${props.account.partition}:logs:us-east-1:${props.account.accountId}:delivery-source:*` },
+      StringEquals: { "aws:SourceAccount": AwsScope.of(global).accountId },
+      ArnLike: { "aws:SourceArn": formatArn(global, { service: "logs", resource: "delivery-source:*" }) },
     };
-    props.logBucket.addToPolicy({
+    bucket.addToPolicy({
       Sid: "CloudFrontLogDelivery",
       Effect: "Allow",
       Principal: { Service: "delivery.logs.amazonaws.com" },
       Action: "s3:PutObject",
-      Resource: `${props.logBucket.arn}/cloudfront/*`,
+      Resource: `${bucket.arn}/cloudfront/*`,
       Condition: { ...fromThisAccountsDeliveries, StringEquals: { ...fromThisAccountsDeliveries.StringEquals, "s3:x-amz-acl": "bucket-owner-full-control" } },
     });
-    props.logKey?.grantToService("CloudFrontLogDelivery", "delivery.logs.amazonaws.com", ["kms:GenerateDataKey*", "kms:Decrypt"], fromThisAccountsDeliveries);
+    logs.key.grantToService("CloudFrontLogDelivery", "delivery.logs.amazonaws.com", ["kms:GenerateDataKey*", "kms:Decrypt"], fromThisAccountsDeliveries);
+    return bucket;
   }
 }

@@ -1,18 +1,16 @@
 import { Construct } from "constructs";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
-import { AccountContext } from "../iam/policy-document";
 import { KmsKey } from "../security/kms-key";
 
 export interface EcrRepositoriesProps {
-  readonly account: AccountContext;
   /** Repositories are `<namePrefix>/<name>`. */
   readonly namePrefix: string;
   readonly names: readonly string[];
-  /** Tagged images each repository keeps. @default 100 */
-  readonly keepImages?: number;
-  /** Let `terraform destroy` delete repositories that still hold images. @default false (images of production are kept) */
-  readonly forceDelete?: boolean;
+  /** Tagged images each repository keeps. */
+  readonly keepImages: number;
+  /** Let `terraform destroy` delete repositories that still hold images (below production). */
+  readonly forceDelete: boolean;
   /** @default a new rotating CMK */
   readonly key?: KmsKey;
 }
@@ -36,11 +34,11 @@ export class EcrRepositories extends Construct {
         imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },
         encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: this.key.arn }],
-        forceDelete: props.forceDelete ?? false,
+        forceDelete: props.forceDelete,
       });
       new EcrLifecyclePolicy(this, `Lifecycle-${name}`, {
         repository: repository.name,
-        policy: JSON.stringify(lifecycleRules(props.keepImages ?? 100)),
+        policy: JSON.stringify(lifecycleRules(props.keepImages)),
       });
       this.repositories[name] = repository;
     }

@@ -1,5 +1,14 @@
 import { Construct } from "constructs";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
+
+/** What an alias record points at: a CloudFront distribution's or a load balancer's DNS name and hosted zone. */
+export interface AliasTarget {
+  readonly dnsName: string;
+  readonly zoneId: string;
+  /** Answer only while the target is healthy (a load balancer with healthy targets). */
+  readonly evaluateTargetHealth: boolean;
+}
 
 export interface PublicHostedZoneProps {
   readonly domainName: string;
@@ -24,5 +33,18 @@ export class PublicHostedZone extends Construct {
     const zone = new Route53Zone(this, "Zone", { name: props.domainName, comment: `Public zone of ${props.domainName}` });
     this.zoneId = zone.zoneId;
     this.nameServers = zone.nameServers;
+  }
+
+  /** Alias records of one name, one per record type (A, and AAAA for targets that answer over IPv6). */
+  addAliasRecords(id: string, name: string, types: readonly ("A" | "AAAA")[], target: AliasTarget): Route53Record[] {
+    return types.map(
+      (type) =>
+        new Route53Record(this, `${id}-${type}`, {
+          zoneId: this.zoneId,
+          name,
+          type,
+          alias: { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: target.evaluateTargetHealth },
+        }),
+    );
   }
 }

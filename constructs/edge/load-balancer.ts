@@ -5,10 +5,14 @@ import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { AccountContext } from "../iam/policy-document";
-import { NetworkSubnet } from "../network/network";
+import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
+import { AwsScope, formatArn } from "../core/aws-scope";
+import { Network } from "../network/network";
 import { AccessLogBucket } from "../storage/access-log-bucket";
 import { SecureBucket } from "../storage/secure-bucket";
+import { DnsValidatedCertificate } from "./dns-validated-certificate";
+import { AliasTarget } from "./hosted-zone";
+import { WebAcl } from "./web-acl";
 
 /**
  * Accounts through which Elastic Load Balancing writes access logs in Regions opened before August 2022; newer
@@ -51,29 +55,25 @@ export type LoadBalancerClients =
   | { readonly kind: "cloudfront-prefix-list"; readonly prefixListId: string };
 
 export interface ApplicationLoadBalancerProps {
-  readonly account: AccountContext;
   /** Name of the ALB and its target group (≤ 32 characters). */
   readonly name: string;
-  readonly vpcId: string;
-  /** Private subnets for an internal ALB, public ones for an internet-facing ALB; one per AZ. */
-  readonly subnets: readonly NetworkSubnet[];
+  /** The VPC: an internal ALB goes in its private subnets, an internet-facing one in its public subnets, one per AZ. */
+  readonly network: Network;
   readonly clients: LoadBalancerClients;
   /** The security group of the pods' nodes: the ALB sends to the pods' IPs (target type ip) through it. */
   readonly targetSecurityGroupId: string;
   /** Regional ACM certificate of the HTTPS listener. */
-  readonly certificateArn: string;
+  readonly certificate: DnsValidatedCertificate;
   /** Bucket name for access logs. */
   readonly accessLogBucketName: string;
-  /** @default 365 */
-  readonly accessLogRetentionDays?: number;
-  /** Pods' container port. @default 8080 */
-  readonly targetPort?: number;
-  /** @default "/readyz" */
-  readonly healthCheckPath?: string;
-  /** Lifetime of the AWSALB stickiness cookie. @default 86400 (a day: the seeds keep a user's session on one pod) */
-  readonly stickinessSeconds?: number;
-  /** Refuse deletion through the API. @default false (production sets it) */
-  readonly deletionProtection?: boolean;
+  readonly accessLogRetentionDays: number;
+  /** Pods' container port. */
+  readonly targetPort: number;
+  readonly healthCheckPath: string;
+  /** Lifetime of the AWSALB stickiness cookie, which keeps a user's session on one pod. */
+  readonly stickinessSeconds: number;
+  /** Refuse deletion through the API (production). */
+  readonly deletionProtection: boolean;
 }
 
 /**
@@ -88,27 +88,30 @@ export class ApplicationLoadBalancer extends Construct {
   readonly securityGroup: SecurityGroup;
   readonly accessLogs: SecureBucket;
   readonly httpsListener: LbListener;
+  /** Whether the ALB has no public address (CloudFront reaches it through a VPC origin). */
+  readonly internal: boolean;
 
   constructor(scope: Construct, id: string, props: ApplicationLoadBalancerProps) {
     super(scope, id);
     if (props.name.length > 32) {
       throw new Error(`load balancer name "${props.name}" is longer than the 32 characters ELB allows`);
     }
-    const targetPort = props.targetPort ?? 8080;
+    const { targetPort, network } = props;
     const internal = props.clients.kind === "cloudfront-vpc-origin";
+    this.internal = internal;
     this.accessLogs = new AccessLogBucket(this, "AccessLogs", {
       deliveredBy: "Elastic Load Balancing access logging",
       bucketName: props.accessLogBucketName,
-      expireObjectsAfterDays: props.accessLogRetentionDays ?? 365,
+      expireObjectsAfterDays: props.accessLogRetentionDays,
       noncurrentVersionRetentionDays: 7,
     });
-    this.allowLogDelivery(props.account);
+    this.allowLogDelivery();
 
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
       // A prefix: create_before_destroy needs the replacement to exist next to the old group under another name.
       namePrefix: `${props.name}-alb-`,
       description: `ALB ${props.name}: HTTPS from CloudFront${internal ? " (VPC origin)" : ""} only, to the pods`,
-      vpcId: props.vpcId,
+      vpcId: network.vpc.id,
       lifecycle: { createBeforeDestroy: true },
     });
     // One rule: a rule naming the prefix list counts as its 55 entries against the 60-rule quota of a security group,
@@ -142,11 +145,11 @@ export class ApplicationLoadBalancer extends Construct {
       name: props.name,
       loadBalancerType: "application",
       internal,
-      subnets: props.subnets.map(({ subnet }) => subnet.id),
+      subnets: (internal ? network.privateSubnets : network.publicSubnets).map(({ subnet }) => subnet.id),
       securityGroups: [this.securityGroup.id],
       dropInvalidHeaderFields: true,
       desyncMitigationMode: "strictest",
-      enableDeletionProtection: props.deletionProtection ?? false,
+      enableDeletionProtection: props.deletionProtection,
       enableHttp2: true,
       idleTimeout: 60,
       accessLogs: { bucket: this.accessLogs.name, prefix: "alb", enabled: true },
@@ -154,7 +157,7 @@ export class ApplicationLoadBalancer extends Construct {
     });
     this.targetGroup = new LbTargetGroup(this, "TargetGroup", {
       name: props.name,
-      vpcId: props.vpcId,
+      vpcId: network.vpc.id,
       targetType: "ip",
       protocol: "HTTP",
       protocolVersion: "HTTP1",
@@ -162,7 +165,7 @@ export class ApplicationLoadBalancer extends Construct {
       // Blue-green switches colours by service selector; 30 s lets in-flight requests of the old colour finish.
       deregistrationDelay: "30",
       healthCheck: {
-        path: props.healthCheckPath ?? "/readyz",
+        path: props.healthCheckPath,
         protocol: "HTTP",
         port: "traffic-port",
         matcher: "200-399",
@@ -171,20 +174,34 @@ export class ApplicationLoadBalancer extends Construct {
         healthyThreshold: 2,
         unhealthyThreshold: 3,
       },
-      stickiness: { type: "lb_cookie", enabled: true, cookieDuration: props.stickinessSeconds ?? 86400 },
+      stickiness: { type: "lb_cookie", enabled: true, cookieDuration: props.stickinessSeconds },
     });
     this.httpsListener = new LbListener(this, "Https", {
       loadBalancerArn: this.loadBalancer.arn,
       port: 443,
       protocol: "HTTPS",
       sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-      certificateArn: props.certificateArn,
+      certificateArn: props.certificate.arn,
       defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
     });
   }
 
-  private allowLogDelivery(account: AccountContext): void {
-    const logs = `${this.accessLogs.arn}/alb/AWSLogs/${account.accountId}/*`;
+  /** Where the origin host's alias record points, with the health of the ALB's targets evaluated. */
+  get aliasTarget(): AliasTarget {
+    return { dnsName: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true };
+  }
+
+  /** Puts the ALB behind a regional web ACL (defence in depth beside CloudFront's). */
+  protectWith(webAcl: WebAcl): Wafv2WebAclAssociation {
+    if (webAcl.scope !== "REGIONAL") {
+      throw new Error(`${this.node.path}: web ACL ${webAcl.node.path} has scope ${webAcl.scope}; a load balancer takes a REGIONAL one`);
+    }
+    return new Wafv2WebAclAssociation(this, "WebAcl", { resourceArn: this.loadBalancer.arn, webAclArn: webAcl.arn });
+  }
+
+  private allowLogDelivery(): void {
+    const { accountId, region } = AwsScope.of(this);
+    const logs = `${this.accessLogs.arn}/alb/AWSLogs/${accountId}/*`;
     this.accessLogs.addToPolicy({
       Sid: "ElbLogDelivery",
       Effect: "Allow",
@@ -192,12 +209,12 @@ export class ApplicationLoadBalancer extends Construct {
       Action: "s3:PutObject",
       Resource: logs,
     });
-    const legacyAccount = LEGACY_ELB_LOG_ACCOUNTS[account.region];
+    const legacyAccount = LEGACY_ELB_LOG_ACCOUNTS[region];
     if (legacyAccount) {
       this.accessLogs.addToPolicy({
         Sid: "ElbLogDeliveryLegacyRegion",
         Effect: "Allow",
-        Principal: { AWS: `arn:${account.partition}:iam::${legacyAccount}:root` },
+        Principal: { AWS: formatArn(this, { service: "iam", region: "", account: legacyAccount, resource: "root" }) },
         Action: "s3:PutObject",
         Resource: logs,
       });

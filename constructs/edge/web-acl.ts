@@ -1,9 +1,7 @@
 import { Construct } from "constructs";
 import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
-import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { EncryptedLogGroup } from "../logging/log-group";
-import { AccountContext } from "../iam/policy-document";
 import { KmsKey } from "../security/kms-key";
 
 /** The AWS managed rule groups every web ACL runs, in evaluation order after the rate limit. */
@@ -14,19 +12,21 @@ export const MANAGED_RULE_GROUPS = [
   "AWSManagedRulesSQLiRuleSet",
 ] as const;
 
-export interface WebAclProps {
-  /** Where the ACL and its log group live: us-east-1 for CLOUDFRONT. */
-  readonly account: AccountContext;
-  readonly name: string;
-  readonly scope: "CLOUDFRONT" | "REGIONAL";
+/** What a web ACL enforces and how long it keeps its log: the config's `edge.waf`. */
+export interface WebAclSettings {
   /** Requests per client IP per 5 minutes before the IP is blocked. */
   readonly rateLimit: number;
   /**
-   * What the common rule set does with request bodies over 8 KB (its SizeRestrictions_BODY rule). `count` logs them and
-   * lets them through, for applications that take uploads. @default "block" (the rule group's own action)
+   * What the common rule set does with request bodies over 8 KB (its SizeRestrictions_BODY rule): `block` is the rule
+   * group's own action; `count` logs them and lets them through, for applications that take uploads.
    */
-  readonly largeBodies?: "block" | "count";
+  readonly largeBodies: "block" | "count";
   readonly logRetentionDays: number;
+}
+
+export interface WebAclProps extends WebAclSettings {
+  readonly name: string;
+  readonly scope: "CLOUDFRONT" | "REGIONAL";
   /** Encrypts the log group; it must live in the ACL's region. */
   readonly key: KmsKey;
 }
@@ -47,14 +47,18 @@ function visibility(metricName: string) {
 /**
  * A WAFv2 web ACL: a per-IP rate-based rule, then AWS's IP reputation, common, known-bad-inputs and SQL injection
  * rule groups, with every request logged to a KMS-encrypted log group (authorization and cookie headers redacted).
+ * It lives in its scope's region: a CLOUDFRONT ACL is built under a us-east-1 `RegionalScope` (see `CloudFrontGlobal`).
  */
 export class WebAcl extends Construct {
   readonly webAcl: Wafv2WebAcl;
   readonly arn: string;
   readonly logGroup: EncryptedLogGroup;
+  /** CLOUDFRONT (named by a distribution) or REGIONAL (associated with an ALB). */
+  readonly scope: WebAclProps["scope"];
 
   constructor(scope: Construct, id: string, props: WebAclProps) {
     super(scope, id);
+    this.scope = props.scope;
     const rules: Wafv2WebAclRule[] = [
       {
         name: "rate-limit-per-ip",
@@ -68,7 +72,7 @@ export class WebAcl extends Construct {
         name: group,
         priority: 10 * (index + 1),
         overrideAction: { none: {} },
-        statement: { managed_rule_group_statement: { vendor_name: "AWS", name: group, ...overridesOf(group, props.largeBodies ?? "block") } },
+        statement: { managed_rule_group_statement: { vendor_name: "AWS", name: group, ...overridesOf(group, props.largeBodies) } },
         visibilityConfig: visibility(`${props.name}-${group}`),
       })),
     ];
@@ -92,10 +96,5 @@ export class WebAcl extends Construct {
       logDestinationConfigs: [this.logGroup.arn],
       redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
     });
-  }
-
-  /** Puts a regional resource (an ALB) behind this ACL; CloudFront distributions name the ACL in `web_acl_id` instead. */
-  protect(id: string, resourceArn: string): Wafv2WebAclAssociation {
-    return new Wafv2WebAclAssociation(this, id, { resourceArn, webAclArn: this.arn });
   }
 }

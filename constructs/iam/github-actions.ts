@@ -4,18 +4,19 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { EnvironmentConfig } from "../../config";
-import { AccountContext, policyDocument, PolicyStatement } from "./policy-document";
+import { ArnContext, awsManagedPolicyArn, formatArn, policyArn, roleArn } from "../core/aws-scope";
+import { StateBucket } from "../state/state-bucket";
+import { policyDocument, PolicyStatement } from "./policy-document";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
 
 export interface GithubOidcProviderProps {
-  readonly account: AccountContext;
   /**
    * Reference the provider the account already has instead of creating one: IAM keeps one provider per URL and
-   * rejects a second with EntityAlreadyExists. @default false (a new account has none)
+   * rejects a second with EntityAlreadyExists.
    */
-  readonly existing?: boolean;
+  readonly existing: boolean;
 }
 
 /**
@@ -31,7 +32,7 @@ export class GithubOidcProvider extends Construct {
     super(scope, id);
     if (props.existing) {
       // An IAM provider's ARN is its URL without the scheme: known without asking AWS.
-      this.arn = `arn:${props.account.partition}:iam::${props.account.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
+      this.arn = formatArn(this, { service: "iam", region: "", resource: `oidc-provider/${GITHUB_OIDC_HOST}` });
       return;
     }
     this.provider = new IamOpenidConnectProvider(this, "Provider", {
@@ -57,10 +58,6 @@ export function permissionsBoundaryName(prefix: string): string {
   return `${prefix}-boundary`;
 }
 
-function iamArn(partition: string, accountId: string, resource: string): string {
-  return `arn:${partition}:iam::${accountId}:${resource}`;
-}
-
 /** The pipeline's IAM names of an environment, as the bootstrap stack creates them. */
 export interface PipelineRoles {
   readonly deployRoleArn: string;
@@ -78,11 +75,12 @@ export interface PipelineRoles {
  */
 export function pipelineRolesOf(environment: EnvironmentConfig): PipelineRoles | undefined {
   if (!environment.github || environment.state.backend !== "s3") return undefined;
-  const arnOf = (resource: string) => iamArn(environment.partition, environment.account.id, resource);
+  // Read from the config, not a scope: the pipeline generator and the workflows need these names outside any stack.
+  const account: ArnContext = { accountId: environment.account.id, partition: environment.partition, region: environment.account.region };
   return {
-    deployRoleArn: arnOf(`role/${deployRoleName(environment.prefix)}`),
-    planRoleArn: arnOf(`role/${planRoleName(environment.prefix)}`),
-    permissionsBoundaryArn: arnOf(`policy/${permissionsBoundaryName(environment.prefix)}`),
+    deployRoleArn: roleArn(account, deployRoleName(environment.prefix)),
+    planRoleArn: roleArn(account, planRoleName(environment.prefix)),
+    permissionsBoundaryArn: policyArn(account, permissionsBoundaryName(environment.prefix)),
     githubEnvironment: environment.github.environment ?? environment.name,
     repository: environment.github.repository,
   };
@@ -90,15 +88,16 @@ export function pipelineRolesOf(environment: EnvironmentConfig): PipelineRoles |
 
 /** Where an environment's Terraform state lives: its roles may touch its own keys and nothing else. */
 export interface DeployStateAccess {
-  readonly bucket: string;
+  /** The account's state bucket and its CMK. */
+  readonly bucket: StateBucket;
   /** Key prefix of the environment's state objects, e.g. `prod/`. */
   readonly keyPrefix: string;
-  readonly keyArn: string;
 }
 
 export interface GithubDeployRoleProps {
-  readonly account: AccountContext;
   readonly oidcProvider: GithubOidcProvider;
+  /** The environment's region (the bootstrap stack's may differ): its stacks manage resources there and in us-east-1. */
+  readonly region: string;
   /** `<project>-<environment>`: the roles are `<prefix>-deploy` / `<prefix>-plan` and manage `<prefix>-*` names only. */
   readonly prefix: string;
   /** The environment's name: the value of the `environment` tag every resource of its stacks carries. */
@@ -108,10 +107,10 @@ export interface GithubDeployRoleProps {
   /** The GitHub environment whose jobs may assume the deploy role (required reviewers are set on it in GitHub). */
   readonly githubEnvironment: string;
   readonly state: DeployStateAccess;
-  /** Regions besides the environment's and us-east-1 the stacks manage resources in (disaster recovery). @default none */
-  readonly additionalRegions?: readonly string[];
-  /** Production: the deploy role may not schedule any KMS key for deletion (teardown of prod is an admin's act). @default false */
-  readonly production?: boolean;
+  /** Regions besides the environment's and us-east-1 the stacks manage resources in (disaster recovery). */
+  readonly additionalRegions: readonly string[];
+  /** Production: the deploy role may not schedule any KMS key for deletion (teardown of prod is an admin's act). */
+  readonly production: boolean;
   /** Session length. @default 7200 (a first deploy of a whole environment takes about an hour) */
   readonly maxSessionDurationSeconds?: number;
 }
@@ -221,11 +220,11 @@ export class GithubDeployRole extends Construct {
     super(scope, id);
     const { prefix } = props;
     this.name = deployRoleName(prefix);
-    const guards = environmentGuards(props);
+    const guards = environmentGuards(this, props);
     this.boundary = new IamPolicy(this, "Boundary", {
       name: permissionsBoundaryName(prefix),
       description: `Permissions boundary of every role the ${prefix} stacks create`,
-      policy: policyDocument(boundaryStatements(props, guards)),
+      policy: policyDocument(boundaryStatements(this, props, guards)),
     });
     this.role = new IamRole(this, "Role", {
       name: this.name,
@@ -234,14 +233,14 @@ export class GithubDeployRole extends Construct {
       assumeRolePolicy: githubTrustPolicy(props.oidcProvider.arn, props.repository, [`environment:${props.githubEnvironment}`]),
     });
     this.arn = this.role.arn;
-    new IamRolePolicy(this, "Policy", { name: "deploy", role: this.role.id, policy: policyDocument([...deployStatements(props), ...guards]) });
+    new IamRolePolicy(this, "Policy", { name: "deploy", role: this.role.id, policy: policyDocument([...deployStatements(this, props), ...guards]) });
     this.planRole = new IamRole(this, "PlanRole", {
       name: planRoleName(prefix),
       description: `Read-only plans of ${prefix} for pull requests and main of ${props.repository}`,
       maxSessionDuration: 3600,
       assumeRolePolicy: githubTrustPolicy(props.oidcProvider.arn, props.repository, ["pull_request", "ref:refs/heads/main"]),
     });
-    new IamRolePolicy(this, "PlanPolicy", { name: "plan", role: this.planRole.id, policy: policyDocument([...planStatements(props), ...guards]) });
+    new IamRolePolicy(this, "PlanPolicy", { name: "plan", role: this.planRole.id, policy: policyDocument([...planStatements(this, props), ...guards]) });
   }
 }
 
@@ -264,20 +263,26 @@ export function githubTrustPolicy(providerArn: string, repository: string, subje
 }
 
 function regionsOf(props: GithubDeployRoleProps): string[] {
-  return [...new Set([props.account.region, "us-east-1", ...(props.additionalRegions ?? [])])];
+  return [...new Set([props.region, "us-east-1", ...props.additionalRegions])];
 }
 
 function stateArns(props: GithubDeployRoleProps): { bucket: string; ownObjects: string } {
-  const bucket = `arn:${props.account.partition}:s3:::${props.state.bucket}`;
-  return { bucket, ownObjects: `${bucket}/${props.state.keyPrefix}*` };
+  const { arn } = props.state.bucket.bucket;
+  return { bucket: arn, ownObjects: `${arn}/${props.state.keyPrefix}*` };
+}
+
+/** The environment's buckets, `<prefix>-*`, and their objects (S3 ARNs carry no account or region). */
+function environmentBucketArns(scope: Construct, prefix: string): string[] {
+  const buckets = formatArn(scope, { service: "s3", region: "", account: "", resource: `${prefix}-*` });
+  return [buckets, `${buckets}/*`];
 }
 
 /**
  * Statements every role of the environment carries (deploy, plan, and through the boundary every role they create):
  * they keep it out of other environments' resources and away from the state's key, whatever the Allow statements say.
  */
-function environmentGuards(props: GithubDeployRoleProps): PolicyStatement[] {
-  const { account, prefix, state } = props;
+function environmentGuards(scope: Construct, props: GithubDeployRoleProps): PolicyStatement[] {
+  const { prefix, state } = props;
   // Bootstrap resources carry environment=account; the statements below protect the state bucket and key by name.
   const ownEnvironmentTags = [props.environmentName, "account"];
   return [
@@ -303,7 +308,7 @@ function environmentGuards(props: GithubDeployRoleProps): PolicyStatement[] {
       Resource: "*",
       Condition: {
         Null: { "aws:ResourceTag/aws:rds:primaryDBClusterArn": "false" },
-        ArnNotLike: { "aws:ResourceTag/aws:rds:primaryDBClusterArn": `arn:${account.partition}:rds:*:${account.accountId}:cluster:${prefix}-*` },
+        ArnNotLike: { "aws:ResourceTag/aws:rds:primaryDBClusterArn": formatArn(scope, { service: "rds", region: "*", resource: `cluster:${prefix}-*` }) },
       },
     },
     {
@@ -323,7 +328,7 @@ function environmentGuards(props: GithubDeployRoleProps): PolicyStatement[] {
         "s3:PutEncryptionConfiguration",
         "s3:PutBucketOwnershipControls",
       ],
-      Resource: [state.keyArn, stateArns(props).bucket],
+      Resource: [state.bucket.key.arn, stateArns(props).bucket],
     },
   ];
 }
@@ -333,8 +338,7 @@ function environmentGuards(props: GithubDeployRoleProps): PolicyStatement[] {
  * service-linked roles, never STS role chaining beyond web identity), S3 on the environment's own buckets, and the
  * environment guards. A role under it that tries to escalate is capped here, whatever its own policy says.
  */
-function boundaryStatements(props: GithubDeployRoleProps, guards: PolicyStatement[]): PolicyStatement[] {
-  const { account, prefix } = props;
+function boundaryStatements(scope: Construct, props: GithubDeployRoleProps, guards: PolicyStatement[]): PolicyStatement[] {
   return [
     {
       Sid: "WorkloadServices",
@@ -346,7 +350,7 @@ function boundaryStatements(props: GithubDeployRoleProps, guards: PolicyStatemen
       Sid: "EnvironmentBuckets",
       Effect: "Allow",
       Action: "s3:*",
-      Resource: [`arn:${account.partition}:s3:::${prefix}-*`, `arn:${account.partition}:s3:::${prefix}-*/*`],
+      Resource: environmentBucketArns(scope, props.prefix),
     },
     {
       Sid: "IdentityReadsAndServiceLinkedRoles",
@@ -358,11 +362,11 @@ function boundaryStatements(props: GithubDeployRoleProps, guards: PolicyStatemen
   ];
 }
 
-function deployStatements(props: GithubDeployRoleProps): PolicyStatement[] {
-  const { account, prefix, state } = props;
-  const iam = (resource: string) => iamArn(account.partition, account.accountId, resource);
-  const boundaryArn = iam(`policy/${permissionsBoundaryName(prefix)}`);
-  const awsManaged = ATTACHABLE_AWS_MANAGED_POLICIES.map((policy) => `arn:${account.partition}:iam::aws:policy/${policy}`);
+function deployStatements(scope: Construct, props: GithubDeployRoleProps): PolicyStatement[] {
+  const { prefix, state } = props;
+  const iam = (resource: string) => formatArn(scope, { service: "iam", region: "", resource });
+  const boundaryArn = policyArn(scope, permissionsBoundaryName(prefix));
+  const awsManaged = ATTACHABLE_AWS_MANAGED_POLICIES.map((policy) => awsManagedPolicyArn(scope, policy));
   const { bucket, ownObjects } = stateArns(props);
   return [
     {
@@ -376,13 +380,13 @@ function deployStatements(props: GithubDeployRoleProps): PolicyStatement[] {
       Sid: "ManageEnvironmentBuckets",
       Effect: "Allow",
       Action: "s3:*",
-      Resource: [`arn:${account.partition}:s3:::${prefix}-*`, `arn:${account.partition}:s3:::${prefix}-*/*`],
+      Resource: environmentBucketArns(scope, props.prefix),
     },
     {
       Sid: "CreateRolesOnlyUnderTheBoundary",
       Effect: "Allow",
       Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"],
-      Resource: iam(`role/${prefix}-*`),
+      Resource: roleArn(scope, `${prefix}-*`),
       Condition: { StringEquals: { "iam:PermissionsBoundary": boundaryArn } },
     },
     {
@@ -411,7 +415,7 @@ function deployStatements(props: GithubDeployRoleProps): PolicyStatement[] {
         "iam:TagPolicy",
         "iam:UntagPolicy",
       ],
-      Resource: [iam(`role/${prefix}-*`), iam(`policy/${prefix}-*`), iam(`instance-profile/${prefix}-*`)],
+      Resource: [roleArn(scope, `${prefix}-*`), policyArn(scope, `${prefix}-*`), iam(`instance-profile/${prefix}-*`)],
     },
     {
       Sid: "ManageClusterOidcProviders",
@@ -430,7 +434,7 @@ function deployStatements(props: GithubDeployRoleProps): PolicyStatement[] {
       Sid: "PassOnlyBoundedEnvironmentRolesToItsServices",
       Effect: "Allow",
       Action: "iam:PassRole",
-      Resource: iam(`role/${prefix}-*`),
+      Resource: roleArn(scope, `${prefix}-*`),
       Condition: { StringEquals: { "iam:PassedToService": PASS_ROLE_SERVICES } },
     },
     {
@@ -441,13 +445,13 @@ function deployStatements(props: GithubDeployRoleProps): PolicyStatement[] {
     },
     { Sid: "ListOwnState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${state.keyPrefix}*`] } } },
     { Sid: "ReadWriteOwnState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ownObjects },
-    { Sid: "UseStateKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: state.keyArn },
+    state.bucket.key.grantUse("UseStateKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]),
     {
       Sid: "OnlyTheEnvironmentsAwsManagedPolicies",
       Effect: "Deny",
       Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
       Resource: "*",
-      Condition: { ArnNotLike: { "iam:PolicyARN": [...awsManaged, iam(`policy/${prefix}-*`)] } },
+      Condition: { ArnNotLike: { "iam:PolicyARN": [...awsManaged, policyArn(scope, `${prefix}-*`)] } },
     },
     {
       Sid: "NeverLongLivedCredentialsOrAccountChanges",
@@ -470,7 +474,7 @@ function deployStatements(props: GithubDeployRoleProps): PolicyStatement[] {
       Sid: "NeverChangeItselfThePlanRoleOrTheBoundary",
       Effect: "Deny",
       Action: "iam:*",
-      Resource: [iam(`role/${deployRoleName(prefix)}`), iam(`role/${planRoleName(prefix)}`), boundaryArn],
+      Resource: [roleArn(scope, deployRoleName(prefix)), roleArn(scope, planRoleName(prefix)), boundaryArn],
     },
     ...(props.production
       ? [{ Sid: "NeverDeleteProductionKeys", Effect: "Deny" as const, Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey"], Resource: "*" }]
@@ -483,8 +487,8 @@ function deployStatements(props: GithubDeployRoleProps): PolicyStatement[] {
  * values of the environment's own secrets included), the environment's own state without writing it (plans run
  * with -lock=false), and nothing else.
  */
-function planStatements(props: GithubDeployRoleProps): PolicyStatement[] {
-  const { account, prefix, state } = props;
+function planStatements(scope: Construct, props: GithubDeployRoleProps): PolicyStatement[] {
+  const { state } = props;
   const { bucket, ownObjects } = stateArns(props);
   return [
     {
@@ -498,11 +502,11 @@ function planStatements(props: GithubDeployRoleProps): PolicyStatement[] {
       Sid: "ReadEnvironmentBuckets",
       Effect: "Allow",
       Action: ["s3:Get*", "s3:List*"],
-      Resource: [`arn:${account.partition}:s3:::${prefix}-*`, `arn:${account.partition}:s3:::${prefix}-*/*`],
+      Resource: environmentBucketArns(scope, props.prefix),
     },
     { Sid: "IamReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], Resource: "*" },
     { Sid: "ListOwnState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${state.keyPrefix}*`] } } },
     { Sid: "ReadOwnState", Effect: "Allow", Action: "s3:GetObject", Resource: ownObjects },
-    { Sid: "DecryptState", Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: state.keyArn },
+    state.bucket.key.grantUse("DecryptState", ["kms:Decrypt", "kms:DescribeKey"]),
   ];
 }

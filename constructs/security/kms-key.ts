@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { Lazy } from "cdktf";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey as KmsKeyResource } from "@cdktf/provider-aws/lib/kms-key";
-import { accountRootArn } from "../core/aws-scope";
+import { accountRootArn, AwsScope } from "../core/aws-scope";
 import { policyDocument, PolicyStatement } from "../iam/policy-document";
 
 export interface KmsKeyProps {
@@ -53,16 +53,16 @@ export class KmsKey extends Construct {
    * Lets an AWS service use the key on this account's behalf. `conditions` must pin the use down (encryption
    * context, source account or ARN): a service grant without conditions would let any account's use of the service in.
    */
-  grantToService(sid: string, service: string, actions: string[], conditions: NonNullable<PolicyStatement["Condition"]>): void {
-    this.statements.push({ Sid: sid, Effect: "Allow", Principal: { Service: service }, Action: actions, Resource: "*", Condition: conditions });
+  grantToService(sid: string, service: string, actions: string[], conditions: NonNullable<PolicyStatement["Condition"]>): PolicyStatement {
+    return this.addToPolicy({ Sid: sid, Effect: "Allow", Principal: { Service: service }, Action: actions, Resource: "*", Condition: conditions });
   }
 
   /**
    * Lets one IAM principal of this account use the key through its key policy, for principals whose identity policies
    * cannot be changed (service-linked roles such as AWSServiceRoleForAutoScaling). `conditions` narrow it further.
    */
-  grantToPrincipal(sid: string, principalArn: string, actions: string[], conditions?: PolicyStatement["Condition"]): void {
-    this.statements.push({
+  grantToPrincipal(sid: string, principalArn: string, actions: string[], conditions?: PolicyStatement["Condition"]): PolicyStatement {
+    return this.addToPolicy({
       Sid: sid,
       Effect: "Allow",
       Principal: { AWS: principalArn },
@@ -70,5 +70,26 @@ export class KmsKey extends Construct {
       Resource: "*",
       ...(conditions ? { Condition: conditions } : {}),
     });
+  }
+
+  /**
+   * The identity-policy statement that lets a principal of this account use the key for `actions`: the key policy
+   * delegates to IAM, so this statement in the principal's policy is the whole grant. `conditions` narrow it.
+   */
+  grantUse(sid: string, actions: string | string[], conditions?: PolicyStatement["Condition"]): PolicyStatement {
+    return { Sid: sid, Effect: "Allow", Action: actions, Resource: this.arn, ...(conditions ? { Condition: conditions } : {}) };
+  }
+
+  /**
+   * {@link grantUse} of `kms:Decrypt` only through `service` in the key's region (`kms:ViaService`), for a principal
+   * that reads what the service encrypted (a Secrets Manager secret) and must not decrypt anything else with the key.
+   */
+  grantDecryptVia(sid: string, service: string): PolicyStatement {
+    return this.grantUse(sid, "kms:Decrypt", { StringEquals: { "kms:ViaService": `${service}.${AwsScope.of(this).region}.amazonaws.com` } });
+  }
+
+  private addToPolicy(statement: PolicyStatement): PolicyStatement {
+    this.statements.push(statement);
+    return statement;
   }
 }

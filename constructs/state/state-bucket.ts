@@ -1,15 +1,13 @@
 import { Construct } from "constructs";
-import { AccountContext } from "../iam/policy-document";
 import { KmsKey } from "../security/kms-key";
 import { AccessLogBucket } from "../storage/access-log-bucket";
 import { SecureBucket } from "../storage/secure-bucket";
 
 export interface StateBucketProps {
-  readonly account: AccountContext;
   readonly bucketName: string;
   /** Alias of the state CMK without `alias/`; the S3 backends of the environment stacks name it. */
   readonly keyAlias: string;
-  /** Days an overwritten state version is kept. @default 90 (a bad apply can be rolled back for three months) */
+  /** Days an overwritten state version is kept. @default SecureBucket's, long enough to roll back a bad apply */
   readonly noncurrentVersionRetentionDays?: number;
 }
 
@@ -38,7 +36,7 @@ export class StateBucket extends Construct {
       bucketName: props.bucketName,
       key: this.key,
       accessLogs: { bucket: this.accessLogs, prefix: `s3/${props.bucketName}/` },
-      noncurrentVersionRetentionDays: props.noncurrentVersionRetentionDays ?? 90,
+      noncurrentVersionRetentionDays: props.noncurrentVersionRetentionDays,
       preventDestroy: true,
     });
   }

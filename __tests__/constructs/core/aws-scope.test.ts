@@ -2,7 +2,7 @@ import { App, Testing, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { accountRootArn, AwsScope, awsManagedPolicyArn, formatArn, RegionalScope, roleArn } from "../../../constructs/core/aws-scope";
+import { accountRootArn, awsProviderIn, AwsScope, awsManagedPolicyArn, formatArn, policyArn, RegionalScope, roleArn } from "../../../constructs/core/aws-scope";
 
 function stackIn(partition: string, region: string): TerraformStack {
   const stack = new TerraformStack(Testing.app() as App, "test");
@@ -31,6 +31,27 @@ describe("AwsScope", () => {
       "arn:aws-us-gov:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
     );
     expect(accountRootArn(stack)).toBe("arn:aws-us-gov:iam::111122223333:root");
+    expect(policyArn(stack, "shop-prod-boundary")).toBe("arn:aws-us-gov:iam::111122223333:policy/shop-prod-boundary");
+  });
+
+  it("writes the same ARNs from a location given outright, for code outside any construct tree", () => {
+    const location = { accountId: "111122223333", partition: "aws-cn", region: "cn-north-1" };
+    expect(roleArn(location, "shop-deploy")).toBe("arn:aws-cn:iam::111122223333:role/shop-deploy");
+    expect(formatArn(location, { service: "sns", resource: "alarms" })).toBe("arn:aws-cn:sns:cn-north-1:111122223333:alarms");
+  });
+});
+
+describe("awsProviderIn", () => {
+  it("copies the stack's default provider to another region under an alias, once per alias", () => {
+    const stack = stackIn("aws", "eu-west-1");
+    new AwsProvider(stack, "aws", { region: "eu-west-1", allowedAccountIds: ["111122223333"], defaultTags: [{ tags: { project: "shop" } }] });
+    const provider = awsProviderIn(new Construct(stack, "Deep"), "us-east-1", "us_east_1");
+    expect(awsProviderIn(stack, "us-east-1", "us_east_1")).toBe(provider);
+    const providers = (JSON.parse(Testing.synth(stack)) as { provider: { aws: Record<string, unknown>[] } }).provider.aws;
+    expect(providers).toEqual([
+      { region: "eu-west-1", allowed_account_ids: ["111122223333"], default_tags: [{ tags: { project: "shop" } }] },
+      { alias: "us_east_1", region: "us-east-1", allowed_account_ids: ["111122223333"], default_tags: [{ tags: { project: "shop" } }] },
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { EnvironmentConfig } from "../../../config";
-import { permissionsBoundaryName, pipelineRolesOf } from "../../../constructs/iam/github-actions";
+import { pipelineRolesOf } from "../../../constructs/iam/github-actions";
 import { BootstrapStack } from "../../../stacks/bootstrap-stack";
 import { shippedEnvironments, testApp, testEnvironment } from "../../support/environments";
 import { evaluate, IamRequest, PolicyDocumentJson } from "../../support/iam-evaluator";
@@ -22,7 +22,7 @@ function policiesOf(synthesized: SynthesizedStack, environment: EnvironmentConfi
       Object.values(resourcesOf(synthesized, "aws_iam_role_policy")).find((policy) => String(policy.role).includes(`aws_iam_role.${roleId(roleName)}.`))!
         .policy as string,
     ) as PolicyDocumentJson;
-  const boundary = Object.values(resourcesOf(synthesized, "aws_iam_policy")).find((policy) => policy.name === permissionsBoundaryName(environment.prefix))!;
+  const boundary = Object.values(resourcesOf(synthesized, "aws_iam_policy")).find((policy) => policy.name === `${environment.prefix}-boundary`)!;
   const deploy = inline(`${environment.prefix}-deploy`);
   const stateKey = String(deploy.Statement.find((statement) => (statement as { Sid?: string }).Sid === "UseStateKey")!.Resource);
   if (environment.state.backend !== "s3") throw new Error("pipeline roles exist for S3 state only");
@@ -52,7 +52,7 @@ function inRegion(environment: EnvironmentConfig, action: string, resource: stri
 /** The escalation paths the issue names, tried with the deploy role's synthesized policy; every one must be refused. */
 function escalations(environment: EnvironmentConfig, policies: PipelinePolicies): [string, IamRequest][] {
   const { iam, prefix } = arns(environment);
-  const boundary = pipelineRolesOf(environment)!.permissionsBoundaryArn;
+  const boundary = iam(`policy/${prefix}-boundary`);
   return [
     ["create a role without the boundary", { action: "iam:CreateRole", resource: iam(`role/${prefix}-escalate`) }],
     [
@@ -93,7 +93,7 @@ function escalations(environment: EnvironmentConfig, policies: PipelinePolicies)
 /** What the deploy role must still be able to do: the attack tests would pass vacuously on a role that can do nothing. */
 function deployments(environment: EnvironmentConfig, policies: PipelinePolicies): [string, IamRequest][] {
   const { iam, regional, prefix } = arns(environment);
-  const boundary = pipelineRolesOf(environment)!.permissionsBoundaryArn;
+  const boundary = iam(`policy/${prefix}-boundary`);
   const own = { "aws:RequestTag/environment": environment.name };
   return [
     [
@@ -122,7 +122,7 @@ function deployments(environment: EnvironmentConfig, policies: PipelinePolicies)
 function crossEnvironment(from: EnvironmentConfig, to: EnvironmentConfig, policies: PipelinePolicies): [string, IamRequest][] {
   const target = arns(to);
   const tagged = { "aws:ResourceTag/environment": to.name };
-  const boundary = pipelineRolesOf(from)!.permissionsBoundaryArn;
+  const boundary = arns(from).iam(`policy/${from.prefix}-boundary`);
   return [
     ["grant itself access to the other cluster", inRegion(from, "eks:CreateAccessEntry", target.regional("eks", `cluster/${to.prefix}`), tagged)],
     ["disable the other database's deletion protection", inRegion(from, "rds:ModifyDBCluster", target.regional("rds", `cluster:${to.prefix}`), tagged)],
