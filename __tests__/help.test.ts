@@ -1,7 +1,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { REPO_ROOT } from "../support/environments";
+import { REPO_ROOT } from "./support/environments";
 
 describe("./help", () => {
   const printed = execFileSync(path.join(REPO_ROOT, "help"), { encoding: "utf8" });

@@ -87,7 +87,7 @@ export async function benchApp(): Promise<void> {
   try {
     const port = await new Promise<number>((resolve, reject) => {
       const lines: string[] = [];
-      createInterface({ input: child.stderr! }).on("line", (line) => {
+      createInterface({ input: child.stderr }).on("line", (line) => {
         lines.push(line);
         const match = /^users-info on http:\/\/[^:]+:(\d+)/.exec(line);
         if (match) resolve(Number(match[1]));
@@ -122,7 +122,7 @@ export async function benchApp(): Promise<void> {
   }
 }
 
-// Run alone with `node scripts/run-ts.js scripts/bench-app.ts`; `npm run bench` calls benchApp() after the synth figures.
+// Run alone with `node --require tsx/cjs tools/bench-app.ts`; `npm run bench` calls benchApp() after the synth figures.
 if (process.argv[1] === __filename) {
   benchApp().catch((error: unknown) => {
     process.stderr.write(`${(error as Error).message}\n`);

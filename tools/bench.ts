@@ -41,7 +41,8 @@ function measure(command: string, args: string[], env: NodeJS.ProcessEnv, before
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (code !== 0) return reject(new Error(`${command} ${args.join(" ")} exited ${code}\n${stderr}`));
       const lastLine = stderr.trim().split("\n").pop() ?? "";
-      const [user, system, peakKiB] = useTime ? lastLine.split(" ").map(Number) : [Number.NaN, Number.NaN, Number.NaN];
+      // GNU time's last line: user and system seconds, peak resident KiB; missing fields read as NaN.
+      const [user = Number.NaN, system = Number.NaN, peakKiB = Number.NaN] = useTime ? lastLine.split(" ").map(Number) : [];
       resolve({ seconds, cpuSeconds: user + system, peakMiB: peakKiB / 1024 });
     });
   });
@@ -80,9 +81,10 @@ async function main(): Promise<void> {
     const selection = environments.slice(0, count).join(",");
     perCount.push(await best(`node dist/main.js (${selection})`, process.execPath, [path.join(root, "dist", "main.js")], { ...env, PLATFORM_ENVS: selection }));
   }
-  if (perCount.length > 1) {
-    const perEnvironment = (perCount[perCount.length - 1].seconds - perCount[0].seconds) / (perCount.length - 1);
-    const memoryPerEnvironment = (perCount[perCount.length - 1].peakMiB - perCount[0].peakMiB) / (perCount.length - 1);
+  const [fewest, most] = [perCount[0], perCount[perCount.length - 1]];
+  if (fewest && most && perCount.length > 1) {
+    const perEnvironment = (most.seconds - fewest.seconds) / (perCount.length - 1);
+    const memoryPerEnvironment = (most.peakMiB - fewest.peakMiB) / (perCount.length - 1);
     process.stdout.write(
       `${"per added environment".padEnd(48)} ${perEnvironment.toFixed(2).padStart(6)} s   ${"".padEnd(12)}   peak ${memoryPerEnvironment.toFixed(0).padStart(5)} MiB\n`,
     );

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import { LAYERS } from "../stacks/environment-stack";
 import { LAYERS_ON_THE_VPC_RUNNER } from "../stacks/runner-stack";
-import { readSynthesizedStacks, SynthesizedStack } from "./synthesized";
+import { isBootstrapStack, readSynthesizedStacks, SynthesizedStack } from "./lib/synth-output";
 
 /** JSON without cdktf's `//` metadata (construct paths, version), with sorted keys: equal iff Terraform sees the same. */
 export function canonical(value: unknown): string {
@@ -50,11 +50,10 @@ export function changedStacks(base: readonly SynthesizedStack[], head: readonly 
       }
     }
   }
-  const isBootstrap = (name: string) => name === "bootstrap" || name.startsWith("bootstrap-");
   const order = head.map((stack) => stack.name);
-  const deploy = [...changed].filter((name) => !isBootstrap(name)).sort((a, b) => layerIndex(a) - layerIndex(b) || order.indexOf(a) - order.indexOf(b));
+  const deploy = [...changed].filter((name) => !isBootstrapStack(name)).sort((a, b) => layerIndex(a) - layerIndex(b) || order.indexOf(a) - order.indexOf(b));
   const names = new Set(order);
-  return { deploy, removed: base.map((stack) => stack.name).filter((name) => !names.has(name)), bootstrap: [...changed].filter(isBootstrap) };
+  return { deploy, removed: base.map((stack) => stack.name).filter((name) => !names.has(name)), bootstrap: [...changed].filter(isBootstrapStack) };
 }
 
 /** One matrix entry of the deploy workflow: the stack, and whether its job runs on the environment's in-VPC runner. */
@@ -69,8 +68,8 @@ export function deployMatrices(changes: StackChanges, environments: readonly str
     environments.map((environment) => [
       environment,
       changes.deploy
-        .filter((stack) => stack.startsWith(`${environment}-`) && layerIndex(stack) >= 0 && stack.slice(environment.length + 1) === LAYERS[layerIndex(stack)])
-        .map((stack) => ({ stack, vpc: (LAYERS_ON_THE_VPC_RUNNER as readonly string[]).includes(LAYERS[layerIndex(stack)]) })),
+        .filter((stack) => stack.startsWith(`${environment}-`) && stack.slice(environment.length + 1) === LAYERS[layerIndex(stack)])
+        .map((stack) => ({ stack, vpc: (LAYERS_ON_THE_VPC_RUNNER as readonly string[]).includes(stack.slice(environment.length + 1)) })),
     ]),
   );
 }

@@ -3,6 +3,7 @@ import * as path from "path";
 import Ajv, { AnySchema, ErrorObject } from "ajv";
 import Ajv2020 from "ajv/dist/2020";
 import { parse } from "yaml";
+import { scalarText } from "./lib/synth-output";
 
 /**
  * The offline values check: every key a Helm release passes must exist in the chart's own values.yaml at the pinned
@@ -172,8 +173,8 @@ function deepMerge(base: unknown, over: unknown): unknown {
 }
 
 function schemaValidator(schema: Record<string, unknown>): (data: unknown) => ErrorObject[] {
-  const dialect = String(schema.$schema ?? "");
-  const { $schema: _dialect, ...body } = schema;
+  const dialect = scalarText(schema.$schema) ?? "";
+  const body = Object.fromEntries(Object.entries(schema).filter(([key]) => key !== "$schema"));
   // vault names draft-07 by an https URI that ajv does not know: validate the body as draft-07, as the chart means.
   const ajv = dialect.includes("2020-12") ? new Ajv2020({ strict: false, allErrors: true }) : new Ajv({ strict: false, allErrors: true });
   const validate = ajv.compile(dialect.includes("2020-12") ? (schema as AnySchema) : (body as AnySchema));

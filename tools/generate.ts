@@ -1,7 +1,7 @@
 // Writes everything environment-specific outside config/: the deploy, CI and release workflows and the GitOps
 // overlays, from config/<env>.yaml and the same naming functions the stacks use. `--check` fails (exit 1) naming the
 // files that differ, which is what the staleness test runs. Adding an environment: add its YAML, run this, commit.
-// usage: node scripts/run-ts.js scripts/generate.ts [--check] [--reset-image-tags]
+// usage: node --require tsx/cjs tools/generate.ts [--check] [--reset-image-tags]
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -69,7 +69,7 @@ const checkout = (fetchDepth?: number) => ({
 });
 const setupNode = { uses: uses("setupNode"), with: { "node-version": 20, cache: "npm" } };
 
-/** The job that finds the stacks to plan or deploy: synth of `base` and of this commit, then scripts/changed-stacks.ts. */
+/** The job that finds the stacks to plan or deploy: synth of `base` and of this commit, then tools/changed-stacks.ts. */
 function changesJob(environments: readonly EnvironmentConfig[], base: string): Record<string, unknown> {
   return {
     name: "stacks whose synthesized JSON changed",
@@ -95,7 +95,7 @@ function changesJob(environments: readonly EnvironmentConfig[], base: string): R
             '  ln -s "$PWD/node_modules" "$RUNNER_TEMP/base-src/node_modules"',
             '  (cd "$RUNNER_TEMP/base-src" && npm run synth) && base="$RUNNER_TEMP/base-src/cdktf.out"',
             "fi",
-            'node scripts/run-ts.js scripts/changed-stacks.ts "$base" "$RUNNER_TEMP/head" --github-output "$GITHUB_OUTPUT" >> "$GITHUB_STEP_SUMMARY"',
+            'node --require tsx/cjs tools/changed-stacks.ts "$base" "$RUNNER_TEMP/head" --github-output "$GITHUB_OUTPUT" >> "$GITHUB_STEP_SUMMARY"',
           ].join("\n") + "\n",
       },
     ],
@@ -129,7 +129,8 @@ function environmentJob(environment: EnvironmentConfig, apply: boolean, needs: s
 function deployWorkflow(environments: readonly EnvironmentConfig[]): string {
   const jobs: Record<string, unknown> = { changes: changesJob(environments, "${{ github.event.before }}") };
   environments.forEach((environment, index) => {
-    const previous = index > 0 ? [jobId("deploy", environments[index - 1])] : [];
+    const before = environments[index - 1];
+    const previous = before ? [jobId("deploy", before)] : [];
     jobs[jobId("deploy", environment)] = environmentJob(environment, true, ["changes", ...previous], "");
   });
   return yamlFile(

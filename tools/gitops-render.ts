@@ -5,7 +5,7 @@ import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import type { KustomizePatch } from "../constructs/edge/target-group-binding-patch";
 import type { KubeObject } from "./contracts/types";
-import { REPO_ROOT } from "./synthesized";
+import { REPO_ROOT } from "./lib/repo";
 
 export const GITOPS_DIR = path.join(REPO_ROOT, "gitops");
 

@@ -1,7 +1,7 @@
 // Summarizes saved Terraform plans (`terraform show -json <planfile>`) for a pull request comment or job summary:
 // per stack, what is created, updated, deleted and replaced, with replacements and deletions of stateful resources
 // (databases, clusters, buckets, keys, volumes, secrets) called out first.
-// usage: node scripts/run-ts.js scripts/plan-summary.ts <stack>=<plan.json> [<stack>=<plan.json> ...]
+// usage: node --require tsx/cjs tools/plan-summary.ts <stack>=<plan.json> [<stack>=<plan.json> ...]
 import * as fs from "fs";
 
 /** The part of `terraform show -json` the summary reads. */

@@ -38,10 +38,10 @@ function readState(file: string): string {
 if (process.argv[1] === __filename) {
   const [command, ...args] = process.argv.slice(2);
   if (command === "record" && args.length === 3) {
-    const [stack, commit, state] = args;
+    const [stack = "", commit = "", state = ""] = args;
     process.stdout.write(`${JSON.stringify({ stack, commit, ...stateVersion(readState(state)) })}\n`);
   } else if (command === "check" && args.length === 4) {
-    const [metaFile, stack, commit, state] = args;
+    const [metaFile = "", stack = "", commit = "", state = ""] = args;
     const saved = JSON.parse(fs.readFileSync(metaFile, "utf8")) as SavedPlanRecord;
     const reasons = staleReasons(saved, { stack, commit, ...stateVersion(readState(state)) });
     if (reasons.length > 0) {

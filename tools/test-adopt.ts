@@ -48,7 +48,8 @@ try {
   console.log(`test:adopt: generated the workflows and ${environments.length} overlays`);
   const env = { ...process.env, PLATFORM_CONFIG_DIR: "", PLATFORM_ENVS: "" };
   // The rest of `npm run generate`: the diagram and the cost tables of the docs, from the synthesized copy.
-  const steps: string[][] = [["scripts/transpile.js"], ["scripts/run-ts.js", "scripts/diagram.ts"], ["scripts/run-ts.js", "scripts/cost/table.ts"]];
+  const tsx = ["--require", "tsx/cjs"];
+  const steps: string[][] = [["tools/transpile.js"], [...tsx, "tools/diagram/cli.ts"], [...tsx, "tools/cost/docs-cli.ts"]];
   const failed = steps.map((step) => run(process.execPath, step, copy, env)).find((status) => status !== 0);
   process.exitCode = failed ?? run(process.execPath, [require.resolve("jest/bin/jest"), ...process.argv.slice(2), "--selectProjects", "unit"], copy, env);
 } finally {

@@ -6,7 +6,20 @@ const fs = require("fs");
 const path = require("path");
 
 const root = path.resolve(__dirname, "..");
-const config = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.build.json"), "utf8"));
+
+/** The build config with what it inherits (`extends`, one file each): outDir from the first that sets it, include likewise. */
+function buildConfig() {
+  const merged = { compilerOptions: {} };
+  for (let file = path.join(root, "tsconfig.build.json"); file;) {
+    const config = JSON.parse(fs.readFileSync(file, "utf8"));
+    merged.compilerOptions = { ...config.compilerOptions, ...merged.compilerOptions };
+    merged.include = merged.include ?? config.include;
+    file = config.extends && path.resolve(path.dirname(file), config.extends);
+  }
+  return merged;
+}
+
+const config = buildConfig();
 const outdir = path.join(root, config.compilerOptions.outDir);
 
 /** Every .ts file under the include patterns ("main.ts", "config/**\/*.ts"), declarations excluded. */

@@ -1,5 +1,5 @@
-import { canonical, changedStacks, deployMatrices } from "../../scripts/changed-stacks";
-import { SynthesizedStack } from "../../scripts/synthesized";
+import { canonical, changedStacks, deployMatrices } from "../../tools/changed-stacks";
+import { SynthesizedStack } from "../../tools/lib/synth-output";
 
 const stack = (name: string, dependencies: string[], resource: Record<string, unknown> = {}): SynthesizedStack => ({
   name,

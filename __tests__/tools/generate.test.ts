@@ -6,7 +6,7 @@ import { TerraformStack } from "cdktf";
 import { loadEnvironments } from "../../config";
 import { pipelineRolesOf } from "../../constructs/iam/github-actions";
 import { buildApp } from "../../main";
-import { appTreeId, generatedFiles, jobId } from "../../scripts/generate";
+import { appTreeId, generatedFiles, jobId } from "../../tools/generate";
 import { runnerProjectName } from "../../stacks/runner-stack";
 import { REPO_ROOT, SHIPPED_CONFIG_DIR, testApp, tier } from "../support/environments";
 import { resourcesOf, synthStack } from "../support/synth";

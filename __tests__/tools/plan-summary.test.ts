@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { hasChanges, PlanJson, renderSummaries, summarizePlan } from "../../scripts/plan-summary";
-import { staleReasons, stateVersion } from "../../scripts/saved-plan";
+import { hasChanges, PlanJson, renderSummaries, summarizePlan } from "../../tools/plan-summary";
+import { staleReasons, stateVersion } from "../../tools/saved-plan";
 
 const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "plans", name), "utf8")) as PlanJson;
 

@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { buildApp } from "../../main";
-import { readSynthesizedStacks, SynthesizedStack } from "../../scripts/synthesized";
+import { readSynthesizedStacks, SynthesizedStack } from "../../tools/lib/synth-output";
 import * as path from "path";
 import { loadEnvironments } from "../../config";
 import { REPO_ROOT, shippedEnvironments } from "../support/environments";

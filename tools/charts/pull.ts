@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, parseDocument } from "yaml";
+import { scalarText } from "../lib/synth-output";
 
 /**
  * `npm run charts:pull`: the chart data the values checks read (Chart.yaml, values.yaml, values.schema.json of each
@@ -65,10 +66,12 @@ function packagedFiles(root: string): Map<string, string> {
     if (entry.endsWith(".tgz")) {
       const unpacked = fs.mkdtempSync(path.join(root, ".sub-"));
       execFileSync("tar", ["-xzf", dir, "-C", unpacked]);
-      dir = path.join(unpacked, fs.readdirSync(unpacked)[0]);
+      const [top] = fs.readdirSync(unpacked);
+      if (top === undefined) throw new PullError(`${entry}: an empty chart archive`);
+      dir = path.join(unpacked, top);
     }
     if (!fs.statSync(dir).isDirectory()) continue;
-    const sub = String((parse(fs.readFileSync(path.join(dir, "Chart.yaml"), "utf8")) as { name?: unknown }).name ?? entry);
+    const sub = scalarText((parse(fs.readFileSync(path.join(dir, "Chart.yaml"), "utf8")) as { name?: unknown }).name) ?? entry;
     for (const name of READ_FILES) if (fs.existsSync(path.join(dir, name))) files.set(`subcharts/${sub}/${name}`, path.join(dir, name));
   }
   return files;
@@ -86,7 +89,9 @@ async function fetchPackage(chart: LockedChart, workDir: string): Promise<Map<st
   const index = parse((await download(indexUrl)).toString("utf8")) as { entries?: Record<string, { version: string; urls: string[]; digest?: string }[]> };
   const entry = index.entries?.[chart.chart]?.find((candidate) => candidate.version === chart.version);
   if (!entry) throw new PullError(`${chart.chart} ${chart.version}: not in ${indexUrl}`);
-  const url = new URL(entry.urls[0], indexUrl).toString();
+  const [first] = entry.urls;
+  if (first === undefined) throw new PullError(`${chart.chart} ${chart.version}: ${indexUrl} lists no download URL`);
+  const url = new URL(first, indexUrl).toString();
   const data = await download(url);
   if (!entry.digest || sha256(data) !== String(entry.digest)) {
     throw new PullError(`${chart.chart} ${chart.version}: ${url} has sha256 ${sha256(data)}, the repository index says ${entry.digest ?? "nothing"}`);

@@ -95,7 +95,7 @@ function argoCdComponent(kind: string, prefix: string, name: (release: string) =
 const argoCdSettingSecrets = (values: Json): string[] =>
   Object.values(asMap(valueAt(values, "configs.cm")))
     .filter((setting): setting is string => typeof setting === "string")
-    .flatMap((setting) => [...setting.matchAll(/\$([a-z0-9][a-z0-9.-]*):[A-Za-z0-9_.-]+/g)].map((match) => match[1]));
+    .flatMap((setting) => [...setting.matchAll(/\$([a-z0-9][a-z0-9.-]*):[A-Za-z0-9_.-]+/g)].flatMap((match) => match.slice(1, 2)));
 
 const argoCdObjects = (values: Json, namespace: string): KubeObject[] => [
   ...Object.entries(asMap(values.projects)).map(([name, spec]) => argoObject("AppProject", name, namespace, asMap(spec))),

@@ -2,7 +2,7 @@
 // contract; one line per contract and environment, one line per broken reference, exit 1 when any reference is broken.
 import { loadEnvironments } from "../../config";
 import { ConfigError } from "../../config/errors";
-import { synthesizeCompiledApp } from "../synthesized";
+import { synthesizeCompiledApp } from "../lib/synth-output";
 import { CONTRACTS, findingLine, runContracts, summaryLine } from "./contracts";
 import { buildSystemModels } from "./model";
 

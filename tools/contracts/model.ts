@@ -4,11 +4,13 @@ import { parse } from "yaml";
 import type { EnvironmentConfig } from "../../config";
 import { chartsDir, ChartData, findChart } from "../chart-values";
 import { kustomize, overlayDirectory } from "../gitops-render";
-import { environmentOf, REPO_ROOT, SynthesizedStack } from "../synthesized";
+import { REPO_ROOT } from "../lib/repo";
+import { environmentOf, SynthesizedStack } from "../lib/synth-output";
 import { CHARTS, ChartFacts, firstSet, switchedOn } from "./chart-workloads";
 import { addressOf, resolve, resourcesOfType } from "./terraform";
 import type { KubeObject, NodePoolFacts, ObjectModel, ReleaseModel, SystemModel, WorkloadFacts } from "./types";
 import { asArray, asMap, asString, isMap, isSet, Json, mergeValues, valueAt } from "./values";
+import { scalarText } from "../lib/synth-output";
 
 /** The local chart's name and version: its asset path in the synth names the asset, not the chart. */
 const LOCAL_CHART = (() => {
@@ -95,14 +97,14 @@ function releasesOf(stack: SynthesizedStack): ReleaseModel[] {
     const release = asMap(raw);
     const local = release.repository === undefined;
     const values = asArray(release.values).reduce<Json>((merged, text) => {
-      const document = typeof text === "string" ? parse(text) : undefined;
+      const document: unknown = typeof text === "string" ? parse(text) : undefined;
       return isMap(document) ? mergeValues(merged, document) : merged;
     }, {});
     return {
       stack: stack.name,
       address: `helm_release.${name}`,
       name: String(release.name),
-      namespace: String(release.namespace ?? "default"),
+      namespace: scalarText(release.namespace) ?? "default",
       chart: local ? LOCAL_CHART.name : String(release.chart),
       version: local ? LOCAL_CHART.version : String(release.version),
       values,
@@ -115,7 +117,7 @@ export function chartFacts(release: Pick<ReleaseModel, "chart" | "stack" | "name
   const facts = CHARTS[release.chart];
   if (!facts) {
     throw new ModelError(
-      `${release.stack} helm_release ${release.name}: chart ${release.chart} ${release.version} has no entry in scripts/contracts/chart-workloads.ts; add what it renders (workloads, service accounts, CRDs)`,
+      `${release.stack} helm_release ${release.name}: chart ${release.chart} ${release.version} has no entry in tools/contracts/chart-workloads.ts; add what it renders (workloads, service accounts, CRDs)`,
     );
   }
   return facts;
@@ -236,15 +238,15 @@ function placement(value: unknown): unknown {
   }
 }
 
-const POD_TEMPLATE_PATHS: Record<string, string[]> = {
-  Deployment: ["spec.template"],
-  StatefulSet: ["spec.template"],
-  DaemonSet: ["spec.template"],
-  ReplicaSet: ["spec.template"],
-  Rollout: ["spec.template"],
-  Job: ["spec.template"],
-  CronJob: ["spec.jobTemplate.spec.template"],
-  Kibana: ["spec.podTemplate"],
+const POD_TEMPLATE_PATHS: Record<string, string> = {
+  Deployment: "spec.template",
+  StatefulSet: "spec.template",
+  DaemonSet: "spec.template",
+  ReplicaSet: "spec.template",
+  Rollout: "spec.template",
+  Job: "spec.template",
+  CronJob: "spec.jobTemplate.spec.template",
+  Kibana: "spec.podTemplate",
 };
 
 function objectWorkloads({ source, object }: ObjectModel): WorkloadFacts[] {
@@ -265,7 +267,7 @@ function objectWorkloads({ source, object }: ObjectModel): WorkloadFacts[] {
   }
   const templatePath = POD_TEMPLATE_PATHS[object.kind];
   if (!templatePath) return [];
-  const template = asMap(valueAt(object, templatePath[0]));
+  const template = asMap(valueAt(object, templatePath));
   const podSpec = asMap(template.spec);
   const claims =
     asArray(valueAt(object, "spec.volumeClaimTemplates")).length > 0 ||
@@ -352,7 +354,7 @@ const camel = (field: string) => field.replace(/_([a-z])/g, (_, letter: string) 
 
 function terraformObjects(stacks: SystemModel["stacks"], stack: string): ObjectModel[] {
   const objects: ObjectModel[] = [];
-  for (const [type, byName] of Object.entries(asMap(stacks[stack].resource))) {
+  for (const [type, byName] of Object.entries(asMap(stacks[stack]?.resource))) {
     if (!type.startsWith("kubernetes_")) continue;
     for (const [name, raw] of Object.entries(asMap(byName))) {
       const source = `stack:${stack}:${type}.${name}`;
@@ -381,15 +383,16 @@ const EKS_ADDON_SERVICE_ACCOUNTS: Readonly<Record<string, readonly string[]>> = 
 };
 
 function addonServiceAccounts(stacks: SystemModel["stacks"], stack: string): ObjectModel[] {
-  return Object.entries(asMap(asMap(stacks[stack].resource).aws_eks_addon)).flatMap(([name, raw]) => {
+  return Object.entries(asMap(asMap(stacks[stack]?.resource).aws_eks_addon)).flatMap(([name, raw]) => {
     const addon = asMap(raw);
     const role = asString(addon.service_account_role_arn);
+    const annotations: Record<string, string> = role ? { "eks.amazonaws.com/role-arn": role } : {};
     return (EKS_ADDON_SERVICE_ACCOUNTS[String(addon.addon_name)] ?? []).map((account) => ({
       source: `stack:${stack}:aws_eks_addon.${name}`,
       object: {
         apiVersion: "v1",
         kind: "ServiceAccount",
-        metadata: { name: account, namespace: "kube-system", annotations: (role ? { "eks.amazonaws.com/role-arn": role } : {}) as Record<string, string> },
+        metadata: { name: account, namespace: "kube-system", annotations },
       },
     }));
   });
@@ -400,7 +403,7 @@ const EKS_TAINT_EFFECTS: Record<string, string> = { NO_SCHEDULE: "NoSchedule", N
 function nodePoolsOf(environment: EnvironmentConfig, stacks: SystemModel["stacks"]): NodePoolFacts[] {
   const pools = Object.keys(environment.cluster.nodeGroups);
   return resourcesOfType(stacks, "aws_eks_node_group").map((group) => {
-    const name = String(group.values.node_group_name ?? group.name);
+    const name = scalarText(group.values.node_group_name) ?? group.name;
     const zones = [
       ...new Set(
         asArray(group.values.subnet_ids).map((subnet) => {
@@ -413,7 +416,7 @@ function nodePoolsOf(environment: EnvironmentConfig, stacks: SystemModel["stacks
     const instanceTypes = asArray(group.values.instance_types).map(String);
     const labels: Record<string, string> = {
       "kubernetes.io/os": "linux",
-      "kubernetes.io/arch": String(group.values.ami_type ?? "").includes("ARM") ? "arm64" : "amd64",
+      "kubernetes.io/arch": (scalarText(group.values.ami_type) ?? "").includes("ARM") ? "arm64" : "amd64",
       "topology.kubernetes.io/region": environment.account.region,
       "eks.amazonaws.com/nodegroup": name,
       "eks.amazonaws.com/capacityType": capacityType,
@@ -431,7 +434,7 @@ function nodePoolsOf(environment: EnvironmentConfig, stacks: SystemModel["stacks
         .map(asMap)
         .map((taint) => ({
           key: String(taint.key),
-          ...(taint.value !== undefined ? { value: String(taint.value) } : {}),
+          ...(scalarText(taint.value) !== undefined ? { value: scalarText(taint.value) } : {}),
           effect: EKS_TAINT_EFFECTS[String(taint.effect)] ?? String(taint.effect),
         })),
       zones,

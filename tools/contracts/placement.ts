@@ -25,7 +25,8 @@ const listOf = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]
 
 /** The values a label can have on a pool's nodes: its own label, or for the zone label of a multi-AZ pool, its zones. */
 function labelValues(pool: NodePoolFacts, key: string): readonly string[] {
-  if (key in pool.labels) return [pool.labels[key]];
+  const value = pool.labels[key];
+  if (value !== undefined) return [value];
   return key === ZONE_LABEL ? pool.zones : [];
 }
 

@@ -1,3 +1,4 @@
+import { regionOf as providerRegion, scalarText } from "../lib/synth-output";
 import type { SystemModel } from "./types";
 import { asArray, asMap, asString, isMap, Json } from "./values";
 
@@ -73,16 +74,16 @@ const RESOURCE_ATTRIBUTE = /^([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)(?:\.(.+))?$/;
 export function resolve(stacks: Stacks, stack: string, value: string): Resolved {
   const expression = wholeToken(value);
   if (expression === undefined) return value.includes("${") ? { kind: "unresolved", expression: value } : { kind: "literal", value };
-  const remote = REMOTE_OUTPUT.exec(expression);
-  if (remote) {
-    const upstream = remoteStateStack(stacks, stack, remote[1]);
-    const output = upstream ? asMap(asMap(stacks[upstream].output)[remote[2]]).value : undefined;
+  const [, dataSource, outputName] = REMOTE_OUTPUT.exec(expression) ?? [];
+  if (dataSource !== undefined && outputName !== undefined) {
+    const upstream = remoteStateStack(stacks, stack, dataSource);
+    const output = upstream ? asMap(asMap(stacks[upstream]?.output)[outputName]).value : undefined;
     return upstream && typeof output === "string" ? resolve(stacks, upstream, output) : { kind: "unresolved", expression: value };
   }
-  const local = RESOURCE_ATTRIBUTE.exec(expression);
-  if (local && !["data", "var", "local", "module", "terraform"].includes(local[1])) {
-    const ref = resourceAt(stacks, stack, local[1], local[2]);
-    if (ref) return { kind: "resource", attribute: local[3] ?? "", ...ref };
+  const [, type, name, attribute] = RESOURCE_ATTRIBUTE.exec(expression) ?? [];
+  if (type !== undefined && name !== undefined && !["data", "var", "local", "module", "terraform"].includes(type)) {
+    const ref = resourceAt(stacks, stack, type, name);
+    if (ref) return { kind: "resource", attribute: attribute ?? "", ...ref };
   }
   return { kind: "unresolved", expression: value };
 }
@@ -95,10 +96,7 @@ export function describe(resolved: Resolved): string {
 
 /** The region a resource's AWS provider (its `provider` alias, or the default one) is configured for. */
 export function regionOf(stacks: Stacks, ref: ResourceRef): string | undefined {
-  const alias = asString(ref.values.provider)?.split(".")[1];
-  const providers = asArray(asMap(stacks[ref.stack]?.provider).aws).map(asMap);
-  const provider = providers.find((candidate) => (alias ? candidate.alias === alias : candidate.alias === undefined || candidate.alias === null));
-  return asString(provider?.region);
+  return providerRegion({ name: ref.stack, json: stacks[ref.stack] ?? {} }, ref.values.provider);
 }
 
 /** The `aws_iam_role` a role ARN names: a reference to the role resource, or a literal ARN whose name a role has. */
@@ -147,7 +145,7 @@ function hideTokens(text: string, tokens: string[]): string {
 }
 
 function restoreTokens(value: unknown, tokens: readonly string[]): unknown {
-  const restore = (text: string) => text.replace(/@@token(\d+)@@/g, (_, n: string) => tokens[Number(n)]);
+  const restore = (text: string) => text.replace(/@@token(\d+)@@/g, (token, n: string) => tokens[Number(n)] ?? token);
   if (typeof value === "string") return restore(value);
   if (Array.isArray(value)) return value.map((item) => restoreTokens(item, tokens));
   if (isMap(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [restore(key), restoreTokens(item, tokens)]));
@@ -167,7 +165,7 @@ export function parsePolicy(text: unknown): Statement[] | undefined {
   if (!isMap(document) || document.Statement === undefined) return undefined;
   const list = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
   return list.map(asMap).map((statement) => ({
-    effect: String(statement.Effect ?? "Allow"),
+    effect: scalarText(statement.Effect) ?? "Allow",
     actions: strings(statement.Action),
     resources: strings(statement.Resource),
     notResources: strings(statement.NotResource),
@@ -217,13 +215,13 @@ export function policiesOfRole(stacks: Stacks, role: ResourceRef): PolicyDocumen
     if (statements) documents.push({ where: `${addressOf(role)} (${role.stack}) inline_policy[${index}]`, stack: role.stack, statements });
   });
   for (const policy of resourcesOfType(stacks, "aws_iam_role_policy")) {
-    if (!sameResource(resolve(stacks, policy.stack, String(policy.values.role ?? "")), role)) continue;
+    if (!sameResource(resolve(stacks, policy.stack, scalarText(policy.values.role) ?? ""), role)) continue;
     const statements = parsePolicy(policy.values.policy);
     if (statements) documents.push({ where: `${addressOf(policy)} (${policy.stack})`, stack: policy.stack, statements });
   }
   for (const attachment of resourcesOfType(stacks, "aws_iam_role_policy_attachment")) {
-    if (!sameResource(resolve(stacks, attachment.stack, String(attachment.values.role ?? "")), role)) continue;
-    const policy = resolve(stacks, attachment.stack, String(attachment.values.policy_arn ?? ""));
+    if (!sameResource(resolve(stacks, attachment.stack, scalarText(attachment.values.role) ?? ""), role)) continue;
+    const policy = resolve(stacks, attachment.stack, scalarText(attachment.values.policy_arn) ?? "");
     const statements = policy.kind === "resource" ? parsePolicy(policy.values.policy) : undefined;
     if (policy.kind === "resource" && statements) documents.push({ where: `${addressOf(policy)} (${policy.stack})`, stack: policy.stack, statements });
   }

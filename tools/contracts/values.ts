@@ -10,7 +10,8 @@ export function isMap(value: unknown): value is Json {
 export function mergeValues(base: Json, over: Json): Json {
   const merged: Json = { ...base };
   for (const [key, value] of Object.entries(over)) {
-    merged[key] = isMap(merged[key]) && isMap(value) ? mergeValues(merged[key] as Json, value) : value;
+    const before = merged[key];
+    merged[key] = isMap(before) && isMap(value) ? mergeValues(before, value) : value;
   }
   return merged;
 }

@@ -1,5 +1,5 @@
 import { estimate, formatReport } from "./estimate";
-import { synthesizeCompiledApp } from "../synthesized";
+import { synthesizeCompiledApp } from "../lib/synth-output";
 
 /**
  * `npm run cost [-- <env>...] [--json] [--items]`: monthly estimate per environment and stack from the synthesized

@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import defaultPrices from "./prices.json";
-import { environmentOf, ResourceValues, resourcesOf, SynthesizedStack } from "../synthesized";
+import { awsLocation, environmentOf, regionOf, ResourceValues, resourcesOf, scalarText, SynthesizedStack } from "../lib/synth-output";
 
 /** The committed price table's shape (`prices.json`); tests pass variations of it. */
 export type PriceTable = typeof defaultPrices;
@@ -149,9 +149,10 @@ export function controllerLoadBalancers(values: unknown): { kind: "application" 
 const BINARY_UNITS: Record<string, number> = { Ki: 1 / 1024 ** 2, Mi: 1 / 1024, Gi: 1, Ti: 1024 };
 
 function gibibytes(quantity: string): number {
-  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)$/.exec(quantity.trim());
-  if (!match) throw new Unpriceable(`volume size ${quantity} is not a Ki/Mi/Gi/Ti quantity`);
-  return Number(match[1]) * BINARY_UNITS[match[2]];
+  const [, amount, unit = ""] = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)$/.exec(quantity.trim()) ?? [];
+  const perUnit = BINARY_UNITS[unit];
+  if (amount === undefined || perUnit === undefined) throw new Unpriceable(`volume size ${quantity} is not a Ki/Mi/Gi/Ti quantity`);
+  return Number(amount) * perUnit;
 }
 
 function loadBalancerCharges(c: PricingContext, kind: string, label = ""): Charge[] {
@@ -269,12 +270,12 @@ const PRICERS: Record<string, Pricer> = {
     if ((c.values.type ?? "gp3") !== "gp3") throw new Unpriceable(`EBS volume type ${String(c.values.type)} is not in the price table`);
     return [{ description: `${Number(c.values.size)} GiB gp3 volume`, monthly: Number(c.values.size) * c.regional().ebsGp3GbMonthly }];
   },
-  aws_lb: (c) => loadBalancerCharges(c, String(c.values.load_balancer_type ?? "application")),
+  aws_lb: (c) => loadBalancerCharges(c, scalarText(c.values.load_balancer_type) ?? "application"),
   // A release costs what its values make controllers create: gp3 volumes for its PVCs, load balancers for its
   // Ingresses and LoadBalancer Services (the storage class of the platform is gp3).
   helm_release: (c) => {
     const documents = (Array.isArray(c.values.values) ? c.values.values : []).map((text) => parse(String(text)) as unknown);
-    const chart = String(c.values.chart ?? "");
+    const chart = scalarText(c.values.chart) ?? "";
     return documents.flatMap((values) => [
       ...volumeClaims(chart, values).map((claim) => ({
         description: `${claim.count} × ${claim.gib} GiB gp3 volume (${claim.where})`,
@@ -312,7 +313,7 @@ export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable
   const usedAssumptions = new Set<AssumptionName>();
   const noCharge = prices.noCharge as Record<string, string>;
   const estimates = stacks.map((stack): StackEstimate => {
-    const region = defaultRegion(stack);
+    const { region } = awsLocation(stack);
     const items: LineItem[] = [];
     let freeResources = 0;
     for (const resource of resourcesOf(stack)) {
@@ -330,7 +331,7 @@ export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable
         continue;
       }
       const assumptions = new Set<AssumptionName>();
-      const resourceRegion = providerRegion(stack, resource.values.provider) ?? region;
+      const resourceRegion = regionOf(stack, resource.values.provider) ?? region;
       const regionalAt = (name: string): RegionPrices => {
         const table = (prices.regions as Record<string, RegionPrices>)[name];
         if (!table) throw new Unpriceable(`no prices for region ${name}`);
@@ -350,7 +351,7 @@ export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable
           },
           referenced: (expression) => {
             const target = referencedResource(stack, expression);
-            return target && { values: target, region: providerRegion(stack, target.provider) ?? region };
+            return target && { values: target, region: regionOf(stack, target.provider) ?? region };
           },
         });
         assumptions.forEach((name) => usedAssumptions.add(name));
@@ -408,12 +409,12 @@ export function formatReport(report: CostReport, options: { items?: boolean } = 
     rows.push([environment.name, "total", "", money(environment.monthly, environment.lowerBound)]);
   }
   report.account.forEach((stack) => rows.push(...stackRows("(account)", stack)));
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  const widths = rows.reduce<number[]>((max, row) => row.map((cell, column) => Math.max(max[column] ?? 0, cell.length)), []);
   const lines = rows.map((row) =>
-    row.map((cell, column) => (column === row.length - 1 ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join("  "),
+    row.map((cell, column) => (column === row.length - 1 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join("  "),
   );
   lines.splice(1, 0, widths.map((width) => "-".repeat(width)).join("  "));
-  lines.push("", `Prices: ${report.priceTable.source}, retrieved ${report.priceTable.retrieved} (scripts/cost/prices.json).`, "Assumptions:");
+  lines.push("", `Prices: ${report.priceTable.source}, retrieved ${report.priceTable.retrieved} (tools/cost/prices.json).`, "Assumptions:");
   for (const [name, assumption] of Object.entries(report.assumptions)) {
     lines.push(`  ${name} = ${assumption.value} ${assumption.unit}: ${assumption.why}`);
   }
@@ -445,20 +446,8 @@ function lookup(table: Record<string, number>, key: string, what: string): numbe
 
 /** The resource a `${type.name.attribute}` expression points at, within the same stack. */
 function referencedResource(stack: SynthesizedStack, expression: unknown): ResourceValues | undefined {
-  const match = typeof expression === "string" ? /^\$\{([a-z0-9_]+)\.([^.}]+)\./.exec(expression) : null;
-  return match ? stack.json.resource?.[match[1]]?.[match[2]] : undefined;
-}
-
-function defaultRegion(stack: SynthesizedStack): string {
-  const providers = stack.json.provider?.aws ?? [];
-  return String((providers.find((provider) => !provider.alias) ?? providers[0])?.region ?? "unknown");
-}
-
-function providerRegion(stack: SynthesizedStack, provider: unknown): string | undefined {
-  if (typeof provider !== "string" || !provider.startsWith("aws.")) return undefined;
-  const alias = provider.slice("aws.".length);
-  const region = stack.json.provider?.aws?.find((candidate) => candidate.alias === alias)?.region;
-  return region === undefined ? undefined : String(region);
+  const [, type = "", name = ""] = (typeof expression === "string" && /^\$\{([a-z0-9_]+)\.([^.}]+)\./.exec(expression)) || [];
+  return stack.json.resource?.[type]?.[name];
 }
 
 function sum(entries: readonly { monthly: number }[]): number {

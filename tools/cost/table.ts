@@ -1,14 +1,13 @@
-import * as fs from "fs";
 import * as path from "path";
-import { CostReport, EnvironmentEstimate, estimate, money } from "./estimate";
-import { synthesizeCompiledApp } from "../synthesized";
+import { CostReport, EnvironmentEstimate, money } from "./estimate";
 
 /**
  * The cost table of README.md and docs/operations.md, generated from `npm run cost`'s report (`npm run docs:cost`),
- * between `<!-- cost-table:begin -->` and `<!-- cost-table:end -->`; a unit test fails when the docs are stale.
+ * between `<!-- cost-table:begin -->` and `<!-- cost-table:end -->` (docs-cli.ts writes them); a unit test fails when
+ * the docs are stale.
  */
-export const BEGIN = "<!-- cost-table:begin (npm run docs:cost) -->";
-export const END = "<!-- cost-table:end -->";
+const BEGIN = "<!-- cost-table:begin (npm run docs:cost) -->";
+const END = "<!-- cost-table:end -->";
 export const DOCS = ["README.md", path.join("docs", "operations.md")];
 
 /** Layers in the order the architecture lists them; one column each. */
@@ -41,15 +40,3 @@ export function withTable(text: string, table: string, file: string): string {
   if (start < 0 || end < start) throw new Error(`${file}: no ${BEGIN} ... ${END} block`);
   return `${text.slice(0, start + BEGIN.length)}\n${table}\n${text.slice(end)}`;
 }
-
-function main(): void {
-  const root = path.resolve(__dirname, "..", "..");
-  const table = costTable(estimate(synthesizeCompiledApp()));
-  for (const file of DOCS) {
-    const full = path.join(root, file);
-    fs.writeFileSync(full, withTable(fs.readFileSync(full, "utf8"), table, file));
-  }
-  console.log(`docs:cost: the cost table in ${DOCS.join(" and ")}`);
-}
-
-if (process.argv[1] === __filename) main();

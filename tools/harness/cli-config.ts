@@ -23,7 +23,7 @@ export function mirroredProviders(mirror: string): string[] {
 export function cliConfigText(mirror: string, sources: readonly string[], direct: boolean, pluginCacheDir?: string): string {
   const addresses = JSON.stringify(sources.map((source) => `registry.terraform.io/${source}`));
   return [
-    "# Written by the project (scripts/harness/cli-config.ts): providers from the local mirror where it has them.",
+    "# Written by the project (tools/harness/cli-config.ts): providers from the local mirror where it has them.",
     // The harness's working folders have no lock file to protect, so the cache may be used without one.
     ...(pluginCacheDir ? [`plugin_cache_dir = ${JSON.stringify(pluginCacheDir)}`, "plugin_cache_may_break_dependency_lock_file = true"] : []),
     "provider_installation {",

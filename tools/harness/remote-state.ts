@@ -7,17 +7,6 @@ import { createHash } from "crypto";
  * where an ARN is expected, `sg-...` for a security group id) where the value is only known after apply.
  */
 
-export interface StackJson {
-  readonly terraform?: {
-    readonly backend?: Record<string, Record<string, unknown>>;
-    readonly required_providers?: Record<string, { source?: string; version?: string }>;
-  };
-  readonly provider?: Record<string, Record<string, unknown>[]>;
-  readonly output?: Record<string, { value: unknown; sensitive?: boolean }>;
-  readonly data?: Record<string, Record<string, Record<string, unknown>>>;
-  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
-}
-
 export interface UpstreamContext {
   readonly stackName: string;
   readonly region: string;
@@ -56,7 +45,7 @@ export function standInValue(expression: unknown, planned: unknown, upstream: Up
     }
     return expression;
   }
-  const [, type, name, attributePath] = reference;
+  const [, type = "", name = "", attributePath = ""] = reference;
   return placeholder(type, name, attributePath, upstream);
 }
 

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { prepareToolchain, run, TerraformToolchain, terraformEnv } from "./terraform";
 import { standInValue, stubState } from "./remote-state";
-import { dependencyOrder, isPlannable, readSynthesizedStacks, SynthesizedStackInfo } from "./stacks";
+import { dependencyOrder, harnessStacks, isPlannable, SynthesizedStackInfo } from "./stacks";
 
 /** The parts of `terraform show -json` of a plan that assertions use. */
 export interface Plan {
@@ -65,7 +65,7 @@ const OFFLINE_PROVIDER_SETTINGS = {
 export async function runStacks(options: RunPlansOptions): Promise<Record<string, StackRun>> {
   const log = options.log ?? (() => undefined);
   fs.mkdirSync(options.workDir, { recursive: true });
-  const all = readSynthesizedStacks(options.outDir);
+  const all = harnessStacks(options.outDir);
   const mirrored = ["hashicorp/aws"];
   const results: Record<string, StackRun> = {};
   for (const stack of all.filter((candidate) => !isPlannable(candidate, mirrored))) {
@@ -144,7 +144,7 @@ async function runStack(
 
 /** Destroys applied live stacks in reverse dependency order. */
 export async function destroyStacks(options: RunPlansOptions, stackNames: readonly string[]): Promise<void> {
-  const all = readSynthesizedStacks(options.outDir);
+  const all = harnessStacks(options.outDir);
   const ordered = dependencyOrder(all.filter((stack) => stackNames.includes(stack.name))).reverse();
   const providers = Object.assign({}, ...ordered.map((stack) => stack.providers)) as Record<string, string>;
   const toolchain = await prepareToolchain(options.workDir, providers);

@@ -1,6 +1,5 @@
-import * as fs from "fs";
-import * as path from "path";
-import { StackJson, UpstreamContext } from "./remote-state";
+import { awsLocation, readSynthesizedStacks as readStacks, StackJson } from "../lib/synth-output";
+import { UpstreamContext } from "./remote-state";
 
 /** A synthesized stack as the harness sees it: its JSON and the upstream stacks whose state it reads. */
 export interface SynthesizedStackInfo {
@@ -13,15 +12,9 @@ export interface SynthesizedStackInfo {
   readonly context: UpstreamContext;
 }
 
-/** Reads cdktf's manifest and every stack's JSON from a synth output folder. */
-export function readSynthesizedStacks(outDir: string): SynthesizedStackInfo[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(outDir, "manifest.json"), "utf8")) as {
-    stacks: Record<string, { synthesizedStackPath: string }>;
-  };
-  const stacks = Object.entries(manifest.stacks).map(([name, entry]) => ({
-    name,
-    json: JSON.parse(fs.readFileSync(path.join(outDir, entry.synthesizedStackPath), "utf8")) as StackJson,
-  }));
+/** Every stack of a synth output folder with the providers it needs and the upstream stacks it reads. */
+export function harnessStacks(outDir: string): SynthesizedStackInfo[] {
+  const stacks = readStacks(outDir);
   const byStateLocation = new Map(stacks.map((stack) => [stateLocation(stack.json.terraform?.backend), stack.name]));
   return stacks.map(({ name, json }) => {
     const remoteStates = json.data?.terraform_remote_state ?? {};
@@ -35,7 +28,7 @@ export function readSynthesizedStacks(outDir: string): SynthesizedStackInfo[] {
         return [dataName, upstream];
       }),
     );
-    const [aws] = json.provider?.aws ?? [];
+    const aws = awsLocation({ name, json });
     return {
       name,
       json,
@@ -46,12 +39,8 @@ export function readSynthesizedStacks(outDir: string): SynthesizedStackInfo[] {
         ]),
       ),
       upstreams,
-      context: {
-        stackName: name,
-        region: String(aws?.region ?? "us-east-1"),
-        accountId: String((aws?.allowed_account_ids as string[] | undefined)?.[0] ?? "000000000000"),
-        partition: "aws",
-      },
+      // Stand-in ARNs need an account: a stack that allows any account gets an all-zero one.
+      context: { stackName: name, region: aws.region, partition: aws.partition, accountId: aws.accountId ?? "000000000000" },
     };
   });
 }
@@ -79,8 +68,8 @@ export function dependencyOrder(stacks: readonly SynthesizedStackInfo[]): Synthe
 }
 
 function stateLocation(backend: Record<string, Record<string, unknown>> | undefined): string {
-  if (!backend) return "(no backend)";
-  const [[type, config]] = Object.entries(backend);
+  const [[type, config] = []] = Object.entries(backend ?? {});
+  if (type === undefined || config === undefined) return "(no backend)";
   if (type === "s3") return `s3://${String(config.bucket)}/${String(config.key)}`;
   if (type === "local") return `local:${String(config.path)}`;
   return `${type}:${JSON.stringify(config)}`;

@@ -24,8 +24,9 @@ export async function prepareToolchain(workDir: string, providers: Record<string
     await run(terraform, ["version"], { cwd: workDir, env: process.env, timeoutMs: 60_000 });
   } catch (error) {
     throw new Error(
-      `terraform not found or not runnable as "${terraform}" (${(error as Error).message.split("\n")[0]}); ` +
+      `terraform not found or not runnable as "${terraform}" (${(error as Error).message.split("\n")[0] ?? ""}); ` +
         "install Terraform ≥ 1.10 or set PLATFORM_TERRAFORM_BIN",
+      { cause: error },
     );
   }
   const missing = Object.entries(providers).filter(([source, version]) => !fs.existsSync(path.join(providerMirror, "registry.terraform.io", source, version)));
@@ -51,7 +52,9 @@ export async function prepareToolchain(workDir: string, providers: Record<string
 async function warmPluginCache(workDir: string, providers: Record<string, string>, toolchain: TerraformToolchain): Promise<void> {
   const dir = path.join(workDir, "plugin-cache-warmup");
   fs.mkdirSync(dir, { recursive: true });
-  const requiredProviders = Object.fromEntries(Object.entries(providers).map(([source, version]) => [source.split("/")[1], { source, version }]));
+  const requiredProviders = Object.fromEntries(
+    Object.entries(providers).map(([source, version]) => [source.slice(source.indexOf("/") + 1), { source, version }]),
+  );
   fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ terraform: { required_providers: requiredProviders } }, null, 2));
   await run(toolchain.terraform, ["init", "-input=false", "-no-color", "-backend=false"], { cwd: dir, env: terraformEnv(toolchain), timeoutMs: 300_000 });
 }

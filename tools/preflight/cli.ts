@@ -24,7 +24,7 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 1;
   }
-  let environment: EnvironmentConfig;
+  let environment: EnvironmentConfig | undefined;
   try {
     [environment] = loadEnvironments({ ...optionsFromEnv(), environments: names });
   } catch (error) {
@@ -32,6 +32,7 @@ async function main(args: string[]): Promise<number> {
     for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
     return 1;
   }
+  if (environment === undefined) throw new Error(`no environment ${names.join(", ")}`);
   const { lines, missing } = await preflight(environment, awsCli);
   process.stdout.write(`${lines.join("\n")}\n`);
   return missing > 0 ? 1 : 0;

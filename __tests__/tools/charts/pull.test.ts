@@ -4,10 +4,10 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { ChartsLock, mirrorDir, pullCharts, sha256 } from "../../scripts/charts/pull";
-import { PLATFORM_ADD_ONS } from "../../constructs/addons/catalog";
-import { ARGOCD_APPS_CHART } from "../../constructs/edge/gitops-application";
-import { REPO_ROOT } from "../support/environments";
+import { ChartsLock, mirrorDir, pullCharts, sha256 } from "../../../tools/charts/pull";
+import { PLATFORM_ADD_ONS } from "../../../constructs/addons/catalog";
+import { ARGOCD_APPS_CHART } from "../../../constructs/edge/gitops-application";
+import { REPO_ROOT } from "../../support/environments";
 
 const VALUES = "replicaCount: 1\nimage:\n  tag: v1\n";
 const SUB_VALUES = "enabled: true\n";

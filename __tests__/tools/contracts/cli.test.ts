@@ -1,10 +1,9 @@
 import { execFileSync } from "child_process";
-import * as path from "path";
-import { REPO_ROOT } from "../support/environments";
+import { REPO_ROOT } from "../../support/environments";
 
 function run(args: string[]): { status: number; stdout: string; stderr: string } {
   try {
-    const stdout = execFileSync(process.execPath, [path.join(REPO_ROOT, "scripts", "run-ts.js"), "scripts/contracts/cli.ts", ...args], {
+    const stdout = execFileSync(process.execPath, ["--require", "tsx/cjs", "tools/contracts/cli.ts", ...args], {
       cwd: REPO_ROOT,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,5 +1,5 @@
-import { CONTRACTS, findingLine } from "../../scripts/contracts/contracts";
-import type { Contract, SystemModel } from "../../scripts/contracts/types";
+import { CONTRACTS, findingLine } from "../../../tools/contracts/contracts";
+import type { Contract, SystemModel } from "../../../tools/contracts/types";
 import * as arns from "./fixtures/arns";
 import * as crds from "./fixtures/crds";
 import * as hosts from "./fixtures/hosts";
@@ -99,7 +99,7 @@ const EXPECTED: Record<string, [string, string, string][]> = {
       "CRD argoproj.io/Rollout at plan time",
       "it comes from a release of the same stack (argo-rollouts); use a later stack or the platform-manifests chart",
     ],
-    ["Widget web/w (release:test-platform:config)", "CRD example.com/Widget", "no chart of scripts/contracts/chart-workloads.ts ships it"],
+    ["Widget web/w (release:test-platform:config)", "CRD example.com/Widget", "no chart of tools/contracts/chart-workloads.ts ships it"],
   ],
   scheduling: [
     [

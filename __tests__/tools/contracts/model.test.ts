@@ -1,7 +1,7 @@
-import type { SynthesizedStack } from "../../scripts/synthesized";
-import { buildSystemModel, ChartDefaults } from "../../scripts/contracts/model";
-import { resolve } from "../../scripts/contracts/terraform";
-import { testEnvironment } from "../support/environments";
+import type { SynthesizedStack } from "../../../tools/lib/synth-output";
+import { buildSystemModel, ChartDefaults } from "../../../tools/contracts/model";
+import { resolve } from "../../../tools/contracts/terraform";
+import { testEnvironment } from "../../support/environments";
 
 const environment = testEnvironment();
 const noDefaults: ChartDefaults = () => ({});
@@ -15,7 +15,7 @@ function stacks(extra: Record<string, Record<string, Record<string, unknown>>> =
       json: {
         resource: { aws_subnet: { PrivateA: { availability_zone: "eu-central-1a" } } },
         output: { "cross-stack-output-aws_subnetPrivateAid": { value: "${aws_subnet.PrivateA.id}" } },
-      } as never,
+      },
     },
     {
       name: "test-cluster",
@@ -52,7 +52,7 @@ function stacks(extra: Record<string, Record<string, Record<string, unknown>>> =
           },
           ...extra,
         },
-      } as never,
+      },
     },
   ];
 }
@@ -96,7 +96,7 @@ describe("the system model", () => {
       helm_release: { Thing: { name: "thing", namespace: "thing", chart: "thing", repository: "https://example.com", version: "1.2.3", values: [] } },
     });
     expect(() => buildSystemModel(environment, withRelease, undefined, noDefaults)).toThrow(
-      "test-cluster helm_release thing: chart thing 1.2.3 has no entry in scripts/contracts/chart-workloads.ts; add what it renders (workloads, service accounts, CRDs)",
+      "test-cluster helm_release thing: chart thing 1.2.3 has no entry in tools/contracts/chart-workloads.ts; add what it renders (workloads, service accounts, CRDs)",
     );
   });
 });

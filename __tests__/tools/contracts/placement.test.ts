@@ -1,6 +1,6 @@
-import { placementContract } from "../../scripts/contracts/placement";
-import type { NodePoolFacts, SystemModel, WorkloadFacts } from "../../scripts/contracts/types";
-import { testEnvironment } from "../support/environments";
+import { placementContract } from "../../../tools/contracts/placement";
+import type { NodePoolFacts, SystemModel, WorkloadFacts } from "../../../tools/contracts/types";
+import { testEnvironment } from "../../support/environments";
 
 const SPOT = { key: "workload", value: "stateless", effect: "NoSchedule" };
 const STATEFUL = { key: "workload", value: "stateful", effect: "NoSchedule" };

@@ -1,14 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
-import { chartsDir, findChart } from "../../scripts/chart-values";
-import { REPO_ROOT } from "../../scripts/synthesized";
-import { CHARTS } from "../../scripts/contracts/chart-workloads";
-import { CONTRACTS, findingLine, runContracts } from "../../scripts/contracts/contracts";
-import { buildSystemModels, publishedChartDefaults } from "../../scripts/contracts/model";
-import type { SystemModel } from "../../scripts/contracts/types";
-import { valueAt } from "../../scripts/contracts/values";
-import { synthesizeShipped } from "../ops/support";
-import { shippedEnvironments } from "../support/environments";
+import { chartsDir, findChart } from "../../../tools/chart-values";
+import { REPO_ROOT } from "../../support/environments";
+import { CHARTS } from "../../../tools/contracts/chart-workloads";
+import { CONTRACTS, findingLine, runContracts } from "../../../tools/contracts/contracts";
+import { buildSystemModels, publishedChartDefaults } from "../../../tools/contracts/model";
+import type { SystemModel } from "../../../tools/contracts/types";
+import { valueAt } from "../../../tools/contracts/values";
+import { synthesizeShipped } from "../support";
+import { shippedEnvironments } from "../../support/environments";
 
 // One synth of every shipped environment for the whole file; each model adds its rendered gitops overlay.
 const environments = shippedEnvironments();
@@ -69,7 +69,7 @@ function documentedAsComment(chart: string, version: string, dotted: string): bo
   return lines.slice(start, end < 0 ? undefined : end).some((line) => new RegExp(`^\\s*#\\s*${within[within.length - 1]}:`).test(line));
 }
 
-describe("the chart table (scripts/contracts/chart-workloads.ts)", () => {
+describe("the chart table (tools/contracts/chart-workloads.ts)", () => {
   const pinned = [...new Map(models.flatMap((candidate) => candidate.releases).map((release) => [`${release.chart}@${release.version}`, release])).values()];
 
   it("names only values paths that exist in each pinned chart's own values.yaml", () => {

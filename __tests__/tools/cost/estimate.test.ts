@@ -1,8 +1,8 @@
-import { CostReport, estimate, formatReport, LineItem, money, PRICED_TYPES } from "../../scripts/cost/estimate";
-import prices from "../../scripts/cost/prices.json";
-import { SynthesizedStack } from "../../scripts/synthesized";
-import { shippedEnvironments, tier } from "../support/environments";
-import { fixtureStack, synthesizeShipped } from "./support";
+import { CostReport, estimate, formatReport, LineItem, money, PRICED_TYPES } from "../../../tools/cost/estimate";
+import prices from "../../../tools/cost/prices.json";
+import { SynthesizedStack } from "../../../tools/lib/synth-output";
+import { shippedEnvironments, tier } from "../../support/environments";
+import { fixtureStack, synthesizeShipped } from "../support";
 
 /** The budget of a development environment with every layer present, at list price (issue 15). */
 const DEVELOPMENT_BUDGET_USD = 400;
@@ -112,7 +112,7 @@ describe("estimate of the shipped environments", () => {
   });
 
   it("prices the development Serverless v2 writer at its minimum ACUs and production's instances as I/O-Optimized", () => {
-    const minimum = dev().database.serverless!.minCapacity;
+    const minimum = dev().database.serverless.minCapacity;
     expect(items(`${dev().name}-data`).find((item) => item.resource === "Database/Writer")!.monthly).toBeCloseTo(
       minimum * regional(dev().account.region).auroraAcuHourly * hours,
       1,

@@ -1,17 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
-import { Testing } from "cdktf";
-import { loadEnvironments } from "../../config";
-import { buildApp } from "../../main";
-import { estimate } from "../../scripts/cost/estimate";
-import { BEGIN, costTable, DOCS, END, withTable } from "../../scripts/cost/table";
-import { readSynthesizedStacks } from "../../scripts/synthesized";
-import { REPO_ROOT } from "../support/environments";
+import { estimate } from "../../../tools/cost/estimate";
+import { costTable, DOCS, withTable } from "../../../tools/cost/table";
+import { REPO_ROOT } from "../../support/environments";
+import { synthesizeRepositoryConfig } from "../support";
 
 // The docs describe the repository's own config/, not PLATFORM_CONFIG_DIR (npm run test:adopt points that elsewhere).
-const app = buildApp(Testing.app(), loadEnvironments({ dir: path.join(REPO_ROOT, "config") }));
-app.synth();
-const table = costTable(estimate(readSynthesizedStacks(app.outdir)));
+const table = costTable(estimate(synthesizeRepositoryConfig()));
 
 describe("the cost tables of the docs", () => {
   it.each(DOCS)("%s holds the table `npm run docs:cost` generates from the current code (run it when this fails)", (file) => {
@@ -25,6 +20,6 @@ describe("the cost tables of the docs", () => {
   });
 
   it("says where a block is missing instead of writing nowhere", () => {
-    expect(() => withTable("no markers", table, "x.md")).toThrow(`x.md: no ${BEGIN} ... ${END} block`);
+    expect(() => withTable("no markers", table, "x.md")).toThrow("x.md: no <!-- cost-table:begin (npm run docs:cost) --> ... <!-- cost-table:end --> block");
   });
 });

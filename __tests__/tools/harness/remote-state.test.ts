@@ -1,5 +1,5 @@
-import { ctyType, standInValue, stubState } from "../../scripts/harness/remote-state";
-import { cliConfigText } from "../../scripts/harness/cli-config";
+import { ctyType, standInValue, stubState } from "../../../tools/harness/remote-state";
+import { cliConfigText } from "../../../tools/harness/cli-config";
 
 const upstream = { stackName: "prod-cluster", region: "eu-west-1", accountId: "111122223333", partition: "aws" };
 

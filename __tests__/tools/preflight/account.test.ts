@@ -1,5 +1,5 @@
-import { accountChecks, AUTOSCALING_SERVICE_LINKED_ROLE, autoScalingServiceLinkedRoleCheck, githubOidcProviderCheck } from "../../../scripts/preflight/account";
-import type { AwsCli, PreflightResult } from "../../../scripts/preflight/types";
+import { accountChecks, autoScalingServiceLinkedRoleCheck, githubOidcProviderCheck } from "../../../tools/preflight/account";
+import type { AwsCli, PreflightResult } from "../../../tools/preflight/types";
 import { testEnvironment } from "../../support/environments";
 
 type Reply = { ok: boolean; stdout?: string; stderr?: string };
@@ -7,18 +7,18 @@ type Reply = { ok: boolean; stdout?: string; stderr?: string };
 /** A fake AWS CLI answering by the command's first two words; it records every call and fails on any other. */
 function fakeAws(replies: Record<string, Reply>): AwsCli & { calls: string[][] } {
   const calls: string[][] = [];
-  const aws = async (args: readonly string[]) => {
+  const aws = (args: readonly string[]) => {
     calls.push([...args]);
     const reply = replies[args.slice(0, 2).join(" ")];
-    if (!reply) throw new Error(`unexpected aws ${args.join(" ")}`);
-    return { ok: reply.ok, stdout: reply.stdout ?? "", stderr: reply.stderr ?? "" };
+    if (!reply) return Promise.reject(new Error(`unexpected aws ${args.join(" ")}`));
+    return Promise.resolve({ ok: reply.ok, stdout: reply.stdout ?? "", stderr: reply.stderr ?? "" });
   };
   return Object.assign(aws, { calls });
 }
 
 const noSuchRole = {
   ok: false,
-  stderr: `An error occurred (NoSuchEntity) when calling the GetRole operation: The role with name ${AUTOSCALING_SERVICE_LINKED_ROLE} cannot be found.`,
+  stderr: `An error occurred (NoSuchEntity) when calling the GetRole operation: The role with name AWSServiceRoleForAutoScaling cannot be found.`,
 };
 const providers = (...arns: string[]) => ({ ok: true, stdout: JSON.stringify({ OpenIDConnectProviderList: arns.map((Arn) => ({ Arn })) }) });
 const githubArn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
@@ -30,7 +30,7 @@ async function run(
   replies: Record<string, Reply>,
   github = true,
 ): Promise<PreflightResult[]> {
-  const environment = testEnvironment({ account: account as never, ...(github ? { github: { repository: "acme/shop" } } : {}) });
+  const environment = testEnvironment({ account, ...(github ? { github: { repository: "acme/shop" } } : {}) });
   return check.run({ environment, aws: fakeAws(replies) });
 }
 

@@ -1,8 +1,8 @@
-import { preflight, PREFLIGHT_CHECKS } from "../../scripts/preflight/checks";
-import { declaredSecrets, secretsCheck } from "../../scripts/preflight/secrets";
-import type { AwsCli } from "../../scripts/preflight/types";
-import { shippedEnvironments, testEnvironment } from "../support/environments";
-import { synthPlatform } from "../platform/support";
+import { preflight, PREFLIGHT_CHECKS } from "../../../tools/preflight/checks";
+import { declaredSecrets, secretsCheck } from "../../../tools/preflight/secrets";
+import type { AwsCli } from "../../../tools/preflight/types";
+import { shippedEnvironments, testEnvironment } from "../../support/environments";
+import { synthPlatform } from "../../platform/support";
 
 const environment = testEnvironment({
   platform: {
@@ -14,7 +14,7 @@ const environment = testEnvironment({
 /** A fake AWS CLI: each secret is absent, empty (no AWSCURRENT) or has a value; every call is recorded. */
 function fakeAws(state: Record<string, "absent" | "empty" | "value">): { aws: AwsCli; calls: string[][] } {
   const calls: string[][] = [];
-  const aws: AwsCli = async (args) => {
+  const answer = (args: readonly string[]) => {
     calls.push([...args]);
     const id = args[args.indexOf("--secret-id") + 1];
     const secret = state[id] ?? "absent";
@@ -23,6 +23,7 @@ function fakeAws(state: Record<string, "absent" | "empty" | "value">): { aws: Aw
     const stages = secret === "value" ? { "v-1": ["AWSCURRENT"] } : {};
     return { ok: true, stdout: JSON.stringify({ Name: id, VersionIdsToStages: stages }), stderr: "" };
   };
+  const aws: AwsCli = (args) => Promise.resolve(answer(args));
   return { aws, calls };
 }
 
@@ -49,7 +50,7 @@ describe("npm run preflight: secrets", () => {
       status: "missing",
       message: expect.stringContaining("PushSecret"),
     });
-    const denied: AwsCli = async () => ({ ok: false, stdout: "", stderr: "An error occurred (AccessDeniedException)" });
+    const denied: AwsCli = () => Promise.resolve({ ok: false, stdout: "", stderr: "An error occurred (AccessDeniedException)" });
     expect((await secretsCheck.run({ environment, aws: denied }))[0]).toMatchObject({
       status: "missing",
       message: expect.stringContaining("AccessDeniedException"),

@@ -1,24 +1,8 @@
-import { shippedEnvironments, tier } from "../support/environments";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { shippedEnvironments, tier } from "../../support/environments";
 import { getStackWithNoUnmetDependants } from "@cdktf/cli-core/src/lib/helpers/stack-helpers";
-import { environmentOf, SynthesizedStack } from "../../scripts/synthesized";
-import {
-  ARGOCD_RESOURCES_FINALIZER,
-  AUTOSCALED_READER_PREFIX,
-  destroyOrder,
-  executePlan,
-  formatPlan,
-  Phase,
-  refuseProtectedData,
-  RunStep,
-  shellQuote,
-  Step,
-  teardownPlan,
-  teardownTarget,
-} from "../../scripts/teardown";
-import { fixtureStack, synthesizeShipped } from "./support";
+import { environmentOf, SynthesizedStack } from "../../../tools/lib/synth-output";
+import { destroyOrder, formatPlan, Phase, refuseProtectedData, RunStep, shellQuote, Step, teardownPlan, teardownTarget } from "../../../tools/teardown/plan";
+import { fixtureStack, synthesizeShipped } from "../support";
 
 let shipped: SynthesizedStack[];
 
@@ -151,9 +135,10 @@ describe("teardown steps", () => {
 
   it("removes Argo CD applications with their resources and waits for load balancers before destroying any stack", () => {
     const commands = allCommands(plan(tier.development.name).phases);
-    const firstDestroy = commands.findIndex((command) => command.startsWith("node scripts/cdktf.js destroy"));
+    const firstDestroy = commands.findIndex((command) => command.startsWith("node --require tsx/cjs tools/cdktf.ts destroy"));
     const index = (fragment: string) => commands.findIndex((command) => command.includes(fragment));
-    expect(commands[index("patch")]).toContain(ARGOCD_RESOURCES_FINALIZER);
+    // Argo CD deletes an Application's resources before the Application only under this finalizer.
+    expect(commands[index("patch")]).toContain("resources-finalizer.argocd.argoproj.io");
     expect(index("delete applicationsets.argoproj.io")).toBeLessThan(index("delete applications.argoproj.io"));
     expect(index("patch")).toBeLessThan(index("delete applications.argoproj.io"));
     for (const fragment of [
@@ -194,7 +179,8 @@ describe("teardown steps", () => {
     ]);
     if (each.kind !== "for-each") throw new Error("expected a for-each step");
     expect(each.list).toEqual(expect.arrayContaining(["describe-db-clusters", "--db-cluster-identifier", tier.production.prefix]));
-    expect(each.list.join(" ")).toContain(`starts_with(DBInstanceIdentifier, '${AUTOSCALED_READER_PREFIX}')`);
+    // Aurora Auto Scaling names the readers it adds application-autoscaling-<id>.
+    expect(each.list.join(" ")).toContain("starts_with(DBInstanceIdentifier, 'application-autoscaling-')");
     expect(each.each("application-autoscaling-1234")).toEqual([
       ["aws", "rds", "delete-db-instance", "--region", tier.production.account.region, "--db-instance-identifier", "application-autoscaling-1234"],
       ["aws", "rds", "wait", "db-instance-deleted", "--region", tier.production.account.region, "--db-instance-identifier", "application-autoscaling-1234"],
@@ -208,12 +194,12 @@ describe("teardown steps", () => {
 
   it("runs cdktf destroy one stack at a time in the destroy order, after a synth", () => {
     const commands = allCommands(plan(tier.staging.name).phases).filter(
-      (command) => command.startsWith("node scripts/cdktf.js destroy") || command === "npm run synth",
+      (command) => command.startsWith("node --require tsx/cjs tools/cdktf.ts destroy") || command === "npm run synth",
     );
     expect(commands).toEqual([
       "npm run synth",
       ...destroyedInOrder(tier.staging.name).map(
-        (stack) => `node scripts/cdktf.js destroy ${stack} --auto-approve --skip-synth --ignore-missing-stack-dependencies`,
+        (stack) => `node --require tsx/cjs tools/cdktf.ts destroy ${stack} --auto-approve --skip-synth --ignore-missing-stack-dependencies`,
       ),
     ]);
   });
@@ -222,10 +208,14 @@ describe("teardown steps", () => {
     const commands = allCommands(plan(tier.production.name).phases);
     const claims = commands.findIndex((command) => command.includes("delete persistentvolumeclaims --all --all-namespaces"));
     expect(claims).toBeGreaterThan(
-      commands.indexOf(`node scripts/cdktf.js destroy ${tier.production.name}-platform --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
+      commands.indexOf(
+        `node --require tsx/cjs tools/cdktf.ts destroy ${tier.production.name}-platform --auto-approve --skip-synth --ignore-missing-stack-dependencies`,
+      ),
     );
     expect(claims).toBeLessThan(
-      commands.indexOf(`node scripts/cdktf.js destroy ${tier.production.name}-cluster --auto-approve --skip-synth --ignore-missing-stack-dependencies`),
+      commands.indexOf(
+        `node --require tsx/cjs tools/cdktf.ts destroy ${tier.production.name}-cluster --auto-approve --skip-synth --ignore-missing-stack-dependencies`,
+      ),
     );
   });
 
@@ -239,7 +229,7 @@ describe("teardown steps", () => {
   it("with --accept-data-loss, empties backups and lifts deletion protection before the first destroy", () => {
     const target = teardownTarget(shipped, tier.production.name);
     const commands = allCommands(teardownPlan(target, { kubeconfig: "/tmp/kc", acceptDataLoss: true }));
-    const firstDestroy = commands.findIndex((command) => command.startsWith("node scripts/cdktf.js destroy"));
+    const firstDestroy = commands.findIndex((command) => command.startsWith("node --require tsx/cjs tools/cdktf.ts destroy"));
     const at = (fragment: string) => commands.findIndex((command) => command.includes(fragment));
     expect(commands[at("--no-deletion-protection")]).toBe(
       `aws rds modify-db-cluster --region ${tier.production.account.region} --db-cluster-identifier ${tier.production.prefix} --no-deletion-protection --apply-immediately`,
@@ -296,7 +286,7 @@ describe("teardown steps", () => {
         ];
         const positions = releases.map(at);
         expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-        const firstDestroy = at("node scripts/cdktf.js destroy");
+        const firstDestroy = at("node --require tsx/cjs tools/cdktf.ts destroy");
         expect(Math.max(...positions)).toBeLessThan(firstDestroy);
         // The volumes are made deletable before the claims are deleted, so the wait for PersistentVolumes to go ends.
         expect(at(`"persistentVolumeReclaimPolicy":"Delete"`)).toBeLessThan(at("delete persistentvolumeclaims"));
@@ -336,76 +326,5 @@ describe("teardown steps", () => {
 
   it("quotes arguments for a POSIX shell when printing", () => {
     expect(shellQuote(["kubectl", "get", "-o", "jsonpath={.items}", "it's"])).toBe("kubectl get -o 'jsonpath={.items}' 'it'\\''s'");
-  });
-});
-
-describe("--execute", () => {
-  let bin: string;
-  let calls: string;
-  const savedPath = process.env.PATH;
-
-  /** Fake `aws` and `kubectl` on PATH: they record their arguments; some print what a real account would. */
-  beforeEach(() => {
-    bin = fs.mkdtempSync(path.join(os.tmpdir(), "teardown-bin-"));
-    calls = path.join(bin, "calls.log");
-    const fake = (name: string, body: string) =>
-      fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> "${calls}"\n${body}\n`, { mode: 0o755 });
-    fake("aws", 'case "$*" in *describe-db-clusters*) echo "application-autoscaling-a\tapplication-autoscaling-b" ;; *fail*) exit 3 ;; esac');
-    // `get persistentvolumes` lists a volume twice, then nothing: the wait must poll until it is gone.
-    fake(
-      "kubectl",
-      `case "$*" in *persistentvolumes*) n=$(grep -c persistentvolumes "${calls}"); if [ "$n" -le 2 ]; then echo persistentvolume/pv-1; fi ;; esac`,
-    );
-    process.env.PATH = `${bin}:${savedPath}`;
-  });
-
-  afterEach(() => {
-    process.env.PATH = savedPath;
-    fs.rmSync(bin, { recursive: true, force: true });
-  });
-
-  const recorded = () => fs.readFileSync(calls, "utf8").trim().split("\n");
-
-  it("runs each step in order, one command per listed item, and polls a wait until nothing is left", async () => {
-    await executePlan(
-      [
-        {
-          title: "test",
-          steps: [
-            { kind: "run", why: "first", argv: ["aws", "first"] },
-            {
-              kind: "for-each",
-              why: "each reader",
-              list: ["aws", "rds", "describe-db-clusters"],
-              split: "words",
-              placeholder: "<id>",
-              each: (id) => [["aws", "rds", "delete-db-instance", id]],
-            },
-            { kind: "wait-until-empty", why: "volumes", argv: ["kubectl", "get", "persistentvolumes"], intervalSeconds: 0, timeoutSeconds: 30 },
-            { kind: "run", why: "last", argv: ["aws", "last"] },
-          ],
-        },
-      ],
-      () => undefined,
-    );
-    expect(recorded()).toEqual([
-      "aws first",
-      "aws rds describe-db-clusters",
-      "aws rds delete-db-instance application-autoscaling-a",
-      "aws rds delete-db-instance application-autoscaling-b",
-      "kubectl get persistentvolumes",
-      "kubectl get persistentvolumes",
-      "kubectl get persistentvolumes",
-      "aws last",
-    ]);
-  });
-
-  it("stops at the first failing command and names it", async () => {
-    const steps: Step[] = [
-      { kind: "run", why: "fails", argv: ["aws", "fail"] },
-      { kind: "run", why: "never runs", argv: ["aws", "after"] },
-    ];
-    await expect(executePlan([{ title: "test", steps }], () => undefined)).rejects.toThrow("`aws fail` exited with 3");
-    expect(recorded()).toEqual(["aws fail"]);
   });
 });

@@ -31,7 +31,7 @@ export function arnProblem(
     if (kind === "arn") return `an ARN inside an ARN (${reference} is an ARN)`;
     if (kind === "unknown") return `a reference inside a literal ARN that resolves to no resource (${reference})`;
   }
-  const [, partition, service, region, account, ...resource] = parts.literal.split(":");
+  const [, partition = "", service = "", region = "", account = "", ...resource] = parts.literal.split(":");
   if (resource.length === 0 || resource.join(":") === "") return "fewer than six fields (arn:partition:service:region:account:resource)";
   if (!PARTITIONS.has(partition)) return `partition "${partition}" is none of ${[...PARTITIONS].join(", ")}`;
   if (!/^[a-z0-9-]+$/.test(service)) return `service "${service}" is not a service name`;

@@ -17,11 +17,11 @@ export function objectsOfKind(model: SystemModel, ...kinds: string[]): ObjectMod
 /** The stack a source's Terraform references resolve in; gitops objects carry literals only. */
 export function stackOfSource(model: SystemModel, source: string): string {
   const [kind, stack] = source.split(":");
-  return (kind === "release" || kind === "stack") && stack in model.stacks ? stack : (Object.keys(model.stacks)[0] ?? "");
+  return (kind === "release" || kind === "stack") && stack !== undefined && stack in model.stacks ? stack : (Object.keys(model.stacks)[0] ?? "");
 }
 
 export function groupOf(object: Pick<KubeObject, "apiVersion">): string {
-  return object.apiVersion.includes("/") ? object.apiVersion.split("/")[0] : "";
+  return object.apiVersion.includes("/") ? object.apiVersion.slice(0, object.apiVersion.indexOf("/")) : "";
 }
 
 /** Collects findings for one contract with its name filled in. */

@@ -63,7 +63,7 @@ function installedBefore(model: SystemModel, stack: string, address: string): Se
     const current = pending.pop()!;
     if (visited.has(current)) continue;
     visited.add(current);
-    const [type, name] = current.split(".");
+    const [type = "", name = ""] = current.split(".");
     const resource = resourceAt(model.stacks, stack, type, name);
     for (const dependency of asArray(resource?.values.depends_on).map(String)) {
       if (dependency.startsWith("helm_release.")) before.add(`${stack}:${dependency}`);
@@ -77,7 +77,7 @@ function installedBefore(model: SystemModel, stack: string, address: string): Se
 
 /** Where a source's objects are applied from: a release (with its own chart's CRDs), a resource, or an Argo CD sync. */
 function installer(model: SystemModel, entry: ObjectModel): { stack: string; address: string; terraformManifest: boolean } | { problem: string } {
-  const [kind, stack, rest] = entry.source.split(":");
+  const [kind, stack = "", rest = ""] = entry.source.split(":");
   if (kind === "release") {
     const release = model.releases.find((candidate) => candidate.stack === stack && candidate.name === rest);
     return release ? { stack, address: release.address, terraformManifest: false } : { problem: `release ${rest} is not in ${stack}` };
@@ -106,7 +106,7 @@ export const crdsContract: Contract = {
       const kind = `${group}/${entry.object.kind}`;
       const charts = table.get(kind);
       if (!charts) {
-        findings.add(objectLabel(entry), `CRD ${kind}`, "no chart of scripts/contracts/chart-workloads.ts ships it");
+        findings.add(objectLabel(entry), `CRD ${kind}`, "no chart of tools/contracts/chart-workloads.ts ships it");
         continue;
       }
       const providers = model.releases.filter((release) => charts.includes(release.chart) && installsCrds(release));
@@ -129,7 +129,7 @@ export const crdsContract: Contract = {
         findings.add(
           objectLabel(entry),
           `installed after ${providers.map((release) => `${release.name} (${release.stack})`).join(" or ")}`,
-          `${from.address} (${from.stack}) waits for: ${listOrNothing([...before].map((key) => key.split(":")[1]))}`,
+          `${from.address} (${from.stack}) waits for: ${listOrNothing([...before].map((key) => key.slice(key.indexOf(":") + 1)))}`,
         );
       } else if (from.terraformManifest && providers.some((release) => release.stack === from.stack)) {
         // kubernetes_manifest reads the CRD's schema at plan time: a release of the same stack has not run yet on a fresh cluster.

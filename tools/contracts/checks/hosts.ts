@@ -2,6 +2,7 @@ import { regionOf, resourcesOfType } from "../terraform";
 import type { Contract, ObjectModel, SystemModel } from "../types";
 import { asArray, asMap, asString, valueAt } from "../values";
 import { Findings, listOrNothing, objectLabel, objectsOfKind } from "./common";
+import { scalarText } from "../../lib/synth-output";
 
 interface Certificate {
   readonly names: readonly string[];
@@ -59,7 +60,7 @@ function gatewayUse(model: SystemModel, entry: ObjectModel): HostUse | undefined
 function ingressRouteUse(model: SystemModel, entry: ObjectModel): HostUse | undefined {
   if (!valueAt(entry.object, "spec.tls")) return undefined;
   const hosts = asArray(valueAt(entry.object, "spec.routes")).flatMap((route) =>
-    [...String(asMap(route).match ?? "").matchAll(/Host\(`([^`]+)`\)/g)].map((match) => match[1]),
+    [...(scalarText(asMap(route).match) ?? "").matchAll(/Host\(`([^`]+)`\)/g)].flatMap((match) => match.slice(1, 2)),
   );
   return hosts.length ? { consumer: objectLabel(entry), hosts, region: model.environment.account.region } : undefined;
 }

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { REPO_ROOT } from "../../synthesized";
+import { REPO_ROOT } from "../../lib/repo";
 import type { Contract, ObjectModel, SystemModel } from "../types";
 import { asArray, asString, valueAt } from "../values";
 import { Findings, listOrNothing, objectLabel, objectsOfKind } from "./common";
@@ -25,8 +25,9 @@ const TARGET_LABELS = ["namespace", "pod", "service", "endpoint", "job", "instan
 export function selectorsOf(expression: string): { metric: string; labels: string[] }[] {
   const selectors: { metric: string; labels: string[] }[] = [];
   for (const match of expression.matchAll(/\b([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{((?:[^{}]|\{\{[^}]*\}\})*)\}/g)) {
-    const labels = [...match[2].matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)/g)].map((label) => label[1]);
-    selectors.push({ metric: match[1], labels });
+    const [, metric = "", body = ""] = match;
+    const labels = [...body.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)/g)].flatMap((label) => label.slice(1, 2));
+    selectors.push({ metric, labels });
   }
   return selectors;
 }

@@ -82,7 +82,9 @@ export const mountedSecretsContract: Contract = {
         if (produced.has(`${workload.namespace}/${name}`)) continue;
         const vault = vaultInjects(model, workload, name);
         if (vault === "yes") continue;
-        const inNamespace = [...produced.keys()].filter((key) => key.startsWith(`${workload.namespace}/`)).map((key) => key.split("/")[1]);
+        const inNamespace = [...produced.keys()]
+          .filter((key) => key.startsWith(`${workload.namespace}/`))
+          .map((key) => key.slice(workload.namespace.length + 1));
         findings.add(
           workloadLabel(workload),
           `Secret ${workload.namespace}/${name}`,

@@ -1,6 +1,7 @@
 import type { Contract, NodePoolFacts, NodeTaintFacts } from "../types";
 import { asArray, asMap, asString, valueAt } from "../values";
 import { Findings, listOrNothing, workloadLabel } from "./common";
+import { scalarText } from "../../lib/synth-output";
 
 interface Requirement {
   readonly key: string;
@@ -11,7 +12,8 @@ interface Requirement {
 /** A pool's values for a label: the zone label has one value per AZ of a multi-AZ group. */
 function labelValues(pool: NodePoolFacts, key: string): string[] {
   if (key === "topology.kubernetes.io/zone" && !(key in pool.labels)) return [...pool.zones];
-  return key in pool.labels ? [pool.labels[key]] : [];
+  const value = pool.labels[key];
+  return value === undefined ? [] : [value];
 }
 
 function satisfies(pool: NodePoolFacts, requirement: Requirement): boolean {
@@ -57,7 +59,7 @@ export function tolerates(tolerations: readonly unknown[], taint: NodeTaintFacts
     if (effect && effect !== taint.effect) return false;
     if (toleration.key === undefined || toleration.key === "") return toleration.operator === "Exists";
     if (toleration.key !== taint.key) return false;
-    return toleration.operator === "Exists" || String(toleration.value ?? "") === (taint.value ?? "");
+    return toleration.operator === "Exists" || (scalarText(toleration.value) ?? "") === (taint.value ?? "");
   });
 }
 

@@ -1,5 +1,5 @@
-import { metricsContractOf, selectorsOf } from "../../scripts/contracts/checks/metrics";
-import { object, system } from "./fixtures/system";
+import { metricsContractOf, selectorsOf } from "../../../../tools/contracts/checks/metrics";
+import { object, system } from "../fixtures/system";
 
 /** What a small application states it exports: a counter and a histogram. */
 const EXPORTED = [

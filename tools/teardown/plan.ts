@@ -1,14 +1,10 @@
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { ARGOCD_NAMESPACE } from "../constructs/addons/argo-cd";
-import { environmentOf, layerOf, REPO_ROOT, resourcesOf, SynthesizedStack, synthesizeCompiledApp } from "./synthesized";
+import { ARGOCD_NAMESPACE } from "../../constructs/addons/argo-cd";
+import { awsLocation, environmentOf, layerOf, regionOf, resourcesOf, SynthesizedStack } from "../lib/synth-output";
 
 /**
- * `npm run teardown -- <env> [--execute] [--accept-data-loss]`: the ordered steps that destroy an environment without hanging on load
- * balancers, finalizers or autoscaled Aurora readers. Without `--execute` it prints them; with it, it runs them and
- * stops at the first failure. Steps are data (argv arrays, no shell), so tests check exactly what would run.
- * docs/operations.md#teardown explains each step.
+ * The plan of `npm run teardown` (cli.ts): from an environment's synthesized stacks, the ordered steps that destroy it
+ * without hanging on load balancers, finalizers or autoscaled Aurora readers. Pure: steps are data (argv arrays, no
+ * shell) that execute.ts runs, so tests check exactly what would run. docs/operations.md#teardown explains each step.
  */
 
 /** Runs a command once. */
@@ -124,7 +120,7 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
     throw new Error(`no stacks for environment "${environment}"; synthesized environments: ${known}`);
   }
   const own = stacks.filter((stack) => order.includes(stack.name));
-  const region = String(regionOf(own[0], undefined));
+  const { region } = awsLocation(own[0]!);
   const resources = own.flatMap((stack) =>
     resourcesOf(stack).map((resource) => ({ ...resource, region: regionOf(stack, resource.values.provider) ?? region })),
   );
@@ -175,7 +171,7 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
 
 /** A Kubernetes object's name from its `metadata` block (an object, or a one-element list in some renderings). */
 function metadataName(values: Record<string, unknown>): unknown {
-  const metadata = Array.isArray(values.metadata) ? values.metadata[0] : values.metadata;
+  const metadata: unknown = Array.isArray(values.metadata) ? (values.metadata as unknown[])[0] : values.metadata;
   return (metadata as Record<string, unknown> | undefined)?.name;
 }
 
@@ -203,21 +199,13 @@ export function teardownPlan(target: TeardownTarget, options: { kubeconfig: stri
         {
           kind: "run",
           why: `destroy ${stack} (every stack that reads its outputs is gone already, so the dependency check is skipped)`,
-          argv: ["node", "scripts/cdktf.js", "destroy", stack, "--auto-approve", "--skip-synth", "--ignore-missing-stack-dependencies"],
+          argv: ["node", "--require", "tsx/cjs", "tools/cdktf.ts", "destroy", stack, "--auto-approve", "--skip-synth", "--ignore-missing-stack-dependencies"],
         },
         ...(layerOf(stack) === "platform" && target.clusterName ? volumeCleanup(options.kubeconfig) : []),
       ]),
     ],
   });
   return phases;
-}
-
-/** The region of a resource's provider: the stack's default AWS provider, or the aliased one it names (`aws.recovery`). */
-function regionOf(stack: SynthesizedStack, provider: unknown): string | undefined {
-  const providers = stack.json.provider?.aws ?? [];
-  const alias = typeof provider === "string" && provider.startsWith("aws.") ? provider.slice("aws.".length) : undefined;
-  const match = providers.find((candidate) => (alias ? candidate.alias === alias : !candidate.alias));
-  return match?.region === undefined ? undefined : String(match.region);
 }
 
 function kubernetesPhase(target: TeardownTarget, clusterName: string, kubeconfig: string): Phase {
@@ -416,7 +404,7 @@ function removeProtection(protection: Protection, kubeconfig: string): Step {
         split: "lines",
         placeholder: "<key>\t<version-id>",
         each: (record) => {
-          const [key, versionId] = record.split("\t");
+          const [key = "", versionId = ""] = record.split("\t");
           return [["aws", "s3api", "delete-object", ...region, "--bucket", protection.name, "--key", key, "--version-id", versionId]];
         },
       };
@@ -559,60 +547,4 @@ export function refuseProtectedData(target: TeardownTarget, acceptDataLoss: bool
   throw new Error(
     `refusing to execute, nothing was changed: ${target.environment} has protected data:\n${what}\nadd --accept-data-loss to delete it with the environment`,
   );
-}
-
-/** Runs the phases' commands in order and stops at the first failure; `log` receives every command and heading. */
-export async function executePlan(phases: readonly Phase[], log: (line: string) => void): Promise<void> {
-  const run = (argv: readonly string[], capture = false): string => {
-    log(`$ ${shellQuote(argv)}`);
-    const stdio: ("ignore" | "pipe" | "inherit")[] = capture ? ["ignore", "pipe", "inherit"] : ["ignore", "inherit", "inherit"];
-    const result = spawnSync(argv[0], argv.slice(1), { cwd: REPO_ROOT, stdio, encoding: "utf8", env: process.env });
-    if (result.error) throw result.error;
-    if (result.status !== 0) throw new Error(`\`${shellQuote(argv)}\` exited with ${result.status}`);
-    return capture ? result.stdout : "";
-  };
-  for (const phase of phases) {
-    log(`== ${phase.title}`);
-    for (const step of phase.steps) {
-      log(`# ${step.why}`);
-      if (step.kind === "run") run(step.argv);
-      if (step.kind === "for-each") {
-        const items = run(step.list, true)
-          .split(step.split === "words" ? /\s+/ : /\n/)
-          .filter((item) => item.trim() && item.trim() !== "None");
-        items.forEach((item) => step.each(item).forEach((argv) => run(argv)));
-      }
-      if (step.kind === "wait-until-empty") {
-        const deadline = Date.now() + step.timeoutSeconds * 1000;
-        for (let left = run(step.argv, true).trim(); left; left = run(step.argv, true).trim()) {
-          if (Date.now() > deadline) throw new Error(`still there after ${step.timeoutSeconds}s:\n${left}`);
-          await new Promise((resolve) => setTimeout(resolve, step.intervalSeconds * 1000));
-        }
-      }
-    }
-  }
-}
-
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const environment = args.find((arg) => !arg.startsWith("--"));
-  if (!environment) throw new Error("usage: npm run teardown -- <environment> [--execute] [--accept-data-loss]");
-  const target = teardownTarget(synthesizeCompiledApp([environment]), environment);
-  const acceptDataLoss = args.includes("--accept-data-loss");
-  const kubeconfig = path.join(REPO_ROOT, ".tmp", "teardown", `${environment}.kubeconfig`);
-  const phases = teardownPlan(target, { kubeconfig, acceptDataLoss });
-  process.stdout.write(formatPlan(target, phases));
-  if (!args.includes("--execute")) return;
-  refuseProtectedData(target, acceptDataLoss);
-  fs.mkdirSync(path.dirname(kubeconfig), { recursive: true });
-  await executePlan(phases, (line) => process.stdout.write(`${line}\n`));
-  process.stdout.write(`\n${environment} is destroyed: ${target.destroyOrder.join(", ")}\n`);
-}
-
-// Run as a script (`node scripts/run-ts.js scripts/teardown.ts` sets argv[1] to this file), not when a test imports it.
-if (process.argv[1] === __filename) {
-  main().catch((error) => {
-    process.stderr.write(`${(error as Error).message}\n`);
-    process.exit(1);
-  });
 }

@@ -1,10 +1,8 @@
-import * as fs from "fs";
-import * as path from "path";
-import { environmentOf, REPO_ROOT, resourcesOf, SynthesizedStack, synthesizeCompiledApp } from "./synthesized";
+import { environmentOf, resourcesOf, SynthesizedStack } from "../lib/synth-output";
 
 /**
- * `npm run diagram`: a Mermaid diagram of the synthesized stacks (their dependencies and main resources), written to
- * docs/architecture.md and into the README's diagram block. `__tests__/ops/diagram.test.ts` fails when either is stale.
+ * The Mermaid diagram of the synthesized stacks (their dependencies and main resources) that `npm run diagram` (cli.ts)
+ * writes to docs/architecture.md and into the README's diagram block. `__tests__/tools/diagram/` fails when either is stale.
  */
 
 /** Resource types worth naming in a stack's box, in the order they are listed; everything else is counted. */
@@ -30,8 +28,8 @@ const MAIN_RESOURCES: readonly (readonly [type: string, singular: string, plural
   ["aws_kms_key", "KMS key", "KMS keys"],
 ];
 
-export const README_BEGIN = "<!-- architecture-diagram:begin (npm run diagram) -->";
-export const README_END = "<!-- architecture-diagram:end -->";
+const README_BEGIN = "<!-- architecture-diagram:begin (npm run diagram) -->";
+const README_END = "<!-- architecture-diagram:end -->";
 
 /** The Mermaid flowchart: one subgraph per environment, one box per stack, an arrow from each stack to its dependents. */
 export function architectureDiagram(stacks: readonly SynthesizedStack[]): string {
@@ -80,7 +78,7 @@ function stackLabel(stack: SynthesizedStack): string {
   const counts = new Map<string, number>();
   for (const resource of resourcesOf(stack)) counts.set(resource.type, (counts.get(resource.type) ?? 0) + 1);
   const named = MAIN_RESOURCES.filter(([type]) => counts.has(type)).map(([type, singular, plural]) => {
-    const count = counts.get(type)!;
+    const count = counts.get(type) ?? 0;
     return count === 1 ? `1 ${singular}` : `${count} ${plural}`;
   });
   const mainTypes = new Set(MAIN_RESOURCES.map(([type]) => type));
@@ -95,23 +93,4 @@ function nodeId(name: string): string {
 
 function fenced(diagram: string): string {
   return ["```mermaid", diagram, "```"].join("\n");
-}
-
-function main(): void {
-  const diagram = architectureDiagram(synthesizeCompiledApp());
-  const documentPath = path.join(REPO_ROOT, "docs", "architecture.md");
-  const readmePath = path.join(REPO_ROOT, "README.md");
-  fs.writeFileSync(documentPath, architectureDocument(diagram));
-  fs.writeFileSync(readmePath, withReadmeDiagram(fs.readFileSync(readmePath, "utf8"), diagram));
-  process.stdout.write(`wrote ${path.relative(REPO_ROOT, documentPath)} and the diagram block of README.md\n`);
-}
-
-// Run as a script (`node scripts/run-ts.js scripts/diagram.ts` sets argv[1] to this file), not when a test imports it.
-if (process.argv[1] === __filename) {
-  try {
-    main();
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
-    process.exit(1);
-  }
 }

@@ -1,8 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import { architectureDiagram, architectureDocument, README_BEGIN, README_END, withReadmeDiagram } from "../../scripts/diagram";
-import { REPO_ROOT, SynthesizedStack } from "../../scripts/synthesized";
-import { fixtureStack, synthesizeRepositoryConfig } from "./support";
+import { architectureDiagram, architectureDocument, withReadmeDiagram } from "../../../tools/diagram/mermaid";
+import { SynthesizedStack } from "../../../tools/lib/synth-output";
+import { REPO_ROOT } from "../../support/environments";
+import { fixtureStack, synthesizeRepositoryConfig } from "../support";
 
 let shipped: SynthesizedStack[];
 let diagram: string;
@@ -54,6 +55,8 @@ describe("architecture diagram", () => {
   });
 
   it("refuses a README without the diagram markers instead of appending somewhere", () => {
-    expect(() => withReadmeDiagram("# Title\n", diagram)).toThrow(`README.md lacks the diagram markers ${README_BEGIN} ... ${README_END}`);
+    expect(() => withReadmeDiagram("# Title\n", diagram)).toThrow(
+      "README.md lacks the diagram markers <!-- architecture-diagram:begin (npm run diagram) --> ... <!-- architecture-diagram:end -->",
+    );
   });
 });
