@@ -17,7 +17,8 @@ export function runApp(configDir: string, options: { args?: string[]; outDir?: s
   const outDir = options.outDir ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), "out-")), "cdktf.out");
   const result = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(REPO_ROOT, "main.ts"), ...(options.args ?? [])], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PLATFORM_CONFIG_DIR: configDir, PLATFORM_ENVS: "", CDKTF_OUTDIR: outDir },
+    // tsx caches its transforms under TMPDIR per user; a run dropped to another user could not write there.
+    env: { ...process.env, PLATFORM_CONFIG_DIR: configDir, PLATFORM_ENVS: "", CDKTF_OUTDIR: outDir, TSX_DISABLE_CACHE: "1" },
     encoding: "utf8",
     ...options.spawn,
   });
