@@ -5,12 +5,11 @@ import type { EnvironmentConfig } from "../../config";
 import { chartsDir, ChartData, findChart } from "../chart-values";
 import { kustomize, overlayDirectory } from "../gitops-render";
 import { REPO_ROOT } from "../lib/repo";
-import { environmentOf, SynthesizedStack } from "../lib/synth-output";
+import { environmentOf, scalarText, SynthesizedStack } from "../lib/synth-output";
 import { CHARTS, ChartFacts, firstSet, switchedOn } from "./chart-workloads";
 import { addressOf, resolve, resourcesOfType } from "./terraform";
 import type { KubeObject, NodePoolFacts, ObjectModel, ReleaseModel, SystemModel, WorkloadFacts } from "./types";
 import { asArray, asMap, asString, isMap, isSet, Json, mergeValues, valueAt } from "./values";
-import { scalarText } from "../lib/synth-output";
 
 /** The local chart's name and version: its asset path in the synth names the asset, not the chart. */
 const LOCAL_CHART = (() => {

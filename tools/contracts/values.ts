@@ -1,20 +1,9 @@
-/** Plain-data helpers for Helm values and Kubernetes objects: Helm's merge, dotted lookups. */
+import { isMap } from "../../constructs/addons/add-on";
+
+/** Plain-data helpers for Helm values and Kubernetes objects: dotted lookups; Helm's merge is the add-ons' own. */
+export { isMap, mergeValues } from "../../constructs/addons/add-on";
 
 export type Json = Record<string, unknown>;
-
-export function isMap(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Helm's coalescing of values files: maps merge key by key, anything else is replaced by the later file. */
-export function mergeValues(base: Json, over: Json): Json {
-  const merged: Json = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const before = merged[key];
-    merged[key] = isMap(before) && isMap(value) ? mergeValues(before, value) : value;
-  }
-  return merged;
-}
 
 /** The value at a dotted path (`server.ingress.hostname`); keys with dots cannot be addressed, as in `--set`. */
 export function valueAt(values: unknown, dotted: string): unknown {

@@ -37,14 +37,13 @@ export interface ForEachStep {
 
 export type Step = RunStep | WaitUntilEmptyStep | ForEachStep;
 
-export interface Phase {
-  readonly title: string;
-  readonly steps: readonly Step[];
-}
+/** One numbered section of the printed plan: a heading and the steps that run under it, in order. */
+export type Phase = { readonly title: string; readonly steps: readonly Step[] };
 
 /** What the teardown needs to know about an environment, all read from its synthesized stacks. */
 export interface TeardownTarget {
   readonly environment: string;
+  /** The region of the stacks' default AWS provider: the cluster's and the database's (protections carry their own). */
   readonly region: string;
   /** Stacks in the order `cdktf destroy` takes them: every stack before the stacks it depends on. */
   readonly destroyOrder: readonly string[];
