@@ -5,7 +5,7 @@ import { asArray, asMap, asString, isSet, Json, valueAt } from "./values";
  * What each pinned chart renders that the contracts read, and where in its values each piece lives. Every values
  * path is read from the chart's templates at the pinned tag (argo-helm, prometheus-community/helm-charts,
  * hashicorp/vault-helm ... fetched at the version the add-on pins) and exists in the chart's own values.yaml in
- * ../shared/charts (`__tests__/contracts/chart-workloads.test.ts` checks that second half). Names follow each chart's
+ * ../shared/charts (`__tests__/tools/contracts/shipped.test.ts` checks that second half). Names follow each chart's
  * fullname helper for a release named as the add-on names it (a release name that contains the chart name is the
  * fullname).
  *

@@ -1,4 +1,5 @@
-import { regionOf as providerRegion, scalarText } from "../lib/synth-output";
+import { scalarText } from "../lib/json";
+import { regionOf as providerRegion } from "../lib/synth-output";
 import type { SystemModel } from "./types";
 import { asArray, asMap, asString, isMap, Json } from "./values";
 

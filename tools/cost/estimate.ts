@@ -1,6 +1,7 @@
 import { parse } from "yaml";
 import defaultPrices from "./prices.json";
-import { awsLocation, environmentOf, regionOf, ResourceValues, resourcesOf, scalarText, SynthesizedStack } from "../lib/synth-output";
+import { awsLocation, environmentOf, regionOf, ResourceValues, resourcesOf, SynthesizedStack } from "../lib/synth-output";
+import { scalarText } from "../lib/json";
 
 /** The committed price table's shape (`prices.json`); tests pass variations of it. */
 export type PriceTable = typeof defaultPrices;

@@ -1,4 +1,4 @@
-import { awsLocation, readSynthesizedStacks as readStacks, StackJson } from "../lib/synth-output";
+import { awsLocation, readSynthesizedStacks, StackJson } from "../lib/synth-output";
 import { UpstreamContext } from "./remote-state";
 
 /** A synthesized stack as the harness sees it: its JSON and the upstream stacks whose state it reads. */
@@ -14,7 +14,7 @@ export interface SynthesizedStackInfo {
 
 /** Every stack of a synth output folder with the providers it needs and the upstream stacks it reads. */
 export function harnessStacks(outDir: string): SynthesizedStackInfo[] {
-  const stacks = readStacks(outDir);
+  const stacks = readSynthesizedStacks(outDir);
   const byStateLocation = new Map(stacks.map((stack) => [stateLocation(stack.json.terraform?.backend), stack.name]));
   return stacks.map(({ name, json }) => {
     const remoteStates = json.data?.terraform_remote_state ?? {};

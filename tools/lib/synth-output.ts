@@ -2,6 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { partitionOf } from "../../config/environment";
+import { scalarText } from "./json";
 import { REPO_ROOT } from "./repo";
 
 /**
@@ -116,10 +117,4 @@ export function awsLocation(stack: Pick<SynthesizedStack, "name" | "json">): Aws
   const provider = (stack.json.provider?.aws ?? []).find((candidate) => candidate.alias === undefined || candidate.alias === null);
   const [accountId] = (provider?.allowed_account_ids as string[] | undefined) ?? [];
   return { region, partition: partitionOf(region), ...(accountId === undefined ? {} : { accountId: String(accountId) }) };
-}
-
-/** A scalar of parsed JSON or YAML as text: a string as it is, a number or boolean printed; undefined for anything else. */
-export function scalarText(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  return typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
 }

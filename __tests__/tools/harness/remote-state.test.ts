@@ -1,5 +1,4 @@
 import { ctyType, standInValue, stubState } from "../../../tools/harness/remote-state";
-import { cliConfigText } from "../../../tools/harness/cli-config";
 
 const upstream = { stackName: "prod-cluster", region: "eu-west-1", accountId: "111122223333", partition: "aws" };
 
@@ -39,20 +38,5 @@ describe("offline stand-ins for upstream outputs", () => {
       version: 4,
       outputs: { vpc: { value: "vpc-1", type: "string" }, subnets: { value: ["subnet-1"], type: ["tuple", ["string"]] } },
     });
-  });
-});
-
-describe("the project's Terraform CLI config", () => {
-  it("installs the mirrored providers from the mirror only, or from the mirror first for deploys", () => {
-    const offline = cliConfigText("/opt/tf-plugins", ["hashicorp/aws"], false);
-    expect(offline).toContain('path    = "/opt/tf-plugins"');
-    expect(offline).toContain('include = ["registry.terraform.io/hashicorp/aws"]');
-    expect(offline).not.toContain("direct");
-    expect(cliConfigText("/m", ["hashicorp/aws"], true)).toContain('direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]');
-    // Each stack's init links the provider from the harness's cache instead of copying 600+ MB per stack.
-    const cached = cliConfigText("/m", ["hashicorp/aws"], false, "/w/plugin-cache");
-    expect(cached).toContain('plugin_cache_dir = "/w/plugin-cache"');
-    expect(cached).toContain("plugin_cache_may_break_dependency_lock_file = true");
-    expect(cliConfigText("/m", ["hashicorp/aws"], false)).not.toContain("plugin_cache_dir");
   });
 });
