@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { KustomizePatch } from "../../constructs/edge/target-group-binding-patch";
-import * as render from "../../scripts/gitops-render";
-import type { KubeObject as RenderedObject } from "../../scripts/contracts/types";
+import * as render from "../../tools/gitops-render";
+import type { KubeObject as RenderedObject } from "../../tools/contracts/types";
 
-// One implementation of the overlay rendering lives in scripts/ (the contract checks use it too); tests read `spec` loosely.
-export { GITOPS_DIR, overlayDirectory } from "../../scripts/gitops-render";
+// One implementation of the overlay rendering lives in tools/ (the contract checks use it too); tests read `spec` loosely.
+export { GITOPS_DIR, overlayDirectory } from "../../tools/gitops-render";
 
 /**
  * The environments that have an overlay in gitops/overlays: the overlay tests run over these. An environment added to

@@ -53,7 +53,7 @@ describe("offline Terraform runs of the data stacks", () => {
       const [clusterGroup] = plannedResources(planOf(`${env}-data`), "aws_rds_cluster_parameter_group");
       expect(clusterGroup.values.parameter).toContainEqual(expect.objectContaining({ name: "log_statement", value: "ddl" }));
       for (const group of [clusterGroup, ...plannedResources(planOf(`${env}-data`), "aws_db_parameter_group")]) {
-        expect(String(group.values.name_prefix)).toMatch(new RegExp(`^${cluster(env).cluster_identifier}-aurora-`));
+        expect(String(group.values.name_prefix)).toMatch(new RegExp(`^${String(cluster(env).cluster_identifier)}-aurora-`));
       }
     });
 

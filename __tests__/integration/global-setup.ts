@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
-import { runStacks } from "../../scripts/harness/runner";
+import { runStacks } from "../../tools/harness/runner";
 import { INTEGRATION_DIR, OUT_DIR, RESULTS_FILE } from "./paths";
 
 /**

@@ -8,7 +8,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { runStacks } from "../../scripts/harness/runner";
+import { runStacks } from "../../tools/harness/runner";
 import { INTEGRATION_DIR } from "./paths";
 import { plannedResources, Plan } from "./harness";
 

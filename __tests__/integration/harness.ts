@@ -1,9 +1,9 @@
 import { shippedEnvironments } from "../support/environments";
 import * as fs from "fs";
-import { Plan, PlannedResource, StackRun } from "../../scripts/harness/runner";
+import { Plan, PlannedResource, StackRun } from "../../tools/harness/runner";
 import { RESULTS_FILE } from "./paths";
 
-export type { Plan, PlannedResource } from "../../scripts/harness/runner";
+export type { Plan, PlannedResource } from "../../tools/harness/runner";
 
 interface Results {
   readonly synthSeconds: number;

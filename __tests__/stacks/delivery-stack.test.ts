@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { DeliveryStack } from "../../stacks/delivery-stack";
 import { ENVIRONMENTS, kustomize, overlayDirectory } from "../gitops/render";
 import { clusterOf, edgeStack } from "../support/edge";
-import { checkValues, chartsDir, findChart } from "../../scripts/chart-values";
+import { checkValues, chartsDir, findChart } from "../../tools/chart-values";
 import { REPO_ROOT, testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
 import { EnvironmentConfig } from "../../config";

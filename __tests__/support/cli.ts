@@ -15,16 +15,13 @@ export interface AppRun {
 /** Runs the real entry point (main.ts as the main module, as `npm run synth` runs dist/main.js) on a config folder. */
 export function runApp(configDir: string, options: { args?: string[]; outDir?: string; spawn?: SpawnSyncOptions } = {}): AppRun {
   const outDir = options.outDir ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), "out-")), "cdktf.out");
-  const result = spawnSync(
-    process.execPath,
-    ["-r", path.join(REPO_ROOT, "scripts", "register-ts.js"), path.join(REPO_ROOT, "main.ts"), ...(options.args ?? [])],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, PLATFORM_CONFIG_DIR: configDir, PLATFORM_ENVS: "", CDKTF_OUTDIR: outDir },
-      encoding: "utf8",
-      ...options.spawn,
-    },
-  );
+  const result = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(REPO_ROOT, "main.ts"), ...(options.args ?? [])], {
+    cwd: REPO_ROOT,
+    // tsx caches its transforms under TMPDIR per user; a run dropped to another user could not write there.
+    env: { ...process.env, PLATFORM_CONFIG_DIR: configDir, PLATFORM_ENVS: "", CDKTF_OUTDIR: outDir, TSX_DISABLE_CACHE: "1" },
+    encoding: "utf8",
+    ...options.spawn,
+  });
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr), outDir };
 }
 

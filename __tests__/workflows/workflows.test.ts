@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { deployRoleName, pipelineRolesOf, planRoleName } from "../../constructs/iam/github-actions";
-import { jobId, promotionOrder } from "../../scripts/generate";
+import { jobId, promotionOrder } from "../../tools/generate";
 import { LAYERS_ON_THE_VPC_RUNNER, runnerProjectName } from "../../stacks/runner-stack";
 import { REPO_ROOT, shippedEnvironments } from "../support/environments";
 import {
@@ -152,10 +152,10 @@ describe("deploy.yml", () => {
     expect(apply.environment).toBe("${{ inputs.github-environment }}");
     expect(apply.concurrency).toEqual({ group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
     expect(steps(plan)).toContain("-out=tfplan");
-    expect(steps(plan)).toContain("scripts/plan-summary.ts");
+    expect(steps(plan)).toContain("tools/plan-summary.ts");
     const script = steps(apply);
-    expect(script.indexOf("scripts/saved-plan.ts check")).toBeGreaterThan(-1);
-    expect(script.indexOf("scripts/saved-plan.ts check")).toBeLessThan(script.indexOf("apply -input=false tfplan"));
+    expect(script.indexOf("tools/saved-plan.ts check")).toBeGreaterThan(-1);
+    expect(script.indexOf("tools/saved-plan.ts check")).toBeLessThan(script.indexOf("apply -input=false tfplan"));
     expect(script).not.toContain("auto-approve");
   });
 

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { checkValues, chartsDir, findChart } from "../../../scripts/chart-values";
+import { checkValues, chartsDir, findChart } from "../../../tools/chart-values";
 import { REPO_ROOT, shippedEnvironments } from "../../support/environments";
 import { platformStack } from "../../support/platform";
 import { resourcesOf, synthStack } from "../../support/synth";

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import { ALL_RULES } from "../../../constructs/policy/rules";
-import { POLICY_DOCS_PATH, renderPolicyDocs } from "../../../scripts/generate-policy-docs";
+import { POLICY_DOCS_PATH, renderPolicyDocs } from "../../../tools/generate-policy-docs";
 
 describe("docs/policies.md", () => {
   it("is the table generated from the rule definitions (run `npm run docs:policies` after changing a rule)", () => {

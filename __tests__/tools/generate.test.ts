@@ -1,0 +1,110 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { TerraformStack } from "cdktf";
+import { loadEnvironments } from "../../config";
+import { pipelineRolesOf } from "../../constructs/iam/github-actions";
+import { buildApp } from "../../main";
+import { appTreeId, generatedFiles, jobId } from "../../tools/generate";
+import { runnerProjectName } from "../../stacks/runner-stack";
+import { REPO_ROOT, SHIPPED_CONFIG_DIR, testApp, tier } from "../support/environments";
+import { resourcesOf, synthStack } from "../support/synth";
+import { schemaErrors, unpinnedUses } from "../workflows/workflow-rules";
+
+const read = (root: string) => (file: string) => (fs.existsSync(path.join(root, file)) ? fs.readFileSync(path.join(root, file), "utf8") : undefined);
+
+describe("npm run generate", () => {
+  it("the committed workflows and overlays are what config/*.yaml generates (run `npm run generate` when this fails)", () => {
+    const files = generatedFiles({
+      environments: loadEnvironments({ dir: SHIPPED_CONFIG_DIR }),
+      existing: read(REPO_ROOT),
+      initialImageTag: () => appTreeId(REPO_ROOT),
+    });
+    const stale = Object.entries(files)
+      .filter(([file, content]) => read(REPO_ROOT)(file) !== content)
+      .map(([file]) => file);
+    expect(stale).toEqual([]);
+  });
+
+  it("keeps an overlay's image tag (Image Updater moves it) unless asked to derive it again", () => {
+    const environments = loadEnvironments({ dir: SHIPPED_CONFIG_DIR }).filter((environment) => environment.edge);
+    const [first] = environments;
+    const file = `gitops/overlays/${first.name}/kustomization.yaml`;
+    const tagOf = (content: string) => (parse(content) as { images: { newTag: string }[] }).images[0].newTag;
+    const written = "0123456789abcdef0123456789abcdef01234567";
+    const existing = (candidate: string) => (candidate === file ? `images:\n  - name: web\n    newTag: ${written}\n` : undefined);
+    const derived = "fedcba9876543210fedcba9876543210fedcba98";
+    expect(tagOf(generatedFiles({ environments, existing, initialImageTag: () => derived })[file])).toBe(written);
+    expect(tagOf(generatedFiles({ environments, existing, initialImageTag: () => derived, resetImageTags: true })[file])).toBe(derived);
+  });
+});
+
+/** The environment the test adds: a name the shipped (or adopted) config does not use yet. */
+const ADDED = "uat";
+
+describe("adding a fourth environment: one YAML file and one generate", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-added-"));
+  for (const file of fs.readdirSync(SHIPPED_CONFIG_DIR).filter((name) => name.endsWith(".yaml") || name.endsWith(".json"))) {
+    fs.copyFileSync(path.join(SHIPPED_CONFIG_DIR, file), path.join(dir, file));
+  }
+  // An environment the config does not have yet (uat), staging's copy with its own VPC range and hosts, as a user would write it.
+  const staging = loadEnvironments({ dir, environments: [tier.staging.name] })[0];
+  const qaSource = fs
+    .readFileSync(path.join(dir, `${staging.name}.yaml`), "utf8")
+    .replace(`cidr: ${staging.network.cidr}`, "cidr: 10.99.0.0/16")
+    .split(`${staging.prefix}/`)
+    .join(`${staging.project}-${ADDED}/`)
+    // its own hosts: two environments may not claim one CloudFront alias or Argo CD host
+    .split(`${staging.name}.`)
+    .join(`${ADDED}.`);
+  fs.writeFileSync(path.join(dir, `${ADDED}.yaml`), qaSource);
+  const environments = loadEnvironments({ dir });
+  const qa = environments.find((environment) => environment.name === ADDED)!;
+  const tree = "abcdefabcdefabcdefabcdefabcdefabcdefabcd";
+  const files = generatedFiles({ environments, existing: read(REPO_ROOT), initialImageTag: () => tree });
+
+  it("synthesizes the qa stacks, its runner and its pipeline roles", () => {
+    const app = buildApp(testApp(), environments);
+    const names = app.node.children.filter((child) => child instanceof TerraformStack).map((stack) => stack.node.id);
+    expect(names).toEqual(expect.arrayContaining(["network", "runner", "cluster", "data", "platform", "edge", "delivery"].map((layer) => `${ADDED}-${layer}`)));
+    const bootstraps = app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack && child.node.id.startsWith("bootstrap"));
+    const roleNames = bootstraps.flatMap((stack) => Object.values(resourcesOf(synthStack(stack), "aws_iam_role")).map((role) => role.name));
+    const roles = pipelineRolesOf(qa)!;
+    expect(roleNames).toEqual(expect.arrayContaining([roles.deployRoleArn.split("/").pop(), roles.planRoleArn.split("/").pop()]));
+  });
+
+  it("gets an overlay with its ECR repository, IRSA role, secret, VPC range and the app's first image tag", () => {
+    const kustomization = files[`gitops/overlays/${ADDED}/kustomization.yaml`];
+    expect(kustomization).toContain(`newName: ${qa.account.id}.dkr.ecr.${qa.account.region}.amazonaws.com/${qa.prefix}/web`);
+    expect(kustomization).toContain(`newTag: ${tree}`);
+    expect(kustomization).toContain("value: 10.99.0.0/16");
+    const environment = files[`gitops/overlays/${ADDED}/environment.yaml`];
+    expect(environment).toContain(`eks.amazonaws.com/role-arn: arn:${qa.partition}:iam::${qa.account.id}:role/${qa.prefix}-web`);
+    expect(environment).toContain(`key: ${qa.prefix}/web/database`);
+  });
+
+  it("gets a plan job, a deploy job and a release choice, and every workflow still validates", () => {
+    const deploy = parse(files[".github/workflows/deploy.yml"]) as { jobs: Record<string, { with?: Record<string, unknown>; needs?: string[] }> };
+    expect(deploy.jobs[jobId("deploy", qa)].with).toMatchObject({
+      environment: ADDED,
+      "deploy-role": pipelineRolesOf(qa)!.deployRoleArn,
+      "runner-project": runnerProjectName(qa),
+    });
+    const ci = parse(files[".github/workflows/ci.yml"]) as { jobs: Record<string, unknown> };
+    expect(Object.keys(ci.jobs)).toContain(jobId("plan", qa));
+    const release = parse(files[".github/workflows/release.yml"]) as { on: { workflow_dispatch: { inputs: { environment: { options: string[] } } } } };
+    expect(release.on.workflow_dispatch.inputs.environment.options).toContain(ADDED);
+    for (const [file, content] of Object.entries(files).filter(([name]) => name.startsWith(".github/"))) {
+      expect({ file, errors: schemaErrors(content), unpinned: unpinnedUses(content) }).toEqual({ file, errors: [], unpinned: [] });
+    }
+  });
+
+  it("deploys qa in its tier's place in the promotion order", () => {
+    const deploy = parse(files[".github/workflows/deploy.yml"]) as { jobs: Record<string, { needs?: string[] }> };
+    const order = Object.keys(deploy.jobs).filter((job) => job !== "changes");
+    expect(order).toHaveLength(environments.filter((environment) => pipelineRolesOf(environment)).length);
+    const index = order.indexOf(jobId("deploy", qa));
+    expect(deploy.jobs[order[index]].needs).toEqual(index === 0 ? ["changes"] : ["changes", order[index - 1]]);
+  });
+});

@@ -1,0 +1,118 @@
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { benchApp } from "./bench-app";
+import { parseDocument } from "yaml";
+
+/**
+ * Synth budgets, measured: wall time and peak memory of `cdktf synth` and of the compiled app run directly, for all
+ * shipped environments; the edit loop (one config value changed, then `npm run synth` to fresh JSON) against the bare
+ * app, with their ratio; and the cost of each added environment (synth of 1, 2, 3 environments). Prints figures;
+ * it asserts nothing (budgets are read by people, not by timed tests that flake on a busy machine).
+ */
+const root = path.resolve(__dirname, "..");
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const environments = fs
+  .readdirSync(path.join(root, "config"))
+  .filter((file) => file.endsWith(".yaml"))
+  .map((file) => file.slice(0, -5))
+  .sort();
+
+interface Sample {
+  readonly seconds: number;
+  /** User + system CPU seconds of the process tree: steadier than wall time on a shared machine. */
+  readonly cpuSeconds: number;
+  readonly peakMiB: number;
+}
+
+/** Runs a command under /usr/bin/time when available: CPU time and peak RSS (of the process tree's largest member). */
+function measure(command: string, args: string[], env: NodeJS.ProcessEnv, before?: () => void): Promise<Sample> {
+  before?.();
+  const timeBinary = "/usr/bin/time";
+  const useTime = fs.existsSync(timeBinary);
+  const [bin, argv] = useTime ? [timeBinary, ["-f", "%U %S %M", command, ...args]] : [command, args];
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(bin, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += String(chunk)));
+    child.on("close", (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0) return reject(new Error(`${command} ${args.join(" ")} exited ${code}\n${stderr}`));
+      const lastLine = stderr.trim().split("\n").pop() ?? "";
+      // GNU time's last line: user and system seconds, peak resident KiB; missing fields read as NaN.
+      const [user = Number.NaN, system = Number.NaN, peakKiB = Number.NaN] = useTime ? lastLine.split(" ").map(Number) : [];
+      resolve({ seconds, cpuSeconds: user + system, peakMiB: peakKiB / 1024 });
+    });
+  });
+}
+
+async function best(label: string, command: string, args: string[], env: NodeJS.ProcessEnv, before?: () => void): Promise<Sample> {
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await measure(command, args, env, before));
+  const fastest = samples.reduce((a, b) => (a.seconds <= b.seconds ? a : b));
+  const peak = Math.max(...samples.map((sample) => sample.peakMiB));
+  const cpu = Math.min(...samples.map((sample) => sample.cpuSeconds));
+  process.stdout.write(
+    `${label.padEnd(48)} ${fastest.seconds.toFixed(2).padStart(6)} s   cpu ${cpu.toFixed(2).padStart(6)} s   peak ${peak.toFixed(0).padStart(5)} MiB   (best of ${runs})\n`,
+  );
+  return { seconds: fastest.seconds, cpuSeconds: cpu, peakMiB: peak };
+}
+
+async function main(): Promise<void> {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+  const env = { CDKTF_OUTDIR: out, CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "true", PLATFORM_ENVS: "" };
+  process.stdout.write(`benchmark: ${environments.join(", ")}; node ${process.version}; ${os.cpus().length} cores\n`);
+  await best(`cdktf synth (all ${environments.length} environments)`, path.join(root, "node_modules", ".bin", "cdktf"), ["synth", "--output", out], env);
+  const bare = await best(`node dist/main.js (all ${environments.length} environments)`, process.execPath, [path.join(root, "dist", "main.js")], env);
+  const edit = await best(
+    `edit one config value → JSON (npm run synth)`,
+    "npm",
+    ["run", "--silent", "synth"],
+    { ...env, PLATFORM_CONFIG_DIR: editableConfig() },
+    editOneValue,
+  );
+  process.stdout.write(
+    `${"edit → JSON / bare app".padEnd(48)} ${(edit.seconds / bare.seconds).toFixed(2).padStart(6)} ×   cpu ${(edit.cpuSeconds / bare.cpuSeconds).toFixed(2).padStart(6)} ×   (goal ≤ 1.30)\n`,
+  );
+  const perCount: Sample[] = [];
+  for (let count = 1; count <= environments.length; count++) {
+    const selection = environments.slice(0, count).join(",");
+    perCount.push(await best(`node dist/main.js (${selection})`, process.execPath, [path.join(root, "dist", "main.js")], { ...env, PLATFORM_ENVS: selection }));
+  }
+  const [fewest, most] = [perCount[0], perCount[perCount.length - 1]];
+  if (fewest && most && perCount.length > 1) {
+    const perEnvironment = (most.seconds - fewest.seconds) / (perCount.length - 1);
+    const memoryPerEnvironment = (most.peakMiB - fewest.peakMiB) / (perCount.length - 1);
+    process.stdout.write(
+      `${"per added environment".padEnd(48)} ${perEnvironment.toFixed(2).padStart(6)} s   ${"".padEnd(12)}   peak ${memoryPerEnvironment.toFixed(0).padStart(5)} MiB\n`,
+    );
+  }
+  fs.rmSync(out, { recursive: true, force: true });
+  await benchApp();
+  fs.rmSync(path.dirname(editedFile), { recursive: true, force: true });
+}
+
+let editedFile = "";
+let edits = 0;
+
+/** A copy of the shipped config that the edit loop may change. */
+function editableConfig(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-config-"));
+  for (const name of environments) fs.copyFileSync(path.join(root, "config", `${name}.yaml`), path.join(dir, `${name}.yaml`));
+  editedFile = path.join(dir, `${environments[0]}.yaml`);
+  return dir;
+}
+
+/** Changes one value (a tag of the first environment) as a user editing the file would, before each timed synth. */
+function editOneValue(): void {
+  const document = parseDocument(fs.readFileSync(editedFile, "utf8"));
+  document.setIn(["tags", "bench-edit"], String(++edits));
+  fs.writeFileSync(editedFile, document.toString());
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,465 @@
+import { parse } from "yaml";
+import defaultPrices from "./prices.json";
+import { awsLocation, environmentOf, regionOf, ResourceValues, resourcesOf, SynthesizedStack } from "../lib/synth-output";
+import { scalarText } from "../lib/json";
+
+/** The committed price table's shape (`prices.json`); tests pass variations of it. */
+export type PriceTable = typeof defaultPrices;
+type RegionPrices = PriceTable["regions"]["eu-west-1"];
+type AssumptionName = keyof PriceTable["assumptions"];
+
+/** One priced charge of one resource. */
+export interface LineItem {
+  readonly stack: string;
+  readonly address: string;
+  /** The construct path inside the stack (`Database/Writer`), which names the resource for people. */
+  readonly resource: string;
+  readonly description: string;
+  readonly monthly: number;
+  /** Names of the price table's assumptions this figure depends on. */
+  readonly assumptions: readonly string[];
+}
+
+export interface StackEstimate {
+  readonly name: string;
+  readonly region: string;
+  readonly monthly: number;
+  readonly items: readonly LineItem[];
+  /** How many resources cost nothing (IAM, routes, Kubernetes objects, ...), by the price table's `noCharge`. */
+  readonly freeResources: number;
+  /** True when some resource of the stack could not be priced (see `unpriced`): `monthly` is then a lower bound. */
+  readonly lowerBound: boolean;
+}
+
+export interface EnvironmentEstimate {
+  readonly name: string;
+  readonly monthly: number;
+  /** True when a stack of the environment is a lower bound. */
+  readonly lowerBound: boolean;
+  readonly stacks: readonly StackEstimate[];
+}
+
+/** A resource type the price table neither prices nor lists as free: listed, never silently ignored. */
+export interface UnknownType {
+  readonly type: string;
+  readonly count: number;
+  readonly stacks: readonly string[];
+}
+
+/** A resource of a known type that could not be priced, e.g. an instance type or region missing from the table. */
+export interface Unpriced {
+  readonly stack: string;
+  readonly address: string;
+  readonly reason: string;
+}
+
+export interface CostReport {
+  readonly currency: string;
+  readonly priceTable: { readonly source: string; readonly retrieved: string };
+  readonly environments: readonly EnvironmentEstimate[];
+  /** Account-level stacks (bootstrap), which no environment owns. */
+  readonly account: readonly StackEstimate[];
+  readonly assumptions: Readonly<Record<string, { value: number; unit: string; why: string }>>;
+  readonly unknown: readonly UnknownType[];
+  readonly unpriced: readonly Unpriced[];
+}
+
+class Unpriceable extends Error {}
+
+interface Charge {
+  readonly description: string;
+  readonly monthly: number;
+}
+
+/** What a pricer sees of one resource; `assume` records which assumptions the figure rests on. */
+interface PricingContext {
+  readonly values: ResourceValues;
+  readonly region: string;
+  readonly hours: number;
+  regional(): RegionPrices;
+  regionalAt(region: string): RegionPrices;
+  readonly global: PriceTable["global"];
+  assume(name: AssumptionName): number;
+  referenced(expression: unknown): { values: ResourceValues; region: string } | undefined;
+}
+
+type Pricer = (context: PricingContext) => Charge[];
+
+/** A persistent volume an add-on's values ask for: the chart creates the PVC, the EBS CSI driver the gp3 volume. */
+interface VolumeClaim {
+  readonly where: string;
+  readonly gib: number;
+  readonly count: number;
+}
+
+/**
+ * The persistent volumes in a Helm release's values: every `resources.requests.storage` of a PVC template (Prometheus,
+ * Alertmanager, Elasticsearch node sets), times the `replicas`/`count` of the object that holds it; and Vault's
+ * `dataStorage`/`auditStorage`, one each per server.
+ */
+export function volumeClaims(chart: string, values: unknown): VolumeClaim[] {
+  const claims: VolumeClaim[] = [];
+  const visit = (node: unknown, where: string, count: number): void => {
+    if (Array.isArray(node)) return node.forEach((entry, index) => visit(entry, `${where}[${index}]`, count));
+    if (typeof node !== "object" || node === null) return;
+    const record = node as Record<string, unknown>;
+    const own = typeof record.replicas === "number" ? record.replicas : typeof record.count === "number" ? record.count : count;
+    const storage = (record.resources as { requests?: { storage?: unknown } } | undefined)?.requests?.storage;
+    if (typeof storage === "string" && record.accessModes !== undefined) claims.push({ where, gib: gibibytes(storage), count: own });
+    for (const [key, value] of Object.entries(record)) visit(value, where ? `${where}.${key}` : key, own);
+  };
+  if (chart === "vault") {
+    const server = (values as { server?: Record<string, { enabled?: boolean; size?: string; replicas?: number }> } | undefined)?.server ?? {};
+    const servers = server.ha?.enabled ? Number(server.ha.replicas ?? 3) : 1;
+    for (const key of ["dataStorage", "auditStorage"]) {
+      const volume = server[key];
+      if (volume?.enabled && typeof volume.size === "string") claims.push({ where: `server.${key}`, gib: gibibytes(volume.size), count: servers });
+    }
+    return claims;
+  }
+  visit(values, "", 1);
+  return claims;
+}
+
+/**
+ * The load balancers the AWS Load Balancer Controller creates for a release's values: one ALB per Ingress of class
+ * `alb` (Ingresses sharing a `group.name` share one), one NLB per Service of type LoadBalancer.
+ */
+export function controllerLoadBalancers(values: unknown): { kind: "application" | "network"; where: string }[] {
+  const found: { kind: "application" | "network"; where: string }[] = [];
+  const groups = new Set<string>();
+  const visit = (node: unknown, where: string): void => {
+    if (Array.isArray(node)) return node.forEach((entry, index) => visit(entry, `${where}[${index}]`));
+    if (typeof node !== "object" || node === null) return;
+    const record = node as Record<string, unknown>;
+    const ingressClass = record.ingressClassName ?? (record.spec as { ingressClassName?: unknown } | undefined)?.ingressClassName;
+    if (ingressClass === "alb" && record.enabled !== false) {
+      const annotations = (record.annotations ?? (record.metadata as { annotations?: unknown } | undefined)?.annotations) as
+        Record<string, unknown> | undefined;
+      const group = annotations?.["alb.ingress.kubernetes.io/group.name"];
+      if (typeof group !== "string" || !groups.has(group)) found.push({ kind: "application", where });
+      if (typeof group === "string") groups.add(group);
+    }
+    if (record.type === "LoadBalancer") found.push({ kind: "network", where });
+    for (const [key, value] of Object.entries(record)) visit(value, where ? `${where}.${key}` : key);
+  };
+  visit(values, "");
+  return found;
+}
+
+const BINARY_UNITS: Record<string, number> = { Ki: 1 / 1024 ** 2, Mi: 1 / 1024, Gi: 1, Ti: 1024 };
+
+function gibibytes(quantity: string): number {
+  const [, amount, unit = ""] = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)$/.exec(quantity.trim()) ?? [];
+  const perUnit = BINARY_UNITS[unit];
+  if (amount === undefined || perUnit === undefined) throw new Unpriceable(`volume size ${quantity} is not a Ki/Mi/Gi/Ti quantity`);
+  return Number(amount) * perUnit;
+}
+
+function loadBalancerCharges(c: PricingContext, kind: string, label = ""): Charge[] {
+  const units = c.assume("loadBalancerCapacityUnits");
+  if (kind === "application") {
+    return [
+      { description: `${label}application load balancer hours`, monthly: c.regional().albHourly * c.hours },
+      { description: `${label}${units} LCU`, monthly: units * c.regional().albLcuHourly * c.hours },
+    ];
+  }
+  if (kind === "network") {
+    return [
+      { description: `${label}network load balancer hours`, monthly: c.regional().nlbHourly * c.hours },
+      { description: `${label}${units} NLCU`, monthly: units * c.regional().nlbLcuHourly * c.hours },
+    ];
+  }
+  throw new Unpriceable(`${kind} load balancers are not in the price table`);
+}
+
+const IO_OPTIMIZED = "aurora-iopt1";
+
+/** One pricer per billable resource type; free types are data (`noCharge` in prices.json). */
+const PRICERS: Record<string, Pricer> = {
+  aws_eks_cluster: (c) => [{ description: "EKS control plane", monthly: c.regional().eksClusterHourly * c.hours }],
+  aws_eks_node_group: (c) => {
+    const scaling = c.values.scaling_config as { desired_size?: number } | undefined;
+    const nodes = Number(scaling?.desired_size ?? 0);
+    const instanceType = String((c.values.instance_types as string[] | undefined)?.[0] ?? "t3.medium");
+    const spot = c.values.capacity_type === "SPOT";
+    const hourly = lookup(c.regional().ec2OnDemandHourly, instanceType, `EC2 price for ${instanceType} in ${c.region}`);
+    const discount = spot ? 1 - c.assume("spotDiscount") : 1;
+    const volumeGib = rootVolumeGib(c);
+    return [
+      { description: `${nodes} × ${instanceType} ${spot ? "spot" : "on-demand"} (desired size)`, monthly: nodes * hourly * discount * c.hours },
+      { description: `${nodes} × ${volumeGib} GiB gp3 root volume`, monthly: nodes * volumeGib * c.regional().ebsGp3GbMonthly },
+    ];
+  },
+  aws_nat_gateway: (c) => [
+    { description: "NAT gateway hours", monthly: c.regional().natGatewayHourly * c.hours },
+    { description: "NAT gateway data processed", monthly: c.assume("natGatewayProcessedGb") * c.regional().natGatewayPerGb },
+  ],
+  aws_eip: (c) => [{ description: "public IPv4 address", monthly: c.regional().publicIpv4Hourly * c.hours }],
+  aws_vpc_endpoint: (c) => {
+    if ((c.values.vpc_endpoint_type ?? "Gateway") === "Gateway") return [{ description: "gateway endpoint (free)", monthly: 0 }];
+    const zones = Array.isArray(c.values.subnet_ids) ? c.values.subnet_ids.length : 1;
+    return [
+      { description: `interface endpoint in ${zones} AZ(s)`, monthly: zones * c.regional().interfaceEndpointHourlyPerAz * c.hours },
+      { description: "interface endpoint data processed", monthly: c.assume("interfaceEndpointProcessedGb") * c.regional().interfaceEndpointPerGb },
+    ];
+  },
+  aws_kms_key: (c) => [{ description: "customer managed key", monthly: c.regional().kmsKeyMonthly }],
+  aws_cloudwatch_log_group: (c) => {
+    const ingested = c.assume("logIngestedGb");
+    const retentionDays = Number(c.values.retention_in_days ?? 0);
+    const monthsKept = retentionDays > 0 ? Math.min(retentionDays, 365) / (365 / 12) : 12;
+    return [
+      { description: "log ingestion", monthly: ingested * c.regional().cloudwatchLogsIngestedPerGb },
+      {
+        description: `log storage (${retentionDays > 0 ? `${retentionDays} days` : "never expires"})`,
+        monthly: ingested * monthsKept * c.regional().cloudwatchLogsStoredGbMonthly,
+      },
+    ];
+  },
+  aws_cloudwatch_metric_alarm: (c) => [{ description: "standard alarm", monthly: c.regional().cloudwatchAlarmMonthly }],
+  aws_rds_cluster: (c) => {
+    const gb = c.assume("auroraStorageGb");
+    if (c.values.storage_type === IO_OPTIMIZED) {
+      return [{ description: `${gb} GB I/O-Optimized storage (no I/O charges)`, monthly: gb * c.regional().auroraIoOptimizedStorageGbMonthly }];
+    }
+    return [
+      { description: `${gb} GB storage`, monthly: gb * c.regional().auroraStorageGbMonthly },
+      { description: "I/O requests", monthly: c.assume("auroraIoRequestsMillions") * c.regional().auroraIoPerMillion },
+    ];
+  },
+  aws_rds_cluster_instance: (c) => {
+    const cluster = c.referenced(c.values.cluster_identifier)?.values;
+    const ioOptimized = cluster?.storage_type === IO_OPTIMIZED;
+    const multiplier = ioOptimized ? c.regional().auroraIoOptimizedMultiplier : 1;
+    const storage = ioOptimized ? " (I/O-Optimized)" : "";
+    const instanceClass = String(c.values.instance_class);
+    if (instanceClass === "db.serverless") {
+      const scaling = cluster?.serverlessv2_scaling_configuration as { min_capacity?: number } | undefined;
+      if (scaling?.min_capacity === undefined) throw new Unpriceable("db.serverless without the cluster's serverlessv2_scaling_configuration");
+      const acus = Number(scaling.min_capacity);
+      return [{ description: `Serverless v2 at its ${acus} ACU minimum${storage}`, monthly: acus * c.regional().auroraAcuHourly * multiplier * c.hours }];
+    }
+    const hourly = lookup(c.regional().auroraInstanceHourly, instanceClass, `Aurora price for ${instanceClass} in ${c.region}`);
+    return [{ description: `${instanceClass}${storage}`, monthly: hourly * multiplier * c.hours }];
+  },
+  aws_backup_plan: (c) => {
+    const gb = c.assume("backupStoredGb");
+    const rules =
+      (c.values.rule as { rule_name?: string; target_vault_name?: unknown; copy_action?: { destination_vault_arn?: unknown }[] }[] | undefined) ?? [];
+    return rules.flatMap((rule) => {
+      const sourceRegion = c.referenced(rule.target_vault_name)?.region ?? c.region;
+      const copies = (rule.copy_action ?? []).flatMap((copy) => {
+        const destination = c.referenced(copy.destination_vault_arn)?.region ?? c.region;
+        return [
+          { description: `${rule.rule_name}: copy stored in ${destination}`, monthly: gb * c.regionalAt(destination).backupStorageGbMonthly },
+          {
+            description: `${rule.rule_name}: transfer to ${destination}`,
+            monthly: destination === sourceRegion ? 0 : gb * c.regionalAt(sourceRegion).interRegionTransferPerGb,
+          },
+        ];
+      });
+      return [
+        { description: `${rule.rule_name}: backups stored in ${sourceRegion}`, monthly: gb * c.regionalAt(sourceRegion).backupStorageGbMonthly },
+        ...copies,
+      ];
+    });
+  },
+  aws_s3_bucket: (c) => [{ description: "S3 Standard storage", monthly: c.assume("s3StoredGb") * c.regional().s3StandardGbMonthly }],
+  aws_secretsmanager_secret: (c) => [{ description: "secret", monthly: c.regional().secretMonthly }],
+  aws_ebs_volume: (c) => {
+    if ((c.values.type ?? "gp3") !== "gp3") throw new Unpriceable(`EBS volume type ${String(c.values.type)} is not in the price table`);
+    return [{ description: `${Number(c.values.size)} GiB gp3 volume`, monthly: Number(c.values.size) * c.regional().ebsGp3GbMonthly }];
+  },
+  aws_lb: (c) => loadBalancerCharges(c, scalarText(c.values.load_balancer_type) ?? "application"),
+  // A release costs what its values make controllers create: gp3 volumes for its PVCs, load balancers for its
+  // Ingresses and LoadBalancer Services (the storage class of the platform is gp3).
+  helm_release: (c) => {
+    const documents = (Array.isArray(c.values.values) ? c.values.values : []).map((text) => parse(String(text)) as unknown);
+    const chart = scalarText(c.values.chart) ?? "";
+    return documents.flatMap((values) => [
+      ...volumeClaims(chart, values).map((claim) => ({
+        description: `${claim.count} × ${claim.gib} GiB gp3 volume (${claim.where})`,
+        monthly: claim.count * claim.gib * c.regional().ebsGp3GbMonthly,
+      })),
+      ...controllerLoadBalancers(values).flatMap((balancer) => loadBalancerCharges(c, balancer.kind, `${balancer.where}: controller-created `)),
+    ]);
+  },
+  aws_cloudfront_distribution: (c) => [
+    { description: "CloudFront data transfer out (no monthly base fee)", monthly: c.assume("cloudfrontTransferOutGb") * c.global.cloudfrontTransferOutPerGb },
+    { description: "CloudFront HTTPS requests", monthly: c.assume("cloudfrontRequestsMillions") * c.global.cloudfrontHttpsRequestsPerMillion },
+  ],
+  aws_wafv2_web_acl: (c) => {
+    const rules = Array.isArray(c.values.rule) ? c.values.rule.length : 0;
+    return [
+      { description: "web ACL", monthly: c.global.wafWebAclMonthly },
+      { description: `${rules} rule(s)`, monthly: rules * c.global.wafRuleMonthly },
+      { description: "WAF requests", monthly: c.assume("wafRequestsMillions") * c.global.wafRequestsPerMillion },
+    ];
+  },
+  aws_route53_zone: (c) => [
+    { description: "hosted zone", monthly: c.global.route53HostedZoneMonthly },
+    { description: "DNS queries", monthly: c.assume("route53QueriesMillions") * c.global.route53QueriesPerMillion },
+  ],
+  aws_ecr_repository: (c) => [{ description: "image storage", monthly: c.assume("ecrStoredGb") * c.regional().ecrStorageGbMonthly }],
+};
+
+/** Resource types the estimator prices (the rest are free by the price table, or reported as unknown). */
+export const PRICED_TYPES: readonly string[] = Object.keys(PRICERS);
+
+/** Prices every synthesized stack; stacks are grouped per environment, bootstrap stacks per account. */
+export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable = defaultPrices): CostReport {
+  const unknown = new Map<string, { count: number; stacks: Set<string> }>();
+  const unpriced: Unpriced[] = [];
+  const usedAssumptions = new Set<AssumptionName>();
+  const noCharge = prices.noCharge as Record<string, string>;
+  const estimates = stacks.map((stack): StackEstimate => {
+    const { region } = awsLocation(stack);
+    const items: LineItem[] = [];
+    let freeResources = 0;
+    for (const resource of resourcesOf(stack)) {
+      const address = `${resource.type}.${resource.name}`;
+      const pricer = PRICERS[resource.type];
+      if (!pricer) {
+        if (noCharge[resource.type]) {
+          freeResources += 1;
+        } else {
+          const entry = unknown.get(resource.type) ?? { count: 0, stacks: new Set<string>() };
+          entry.count += 1;
+          entry.stacks.add(stack.name);
+          unknown.set(resource.type, entry);
+        }
+        continue;
+      }
+      const assumptions = new Set<AssumptionName>();
+      const resourceRegion = regionOf(stack, resource.values.provider) ?? region;
+      const regionalAt = (name: string): RegionPrices => {
+        const table = (prices.regions as Record<string, RegionPrices>)[name];
+        if (!table) throw new Unpriceable(`no prices for region ${name}`);
+        return table;
+      };
+      try {
+        const charges = pricer({
+          values: resource.values,
+          region: resourceRegion,
+          hours: prices.assumptions.hoursPerMonth.value,
+          regional: () => regionalAt(resourceRegion),
+          regionalAt,
+          global: prices.global,
+          assume: (name) => {
+            assumptions.add(name);
+            return prices.assumptions[name].value;
+          },
+          referenced: (expression) => {
+            const target = referencedResource(stack, expression);
+            return target && { values: target, region: regionOf(stack, target.provider) ?? region };
+          },
+        });
+        assumptions.forEach((name) => usedAssumptions.add(name));
+        if (charges.length === 0) freeResources += 1;
+        for (const charge of charges) {
+          items.push({
+            stack: stack.name,
+            address,
+            resource: constructPath(stack, resource.values),
+            description: charge.description,
+            monthly: cents(charge.monthly),
+            assumptions: [...assumptions],
+          });
+        }
+      } catch (error) {
+        if (!(error instanceof Unpriceable)) throw error;
+        unpriced.push({ stack: stack.name, address, reason: error.message });
+      }
+    }
+    const lowerBound = unpriced.some((entry) => entry.stack === stack.name);
+    return { name: stack.name, region, monthly: cents(sum(items)), items, freeResources, lowerBound };
+  });
+  const environmentNames = [...new Set(stacks.map((stack) => environmentOf(stack.name)).filter((name): name is string => !!name))];
+  return {
+    currency: prices.currency,
+    priceTable: { source: prices.source, retrieved: prices.retrieved },
+    environments: environmentNames.map((name) => {
+      const own = estimates.filter((stack) => environmentOf(stack.name) === name);
+      return { name, monthly: cents(sum(own)), lowerBound: own.some((stack) => stack.lowerBound), stacks: own };
+    }),
+    account: estimates.filter((stack) => environmentOf(stack.name) === undefined),
+    assumptions: Object.fromEntries(
+      (Object.keys(prices.assumptions) as AssumptionName[])
+        .filter((name) => name === "hoursPerMonth" || usedAssumptions.has(name))
+        .map((name) => [name, prices.assumptions[name]]),
+    ),
+    unknown: [...unknown.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([type, entry]) => ({ type, count: entry.count, stacks: [...entry.stacks].sort() })),
+    unpriced,
+  };
+}
+
+/** A fixed-width table: one row per stack, a total per environment, then assumptions and what was not priced. */
+export function formatReport(report: CostReport, options: { items?: boolean } = {}): string {
+  const rows: string[][] = [["environment", "stack", "region", `${report.currency}/month`]];
+  const stackRows = (environment: string, stack: StackEstimate): string[][] => [
+    [environment, stack.name, stack.region, money(stack.monthly, stack.lowerBound)],
+    ...(options.items
+      ? stack.items.filter((item) => item.monthly > 0).map((item) => ["", `  ${item.resource}: ${item.description}`, "", money(item.monthly)])
+      : []),
+  ];
+  for (const environment of report.environments) {
+    environment.stacks.forEach((stack) => rows.push(...stackRows(environment.name, stack)));
+    rows.push([environment.name, "total", "", money(environment.monthly, environment.lowerBound)]);
+  }
+  report.account.forEach((stack) => rows.push(...stackRows("(account)", stack)));
+  const widths = rows.reduce<number[]>((max, row) => row.map((cell, column) => Math.max(max[column] ?? 0, cell.length)), []);
+  const lines = rows.map((row) =>
+    row.map((cell, column) => (column === row.length - 1 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join("  "),
+  );
+  lines.splice(1, 0, widths.map((width) => "-".repeat(width)).join("  "));
+  lines.push("", `Prices: ${report.priceTable.source}, retrieved ${report.priceTable.retrieved} (tools/cost/prices.json).`, "Assumptions:");
+  for (const [name, assumption] of Object.entries(report.assumptions)) {
+    lines.push(`  ${name} = ${assumption.value} ${assumption.unit}: ${assumption.why}`);
+  }
+  lines.push(report.unknown.length === 0 ? "Unknown resource types: none." : "Unknown resource types (not priced, not in the price table's noCharge list):");
+  report.unknown.forEach((entry) => lines.push(`  ${entry.type} × ${entry.count} in ${entry.stacks.join(", ")}`));
+  if (report.unpriced.length > 0) lines.push("Not priced (totals marked ≥ leave them out and are lower bounds):");
+  report.unpriced.forEach((entry) => lines.push(`  ${entry.stack}: ${entry.address}: ${entry.reason}`));
+  return `${lines.join("\n")}\n`;
+}
+
+function rootVolumeGib(c: PricingContext): number {
+  const template = c.referenced((c.values.launch_template as { id?: unknown } | undefined)?.id)?.values;
+  const mappings = template?.block_device_mappings as { ebs?: { volume_size?: number; volume_type?: string } }[] | undefined;
+  const ebs = mappings?.[0]?.ebs;
+  if (ebs && (ebs.volume_type ?? "gp3") !== "gp3") throw new Unpriceable(`root volume type ${ebs.volume_type} is not in the price table`);
+  return Number(ebs?.volume_size ?? c.values.disk_size ?? 20);
+}
+
+function constructPath(stack: SynthesizedStack, values: ResourceValues): string {
+  const path = (values["//"] as { metadata?: { path?: string } } | undefined)?.metadata?.path ?? "";
+  return path.startsWith(`${stack.name}/`) ? path.slice(stack.name.length + 1) : path;
+}
+
+function lookup(table: Record<string, number>, key: string, what: string): number {
+  const value = table[key];
+  if (value === undefined) throw new Unpriceable(`no ${what}`);
+  return value;
+}
+
+/** The resource a `${type.name.attribute}` expression points at, within the same stack. */
+function referencedResource(stack: SynthesizedStack, expression: unknown): ResourceValues | undefined {
+  const [, type = "", name = ""] = (typeof expression === "string" && /^\$\{([a-z0-9_]+)\.([^.}]+)\./.exec(expression)) || [];
+  return stack.json.resource?.[type]?.[name];
+}
+
+function sum(entries: readonly { monthly: number }[]): number {
+  return entries.reduce((total, entry) => total + entry.monthly, 0);
+}
+
+function cents(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** A figure as the table prints it; `≥` marks a lower bound (some resource of it is not priced). */
+export function money(value: number, lowerBound = false): string {
+  return `${lowerBound ? "≥ " : ""}${value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}

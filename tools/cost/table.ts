@@ -1,0 +1,42 @@
+import * as path from "path";
+import { CostReport, EnvironmentEstimate, money } from "./estimate";
+
+/**
+ * The cost table of README.md and docs/operations.md, generated from `npm run cost`'s report (`npm run docs:cost`),
+ * between `<!-- cost-table:begin -->` and `<!-- cost-table:end -->` (docs-cli.ts writes them); a unit test fails when
+ * the docs are stale.
+ */
+const BEGIN = "<!-- cost-table:begin (npm run docs:cost) -->";
+const END = "<!-- cost-table:end -->";
+export const DOCS = ["README.md", path.join("docs", "operations.md")];
+
+/** Layers in the order the architecture lists them; one column each. */
+const LAYERS = ["network", "cluster", "data", "platform", "edge", "delivery"];
+
+export function costTable(report: CostReport): string {
+  const production = report.environments.reduce((max, env) => Math.max(max, env.monthly), 0);
+  const layer = (env: EnvironmentEstimate, name: string) => {
+    const stack = env.stacks.find((candidate) => candidate.name === `${env.name}-${name}`);
+    return stack ? money(stack.monthly, stack.lowerBound) : "";
+  };
+  const rows = [
+    `| environment | ${LAYERS.join(" | ")} | total | share of the largest |`,
+    `|---|${LAYERS.map(() => "---:").join("|")}|---:|---:|`,
+    ...report.environments.map(
+      (env) =>
+        `| ${env.name} | ${LAYERS.map((name) => layer(env, name)).join(" | ")} | **${money(env.monthly, env.lowerBound)}** | ${Math.round((100 * env.monthly) / production)} % |`,
+    ),
+    ...report.account.map((stack) => `| ${stack.name} (account) | ${LAYERS.map(() => "").join(" | ")} | ${money(stack.monthly, stack.lowerBound)} | |`),
+  ];
+  const lowerBound = report.environments.some((env) => env.lowerBound);
+  const note = lowerBound ? "\n\n≥: a lower bound; `npm run cost` lists what it could not price." : "";
+  return `${rows.join("\n")}\n\nMonthly USD at list price (prices retrieved ${report.priceTable.retrieved}), from \`npm run cost\`.${note}`;
+}
+
+/** `text` with the block between the markers replaced; throws when a file has no markers. */
+export function withTable(text: string, table: string, file: string): string {
+  const start = text.indexOf(BEGIN);
+  const end = text.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${file}: no ${BEGIN} ... ${END} block`);
+  return `${text.slice(0, start + BEGIN.length)}\n${table}\n${text.slice(end)}`;
+}

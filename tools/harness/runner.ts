@@ -1,0 +1,238 @@
+import * as fs from "fs";
+import * as path from "path";
+import { prepareToolchain, run, TerraformToolchain, terraformEnv } from "./terraform";
+import { standInValue, stubState } from "./remote-state";
+import { dependencyOrder, harnessStacks, isPlannable, SynthesizedStackInfo } from "./stacks";
+
+/** The parts of `terraform show -json` of a plan that assertions use. */
+export interface Plan {
+  readonly format_version: string;
+  readonly planned_values: {
+    readonly outputs?: Record<string, { sensitive: boolean; value?: unknown }>;
+    readonly root_module: { readonly resources?: PlannedResource[] };
+  };
+  readonly resource_changes?: { address: string; type: string; name: string; mode: string; change: { actions: string[] } }[];
+  readonly configuration: { readonly root_module: { readonly resources?: { address: string; mode: string; type: string }[] } };
+}
+
+export interface PlannedResource {
+  readonly address: string;
+  readonly mode: "managed" | "data";
+  readonly type: string;
+  readonly name: string;
+  readonly values: Record<string, unknown>;
+}
+
+export interface StackRun {
+  readonly stack: string;
+  readonly planned: boolean;
+  /** Why the stack was not planned or what failed (terraform's own output). */
+  readonly error?: string;
+  readonly planFile?: string;
+  readonly seconds: number;
+}
+
+export type Mode = "offline" | "live";
+
+export interface RunPlansOptions {
+  readonly outDir: string;
+  readonly workDir: string;
+  /** offline: fake credentials and stand-ins for upstream state; live: real credentials, upstream's real local state. */
+  readonly mode: Mode;
+  /** Stacks to run; their upstreams are run first. @default every plannable stack */
+  readonly only?: readonly string[];
+  readonly concurrency?: number;
+  readonly log?: (line: string) => void;
+}
+
+const OFFLINE_PROVIDER_SETTINGS = {
+  access_key: "AKIAIOSFODNN7EXAMPLE",
+  secret_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  skip_credentials_validation: true,
+  skip_requesting_account_id: true,
+  skip_metadata_api_check: true,
+  skip_region_validation: true,
+  max_retries: 1,
+  // The account id cannot be learned without calling STS, so the allow-list is lifted for offline plans only.
+  allowed_account_ids: null,
+};
+
+/**
+ * Plans (offline) or applies (live) stacks in dependency order: for each, a working folder with the synthesized JSON
+ * and an override file that swaps the remote backend for a local one and, offline, adds fake credentials and points
+ * `terraform_remote_state` at stand-in state files. Nothing the user deploys carries these settings.
+ */
+export async function runStacks(options: RunPlansOptions): Promise<Record<string, StackRun>> {
+  const log = options.log ?? (() => undefined);
+  fs.mkdirSync(options.workDir, { recursive: true });
+  const all = harnessStacks(options.outDir);
+  const mirrored = ["hashicorp/aws"];
+  const results: Record<string, StackRun> = {};
+  for (const stack of all.filter((candidate) => !isPlannable(candidate, mirrored))) {
+    results[stack.name] = {
+      stack: stack.name,
+      planned: false,
+      error: `not planned: needs providers ${Object.keys(stack.providers)
+        .filter((p) => !mirrored.includes(p))
+        .join(", ")} that have no local mirror`,
+      seconds: 0,
+    };
+  }
+  const wanted = selectWithUpstreams(all, options.only).filter((stack) => isPlannable(stack, mirrored));
+  const providers = Object.assign({}, ...wanted.map((stack) => stack.providers)) as Record<string, string>;
+  const toolchain = await prepareToolchain(options.workDir, providers);
+  const ordered = dependencyOrder(wanted);
+  const done = new Map<string, Promise<StackRun>>();
+  const limit = createLimiter(options.concurrency ?? 2);
+  for (const stack of ordered) {
+    const upstreamRuns = Object.values(stack.upstreams).map((upstream) => done.get(upstream)!);
+    done.set(
+      stack.name,
+      Promise.all(upstreamRuns).then((upstreams) => {
+        const failed = upstreams.find((upstream) => !upstream.planned);
+        if (failed) {
+          return { stack: stack.name, planned: false, error: `upstream stack ${failed.stack} failed`, seconds: 0 };
+        }
+        return limit(() => runStack(stack, all, options, toolchain, log));
+      }),
+    );
+  }
+  for (const [name, promise] of done) {
+    results[name] = await promise;
+  }
+  return results;
+}
+
+async function runStack(
+  stack: SynthesizedStackInfo,
+  all: readonly SynthesizedStackInfo[],
+  options: RunPlansOptions,
+  toolchain: TerraformToolchain,
+  log: (line: string) => void,
+): Promise<StackRun> {
+  const started = Date.now();
+  const dir = stackDir(options.workDir, stack.name);
+  fs.mkdirSync(dir, { recursive: true });
+  if (options.mode === "offline") {
+    // A plan or state left by an earlier run must never be mistaken for this run's (live runs keep their state).
+    for (const stale of ["plan.tfplan", "plan.json", "terraform.tfstate"]) fs.rmSync(path.join(dir, stale), { force: true });
+  }
+  fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(stack.json, null, 2));
+  fs.writeFileSync(path.join(dir, "zz_harness_override.tf.json"), JSON.stringify(overrideFor(stack, all, options), null, 2));
+  const env = terraformEnv(toolchain);
+  const tf = (args: string[], timeoutMs = 300_000) => run(toolchain.terraform, args, { cwd: dir, env, timeoutMs });
+  try {
+    await tf(["init", "-input=false", "-no-color"]);
+    // No `terraform validate` first: plan (and apply) validate the configuration themselves, with the same errors.
+    if (options.mode === "offline") {
+      await tf(["plan", "-input=false", "-no-color", "-lock=false", "-out=plan.tfplan"]);
+      const shown = await tf(["show", "-json", "-no-color", "plan.tfplan"]);
+      fs.writeFileSync(path.join(dir, "plan.json"), shown.stdout);
+    } else {
+      await tf(["apply", "-input=false", "-no-color", "-auto-approve"], 3_600_000);
+      const shown = await tf(["show", "-json", "-no-color"]);
+      fs.writeFileSync(path.join(dir, "state.json"), shown.stdout);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    log(`${stack.name}: ${options.mode === "offline" ? "planned" : "applied"} in ${seconds.toFixed(1)}s`);
+    return { stack: stack.name, planned: true, planFile: path.join(dir, "plan.json"), seconds };
+  } catch (error) {
+    log(`${stack.name}: FAILED`);
+    return { stack: stack.name, planned: false, error: (error as Error).message, seconds: (Date.now() - started) / 1000 };
+  }
+}
+
+/** Destroys applied live stacks in reverse dependency order. */
+export async function destroyStacks(options: RunPlansOptions, stackNames: readonly string[]): Promise<void> {
+  const all = harnessStacks(options.outDir);
+  const ordered = dependencyOrder(all.filter((stack) => stackNames.includes(stack.name))).reverse();
+  const providers = Object.assign({}, ...ordered.map((stack) => stack.providers)) as Record<string, string>;
+  const toolchain = await prepareToolchain(options.workDir, providers);
+  for (const stack of ordered) {
+    await run(toolchain.terraform, ["destroy", "-input=false", "-no-color", "-auto-approve"], {
+      cwd: stackDir(options.workDir, stack.name),
+      env: terraformEnv(toolchain),
+      timeoutMs: 3_600_000,
+    });
+    options.log?.(`${stack.name}: destroyed`);
+  }
+}
+
+export function stackDir(workDir: string, stack: string): string {
+  return path.join(workDir, "stacks", stack);
+}
+
+function overrideFor(stack: SynthesizedStackInfo, all: readonly SynthesizedStackInfo[], options: RunPlansOptions): Record<string, unknown> {
+  const override: Record<string, unknown> = { terraform: { backend: { local: { path: "terraform.tfstate" } } } };
+  if (options.mode === "offline") {
+    override.provider = {
+      aws: (stack.json.provider?.aws ?? []).map((provider) => ({ ...(provider.alias ? { alias: provider.alias } : {}), ...OFFLINE_PROVIDER_SETTINGS })),
+    };
+  }
+  const remoteStates: Record<string, unknown> = {};
+  for (const [dataName, upstreamName] of Object.entries(stack.upstreams)) {
+    const upstreamDir = stackDir(options.workDir, upstreamName);
+    let statePath = path.join(upstreamDir, "terraform.tfstate");
+    if (options.mode === "offline") {
+      statePath = path.join(stackDir(options.workDir, stack.name), `upstream-${upstreamName}.tfstate`);
+      fs.writeFileSync(
+        statePath,
+        stubState(
+          standInOutputs(
+            all.find((candidate) => candidate.name === upstreamName)!,
+            upstreamDir,
+          ),
+        ),
+      );
+    }
+    remoteStates[dataName] = { backend: "local", config: { path: statePath } };
+  }
+  if (Object.keys(remoteStates).length > 0) {
+    override.data = { terraform_remote_state: remoteStates };
+  }
+  return override;
+}
+
+function standInOutputs(upstream: SynthesizedStackInfo, upstreamDir: string): Record<string, unknown> {
+  const plan = JSON.parse(fs.readFileSync(path.join(upstreamDir, "plan.json"), "utf8")) as Plan;
+  return Object.fromEntries(
+    Object.entries(upstream.json.output ?? {}).map(([name, output]) => [
+      name,
+      standInValue(output.value, plan.planned_values.outputs?.[name]?.value, upstream.context),
+    ]),
+  );
+}
+
+function selectWithUpstreams(all: readonly SynthesizedStackInfo[], only: readonly string[] | undefined): SynthesizedStackInfo[] {
+  if (!only) return [...all];
+  const byName = new Map(all.map((stack) => [stack.name, stack]));
+  const selected = new Set<string>();
+  const add = (name: string): void => {
+    const stack = byName.get(name);
+    if (!stack) throw new Error(`no synthesized stack named ${name}; have ${[...byName.keys()].join(", ")}`);
+    if (selected.has(name)) return;
+    selected.add(name);
+    Object.values(stack.upstreams).forEach(add);
+  };
+  only.forEach(add);
+  return all.filter((stack) => selected.has(stack.name));
+}
+
+function createLimiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return <T>(task: () => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      const start = () => {
+        active++;
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            queue.shift()?.();
+          });
+      };
+      if (active < concurrency) start();
+      else queue.push(start);
+    });
+}
