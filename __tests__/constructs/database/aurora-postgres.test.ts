@@ -7,19 +7,37 @@ import { Network } from "../../../constructs/network/network";
 import { testEnvironment, testStack } from "../../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../../support/synth";
 
-const account = { accountId: "123456789012", region: "eu-central-1", partition: "aws" };
-
+/** A database in the test environment's network, with the test environment's database settings unless `props` says otherwise. */
 function databaseIn(stack: TerraformStack, props: Partial<ConstructorParameters<typeof AuroraPostgres>[2]> = {}): AuroraPostgres {
   const environment = testEnvironment();
   const network = new Network(stack, "Network", {
-    account,
     namePrefix: "shop-test",
     cidr: environment.network.cidr,
     subnetPlan: environment.network.subnetPlan,
     databasePort: POSTGRES_PORT,
+    oneNatGatewayPerAz: false,
     flowLogs: { enabled: false, retentionDays: 30, trafficType: "ALL" },
+    s3GatewayEndpoint: false,
+    interfaceEndpoints: [],
   });
-  return new AuroraPostgres(stack, "Db", { account, namePrefix: "shop-test", network, engineVersion: "15.10", ...props });
+  const { database } = environment;
+  return new AuroraPostgres(stack, "Db", {
+    namePrefix: "shop-test",
+    network,
+    engineVersion: "15.10",
+    instanceClass: database.instanceClass,
+    serverless: database.serverless,
+    readers: database.readers,
+    backupRetentionDays: database.backupRetentionDays,
+    backupWindow: database.backupWindow,
+    maintenanceWindow: database.maintenanceWindow,
+    storageType: database.storageType,
+    performanceInsightsRetentionDays: database.performanceInsightsRetentionDays,
+    monitoringIntervalSeconds: database.monitoringIntervalSeconds,
+    logRetentionDays: database.logRetentionDays,
+    slowQueryMilliseconds: database.slowQueryMilliseconds,
+    ...props,
+  });
 }
 
 describe("AuroraPostgres", () => {
