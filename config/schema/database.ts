@@ -72,7 +72,7 @@ const disasterRecoverySchema = z
         secondaryInstances: wholeNumber(0, 16).default(1).describe("Instances of the secondary cluster; 0 = headless (cheaper, slower to fail over)."),
       }),
     ],
-    { error: 'mode must be "none", "backup-copy" or "global-database"' },
+    { error: 'must be "none", "backup-copy" or "global-database"' },
   )
   .prefault({ mode: "none" })
   .describe("Cross-region disaster recovery of the database.");

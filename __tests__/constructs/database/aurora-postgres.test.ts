@@ -1,44 +1,9 @@
-import { TerraformStack } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { AuroraPostgres, POSTGRES_PORT } from "../../../constructs/database/aurora-postgres";
 import { IrsaRole } from "../../../constructs/iam/irsa-role";
-import { Network } from "../../../constructs/network/network";
-import { testEnvironment, testStack } from "../../support/environments";
+import { databaseIn } from "../../support/data";
+import { testStack } from "../../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../../support/synth";
-
-/** A database in the test environment's network, with the test environment's database settings unless `props` says otherwise. */
-function databaseIn(stack: TerraformStack, props: Partial<ConstructorParameters<typeof AuroraPostgres>[2]> = {}): AuroraPostgres {
-  const environment = testEnvironment();
-  const network = new Network(stack, "Network", {
-    namePrefix: "shop-test",
-    cidr: environment.network.cidr,
-    subnetPlan: environment.network.subnetPlan,
-    databasePort: POSTGRES_PORT,
-    oneNatGatewayPerAz: false,
-    flowLogs: { enabled: false, retentionDays: 30, trafficType: "ALL" },
-    s3GatewayEndpoint: false,
-    interfaceEndpoints: [],
-  });
-  const { database } = environment;
-  return new AuroraPostgres(stack, "Db", {
-    namePrefix: "shop-test",
-    network,
-    engineVersion: "15.10",
-    instanceClass: database.instanceClass,
-    serverless: database.serverless,
-    readers: database.readers,
-    backupRetentionDays: database.backupRetentionDays,
-    backupWindow: database.backupWindow,
-    maintenanceWindow: database.maintenanceWindow,
-    storageType: database.storageType,
-    performanceInsightsRetentionDays: database.performanceInsightsRetentionDays,
-    monitoringIntervalSeconds: database.monitoringIntervalSeconds,
-    logRetentionDays: database.logRetentionDays,
-    slowQueryMilliseconds: database.slowQueryMilliseconds,
-    ...props,
-  });
-}
 
 describe("AuroraPostgres", () => {
   it("admits security groups given as ids, as SecurityGroup objects and as objects exposing one, each with a description", () => {
