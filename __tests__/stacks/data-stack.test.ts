@@ -29,7 +29,7 @@ describe("DataStack", () => {
 
     it("protects the cluster from deletion and takes a named final snapshot", () => {
       expect(cluster).toMatchObject({ deletion_protection: true, skip_final_snapshot: false });
-      expect(String(cluster.final_snapshot_identifier).startsWith(`${cluster.cluster_identifier}-final-\${substr(terraform_data.`)).toBe(true);
+      expect(String(cluster.final_snapshot_identifier).startsWith(`${String(cluster.cluster_identifier)}-final-\${substr(terraform_data.`)).toBe(true);
     });
 
     it("keeps 35 days of point-in-time recovery within the configured windows", () => {
@@ -184,7 +184,7 @@ describe("DataStack", () => {
 
   it("alarms on CPU, memory, connections, replica lag and local storage to an encrypted topic that emails on-call", () => {
     const alarms = Object.values(resourcesOf(prod, "aws_cloudwatch_metric_alarm"));
-    expect(alarms.map((alarm) => `${alarm.metric_name}/${(alarm.dimensions as Record<string, string>).Role}`).sort()).toEqual([
+    expect(alarms.map((alarm) => `${String(alarm.metric_name)}/${(alarm.dimensions as Record<string, string>).Role}`).sort()).toEqual([
       "AuroraReplicaLag/READER",
       "CPUUtilization/READER",
       "CPUUtilization/WRITER",

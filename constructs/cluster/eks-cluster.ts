@@ -240,7 +240,9 @@ export class EksControlPlane extends Construct {
     const granted = this.accessEntries.get(principalArn);
     if (granted) {
       if (granted.access !== access) {
-        throw new Error(`${this.node.path}: ${principalArn} already has ${granted.access} access to the cluster; an access entry carries one access policy here`);
+        throw new Error(
+          `${this.node.path}: ${principalArn} already has ${granted.access} access to the cluster; an access entry carries one access policy here`,
+        );
       }
       return granted.entry;
     }
@@ -286,7 +288,9 @@ export class EksControlPlane extends Construct {
    */
   addNodePool(pool: string, config: NodeGroupConfig): NodePool {
     if (this.addonsOnNodes.length > 0) {
-      throw new Error(`${this.node.path}: add node pool ${pool} before ${this.addonsOnNodes.map(({ addonName }) => addonName).join(", ")}, which wait for every node pool`);
+      throw new Error(
+        `${this.node.path}: add node pool ${pool} before ${this.addonsOnNodes.map(({ addonName }) => addonName).join(", ")}, which wait for every node pool`,
+      );
     }
     const role = new NodeRole(this, `NodeRole-${pool}`, { roleName: `${this.name}-nodes-${pool}` });
     const launchTemplate = new NodeLaunchTemplate(this, `LaunchTemplate-${pool}`, {

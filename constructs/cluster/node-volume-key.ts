@@ -19,7 +19,13 @@ export class NodeVolumeKey extends KmsKey {
   constructor(scope: Construct, id: string, props: NodeVolumeKeyProps) {
     super(scope, id, { description: `${props.namePrefix} EKS node and persistent volumes`, alias: `${props.namePrefix}-eks-volumes` });
     const autoScaling = roleArn(this, AUTO_SCALING_SERVICE_LINKED_ROLE);
-    this.grantToPrincipal("AutoScalingUsesKeyForNodeVolumes", autoScaling, ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]);
+    this.grantToPrincipal("AutoScalingUsesKeyForNodeVolumes", autoScaling, [
+      "kms:Encrypt",
+      "kms:Decrypt",
+      "kms:ReEncrypt*",
+      "kms:GenerateDataKey*",
+      "kms:DescribeKey",
+    ]);
     this.grantToPrincipal("AutoScalingGrantsKeyToEc2", autoScaling, ["kms:CreateGrant"], { Bool: { "kms:GrantIsForAWSResource": true } });
   }
 }

@@ -19,7 +19,7 @@ type Resource = Record<string, unknown>;
 function onlyMatching(synthesized: SynthesizedStack, type: string, matches: (id: string) => boolean): Resource {
   const found = Object.entries(resourcesOf(synthesized, type)).filter(([id]) => matches(id));
   expect(found).toHaveLength(1);
-  return found[0]![1];
+  return found[0][1];
 }
 
 describe("EksControlPlane", () => {
@@ -46,8 +46,8 @@ describe("EksControlPlane", () => {
     expect(cluster.encryption_config).toMatchObject({ resources: ["secrets"], provider: { key_arn: expect.stringMatching(/aws_kms_key\..*\.arn/) } });
     const keys = Object.entries(resourcesOf(synthesized, "aws_kms_key")).filter(([id]) => id.startsWith("Eks_"));
     expect(keys).toHaveLength(1);
-    expect(keys[0]![1]).toMatchObject({ enable_key_rotation: true });
-    expect((cluster.encryption_config as { provider: { key_arn: string } }).provider.key_arn).toContain(`aws_kms_key.${keys[0]![0]}.arn`);
+    expect(keys[0][1]).toMatchObject({ enable_key_rotation: true });
+    expect((cluster.encryption_config as { provider: { key_arn: string } }).provider.key_arn).toContain(`aws_kms_key.${keys[0][0]}.arn`);
     const rolePolicy = policyOf(onlyResource(synthesized, "aws_iam_role_policy"));
     expect(rolePolicy.Statement[0]).toMatchObject({ Action: expect.arrayContaining(["kms:Encrypt", "kms:Decrypt"]) });
   });
@@ -162,13 +162,13 @@ describe("EksControlPlane.addNodePool", () => {
   it("spans every AZ with one group otherwise", () => {
     const [group] = Object.values(resourcesOf(synthPool(false), "aws_eks_node_group"));
     expect(group).toMatchObject({ node_group_name: "shop-test-stateful" });
-    expect(group!.subnet_ids).toHaveLength(3);
+    expect(group.subnet_ids).toHaveLength(3);
   });
 
   it("encrypts the root volumes with the node volume key and tags instances with the node tags", () => {
     const template = onlyResource(perAz, "aws_launch_template");
     const [mapping] = template.block_device_mappings as { ebs: Resource }[];
-    expect(mapping!.ebs).toMatchObject({ volume_size: 60, kms_key_id: expect.stringMatching(/aws_kms_key\.VolumeKey_/) });
+    expect(mapping.ebs).toMatchObject({ volume_size: 60, kms_key_id: expect.stringMatching(/aws_kms_key\.VolumeKey_/) });
     const specs = template.tag_specifications as { resource_type: string; tags: Record<string, string> }[];
     expect(specs.map((spec) => spec.resource_type)).toEqual(["instance", "volume", "network-interface"]);
     for (const spec of specs) expect(spec.tags).toEqual({ project: "shop", Name: "shop-test-stateful", "node-group": "stateful" });
