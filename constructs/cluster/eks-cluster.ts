@@ -21,7 +21,7 @@ import { NodeRole } from "./node-role";
 import { ClusterOidcProvider } from "./oidc";
 
 /** Every control-plane log type EKS can send to CloudWatch. */
-export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
 /** The EKS access policies an access entry can carry, scoped to the whole cluster. */
 const ACCESS_POLICIES = {
