@@ -1,5 +1,6 @@
 import { ParsedEnvironment } from "./schema/environment";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS } from "./schema/aws-catalog";
+import { DatabaseConfig, secondaryNetworkInput } from "./schema/database";
 import { planSubnets, SubnetPlan } from "./subnet-plan";
 
 export type Tier = ParsedEnvironment["tier"];
@@ -8,8 +9,23 @@ export type ResolvedState =
   | { backend: "s3"; bucket: string; region: string; kmsKeyAlias: string }
   | { backend: "cloud"; organization: string; hostname: string; workspacePrefix: string };
 
+/**
+ * Disaster recovery as the data stack builds it: the recovery region of either mode, and a global database's secondary
+ * VPC planned into subnets. `region` reads as undefined when there is none, so callers may ask any mode for it.
+ */
+export type DisasterRecoveryConfig =
+  | { readonly mode: "none"; readonly region?: undefined }
+  | { readonly mode: "backup-copy"; readonly region: string; readonly copyRetentionDays: number; readonly schedule: string }
+  | {
+      readonly mode: "global-database";
+      readonly region: string;
+      readonly cidr: string;
+      readonly subnetPlan: SubnetPlan;
+      readonly secondaryInstances: number;
+    };
+
 /** A validated environment with every default and derived value filled in: what stacks and constructs consume. */
-export interface EnvironmentConfig extends Omit<ParsedEnvironment, "state" | "network"> {
+export interface EnvironmentConfig extends Omit<ParsedEnvironment, "state" | "network" | "database"> {
   /** The environment's name: its file name without `.yaml`. */
   readonly name: string;
   /** The file it was read from. */
@@ -21,6 +37,7 @@ export interface EnvironmentConfig extends Omit<ParsedEnvironment, "state" | "ne
   readonly partition: string;
   readonly state: ResolvedState;
   readonly network: ParsedEnvironment["network"] & { readonly subnetPlan: SubnetPlan };
+  readonly database: Omit<DatabaseConfig, "disasterRecovery"> & { readonly disasterRecovery: DisasterRecoveryConfig };
 }
 
 /** The host name users reach the application at: `<appSubdomain>.<domainName>`, or the apex. */
@@ -61,6 +78,7 @@ export function resolveEnvironment(name: string, file: string, parsed: ParsedEnv
     partition: partitionOf(parsed.account.region),
     state,
     network: { ...parsed.network, subnetPlan: plan },
+    database: { ...parsed.database, disasterRecovery: resolveDisasterRecovery(file, parsed.database.disasterRecovery) },
     edge: parsed.edge && {
       ...parsed.edge,
       loadBalancer: {
@@ -70,4 +88,22 @@ export function resolveEnvironment(name: string, file: string, parsed: ParsedEnv
       },
     },
   };
+}
+
+/** The validated disaster recovery section with its region required and a global database's secondary VPC planned. */
+function resolveDisasterRecovery(file: string, dr: DatabaseConfig["disasterRecovery"]): DisasterRecoveryConfig {
+  const unvalidated = () => new Error(`resolveEnvironment called with an unvalidated database.disasterRecovery for ${file}`);
+  switch (dr.mode) {
+    case "none":
+      return { mode: "none" };
+    case "backup-copy":
+      if (dr.region === undefined) throw unvalidated();
+      return { mode: dr.mode, region: dr.region, copyRetentionDays: dr.copyRetentionDays, schedule: dr.schedule };
+    case "global-database": {
+      if (dr.region === undefined || dr.cidr === undefined || dr.availabilityZones === undefined) throw unvalidated();
+      const { plan } = planSubnets(secondaryNetworkInput(dr.cidr, dr.availabilityZones));
+      if (!plan) throw unvalidated();
+      return { mode: dr.mode, region: dr.region, cidr: dr.cidr, subnetPlan: plan, secondaryInstances: dr.secondaryInstances };
+    }
+  }
 }

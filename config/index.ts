@@ -1,4 +1,4 @@
 export { ConfigError, formatProblem } from "./errors";
 export type { ConfigProblem } from "./errors";
-export type { EnvironmentConfig, ResolvedState, Tier } from "./environment";
+export type { DisasterRecoveryConfig, EnvironmentConfig, ResolvedState, Tier } from "./environment";
 export { loadEnvironments, loadFile, optionsFromEnv, validateEnvironment } from "./loader";

@@ -1,13 +1,10 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
-import { secondaryNetworkInput } from "../config/schema/database";
-import { planSubnets } from "../config/subnet-plan";
 import { ClusterRef } from "../constructs/cluster/cluster-ref";
 import { AuroraPostgres } from "../constructs/database/aurora-postgres";
 import { DatabaseAlarms } from "../constructs/database/database-alarms";
-import { BackupCopy, GlobalDatabase, RecoveryRegion } from "../constructs/database/disaster-recovery";
+import { DisasterRecovery } from "../constructs/database/disaster-recovery";
 import { Network } from "../constructs/network/network";
 import { defaultTags, EnvironmentStack, stackName } from "./environment-stack";
 
@@ -21,7 +18,7 @@ export interface DataStackProps {
 export class DataStack extends EnvironmentStack {
   readonly database: AuroraPostgres;
   readonly alarms: DatabaseAlarms;
-  readonly disasterRecovery?: BackupCopy | GlobalDatabase;
+  readonly disasterRecovery?: DisasterRecovery;
 
   constructor(scope: Construct, environment: EnvironmentConfig, props: DataStackProps) {
     super(scope, environment, "data");
@@ -29,7 +26,6 @@ export class DataStack extends EnvironmentStack {
     const production = environment.isProduction;
 
     this.database = new AuroraPostgres(this, "Database", {
-      account: this.account,
       namePrefix: prefix,
       network: props.network,
       engineVersion: config.engineVersion,
@@ -49,14 +45,21 @@ export class DataStack extends EnvironmentStack {
       finalSnapshot: production,
       allowFrom: { "eks-nodes": props.cluster.nodeSecurityGroupId },
     });
-    this.alarms = new DatabaseAlarms(this, "Alarms", {
-      account: this.account,
-      namePrefix: prefix,
-      database: this.database,
-      key: this.database.key,
-      ...config.alarms,
-    });
-    this.disasterRecovery = this.addDisasterRecovery(environment);
+    this.alarms = new DatabaseAlarms(this, "Alarms", { namePrefix: prefix, database: this.database, key: this.database.key, ...config.alarms });
+    if (config.disasterRecovery.mode !== "none") {
+      this.disasterRecovery = new DisasterRecovery(this, "DisasterRecovery", {
+        namePrefix: prefix,
+        database: this.database,
+        config: config.disasterRecovery,
+        backupRetentionDays: config.backupRetentionDays,
+        instanceClass: config.instanceClass,
+        serverless: config.serverless,
+        logRetentionDays: config.logRetentionDays,
+        flowLogs: environment.network.flowLogs,
+        deletionProtection: production,
+        tags: defaultTags(environment.name, stackName(environment, "data"), environment.project, environment.tags),
+      });
+    }
 
     const outputs: Record<string, [string | number, string]> = {
       writer_endpoint: [this.database.writerEndpoint, "Writer endpoint (read-write)"],
@@ -69,42 +72,5 @@ export class DataStack extends EnvironmentStack {
     for (const [name, [value, description]] of Object.entries(outputs)) {
       new TerraformOutput(this, name, { value, description });
     }
-  }
-
-  private addDisasterRecovery(environment: EnvironmentConfig): BackupCopy | GlobalDatabase | undefined {
-    const { disasterRecovery: dr } = environment.database;
-    if (dr.mode === "none" || dr.region === undefined) return undefined;
-    const recoveryRegion: RecoveryRegion = {
-      region: dr.region,
-      provider: new AwsProvider(this, "aws-recovery", {
-        alias: "recovery",
-        region: dr.region,
-        allowedAccountIds: [environment.account.id],
-        defaultTags: [{ tags: defaultTags(environment.name, stackName(environment, "data"), environment.project, environment.tags) }],
-      }),
-    };
-    const common = { account: this.account, namePrefix: environment.prefix, database: this.database, recoveryRegion };
-    if (dr.mode === "backup-copy") {
-      return new BackupCopy(this, "BackupCopy", {
-        ...common,
-        retentionDays: environment.database.backupRetentionDays,
-        copyRetentionDays: dr.copyRetentionDays,
-        schedule: dr.schedule,
-      });
-    }
-    const { plan } = planSubnets(secondaryNetworkInput(dr.cidr ?? "", dr.availabilityZones ?? []));
-    if (!plan || dr.cidr === undefined) {
-      throw new Error(`DataStack called with an unvalidated disasterRecovery section for ${environment.file}`);
-    }
-    return new GlobalDatabase(this, "GlobalDatabase", {
-      ...common,
-      cidr: dr.cidr,
-      subnetPlan: plan,
-      secondaryInstances: dr.secondaryInstances,
-      instanceClass: environment.database.instanceClass,
-      serverless: environment.database.serverless,
-      logRetentionDays: environment.database.logRetentionDays,
-      deletionProtection: environment.isProduction,
-    });
   }
 }

@@ -13,7 +13,6 @@ export class NetworkStack extends EnvironmentStack {
     super(scope, environment, "network");
     const { network } = environment;
     this.network = new Network(this, "Network", {
-      account: this.account,
       namePrefix: environment.prefix,
       cidr: network.cidr,
       subnetPlan: network.subnetPlan,

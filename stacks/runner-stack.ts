@@ -36,7 +36,6 @@ export class RunnerStack extends EnvironmentStack {
       throw new Error(`${environment.file}: github: the runner stack needs github.repository (the repository whose jobs it runs)`);
     }
     this.runner = new CodeBuildRunner(this, "Runner", {
-      account: this.account,
       name: runnerProjectName(environment),
       repositoryUrl: `https://github.com/${environment.github.repository}`,
       network: props.network,

@@ -1,5 +1,4 @@
 import { validateEnvironment } from "../../config";
-import { DEFAULT_ADDON_VERSIONS, DEFAULT_KUBERNETES_VERSION } from "../../config/schema/cluster";
 import { environmentInput, shippedEnvironments, testEnvironment } from "../support/environments";
 
 type Overrides = Parameters<typeof environmentInput>[0];
@@ -19,9 +18,16 @@ function expectProblem(overrides: Overrides, location: string, fragment: string)
 describe("cluster config", () => {
   it("gives an environment without a cluster section a private 1.35 cluster with pinned add-ons and three node groups", () => {
     const { cluster } = testEnvironment();
-    expect(cluster.version).toBe(DEFAULT_KUBERNETES_VERSION);
+    expect(cluster.version).toBe("1.35");
     expect(cluster.endpoint).toEqual({ publicAccess: false, publicAccessCidrs: [], privateAccessCidrs: [] });
-    expect(cluster.addons).toEqual(DEFAULT_ADDON_VERSIONS);
+    // The EKS builds published for Kubernetes 1.35 (aws eks describe-addon-versions --kubernetes-version 1.35).
+    expect(cluster.addons).toEqual({
+      vpcCni: "v1.21.1-eksbuild.7",
+      coredns: "v1.13.2-eksbuild.4",
+      kubeProxy: "v1.35.3-eksbuild.2",
+      ebsCsiDriver: "v1.54.0-eksbuild.1",
+      podIdentityAgent: "v1.3.10-eksbuild.1",
+    });
     expect(cluster.nodeGroups.system.capacityType).toBe("ON_DEMAND");
     expect(cluster.nodeGroups.stateful.capacityType).toBe("ON_DEMAND");
     expect(cluster.nodeGroups.stateless.capacityType).toBe("SPOT");

@@ -136,6 +136,54 @@ describe("database config", () => {
   });
 });
 
+describe("disaster recovery config", () => {
+  const globalDatabase = { mode: "global-database" as const, region: "eu-west-1", cidr: "10.1.0.0/16", availabilityZones: ["eu-west-1a", "eu-west-1b"] };
+
+  it("accepts each mode's settings in that mode only", () => {
+    expectOneError(
+      errorsOf({ disasterRecovery: { mode: "backup-copy", region: "eu-west-1", secondaryInstances: 2 } as never }),
+      "database.disasterRecovery.secondaryInstances",
+      "unknown key",
+    );
+    expectOneError(errorsOf({ disasterRecovery: { mode: "none", region: "eu-west-1" } as never }), "database.disasterRecovery.region", "unknown key");
+  });
+
+  it("names the three modes when given another", () => {
+    expectOneError(
+      errorsOf({ disasterRecovery: { mode: "pilot-light" } as never }),
+      "database.disasterRecovery.mode",
+      'must be "none", "backup-copy" or "global-database"',
+    );
+  });
+
+  it("plans the secondary region's subnets once, in the loaded environment", () => {
+    const result = validateEnvironment("test", "config/test.yaml", {
+      ...environmentInput({ tier: "production" }),
+      database: { disasterRecovery: globalDatabase },
+    });
+    const dr = "environment" in result ? result.environment.database.disasterRecovery : undefined;
+    expect(dr).toMatchObject({ mode: "global-database", region: "eu-west-1", cidr: "10.1.0.0/16", secondaryInstances: 1 });
+    const plan = dr?.mode === "global-database" ? dr.subnetPlan : undefined;
+    for (const tier of ["public", "private", "database"] as const) {
+      expect(plan?.[tier].map((subnet) => subnet.availabilityZone)).toEqual(["eu-west-1a", "eu-west-1b"]);
+    }
+    expect(plan?.database.every((subnet) => subnet.cidr.startsWith("10.1."))).toBe(true);
+  });
+
+  it("fills in the backup copy's retention and schedule", () => {
+    const result = validateEnvironment("test", "config/test.yaml", {
+      ...environmentInput({ tier: "production" }),
+      database: { disasterRecovery: { mode: "backup-copy", region: "eu-west-1" } },
+    });
+    expect("environment" in result && result.environment.database.disasterRecovery).toEqual({
+      mode: "backup-copy",
+      region: "eu-west-1",
+      copyRetentionDays: 35,
+      schedule: "cron(0 3 * * ? *)",
+    });
+  });
+});
+
 describe("shipped database config", () => {
   it("says in dev's config that its database is the cheaper one", () => {
     const text = fs.readFileSync(path.join(SHIPPED_CONFIG_DIR, "dev.yaml"), "utf8");

@@ -105,7 +105,8 @@ describe("offline Terraform runs of the cluster stacks", () => {
 
     it("scopes every IRSA trust policy to one service account by :sub and :aud", () => {
       const irsa = trustPolicies(plan()).filter(({ statements }) => statements.some((statement) => statement.Action === "sts:AssumeRoleWithWebIdentity"));
-      expect(irsa.map(({ address }) => address.split(".")[1].split("_")[0]).sort()).toEqual([
+      // The service account roles belong to the cluster construct: aws_iam_role.Eks_<Role>_...
+      expect(irsa.map(({ address }) => /^aws_iam_role\.Eks_([A-Za-z]+)_/.exec(address)?.[1]).sort()).toEqual([
         "ClusterAutoscalerRole",
         "EbsCsiDriverRole",
         "LoadBalancerControllerRole",

@@ -5,7 +5,6 @@ import { AutoscalingGroupTagA } from "@cdktf/provider-aws/lib/autoscaling-group-
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { EnvironmentConfig } from "../../config";
-import { NODE_POOLS } from "../../config/schema/cluster";
 import { ClusterStack } from "../../stacks/cluster-stack";
 import { NetworkStack } from "../../stacks/network-stack";
 import { shippedEnvironments, testApp, testEnvironment } from "../support/environments";
@@ -66,7 +65,7 @@ describe.each(shippedEnvironments().map((environment) => [environment.name, envi
   const groups = Object.values(resourcesOf(JSON.parse(synthesized), "aws_eks_node_group"));
 
   it("carries each pool's configured taints on every node group of the pool, and on its autoscaler tags", () => {
-    for (const pool of NODE_POOLS) {
+    for (const pool of ["system", "stateful", "stateless"] as const) {
       const { taints, labels } = environment.cluster.nodeGroups[pool];
       const ofPool = groups.filter((group) => String(group.node_group_name).startsWith(`${environment.prefix}-${pool}`));
       expect(ofPool.length).toBeGreaterThan(0);

@@ -29,7 +29,7 @@ describe("DataStack", () => {
 
     it("protects the cluster from deletion and takes a named final snapshot", () => {
       expect(cluster).toMatchObject({ deletion_protection: true, skip_final_snapshot: false });
-      expect(String(cluster.final_snapshot_identifier).startsWith(`${cluster.cluster_identifier}-final-\${substr(terraform_data.`)).toBe(true);
+      expect(String(cluster.final_snapshot_identifier).startsWith(`${String(cluster.cluster_identifier)}-final-\${substr(terraform_data.`)).toBe(true);
     });
 
     it("keeps 35 days of point-in-time recovery within the configured windows", () => {
@@ -106,15 +106,20 @@ describe("DataStack", () => {
       const recoveryProvider = prod.provider?.aws.find((provider) => provider.alias === "recovery");
       expect(recoveryProvider).toMatchObject({ region: tier.production.database.disasterRecovery.region, allowed_account_ids: [tier.production.account.id] });
       expect(withProvider(prod, "aws.recovery").sort()).toEqual([
-        "aws_backup_vault.BackupCopy_RecoveryRegion_Vault_6E154C98",
-        "aws_kms_alias.BackupCopy_RecoveryRegion_Key_Alias_78BA0712",
-        "aws_kms_key.BackupCopy_RecoveryRegion_Key_6EDC8A0C",
+        expect.stringMatching(/^aws_backup_vault\.DisasterRecovery_BackupCopy_RecoveryRegion_Vault_/),
+        expect.stringMatching(/^aws_kms_alias\.DisasterRecovery_BackupCopy_RecoveryRegion_Key_Alias_/),
+        expect.stringMatching(/^aws_kms_key\.DisasterRecovery_BackupCopy_RecoveryRegion_Key_/),
       ]);
       const [rule] = onlyResource(prod, "aws_backup_plan").rule as Resource[];
       expect(rule).toMatchObject({
-        target_vault_name: "${aws_backup_vault.BackupCopy_Vault_9B1D6DF3.name}",
+        target_vault_name: expect.stringMatching(/^\$\{aws_backup_vault\.DisasterRecovery_BackupCopy_Vault_\w+\.name\}$/),
         lifecycle: { delete_after: 35 },
-        copy_action: [{ destination_vault_arn: "${aws_backup_vault.BackupCopy_RecoveryRegion_Vault_6E154C98.arn}", lifecycle: { delete_after: 35 } }],
+        copy_action: [
+          {
+            destination_vault_arn: expect.stringMatching(/^\$\{aws_backup_vault\.DisasterRecovery_BackupCopy_RecoveryRegion_Vault_\w+\.arn\}$/),
+            lifecycle: { delete_after: 35 },
+          },
+        ],
       });
       for (const vault of Object.values(resourcesOf(prod, "aws_backup_vault"))) {
         expect(vault.kms_key_arn).toMatch(/^\$\{aws_kms_key\..*\.arn\}$/);
@@ -179,7 +184,7 @@ describe("DataStack", () => {
 
   it("alarms on CPU, memory, connections, replica lag and local storage to an encrypted topic that emails on-call", () => {
     const alarms = Object.values(resourcesOf(prod, "aws_cloudwatch_metric_alarm"));
-    expect(alarms.map((alarm) => `${alarm.metric_name}/${(alarm.dimensions as Record<string, string>).Role}`).sort()).toEqual([
+    expect(alarms.map((alarm) => `${String(alarm.metric_name)}/${(alarm.dimensions as Record<string, string>).Role}`).sort()).toEqual([
       "AuroraReplicaLag/READER",
       "CPUUtilization/READER",
       "CPUUtilization/WRITER",
@@ -285,9 +290,9 @@ describe("DataStack", () => {
       const secondary = Object.values(resourcesOf(stack, "aws_rds_cluster")).find((cluster) => cluster.provider === "aws.recovery");
       expect(secondary).toMatchObject({
         provider: "aws.recovery",
-        global_cluster_identifier: "${aws_rds_global_cluster.GlobalDatabase_GlobalCluster_A5EC273C.id}",
+        global_cluster_identifier: expect.stringMatching(/^\$\{aws_rds_global_cluster\.DisasterRecovery_GlobalDatabase_GlobalCluster_\w+\.id\}$/),
         storage_encrypted: true,
-        kms_key_id: expect.stringMatching(/aws_kms_key\.GlobalDatabase_RecoveryRegion_Key_/),
+        kms_key_id: expect.stringMatching(/aws_kms_key\.DisasterRecovery_GlobalDatabase_RecoveryRegion_Key_/),
       });
       const subnetGroup = Object.values(resourcesOf(stack, "aws_db_subnet_group")).find((group) => group.provider === "aws.recovery")!;
       expect(subnetGroup.subnet_ids).toEqual([
@@ -301,7 +306,7 @@ describe("DataStack", () => {
     it("manages every recovery-region resource with the recovery provider", () => {
       const remote = Object.entries(stack.resource ?? {}).flatMap(([type, resources]) =>
         Object.entries(resources)
-          .filter(([id]) => id.startsWith("GlobalDatabase_RecoveryRegion_"))
+          .filter(([id]) => id.startsWith("DisasterRecovery_GlobalDatabase_RecoveryRegion_"))
           .map(([id, resource]) => [`${type}.${id}`, resource.provider]),
       );
       expect(remote.length).toBeGreaterThan(10);

@@ -1,7 +1,10 @@
+import { TerraformStack } from "cdktf";
 import { EnvironmentConfig } from "../../config";
+import { AuroraPostgres, POSTGRES_PORT } from "../../constructs/database/aurora-postgres";
+import { Network } from "../../constructs/network/network";
 import { DataStack } from "../../stacks/data-stack";
 import { NetworkStack } from "../../stacks/network-stack";
-import { testApp } from "./environments";
+import { testApp, testEnvironment } from "./environments";
 import { fakeCluster } from "./fake-cluster";
 import { synthStack, SynthesizedStack } from "./synth";
 
@@ -14,4 +17,37 @@ export function dataStack(environment: EnvironmentConfig): DataStack {
 
 export function synthData(environment: EnvironmentConfig): SynthesizedStack {
   return synthStack(dataStack(environment));
+}
+
+/** A database in the test environment's network, with the test environment's database settings unless `props` says otherwise. */
+export function databaseIn(stack: TerraformStack, props: Partial<ConstructorParameters<typeof AuroraPostgres>[2]> = {}): AuroraPostgres {
+  const environment = testEnvironment();
+  const network = new Network(stack, "Network", {
+    namePrefix: "shop-test",
+    cidr: environment.network.cidr,
+    subnetPlan: environment.network.subnetPlan,
+    databasePort: POSTGRES_PORT,
+    oneNatGatewayPerAz: false,
+    flowLogs: { enabled: false, retentionDays: 30, trafficType: "ALL" },
+    s3GatewayEndpoint: false,
+    interfaceEndpoints: [],
+  });
+  const { database } = environment;
+  return new AuroraPostgres(stack, "Db", {
+    namePrefix: "shop-test",
+    network,
+    engineVersion: "15.10",
+    instanceClass: database.instanceClass,
+    serverless: database.serverless,
+    readers: database.readers,
+    backupRetentionDays: database.backupRetentionDays,
+    backupWindow: database.backupWindow,
+    maintenanceWindow: database.maintenanceWindow,
+    storageType: database.storageType,
+    performanceInsightsRetentionDays: database.performanceInsightsRetentionDays,
+    monitoringIntervalSeconds: database.monitoringIntervalSeconds,
+    logRetentionDays: database.logRetentionDays,
+    slowQueryMilliseconds: database.slowQueryMilliseconds,
+    ...props,
+  });
 }

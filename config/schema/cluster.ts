@@ -88,59 +88,42 @@ export function workloadTaint(pool: NodePoolName): NodeTaint {
   return { key: "workload", value: pool, effect: "NO_SCHEDULE" };
 }
 
-const describeTaints = (taints: readonly NodeTaint[]) =>
-  taints.length === 0 ? "none" : taints.map((taint) => `${taint.key}=${taint.value ?? ""}:${taint.effect}`).join(", ");
-
 const size = (what: string, fallback: number) =>
-  z
-    .number()
-    .int("must be a whole number")
-    .min(0, "must be 0 or more")
-    .max(1000, "must be at most 1000")
-    .default(fallback)
-    .describe(`${what}. @default ${fallback}`);
+  z.number().int("must be a whole number").min(0, "must be 0 or more").max(1000, "must be at most 1000").default(fallback).describe(`${what}.`);
 
 const nodeGroup = (defaults: NodeGroupDefaults) =>
   z
     .strictObject({
-      capacityType: z.enum(["ON_DEMAND", "SPOT"]).default(defaults.capacityType).describe(`On-demand or spot capacity. @default ${defaults.capacityType}`),
+      capacityType: z.enum(["ON_DEMAND", "SPOT"]).default(defaults.capacityType).describe("On-demand or spot capacity."),
       instanceTypes: z
         .array(instanceType)
         .min(1, "needs at least one instance type")
         .max(20, "allows at most 20 instance types (EKS managed node group limit)")
         .default(defaults.instanceTypes)
-        .describe(`Instance types, all of one CPU architecture and similar size. @default ${defaults.instanceTypes.join(", ")}`),
+        .describe("Instance types, all of one CPU architecture and similar size."),
       minSize: size("Fewest nodes (per AZ when oneGroupPerAz)", defaults.minSize),
       desiredSize: size("Nodes at creation (per AZ when oneGroupPerAz); the Cluster Autoscaler owns it afterwards", defaults.desiredSize),
       maxSize: size("Most nodes (per AZ when oneGroupPerAz)", defaults.maxSize),
       oneGroupPerAz: z
         .boolean()
         .default(defaults.oneGroupPerAz)
-        .describe(
-          `One node group per AZ instead of one spanning all AZs, so the Cluster Autoscaler can add a node in the AZ of a pod's EBS volume. @default ${defaults.oneGroupPerAz}`,
-        ),
+        .describe("One node group per AZ instead of one spanning all AZs, so the Cluster Autoscaler can add a node in the AZ of a pod's EBS volume."),
       diskSizeGiB: z
         .number()
         .int("must be a whole number")
         .min(20, "must be between 20 and 16384 GiB")
         .max(16384, "must be between 20 and 16384 GiB")
         .default(50)
-        .describe("Size of each node's encrypted gp3 root volume. @default 50"),
+        .describe("Size of each node's encrypted gp3 root volume."),
       maxUnavailablePercentage: z
         .number()
         .int("must be a whole number")
         .min(1, "must be between 1 and 100")
         .max(100, "must be between 1 and 100")
         .default(33)
-        .describe("Share of nodes a rolling update may replace at once. @default 33"),
-      labels: z
-        .record(kubernetesLabelKey, kubernetesLabelValue)
-        .default({ workload: defaults.role })
-        .describe(`Kubernetes labels of the nodes. @default { workload: ${defaults.role} }`),
-      taints: z
-        .array(taint)
-        .default(defaults.taints)
-        .describe(`Kubernetes taints of the nodes; pods without a matching toleration stay off them. @default ${describeTaints(defaults.taints)}`),
+        .describe("Share of nodes a rolling update may replace at once."),
+      labels: z.record(kubernetesLabelKey, kubernetesLabelValue).default({ workload: defaults.role }).describe("Kubernetes labels of the nodes."),
+      taints: z.array(taint).default(defaults.taints).describe("Kubernetes taints of the nodes; pods without a matching toleration stay off them."),
     })
     .prefault({})
     .describe(`The ${defaults.role} node group.`);
@@ -152,10 +135,10 @@ export const clusterSchema = z
       .regex(/^1\.\d{2}$/, { message: 'must be a Kubernetes minor version in quotes, e.g. "1.35"', abort: true })
       .superRefine(supportedKubernetesVersion)
       .default(DEFAULT_KUBERNETES_VERSION)
-      .describe(`Kubernetes version of the control plane and nodes. @default "${DEFAULT_KUBERNETES_VERSION}"`),
+      .describe("Kubernetes version of the control plane and nodes."),
     endpoint: z
       .strictObject({
-        publicAccess: z.boolean().default(false).describe("Expose the API server endpoint on the internet as well as inside the VPC. @default false"),
+        publicAccess: z.boolean().default(false).describe("Expose the API server endpoint on the internet as well as inside the VPC."),
         publicAccessCidrs: z
           .array(ipv4Cidr)
           .default([])
@@ -163,7 +146,7 @@ export const clusterSchema = z
         privateAccessCidrs: z
           .array(ipv4Cidr)
           .default([])
-          .describe("Networks outside the VPC's nodes (VPN, peered CI runners) allowed to the private endpoint on 443. @default none"),
+          .describe("Networks outside the VPC's nodes (VPN, peered CI runners) allowed to the private endpoint on 443."),
       })
       .prefault({})
       .describe("Who can reach the Kubernetes API server."),

@@ -16,7 +16,7 @@ const capacity = (what: string, fallback: number) =>
     .max(256, "must be between 0 and 256 ACUs")
     .multipleOf(0.5, "must be a multiple of 0.5 ACU")
     .default(fallback)
-    .describe(`${what} Aurora Serverless v2 capacity per instance, in ACUs (0-256, steps of 0.5). @default ${fallback}`);
+    .describe(`${what} Aurora Serverless v2 capacity per instance, in ACUs (0-256, steps of 0.5).`);
 
 /** A whole number in [min, max]; `why` says where the bounds come from, in the one-line error. */
 const wholeNumber = (min: number, max: number, why = "") =>
@@ -42,6 +42,41 @@ const weeklyWindow = z
 
 const PERFORMANCE_INSIGHTS_RETENTION = [7, ...Array.from({ length: 23 }, (_, month) => (month + 1) * 31), 731];
 
+/** Required in both recovery modes; `checkDatabaseRules` says so, and that it differs from the primary region. */
+const recoveryRegion = awsRegion.optional().describe("The disaster recovery region; must differ from the environment's region.");
+
+const disasterRecoverySchema = z
+  .discriminatedUnion(
+    "mode",
+    [
+      z.strictObject({ mode: z.literal("none").describe("No copy of the database outside the environment's region.") }),
+      z.strictObject({
+        mode: z.literal("backup-copy").describe("AWS Backup copies every backup to a vault in the recovery region."),
+        region: recoveryRegion,
+        copyRetentionDays: wholeNumber(7, 3650, " days").default(35).describe("Days the copies are kept in the DR vault."),
+        schedule: z
+          .string()
+          .regex(/^cron\(.+\)$/, "must be an AWS cron expression such as cron(0 3 * * ? *)")
+          .default("cron(0 3 * * ? *)")
+          .describe("When the backup (and its copy) runs: an AWS cron expression in UTC."),
+      }),
+      z.strictObject({
+        mode: z.literal("global-database").describe("An Aurora global database with a read-only secondary cluster in the recovery region."),
+        region: recoveryRegion,
+        cidr: ipv4Cidr.optional().describe("CIDR of the secondary region's VPC; must not overlap the primary VPC (they may be peered)."),
+        availabilityZones: z
+          .array(z.string())
+          .min(2, "needs at least 2 availability zones (an Aurora subnet group spans two)")
+          .optional()
+          .describe("Availability zones of the secondary region's VPC, e.g. [eu-central-1a, eu-central-1b]."),
+        secondaryInstances: wholeNumber(0, 16).default(1).describe("Instances of the secondary cluster; 0 = headless (cheaper, slower to fail over)."),
+      }),
+    ],
+    { error: 'must be "none", "backup-copy" or "global-database"' },
+  )
+  .prefault({ mode: "none" })
+  .describe("Cross-region disaster recovery of the database.");
+
 export const databaseSchema = z
   .strictObject({
     engineVersion: z
@@ -49,12 +84,12 @@ export const databaseSchema = z
       .regex(/^\d{1,2}\.\d{1,2}$/, { message: 'must be an Aurora PostgreSQL major.minor version such as "16.6"', abort: true })
       .superRefine(knownAuroraVersion)
       .default(DEFAULT_ENGINE_VERSION)
-      .describe(`Pinned aurora-postgresql engine version (major.minor). @default "${DEFAULT_ENGINE_VERSION}"`),
+      .describe("Pinned aurora-postgresql engine version (major.minor)."),
     instanceClass: z
       .string()
       .regex(/^db\.(serverless|[a-z][a-z0-9-]*\.[a-z0-9]+)$/, "must be an RDS instance class such as db.r7g.large, or db.serverless for Aurora Serverless v2")
       .default("db.r7g.large")
-      .describe("Instance class of the writer and the readers; db.serverless uses the serverless capacity range. @default db.r7g.large"),
+      .describe("Instance class of the writer and the readers; db.serverless uses the serverless capacity range."),
     serverless: z
       .strictObject({
         minCapacity: capacity("Minimum", 0.5),
@@ -64,22 +99,22 @@ export const databaseSchema = z
       .describe("Aurora Serverless v2 capacity range; used when instanceClass is db.serverless."),
     readers: wholeNumber(0, MAX_AURORA_READERS, " (Aurora's replica limit)")
       .default(2)
-      .describe("Readers Terraform keeps (the minimum), placed round-robin in the AZs after the writer's. @default 2"),
+      .describe("Readers Terraform keeps (the minimum), placed round-robin in the AZs after the writer's."),
     readerAutoscaling: z
       .strictObject({
-        enabled: z.boolean().default(false).describe("Add burst readers with Application Auto Scaling. @default false"),
+        enabled: z.boolean().default(false).describe("Add burst readers with Application Auto Scaling."),
         min: wholeNumber(0, MAX_AURORA_READERS).optional().describe("Fewest readers autoscaling keeps. @default database.readers"),
         max: wholeNumber(1, MAX_AURORA_READERS, " (Aurora's replica limit, counting every reader)")
           .default(MAX_AURORA_READERS)
-          .describe(`Most readers in total, Terraform's and autoscaled ones. @default ${MAX_AURORA_READERS}`),
-        metric: z.enum(["cpu", "connections"]).default("cpu").describe("Reader metric to track: average CPU (%) or average connections. @default cpu"),
+          .describe("Most readers in total, Terraform's and autoscaled ones."),
+        metric: z.enum(["cpu", "connections"]).default("cpu").describe("Reader metric to track: average CPU (%) or average connections."),
         target: z
           .number()
           .positive("must be a positive number")
           .default(70)
-          .describe("Target value of the metric (percent for cpu, connections per reader for connections). @default 70"),
-        scaleInCooldownSeconds: z.number().int().min(0).default(300).describe("Wait after a scale-in. @default 300"),
-        scaleOutCooldownSeconds: z.number().int().min(0).default(300).describe("Wait after a scale-out. @default 300"),
+          .describe("Target value of the metric (percent for cpu, connections per reader for connections)."),
+        scaleInCooldownSeconds: z.number().int().min(0).default(300).describe("Wait after a scale-in."),
+        scaleOutCooldownSeconds: z.number().int().min(0).default(300).describe("Wait after a scale-out."),
       })
       .refine((scaling) => scaling.metric !== "cpu" || scaling.target <= 100, {
         path: ["target"],
@@ -89,69 +124,43 @@ export const databaseSchema = z
       .describe("Application Auto Scaling of Aurora readers (burst readers are not in Terraform state)."),
     backupRetentionDays: wholeNumber(7, 35, " days (below 7 point-in-time recovery is too short; Aurora keeps at most 35)")
       .default(35)
-      .describe("Days of automated backups and point-in-time recovery; a production tier needs 35. @default 35"),
-    backupWindow: dailyWindow.default("02:00-03:00").describe("Daily UTC window of automated backups. @default 02:00-03:00"),
-    maintenanceWindow: weeklyWindow
-      .default("sun:04:00-sun:05:00")
-      .describe("Weekly UTC maintenance window; must not overlap the backup window. @default sun:04:00-sun:05:00"),
+      .describe("Days of automated backups and point-in-time recovery; a production tier needs 35."),
+    backupWindow: dailyWindow.default("02:00-03:00").describe("Daily UTC window of automated backups."),
+    maintenanceWindow: weeklyWindow.default("sun:04:00-sun:05:00").describe("Weekly UTC maintenance window; must not overlap the backup window."),
     storageType: z
       .enum(["standard", "io-optimized"])
       .default("standard")
-      .describe("Aurora Standard (pay per I/O) or I/O-Optimized (no I/O charges, higher instance and storage price). @default standard"),
+      .describe("Aurora Standard (pay per I/O) or I/O-Optimized (no I/O charges, higher instance and storage price)."),
     performanceInsightsRetentionDays: z
       .number()
       .refine((days) => PERFORMANCE_INSIGHTS_RETENTION.includes(days), "must be 7, a multiple of 31 up to 713, or 731 days")
       .default(7)
-      .describe("Performance Insights retention (7 days is free). @default 7"),
+      .describe("Performance Insights retention (7 days is free)."),
     monitoringIntervalSeconds: z
       .union([0, 1, 5, 10, 15, 30, 60].map((seconds) => z.literal(seconds)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>], {
         error: "must be one of 0 (off), 1, 5, 10, 15, 30 or 60 seconds",
       })
       .default(60)
-      .describe("Enhanced Monitoring interval in seconds; 0 turns it off. @default 60"),
-    logRetentionDays: retentionDays.default(30).describe("Retention of the exported postgresql log. @default 30"),
+      .describe("Enhanced Monitoring interval in seconds; 0 turns it off."),
+    logRetentionDays: retentionDays.default(30).describe("Retention of the exported postgresql log."),
     slowQueryMilliseconds: z
       .number()
       .int("must be a whole number")
       .min(-1, "must be -1 (off) or a duration in milliseconds")
       .default(1000)
-      .describe("Log statements slower than this (log_min_duration_statement); -1 turns it off. @default 1000"),
+      .describe("Log statements slower than this (log_min_duration_statement); -1 turns it off."),
     alarms: z
       .strictObject({
         emails: z.array(z.email("must be an email address")).default([]).describe("Addresses subscribed to the alarm topic (each confirms by email)."),
-        cpuPercent: z.number().min(1).max(100).default(80).describe("CPU utilization alarm threshold. @default 80"),
-        freeableMemoryMiB: z.number().positive().default(512).describe("Alarm when freeable memory falls below this. @default 512"),
-        connections: z.number().int().positive().default(1000).describe("Alarm when connections exceed this. @default 1000"),
-        replicaLagMilliseconds: z.number().positive().default(2000).describe("Alarm when reader lag exceeds this. @default 2000"),
-        freeLocalStorageMiB: z.number().positive().default(5120).describe("Alarm when local (temp) storage falls below this. @default 5120"),
+        cpuPercent: z.number().min(1).max(100).default(80).describe("CPU utilization alarm threshold."),
+        freeableMemoryMiB: z.number().positive().default(512).describe("Alarm when freeable memory falls below this."),
+        connections: z.number().int().positive().default(1000).describe("Alarm when connections exceed this."),
+        replicaLagMilliseconds: z.number().positive().default(2000).describe("Alarm when reader lag exceeds this."),
+        freeLocalStorageMiB: z.number().positive().default(5120).describe("Alarm when local (temp) storage falls below this."),
       })
       .prefault({})
       .describe("CloudWatch alarms to a KMS-encrypted SNS topic."),
-    disasterRecovery: z
-      .strictObject({
-        mode: z
-          .enum(["none", "backup-copy", "global-database"])
-          .default("none")
-          .describe("none; backup-copy (AWS Backup copies snapshots to a vault in region); global-database (Aurora global database). @default none"),
-        region: awsRegion.optional().describe("The disaster recovery region; must differ from the environment's region."),
-        copyRetentionDays: wholeNumber(7, 3650, " days").default(35).describe("backup-copy: days the copies are kept in the DR vault. @default 35"),
-        schedule: z
-          .string()
-          .regex(/^cron\(.+\)$/, "must be an AWS cron expression such as cron(0 3 * * ? *)")
-          .default("cron(0 3 * * ? *)")
-          .describe("backup-copy: when the backup (and its copy) runs, UTC. @default cron(0 3 * * ? *) (daily 03:00)"),
-        cidr: ipv4Cidr.optional().describe("global-database: CIDR of the secondary region's VPC; must not overlap the primary VPC (they may be peered)."),
-        availabilityZones: z
-          .array(z.string())
-          .min(2, "needs at least 2 availability zones (an Aurora subnet group spans two)")
-          .optional()
-          .describe("global-database: availability zones of the secondary region's VPC, e.g. [eu-central-1a, eu-central-1b]."),
-        secondaryInstances: wholeNumber(0, 16)
-          .default(1)
-          .describe("global-database: instances of the secondary cluster; 0 = headless (cheaper, slower to fail over). @default 1"),
-      })
-      .prefault({})
-      .describe("Cross-region disaster recovery of the database."),
+    disasterRecovery: disasterRecoverySchema,
   })
   .prefault({})
   .describe("The Aurora PostgreSQL cluster of the <env>-data stack.");
@@ -207,8 +216,10 @@ export function checkDatabaseRules(env: DatabaseContext, ctx: z.RefinementCtx): 
   }
 }
 
+type GlobalDatabaseInput = Extract<DatabaseConfig["disasterRecovery"], { mode: "global-database" }>;
+
 /** The secondary region of a global database gets its own VPC: it needs a CIDR apart from the primary's and zones there. */
-function checkSecondaryNetwork(dr: DatabaseConfig["disasterRecovery"], primaryCidr: string, issue: (path: (string | number)[], message: string) => void): void {
+function checkSecondaryNetwork(dr: GlobalDatabaseInput, primaryCidr: string, issue: (path: (string | number)[], message: string) => void): void {
   if (dr.cidr === undefined) {
     issue(["disasterRecovery", "cidr"], "is required when mode is global-database: the secondary region's VPC CIDR");
   }

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { IrsaRole } from "../iam/irsa-role";
-import { EksControlPlane } from "./eks-cluster";
+import type { EksControlPlane } from "./eks-cluster";
 
 export interface EksManagedAddonProps {
   readonly cluster: EksControlPlane;
@@ -25,9 +25,11 @@ export interface EksManagedAddonProps {
  */
 export class EksManagedAddon extends Construct {
   readonly addon: EksAddon;
+  readonly addonName: string;
 
   constructor(scope: Construct, id: string, props: EksManagedAddonProps) {
     super(scope, id);
+    this.addonName = props.addonName;
     if (props.serviceAccountRole && props.serviceAccountRole.namespace !== "kube-system") {
       throw new Error(`${props.addonName}: EKS add-ons run in kube-system; the IRSA role is bound to ${props.serviceAccountRole.namespace}`);
     }
@@ -43,3 +45,10 @@ export class EksManagedAddon extends Construct {
     });
   }
 }
+
+/**
+ * NetworkPolicies are enforced only when the VPC CNI is told to: EKS then runs the network policy controller and the
+ * aws-node DaemonSet's network policy agent (its `nodeAgent`, on by default since v1.14) programs eBPF filters on
+ * every node. The add-on's schema types the flag as a boolean string.
+ */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;

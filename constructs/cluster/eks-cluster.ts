@@ -7,38 +7,87 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { AccountContext, policyDocument } from "../iam/policy-document";
+import { NodeGroupConfig } from "../../config/schema/cluster";
+import { awsManagedPolicyArn, formatArn } from "../core/aws-scope";
+import { IrsaRole } from "../iam/irsa-role";
+import { policyDocument, PolicyStatement } from "../iam/policy-document";
 import { EncryptedLogGroup } from "../logging/log-group";
-import { NetworkSubnet } from "../network/network";
+import { Network, NetworkSubnet } from "../network/network";
 import { KmsKey } from "../security/kms-key";
+import { EksManagedAddon } from "./addons";
+import { NodeLaunchTemplate } from "./launch-template";
+import { ManagedNodeGroup } from "./node-group";
+import { NodeRole } from "./node-role";
 import { ClusterOidcProvider } from "./oidc";
 
 /** Every control-plane log type EKS can send to CloudWatch. */
-export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
-export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
-/** Read access to every object, Secrets included: what a Helm and Kubernetes provider plan refreshes. */
-export const CLUSTER_VIEW_POLICY = "AmazonEKSAdminViewPolicy";
+/** The EKS access policies an access entry can carry, scoped to the whole cluster. */
+const ACCESS_POLICIES = {
+  admin: "AmazonEKSClusterAdminPolicy",
+  /** Read access to every object, Secrets included: what a Helm and Kubernetes provider plan refreshes. */
+  view: "AmazonEKSAdminViewPolicy",
+} as const;
+export type ClusterAccess = keyof typeof ACCESS_POLICIES;
 
 export interface EksControlPlaneProps {
-  readonly account: AccountContext;
-  /** Cluster name; also the prefix of its IAM role and log group. */
+  /** Cluster name; also the prefix of its IAM role, log group, node pools and service account roles. */
   readonly name: string;
   /** Kubernetes minor version, e.g. "1.35". */
   readonly version: string;
-  readonly vpcId: string;
-  /** Subnets of the control plane's network interfaces: the private subnets of every AZ. */
-  readonly subnets: readonly NetworkSubnet[];
-  /** Public API endpoint as well as the private one. @default false (the API is reachable from inside the VPC only) */
-  readonly publicAccess?: boolean;
-  /** Networks allowed to the public endpoint; required with publicAccess. @default none */
-  readonly publicAccessCidrs?: readonly string[];
-  /** Networks beyond the cluster's own (VPN, CI runners in a peered VPC) allowed to the private endpoint. @default none */
-  readonly privateAccessCidrs?: readonly string[];
+  /** The VPC: the control plane's network interfaces go into its private subnets of every AZ, and so do the node pools. */
+  readonly network: Pick<Network, "vpc" | "privateSubnets">;
+  /** Public API endpoint as well as the private one (the private one is always on). */
+  readonly publicAccess: boolean;
+  /** Networks allowed to the public endpoint; used with publicAccess. */
+  readonly publicAccessCidrs: readonly string[];
+  /** Networks beyond the cluster's own (VPN, CI runners in a peered VPC) allowed to the private endpoint. */
+  readonly privateAccessCidrs: readonly string[];
   /** Retention of the control-plane log group. */
   readonly logRetentionDays: number;
+  /** Key of the node pools' root volumes (its key policy must admit the Auto Scaling service-linked role: `NodeVolumeKey`). */
+  readonly nodeVolumeKey: KmsKey;
+  /** Tags of the node pools' instances, volumes and network interfaces, which the provider's default tags do not reach. */
+  readonly nodeTags: Readonly<Record<string, string>>;
   /** Key for secrets envelope encryption and the control-plane logs. @default a new rotating CMK */
   readonly key?: KmsKey;
+}
+
+/** The options of an EKS managed add-on added with {@link EksControlPlane.addManagedAddon}. */
+export interface ManagedAddonOptions {
+  /** Exact add-on version from the config; never looked up at plan time. */
+  readonly version: string;
+  /**
+   * Whether the add-on's pods need nodes to schedule on (CoreDNS, the EBS CSI driver): it then waits for every node pool.
+   * Otherwise the nodes wait for it: they only become Ready once the networking add-ons (VPC CNI, kube-proxy) run.
+   */
+  readonly runsOnNodes: boolean;
+  /** IRSA role of the add-on's service account. @default none (the add-on needs no AWS permissions) */
+  readonly serviceAccountRole?: IrsaRole;
+  /** The add-on's configuration values (its published JSON schema). @default none */
+  readonly configuration?: Record<string, unknown>;
+}
+
+/** The role of one Kubernetes service account, added with {@link EksControlPlane.addServiceAccountRole}. */
+export interface ServiceAccountRoleOptions {
+  /** The role's name after the cluster name: `<cluster>-<name>`. */
+  readonly name: string;
+  readonly serviceAccount: string;
+  /** @default kube-system (the controllers and add-ons of the cluster layer run there) */
+  readonly namespace?: string;
+  /** The role's inline policy: least privilege for what the workload does. @default none */
+  readonly statements?: PolicyStatement[];
+  /** AWS managed policies by path and name (`service-role/AmazonEBSCSIDriverPolicy`). @default none */
+  readonly managedPolicies?: readonly string[];
+}
+
+/** What {@link EksControlPlane.addNodePool} creates for one pool. */
+export interface NodePool {
+  readonly role: NodeRole;
+  readonly launchTemplate: NodeLaunchTemplate;
+  /** One group over every AZ, or one per AZ (`oneGroupPerAz`). */
+  readonly groups: readonly ManagedNodeGroup[];
 }
 
 /**
@@ -46,6 +95,10 @@ export interface EksControlPlaneProps {
  * networks), access entries as the only authentication (no aws-auth ConfigMap, no implicit admin for whoever created
  * it), secrets envelope-encrypted with a rotating CMK, all five control-plane log types in an encrypted log group that
  * exists before the cluster (so EKS never creates an unencrypted one), and the IAM OIDC provider for IRSA.
+ *
+ * What runs on it is added the way aws-cdk's EKS `Cluster` adds it: `addManagedAddon` (networking add-ons first, then
+ * `addNodePool` for each pool, then the add-ons whose pods run on the nodes), `addServiceAccountRole` for IRSA, and
+ * `grantAccess` for the access entries of IAM principals.
  */
 export class EksControlPlane extends Construct {
   readonly cluster: EksCluster;
@@ -57,13 +110,22 @@ export class EksControlPlane extends Construct {
   readonly controlPlaneSecurityGroup: SecurityGroup;
   readonly name: string;
   readonly version: string;
-  private readonly account: AccountContext;
+  private readonly privateSubnets: readonly NetworkSubnet[];
+  private readonly nodeVolumeKey: KmsKey;
+  private readonly nodeTags: Readonly<Record<string, string>>;
+  /** Add-ons the nodes wait for, and the node groups the other add-ons wait for: the order of a cluster's first apply. */
+  private readonly networkingAddons: EksManagedAddon[] = [];
+  private readonly nodeGroups: ManagedNodeGroup[] = [];
+  private readonly addonsOnNodes: EksManagedAddon[] = [];
+  private readonly accessEntries = new Map<string, { readonly access: ClusterAccess; readonly entry: EksAccessEntry }>();
 
   constructor(scope: Construct, id: string, props: EksControlPlaneProps) {
     super(scope, id);
-    const { account, name } = props;
-    this.account = account;
+    const { name } = props;
     this.name = name;
+    this.privateSubnets = props.network.privateSubnets;
+    this.nodeVolumeKey = props.nodeVolumeKey;
+    this.nodeTags = props.nodeTags;
     this.version = props.version;
     this.key = props.key ?? new KmsKey(this, "Key", { description: `${name} EKS secrets and control-plane logs`, alias: `${name}-eks` });
 
@@ -75,7 +137,7 @@ export class EksControlPlane extends Construct {
     });
     const clusterPolicy = new IamRolePolicyAttachment(this, "ClusterPolicy", {
       role: this.role.name,
-      policyArn: `arn:${account.partition}:iam::aws:policy/AmazonEKSClusterPolicy`,
+      policyArn: awsManagedPolicyArn(this, "AmazonEKSClusterPolicy"),
     });
     const encryptionPolicy = new IamRolePolicy(this, "SecretsEncryptionPolicy", {
       name: "secrets-envelope-encryption",
@@ -100,24 +162,24 @@ export class EksControlPlane extends Construct {
     this.controlPlaneSecurityGroup = new SecurityGroup(this, "ControlPlaneSecurityGroup", {
       name: `${name}-control-plane`,
       description: `Extra access to the private API endpoint of ${name}`,
-      vpcId: props.vpcId,
+      vpcId: props.network.vpc.id,
       tags: { Name: `${name}-control-plane` },
     });
-    for (const cidr of props.privateAccessCidrs ?? []) {
+    for (const cidr of props.privateAccessCidrs) {
       this.allowApiAccessFrom(cidr, `Kubernetes API from ${cidr} (configured private access)`);
     }
 
-    const publicAccess = props.publicAccess ?? false;
+    const { publicAccess } = props;
     this.cluster = new EksCluster(this, "Cluster", {
       name,
       version: props.version,
       roleArn: this.role.arn,
       vpcConfig: {
-        subnetIds: props.subnets.map(({ subnet }) => subnet.id),
+        subnetIds: this.privateSubnets.map(({ subnet }) => subnet.id),
         securityGroupIds: [this.controlPlaneSecurityGroup.id],
         endpointPrivateAccess: true,
         endpointPublicAccess: publicAccess,
-        publicAccessCidrs: publicAccess ? [...(props.publicAccessCidrs ?? [])] : undefined,
+        publicAccessCidrs: publicAccess ? [...props.publicAccessCidrs] : undefined,
       },
       accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
       // vpc-cni, kube-proxy and CoreDNS come as EKS managed add-ons with pinned versions instead of unmanaged copies.
@@ -170,10 +232,20 @@ export class EksControlPlane extends Construct {
   }
 
   /**
-   * Makes an IAM role or user cluster admin through an access entry with the AmazonEKSClusterAdminPolicy, scoped to the
-   * whole cluster. `id` names the entry in the construct tree and must stay stable for the principal.
+   * Gives an IAM role or user an access entry with the cluster admin (or view) access policy over the whole cluster.
+   * `id` names the entry in the construct tree and must stay stable for the principal; it defaults to the principal's
+   * type and name (`role-platform-admins`). Granting a principal the same access twice returns the first entry.
    */
-  grantClusterAdmin(id: string, principalArn: string, policy: string = CLUSTER_ADMIN_POLICY): EksAccessEntry {
+  grantAccess(principalArn: string, access: ClusterAccess, id: string = principalId(principalArn)): EksAccessEntry {
+    const granted = this.accessEntries.get(principalArn);
+    if (granted) {
+      if (granted.access !== access) {
+        throw new Error(
+          `${this.node.path}: ${principalArn} already has ${granted.access} access to the cluster; an access entry carries one access policy here`,
+        );
+      }
+      return granted.entry;
+    }
     const entry = new EksAccessEntry(this, `AccessEntry-${id}`, {
       clusterName: this.cluster.name,
       principalArn,
@@ -182,9 +254,94 @@ export class EksControlPlane extends Construct {
     new EksAccessPolicyAssociation(this, `ClusterAdmin-${id}`, {
       clusterName: this.cluster.name,
       principalArn: entry.principalArn,
-      policyArn: `arn:${this.account.partition}:eks::aws:cluster-access-policy/${policy}`,
+      policyArn: formatArn(this, { service: "eks", region: "", account: "aws", resource: `cluster-access-policy/${ACCESS_POLICIES[access]}` }),
       accessScope: { type: "cluster" },
     });
+    this.accessEntries.set(principalArn, { access, entry });
     return entry;
   }
+
+  /**
+   * An EKS managed add-on at a pinned version, ordered against the node pools by `runsOnNodes`. The order of the calls
+   * follows the order of a first apply: networking add-ons, node pools, then add-ons that run on the nodes.
+   */
+  addManagedAddon(addonName: string, options: ManagedAddonOptions): EksManagedAddon {
+    if (!options.runsOnNodes && this.nodeGroups.length > 0) {
+      throw new Error(`${this.node.path}: add ${addonName} before the node pools: nodes only become Ready once the networking add-ons run`);
+    }
+    const addon = new EksManagedAddon(this, `Addon-${addonName}`, {
+      cluster: this,
+      addonName,
+      version: options.version,
+      serviceAccountRole: options.serviceAccountRole,
+      configuration: options.configuration,
+      dependsOn: options.runsOnNodes ? this.nodeGroups.map(({ nodeGroup }) => nodeGroup) : undefined,
+    });
+    (options.runsOnNodes ? this.addonsOnNodes : this.networkingAddons).push(addon);
+    return addon;
+  }
+
+  /**
+   * One pool of nodes: its IAM role, its launch template (root volumes encrypted with the node volume key, instances
+   * tagged) and one managed node group over the private subnets of every AZ, or one per AZ when `oneGroupPerAz` (keyed
+   * by AZ, so adding an AZ never replaces the others). Nodes join once the networking add-ons run.
+   */
+  addNodePool(pool: string, config: NodeGroupConfig): NodePool {
+    if (this.addonsOnNodes.length > 0) {
+      throw new Error(
+        `${this.node.path}: add node pool ${pool} before ${this.addonsOnNodes.map(({ addonName }) => addonName).join(", ")}, which wait for every node pool`,
+      );
+    }
+    const role = new NodeRole(this, `NodeRole-${pool}`, { roleName: `${this.name}-nodes-${pool}` });
+    const launchTemplate = new NodeLaunchTemplate(this, `LaunchTemplate-${pool}`, {
+      name: `${this.name}-${pool}`,
+      diskSizeGiB: config.diskSizeGiB,
+      volumeKey: this.nodeVolumeKey,
+      tags: { ...this.nodeTags, Name: `${this.name}-${pool}`, "node-group": pool },
+    });
+    const placements = config.oneGroupPerAz
+      ? this.privateSubnets.map((subnet) => ({ suffix: `-${subnet.availabilityZone}`, subnets: [subnet] }))
+      : [{ suffix: "", subnets: this.privateSubnets }];
+    const groups = placements.map(
+      ({ suffix, subnets }) =>
+        new ManagedNodeGroup(this, `NodeGroup-${pool}${suffix}`, {
+          cluster: this,
+          nodeGroupName: `${this.name}-${pool}${suffix}`,
+          role,
+          launchTemplate,
+          subnets,
+          capacityType: config.capacityType,
+          instanceTypes: config.instanceTypes,
+          minSize: config.minSize,
+          desiredSize: config.desiredSize,
+          maxSize: config.maxSize,
+          labels: config.labels,
+          taints: config.taints,
+          maxUnavailablePercentage: config.maxUnavailablePercentage,
+          dependsOn: this.networkingAddons.map(({ addon }) => addon),
+        }),
+    );
+    this.nodeGroups.push(...groups);
+    return { role, launchTemplate, groups };
+  }
+
+  /** An IRSA role for one service account of this cluster, named `<cluster>-<name>`. */
+  addServiceAccountRole(id: string, options: ServiceAccountRoleOptions): IrsaRole {
+    return new IrsaRole(this, id, {
+      oidcProvider: this.oidcProvider,
+      roleName: `${this.name}-${options.name}`,
+      namespace: options.namespace ?? "kube-system",
+      serviceAccount: options.serviceAccount,
+      statements: options.statements,
+      managedPolicyArns: options.managedPolicies?.map((policy) => awsManagedPolicyArn(this, policy)),
+    });
+  }
+}
+
+/** A stable construct id for an IAM principal: its type and name (`role-platform-admins`). */
+function principalId(principalArn: string): string {
+  return principalArn
+    .split(":")
+    .pop()!
+    .replace(/[^A-Za-z0-9-]/g, "-");
 }

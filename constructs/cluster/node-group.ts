@@ -5,7 +5,7 @@ import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { isArmInstanceType, NodeGroupConfig, NodeTaint } from "../../config/schema/cluster";
 import { autoscalerClusterTag } from "../iam/controller-policies";
 import { NetworkSubnet } from "../network/network";
-import { EksControlPlane } from "./eks-cluster";
+import type { EksControlPlane } from "./eks-cluster";
 import { NodeLaunchTemplate } from "./launch-template";
 import { NodeRole } from "./node-role";
 
@@ -49,6 +49,12 @@ export function podPlacement(group: Pick<NodeGroupConfig, "labels" | "taints" | 
   };
 }
 
+/** Add-on pods that belong on one pool (the system nodes): its labels as node selector, its taints tolerated. */
+export function addonPlacement(group: Pick<NodeGroupConfig, "labels" | "taints" | "capacityType">): Record<string, unknown> {
+  const { nodeSelector, tolerations } = podPlacement(group);
+  return { nodeSelector, ...(tolerations.length > 0 ? { tolerations } : {}) };
+}
+
 export interface ManagedNodeGroupProps {
   readonly cluster: EksControlPlane;
   readonly nodeGroupName: string;
@@ -63,12 +69,12 @@ export interface ManagedNodeGroupProps {
   /** Size at creation only: afterwards the Cluster Autoscaler owns it and Terraform ignores it. */
   readonly desiredSize: number;
   readonly maxSize: number;
-  /** Kubernetes labels of the nodes. @default none */
-  readonly labels?: Record<string, string>;
-  /** Kubernetes taints of the nodes. @default none */
-  readonly taints?: readonly NodeTaint[];
-  /** Share of nodes a rolling update replaces at once. @default 33 */
-  readonly maxUnavailablePercentage?: number;
+  /** Kubernetes labels of the nodes. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Kubernetes taints of the nodes. */
+  readonly taints: readonly NodeTaint[];
+  /** Share of nodes a rolling update replaces at once. */
+  readonly maxUnavailablePercentage: number;
   /** What must exist before nodes join (the VPC CNI add-on, so nodes become Ready). @default none */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -86,8 +92,7 @@ export class ManagedNodeGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: ManagedNodeGroupProps) {
     super(scope, id);
-    const labels = props.labels ?? {};
-    const taints = props.taints ?? [];
+    const { labels, taints } = props;
     this.nodeGroup = new EksNodeGroup(this, "NodeGroup", {
       clusterName: props.cluster.cluster.name,
       nodeGroupName: props.nodeGroupName,
@@ -99,8 +104,8 @@ export class ManagedNodeGroup extends Construct {
       version: props.cluster.version,
       launchTemplate: { id: props.launchTemplate.id, version: props.launchTemplate.latestVersion },
       scalingConfig: { minSize: props.minSize, desiredSize: props.desiredSize, maxSize: props.maxSize },
-      updateConfig: { maxUnavailablePercentage: props.maxUnavailablePercentage ?? 33 },
-      labels,
+      updateConfig: { maxUnavailablePercentage: props.maxUnavailablePercentage },
+      labels: { ...labels },
       taint: taints.map((taint) => ({ key: taint.key, value: taint.value, effect: taint.effect })),
       lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
       dependsOn: props.dependsOn,

@@ -1,16 +1,16 @@
 import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { AccountContext, policyDocument } from "../iam/policy-document";
+import { awsManagedPolicyArn } from "../core/aws-scope";
+import { policyDocument } from "../iam/policy-document";
 
 /**
  * What a node itself needs: join the cluster, pull images, be reachable through SSM instead of SSH. The VPC CNI's
  * permissions are deliberately absent: the CNI gets them through IRSA, so pods never inherit them from the node.
  */
-export const NODE_MANAGED_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"] as const;
+const NODE_MANAGED_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"] as const;
 
 export interface NodeRoleProps {
-  readonly account: AccountContext;
   /** Role name (≤ 64 characters). */
   readonly roleName: string;
 }
@@ -30,7 +30,7 @@ export class NodeRole extends Construct {
     });
     this.arn = this.role.arn;
     for (const policy of NODE_MANAGED_POLICIES) {
-      new IamRolePolicyAttachment(this, policy, { role: this.role.name, policyArn: `arn:${props.account.partition}:iam::aws:policy/${policy}` });
+      new IamRolePolicyAttachment(this, policy, { role: this.role.name, policyArn: awsManagedPolicyArn(this, policy) });
     }
   }
 }

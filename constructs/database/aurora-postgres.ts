@@ -12,7 +12,8 @@ import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance
 import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-parameter-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { AccountContext, policyDocument, serviceTrustPolicy } from "../iam/policy-document";
+import { AwsScope, awsManagedPolicyArn, formatArn } from "../core/aws-scope";
+import { policyDocument, serviceTrustPolicy } from "../iam/policy-document";
 import { IrsaRole } from "../iam/irsa-role";
 import { EncryptedLogGroup } from "../logging/log-group";
 import { Network } from "../network/network";
@@ -32,44 +33,41 @@ export interface ReaderAutoscaling {
   readonly metric: "cpu" | "connections";
   /** Target value: percent for cpu, connections per reader for connections. */
   readonly target: number;
-  /** @default 300 (avoids flapping when a burst ends) */
-  readonly scaleInCooldownSeconds?: number;
-  /** @default 300 (a new reader takes minutes to join) */
-  readonly scaleOutCooldownSeconds?: number;
+  /** Wait after a scale-in, so a burst that ends does not flap. */
+  readonly scaleInCooldownSeconds: number;
+  /** Wait after a scale-out: a new reader takes minutes to join. */
+  readonly scaleOutCooldownSeconds: number;
 }
 
 export interface AuroraPostgresProps {
-  readonly account: AccountContext;
   /** `<project>-<environment>`: the cluster identifier and the prefix of every name. */
   readonly namePrefix: string;
   /** The VPC whose isolated database subnets hold the cluster. */
   readonly network: Network;
   /** Pinned aurora-postgresql version, major.minor (e.g. "16.6"). */
   readonly engineVersion: string;
-  /** Instance class of every instance; `db.serverless` for Serverless v2. @default db.r7g.large */
-  readonly instanceClass?: string;
-  /** Serverless v2 capacity range in ACUs, used with `db.serverless`. @default 0.5-8 */
-  readonly serverless?: { readonly minCapacity: number; readonly maxCapacity: number };
-  /** Readers Terraform manages, round-robin over the AZs after the writer's. @default 2 (failover in two other AZs) */
-  readonly readers?: number;
+  /** Instance class of every instance; `db.serverless` for Serverless v2. */
+  readonly instanceClass: string;
+  /** Serverless v2 capacity range in ACUs, used with `db.serverless`. */
+  readonly serverless: ServerlessCapacity;
+  /** Readers Terraform manages, round-robin over the AZs after the writer's. */
+  readonly readers: number;
   /** Burst readers added by Application Auto Scaling. @default none */
   readonly readerAutoscaling?: ReaderAutoscaling;
-  /** @default 35 (the longest point-in-time recovery Aurora offers) */
-  readonly backupRetentionDays?: number;
-  /** Daily UTC window, hh:mm-hh:mm. @default 02:00-03:00 */
-  readonly backupWindow?: string;
-  /** Weekly UTC window, ddd:hh:mm-ddd:hh:mm. @default sun:04:00-sun:05:00 */
-  readonly maintenanceWindow?: string;
-  /** @default "standard" (cheapest until I/O exceeds about a quarter of the bill) */
-  readonly storageType?: "standard" | "io-optimized";
-  /** @default 7 (free tier of Performance Insights) */
-  readonly performanceInsightsRetentionDays?: number;
-  /** Enhanced Monitoring interval; 0 turns it off. @default 60 */
-  readonly monitoringIntervalSeconds?: number;
-  /** Retention of the exported postgresql log. @default 30 */
-  readonly logRetentionDays?: number;
-  /** log_min_duration_statement in ms; -1 turns slow-query logging off. @default 1000 */
-  readonly slowQueryMilliseconds?: number;
+  /** Days of automated backups and point-in-time recovery. */
+  readonly backupRetentionDays: number;
+  /** Daily UTC window, hh:mm-hh:mm. */
+  readonly backupWindow: string;
+  /** Weekly UTC window, ddd:hh:mm-ddd:hh:mm, of the cluster and of every instance. */
+  readonly maintenanceWindow: string;
+  readonly storageType: "standard" | "io-optimized";
+  readonly performanceInsightsRetentionDays: number;
+  /** Enhanced Monitoring interval; 0 turns it off. */
+  readonly monitoringIntervalSeconds: number;
+  /** Retention of the exported postgresql log. */
+  readonly logRetentionDays: number;
+  /** log_min_duration_statement in ms; -1 turns slow-query logging off. */
+  readonly slowQueryMilliseconds: number;
   /** @default true (a destroy must be a deliberate two-step change) */
   readonly deletionProtection?: boolean;
   /** Take a final snapshot named `<namePrefix>-final-<8 hex digits, new for each cluster>` on delete. @default true (a destroy never loses data) */
@@ -80,6 +78,12 @@ export interface AuroraPostgresProps {
   readonly key?: KmsKey;
   /** @default "postgres" */
   readonly masterUsername?: string;
+}
+
+/** An Aurora Serverless v2 capacity range per instance, in ACUs. */
+export interface ServerlessCapacity {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
 }
 
 /** The Application Auto Scaling metric of each configurable reader metric. */
@@ -106,17 +110,13 @@ export class AuroraPostgres extends Construct {
   readonly port: number = POSTGRES_PORT;
   /** ARN of the Secrets Manager secret that holds the master user's credentials (rotated by RDS). */
   readonly masterUserSecretArn: string;
-  private readonly account: AccountContext;
 
   constructor(scope: Construct, id: string, props: AuroraPostgresProps) {
     super(scope, id);
-    const { account, namePrefix, network } = props;
-    this.account = account;
+    const { namePrefix, network, instanceClass } = props;
     const major = props.engineVersion.split(".")[0];
     const family = `aurora-postgresql${major}`;
     const zones = network.databaseSubnets.map((subnet) => subnet.availabilityZone);
-    const instanceClass = props.instanceClass ?? "db.r7g.large";
-    const serverless = props.serverless ?? { minCapacity: 0.5, maxCapacity: 8 };
 
     this.key = props.key ?? new KmsKey(this, "Key", { description: `${namePrefix} Aurora PostgreSQL`, alias: `${namePrefix}-database` });
 
@@ -145,7 +145,7 @@ export class AuroraPostgres extends Construct {
         { name: "rds.force_ssl", value: "1" },
         // Every CREATE/ALTER/DROP is logged: who changed the schema stays auditable (Checkov CKV2_AWS_27).
         { name: "log_statement", value: "ddl" },
-        { name: "log_min_duration_statement", value: String(props.slowQueryMilliseconds ?? 1000) },
+        { name: "log_min_duration_statement", value: String(props.slowQueryMilliseconds) },
         { name: "log_lock_waits", value: "1" },
         { name: "log_temp_files", value: "0" },
         { name: "log_autovacuum_min_duration", value: "10000" },
@@ -164,7 +164,7 @@ export class AuroraPostgres extends Construct {
     // RDS would create this group itself, unencrypted and kept forever; owning it sets the key and the retention.
     const logGroup = new EncryptedLogGroup(this, "PostgresqlLog", {
       name: `/aws/rds/cluster/${namePrefix}/postgresql`,
-      retentionDays: props.logRetentionDays ?? 30,
+      retentionDays: props.logRetentionDays,
       key: this.key,
     });
 
@@ -189,9 +189,9 @@ export class AuroraPostgres extends Construct {
       manageMasterUserPassword: true,
       masterUserSecretKmsKeyId: this.key.arn,
       iamDatabaseAuthenticationEnabled: true,
-      backupRetentionPeriod: props.backupRetentionDays ?? 35,
-      preferredBackupWindow: props.backupWindow ?? "02:00-03:00",
-      preferredMaintenanceWindow: props.maintenanceWindow ?? "sun:04:00-sun:05:00",
+      backupRetentionPeriod: props.backupRetentionDays,
+      preferredBackupWindow: props.backupWindow,
+      preferredMaintenanceWindow: props.maintenanceWindow,
       copyTagsToSnapshot: true,
       deletionProtection: props.deletionProtection ?? true,
       skipFinalSnapshot: !finalSnapshot,
@@ -200,7 +200,7 @@ export class AuroraPostgres extends Construct {
       dbClusterParameterGroupName: clusterParameters.name,
       // "aurora" rather than the provider's "" default: only an explicit value switches back from I/O-Optimized.
       storageType: props.storageType === "io-optimized" ? "aurora-iopt1" : "aurora",
-      serverlessv2ScalingConfiguration: instanceClass === "db.serverless" ? serverless : undefined,
+      serverlessv2ScalingConfiguration: instanceClass === "db.serverless" ? { ...props.serverless } : undefined,
       dependsOn: [logGroup.logGroup],
       // auto_minor_version_upgrade moves the cluster to a newer minor in the maintenance window; comparing the pinned
       // minor with it would plan a downgrade, which RDS refuses. The config's minor is what a new cluster starts on;
@@ -211,7 +211,7 @@ export class AuroraPostgres extends Construct {
     this.readerEndpoint = this.cluster.readerEndpoint;
     this.masterUserSecretArn = this.cluster.masterUserSecret.get(0).secretArn;
 
-    const monitoringInterval = props.monitoringIntervalSeconds ?? 60;
+    const monitoringInterval = props.monitoringIntervalSeconds;
     const monitoringRole = monitoringInterval > 0 ? this.monitoringRole(namePrefix) : undefined;
     const instance = (instanceId: string, identifier: string, availabilityZone: string, promotionTier: number) =>
       new RdsClusterInstance(this, instanceId, {
@@ -225,10 +225,10 @@ export class AuroraPostgres extends Construct {
         dbParameterGroupName: instanceParameters.name,
         publiclyAccessible: false,
         autoMinorVersionUpgrade: true,
-        preferredMaintenanceWindow: props.maintenanceWindow ?? "sun:04:00-sun:05:00",
+        preferredMaintenanceWindow: props.maintenanceWindow,
         performanceInsightsEnabled: true,
         performanceInsightsKmsKeyId: this.key.arn,
-        performanceInsightsRetentionPeriod: props.performanceInsightsRetentionDays ?? 7,
+        performanceInsightsRetentionPeriod: props.performanceInsightsRetentionDays,
         monitoringInterval,
         monitoringRoleArn: monitoringRole?.arn,
         copyTagsToSnapshot: true,
@@ -238,7 +238,7 @@ export class AuroraPostgres extends Construct {
     this.writer = instance("Writer", `${namePrefix}-writer`, writerZone, 0);
     // Reader n sits in the (n mod zones)-th AZ after the writer's, so the first readers always land in other AZs and
     // fail over there first (tier 1); a reader that shares the writer's AZ only when there are more readers than AZs.
-    this.readers = Array.from({ length: props.readers ?? 2 }, (_, index) => {
+    this.readers = Array.from({ length: props.readers }, (_, index) => {
       const ordinal = index + 1;
       const zone = zones[ordinal % zones.length];
       return instance(`Reader-${ordinal}`, `${namePrefix}-reader-${ordinal}`, zone, zone === writerZone ? 2 : 1);
@@ -268,8 +268,7 @@ export class AuroraPostgres extends Construct {
 
   /** The `rds-db:connect` resource of one database user (IAM authentication). */
   dbUserArn(dbUser: string): string {
-    const { partition, region, accountId } = this.account;
-    return `arn:${partition}:rds-db:${region}:${accountId}:dbuser:${this.cluster.clusterResourceId}/${dbUser}`;
+    return formatArn(this, { service: "rds-db", resource: `dbuser:${this.cluster.clusterResourceId}/${dbUser}` });
   }
 
   /**
@@ -294,11 +293,11 @@ export class AuroraPostgres extends Construct {
     const role = new IamRole(this, "MonitoringRole", {
       name: `${namePrefix}-rds-monitoring`,
       description: "Lets RDS Enhanced Monitoring publish OS metrics of the Aurora instances",
-      assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com", this.account.accountId),
+      assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com", AwsScope.of(this).accountId),
     });
     new IamRolePolicyAttachment(this, "MonitoringRolePolicy", {
       role: role.name,
-      policyArn: `arn:${this.account.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+      policyArn: awsManagedPolicyArn(this, "service-role/AmazonRDSEnhancedMonitoringRole"),
     });
     return role;
   }
@@ -323,8 +322,8 @@ export class AuroraPostgres extends Construct {
       targetTrackingScalingPolicyConfiguration: {
         targetValue: scaling.target,
         predefinedMetricSpecification: { predefinedMetricType: READER_METRICS[scaling.metric] },
-        scaleInCooldown: scaling.scaleInCooldownSeconds ?? 300,
-        scaleOutCooldown: scaling.scaleOutCooldownSeconds ?? 300,
+        scaleInCooldown: scaling.scaleInCooldownSeconds,
+        scaleOutCooldown: scaling.scaleOutCooldownSeconds,
       },
     });
   }

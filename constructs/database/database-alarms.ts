@@ -2,31 +2,26 @@ import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { AccountContext, arn } from "../iam/policy-document";
+import { formatArn } from "../core/aws-scope";
 import { KmsKey } from "../security/kms-key";
 import { AuroraPostgres } from "./aurora-postgres";
 
+/** When each alarm fires: above the CPU, connection and lag thresholds, below the memory and storage ones. */
 export interface DatabaseAlarmThresholds {
-  /** @default 80 */
-  readonly cpuPercent?: number;
-  /** @default 512 */
-  readonly freeableMemoryMiB?: number;
-  /** @default 1000 */
-  readonly connections?: number;
-  /** @default 2000 */
-  readonly replicaLagMilliseconds?: number;
-  /** @default 5120 */
-  readonly freeLocalStorageMiB?: number;
+  readonly cpuPercent: number;
+  readonly freeableMemoryMiB: number;
+  readonly connections: number;
+  readonly replicaLagMilliseconds: number;
+  readonly freeLocalStorageMiB: number;
 }
 
 export interface DatabaseAlarmsProps extends DatabaseAlarmThresholds {
-  readonly account: AccountContext;
   readonly namePrefix: string;
   readonly database: AuroraPostgres;
   /** Key of the SNS topic; CloudWatch is granted its use for this account's alarms only. */
   readonly key: KmsKey;
-  /** Email addresses subscribed to the topic. @default none (subscribe other endpoints to `topic`) */
-  readonly emails?: readonly string[];
+  /** Email addresses subscribed to the topic (other endpoints subscribe to `topic`). */
+  readonly emails: readonly string[];
 }
 
 interface AlarmSpec {
@@ -50,24 +45,24 @@ export class DatabaseAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseAlarmsProps) {
     super(scope, id);
-    const { account, namePrefix, database } = props;
+    const { namePrefix, database } = props;
     props.key.grantToService("CloudWatchAlarmsPublishToEncryptedTopic", "cloudwatch.amazonaws.com", ["kms:Decrypt", "kms:GenerateDataKey*"], {
-      ArnLike: { "aws:SourceArn": arn(account, "cloudwatch", `alarm:${namePrefix}-database-*`) },
+      ArnLike: { "aws:SourceArn": formatArn(this, { service: "cloudwatch", resource: `alarm:${namePrefix}-database-*` }) },
     });
     this.topic = new SnsTopic(this, "Topic", { name: `${namePrefix}-database-alarms`, kmsMasterKeyId: props.key.arn });
-    for (const email of props.emails ?? []) {
+    for (const email of props.emails) {
       new SnsTopicSubscription(this, `Email-${email}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email });
     }
 
     const hasReaders = database.readers.length > 0 || database.autoscalingPolicy !== undefined;
     const specs: Record<string, AlarmSpec> = {
-      "writer-cpu": { metric: "CPUUtilization", role: "WRITER", statistic: "Average", above: true, threshold: props.cpuPercent ?? 80, what: "writer CPU (%)" },
+      "writer-cpu": { metric: "CPUUtilization", role: "WRITER", statistic: "Average", above: true, threshold: props.cpuPercent, what: "writer CPU (%)" },
       "writer-freeable-memory": {
         metric: "FreeableMemory",
         role: "WRITER",
         statistic: "Minimum",
         above: false,
-        threshold: (props.freeableMemoryMiB ?? 512) * MEBIBYTE,
+        threshold: props.freeableMemoryMiB * MEBIBYTE,
         what: "writer freeable memory (bytes)",
       },
       "writer-connections": {
@@ -75,7 +70,7 @@ export class DatabaseAlarms extends Construct {
         role: "WRITER",
         statistic: "Maximum",
         above: true,
-        threshold: props.connections ?? 1000,
+        threshold: props.connections,
         what: "connections to the writer",
       },
       "writer-free-local-storage": {
@@ -83,7 +78,7 @@ export class DatabaseAlarms extends Construct {
         role: "WRITER",
         statistic: "Minimum",
         above: false,
-        threshold: (props.freeLocalStorageMiB ?? 5120) * MEBIBYTE,
+        threshold: props.freeLocalStorageMiB * MEBIBYTE,
         what: "writer free local (temporary) storage (bytes)",
       },
       ...(hasReaders
@@ -93,7 +88,7 @@ export class DatabaseAlarms extends Construct {
               role: "READER",
               statistic: "Average",
               above: true,
-              threshold: props.cpuPercent ?? 80,
+              threshold: props.cpuPercent,
               what: "reader CPU (%)",
             },
             "reader-replica-lag": {
@@ -101,7 +96,7 @@ export class DatabaseAlarms extends Construct {
               role: "READER",
               statistic: "Maximum",
               above: true,
-              threshold: props.replicaLagMilliseconds ?? 2000,
+              threshold: props.replicaLagMilliseconds,
               what: "reader replica lag (ms)",
             },
           }

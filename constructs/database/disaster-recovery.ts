@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformProvider } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
@@ -10,14 +11,15 @@ import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
 import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
 import { RdsGlobalCluster } from "@cdktf/provider-aws/lib/rds-global-cluster";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import type { DisasterRecoveryConfig } from "../../config/environment";
 import { SubnetPlan } from "../../config/subnet-plan";
-import { RegionalScope } from "../core/aws-scope";
-import { AccountContext, serviceTrustPolicy } from "../iam/policy-document";
+import { AwsScope, awsManagedPolicyArn, RegionalScope } from "../core/aws-scope";
+import { serviceTrustPolicy } from "../iam/policy-document";
 import { EncryptedLogGroup } from "../logging/log-group";
-import { Network } from "../network/network";
+import { FlowLogSettings, Network } from "../network/network";
 import { suppress } from "../policy/suppressions";
 import { KmsKey } from "../security/kms-key";
-import { AuroraPostgres, POSTGRES_PORT } from "./aurora-postgres";
+import { AuroraPostgres, POSTGRES_PORT, ServerlessCapacity } from "./aurora-postgres";
 
 /** Where the recovery copy lives: a second region and the provider alias that manages it. */
 export interface RecoveryRegion {
@@ -25,20 +27,18 @@ export interface RecoveryRegion {
   readonly region: string;
 }
 
-/** Manages every resource under `scope` with `provider` (a second region), so callers never forget one. */
 export interface BackupCopyProps {
-  readonly account: AccountContext;
   readonly namePrefix: string;
   readonly database: AuroraPostgres;
   readonly recoveryRegion: RecoveryRegion;
   /** Key of the primary vault. @default the database's key */
   readonly key?: KmsKey;
-  /** Days a backup stays in the primary vault. @default 35 */
-  readonly retentionDays?: number;
-  /** Days a copy stays in the recovery vault. @default 35 */
-  readonly copyRetentionDays?: number;
-  /** AWS cron expression (UTC). @default cron(0 3 * * ? *) (daily, after the automated backup window) */
-  readonly schedule?: string;
+  /** Days a backup stays in the primary vault. */
+  readonly retentionDays: number;
+  /** Days a copy stays in the recovery vault. */
+  readonly copyRetentionDays: number;
+  /** AWS cron expression (UTC) of the backup and its copy. */
+  readonly schedule: string;
 }
 
 /**
@@ -53,7 +53,7 @@ export class BackupCopy extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupCopyProps) {
     super(scope, id);
-    const { account, namePrefix, recoveryRegion } = props;
+    const { namePrefix, recoveryRegion } = props;
     const key = props.key ?? props.database.key;
     this.vault = new BackupVault(this, "Vault", { name: `${namePrefix}-aurora`, kmsKeyArn: key.arn });
 
@@ -67,12 +67,12 @@ export class BackupCopy extends Construct {
     const role = new IamRole(this, "Role", {
       name: `${namePrefix}-aurora-backup`,
       description: "Lets AWS Backup snapshot the Aurora cluster and copy the snapshots to the recovery region",
-      assumeRolePolicy: serviceTrustPolicy("backup.amazonaws.com", account.accountId),
+      assumeRolePolicy: serviceTrustPolicy("backup.amazonaws.com", AwsScope.of(this).accountId),
     });
     for (const policy of ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"]) {
       new IamRolePolicyAttachment(this, policy, {
         role: role.name,
-        policyArn: `arn:${account.partition}:iam::aws:policy/service-role/${policy}`,
+        policyArn: awsManagedPolicyArn(this, `service-role/${policy}`),
       });
     }
     this.plan = new BackupPlan(this, "Plan", {
@@ -81,11 +81,11 @@ export class BackupCopy extends Construct {
         {
           ruleName: `daily-copy-to-${recoveryRegion.region}`,
           targetVaultName: this.vault.name,
-          schedule: props.schedule ?? "cron(0 3 * * ? *)",
+          schedule: props.schedule,
           startWindow: 60,
           completionWindow: 480,
-          lifecycle: { deleteAfter: props.retentionDays ?? 35 },
-          copyAction: [{ destinationVaultArn: this.recoveryVault.arn, lifecycle: { deleteAfter: props.copyRetentionDays ?? 35 } }],
+          lifecycle: { deleteAfter: props.retentionDays },
+          copyAction: [{ destinationVaultArn: this.recoveryVault.arn, lifecycle: { deleteAfter: props.copyRetentionDays } }],
         },
       ],
     });
@@ -99,7 +99,6 @@ export class BackupCopy extends Construct {
 }
 
 export interface GlobalDatabaseProps {
-  readonly account: AccountContext;
   readonly namePrefix: string;
   /** The primary cluster; it becomes the global database's writer without being replaced. */
   readonly database: AuroraPostgres;
@@ -107,14 +106,16 @@ export interface GlobalDatabaseProps {
   /** CIDR and subnets of the secondary region's VPC (it cannot share the primary's). */
   readonly cidr: string;
   readonly subnetPlan: SubnetPlan;
-  /** Instances of the secondary cluster; 0 makes it headless. @default 1 */
-  readonly secondaryInstances?: number;
-  /** Instance class of the secondary instances. @default db.r7g.large (the smallest class a global database supports) */
-  readonly instanceClass?: string;
-  /** Serverless v2 capacity range, used with `db.serverless`. @default 0.5-8 */
-  readonly serverless?: { readonly minCapacity: number; readonly maxCapacity: number };
-  /** Retention of the secondary's exported postgresql log. @default 30 */
-  readonly logRetentionDays?: number;
+  /** Flow logs of the secondary VPC. */
+  readonly flowLogs: FlowLogSettings;
+  /** Instances of the secondary cluster; 0 makes it headless. */
+  readonly secondaryInstances: number;
+  /** Instance class of the secondary instances (the primary's: a failover keeps the capacity). */
+  readonly instanceClass: string;
+  /** Serverless v2 capacity range, used with `db.serverless`. */
+  readonly serverless: ServerlessCapacity;
+  /** Retention of the secondary's exported postgresql log. */
+  readonly logRetentionDays: number;
   /** @default true */
   readonly deletionProtection?: boolean;
 }
@@ -132,8 +133,7 @@ export class GlobalDatabase extends Construct {
 
   constructor(scope: Construct, id: string, props: GlobalDatabaseProps) {
     super(scope, id);
-    const { account, namePrefix, database, recoveryRegion } = props;
-    const remoteAccount: AccountContext = { ...account, region: recoveryRegion.region };
+    const { namePrefix, database, recoveryRegion } = props;
     const deletionProtection = props.deletionProtection ?? true;
 
     this.globalCluster = new RdsGlobalCluster(this, "GlobalCluster", {
@@ -148,11 +148,15 @@ export class GlobalDatabase extends Construct {
 
     const remote = new RegionalScope(this, "RecoveryRegion", recoveryRegion);
     this.secondaryNetwork = new Network(remote, "Network", {
-      account: remoteAccount,
       namePrefix: `${namePrefix}-dr`,
       cidr: props.cidr,
       subnetPlan: props.subnetPlan,
+      // Nothing in the standby region runs outside the isolated database subnets until it takes over: one NAT, the
+      // free S3 gateway endpoint, no interface endpoints.
       oneNatGatewayPerAz: false,
+      flowLogs: props.flowLogs,
+      s3GatewayEndpoint: true,
+      interfaceEndpoints: [],
       databasePort: POSTGRES_PORT,
     });
     const key = new KmsKey(remote, "Key", {
@@ -161,10 +165,10 @@ export class GlobalDatabase extends Construct {
     });
     const logGroup = new EncryptedLogGroup(remote, "PostgresqlLog", {
       name: `/aws/rds/cluster/${namePrefix}-dr/postgresql`,
-      retentionDays: props.logRetentionDays ?? 30,
+      retentionDays: props.logRetentionDays,
       key,
     });
-    const instanceClass = props.instanceClass ?? "db.r7g.large";
+    const { instanceClass } = props;
     const subnetGroup = new DbSubnetGroup(remote, "SubnetGroup", {
       name: `${namePrefix}-aurora-dr`,
       description: `Isolated database subnets of ${namePrefix} in the recovery region`,
@@ -193,7 +197,7 @@ export class GlobalDatabase extends Construct {
       // As long as the primary keeps its backups, so a promoted secondary can restore as far back.
       backupRetentionPeriod: 35,
       enabledCloudwatchLogsExports: ["postgresql"],
-      serverlessv2ScalingConfiguration: instanceClass === "db.serverless" ? (props.serverless ?? { minCapacity: 0.5, maxCapacity: 8 }) : undefined,
+      serverlessv2ScalingConfiguration: instanceClass === "db.serverless" ? { ...props.serverless } : undefined,
       // A secondary joins once the primary has an available writer to replicate from.
       dependsOn: [database.writer, logGroup.logGroup],
       // After a failover the global cluster rewires replication; Terraform must not try to undo it. The secondary
@@ -201,7 +205,7 @@ export class GlobalDatabase extends Construct {
       lifecycle: { ignoreChanges: ["replication_source_identifier", "global_cluster_identifier", "engine_version"] },
     });
     const zones = this.secondaryNetwork.databaseSubnets.map((subnet) => subnet.availabilityZone);
-    this.secondaryInstances = Array.from({ length: props.secondaryInstances ?? 1 }, (_, index) => {
+    this.secondaryInstances = Array.from({ length: props.secondaryInstances }, (_, index) => {
       const ordinal = index + 1;
       return new RdsClusterInstance(remote, `Instance-${ordinal}`, {
         identifier: `${namePrefix}-dr-${ordinal}`,
@@ -226,5 +230,75 @@ export class GlobalDatabase extends Construct {
       "a standby secondary: Aurora already replicates its storage over three AZs of the region, and secondaryInstances adds instances",
     );
     suppress(this.secondaryCluster, "PLT-RDS-005", "a secondary holds a replica of the primary, whose final snapshot and AWS Backup copies cover its data");
+  }
+}
+
+export interface DisasterRecoveryProps {
+  readonly namePrefix: string;
+  readonly database: AuroraPostgres;
+  /** The recovery mode and region, from the config. */
+  readonly config: Exclude<DisasterRecoveryConfig, { readonly mode: "none" }>;
+  /** Days the primary keeps its backups; AWS Backup keeps its own recovery points as long. */
+  readonly backupRetentionDays: number;
+  /** The primary's instance class, serverless range and log retention, which a global database's secondary follows. */
+  readonly instanceClass: string;
+  readonly serverless: ServerlessCapacity;
+  readonly logRetentionDays: number;
+  /** Flow logs of a global database's secondary VPC: the primary VPC's settings. */
+  readonly flowLogs: FlowLogSettings;
+  /** @default true */
+  readonly deletionProtection?: boolean;
+  /** Default tags of the recovery region's provider: the stack's, so the copies are tagged like the primary. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * The database's copy in a second region of the same account, as the config chooses it: AWS Backup copies
+ * (`backup-copy`) or an Aurora global database (`global-database`). It owns the recovery region's provider, pinned to
+ * the stack's account like the default one.
+ */
+export class DisasterRecovery extends Construct {
+  readonly provider: AwsProvider;
+  readonly region: string;
+  /** Set in backup-copy mode. */
+  readonly backupCopy?: BackupCopy;
+  /** Set in global-database mode. */
+  readonly globalDatabase?: GlobalDatabase;
+
+  constructor(scope: Construct, id: string, props: DisasterRecoveryProps) {
+    super(scope, id);
+    const { config, namePrefix, database } = props;
+    this.region = config.region;
+    this.provider = new AwsProvider(this, "Provider", {
+      alias: "recovery",
+      region: config.region,
+      allowedAccountIds: [AwsScope.of(this).accountId],
+      defaultTags: [{ tags: { ...props.tags } }],
+    });
+    const recoveryRegion: RecoveryRegion = { provider: this.provider, region: config.region };
+    if (config.mode === "backup-copy") {
+      this.backupCopy = new BackupCopy(this, "BackupCopy", {
+        namePrefix,
+        database,
+        recoveryRegion,
+        retentionDays: props.backupRetentionDays,
+        copyRetentionDays: config.copyRetentionDays,
+        schedule: config.schedule,
+      });
+    } else {
+      this.globalDatabase = new GlobalDatabase(this, "GlobalDatabase", {
+        namePrefix,
+        database,
+        recoveryRegion,
+        cidr: config.cidr,
+        subnetPlan: config.subnetPlan,
+        flowLogs: props.flowLogs,
+        secondaryInstances: config.secondaryInstances,
+        instanceClass: props.instanceClass,
+        serverless: props.serverless,
+        logRetentionDays: props.logRetentionDays,
+        deletionProtection: props.deletionProtection,
+      });
+    }
   }
 }

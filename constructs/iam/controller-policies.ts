@@ -1,4 +1,6 @@
-import { AccountContext, arn, PolicyStatement } from "./policy-document";
+import { IConstruct } from "constructs";
+import { formatArn } from "../core/aws-scope";
+import { PolicyStatement } from "./policy-document";
 
 /** The tag the AWS Load Balancer Controller puts on everything it creates; its value is the cluster name. */
 export const LBC_CLUSTER_TAG = "elbv2.k8s.aws/cluster";
@@ -12,7 +14,7 @@ export function autoscalerClusterTag(clusterName: string): string {
  * Cluster Autoscaler: reads every group, but may only resize or shrink the Auto Scaling groups that carry this
  * cluster's auto-discovery tag, so one cluster's autoscaler cannot touch another environment's nodes in a shared account.
  */
-export function clusterAutoscalerStatements(account: AccountContext, clusterName: string): PolicyStatement[] {
+export function clusterAutoscalerStatements(scope: IConstruct, clusterName: string): PolicyStatement[] {
   return [
     {
       Sid: "DiscoverGroupsAndInstanceTypes",
@@ -34,13 +36,13 @@ export function clusterAutoscalerStatements(account: AccountContext, clusterName
       Sid: "DescribeOwnNodeGroups",
       Effect: "Allow",
       Action: "eks:DescribeNodegroup",
-      Resource: arn(account, "eks", `nodegroup/${clusterName}/*/*`),
+      Resource: formatArn(scope, { service: "eks", resource: `nodegroup/${clusterName}/*/*` }),
     },
     {
       Sid: "ScaleOwnGroupsOnly",
       Effect: "Allow",
       Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
-      Resource: arn(account, "autoscaling", "autoScalingGroup:*:autoScalingGroupName/*"),
+      Resource: formatArn(scope, { service: "autoscaling", resource: "autoScalingGroup:*:autoScalingGroupName/*" }),
       Condition: { StringEquals: { [`aws:ResourceTag/${autoscalerClusterTag(clusterName)}`]: "owned" } },
     },
   ];
@@ -51,9 +53,9 @@ export function clusterAutoscalerStatements(account: AccountContext, clusterName
  * target groups and security groups tied to this cluster's `elbv2.k8s.aws/cluster` tag value (not just its presence),
  * so the controllers of environments that share an account cannot modify each other's load balancers.
  */
-export function loadBalancerControllerStatements(account: AccountContext, clusterName: string): PolicyStatement[] {
-  const elb = (resource: string) => arn(account, "elasticloadbalancing", resource);
-  const securityGroups = arn(account, "ec2", "security-group/*");
+export function loadBalancerControllerStatements(scope: IConstruct, clusterName: string): PolicyStatement[] {
+  const elb = (resource: string) => formatArn(scope, { service: "elasticloadbalancing", resource });
+  const securityGroups = formatArn(scope, { service: "ec2", resource: "security-group/*" });
   const ownResource = { StringEquals: { [`aws:ResourceTag/${LBC_CLUSTER_TAG}`]: clusterName } };
   const taggedAtCreation = { StringEquals: { [`aws:RequestTag/${LBC_CLUSTER_TAG}`]: clusterName } };
   const loadBalancersAndTargetGroups = [elb("targetgroup/*/*"), elb("loadbalancer/net/*/*"), elb("loadbalancer/app/*/*")];
@@ -137,7 +139,7 @@ export function loadBalancerControllerStatements(account: AccountContext, cluste
       Sid: "CreateSecurityGroups",
       Effect: "Allow",
       Action: "ec2:CreateSecurityGroup",
-      Resource: [securityGroups, arn(account, "ec2", "vpc/*")],
+      Resource: [securityGroups, formatArn(scope, { service: "ec2", resource: "vpc/*" })],
     },
     {
       Sid: "TagSecurityGroupsAtCreation",

@@ -16,27 +16,33 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { PlannedSubnet, SubnetPlan, SubnetTier } from "../../config/subnet-plan";
 import { EncryptedLogGroup } from "../logging/log-group";
-import { AccountContext, policyDocument, serviceTrustPolicy } from "../iam/policy-document";
+import { AwsScope } from "../core/aws-scope";
+import { policyDocument, serviceTrustPolicy } from "../iam/policy-document";
 import { KmsKey } from "../security/kms-key";
 import { NetworkAcls } from "./network-acls";
 
+/** VPC flow logs to an encrypted log group. */
+export interface FlowLogSettings {
+  readonly enabled: boolean;
+  readonly retentionDays: number;
+  readonly trafficType: "ALL" | "ACCEPT" | "REJECT";
+}
+
 export interface NetworkProps {
-  readonly account: AccountContext;
   /** Prefix of every resource name, `<project>-<environment>`. */
   readonly namePrefix: string;
   readonly cidr: string;
   /** Every subnet's AZ and CIDR, from the config's subnet plan. */
   readonly subnetPlan: SubnetPlan;
-  /** One NAT gateway per AZ. @default true (losing one AZ never cuts egress of the others) */
-  readonly oneNatGatewayPerAz?: boolean;
+  /** One NAT gateway per AZ (losing one AZ never cuts egress of the others), or one shared NAT gateway. */
+  readonly oneNatGatewayPerAz: boolean;
   /** EKS clusters that use these subnets, for `kubernetes.io/cluster/<name>` tags. @default none */
   readonly clusterNames?: readonly string[];
-  /** Flow logs to an encrypted log group. @default enabled, ALL traffic, 365 days */
-  readonly flowLogs?: { readonly enabled: boolean; readonly retentionDays: number; readonly trafficType: "ALL" | "ACCEPT" | "REJECT" };
-  /** S3 gateway endpoint on the private and database route tables. @default true (free, and keeps S3 traffic off NAT) */
-  readonly s3GatewayEndpoint?: boolean;
-  /** Interface endpoint services (`ecr.api`, `sts`, ...). @default none */
-  readonly interfaceEndpoints?: readonly string[];
+  readonly flowLogs: FlowLogSettings;
+  /** S3 gateway endpoint on the private and database route tables (free, and keeps S3 traffic off NAT). */
+  readonly s3GatewayEndpoint: boolean;
+  /** Interface endpoint services (`ecr.api`, `sts`, ...). */
+  readonly interfaceEndpoints: readonly string[];
   /** Key for the flow log group. @default a new rotating CMK */
   readonly key?: KmsKey;
   /** The database's port: the database subnets' network ACL admits only it, and only from the private subnets. */
@@ -116,7 +122,7 @@ export class Network extends Construct {
       new RouteTableAssociation(this, `PublicRouteTableAssociation-${availabilityZone}`, { subnetId: subnet.id, routeTableId: publicRouteTable.id });
     }
 
-    const natZones = props.oneNatGatewayPerAz === false ? zones.slice(0, 1) : zones;
+    const natZones = props.oneNatGatewayPerAz ? zones : zones.slice(0, 1);
     this.natGateways = natZones.map((zone) => {
       const publicSubnet = this.publicSubnets.find((candidate) => candidate.availabilityZone === zone)!;
       const eip = new Eip(this, `NatEip-${zone}`, { domain: "vpc", tags: { Name: `${namePrefix}-nat-${zone}` } });
@@ -163,21 +169,22 @@ export class Network extends Construct {
       publicIngressPorts: props.publicIngressPorts,
     });
 
-    const flowLogs = props.flowLogs ?? { enabled: true, retentionDays: 365, trafficType: "ALL" as const };
+    const { flowLogs } = props;
     if (flowLogs.enabled) {
-      this.addFlowLogs(props.account, namePrefix, flowLogs.retentionDays, flowLogs.trafficType);
+      this.addFlowLogs(namePrefix, flowLogs.retentionDays, flowLogs.trafficType);
     }
 
-    if (props.s3GatewayEndpoint ?? true) {
+    const { region } = AwsScope.of(this);
+    if (props.s3GatewayEndpoint) {
       new VpcEndpoint(this, "S3GatewayEndpoint", {
         vpcId: this.vpc.id,
-        serviceName: `com.amazonaws.${props.account.region}.s3`,
+        serviceName: `com.amazonaws.${region}.s3`,
         vpcEndpointType: "Gateway",
         routeTableIds: [...this.privateRouteTables.map((table) => table.id), this.databaseRouteTable.id],
         tags: { Name: `${namePrefix}-s3` },
       });
     }
-    const interfaceEndpoints = props.interfaceEndpoints ?? [];
+    const { interfaceEndpoints } = props;
     if (interfaceEndpoints.length > 0) {
       this.endpointSecurityGroup = new SecurityGroup(this, "EndpointSecurityGroup", {
         name: `${namePrefix}-vpc-endpoints`,
@@ -196,7 +203,7 @@ export class Network extends Construct {
       for (const service of interfaceEndpoints) {
         new VpcEndpoint(this, `InterfaceEndpoint-${service}`, {
           vpcId: this.vpc.id,
-          serviceName: `com.amazonaws.${props.account.region}.${service}`,
+          serviceName: `com.amazonaws.${region}.${service}`,
           vpcEndpointType: "Interface",
           privateDnsEnabled: true,
           subnetIds: this.privateSubnets.map(({ subnet }) => subnet.id),
@@ -211,7 +218,7 @@ export class Network extends Construct {
     return this.privateSubnets.map((subnet) => subnet.availabilityZone);
   }
 
-  private addFlowLogs(account: AccountContext, namePrefix: string, retentionDays: number, trafficType: string): void {
+  private addFlowLogs(namePrefix: string, retentionDays: number, trafficType: string): void {
     const logGroup = new EncryptedLogGroup(this, "FlowLogGroup", {
       name: `/aws/vpc/${namePrefix}/flow-logs`,
       retentionDays,
@@ -220,7 +227,7 @@ export class Network extends Construct {
     const role = new IamRole(this, "FlowLogRole", {
       name: `${namePrefix}-vpc-flow-logs`,
       description: "Lets VPC Flow Logs write to the VPC's log group",
-      assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", account.accountId),
+      assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", AwsScope.of(this).accountId),
     });
     new IamRolePolicy(this, "FlowLogRolePolicy", {
       name: "write-flow-logs",

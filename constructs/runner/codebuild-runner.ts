@@ -5,7 +5,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { AccountContext, arn, policyDocument, serviceTrustPolicy } from "../iam/policy-document";
+import { AwsScope, formatArn } from "../core/aws-scope";
+import { policyDocument, serviceTrustPolicy } from "../iam/policy-document";
 import { EncryptedLogGroup } from "../logging/log-group";
 import { Network } from "../network/network";
 import { KmsKey } from "../security/kms-key";
@@ -22,7 +23,6 @@ export function codebuildRunnerLabel(projectName: string): string {
 }
 
 export interface CodeBuildRunnerProps {
-  readonly account: AccountContext;
   /** CodeBuild project name; also the runner label's middle part and the prefix of its role, group and logs. */
   readonly name: string;
   /** `https://github.com/<owner>/<repository>`: the repository whose queued workflow jobs start builds. */
@@ -52,7 +52,7 @@ export class CodeBuildRunner extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeBuildRunnerProps) {
     super(scope, id);
-    const { account, name, network } = props;
+    const { name, network } = props;
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
       name,
       description: `GitHub Actions jobs of ${name} (CodeBuild)`,
@@ -75,9 +75,9 @@ export class CodeBuildRunner extends Construct {
     this.role = new IamRole(this, "Role", {
       name,
       description: `CodeBuild-hosted GitHub Actions runner ${name}`,
-      assumeRolePolicy: serviceTrustPolicy("codebuild.amazonaws.com", account.accountId),
+      assumeRolePolicy: serviceTrustPolicy("codebuild.amazonaws.com", AwsScope.of(this).accountId),
     });
-    const subnetArns = network.privateSubnets.map(({ subnet }) => arn(account, "ec2", `subnet/${subnet.id}`));
+    const subnetArns = network.privateSubnets.map(({ subnet }) => formatArn(this, { service: "ec2", resource: `subnet/${subnet.id}` }));
     new IamRolePolicy(this, "Policy", {
       name: "runner",
       role: this.role.id,
@@ -102,14 +102,14 @@ export class CodeBuildRunner extends Construct {
           Sid: "InterfacesInThePrivateSubnetsOnly",
           Effect: "Allow",
           Action: "ec2:CreateNetworkInterfacePermission",
-          Resource: arn(account, "ec2", "network-interface/*"),
+          Resource: formatArn(this, { service: "ec2", resource: "network-interface/*" }),
           Condition: { StringEquals: { "ec2:AuthorizedService": "codebuild.amazonaws.com" }, ArnEquals: { "ec2:Subnet": subnetArns } },
         },
         {
           Sid: "GithubThroughTheAccountsConnection",
           Effect: "Allow",
           Action: ["codeconnections:GetConnectionToken", "codeconnections:GetConnection", "codeconnections:UseConnection"],
-          Resource: arn(account, "codeconnections", "connection/*"),
+          Resource: formatArn(this, { service: "codeconnections", resource: "connection/*" }),
         },
       ]),
     });

@@ -1,20 +1,12 @@
 import { EksManagedAddon } from "../../../constructs/cluster/addons";
-import { EksControlPlane } from "../../../constructs/cluster/eks-cluster";
 import { IrsaRole } from "../../../constructs/iam/irsa-role";
-import { ACCOUNT, privateSubnets } from "../../support/cluster-fixtures";
+import { testControlPlane } from "../../support/cluster-fixtures";
 import { onlyResource, SynthesizedStack, synthScoped } from "../../support/synth";
 
 function synthAddon(namespace = "kube-system"): SynthesizedStack {
   return JSON.parse(
     synthScoped((scope) => {
-      const cluster = new EksControlPlane(scope, "Eks", {
-        account: ACCOUNT,
-        name: "shop-test",
-        version: "1.35",
-        vpcId: "vpc-1",
-        subnets: privateSubnets(scope),
-        logRetentionDays: 30,
-      });
+      const cluster = testControlPlane(scope);
       const role = new IrsaRole(scope, "Role", {
         oidcProvider: cluster.oidcProvider,
         roleName: "shop-test-ebs",

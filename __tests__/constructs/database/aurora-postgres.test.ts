@@ -1,26 +1,9 @@
-import { TerraformStack } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { AuroraPostgres, POSTGRES_PORT } from "../../../constructs/database/aurora-postgres";
 import { IrsaRole } from "../../../constructs/iam/irsa-role";
-import { Network } from "../../../constructs/network/network";
-import { testEnvironment, testStack } from "../../support/environments";
+import { databaseIn } from "../../support/data";
+import { testStack } from "../../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../../support/synth";
-
-const account = { accountId: "123456789012", region: "eu-central-1", partition: "aws" };
-
-function databaseIn(stack: TerraformStack, props: Partial<ConstructorParameters<typeof AuroraPostgres>[2]> = {}): AuroraPostgres {
-  const environment = testEnvironment();
-  const network = new Network(stack, "Network", {
-    account,
-    namePrefix: "shop-test",
-    cidr: environment.network.cidr,
-    subnetPlan: environment.network.subnetPlan,
-    databasePort: POSTGRES_PORT,
-    flowLogs: { enabled: false, retentionDays: 30, trafficType: "ALL" },
-  });
-  return new AuroraPostgres(stack, "Db", { account, namePrefix: "shop-test", network, engineVersion: "15.10", ...props });
-}
 
 describe("AuroraPostgres", () => {
   it("admits security groups given as ids, as SecurityGroup objects and as objects exposing one, each with a description", () => {

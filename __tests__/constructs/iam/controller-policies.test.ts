@@ -1,13 +1,14 @@
 import { clusterAutoscalerStatements, ebsVolumeKeyStatements, loadBalancerControllerStatements } from "../../../constructs/iam/controller-policies";
 import { PolicyStatement } from "../../../constructs/iam/policy-document";
 import { ACCOUNT } from "../../support/cluster-fixtures";
+import { testStack } from "../../support/environments";
 
 const actionsOf = (statement: PolicyStatement) => [statement.Action].flat();
 const withAction = (statements: PolicyStatement[], pattern: RegExp) =>
   statements.filter((statement) => actionsOf(statement).some((action) => pattern.test(action)));
 
 describe("Cluster Autoscaler policy", () => {
-  const statements = clusterAutoscalerStatements(ACCOUNT, "shop-test");
+  const statements = clusterAutoscalerStatements(testStack(ACCOUNT), "shop-test");
 
   it("may only resize or shrink the Auto Scaling groups tagged as owned by its cluster", () => {
     const scaling = withAction(statements, /^autoscaling:(SetDesiredCapacity|TerminateInstanceInAutoScalingGroup)$/);
@@ -29,7 +30,7 @@ describe("Cluster Autoscaler policy", () => {
 });
 
 describe("AWS Load Balancer Controller policy", () => {
-  const statements = loadBalancerControllerStatements(ACCOUNT, "shop-test");
+  const statements = loadBalancerControllerStatements(testStack(ACCOUNT), "shop-test");
 
   it("may only delete or modify load balancers, target groups and security groups tagged for its own cluster", () => {
     const destructive = withAction(

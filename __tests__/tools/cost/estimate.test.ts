@@ -60,7 +60,9 @@ describe("estimate of the shipped environments", () => {
       for (const [pool, group] of Object.entries(env.cluster.nodeGroups)) {
         const spot = group.capacityType === "SPOT";
         const groups = group.oneGroupPerAz ? env.network.availabilityZones.length : 1;
-        const compute = cluster.filter((item) => item.resource.startsWith(`NodeGroup-${pool}`) && / (spot|on-demand) \(desired size\)$/.test(item.description));
+        const compute = cluster.filter(
+          (item) => item.resource.startsWith(`Eks/NodeGroup-${pool}`) && / (spot|on-demand) \(desired size\)$/.test(item.description),
+        );
         expect(compute).toHaveLength(groups);
         const hourly = (regional(env.account.region).ec2OnDemandHourly as Record<string, number>)[group.instanceTypes[0]];
         const total = compute.reduce((sum, item) => sum + item.monthly, 0);
