@@ -4,7 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
 import { pipelineRolesOf } from "../constructs/iam/github-actions";
 import { PermissionsBoundaryAspect } from "../constructs/iam/permissions-boundary";
-import { AwsLocation, AwsScope, formatArn } from "../constructs/core/aws-scope";
+import { AwsScope, formatArn } from "../constructs/core/aws-scope";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
 
 // Deploy order; destroy runs in reverse. `runner` (the in-VPC deploy runner) exists where a pipeline deploys the environment. `delivery` holds the edge layer's Kubernetes half (Argo CD bootstrap, docs/edge.md).
@@ -29,16 +29,14 @@ export function defaultTags(environment: string, stack: string, project: string,
  */
 export abstract class EnvironmentStack extends TerraformStack {
   readonly environment: EnvironmentConfig;
-  /** Where the stack's resources live; constructs read it from their scope (`AwsScope.of`). */
-  readonly account: AwsLocation;
   readonly provider: AwsProvider;
 
   protected constructor(scope: Construct, environment: EnvironmentConfig, layer: Layer) {
     const name = stackName(environment, layer);
     super(scope, name);
     this.environment = environment;
-    this.account = { accountId: environment.account.id, region: environment.account.region, partition: environment.partition };
-    AwsScope.declare(this, this.account);
+    // Constructs read the account, partition and region from their scope (`AwsScope.of`), never from props.
+    AwsScope.declare(this, { accountId: environment.account.id, region: environment.account.region, partition: environment.partition });
     this.provider = new AwsProvider(this, "aws", {
       region: environment.account.region,
       allowedAccountIds: [environment.account.id],

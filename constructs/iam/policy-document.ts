@@ -30,17 +30,6 @@ export function serviceTrustPolicy(service: string, accountId: string): string {
   ]);
 }
 
-/** Where an account's resources live: the values every ARN needs. */
-export interface AccountContext {
-  readonly accountId: string;
-  readonly region: string;
-  readonly partition: string;
-}
-
-export function arn(account: AccountContext, service: string, resource: string, region = account.region): string {
-  return `arn:${account.partition}:${service}:${region}:${account.accountId}:${resource}`;
-}
-
 /** IAM's wildcard match of an action or resource pattern (`*` any run, `?` one character); actions ignore case. */
 export function matchesWildcard(pattern: string, value: string, ignoreCase = false): boolean {
   const source = pattern
