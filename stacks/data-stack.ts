@@ -6,7 +6,7 @@ import { AuroraPostgres } from "../constructs/database/aurora-postgres";
 import { DatabaseAlarms } from "../constructs/database/database-alarms";
 import { DisasterRecovery } from "../constructs/database/disaster-recovery";
 import { Network } from "../constructs/network/network";
-import { defaultTags, EnvironmentStack, stackName } from "./environment-stack";
+import { EnvironmentStack } from "./environment-stack";
 
 export interface DataStackProps {
   readonly network: Network;
@@ -57,7 +57,6 @@ export class DataStack extends EnvironmentStack {
         logRetentionDays: config.logRetentionDays,
         flowLogs: environment.network.flowLogs,
         deletionProtection: production,
-        tags: defaultTags(environment.name, stackName(environment, "data"), environment.project, environment.tags),
       });
     }
 

@@ -13,7 +13,7 @@ import { RdsGlobalCluster } from "@cdktf/provider-aws/lib/rds-global-cluster";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { DisasterRecoveryConfig } from "../../config/environment";
 import { SubnetPlan } from "../../config/subnet-plan";
-import { AwsScope, awsManagedPolicyArn, RegionalScope } from "../core/aws-scope";
+import { AwsScope, awsManagedPolicyArn, awsProviderIn, RegionalScope } from "../core/aws-scope";
 import { serviceTrustPolicy } from "../iam/policy-document";
 import { EncryptedLogGroup } from "../logging/log-group";
 import { FlowLogSettings, Network } from "../network/network";
@@ -248,14 +248,12 @@ export interface DisasterRecoveryProps {
   readonly flowLogs: FlowLogSettings;
   /** @default true */
   readonly deletionProtection?: boolean;
-  /** Default tags of the recovery region's provider: the stack's, so the copies are tagged like the primary. */
-  readonly tags: Readonly<Record<string, string>>;
 }
 
 /**
  * The database's copy in a second region of the same account, as the config chooses it: AWS Backup copies
- * (`backup-copy`) or an Aurora global database (`global-database`). It owns the recovery region's provider, pinned to
- * the stack's account like the default one.
+ * (`backup-copy`) or an Aurora global database (`global-database`), on the recovery region's provider: a copy of the
+ * stack's default one (same account guard and default tags).
  */
 export class DisasterRecovery extends Construct {
   readonly provider: AwsProvider;
@@ -269,12 +267,7 @@ export class DisasterRecovery extends Construct {
     super(scope, id);
     const { config, namePrefix, database } = props;
     this.region = config.region;
-    this.provider = new AwsProvider(this, "Provider", {
-      alias: "recovery",
-      region: config.region,
-      allowedAccountIds: [AwsScope.of(this).accountId],
-      defaultTags: [{ tags: { ...props.tags } }],
-    });
+    this.provider = awsProviderIn(this, config.region, "recovery");
     const recoveryRegion: RecoveryRegion = { provider: this.provider, region: config.region };
     if (config.mode === "backup-copy") {
       this.backupCopy = new BackupCopy(this, "BackupCopy", {
