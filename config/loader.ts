@@ -107,7 +107,7 @@ export function loadFile(file: string, readText: (file: string) => string = (nam
       problems: document.errors.map((error) => ({
         file: shown,
         location: yamlLocation(text, error.pos[0]),
-        message: `YAML syntax error: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+        message: `YAML syntax error: ${(error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`,
       })),
     };
   }
@@ -264,7 +264,7 @@ function readConfigFile(file: string, readText: (file: string) => string): { tex
 
 function yamlLocation(text: string, offset: number): string {
   const before = text.slice(0, offset).split("\n");
-  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
+  return `line ${before.length}, column ${(before.at(-1) ?? "").length + 1}`;
 }
 
 function displayPath(file: string): string {

@@ -136,7 +136,8 @@ export function planSubnets(network: SubnetPlanInput): PlanResult {
     const cidrs = network.subnets[tier].cidrs;
     const tierOffset = computedTiers.indexOf(tier) * AZ_LETTERS.length;
     zones.forEach((availabilityZone, index) => {
-      const block = cidrs ? parseCidr(cidrs[index]) : blocks[tierOffset + azSlot(availabilityZone)];
+      // The schema gives explicit CIDRs one per AZ, and the computed blocks have a slot per AZ letter.
+      const block = cidrs ? parseCidr(cidrs[index]!) : blocks[tierOffset + azSlot(availabilityZone)]!;
       plan[tier].push({ tier, availabilityZone, cidr: formatBlock(block) });
     });
   }

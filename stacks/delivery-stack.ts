@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "../config";
-import { clusterProviders } from "../constructs/addons/cluster-providers";
+import { clusterProviders } from "../constructs/cluster/kube-auth";
 import { ClusterRef } from "../constructs/cluster/cluster-ref";
 import { GitOpsApplication } from "../constructs/edge/gitops-application";
 import { targetGroupBindingPatch } from "../constructs/edge/target-group-binding-patch";

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { EnvironmentConfig } from "../config";
 import { ControllerRoles } from "../constructs/addons/add-on";
 import { PLATFORM_ADD_ONS } from "../constructs/addons/catalog";
-import { clusterProviders } from "../constructs/addons/cluster-providers";
+import { clusterProviders } from "../constructs/cluster/kube-auth";
 import { PlatformAddOns } from "../constructs/addons/platform-add-ons";
 import { Gp3StorageClass } from "../constructs/addons/storage-class";
 import { ClusterRef } from "../constructs/cluster/cluster-ref";

@@ -1,3 +1,4 @@
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
@@ -37,7 +38,7 @@ fs.symlinkSync("loop-a.yaml", file("loop-b.yaml"));
 fs.symlinkSync("missing.yaml", file("dangling.yaml"));
 fs.writeFileSync(file("qa.yml"), stringify(environmentInput()));
 // A FIFO would block a plain read forever; the loader must refuse it from its type alone.
-require("child_process").execFileSync("mkfifo", [file("fifo.yaml")]);
+execFileSync("mkfifo", [file("fifo.yaml")]);
 const level = (name: string, below: string) => `${name}: &${name} [${Array(10).fill(`*${below}`).join(", ")}]`;
 fs.writeFileSync(
   file("bomb.yaml"),

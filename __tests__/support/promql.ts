@@ -167,13 +167,18 @@ export function parsePromql(source: string): Expr {
   const binary = (level: number): Expr => {
     if (level === PRECEDENCE.length) return primary();
     let lhs = binary(level + 1);
-    while (peek() && PRECEDENCE[level].includes(peek()!.text)) {
+    while (PRECEDENCE[level].includes(peek()?.text ?? "")) {
       const op = next().text;
       if (peek()?.text === "bool") next();
       let on: string[] | undefined;
       let ignoring: string[] | undefined;
-      if (peek()?.text === "on") (next(), (on = labelList()));
-      else if (peek()?.text === "ignoring") (next(), (ignoring = labelList()));
+      if (peek()?.text === "on") {
+        next();
+        on = labelList();
+      } else if (peek()?.text === "ignoring") {
+        next();
+        ignoring = labelList();
+      }
       if (peek()?.text === "group_left" || peek()?.text === "group_right") {
         next();
         if (peek()?.text === "(") labelList();

@@ -226,7 +226,7 @@ export const knownRegion = (value: string, ctx: z.RefinementCtx): void => {
 };
 
 export const knownInstanceType = (value: string, ctx: z.RefinementCtx): void => {
-  const [family, size] = value.split(".");
+  const [family = "", size = ""] = value.split(".");
   if (!INSTANCE_FAMILIES.includes(family)) {
     const suggestion = closest(family, INSTANCE_FAMILIES);
     unknown(ctx, value, "an EC2 instance type: unknown family", suggestion ? [`${suggestion}.${size}`] : []);
@@ -242,7 +242,8 @@ export const knownInstanceType = (value: string, ctx: z.RefinementCtx): void => 
 
 export const knownAuroraVersion = (value: string, ctx: z.RefinementCtx): void => {
   if ((AURORA_POSTGRES_VERSIONS as readonly string[]).includes(value)) return;
-  const [major, minor] = value.split(".").map(Number);
+  // A missing minor compares with nothing, so it gets no neighbours, only the list.
+  const [major, minor = Number.NaN] = value.split(".").map(Number);
   const sameMajor = AURORA_POSTGRES_VERSIONS.filter((version) => Number(version.split(".")[0]) === major);
   if (sameMajor.length === 0) {
     const majors = [...new Set(AURORA_POSTGRES_VERSIONS.map((version) => version.split(".")[0]))];

@@ -259,7 +259,8 @@ interface Window {
 }
 
 function minutesOf(time: string): number {
-  const [hours, minutes] = time.split(":").map(Number);
+  // The schema's pattern has checked the form (hh:mm) before any window is parsed.
+  const [hours = 0, minutes = 0] = time.split(":").map(Number);
   return hours * 60 + minutes;
 }
 
@@ -268,12 +269,12 @@ function toWindow(start: number, end: number, period: number): Window {
 }
 
 function parseDaily(window: string): Window {
-  const [from, to] = window.split("-");
+  const [from = "", to = ""] = window.split("-");
   return toWindow(minutesOf(from), minutesOf(to), MINUTES_PER_DAY);
 }
 
 function parseWeekly(window: string): Window {
-  const [from, to] = window.split("-");
+  const [from = "", to = ""] = window.split("-");
   const at = (part: string) => DAYS.indexOf(part.slice(0, 3)) * MINUTES_PER_DAY + minutesOf(part.slice(4));
   return toWindow(at(from), at(to), MINUTES_PER_WEEK);
 }

@@ -158,7 +158,7 @@ function highlyAvailable(context: AddOnContext, name: string): { spec: Values; p
   };
 }
 
-const MIB_PER_UNIT: Record<string, number> = { Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
+const MIB_PER_UNIT = { Mi: 1, Gi: 1024, Ti: 1024 * 1024 } as const;
 
 /**
  * Prometheus' size limit for a volume of `size` (a Kubernetes quantity in Mi, Gi or Ti): 85 % of it, in MiB, which
@@ -167,8 +167,9 @@ const MIB_PER_UNIT: Record<string, number> = { Mi: 1, Gi: 1024, Ti: 1024 * 1024 
  */
 export function retentionSizeFor(size: string): string {
   const match = /^(\d+)(Mi|Gi|Ti)$/.exec(size);
-  if (!match) throw new Error(`retentionSizeFor: "${size}" is not a size in Mi, Gi or Ti`);
-  return `${Math.floor(Number(match[1]) * MIB_PER_UNIT[match[2]] * 0.85)}MiB`;
+  const [, amount, unit] = match ?? [];
+  if (amount === undefined || (unit !== "Mi" && unit !== "Gi" && unit !== "Ti")) throw new Error(`retentionSizeFor: "${size}" is not a size in Mi, Gi or Ti`);
+  return `${Math.floor(Number(amount) * MIB_PER_UNIT[unit] * 0.85)}MiB`;
 }
 
 function volume(context: AddOnContext, size: string): Values {

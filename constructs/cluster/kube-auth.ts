@@ -1,3 +1,6 @@
+import { Construct } from "constructs";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Fn } from "cdktf";
 import { ClusterRef } from "./cluster-ref";
 
@@ -27,5 +30,23 @@ export function kubeConnection(cluster: ClusterRef): KubeConnection {
       command: "aws",
       args: ["eks", "get-token", "--cluster-name", cluster.name, "--region", cluster.region, "--output", "json"],
     },
+  };
+}
+
+/** The kubernetes and helm providers of a stack that writes into the cluster. */
+export interface ClusterProviders {
+  readonly kubernetes: KubernetesProvider;
+  readonly helm: HelmProvider;
+}
+
+/**
+ * Points the stack's kubernetes and helm providers at `cluster`, both with exec credentials (`kubeConnection`), so
+ * neither holds a token that could expire during a long apply.
+ */
+export function clusterProviders(stack: Construct, cluster: ClusterRef): ClusterProviders {
+  const connection = kubeConnection(cluster);
+  return {
+    kubernetes: new KubernetesProvider(stack, "kubernetes", { ...connection, exec: [connection.exec] }),
+    helm: new HelmProvider(stack, "helm", { kubernetes: connection }),
   };
 }

@@ -44,7 +44,7 @@ export function originOfRemoteState(dataSourceName: string): string | undefined 
 
 /** Does for every stack of `app` what `app.synth()` does before aspects run: cross-stack references become outputs and remote-state reads. */
 export function prepareCrossStackReferences(app: App): void {
-  for (const stack of app.node.children.filter(TerraformStack.isStack)) {
+  for (const stack of app.node.children.filter((child) => TerraformStack.isStack(child))) {
     stack.prepareStack();
   }
 }

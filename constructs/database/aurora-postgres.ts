@@ -235,12 +235,13 @@ export class AuroraPostgres extends Construct {
       });
 
     const [writerZone] = zones;
+    if (writerZone === undefined) throw new Error(`${namePrefix}: the database needs at least one database subnet`);
     this.writer = instance("Writer", `${namePrefix}-writer`, writerZone, 0);
     // Reader n sits in the (n mod zones)-th AZ after the writer's, so the first readers always land in other AZs and
     // fail over there first (tier 1); a reader that shares the writer's AZ only when there are more readers than AZs.
     this.readers = Array.from({ length: props.readers }, (_, index) => {
       const ordinal = index + 1;
-      const zone = zones[ordinal % zones.length];
+      const zone = zones[ordinal % zones.length]!;
       return instance(`Reader-${ordinal}`, `${namePrefix}-reader-${ordinal}`, zone, zone === writerZone ? 2 : 1);
     });
 

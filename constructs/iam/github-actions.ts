@@ -255,7 +255,7 @@ export function githubTrustPolicy(providerArn: string, repository: string, subje
       Condition: {
         StringEquals: {
           [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
-          [`${GITHUB_OIDC_HOST}:sub`]: sub.length === 1 ? sub[0] : sub,
+          [`${GITHUB_OIDC_HOST}:sub`]: sub.length === 1 ? sub[0]! : sub,
         },
       },
     },

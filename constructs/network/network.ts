@@ -139,7 +139,8 @@ export class Network extends Construct {
         vpcId: this.vpc.id,
         tags: { Name: `${namePrefix}-private-${availabilityZone}` },
       });
-      const nat = natZones.length === zones.length ? this.natGateways[index] : this.natGateways[0];
+      // One NAT gateway per AZ, or the single one every private subnet shares.
+      const nat = this.natGateways[natZones.length === zones.length ? index : 0]!;
       new Route(this, `PrivateDefaultRoute-${availabilityZone}`, {
         routeTableId: routeTable.id,
         destinationCidrBlock: "0.0.0.0/0",

@@ -30,7 +30,7 @@ export function suppress(construct: IConstruct, ruleId: string, reason: string):
 export function suppressionFor(construct: IConstruct, ruleId: string): Suppression | undefined {
   const scopes = construct.node.scopes;
   for (let index = scopes.length - 1; index >= 0; index--) {
-    const match = suppressions.get(scopes[index])?.find((suppression) => suppression.ruleId === ruleId);
+    const match = suppressions.get(scopes[index]!)?.find((suppression) => suppression.ruleId === ruleId);
     if (match) return match;
   }
   return undefined;

@@ -1,11 +1,11 @@
-import { App, Testing, TerraformStack } from "cdktf";
+import { Testing, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { accountRootArn, awsProviderIn, AwsScope, awsManagedPolicyArn, formatArn, policyArn, RegionalScope, roleArn } from "../../../constructs/core/aws-scope";
 
 function stackIn(partition: string, region: string): TerraformStack {
-  const stack = new TerraformStack(Testing.app() as App, "test");
+  const stack = new TerraformStack(Testing.app(), "test");
   AwsScope.declare(stack, { accountId: "111122223333", partition, region });
   return stack;
 }
@@ -18,7 +18,7 @@ describe("AwsScope", () => {
   });
 
   it("says where to declare the location when a construct is built outside any declaring stack", () => {
-    const stack = new TerraformStack(Testing.app() as App, "bare");
+    const stack = new TerraformStack(Testing.app(), "bare");
     expect(() => AwsScope.of(new Construct(stack, "Orphan"))).toThrow(/bare\/Orphan: no AWS account and region in scope.*AwsScope.declare/);
   });
 

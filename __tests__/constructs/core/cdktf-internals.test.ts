@@ -37,24 +37,24 @@ describe("cdktf's cross-stack references, as `cdktf synth` writes them", () => {
   app.synth();
   const consumer = synthesizedJson(app, "consumer-stack");
   const producer = synthesizedJson(app, "producer-stack");
-  const expression = (Object.values(consumer.resource!.aws_sqs_queue!)[0] as { tags: { topic: string } }).tags.topic;
+  const expression = (Object.values(consumer.resource.aws_sqs_queue)[0] as { tags: { topic: string } }).tags.topic;
 
   it("are one remote-state read of the origin stack, recognised by crossStackReadsIn", () => {
     const reads = crossStackReadsIn(expression);
     expect(reads).toHaveLength(1);
-    expect(reads[0]!.originStack).toBe("producer-stack");
+    expect(reads[0].originStack).toBe("producer-stack");
   });
 
   it("name the remote-state data source with the prefix the adapter strips", () => {
-    const names = Object.keys(consumer.data!.terraform_remote_state!);
+    const names = Object.keys(consumer.data.terraform_remote_state);
     expect(names).toEqual([`${CROSS_STACK_INPUT_PREFIX}producer-stack`]);
     expect(names.map(originOfRemoteState)).toEqual(["producer-stack"]);
   });
 
   it("read an output the origin stack now has, holding the referenced attribute", () => {
     const [read] = crossStackReadsIn(expression);
-    expect(producer.output![read!.outputId]).toEqual(expect.objectContaining({ value: expect.stringMatching(/^\$\{aws_sns_topic\.Topic\.arn\}$/) }));
-    expect(crossStackReadAt(`data.terraform_remote_state.${CROSS_STACK_INPUT_PREFIX}producer-stack.outputs.${read!.outputId}`)).toEqual(read);
+    expect(producer.output[read.outputId]).toEqual(expect.objectContaining({ value: expect.stringMatching(/^\$\{aws_sns_topic\.Topic\.arn\}$/) }));
+    expect(crossStackReadAt(`data.terraform_remote_state.${CROSS_STACK_INPUT_PREFIX}producer-stack.outputs.${read.outputId}`)).toEqual(read);
   });
 
   it("leave same-stack references and plain strings alone", () => {
@@ -71,7 +71,7 @@ describe("prepareCrossStackReferences", () => {
     prepareCrossStackReferences(app);
     expect(producer.node.findAll().filter((construct) => construct instanceof TerraformOutput).length).toBe(outputsBefore + 1);
     const synthesized = consumer.toTerraform() as { resource: { aws_sqs_queue: Record<string, { tags: { topic: string } }> } };
-    const topic = synthesized.resource.aws_sqs_queue[queue.friendlyUniqueId]!.tags.topic;
+    const topic = synthesized.resource.aws_sqs_queue[queue.friendlyUniqueId].tags.topic;
     expect(Token.isUnresolved(topic)).toBe(false);
     expect(crossStackReadsIn(topic)).toEqual([expect.objectContaining({ originStack: "producer-stack" })]);
   });

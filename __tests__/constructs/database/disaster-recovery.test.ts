@@ -16,7 +16,11 @@ type RecoveryMode = Exclude<DisasterRecoveryConfig, { mode: "none" }>;
 function synthRecovery(config: RecoveryMode): { recovery: DisasterRecovery; synthesized: SynthesizedStack } {
   const stack = testStack({ accountId: "123456789012", region: "eu-central-1", partition: "aws" });
   // The recovery provider copies the stack's default one: its account guard and default tags.
-  new AwsProvider(stack, "aws", { region: "eu-central-1", allowedAccountIds: ["123456789012"], defaultTags: [{ tags: { project: "shop", environment: "test" } }] });
+  new AwsProvider(stack, "aws", {
+    region: "eu-central-1",
+    allowedAccountIds: ["123456789012"],
+    defaultTags: [{ tags: { project: "shop", environment: "test" } }],
+  });
   const database = databaseIn(stack);
   const recovery = new DisasterRecovery(stack, "DisasterRecovery", {
     namePrefix: "shop-test",
