@@ -1,13 +1,12 @@
 import { Construct } from "constructs";
 import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
 import { GithubDeployRole, GithubOidcProvider, pipelineRolesOf } from "../constructs/iam/github-actions";
 import { AutoScalingServiceLinkedRole } from "../constructs/iam/service-linked-role";
 import { GithubConnection } from "../constructs/runner/github-connection";
 import { StateBucket } from "../constructs/state/state-bucket";
-import { awsProviderIn, AwsScope, RegionalScope } from "../constructs/core/aws-scope";
+import { awsProviderIn, declareAwsStack, RegionalScope } from "../constructs/core/aws-scope";
 import { defaultTags } from "./environment-stack";
 
 export interface BootstrapStackProps {
@@ -49,12 +48,7 @@ export class BootstrapStack extends TerraformStack {
     }
     const { state } = first;
     new LocalBackend(this, { path: `terraform.${id}.tfstate` });
-    new AwsProvider(this, "aws", {
-      region: state.region,
-      allowedAccountIds: [first.account.id],
-      defaultTags: [{ tags: defaultTags("account", id, first.project, {}) }],
-    });
-    AwsScope.declare(this, { accountId: first.account.id, region: state.region, partition: first.partition });
+    declareAwsStack(this, { accountId: first.account.id, region: state.region, partition: first.partition }, defaultTags("account", id, first.project, {}));
     this.stateBucket = new StateBucket(this, "State", { bucketName: state.bucket, keyAlias: state.kmsKeyAlias.replace(/^alias\//, "") });
     const deployed = props.environments.flatMap((environment) => {
       const roles = pipelineRolesOf(environment);

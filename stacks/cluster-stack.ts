@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { EnvironmentConfig } from "../config";
 import { NODE_POOLS, NodePoolName } from "../config/schema/cluster";
 import { VPC_CNI_CONFIGURATION } from "../constructs/cluster/addons";

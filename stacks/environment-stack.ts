@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import { Aspects, CloudBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
 import { pipelineRolesOf } from "../constructs/iam/github-actions";
 import { PermissionsBoundaryAspect } from "../constructs/iam/permissions-boundary";
-import { AwsScope, formatArn } from "../constructs/core/aws-scope";
+import { declareAwsStack, formatArn } from "../constructs/core/aws-scope";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
 
 // Deploy order; destroy runs in reverse. `runner` (the in-VPC deploy runner) exists where a pipeline deploys the environment. `delivery` holds the edge layer's Kubernetes half (Argo CD bootstrap, docs/edge.md).
@@ -36,12 +36,11 @@ export abstract class EnvironmentStack extends TerraformStack {
     super(scope, name);
     this.environment = environment;
     // Constructs read the account, partition and region from their scope (`AwsScope.of`), never from props.
-    AwsScope.declare(this, { accountId: environment.account.id, region: environment.account.region, partition: environment.partition });
-    this.provider = new AwsProvider(this, "aws", {
-      region: environment.account.region,
-      allowedAccountIds: [environment.account.id],
-      defaultTags: [{ tags: defaultTags(environment.name, name, environment.project, environment.tags) }],
-    });
+    this.provider = declareAwsStack(
+      this,
+      { accountId: environment.account.id, region: environment.account.region, partition: environment.partition },
+      defaultTags(environment.name, name, environment.project, environment.tags),
+    );
     configureRemoteState(this, environment, name);
     Aspects.of(this).add(new PolicyAspect({ production: environment.isProduction }));
     const pipeline = pipelineRolesOf(environment);

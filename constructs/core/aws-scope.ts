@@ -85,6 +85,16 @@ export function policyArn(scope: ArnContext, name: string): string {
 }
 
 /**
+ * Declares where a stack's resources live and gives the stack its AWS provider, pinned to that account and region
+ * (`allowed_account_ids`, so credentials of another account fail the plan) and carrying the tags every taggable
+ * resource gets through `default_tags`.
+ */
+export function declareAwsStack(stack: TerraformStack, location: AwsLocation, defaultTags: Readonly<Record<string, string>>): AwsProvider {
+  AwsScope.declare(stack, location);
+  return new AwsProvider(stack, "aws", { region: location.region, allowedAccountIds: [location.accountId], defaultTags: [{ tags: { ...defaultTags } }] });
+}
+
+/**
  * The AWS provider of another region of the stack's account: an aliased copy of the stack's default provider (same
  * account guard and default tags), created once per alias, for a `RegionalScope` to put its subtree on.
  */

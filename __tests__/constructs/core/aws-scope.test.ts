@@ -2,7 +2,17 @@ import { Testing, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { accountRootArn, awsProviderIn, AwsScope, awsManagedPolicyArn, formatArn, policyArn, RegionalScope, roleArn } from "../../../constructs/core/aws-scope";
+import {
+  accountRootArn,
+  awsProviderIn,
+  AwsScope,
+  awsManagedPolicyArn,
+  declareAwsStack,
+  formatArn,
+  policyArn,
+  RegionalScope,
+  roleArn,
+} from "../../../constructs/core/aws-scope";
 
 function stackIn(partition: string, region: string): TerraformStack {
   const stack = new TerraformStack(Testing.app(), "test");
@@ -68,5 +78,16 @@ describe("RegionalScope", () => {
     const topics = Object.values<{ name: string; provider?: string }>(JSON.parse(Testing.synth(stack)).resource.aws_sns_topic);
     expect(topics.find((topic) => topic.name === "inside")?.provider).toBe("aws.us_east_1");
     expect(topics.find((topic) => topic.name === "outside")?.provider).toBeUndefined();
+  });
+});
+
+describe("declareAwsStack", () => {
+  it("declares the stack's location and gives it the provider pinned to that account, with the default tags", () => {
+    const stack = new TerraformStack(Testing.app(), "pinned");
+    declareAwsStack(stack, { accountId: "444455556666", partition: "aws", region: "us-east-2" }, { project: "shop", "managed-by": "cdktf" });
+    expect(AwsScope.of(new Construct(stack, "Child")).region).toBe("us-east-2");
+    expect(JSON.parse(Testing.synth(stack)).provider.aws).toEqual([
+      { region: "us-east-2", allowed_account_ids: ["444455556666"], default_tags: [{ tags: { project: "shop", "managed-by": "cdktf" } }] },
+    ]);
   });
 });
