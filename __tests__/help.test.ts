@@ -14,7 +14,15 @@ describe("./help", () => {
   });
 
   it("names the commands a new user needs first", () => {
-    for (const command of ["npm ci && npm run synth", "npm run charts:pull", "npm test", "npm run test:adopt", "npm run lint", "npm run cost", "npm run docs:cost"]) {
+    for (const command of [
+      "npm ci && npm run synth",
+      "npm run charts:pull",
+      "npm test",
+      "npm run test:adopt",
+      "npm run lint",
+      "npm run cost",
+      "npm run docs:cost",
+    ]) {
       expect(printed).toContain(command);
     }
   });
