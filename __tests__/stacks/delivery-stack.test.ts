@@ -10,6 +10,7 @@ import { checkValues, chartsDir, findChart } from "../../tools/chart-values";
 import { REPO_ROOT, testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
 import { EnvironmentConfig } from "../../config";
+import { crossStackReadsIn } from "../../constructs/core/cdktf-internals";
 
 function synth(environment: EnvironmentConfig): SynthesizedStack {
   const app = testApp();
@@ -74,13 +75,16 @@ describe("DeliveryStack", () => {
     new DeliveryStack(app, environment, { cluster: clusterOf(environment), edge });
     app.synth();
     const stackJson = (name: string) => JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", name, "cdk.tf.json"), "utf8")) as SynthesizedStack;
-    const [patch] = chartValues(stackJson(`${tier.production.name}-delivery`)).applications.web.source.kustomize.patches;
+    const [patch] = chartValues(stackJson(`${environment.name}-delivery`)).applications.web.source.kustomize.patches;
     expect(patch.target).toMatchObject({ kind: "TargetGroupBinding", name: "web" });
     const [operation] = JSON.parse(patch.patch);
     expect(operation).toMatchObject({ op: "add", path: "/spec/targetGroupARN" });
-    expect(operation.value).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-prod-edge\.outputs\.[^}]*\}$/);
-    const exported = Object.values(stackJson(`${tier.production.name}-edge`).output ?? {}).map((output) => output.value);
-    expect(exported).toContain("${aws_lb_target_group.Alb_TargetGroup_C4919543.arn}");
+    // One whole reference, read from the edge stack's output that holds the target group's ARN.
+    expect(operation.value).toMatch(/^\$\{[^}]+\}$/);
+    const reads = crossStackReadsIn(operation.value);
+    expect(reads).toEqual([expect.objectContaining({ originStack: `${environment.name}-edge` })]);
+    const output = stackJson(`${environment.name}-edge`).output?.[reads[0].outputId];
+    expect(output?.value).toMatch(/^\$\{aws_lb_target_group\.[A-Za-z0-9_]+\.arn\}$/);
   });
 
   it("leaves the replica count to the HPA", () => {

@@ -9,6 +9,7 @@ import { buildApp } from "../../main";
 import { RunnerStack, runnerProjectName } from "../../stacks/runner-stack";
 import { shippedEnvironments, testApp, testEnvironment } from "../support/environments";
 import { resourcesOf, SynthesizedStack, synthStack } from "../support/synth";
+import { crossStackReadsIn } from "../../constructs/core/cdktf-internals";
 
 const github = { repository: "acme/shop" };
 
@@ -77,10 +78,14 @@ describe("RunnerStack", () => {
       from_port: 443,
       to_port: 443,
       ip_protocol: "tcp",
-      referenced_security_group_id: expect.stringContaining("data.terraform_remote_state.cross-stack-reference-input-qa-runner"),
     });
     const ingress = Object.values(resourcesOf(written(stacks["qa-cluster"]), "aws_vpc_security_group_ingress_rule"));
-    expect(ingress.filter((rule) => rule.referenced_security_group_id !== undefined)).toHaveLength(1);
+    const fromGroups = ingress.filter((rule) => rule.referenced_security_group_id !== undefined);
+    expect(fromGroups).toHaveLength(1);
+    // The group is the runner stack's own, read from its output.
+    const [read] = crossStackReadsIn(String(fromGroups[0].referenced_security_group_id));
+    expect(read.originStack).toBe("qa-runner");
+    expect(written(stacks["qa-runner"]).output?.[read.outputId]?.value).toMatch(/^\$\{aws_security_group\.[A-Za-z0-9_]+\.id\}$/);
   });
 
   it("deploys after the network and before the cluster", () => {

@@ -2,6 +2,7 @@ import { scalarText } from "../lib/json";
 import { regionOf as providerRegion } from "../lib/synth-output";
 import type { SystemModel } from "./types";
 import { asArray, asMap, asString, isMap, Json } from "./values";
+import { originOfRemoteState } from "../../constructs/core/cdktf-internals";
 
 /**
  * Reading the synthesized Terraform JSON of a system: resources across stacks, references resolved to the resource
@@ -55,10 +56,13 @@ export function addressOf(ref: Pick<ResourceRef, "type" | "name">): string {
   return `${ref.type}.${ref.name}`;
 }
 
-/** The stack a `terraform_remote_state` data source reads: cdktf names it after the stack, its key names the state file. */
+/**
+ * The stack a `terraform_remote_state` data source reads: cdktf names it after the stack (read through the adapter of
+ * cdktf's internals); any other remote state is found by its key, which names the state file.
+ */
 export function remoteStateStack(stacks: Stacks, stack: string, dataSource: string): string | undefined {
-  const prefix = "cross-stack-reference-input-";
-  if (dataSource.startsWith(prefix) && stacks[dataSource.slice(prefix.length)]) return dataSource.slice(prefix.length);
+  const origin = originOfRemoteState(dataSource);
+  if (origin !== undefined && stacks[origin]) return origin;
   const config = asMap(asMap(asMap(asMap(stacks[stack]?.data).terraform_remote_state)[dataSource]).config);
   const key = asString(config.key) ?? asString(asMap(config.workspaces).name);
   const named = key
