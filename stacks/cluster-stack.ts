@@ -116,7 +116,7 @@ export class ClusterStack extends EnvironmentStack {
       endpoint: this.eks.endpoint,
       certificateAuthorityData: this.eks.certificateAuthorityData,
       oidcProvider: { arn: this.eks.oidcProvider.arn, issuer: this.eks.oidcProvider.issuer },
-      nodeSecurityGroupId: this.eks.clusterSecurityGroupId,
+      nodeSecurityGroup: { id: this.eks.clusterSecurityGroupId },
       kubernetesVersion: config.version,
       region: environment.account.region,
       vpcId: network.vpc.id,
@@ -125,6 +125,6 @@ export class ClusterStack extends EnvironmentStack {
     new TerraformOutput(this, "cluster_name", { value: this.cluster.name, description: "EKS cluster name" });
     new TerraformOutput(this, "cluster_endpoint", { value: this.cluster.endpoint, description: "Kubernetes API endpoint" });
     new TerraformOutput(this, "oidc_provider_arn", { value: this.cluster.oidcProvider.arn, description: "IAM OIDC provider of the cluster (IRSA)" });
-    new TerraformOutput(this, "node_security_group_id", { value: this.cluster.nodeSecurityGroupId, description: "Security group the nodes carry" });
+    new TerraformOutput(this, "node_security_group_id", { value: this.cluster.nodeSecurityGroup.id, description: "Security group the nodes carry" });
   }
 }

@@ -43,7 +43,7 @@ export class DataStack extends EnvironmentStack {
       slowQueryMilliseconds: config.slowQueryMilliseconds,
       deletionProtection: production,
       finalSnapshot: production,
-      allowFrom: { "eks-nodes": props.cluster.nodeSecurityGroupId },
+      allowFrom: { "eks-nodes": props.cluster.nodeSecurityGroup },
     });
     this.alarms = new DatabaseAlarms(this, "Alarms", { namePrefix: prefix, database: this.database, key: this.database.key, ...config.alarms });
     if (config.disasterRecovery.mode !== "none") {

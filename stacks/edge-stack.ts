@@ -83,7 +83,7 @@ export class EdgeStack extends EnvironmentStack {
       network: props.network,
       // The config validation requires the prefix list whenever there is an edge.
       clients: { kind: lb.scheme === "internal" ? "cloudfront-vpc-origin" : "cloudfront-prefix-list", prefixListId: lb.cloudFrontPrefixListId! },
-      targetSecurityGroupId: props.cluster.nodeSecurityGroupId,
+      targets: props.cluster.nodeSecurityGroup,
       certificate: new DnsValidatedCertificate(this, "OriginCertificate", { domainName: originHost, zone: this.zone }),
       accessLogBucketName: `${prefix}-alb-logs-${environment.account.id}`,
       accessLogRetentionDays: edge.logRetentionDays,

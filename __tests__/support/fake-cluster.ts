@@ -10,7 +10,7 @@ export function fakeCluster(overrides: Partial<ClusterRef> = {}): ClusterRef {
       arn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789",
       issuer: "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789",
     },
-    nodeSecurityGroupId: "sg-0123456789abcdef0",
+    nodeSecurityGroup: { id: "sg-0123456789abcdef0" },
     kubernetesVersion: "1.33",
     region: "eu-west-1",
     vpcId: "vpc-0123456789abcdef0",

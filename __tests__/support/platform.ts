@@ -29,7 +29,7 @@ export function platformStack(
     endpoint: "https://EXAMPLE0123456789.gr7.eu-west-1.eks.amazonaws.com",
     certificateAuthorityData: "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t",
     oidcProvider: { arn: `arn:aws:iam::${environment.account.id}:oidc-provider/${FAKE_OIDC_ISSUER}`, issuer: FAKE_OIDC_ISSUER },
-    nodeSecurityGroupId: "sg-0123456789abcdef0",
+    nodeSecurityGroup: { id: "sg-0123456789abcdef0" },
     kubernetesVersion: "1.33",
     region: environment.account.region,
     vpcId: "vpc-0123456789abcdef0",

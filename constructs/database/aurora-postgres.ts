@@ -18,11 +18,13 @@ import { IrsaRole } from "../iam/irsa-role";
 import { EncryptedLogGroup } from "../logging/log-group";
 import { Network } from "../network/network";
 import { KmsKey } from "../security/kms-key";
+import { SecurityGroupRef } from "../cluster/cluster-ref";
 
 export const POSTGRES_PORT = 5432;
 
 /** A security group to admit: its id, or any object that exposes one (a SecurityGroup, or `{ securityGroup }`). */
-export type SecurityGroupSource = string | { readonly id: string } | { readonly securityGroup: { readonly id: string } };
+/** What may be admitted: a security group, or a construct that has one (`CodeBuildRunner`, `AuroraPostgres`). */
+export type SecurityGroupSource = SecurityGroupRef | { readonly securityGroup: SecurityGroupRef };
 
 export interface ReaderAutoscaling {
   /** Fewest readers; autoscaling never removes the readers Terraform manages. @default the `readers` count */
@@ -331,6 +333,5 @@ export class AuroraPostgres extends Construct {
 }
 
 function securityGroupIdOf(source: SecurityGroupSource): string {
-  if (typeof source === "string") return source;
   return "securityGroup" in source ? source.securityGroup.id : source.id;
 }

@@ -13,6 +13,7 @@ import { SecureBucket } from "../storage/secure-bucket";
 import { DnsValidatedCertificate } from "./dns-validated-certificate";
 import { AliasTarget } from "./hosted-zone";
 import { WebAcl } from "./web-acl";
+import { SecurityGroupRef } from "../cluster/cluster-ref";
 
 /**
  * Accounts through which Elastic Load Balancing writes access logs in Regions opened before August 2022; newer
@@ -61,7 +62,7 @@ export interface ApplicationLoadBalancerProps {
   readonly network: Network;
   readonly clients: LoadBalancerClients;
   /** The security group of the pods' nodes: the ALB sends to the pods' IPs (target type ip) through it. */
-  readonly targetSecurityGroupId: string;
+  readonly targets: SecurityGroupRef;
   /** Regional ACM certificate of the HTTPS listener. */
   readonly certificate: DnsValidatedCertificate;
   /** Bucket name for access logs. */
@@ -130,10 +131,10 @@ export class ApplicationLoadBalancer extends Construct {
       ipProtocol: "tcp",
       fromPort: targetPort,
       toPort: targetPort,
-      referencedSecurityGroupId: props.targetSecurityGroupId,
+      referencedSecurityGroupId: props.targets.id,
     });
     new VpcSecurityGroupIngressRule(this, "PodsFromAlb", {
-      securityGroupId: props.targetSecurityGroupId,
+      securityGroupId: props.targets.id,
       description: `From ALB ${props.name} to the application pods`,
       ipProtocol: "tcp",
       fromPort: targetPort,

@@ -21,7 +21,7 @@ const cluster: ClusterRef = {
   endpoint: "https://example",
   certificateAuthorityData: "Q0E=",
   oidcProvider,
-  nodeSecurityGroupId: "sg-1",
+  nodeSecurityGroup: { id: "sg-1" },
   kubernetesVersion: "1.33",
   region: "eu-central-1",
   vpcId: "vpc-1",

@@ -7,7 +7,7 @@ describe("kubeConnection", () => {
       endpoint: "https://example.eks.amazonaws.com",
       certificateAuthorityData: "Q0E=",
       oidcProvider: { arn: "arn", issuer: "issuer" },
-      nodeSecurityGroupId: "sg-1",
+      nodeSecurityGroup: { id: "sg-1" },
       kubernetesVersion: "1.33",
       region: "eu-central-1",
       vpcId: "vpc-1",

@@ -6,9 +6,9 @@ import { testStack } from "../../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../../support/synth";
 
 describe("AuroraPostgres", () => {
-  it("admits security groups given as ids, as SecurityGroup objects and as objects exposing one, each with a description", () => {
+  it("admits security groups another service created (by id), SecurityGroup objects and objects exposing one, each with a description", () => {
     const stack = testStack();
-    const db = databaseIn(stack, { allowFrom: { "eks-nodes": "sg-0123456789abcdef0" } });
+    const db = databaseIn(stack, { allowFrom: { "eks-nodes": { id: "sg-0123456789abcdef0" } } });
     const bastion = new SecurityGroup(stack, "Bastion", { name: "bastion", description: "Bastion hosts" });
     db.allowFrom(bastion, "bastion");
     db.allowFrom({ securityGroup: bastion }, "migrations");

@@ -32,7 +32,7 @@ export function loadBalancer(stack: TerraformStack, overrides: Partial<Applicati
     name: "shop-prod-web",
     network: fakeNetwork(),
     clients: { kind: "cloudfront-vpc-origin", prefixListId: "pl-12345678" },
-    targetSecurityGroupId: "sg-nodes",
+    targets: { id: "sg-nodes" },
     certificate: certificate(stack),
     accessLogBucketName: "shop-prod-alb-logs",
     accessLogRetentionDays: 365,
