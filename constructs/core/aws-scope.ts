@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from "constructs";
 import { Aspects, IAspect, TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { nearestInScopes } from "./nearest-scope";
 
 /** Where the resources of a scope live: the three values every ARN of this account needs. */
 export interface AwsLocation {
@@ -24,11 +25,8 @@ export class AwsScope {
 
   /** The location of the nearest declaring scope (the construct itself included). */
   static of(construct: IConstruct): AwsLocation {
-    const scopes = construct.node.scopes;
-    for (let index = scopes.length - 1; index >= 0; index--) {
-      const location = locations.get(scopes[index]!);
-      if (location) return location;
-    }
+    const location = nearestInScopes(construct, (scope) => locations.get(scope));
+    if (location) return location;
     throw new Error(
       `${construct.node.path || "<root>"}: no AWS account and region in scope. Build it inside an EnvironmentStack or BootstrapStack, or call AwsScope.declare(stack, { accountId, partition, region }) on the stack first.`,
     );

@@ -1,4 +1,5 @@
 import { IConstruct } from "constructs";
+import { nearestInScopes } from "../core/nearest-scope";
 import { RULE_IDS } from "./rules";
 
 export interface Suppression {
@@ -28,12 +29,7 @@ export function suppress(construct: IConstruct, ruleId: string, reason: string):
 
 /** The suppression of `ruleId` that covers `construct` (set on it or on one of its scopes), if any. */
 export function suppressionFor(construct: IConstruct, ruleId: string): Suppression | undefined {
-  const scopes = construct.node.scopes;
-  for (let index = scopes.length - 1; index >= 0; index--) {
-    const match = suppressions.get(scopes[index]!)?.find((suppression) => suppression.ruleId === ruleId);
-    if (match) return match;
-  }
-  return undefined;
+  return nearestInScopes(construct, (scope) => suppressions.get(scope)?.find((suppression) => suppression.ruleId === ruleId));
 }
 
 /** Every suppression set on `root` or below it. */
