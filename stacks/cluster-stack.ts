@@ -14,7 +14,7 @@ import { pipelineRolesOf } from "../constructs/iam/github-actions";
 import { IrsaRole } from "../constructs/iam/irsa-role";
 import { Network } from "../constructs/network/network";
 import { KmsKey } from "../constructs/security/kms-key";
-import { defaultTags, EnvironmentStack, stackName } from "./environment-stack";
+import { EnvironmentStack } from "./environment-stack";
 
 export interface ClusterStackProps {
   /** The environment's network, from its NetworkStack. */
@@ -53,7 +53,7 @@ export class ClusterStack extends EnvironmentStack {
       logRetentionDays: config.logRetentionDays,
       nodeVolumeKey: this.volumeKey,
       // Default tags stop at the launch template; instances and volumes get them through its tag specifications.
-      nodeTags: defaultTags(environment.name, stackName(environment, "cluster"), environment.project, environment.tags),
+      nodeTags: this.defaultTags,
     });
     if (props.runnerSecurityGroup) {
       this.eks.allowApiAccessFromSecurityGroup("runner", props.runnerSecurityGroup, "Kubernetes API from the in-VPC deploy runner");

@@ -30,16 +30,19 @@ export function defaultTags(environment: string, stack: string, project: string,
 export abstract class EnvironmentStack extends TerraformStack {
   readonly environment: EnvironmentConfig;
   readonly provider: AwsProvider;
+  /** The tags the provider puts on every taggable resource (`default_tags`), for what they do not reach. */
+  readonly defaultTags: Readonly<Record<string, string>>;
 
   protected constructor(scope: Construct, environment: EnvironmentConfig, layer: Layer) {
     const name = stackName(environment, layer);
     super(scope, name);
     this.environment = environment;
+    this.defaultTags = defaultTags(environment.name, name, environment.project, environment.tags);
     // Constructs read the account, partition and region from their scope (`AwsScope.of`), never from props.
     this.provider = declareAwsStack(
       this,
       { accountId: environment.account.id, region: environment.account.region, partition: environment.partition },
-      defaultTags(environment.name, name, environment.project, environment.tags),
+      this.defaultTags,
     );
     configureRemoteState(this, environment, name);
     Aspects.of(this).add(new PolicyAspect({ production: environment.isProduction }));
