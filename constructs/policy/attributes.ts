@@ -39,12 +39,16 @@ export function isSet(value: unknown): boolean {
   return typeof value === "string" ? value.trim().length > 0 : value !== undefined && value !== null;
 }
 
+/** A scalar of parsed JSON or YAML as text: a string as it is, a number or boolean printed; undefined for anything else. */
+export function scalarText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  return typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+}
+
 /** An attribute as text for a rule's message or comparison: scalars as Terraform prints them, blocks as JSON. */
 export function text(value: unknown, fallback = ""): string {
   if (value === undefined || value === null) return fallback;
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
-  return JSON.stringify(value);
+  return scalarText(value) ?? JSON.stringify(value);
 }
 
 export function numberOf(value: unknown): number | undefined {

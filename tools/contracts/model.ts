@@ -6,7 +6,7 @@ import { chartsDir, ChartData, findChart } from "../chart-values";
 import { kustomize, overlayDirectory } from "../gitops-render";
 import { REPO_ROOT } from "../lib/repo";
 import { environmentOf, SynthesizedStack } from "../lib/synth-output";
-import { scalarText } from "../lib/json";
+import { scalarText } from "../../constructs/policy/attributes";
 import { CHARTS, ChartFacts, firstSet, switchedOn } from "./chart-workloads";
 import { addressOf, resolve, resourcesOfType } from "./terraform";
 import type { KubeObject, NodePoolFacts, ObjectModel, ReleaseModel, SystemModel, WorkloadFacts } from "./types";

@@ -1,4 +1,4 @@
-import { scalarText } from "../lib/json";
+import { scalarText } from "../../constructs/policy/attributes";
 import { regionOf as providerRegion } from "../lib/synth-output";
 import type { SystemModel } from "./types";
 import { asArray, asMap, asString, isMap, Json } from "./values";

@@ -1,7 +1,7 @@
 import { parse } from "yaml";
 import defaultPrices from "./prices.json";
 import { awsLocation, environmentOf, regionOf, ResourceValues, resourcesOf, SynthesizedStack } from "../lib/synth-output";
-import { scalarText } from "../lib/json";
+import { scalarText } from "../../constructs/policy/attributes";
 
 /** The committed price table's shape (`prices.json`); tests pass variations of it. */
 export type PriceTable = typeof defaultPrices;

@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { partitionOf } from "../../config/environment";
-import { scalarText } from "./json";
+import { scalarText } from "../../constructs/policy/attributes";
 import { REPO_ROOT } from "./repo";
 
 /**

@@ -1,7 +1,7 @@
 import type { Contract, NodePoolFacts, NodeTaintFacts } from "../types";
 import { asArray, asMap, asString, valueAt } from "../values";
 import { Findings, listOrNothing, workloadLabel } from "./common";
-import { scalarText } from "../../lib/json";
+import { scalarText } from "../../../constructs/policy/attributes";
 
 interface Requirement {
   readonly key: string;
