@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { runSynth } from "./cli/synth";
+import { BuildOptions, runSynth } from "./cli/synth";
 import { EnvironmentConfig } from "./config";
 import { BootstrapStack, bootstrapStackName } from "./stacks/bootstrap-stack";
 import { ClusterStack } from "./stacks/cluster-stack";
@@ -11,11 +11,15 @@ import { PlatformStack } from "./stacks/platform-stack";
 import { RunnerStack } from "./stacks/runner-stack";
 import { pipelineRolesOf } from "./constructs/iam/github-actions";
 
-/** Builds every stack of every selected environment: the architecture, one line per stack. */
-export function buildApp(app: App, environments: readonly EnvironmentConfig[]): App {
-  const s3Environments = environments.filter((environment) => environment.state.backend === "s3");
+/**
+ * Builds every stack of every selected environment: the architecture, one line per stack. The bootstrap stack of
+ * each selected account is built from every environment of that account (`options.allEnvironments`).
+ */
+export function buildApp(app: App, environments: readonly EnvironmentConfig[], options: BuildOptions = {}): App {
+  const s3Environments = (options.allEnvironments ?? environments).filter((environment) => environment.state.backend === "s3");
   const accounts = [...new Set(s3Environments.map((environment) => environment.account.id))];
-  for (const account of accounts) {
+  const selectedAccounts = new Set(environments.map((environment) => environment.account.id));
+  for (const account of accounts.filter((candidate) => selectedAccounts.has(candidate))) {
     const members = s3Environments.filter((environment) => environment.account.id === account);
     new BootstrapStack(app, bootstrapStackName(account, accounts.length), { environments: members });
   }

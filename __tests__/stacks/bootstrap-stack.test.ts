@@ -2,14 +2,32 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import type { EnvironmentInput } from "../../config/schema/environment";
 import { json } from "../support/synth";
-import { BootstrapStack, bootstrapStackName } from "../../stacks/bootstrap-stack";
+import * as path from "path";
+import { App } from "cdktf";
+import { BootstrapStack, bootstrapStackName, bootstrapStateFile } from "../../stacks/bootstrap-stack";
 import { shippedEnvironments, testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../support/synth";
 describe("BootstrapStack", () => {
   const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: shippedEnvironments() }));
 
-  it("keeps its own state locally: it creates the bucket the other stacks keep theirs in", () => {
-    expect(synthesized.terraform?.backend).toEqual({ local: { path: "terraform.bootstrap.tfstate" } });
+  it("keeps its own state locally, in state/bootstrap-<account>.tfstate, outside the output folder every synth replaces", () => {
+    const stack = new BootstrapStack(testApp(), "bootstrap", { environments: [testEnvironment()] });
+    const { path: statePath } = (synthStack(stack).terraform?.backend as { local: { path: string } }).local;
+    // Terraform resolves a local backend's relative path against the stack's folder in the output.
+    const stackDir = path.join(App.of(stack).outdir, "stacks", stack.node.id);
+    const resolved = path.resolve(stackDir, statePath);
+    expect(resolved).toBe(path.resolve("state", `bootstrap-${testEnvironment().account.id}.tfstate`));
+    expect(path.relative(App.of(stack).outdir, resolved).startsWith("..")).toBe(true);
+    expect(path.isAbsolute(statePath)).toBe(false);
+  });
+
+  it("keeps the state file where a stack renamed for a second account finds it", () => {
+    const file = (id: string) => {
+      const stack = new BootstrapStack(testApp(), id, { environments: [testEnvironment()], stateDirectory: "/srv/platform/state" });
+      return path.resolve(path.join(App.of(stack).outdir, "stacks", id), (synthStack(stack).terraform?.backend as { local: { path: string } }).local.path);
+    };
+    expect(file("bootstrap")).toBe(bootstrapStateFile("/srv/platform/state", testEnvironment().account.id));
+    expect(file(`bootstrap-${testEnvironment().account.id}`)).toBe(file("bootstrap"));
   });
 
   it("creates the state bucket the environments name, protected from destroy, with its CMK alias", () => {
