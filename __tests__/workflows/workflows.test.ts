@@ -227,7 +227,7 @@ describe("ci.yml: plans of pull requests", () => {
   });
 
   it("runs jobs on an environment's in-VPC runner only from the workflows its webhook admits", () => {
-    const byName = Object.fromEntries(Object.values(workflows).map((workflow) => [(workflow as { name?: string }).name, workflow]));
+    const byName: Record<string, Workflow> = Object.fromEntries(Object.values(workflows).map((workflow) => [(workflow as { name?: string }).name, workflow]));
     expect(Object.keys(byName)).toEqual(expect.arrayContaining(Object.values(PIPELINE_WORKFLOWS)));
     for (const environment of pipeline) {
       const callers = Object.entries(byName)
