@@ -16,13 +16,7 @@ import { pipelineRolesOf } from "./constructs/iam/github-actions";
  * each selected account is built from every environment of that account (`options.allEnvironments`).
  */
 export function buildApp(app: App, environments: readonly EnvironmentConfig[], options: BuildOptions = {}): App {
-  const s3Environments = (options.allEnvironments ?? environments).filter((environment) => environment.state.backend === "s3");
-  const accounts = [...new Set(s3Environments.map((environment) => environment.account.id))];
-  const selectedAccounts = new Set(environments.map((environment) => environment.account.id));
-  for (const account of accounts.filter((candidate) => selectedAccounts.has(candidate))) {
-    const members = s3Environments.filter((environment) => environment.account.id === account);
-    new BootstrapStack(app, bootstrapStackName(account, accounts.length), { environments: members });
-  }
+  bootstrapStacks(app, environments, options.allEnvironments ?? environments);
   for (const environment of environments) {
     const network = new NetworkStack(app, environment);
     const runner = pipelineRolesOf(environment) ? new RunnerStack(app, environment, { network: network.network }) : undefined;
@@ -44,6 +38,25 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[], o
     }
   }
   return app;
+}
+
+/**
+ * One bootstrap stack per account of the selected environments, each built from every environment of its account in
+ * `all` (a partial synth must not drop the other environments' roles); named by the accounts of `all`, so the name
+ * does not depend on the selection.
+ */
+export function bootstrapStacks(app: App, selected: readonly EnvironmentConfig[], all: readonly EnvironmentConfig[]): BootstrapStack[] {
+  const s3Environments = all.filter((environment) => environment.state.backend === "s3");
+  const accounts = [...new Set(s3Environments.map((environment) => environment.account.id))];
+  const selectedAccounts = new Set(selected.map((environment) => environment.account.id));
+  return accounts
+    .filter((account) => selectedAccounts.has(account))
+    .map(
+      (account) =>
+        new BootstrapStack(app, bootstrapStackName(account, accounts.length), {
+          environments: s3Environments.filter((environment) => environment.account.id === account),
+        }),
+    );
 }
 
 if (require.main === module) {
