@@ -47,7 +47,7 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[], o
  */
 export function bootstrapStacks(app: App, selected: readonly EnvironmentConfig[], all: readonly EnvironmentConfig[]): BootstrapStack[] {
   const s3Environments = all.filter((environment) => environment.state.backend === "s3");
-  const accounts = [...new Set(s3Environments.map((environment) => environment.account.id))];
+  const accounts = [...new Set(s3Environments.map((environment) => environment.account.id))].sort();
   const selectedAccounts = new Set(selected.map((environment) => environment.account.id));
   return accounts
     .filter((account) => selectedAccounts.has(account))
