@@ -1,6 +1,7 @@
 import { CostReport, estimate, formatReport, LineItem, money, PRICED_TYPES } from "../../../tools/cost/estimate";
 import prices from "../../../tools/cost/prices.json";
 import { SynthesizedStack } from "../../../tools/lib/synth-output";
+import { bootstrapStackName } from "../../../stacks/bootstrap-stack";
 import { shippedEnvironments, tier } from "../../support/environments";
 import { fixtureStack, synthesizeShipped } from "../support";
 
@@ -155,8 +156,9 @@ describe("estimate of the shipped environments", () => {
     expect(Object.keys(prices.sources)).toEqual(expect.arrayContaining(["ec2", "eks", "vpc", "aurora", "elb", "cloudfront", "waf", "kms", "cloudwatch"]));
   });
 
-  it("puts the bootstrap stack under the account, not an environment", () => {
-    expect(report.account.map((stack) => stack.name)).toEqual(["bootstrap"]);
+  it("puts the bootstrap stacks under their accounts, not an environment", () => {
+    const accounts = [...new Set(shippedEnvironments().map((environment) => environment.account.id))].sort();
+    expect(report.account.map((stack) => stack.name).sort()).toEqual(accounts.map((account) => bootstrapStackName(account, accounts.length)));
   });
 
   it("lists only the assumptions the figures use, each with value, unit and reason", () => {
