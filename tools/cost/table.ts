@@ -30,7 +30,21 @@ export function costTable(report: CostReport): string {
   ];
   const lowerBound = report.environments.some((env) => env.lowerBound);
   const note = lowerBound ? "\n\n≥: a lower bound; `npm run cost` lists what it could not price." : "";
-  return `${rows.join("\n")}\n\nMonthly USD at list price (prices retrieved ${report.priceTable.retrieved}), from \`npm run cost\`.${note}`;
+  const derived = report.derived.length > 0 ? `\n\nDerived rather than listed: ${report.derived.join("; ")}.` : "";
+  return `${rows.join("\n")}\n\nMonthly USD at list price (prices retrieved ${report.priceTable.retrieved}), from \`npm run cost\`.${note}${derived}`;
+}
+
+/**
+ * Why a report must not be published as the docs' cost table, if it must not: a resource type the price table does
+ * not know, a resource it could not price, or an environment that adds up to nothing (a table of zeros says "free").
+ */
+export function unpublishable(report: CostReport): string | undefined {
+  if (report.unknown.length > 0) return `resource types the price table does not know: ${report.unknown.map((entry) => entry.type).join(", ")}`;
+  if (report.unpriced.length > 0)
+    return `${report.unpriced.length} resources could not be priced, e.g. ${report.unpriced[0]?.address}: ${report.unpriced[0]?.reason}`;
+  const empty = report.environments.filter((environment) => environment.monthly <= 0).map((environment) => environment.name);
+  if (empty.length > 0) return `environments that add up to 0.00: ${empty.join(", ")}`;
+  return undefined;
 }
 
 /** `text` with the block between the markers replaced; throws when a file has no markers. */
