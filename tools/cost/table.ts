@@ -11,7 +11,7 @@ const END = "<!-- cost-table:end -->";
 export const DOCS = ["README.md", path.join("docs", "operations.md")];
 
 /** Layers in the order the architecture lists them; one column each. */
-const LAYERS = ["network", "cluster", "data", "platform", "edge", "delivery"];
+const LAYERS = ["network", "runner", "cluster", "data", "platform", "edge", "delivery"];
 
 export function costTable(report: CostReport): string {
   const production = report.environments.reduce((max, env) => Math.max(max, env.monthly), 0);

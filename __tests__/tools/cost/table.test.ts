@@ -16,8 +16,8 @@ describe("the cost tables of the docs", () => {
   });
 
   it("has a column per layer, an edge column among them, and a bold total per environment", () => {
-    expect(table.split("\n")[0]).toBe("| environment | network | cluster | data | platform | edge | delivery | total | share of the largest |");
-    expect(table).toMatch(/^\| \S+ \|( [\d,.]+ \|){6} \*\*[\d,.]+\*\* \| \d+ % \|$/m);
+    expect(table.split("\n")[0]).toBe("| environment | network | runner | cluster | data | platform | edge | delivery | total | share of the largest |");
+    expect(table).toMatch(/^\| \S+ \|( [\d,.]+ \|){7} \*\*[\d,.]+\*\* \| \d+ % \|$/m);
   });
 
   it("refuses to publish a table of zeros, of unknown types or of unpriced resources", () => {
