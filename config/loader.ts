@@ -9,6 +9,7 @@ import { networkSchema } from "./schema/network";
 import { checkSubnetPlan } from "./subnet-plan";
 import { describeIssue, formatPath } from "./issues";
 import { checkNameLimits } from "./name-limits";
+import { checkProductionRules } from "./production-rules";
 
 export const DEFAULT_CONFIG_DIR = "config";
 
@@ -150,7 +151,7 @@ export function validateEnvironment(name: string, file: string, data: unknown): 
     return { problems: [...described, ...more].map((problem) => ({ file, ...problem })) };
   }
   const environment = resolveEnvironment(name, file, parsed.data);
-  const problems = checkNameLimits(environment);
+  const problems = [...checkNameLimits(environment), ...checkProductionRules(environment)];
   return problems.length > 0 ? { problems } : { environment };
 }
 

@@ -34,6 +34,19 @@ const dir = configFolder({
   "tier-and-cidr": { ...environmentInput({ network: { cidr: "10.0.0.0/33" } }), tier: "prodution" },
   // 20 + 1 + 20 characters of prefix: IAM's 64 for the load balancer controller's role is past.
   "production-europe-eu": environmentInput({ project: "acmewebshopplatforms" }),
+  // Free-form values and access modes that would weaken production without a word.
+  "vault-dev": environmentInput({
+    platform: {
+      certManager: { enabled: true, acmeEmail: "ops@example.com", hostedZoneIds: ["Z0TEST000000000000003"] },
+      vault: { enabled: true, values: { server: { dev: { enabled: true } } } },
+    },
+  }),
+  "argo-world": environmentInput({
+    platform: {
+      argoCd: { hostname: "argo.world.example.com", hostedZoneId: "Z0TEST000000000000002", access: { mode: "public", allowedCidrs: ["0.0.0.0/0"] } },
+    },
+  }),
+  "grafana-lb": environmentInput({ platform: { kubePrometheusStack: { values: { grafana: { service: { type: "LoadBalancer" } } } } } }),
 });
 const file = (name: string) => path.join(dir, name);
 fs.mkdirSync(file("folder.yaml"));
@@ -96,6 +109,27 @@ describe("bad input", () => {
       at(
         "production-europe-eu.yaml",
         'project: with environment "production-europe-eu" gives the load balancer controller\'s IRSA role name "acmewebshopplatforms-production-europe-eu-aws-load-balancer-controller" (70 characters), past the 64 AWS allows (aws_iam_role.name); shorten the project or the environment\'s file name by 6 characters',
+      ),
+    ],
+    [
+      "Vault's dev mode in production",
+      at(
+        "vault-dev.yaml",
+        "platform.vault.values.server.dev.enabled: true is refused in a production tier: Vault's dev mode keeps every secret in memory only, starts unsealed and prints a root token to its log",
+      ),
+    ],
+    [
+      "Argo CD open to the whole internet",
+      at(
+        "argo-world.yaml",
+        "platform.argoCd.access.allowedCidrs[0]: \"0.0.0.0/0\" admits the whole internet to Argo CD's admin endpoint; name the offices' or VPN's egress ranges, or use access.mode internal",
+      ),
+    ],
+    [
+      "a world-open LoadBalancer through free-form values",
+      at(
+        "grafana-lb.yaml",
+        'platform.kubePrometheusStack.values.grafana.service.type: "LoadBalancer" with no loadBalancerSourceRanges puts this endpoint on the internet for everyone; set loadBalancerSourceRanges to the ranges that need it, or make it internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal)',
       ),
     ],
     ["a .yml file", at("qa.yml", "(file name): is not read: environment files end in .yaml; rename it to qa.yaml")],
@@ -171,8 +205,8 @@ describe("bad input", () => {
   });
 
   it("prints nothing else: one line per problem, every file in one run, no stack trace, exit 1", () => {
-    expect(lines(run.stderr)).toHaveLength(25);
-    expect(new Set(lines(run.stderr)).size).toBe(25);
+    expect(lines(run.stderr)).toHaveLength(28);
+    expect(new Set(lines(run.stderr)).size).toBe(28);
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.stdout).toBe("");
     expect(run.status).toBe(1);
