@@ -1,5 +1,6 @@
 import * as path from "path";
 import { CostReport, EnvironmentEstimate, money } from "./estimate";
+import { replaceBlock } from "../lib/generated-block";
 
 /**
  * The cost table of README.md and docs/operations.md, generated from `npm run cost`'s report (`npm run docs:cost`),
@@ -49,8 +50,5 @@ export function unpublishable(report: CostReport): string | undefined {
 
 /** `text` with the block between the markers replaced; throws when a file has no markers. */
 export function withTable(text: string, table: string, file: string): string {
-  const start = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`${file}: no ${BEGIN} ... ${END} block`);
-  return `${text.slice(0, start + BEGIN.length)}\n${table}\n${text.slice(end)}`;
+  return replaceBlock(text, { begin: BEGIN, end: END }, table, file);
 }
