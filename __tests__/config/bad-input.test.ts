@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { PROJECT_TAG_KEYS } from "../../config/schema/environment";
+import { ZONES_AS_OF } from "../../config/schema/availability-zones-data";
 import { defaultTags } from "../../stacks/environment-stack";
 import { configFolder, lines, runApp, shown } from "../support/cli";
 import { environmentInput } from "../support/environments";
@@ -46,6 +47,7 @@ const dir = configFolder({
       argoCd: { hostname: "argo.world.example.com", hostedZoneId: "Z0TEST000000000000002", access: { mode: "public", allowedCidrs: ["0.0.0.0/0"] } },
     },
   }),
+  "az-missing": environmentInput({ network: { availabilityZones: ["eu-central-1a", "eu-central-1b", "eu-central-1d"] } }),
   "grafana-lb": environmentInput({ platform: { kubePrometheusStack: { values: { grafana: { service: { type: "LoadBalancer" } } } } } }),
 });
 const file = (name: string) => path.join(dir, name);
@@ -132,6 +134,13 @@ describe("bad input", () => {
         'platform.kubePrometheusStack.values.grafana.service.type: "LoadBalancer" with no loadBalancerSourceRanges puts this endpoint on the internet for everyone; set loadBalancerSourceRanges to the ranges that need it, or make it internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal)',
       ),
     ],
+    [
+      "an availability zone the region does not have",
+      at(
+        "az-missing.yaml",
+        `network.availabilityZones[2]: "eu-central-1d" is not an availability zone of eu-central-1; it has eu-central-1a, eu-central-1b, eu-central-1c (as of ${ZONES_AS_OF})`,
+      ),
+    ],
     ["a .yml file", at("qa.yml", "(file name): is not read: environment files end in .yaml; rename it to qa.yaml")],
     [
       "an instance type that does not exist",
@@ -205,8 +214,8 @@ describe("bad input", () => {
   });
 
   it("prints nothing else: one line per problem, every file in one run, no stack trace, exit 1", () => {
-    expect(lines(run.stderr)).toHaveLength(28);
-    expect(new Set(lines(run.stderr)).size).toBe(28);
+    expect(lines(run.stderr)).toHaveLength(29);
+    expect(new Set(lines(run.stderr)).size).toBe(29);
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.stdout).toBe("");
     expect(run.status).toBe(1);
