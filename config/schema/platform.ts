@@ -230,6 +230,8 @@ export type PlatformConfig = z.output<typeof platformSchema>;
 
 interface PlatformRuleContext {
   readonly production: boolean;
+  /** Whether the environment configures `edge` (the application is deployed). */
+  readonly edge?: boolean;
   addIssue(path: (string | number)[], message: string): void;
 }
 
@@ -289,6 +291,12 @@ export function checkPlatformRules(platform: PlatformConfig, context: PlatformRu
   }
   if (platform.elasticsearch.enabled && !platform.fluentBit.enabled) {
     issue(["elasticsearch", "enabled"], "needs platform.fluentBit: Fluent Bit is what ships logs to Elasticsearch");
+  }
+  if (context.edge && !vault.enabled) {
+    issue(
+      ["vault", "enabled"],
+      "must be true while edge is configured: the application reads its session signing key through the Vault agent (gitops/base/rollout.yaml) and cannot start without it",
+    );
   }
   if (vault.enabled && !certManager.enabled) {
     issue(["vault", "enabled"], "needs platform.certManager: Vault's TLS certificate comes from the platform's private CA");

@@ -1,7 +1,8 @@
 import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
-import { testEnvironment } from "../../support/environments";
+import { validateEnvironment } from "../../../config";
+import { environmentInput, testEnvironment } from "../../support/environments";
 import { platformStack } from "../../support/platform";
 import { synthStack } from "../../support/synth";
 import { Json, SynthesizedPlatform } from "../../support/platform";
@@ -114,6 +115,15 @@ describe("issue 20: Vault comes up and stays up", () => {
     expect(configure).toContain('vault token revoke "$initial_root"');
     expect(configure).toContain("trap 'vault token revoke -self > /dev/null' EXIT");
     expect(configure.indexOf("trap")).toBeLessThan(configure.indexOf("vault secrets enable"));
+  });
+
+  test("config: an edge (the application) without Vault is refused in one line naming file and field", () => {
+    const edge = { domainName: "shop.example.org", gitops: { repoURL: "https://github.com/acme/shop.git" } };
+    const result = validateEnvironment("test", "config/test.yaml", environmentInput({ edge, platform: { vault: { enabled: false } } }));
+    const problems = "problems" in result ? result.problems : [];
+    const refusal = problems.find((problem) => problem.message.includes("Vault agent"));
+    expect(refusal).toMatchObject({ file: "config/test.yaml", location: "platform.vault.enabled" });
+    expect(refusal?.message).toMatch(/^must be true while edge is configured: [^\n]+$/);
   });
 
   test("config: Vault without cert-manager is refused", () => {
