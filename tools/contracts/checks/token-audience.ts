@@ -25,9 +25,9 @@ export function vaultRoles(model: SystemModel): VaultRole[] {
     const template = job.object.kind === "CronJob" ? valueAt(job.object, "spec.jobTemplate.spec.template.spec") : valueAt(job.object, "spec.template.spec");
     const containers = ["initContainers", "containers"].flatMap((field) => asArray(asMap(template)[field]).map(asMap));
     const text = containers.flatMap((container) => [...asArray(container.command), ...asArray(container.args)].map(String)).join("\n");
-    for (const match of text.matchAll(ROLE_WRITE)) {
-      const audience = /(?:^|\s)audience=([^\s]+)/.exec(match[2])?.[1];
-      roles.push({ name: match[1], ...(audience ? { audience } : {}), writtenBy: objectLabel(job) });
+    for (const [, name = "", settings = ""] of text.matchAll(ROLE_WRITE)) {
+      const audience = /(?:^|\s)audience=([^\s]+)/.exec(settings)?.[1];
+      roles.push({ name, ...(audience ? { audience } : {}), writtenBy: objectLabel(job) });
     }
   }
   return roles;
