@@ -131,7 +131,8 @@ function argoCdComponent(kind: string, prefix: string, name: (release: string) =
     security: {
       pod: [prefix === "redis" ? "redis.securityContext" : "global.securityContext"],
       container: [`${prefix}.containerSecurityContext`],
-      hostNetwork: prefix === "redis" ? undefined : `${prefix}.hostNetwork`,
+      // Only these templates read a hostNetwork value (argocd-server, -repo-server deployments, controller statefulset).
+      hostNetwork: ["controller", "server", "repoServer"].includes(prefix) ? `${prefix}.hostNetwork` : undefined,
     },
     nodeSelector: [`${prefix}.nodeSelector`, "global.nodeSelector"],
     tolerations: [`${prefix}.tolerations`, "global.tolerations"],
