@@ -33,6 +33,17 @@ export function reloadMechanism(model: SystemModel, workload: WorkloadFacts, sec
   return undefined;
 }
 
+/** What a consumer lacks, for the finding. */
+function missingReload(model: SystemModel, workload: WorkloadFacts, secret: string): string {
+  const annotations = workload.podAnnotations ?? {};
+  const annotated =
+    annotations["reloader.stakater.com/auto"] === "true" ||
+    (annotations["secret.reloader.stakater.com/reload"] ?? "").split(",").some((name) => name.trim() === secret);
+  const reloader = model.releases.some((release) => release.chart === "reloader");
+  const restart = annotated ? (reloader ? "" : "a reloader annotation but no reloader release") : "no reloader annotation";
+  return listOrNothing([restart, "no sidecar signalling the server"].filter(Boolean));
+}
+
 /** The pod's volumes (by name) that carry `secret`, directly or in a projected volume. */
 function volumesOf(podSpec: Json, secret: string): string[] {
   return asArray(podSpec.volumes)
@@ -70,13 +81,7 @@ export const certificateReloadContract: Contract = {
           findings.add(
             workloadLabel(workload),
             `Secret ${namespace}/${secret} of Certificate ${certificate.object.metadata.name} (renewed by cert-manager)`,
-            `no reload: ${listOrNothing(
-              [
-                model.releases.some((release) => release.chart === "reloader") ? "" : "no reloader release",
-                "no reloader annotation",
-                "no sidecar signalling the server",
-              ].filter(Boolean),
-            )}`,
+            `no reload: ${missingReload(model, workload, secret)}`,
           );
         }
       }
