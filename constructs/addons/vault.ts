@@ -109,8 +109,9 @@ const jsonField = (name: string, source = "") => `tr -d ' \\n' ${source}| sed -n
  * The one-time setup, idempotent so it may run again, in two steps of one Job:
  * - `init-and-store`: initialises Vault when it is not (auto-unseal means only a recovery key and a root token come
  *   out) into an in-memory file, and does not exit until Secrets Manager holds that output and reading it back gives
- *   the same root token. A failed put exits non-zero: the container restarts in the same pod, finds the output still
- *   in the in-memory folder and stores it first, so no retry can initialise twice or drop the material.
+ *   the same root token: a failed put is retried, never given up. Should the container still be restarted (OOM,
+ *   node pressure) it finds the output in the pod's in-memory folder and stores it first, so no retry initialises
+ *   twice or drops the material.
  * - `configure`: gets a fresh root token from the stored recovery key (`vault operator generate-root`), revokes the
  *   root token that init returned, configures what the platform promises (KV v2 at `secret`, Kubernetes auth, the
  *   application's policy and role, the file audit device, the session signing key when absent) and revokes its own
@@ -123,16 +124,18 @@ export function setupScript(recoverySecret: string): { tools: string; initAndSto
     tools: `cp /bin/vault ${TOOLS_DIR}/vault`,
     initAndStore: [
       "set -e",
+      // Never exits holding output it has not stored: a Job that gave up (backoffLimit) would delete the pod and its
+      // in-memory folder with it. It retries, every minute at most, until the put reads back.
       "store() {",
       "  attempt=1",
-      "  while [ $attempt -le 10 ]; do",
+      "  while true; do",
       `    if aws secretsmanager put-secret-value ${secret} --secret-string file://${INIT_OUTPUT} > /dev/null &&`,
       `      [ "$(aws secretsmanager get-secret-value ${secret} --query SecretString --output text | ${jsonField("root_token")})" = "$(${jsonField("root_token", `< ${INIT_OUTPUT} `)})" ]; then`,
       `      echo "init output stored in ${recoverySecret} (verified)"; rm -f ${INIT_OUTPUT}; return 0`,
       "    fi",
-      "    sleep $((attempt * 5)); attempt=$((attempt + 1))",
+      `    echo "init output not stored in ${recoverySecret} (try $attempt); it stays in memory, retrying" >&2`,
+      "    sleep $((attempt < 12 ? attempt * 5 : 60)); attempt=$((attempt + 1))",
       "  done",
-      `  echo "init output not stored in ${recoverySecret}; it stays in memory for the next try" >&2; exit 1`,
       "}",
       // A previous try of this container initialised Vault but could not store the output: store it first.
       `if [ -s ${INIT_OUTPUT} ]; then store; fi`,
