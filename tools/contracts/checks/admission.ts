@@ -1,7 +1,7 @@
 import type { Contract, SystemModel, WorkloadFacts } from "../types";
 import { CHARTS } from "../chart-workloads";
-import { asArray, asMap, asString, Json } from "../values";
-import { Findings, objectsOfKind, workloadLabel } from "./common";
+import { asArray, asMap, asString, Json, valueAt } from "../values";
+import { Findings, objectLabel, objectsOfKind, workloadLabel } from "./common";
 
 /** Pod Security Standards levels, least to most restrictive. */
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
@@ -132,6 +132,20 @@ export const admissionContract: Contract = {
       }
       const reasons = podSecurityViolations(workload.podSpec, level);
       if (reasons.length > 0) findings.add(workloadLabel(workload), `Pod Security ${level} of namespace ${workload.namespace}`, reasons.join("; "));
+    }
+    // Argo Rollouts runs an analysis metric's Job in the template's namespace: its pods are admitted like any other.
+    for (const template of objectsOfKind(model, "AnalysisTemplate", "ClusterAnalysisTemplate")) {
+      const namespace = template.object.metadata.namespace ?? "default";
+      const level = levels.get(namespace) ?? "privileged";
+      for (const metric of asArray(valueAt(template.object, "spec.metrics")).map(asMap)) {
+        const podSpec = asMap(valueAt(metric, "provider.job.spec.template.spec"));
+        if (Object.keys(podSpec).length === 0) continue;
+        checked++;
+        const reasons = podSecurityViolations(podSpec, level);
+        if (reasons.length > 0) {
+          findings.add(`${objectLabel(template)} metric ${String(metric.name)} Job`, `Pod Security ${level} of namespace ${namespace}`, reasons.join("; "));
+        }
+      }
     }
     return { checked, findings: findings.list };
   },

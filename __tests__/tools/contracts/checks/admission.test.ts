@@ -66,6 +66,27 @@ describe("the admission contract", () => {
     ]);
   });
 
+  it("admits an analysis metric's Job pods like any other pod of the namespace", () => {
+    const analysis = (context: object) =>
+      object(
+        "gitops:overlays/test",
+        "AnalysisTemplate",
+        "gate",
+        "web",
+        {
+          spec: {
+            metrics: [{ name: "smoke", provider: { job: { spec: { template: { spec: { containers: [{ name: "smoke", securityContext: context }] } } } } } }],
+          },
+        },
+        "argoproj.io/v1alpha1",
+      );
+    const model = (context: object) => system({ objects: [namespace("web", "restricted"), analysis(context)] });
+    expect(admissionContract.check(model(RESTRICTED_CONTAINER))).toEqual({ checked: 1, findings: [] });
+    expect(admissionContract.check(model({})).findings.map((finding) => finding.consumer)).toEqual([
+      "AnalysisTemplate web/gate (gitops:overlays/test) metric smoke Job",
+    ]);
+  });
+
   it("follows the Pod Security Standards on capabilities and seccomp at pod or container level", () => {
     const pod = (context: object) => ({
       securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
