@@ -26,6 +26,8 @@ export async function start(config: Config, onStopped: () => Promise<void> = () 
   const signingKey = SigningKey.fromFile(config.sessionKeyFile);
   const metrics = new Metrics();
   const db = new Database(config.database, metrics);
+  // One probe round before listening: the first /readyz already knows which endpoints answer.
+  await db.startHealthChecks();
   let accepting = true;
   const app = buildApp({ db, metrics, signingKey, logLevel: config.logLevel, accepting: () => accepting });
 

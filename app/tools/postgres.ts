@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -21,6 +21,8 @@ export interface PostgresServer {
   readonly superPassword: string;
   /** Runs SQL as the superuser on the application's database. */
   readonly admin: (sql: string, values?: unknown[]) => Promise<pg.QueryResult>;
+  /** The data directory: `controlServer` stops and starts the server by it (the fault-injection tests). */
+  readonly dataDir: string;
   readonly stop: () => void;
 }
 
@@ -84,6 +86,22 @@ function run(bin: string, args: string[]): void {
   execFileSync(command, argv, { stdio: ["ignore", "pipe", "pipe"], cwd: scratch });
 }
 
+function startArgs(dir: string): string[] {
+  const settings = readFileSync(path.join(dir, "start-options"), "utf8");
+  return ["-D", path.join(dir, "data"), "-l", path.join(dir, "server.log"), "-o", settings, "-w", "-t", "60", "start"];
+}
+
+/**
+ * Stops or starts a server `startPostgres` created, by its `dataDir`: `crash` kills it (`-m immediate`: no checkpoint,
+ * clients cut off, recovery from WAL at the next start), `stop` shuts it down cleanly, `start` brings it back with
+ * its original settings. Synchronous: the server is down (or accepting connections) when it returns.
+ */
+export function controlServer(dataDir: string, action: "crash" | "stop" | "start"): void {
+  const bin = path.join(postgresBinDir(), "pg_ctl");
+  if (action === "start") return run(bin, startArgs(dataDir));
+  run(bin, ["-D", path.join(dataDir, "data"), "-m", action === "crash" ? "immediate" : "fast", "-w", "stop"]);
+}
+
 export async function startPostgres(options: StartOptions = {}): Promise<PostgresServer> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? (await freePort([host]));
@@ -116,12 +134,14 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
       `-c listen_addresses=${host}`,
       `-p ${port}`,
       `-k ${dir}`,
+      // fsync off survives a crash of PostgreSQL (the OS keeps the writes), not of the machine: fine for tests. Commits
+      // stay synchronous, so a server killed with `pg_ctl stop -m immediate` keeps every acknowledged write.
       "-c fsync=off",
-      "-c synchronous_commit=off",
       "-c full_page_writes=off",
       "-c max_connections=200",
     ].join(" ");
-    run(path.join(bin, "pg_ctl"), ["-D", data, "-l", path.join(dir, "server.log"), "-o", settings, "-w", "-t", "60", "start"]);
+    writeFileSync(path.join(dir, "start-options"), settings);
+    run(path.join(bin, "pg_ctl"), startArgs(dir));
     started = true;
     const user = "web";
     const password = randomBytes(12).toString("hex");
@@ -141,7 +161,7 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
         await client.end();
       }
     };
-    return { host, port, user, password, database, superPassword, admin, stop };
+    return { host, port, user, password, database, superPassword, admin, dataDir: dir, stop };
   } catch (error) {
     stop();
     throw error;

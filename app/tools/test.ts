@@ -20,8 +20,18 @@ function testFiles(kind: "unit" | "integration"): string[] {
     .map((file) => path.join(dir, file));
 }
 
+/** Per test: a hung request or a stuck server fails that test within a minute instead of hanging the suite. */
+export const TEST_TIMEOUT_MS = 60_000;
+/** The whole `node --test` run, unit or integration: killed past this (the fault tests take about a minute). */
+export const RUN_TIMEOUT_MS = 10 * 60_000;
+
+export function nodeTestArgs(files: readonly string[]): string[] {
+  return ["--test", "--test-concurrency=1", `--test-timeout=${TEST_TIMEOUT_MS}`, ...files];
+}
+
 function nodeTest(files: string[], env: NodeJS.ProcessEnv): number {
-  const result = spawnSync(process.execPath, ["--test", "--test-concurrency=1", ...files], { stdio: "inherit", env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, nodeTestArgs(files), { stdio: "inherit", env: { ...process.env, ...env }, timeout: RUN_TIMEOUT_MS, killSignal: "SIGKILL" });
+  if (result.error !== undefined) process.stderr.write(`app tests: ${result.error.message}\n`);
   return result.status ?? 1;
 }
 
@@ -43,6 +53,8 @@ async function main(): Promise<number> {
       TEST_PGDATABASE: writer.database,
       TEST_WRITER_SUPERPASSWORD: writer.superPassword,
       TEST_READER_SUPERPASSWORD: reader.superPassword,
+      TEST_WRITER_DATA: writer.dataDir,
+      TEST_READER_DATA: reader.dataDir,
     };
     // Same password on both servers, as one IAM user reaches writer and readers.
     await reader.admin(`ALTER ROLE ${reader.user} PASSWORD '${writer.password}'`);
@@ -57,10 +69,12 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`app tests: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`app tests: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
