@@ -71,7 +71,11 @@ export class Metrics {
         for (const pool of pools()) this.set({ pool: pool.name }, pool.up ? 1 : 0);
       },
     });
-    this.ready = new Gauge({ name: "app_ready", help: "1 while /readyz last answered ready (accepting, and the writer or the reader answers), 0 otherwise", registers: [this.registry] });
+    this.ready = new Gauge({
+      name: "app_ready",
+      help: "1 while /readyz last answered ready (accepting, and the writer or the reader answers), 0 otherwise",
+      registers: [this.registry],
+    });
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {

@@ -60,12 +60,10 @@ export function setUpTracing(env: NodeJS.ProcessEnv = process.env): boolean {
 export function startRequest(method: string, route: string, headers: IncomingHttpHeaders): Trace | undefined {
   if (tracer === undefined) return undefined;
   const parent = headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, headers);
-  const span = tracer.startSpan(
-    `${method} ${route}`,
-    { kind: SpanKind.SERVER, attributes: { "http.request.method": method, "http.route": route, "url.scheme": "http" } },
-    parent,
-  );
+  const span = tracer.startSpan(`${method} ${route}`, { kind: SpanKind.SERVER }, parent);
+  // Most requests are not sampled: they stop here, having cost one sampler decision.
   if (!span.isRecording()) return undefined;
+  span.setAttributes({ "http.request.method": method, "http.route": route, "url.scheme": "http" });
   return { span, context: trace.setSpan(parent, span) };
 }
 
@@ -92,7 +90,7 @@ export function startQuery(request: Trace | undefined, pool: string, host: strin
 
 export function endQuery(span: Span | undefined, error?: unknown): void {
   if (span === undefined) return;
-  if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : "failed" });
   span.end();
 }
 

@@ -30,7 +30,12 @@ export function nodeTestArgs(files: readonly string[]): string[] {
 }
 
 function nodeTest(files: string[], env: NodeJS.ProcessEnv): number {
-  const result = spawnSync(process.execPath, nodeTestArgs(files), { stdio: "inherit", env: { ...process.env, ...env }, timeout: RUN_TIMEOUT_MS, killSignal: "SIGKILL" });
+  const result = spawnSync(process.execPath, nodeTestArgs(files), {
+    stdio: "inherit",
+    env: { ...process.env, ...env },
+    timeout: RUN_TIMEOUT_MS,
+    killSignal: "SIGKILL",
+  });
   if (result.error !== undefined) process.stderr.write(`app tests: ${result.error.message}\n`);
   return result.status ?? 1;
 }

@@ -16,7 +16,9 @@ const major = (version: string): string => /^v?(\d+)\./.exec(version)?.[1] ?? "?
 
 // The checks hadolint makes that matter here, plus what the pod's security context needs.
 describe("Dockerfile", () => {
-  const image = /^ARG NODE_IMAGE=node:(\d+\.\d+\.\d+)-([a-z]+)-slim@sha256:[0-9a-f]{64}$/.exec(instructions.find((line) => line.startsWith("ARG NODE_IMAGE=")) ?? "");
+  const image = /^ARG NODE_IMAGE=node:(\d+\.\d+\.\d+)-([a-z]+)-slim@sha256:[0-9a-f]{64}$/.exec(
+    instructions.find((line) => line.startsWith("ARG NODE_IMAGE=")) ?? "",
+  );
 
   it("pins its base image to an exact release and the digest of its index", () => {
     assert.ok(image !== null, "ARG NODE_IMAGE=node:<x.y.z>-<debian>-slim@sha256:<digest>: a tag alone can be moved");
@@ -68,7 +70,10 @@ describe("Dockerfile", () => {
       ['ENTRYPOINT ["node"]', 'CMD ["dist/src/main.js"]'],
     );
     assert.ok(!runtime.some((line) => line.startsWith("RUN ")), "nothing runs in the final stage");
-    assert.ok(runtime.some((line) => /^ENV PATH=\S*\/usr\/local\/bin/.test(line)), "node is on PATH (scratch has no environment)");
+    assert.ok(
+      runtime.some((line) => /^ENV PATH=\S*\/usr\/local\/bin/.test(line)),
+      "node is on PATH (scratch has no environment)",
+    );
   });
 
   it("ships the RDS CA bundle where the service looks for it", () => {
