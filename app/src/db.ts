@@ -140,6 +140,8 @@ class Probe {
   constructor(
     private readonly config: pg.ClientConfig,
     private readonly timeoutMs: number,
+    /** The writer must also accept writes: after a failover the old writer's address may reach a replica for a while. */
+    private readonly sql: string,
   ) {}
 
   async check(): Promise<boolean> {
@@ -150,7 +152,8 @@ class Probe {
         this.client = client;
         await client.connect();
       }
-      await this.client.query("SELECT 1");
+      const result = await this.client.query<{ ok: boolean }>(this.sql);
+      if (result.rows[0]?.ok !== true) throw new Error("the endpoint cannot serve this role");
       this.up = true;
     } catch {
       this.up = false;
@@ -193,7 +196,13 @@ export class Database {
       const pool = new pg.Pool({ ...config, Client: connectClient(settings.connectTimeoutMs) });
       // An idle client that loses its server (failover, restart) must not crash the process.
       pool.on("error", () => undefined);
-      return { name, host: config.host ?? "", pool, breaker: new Breaker(settings.breakerOpenMs), probe: new Probe(config, settings.connectTimeoutMs) };
+      return {
+        name,
+        host: config.host ?? "",
+        pool,
+        breaker: new Breaker(settings.breakerOpenMs),
+        probe: new Probe(config, settings.connectTimeoutMs, name === "writer" ? "SELECT NOT pg_is_in_recovery() AS ok" : "SELECT true AS ok"),
+      };
     };
     const writer = endpoint("writer");
     const reader = settings.readerHost === settings.writerHost ? writer : endpoint("reader");
@@ -251,12 +260,18 @@ export class Database {
     }
     const stop = this.metrics.dbQueryDuration.startTimer({ pool: endpoint.name });
     const span = startQuery(trace, endpoint.name, endpoint.host, text);
+    let client: pg.PoolClient | undefined;
     try {
-      const result = await endpoint.pool.query<R>(text, values);
+      client = await endpoint.pool.connect();
+      const result = await client.query<R>(text, values);
+      client.release();
       stop({ outcome: "ok" });
       endQuery(span);
       return result;
     } catch (error) {
+      // A connection that met an availability error (e.g. it reaches a writer demoted by a failover) is closed, not
+      // pooled again: the next one resolves the endpoint's address afresh.
+      client?.release(isUnavailable(error) ? (error as Error) : undefined);
       stop({ outcome: "error" });
       endQuery(span, error);
       if (isUnavailable(error)) {
