@@ -19,6 +19,8 @@ export interface TestDatabaseEnv {
   /** Data directories of the two servers, for tools/postgres.ts controlServer (the fault-injection tests). */
   TEST_WRITER_DATA: string;
   TEST_READER_DATA: string;
+  /** A hot standby streaming from the writer: in recovery, it answers but refuses writes (a demoted writer). */
+  TEST_STANDBY_HOST?: string;
 }
 
 export function testEnv(): TestDatabaseEnv {

@@ -1,12 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { migrate } from "../src/migrate";
 import { DEFAULT_SAMPLE_RATIO } from "../src/tracing";
-import { postgresBinDir, startPostgres, type PostgresServer } from "./postgres";
+import { postgresTool, startPostgres, type PostgresServer } from "./postgres";
 import { testDatabaseSettings } from "../test/support";
 
 /**
@@ -157,9 +157,8 @@ function pgbench(db: PostgresServer, script: string, extra: string[]): Result {
   const dir = mkdtempSync(path.join(os.tmpdir(), "users-info-pgbench-"));
   const file = path.join(dir, "script.sql");
   writeFileSync(file, script);
-  const beside = path.join(postgresBinDir(), "pgbench");
   const result = spawnSync(
-    existsSync(beside) ? beside : "pgbench",
+    postgresTool("pgbench"),
     [
       "-n",
       "-M",

@@ -49,6 +49,16 @@ export function postgresBinDir(): string {
   return path.join(root, newest, "bin");
 }
 
+/** A PostgreSQL program: beside initdb and pg_ctl, else in Debian's newest /usr/lib/postgresql/<version>/bin, else on PATH. */
+export function postgresTool(name: string): string {
+  const beside = path.join(postgresBinDir(), name);
+  if (existsSync(beside)) return beside;
+  const root = "/usr/lib/postgresql";
+  const versions = existsSync(root) ? readdirSync(root).filter((entry) => existsSync(path.join(root, entry, "bin", name))) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  return newest === undefined ? name : path.join(root, newest, "bin", name);
+}
+
 export function freePort(hosts: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
@@ -81,8 +91,9 @@ const NOBODY = 65534;
 // `nobody` must reach the data directory: a TMPDIR under a root-only folder (jest sets one) would not do.
 const scratch = isRoot ? "/tmp" : os.tmpdir();
 
-function run(bin: string, args: string[]): void {
-  const [command, argv] = isRoot ? ["runuser", ["-u", "nobody", "--", bin, ...args]] : [bin, args];
+function run(bin: string, args: string[], env: Record<string, string> = {}): void {
+  const withEnv = [...Object.entries(env).map(([name, value]) => `${name}=${value}`), bin, ...args];
+  const [command, argv] = isRoot ? ["runuser", ["-u", "nobody", "--", "env", ...withEnv]] : ["env", withEnv];
   execFileSync(command, argv, { stdio: ["ignore", "pipe", "pipe"], cwd: scratch });
 }
 
@@ -162,6 +173,54 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
       }
     };
     return { host, port, user, password, database, superPassword, admin, dataDir: dir, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
+
+/**
+ * A hot standby of `primary` streaming its WAL (pg_basebackup -R), on `host` and the primary's port: what Aurora's
+ * old writer address reaches for a while after a failover (a server that answers but refuses writes). Same roles,
+ * passwords and data as the primary; `stop()` removes it.
+ */
+export function startStandby(primary: PostgresServer, host: string): PostgresServer {
+  const bin = postgresBinDir();
+  const dir = mkdtempSync(path.join(scratch, "users-info-standby-"));
+  const data = path.join(dir, "data");
+  if (isRoot) chownSync(dir, NOBODY, NOBODY);
+  let started = false;
+  const stop = (): void => {
+    if (started)
+      spawnSync(
+        isRoot ? "runuser" : path.join(bin, "pg_ctl"),
+        [...(isRoot ? ["-u", "nobody", "--", path.join(bin, "pg_ctl")] : []), "-D", data, "-m", "fast", "-w", "stop"],
+        { stdio: "ignore" },
+      );
+    started = false;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("exit", stop);
+  try {
+    run(
+      postgresTool("pg_basebackup"),
+      ["-h", primary.host, "-p", String(primary.port), "-U", "postgres", "-D", data, "-R", "-X", "stream", "--checkpoint=fast"],
+      { PGPASSWORD: primary.superPassword },
+    );
+    const settings = [`-c listen_addresses=${host}`, `-p ${primary.port}`, `-k ${dir}`, "-c fsync=off", "-c max_connections=200"].join(" ");
+    writeFileSync(path.join(dir, "start-options"), settings);
+    run(path.join(bin, "pg_ctl"), startArgs(dir));
+    started = true;
+    const admin = async (sql: string, values: unknown[] = []): Promise<pg.QueryResult> => {
+      const client = new pg.Client({ host, port: primary.port, user: "postgres", password: primary.superPassword, database: primary.database });
+      await client.connect();
+      try {
+        return await client.query(sql, values);
+      } finally {
+        await client.end();
+      }
+    };
+    return { ...primary, host, admin, dataDir: dir, stop };
   } catch (error) {
     stop();
     throw error;

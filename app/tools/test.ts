@@ -2,13 +2,14 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { migrate } from "../src/migrate";
-import { freePort, startPostgres, type PostgresServer } from "./postgres";
+import { freePort, startPostgres, startStandby, type PostgresServer } from "./postgres";
 import { testDatabaseSettings, type TestDatabaseEnv } from "../test/support";
 
 /**
  * `npm test`: the unit tests, then the integration tests against two real PostgreSQL servers this script starts on
  * one free loopback port (writer on 127.0.0.1, reader on 127.0.0.2: the app can tell them apart only by PGHOST and
  * PGHOST_READER, as in Aurora) and stops afterwards. The reader refuses writes, so a write sent to it fails a test.
+ * A third, a streaming hot standby of the writer on 127.0.0.3, stands for a writer demoted by a failover.
  */
 const root = path.resolve(__dirname, "..");
 
@@ -43,7 +44,7 @@ function nodeTest(files: string[], env: NodeJS.ProcessEnv): number {
 async function main(): Promise<number> {
   const unit = nodeTest(testFiles("unit"), {});
   if (unit !== 0) return unit;
-  const port = await freePort(["127.0.0.1", "127.0.0.2"]);
+  const port = await freePort(["127.0.0.1", "127.0.0.2", "127.0.0.3"]);
   const servers: PostgresServer[] = [];
   try {
     const [writer, reader] = await Promise.all([startPostgres({ host: "127.0.0.1", port }), startPostgres({ host: "127.0.0.2", port })]);
@@ -68,7 +69,10 @@ async function main(): Promise<number> {
     await migrate(testDatabaseSettings(env, reader.host));
     // A replica accepts no writes: neither does this stand-in.
     await reader.admin(`ALTER ROLE ${reader.user} SET default_transaction_read_only = on`);
-    return nodeTest(testFiles("integration"), { ...env });
+    // A real streaming standby of the writer on 127.0.0.3: the server a failed-over writer address reaches.
+    const standby = startStandby(writer, "127.0.0.3");
+    servers.unshift(standby);
+    return nodeTest(testFiles("integration"), { ...env, TEST_STANDBY_HOST: standby.host });
   } finally {
     for (const server of servers) server.stop();
   }
