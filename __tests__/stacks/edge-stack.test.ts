@@ -274,7 +274,7 @@ describe("EdgeStack", () => {
     const withDatabase = synthStack(edgeStack(tier.production, undefined, true));
 
     it("gives web/web the IRSA role the overlays annotate, with rds-db:connect as the web user", () => {
-      const role = onlyResource(withDatabase, "aws_iam_role");
+      const role = Object.values(resourcesOf(withDatabase, "aws_iam_role")).find((candidate) => candidate.name === `${tier.production.prefix}-web`)!;
       expect(role.name).toBe(`${tier.production.prefix}-web`);
       expect(policyOf(role, "assume_role_policy").Statement[0]).toMatchObject({
         Condition: { StringEquals: { [`${clusterOf(tier.production).oidcProvider.issuer}:sub`]: "system:serviceaccount:web:web" } },
@@ -284,42 +284,49 @@ describe("EdgeStack", () => {
       expect(JSON.stringify(policyOf(connect).Statement[0].Resource)).toContain("/web");
     });
 
-    it("lets the web namespace's SecretStore (the web service account) read exactly the connection secret (break 1)", () => {
-      const policies = Object.values(resourcesOf(withDatabase, "aws_iam_role_policy"))
-        .map((policy) => policyOf(policy).Statement)
-        .flat();
-      const read = policies.find((statement) => statement.Sid === "ReadConnectionSettings");
-      expect(read).toMatchObject({ Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"] });
-      expect(read!.Resource).toMatch(/^\$\{aws_secretsmanager_secret\.WebDatabaseAccess_Connection_[A-Z0-9]+\.arn\}$/);
-      const decrypt = policies.find((statement) => statement.Sid === "DecryptThroughSecretsManager");
-      expect(decrypt).toMatchObject({
+    it("gives the application's role nothing but rds-db:connect: its connection settings are no secret (break 7)", () => {
+      const appRole = Object.entries(resourcesOf(withDatabase, "aws_iam_role")).find(([, role]) => role.name === `${tier.production.prefix}-web`)!;
+      const statements = Object.values(resourcesOf(withDatabase, "aws_iam_role_policy"))
+        .filter((policy) => String(policy.role).includes(`aws_iam_role.${appRole[0]}.`))
+        .flatMap((policy) => policyOf(policy).Statement);
+      expect(statements.map((statement) => statement.Action)).toEqual(["rds-db:connect"]);
+      expect(countOf(withDatabase, "aws_secretsmanager_secret")).toBe(0);
+      expect(countOf(withDatabase, "aws_secretsmanager_secret_version")).toBe(0);
+    });
+
+    it("gives the provisioning step's service account the only role that reads the master secret, decrypted through Secrets Manager (break 2)", () => {
+      const [roleId, role] = Object.entries(resourcesOf(withDatabase, "aws_iam_role")).find(
+        ([, candidate]) => candidate.name === `${tier.production.prefix}-web-provision-users`,
+      )!;
+      expect(policyOf(role, "assume_role_policy").Statement[0]).toMatchObject({
+        Condition: { StringEquals: { [`${clusterOf(tier.production).oidcProvider.issuer}:sub`]: "system:serviceaccount:web:web-provision-users" } },
+      });
+      const statements = Object.values(resourcesOf(withDatabase, "aws_iam_role_policy"))
+        .filter((policy) => String(policy.role).includes(`aws_iam_role.${roleId}.`))
+        .flatMap((policy) => policyOf(policy).Statement);
+      const read = statements.find((statement) => statement.Sid === "ReadMasterSecret")!;
+      expect(read.Action).toEqual(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]);
+      expect(read.Resource).toMatch(/master_user_secret/);
+      expect(statements.find((statement) => statement.Sid === "DecryptMasterSecretThroughSecretsManager")).toMatchObject({
         Action: "kms:Decrypt",
         Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${tier.production.account.region}.amazonaws.com` } },
       });
-      expect(decrypt!.Resource).toContain("aws_kms_key.");
+      const readers = Object.values(resourcesOf(withDatabase, "aws_iam_role_policy"))
+        .filter((policy) => String(policy.policy).includes("master_user_secret"))
+        .map((policy) => String(policy.role));
+      expect(readers).toEqual([`\${aws_iam_role.${roleId}.id}`]);
     });
 
-    it("publishes the connection settings, without a password, in a KMS-encrypted secret the ExternalSecret reads", () => {
-      expect(onlyResource(withDatabase, "aws_secretsmanager_secret")).toMatchObject({
-        name: `${tier.production.prefix}/web/database`,
-        kms_key_id: expect.stringMatching(/aws_kms_key\./),
-      });
-      const value = JSON.parse(onlyResource(withDatabase, "aws_secretsmanager_secret_version").secret_string as string);
-      expect(Object.keys(value).sort()).toEqual(["PGHOST", "PGHOST_READER", "PGPORT", "PGSSLMODE", "PGUSER"]);
-      expect(value).toMatchObject({ PGUSER: "web", PGPORT: "5432", PGSSLMODE: "verify-full" });
+    it("hands the delivery stack the connection settings and the master secret's ARN as kustomize patches", () => {
+      const stack = edgeStack(tier.production, undefined, true);
+      const patches = stack.databaseAccess!.kustomizePatches;
+      expect(patches.map((patch) => `${patch.target.kind}/${patch.target.name}`)).toEqual(["ConfigMap/web-database", "ExternalSecret/web-database-master"]);
+      const settings = JSON.parse(patches[0].patch) as { path: string }[];
+      expect(settings.map((operation) => operation.path)).toEqual(["/data/PGHOST", "/data/PGHOST_READER", "/data/PGPORT"]);
     });
 
-    it("keeps a deleted connection secret restorable for 7 days in production and deletes it at once elsewhere, so a recreate can reuse its name", () => {
-      const windowOf = (environment: EnvironmentConfig) =>
-        onlyResource(synthStack(edgeStack(environment, undefined, true)), "aws_secretsmanager_secret").recovery_window_in_days;
-      expect(windowOf(testEnvironment({ edge: EDGE }))).toBe(7);
-      expect(windowOf(testEnvironment({ tier: "development", edge: EDGE }))).toBe(0);
-      expect(windowOf(testEnvironment({ tier: "staging", edge: EDGE }))).toBe(0);
-    });
-
-    it("creates neither without a database", () => {
+    it("creates no role without a database", () => {
       expect(countOf(prod, "aws_iam_role")).toBe(0);
-      expect(countOf(prod, "aws_secretsmanager_secret")).toBe(0);
     });
   });
 
