@@ -1,10 +1,13 @@
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { TerraformStack } from "cdktf";
 import { EnvironmentConfig } from "../../config";
+import { buildApp } from "../../main";
+import { iamMatch } from "../../tools/contracts/terraform";
 import { applicationHost } from "../../config/environment";
 import { clusterOf, edgeStack } from "../support/edge";
-import { testEnvironment, tier } from "../support/environments";
+import { testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, json, onlyResource, policyOf, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
 
 /** The Elastic Load Balancing accounts of the regions older than August 2022, as AWS documents them (enable-access-logging). */
@@ -315,6 +318,32 @@ describe("EdgeStack", () => {
         .filter((policy) => String(policy.policy).includes("master_user_secret"))
         .map((policy) => String(policy.role));
       expect(readers).toEqual([`\${aws_iam_role.${roleId}.id}`]);
+    });
+
+    it("is not denied its own cluster's master secret by the environment's permissions boundary (break 2)", () => {
+      // The environment with pipeline roles, as main.ts builds it: every role of its stacks carries the boundary.
+      const environment = testEnvironment({ github: { repository: "acme/shop" }, edge: EDGE });
+      const app = buildApp(testApp(), [environment]);
+      const stacks = app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack).map((stack) => synthStack(stack));
+      const boundary = stacks
+        .flatMap((stack) => Object.values(resourcesOf(stack, "aws_iam_policy")))
+        .find((policy) => policy.name === `${environment.prefix}-boundary`)!;
+      const provisioner = stacks
+        .flatMap((stack) => Object.values(resourcesOf(stack, "aws_iam_role")))
+        .find((role) => role.name === `${environment.prefix}-web-provision-users`)!;
+      expect(provisioner.permissions_boundary).toBeDefined();
+      // RDS tags the managed master secret with its cluster's ARN; the data layer's cluster is named <prefix>.
+      const ownCluster = `arn:aws:rds:${environment.account.region}:${environment.account.id}:cluster:${environment.prefix}`;
+      type Guard = { Effect: string; Action: string | string[]; Condition?: { ArnNotLike?: Record<string, string | string[]> } };
+      const denies = (policyOf(boundary).Statement as Guard[]).filter(
+        (statement) => statement.Effect === "Deny" && [statement.Action].flat().some((action) => iamMatch(action, "secretsmanager:GetSecretValue")),
+      );
+      const denying = denies.filter((statement) => {
+        const notLike = statement.Condition?.ArnNotLike?.["aws:ResourceTag/aws:rds:primaryDBClusterArn"];
+        return notLike !== undefined && ![notLike].flat().some((pattern) => iamMatch(pattern, ownCluster));
+      });
+      expect(denies.length).toBeGreaterThan(0);
+      expect(denying).toEqual([]);
     });
 
     it("hands the delivery stack the connection settings and the master secret's ARN as kustomize patches", () => {
