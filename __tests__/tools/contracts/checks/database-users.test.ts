@@ -1,6 +1,7 @@
 import { databaseUsersContract } from "../../../../tools/contracts/checks/database-users";
 import { CONTRACTS } from "../../../../tools/contracts/contracts";
 import { failing, passing } from "../fixtures/database-users";
+import type { WorkloadFacts } from "../../../../tools/contracts/types";
 
 describe("the database-users contract", () => {
   it("is registered", () => {
@@ -38,5 +39,26 @@ describe("the database-users contract", () => {
         "provisioned: postgres by aws_rds_cluster.Db (test-data) master_username",
       ],
     ]);
+  });
+
+  it("reads a user from a single ConfigMap key too, and counts a provisioning step that lists nobody as none", () => {
+    const byKey: WorkloadFacts = {
+      source: "gitops:overlays/test",
+      kind: "CronJob",
+      name: "export",
+      namespace: "web",
+      owner: "application",
+      persistentVolume: false,
+      podSpec: { containers: [{ name: "export", env: [{ name: "PGUSER", valueFrom: { configMapKeyRef: { name: "web-database", key: "PGUSER" } } }] }] },
+    };
+    expect(databaseUsersContract.check({ ...passing, workloads: [...passing.workloads, byKey] }).findings).toEqual([]);
+    const silent = passing.workloads.map((workload) =>
+      workload.name === "web-migrate"
+        ? { ...workload, podSpec: { ...workload.podSpec, initContainers: [{ name: "provision-users", command: ["node", "dist/src/provision-users.js"] }] } }
+        : workload,
+    );
+    const findings = databaseUsersContract.check({ ...passing, workloads: silent }).findings;
+    expect(findings.map((finding) => finding.reference)).toEqual(["database user web", "database user web", "database user web"]);
+    expect(findings[0].instead).toContain("no user by Job web/web-migrate (gitops:overlays/test) container provision-users");
   });
 });
