@@ -7,7 +7,7 @@ import { loadEnvironments } from "../../config";
 import { pipelineRolesOf } from "../../constructs/iam/github-actions";
 import { buildApp } from "../../main";
 import { appTreeId, generatedFiles, jobId } from "../../tools/generate";
-import { runnerProjectName } from "../../stacks/runner-stack";
+import { plannedByPullRequests, runnerProjectName } from "../../stacks/runner-stack";
 import { REPO_ROOT, SHIPPED_CONFIG_DIR, testApp, tier } from "../support/environments";
 import { resourcesOf, synthStack } from "../support/synth";
 import { schemaErrors, unpinnedUses } from "../workflows/workflow-rules";
@@ -71,7 +71,7 @@ describe("adding a fourth environment: one YAML file and one generate", () => {
     expect(environment).toContain(`eks.amazonaws.com/role-arn: arn:${qa.partition}:iam::${qa.account.id}:role/${qa.prefix}-web-provision-users`);
   });
 
-  it("gets a plan job, a deploy job and a release choice, and every workflow still validates", () => {
+  it("gets a deploy job, a pull-request plan job if its tier allows one, a release choice, and every workflow still validates", () => {
     const deploy = parse(files[".github/workflows/deploy.yml"]) as { jobs: Record<string, { with?: Record<string, unknown>; needs?: string[] }> };
     expect(deploy.jobs[jobId("deploy", qa)].with).toMatchObject({
       environment: ADDED,
@@ -79,7 +79,8 @@ describe("adding a fourth environment: one YAML file and one generate", () => {
       "runner-project": runnerProjectName(qa),
     });
     const ci = parse(files[".github/workflows/ci.yml"]) as { jobs: Record<string, unknown> };
-    expect(Object.keys(ci.jobs)).toContain(jobId("plan", qa));
+    // A pull request plans it only when its tier lets pull requests plan (staging's copy: planned from main instead).
+    expect(Object.keys(ci.jobs).includes(jobId("plan", qa))).toBe(plannedByPullRequests(qa));
     const release = parse(files[".github/workflows/release.yml"]) as { on: { workflow_dispatch: { inputs: { environment: { options: string[] } } } } };
     expect(release.on.workflow_dispatch.inputs.environment.options).toContain(ADDED);
     for (const [file, content] of Object.entries(files).filter(([name]) => name.startsWith(".github/"))) {
