@@ -381,6 +381,31 @@ export function generatedFiles(options: GenerateOptions): Record<string, string>
   return files;
 }
 
+/**
+ * Files a generate wrote before that the config no longer generates: the overlay of an environment that was removed or
+ * lost its edge, the release workflow once no environment has one. Only files carrying the generated header are
+ * named (a hand-written file in those places is the user's), so a generate can delete them and `--check` flag them.
+ */
+export function orphanedFiles(
+  generated: Readonly<Record<string, string>>,
+  existingFiles: readonly string[],
+  read: (file: string) => string | undefined,
+): string[] {
+  const candidates = existingFiles.filter((file) => /^gitops\/overlays\/[^/]+\/[^/]+$/.test(file) || file === ".github/workflows/release.yml");
+  return candidates.filter((file) => !(file in generated) && (read(file) ?? "").startsWith(GENERATED_HEADER)).sort();
+}
+
+/** Every file below the generated places, relative to the repository root. */
+function filesInGeneratedPlaces(root: string): string[] {
+  const overlays = path.join(root, "gitops", "overlays");
+  const inOverlays = fs.existsSync(overlays)
+    ? fs
+        .readdirSync(overlays, { withFileTypes: true })
+        .flatMap((entry) => (entry.isDirectory() ? fs.readdirSync(path.join(overlays, entry.name)).map((file) => `gitops/overlays/${entry.name}/${file}`) : []))
+    : [];
+  return [...inOverlays, ...(fs.existsSync(path.join(root, ".github/workflows/release.yml")) ? [".github/workflows/release.yml"] : [])];
+}
+
 /** The git tree id of app/ at HEAD: what the release workflow tags the image it builds from that tree with. */
 export function appTreeId(root: string): string {
   try {
@@ -398,9 +423,19 @@ if (process.argv[1] === __filename) {
     const read = (file: string) => (fs.existsSync(path.join(root, file)) ? fs.readFileSync(path.join(root, file), "utf8") : undefined);
     const files = generatedFiles({ environments, initialImageTag: () => appTreeId(root) });
     const stale = Object.entries(files).filter(([file, content]) => read(file) !== content);
+    // Only a generate over every environment knows which overlays are orphans; one over PLATFORM_ENVS leaves them.
+    const orphans = process.env.PLATFORM_ENVS ? [] : orphanedFiles(files, filesInGeneratedPlaces(root), read);
     if (flags.has("--check")) {
       for (const [file] of stale) process.stderr.write(`${file}: differs from what config/*.yaml generates; run \`npm run generate\` and commit\n`);
-      process.exit(stale.length > 0 ? 1 : 0);
+      for (const file of orphans)
+        process.stderr.write(`${file}: generated for an environment (or an edge) config/*.yaml no longer has; run \`npm run generate\` to remove it\n`);
+      process.exit(stale.length + orphans.length > 0 ? 1 : 0);
+    }
+    for (const file of orphans) {
+      fs.rmSync(path.join(root, file));
+      process.stdout.write(`removed ${file}\n`);
+      const dir = path.dirname(path.join(root, file));
+      if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
     }
     for (const [file, content] of stale) {
       fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });

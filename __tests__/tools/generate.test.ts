@@ -6,7 +6,7 @@ import { TerraformStack } from "cdktf";
 import { loadEnvironments } from "../../config";
 import { pipelineRolesOf } from "../../constructs/iam/github-actions";
 import { buildApp } from "../../main";
-import { appTreeId, generatedFiles, jobId } from "../../tools/generate";
+import { appTreeId, GENERATED_HEADER, generatedFiles, jobId, orphanedFiles } from "../../tools/generate";
 import { plannedByPullRequests, runnerProjectName } from "../../stacks/runner-stack";
 import { REPO_ROOT, SHIPPED_CONFIG_DIR, testApp, tier } from "../support/environments";
 import { resourcesOf, synthStack } from "../support/synth";
@@ -94,5 +94,27 @@ describe("adding a fourth environment: one YAML file and one generate", () => {
     expect(order).toHaveLength(environments.filter((environment) => pipelineRolesOf(environment)).length);
     const index = order.indexOf(jobId("deploy", qa));
     expect(deploy.jobs[order[index]].needs).toEqual(index === 0 ? ["changes"] : ["changes", order[index - 1]]);
+  });
+});
+
+describe("overlays of environments that no longer have an edge", () => {
+  const generated = { "gitops/overlays/prod/kustomization.yaml": "x", ".github/workflows/release.yml": "y" };
+  const files: Record<string, string> = {
+    "gitops/overlays/prod/kustomization.yaml": `${GENERATED_HEADER}\n`,
+    "gitops/overlays/dev/kustomization.yaml": `${GENERATED_HEADER}\n`,
+    "gitops/overlays/dev/environment.yaml": `${GENERATED_HEADER}\n`,
+    "gitops/overlays/mine/kustomization.yaml": "# written by hand\n",
+  };
+
+  it("names the generated files the config no longer generates, never a hand-written one", () => {
+    expect(orphanedFiles(generated, Object.keys(files), (file) => files[file])).toEqual([
+      "gitops/overlays/dev/environment.yaml",
+      "gitops/overlays/dev/kustomization.yaml",
+    ]);
+  });
+
+  it("names the release workflow once no environment is released", () => {
+    const release = { ".github/workflows/release.yml": `${GENERATED_HEADER}\n` };
+    expect(orphanedFiles({}, Object.keys(release), (file) => release[file as keyof typeof release])).toEqual([".github/workflows/release.yml"]);
   });
 });

@@ -142,6 +142,7 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
   checkDatabaseRules(env, ctx);
   checkPlatformRules(env.platform, {
     production: env.tier === "production",
+    edge: env.edge !== undefined,
     addIssue: (path, message) => ctx.addIssue({ code: "custom", path, message }),
   });
 }
