@@ -40,8 +40,7 @@ try {
   const renamed = [ADOPTION.project, ADOPTION.account, ADOPTION.region].map(({ from, to }) => `${from} → ${to}`).join(", ");
   console.log(`test:adopt: ${renamed}, added ${ADOPTION.added.name} (copy of ${ADOPTION.added.copyOf}), in ${copy}`);
   const environments = loadEnvironments({ dir: path.join(copy, "config") });
-  const existing = (file: string) => (fs.existsSync(path.join(copy, file)) ? fs.readFileSync(path.join(copy, file), "utf8") : undefined);
-  for (const [file, content] of Object.entries(generatedFiles({ environments, existing, initialImageTag: () => appTreeId(root) }))) {
+  for (const [file, content] of Object.entries(generatedFiles({ environments, initialImageTag: () => appTreeId(root) }))) {
     fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
     fs.writeFileSync(path.join(copy, file), content);
   }

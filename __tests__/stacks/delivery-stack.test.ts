@@ -99,8 +99,9 @@ describe("DeliveryStack", () => {
       "argocd-image-updater.argoproj.io/web.update-strategy": "newest-build",
       "argocd-image-updater.argoproj.io/web.allow-tags": "regexp:^[0-9a-f]{40}$",
       "argocd-image-updater.argoproj.io/write-back-method": "git",
-      "argocd-image-updater.argoproj.io/write-back-target": "kustomization",
     });
+    // Its default target (.argocd-source-web.yaml): the overlay's kustomization stays the generator's.
+    expect(annotations).not.toHaveProperty(["argocd-image-updater.argoproj.io/write-back-target"]);
     const updater = Object.values(resourcesOf(prod, "kubernetes_manifest")).find((manifest) => (manifest.manifest as any).kind === "ImageUpdater")!;
     expect((updater.manifest as any).spec).toEqual({ applicationRefs: [{ namePattern: "web", useAnnotations: true }] });
   });

@@ -308,7 +308,12 @@ function environmentGuards(scope: Construct, props: GithubDeployRoleProps): Poli
       Resource: "*",
       Condition: {
         Null: { "aws:ResourceTag/aws:rds:primaryDBClusterArn": "false" },
-        ArnNotLike: { "aws:ResourceTag/aws:rds:primaryDBClusterArn": formatArn(scope, { service: "rds", region: "*", resource: `cluster:${prefix}-*` }) },
+        // The data layer's cluster is `<prefix>` itself; `<prefix>-*` alone would deny the environment its own secret.
+        ArnNotLike: {
+          "aws:ResourceTag/aws:rds:primaryDBClusterArn": [`cluster:${prefix}`, `cluster:${prefix}-*`].map((resource) =>
+            formatArn(scope, { service: "rds", region: "*", resource }),
+          ),
+        },
       },
     },
     {

@@ -2,6 +2,7 @@ import { admissionContract } from "./checks/admission";
 import { arnsContract } from "./checks/arns";
 import { certificateReloadContract } from "./checks/certificate-reload";
 import { crdsContract } from "./checks/crds";
+import { databaseUsersContract } from "./checks/database-users";
 import { hostsContract } from "./checks/hosts";
 import { irsaContract } from "./checks/irsa";
 import { metricsContract } from "./checks/metrics";
@@ -26,6 +27,7 @@ export const CONTRACTS: readonly Contract[] = [
   admissionContract,
   certificateReloadContract,
   tokenAudienceContract,
+  databaseUsersContract,
 ];
 
 export interface ContractResult {

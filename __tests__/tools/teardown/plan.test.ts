@@ -112,7 +112,6 @@ describe("teardown steps", () => {
         { kind: "backup-vault", name: `${tier.production.prefix}-aurora-dr`, region: tier.production.database.disasterRecovery.region },
         { kind: "backup-vault", name: `${tier.production.prefix}-aurora`, region: tier.production.account.region },
         ...[
-          `${tier.production.prefix}/web/database`,
           // user-supplied (empty until their owners put a value) and generated secrets of the platform layer
           ...tier.production.platform.kubePrometheusStack.alertmanager.receivers.map((receiver) => receiver.secretName),
           tier.production.platform.argoCd.sso!.clientSecretName,
@@ -282,7 +281,7 @@ describe("teardown steps", () => {
           `"persistentVolumeReclaimPolicy":"Delete"`,
           "s3api delete-object",
           "backup delete-recovery-point",
-          `secretsmanager delete-secret --region ${region} --secret-id ${environment.prefix}/web/database --force-delete-without-recovery`,
+          `secretsmanager delete-secret --region ${region} --secret-id ${environment.prefix}/vault/recovery --force-delete-without-recovery`,
         ];
         const positions = releases.map(at);
         expect([...positions].sort((a, b) => a - b)).toEqual(positions);
