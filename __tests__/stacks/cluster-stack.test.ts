@@ -144,6 +144,24 @@ describe("ClusterStack ordering and keys", () => {
     for (const tag of propagated) expect(tag).toEqual({ key: "added-tag", value: "added", propagate_at_launch: true });
   });
 
+  it("builds the documented upgrade: the next minor with every pin overridden runs the control plane, nodes and add-ons on it", () => {
+    const next = `1.${Number(tier.production.cluster.version.split(".")[1]) + 1}`;
+    const builds = {
+      vpcCni: "v1.99.0-eksbuild.1",
+      coredns: "v1.99.0-eksbuild.1",
+      kubeProxy: `v${next}.0-eksbuild.1`,
+      ebsCsiDriver: "v1.99.0-eksbuild.1",
+      podIdentityAgent: "v1.99.0-eksbuild.1",
+    };
+    const upgraded = synthCluster(
+      testEnvironment({ cluster: { version: next, addons: builds }, platform: { clusterAutoscaler: { version: "9.99.0" } } }),
+    ).synthesized;
+    expect(onlyResource(upgraded, "aws_eks_cluster").version).toBe(next);
+    for (const group of Object.values(resourcesOf(upgraded, "aws_eks_node_group"))) expect(group.version).toBe(next);
+    const addonVersions = Object.values(resourcesOf(upgraded, "aws_eks_addon")).map((addon) => addon.addon_version);
+    expect(addonVersions.sort()).toEqual(Object.values(builds).sort());
+  });
+
   it("gives prod one stateful node group per AZ, so a pod is rescheduled where its EBS volume lives", () => {
     const stateful = Object.values(resourcesOf(synthesized, "aws_eks_node_group")).filter((group) =>
       String(group.node_group_name_prefix).startsWith("stateful-"),

@@ -133,7 +133,7 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
   for (const problem of checkSubnetPlan(env.network)) {
     ctx.addIssue({ code: "custom", path: ["network", ...problem.path], message: problem.message });
   }
-  for (const problem of checkCluster(env.cluster, env.tier === "production")) {
+  for (const problem of checkCluster(env.cluster, env.tier === "production", env.platform)) {
     ctx.addIssue({ code: "custom", path: ["cluster", ...problem.path], message: problem.message });
   }
   checkDatabaseRules(env, ctx);
