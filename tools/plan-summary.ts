@@ -14,7 +14,12 @@ export interface PlanResourceChange {
   readonly mode?: string;
   readonly name?: string;
   readonly action_reason?: string;
-  readonly change: { readonly actions: readonly string[]; readonly replace_paths?: readonly (readonly (string | number)[])[] };
+  readonly change: {
+    readonly actions: readonly string[];
+    readonly replace_paths?: readonly (readonly (string | number)[])[];
+    /** The planned values; the summary reads `apply_immediately` of RDS resources. */
+    readonly after?: unknown;
+  };
 }
 
 /** A resource block of the plan's `configuration`: where its expressions read from. */
@@ -170,6 +175,21 @@ export interface ClassifiedChange {
   readonly outage: boolean;
   /** `<upstream stack>.<output>` (or just the stack) whose change this change follows, when planned together. */
   readonly causedBy: readonly string[];
+  /** An in-place update RDS holds for the next maintenance window (`apply_immediately = false`). */
+  readonly deferred: boolean;
+}
+
+/** RDS resources whose in-place changes wait for the maintenance window unless `apply_immediately` is set. */
+const MAINTENANCE_WINDOW_TYPES = ["aws_rds_cluster", "aws_rds_cluster_instance"];
+
+function waitsForMaintenanceWindow(change: PlanResourceChange): boolean {
+  const after = change.change.after;
+  return (
+    MAINTENANCE_WINDOW_TYPES.includes(change.type) &&
+    typeof after === "object" &&
+    after !== null &&
+    (after as Record<string, unknown>).apply_immediately === false
+  );
 }
 
 function actionOf(actions: readonly string[]): ChangeAction | undefined {
@@ -196,6 +216,7 @@ export function classifyChange(change: PlanResourceChange, causedBy: readonly st
     replacePaths: (change.change.replace_paths ?? []).map((path) => path.join(".")),
     outage: destructive && cls !== "stateless",
     causedBy,
+    deferred: action === "update" && waitsForMaintenanceWindow(change),
   };
 }
 
@@ -221,7 +242,8 @@ function describe(change: ClassifiedChange): string {
   const order = change.order ? ` [${change.order}]` : "";
   const paths = change.replacePaths.length > 0 ? ` (${change.replacePaths.join(", ")})` : "";
   const follows = change.causedBy.length > 0 ? ` ← ${change.causedBy.join(", ")}` : "";
-  return `${change.address}${order}${paths}${follows}`;
+  const deferred = change.deferred ? " (applies in the maintenance window)" : "";
+  return `${change.address}${order}${paths}${deferred}${follows}`;
 }
 
 function outageLine(change: ClassifiedChange): string {
@@ -352,6 +374,15 @@ export function renderSummaries(summaries: readonly StackPlanSummary[]): string 
         "> [!WARNING]",
         "> Destroyed before a replacement exists, or deleted: what these hold or serve is gone until the apply finishes, data unless restored.",
         ...s.outages.map((entry) => `> - \`${entry}\``),
+      );
+    }
+    const deferred = s.changes.filter((change) => change.deferred);
+    if (deferred.length > 0) {
+      lines.push(
+        "",
+        "> [!NOTE]",
+        "> Held by RDS for the next maintenance window (`database.applyImmediately: false`); the apply finishes before they take effect.",
+        ...deferred.map((change) => `> - \`${change.address}\``),
       );
     }
     lines.push(...section("replaced", s.replacements), ...section("deleted", s.deletes), ...section("updated", s.updates), ...section("created", s.creates));

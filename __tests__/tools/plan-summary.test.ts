@@ -52,6 +52,18 @@ describe("plan summary", () => {
     expect(statelessFirst).toMatchObject({ order: "destroy-first", resourceClass: "stateless", outage: false });
   });
 
+  it("says when an Aurora change waits for the maintenance window", () => {
+    const resize = (applyImmediately: boolean): PlanResourceChange => ({
+      ...change("aws_rds_cluster_instance.Database_Instance-eu-west-1a", ["update"]),
+      change: { actions: ["update"], after: { instance_class: "db.r7g.xlarge", apply_immediately: applyImmediately } },
+    });
+    expect(classifyChange(resize(false))).toMatchObject({ action: "update", deferred: true });
+    expect(classifyChange(resize(true))).toMatchObject({ action: "update", deferred: false });
+    const summary = summarizePlan("prod-data", { resource_changes: [resize(false)] });
+    expect(summary.updates).toEqual(["aws_rds_cluster_instance.Database_Instance-eu-west-1a (applies in the maintenance window)"]);
+    expect(renderSummaries([summary])).toContain("> - `aws_rds_cluster_instance.Database_Instance-eu-west-1a`");
+  });
+
   it("treats a type it does not know as not stateless", () => {
     expect(classifyChange(change("aws_new_thing.X", ["delete"]))).toMatchObject({ resourceClass: undefined, outage: true });
   });
