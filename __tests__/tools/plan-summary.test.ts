@@ -78,7 +78,9 @@ describe("plan summary", () => {
     };
     const reads = (output: string) => ({
       references: [
+        // As `terraform show -json` lists a read: the output, then each shorter traversal.
         `data.terraform_remote_state.cross-stack-reference-input-prod-network.outputs.${output}`,
+        "data.terraform_remote_state.cross-stack-reference-input-prod-network.outputs",
         "data.terraform_remote_state.cross-stack-reference-input-prod-network",
       ],
     });
