@@ -1,6 +1,7 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { IrsaRole } from "../../../constructs/iam/irsa-role";
+import { instanceSlots } from "../../../constructs/database/aurora-postgres";
 import { databaseIn } from "../../support/data";
 import { testEnvironment, testStack } from "../../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../../support/synth";
@@ -163,5 +164,14 @@ describe("AuroraPostgres", () => {
         ["Writer", zones[0]],
       ].sort(),
     );
+  });
+
+  it("keeps every instance where it is when an AZ is added: the new AZ only gets the instances the round-robin gives it", () => {
+    const zones = testEnvironment().network.availabilityZones;
+    const added = [...zones, `${zones[0]!.slice(0, -1)}z`];
+    const before = instanceSlots(zones, 2);
+    const after = instanceSlots(added, 2);
+    expect(after).toEqual(before);
+    expect(instanceSlots(added, 3).slice(0, 3)).toEqual(before);
   });
 });
