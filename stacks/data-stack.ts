@@ -55,6 +55,7 @@ export class DataStack extends EnvironmentStack {
         config: config.disasterRecovery,
         backupRetentionDays: config.backupRetentionDays,
         instanceClass: config.instanceClass,
+        applyImmediately: config.applyImmediately,
         serverless: config.serverless,
         logRetentionDays: config.logRetentionDays,
         flowLogs: environment.network.flowLogs,

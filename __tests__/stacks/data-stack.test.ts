@@ -355,6 +355,46 @@ describe("DataStack", () => {
     });
     const stack = synthData(environment);
 
+    it("keys the secondary's instances by AZ: reordering its zones moves none, and the positional ones move to them", () => {
+      const region = tier.production.account.region;
+      const reordered = synthData(
+        testEnvironment({
+          database: {
+            disasterRecovery: {
+              mode: "global-database",
+              region,
+              cidr: "10.100.0.0/16",
+              availabilityZones: [`${region}b`, `${region}a`],
+              secondaryInstances: 2,
+            },
+          },
+        }),
+      );
+      const ordered = synthData(
+        testEnvironment({
+          database: {
+            disasterRecovery: {
+              mode: "global-database",
+              region,
+              cidr: "10.100.0.0/16",
+              availabilityZones: [`${region}a`, `${region}b`],
+              secondaryInstances: 2,
+            },
+          },
+        }),
+      );
+      const secondaries = (synthesized: SynthesizedStack) =>
+        Object.fromEntries(
+          Object.entries(resourcesOf(synthesized, "aws_rds_cluster_instance"))
+            .filter(([, instance]) => instance.provider === "aws.recovery")
+            .map(([id, instance]) => [id, [instance.availability_zone, instance.identifier_prefix]]),
+        );
+      expect(Object.keys(secondaries(ordered))).toHaveLength(2);
+      expect(secondaries(reordered)).toEqual(secondaries(ordered));
+      const moved = ((ordered as { moved?: { from: string }[] }).moved ?? []).map(({ from }) => from);
+      expect(moved.filter((from) => from.includes("GlobalDatabase_RecoveryRegion_Instance-"))).toHaveLength(2);
+    });
+
     it("makes the primary the source of a global cluster without replacing it", () => {
       expect(onlyResource(stack, "aws_rds_global_cluster")).toMatchObject({
         global_cluster_identifier: "shop-test-global",

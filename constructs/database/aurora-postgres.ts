@@ -254,35 +254,16 @@ export class AuroraPostgres extends Construct {
     // The readers wait for the first instance, so it is the one a new cluster starts with as its writer.
     this.writer = instance(writerSlot, []);
     this.readers = readerSlots.map((slot) => instance(slot, [this.writer]));
-    this.moveFromIndexedInstances(zones, slots);
+    // Instances were once addressed by position (`Writer`, `Reader-<n>`), their AZ taken in the config's order.
+    moveFromPositions(
+      this,
+      slots.map((slot, index) => ({ instance: this.instances[index]!, zone: slot.zone })),
+      (index) => (index === 0 ? "Writer" : `Reader-${index}`),
+      zones,
+    );
 
     if (props.readerAutoscaling) {
       this.autoscalingPolicy = this.addReaderAutoscaling(namePrefix, props.readerAutoscaling, this.readers.length);
-    }
-  }
-
-  /**
-   * Instances were once addressed by position (`Writer`, `Reader-<n>`, the AZ taken from the config's order): moved
-   * blocks carry each to the slot of its AZ, so the first plan after the change replaces them create-first instead of
-   * deleting every old address while new ones are created. A moved block whose source is not in the state is ignored.
-   */
-  private moveFromIndexedInstances(zones: readonly string[], slots: readonly InstanceSlot[]): void {
-    const formerIds = slots.map((_, index) => (index === 0 ? "Writer" : `Reader-${index}`));
-    const formerZone = (index: number) => zones[index % zones.length]!;
-    const remaining = [...slots.keys()];
-    const pairs: [number, number][] = [];
-    formerIds.forEach((_, former) => {
-      const sameZone = remaining.findIndex((slot) => slots[slot]!.zone === formerZone(former));
-      if (sameZone >= 0) pairs.push([former, remaining.splice(sameZone, 1)[0]!]);
-    });
-    const unpaired = formerIds.map((_, former) => former).filter((former) => !pairs.some(([paired]) => paired === former));
-    unpaired.forEach((former, index) => pairs.push([former, remaining[index]!]));
-    const stack = TerraformStack.of(this);
-    const instances = this.instances;
-    for (const [former, slot] of pairs) {
-      // The logical id a resource at `<this>/<former id>` had: a bare construct at that path has the same one.
-      const address = `aws_rds_cluster_instance.${stack.getLogicalId(new Construct(this, formerIds[former]!).node)}`;
-      instances[slot]!.moveFromId(address);
     }
   }
 
@@ -395,7 +376,38 @@ export function instanceSlots(zones: readonly string[], readers: number): Instan
 /** RDS identifiers are at most 63 characters and Terraform adds 26 to a prefix: the prefix keeps its first 37. */
 const MAX_IDENTIFIER_PREFIX = 37;
 
-function identifierPrefix(namePrefix: string, key: string, region: string): string {
+/** The identifier prefix of the instance in `key` (an AZ of `region`, maybe with `-2`): `<namePrefix>-<zone letter>-`. */
+export function identifierPrefix(namePrefix: string, key: string, region: string): string {
   const zone = key.startsWith(`${region}`) ? key.slice(region.length).replace(/^-/, "") : key;
   return `${`${namePrefix}-${zone}`.slice(0, MAX_IDENTIFIER_PREFIX - 1).replace(/-+$/, "")}-`;
+}
+
+/**
+ * Moved blocks from a layout that addressed instances by position (instance `i` under construct id `formerId(i)` in
+ * `formerZones[i mod n]`) to the instances keyed by AZ: each former instance goes to an instance of its own AZ where
+ * one is left, the rest to the remaining ones. The first plan then replaces each create-first (new identifier prefix)
+ * instead of deleting every old address while new ones are created; a moved block whose source is not in the state
+ * (a new environment) is ignored by Terraform.
+ */
+export function moveFromPositions(
+  scope: Construct,
+  targets: readonly { readonly instance: RdsClusterInstance; readonly zone: string }[],
+  formerId: (index: number) => string,
+  formerZones: readonly string[],
+): void {
+  const formerZone = (index: number) => formerZones[index % formerZones.length];
+  const remaining = [...targets.keys()];
+  const pairs: [number, number][] = [];
+  targets.forEach((_, former) => {
+    const sameZone = remaining.findIndex((target) => targets[target]!.zone === formerZone(former));
+    if (sameZone >= 0) pairs.push([former, remaining.splice(sameZone, 1)[0]!]);
+  });
+  const unpaired = targets.map((_, former) => former).filter((former) => !pairs.some(([paired]) => paired === former));
+  unpaired.forEach((former, index) => pairs.push([former, remaining[index]!]));
+  const stack = TerraformStack.of(scope);
+  for (const [former, target] of pairs) {
+    // The logical id a resource at `<scope>/<former id>` had: a bare construct at that path has the same one.
+    const address = `aws_rds_cluster_instance.${stack.getLogicalId(new Construct(scope, formerId(former)).node)}`;
+    targets[target]!.instance.moveFromId(address);
+  }
 }

@@ -19,7 +19,7 @@ import { EncryptedLogGroup } from "../logging/log-group";
 import { FlowLogSettings, Network } from "../network/network";
 import { suppress } from "../policy/suppressions";
 import { KmsKey } from "../security/kms-key";
-import { AuroraPostgres, POSTGRES_PORT, ServerlessCapacity } from "./aurora-postgres";
+import { AuroraPostgres, identifierPrefix, instanceSlots, moveFromPositions, POSTGRES_PORT, ServerlessCapacity } from "./aurora-postgres";
 
 /** Where the recovery copy lives: a second region and the provider alias that manages it. */
 export interface RecoveryRegion {
@@ -127,6 +127,8 @@ export interface GlobalDatabaseProps {
   readonly serverless: ServerlessCapacity;
   /** Retention of the secondary's exported postgresql log. */
   readonly logRetentionDays: number;
+  /** The primary's choice: whether instance changes apply at once or in the maintenance window. */
+  readonly applyImmediately: boolean;
   /** @default true */
   readonly deletionProtection?: boolean;
 }
@@ -217,20 +219,31 @@ export class GlobalDatabase extends Construct {
       lifecycle: { ignoreChanges: ["replication_source_identifier", "global_cluster_identifier", "engine_version"] },
     });
     const zones = this.secondaryNetwork.databaseSubnets.map((subnet) => subnet.availabilityZone);
-    this.secondaryInstances = Array.from({ length: props.secondaryInstances }, (_, index) => {
-      const ordinal = index + 1;
-      return new RdsClusterInstance(remote, `Instance-${ordinal}`, {
-        identifier: `${namePrefix}-dr-${ordinal}`,
-        clusterIdentifier: this.secondaryCluster.id,
-        engine: this.secondaryCluster.engine,
-        instanceClass,
-        availabilityZone: zones[index % zones.length],
-        promotionTier: 1,
-        dbSubnetGroupName: subnetGroup.name,
-        publiclyAccessible: false,
-        autoMinorVersionUpgrade: true,
-      });
-    });
+    // Keyed by AZ like the primary's instances (aurora-postgres.ts): reordering the zones moves nothing, and a
+    // replacement is created before the instance it replaces goes.
+    const slots = props.secondaryInstances === 0 ? [] : instanceSlots(zones, props.secondaryInstances - 1);
+    this.secondaryInstances = slots.map(
+      (slot) =>
+        new RdsClusterInstance(remote, `Instance-${slot.key}`, {
+          identifierPrefix: identifierPrefix(`${namePrefix}-dr`, slot.key, recoveryRegion.region),
+          clusterIdentifier: this.secondaryCluster.id,
+          engine: this.secondaryCluster.engine,
+          instanceClass,
+          availabilityZone: slot.zone,
+          promotionTier: 1,
+          dbSubnetGroupName: subnetGroup.name,
+          publiclyAccessible: false,
+          autoMinorVersionUpgrade: true,
+          applyImmediately: props.applyImmediately,
+          lifecycle: { createBeforeDestroy: true },
+        }),
+    );
+    moveFromPositions(
+      remote,
+      slots.map((slot, index) => ({ instance: this.secondaryInstances[index]!, zone: slot.zone })),
+      (index) => `Instance-${index + 1}`,
+      zones,
+    );
     suppress(
       this.secondaryNetwork,
       "PLT-REL-001",
@@ -252,8 +265,9 @@ export interface DisasterRecoveryProps {
   readonly config: DisasterRecoveryConfig;
   /** Days the primary keeps its backups; AWS Backup keeps its own recovery points as long. */
   readonly backupRetentionDays: number;
-  /** The primary's instance class, serverless range and log retention, which a global database's secondary follows. */
+  /** The primary's instance class, serverless range, log retention and applyImmediately, which a global database's secondary follows. */
   readonly instanceClass: string;
+  readonly applyImmediately: boolean;
   readonly serverless: ServerlessCapacity;
   readonly logRetentionDays: number;
   /** Flow logs of a global database's secondary VPC: the primary VPC's settings. */
@@ -313,6 +327,7 @@ export class DisasterRecovery extends Construct {
         instanceClass: props.instanceClass,
         serverless: props.serverless,
         logRetentionDays: props.logRetentionDays,
+        applyImmediately: props.applyImmediately,
         deletionProtection: props.deletionProtection,
       });
     }
