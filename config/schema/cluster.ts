@@ -11,7 +11,7 @@ export const DEFAULT_KUBERNETES_VERSION = "1.35";
 /**
  * The oldest Kubernetes minor the pinned add-ons run on: the pinned coredns build is published for 1.33–1.35. A minor
  * newer than DEFAULT_KUBERNETES_VERSION is accepted once every pin built for a minor is overridden
- * ({@link checkCluster}, docs/cluster.md "Upgrading Kubernetes").
+ * ({@link checkKubernetesUpgrade}, docs/cluster.md "Upgrading Kubernetes").
  */
 export const MIN_KUBERNETES_VERSION = "1.33";
 
@@ -239,20 +239,25 @@ export function pinsToOverride(cluster: ClusterConfig, platform: MinorBoundPlatf
 }
 
 /**
- * Rules across fields of the cluster section; `isProduction` tightens the endpoint rule, `platform` says which chart
- * pins a Kubernetes upgrade must override. Paths are below `cluster`.
+ * A `cluster.version` newer than the pinned minor, refused in one line naming every pin still to override (the rule
+ * needs the platform section, so it runs with the rules across sections, not with {@link checkCluster}).
  */
-export function checkCluster(cluster: ClusterConfig, isProduction: boolean, platform: MinorBoundPlatformPins): ClusterProblem[] {
+export function checkKubernetesUpgrade(cluster: ClusterConfig, platform: MinorBoundPlatformPins): ClusterProblem[] {
+  if (minorOf(cluster.version) <= minorOf(DEFAULT_KUBERNETES_VERSION)) return [];
+  const missing = pinsToOverride(cluster, platform);
+  return missing.length === 0
+    ? []
+    : [
+        {
+          path: ["version"],
+          message: `"${cluster.version}" is newer than the ${DEFAULT_KUBERNETES_VERSION} the pinned add-ons and charts are built for: give ${cluster.version} builds for ${missing.join(", ")} (docs/cluster.md, "Upgrading Kubernetes")`,
+        },
+      ];
+}
+
+/** Rules across fields of the cluster section; `isProduction` tightens the endpoint rule. Paths are below `cluster`. */
+export function checkCluster(cluster: ClusterConfig, isProduction: boolean): ClusterProblem[] {
   const problems: ClusterProblem[] = [];
-  if (minorOf(cluster.version) > minorOf(DEFAULT_KUBERNETES_VERSION)) {
-    const missing = pinsToOverride(cluster, platform);
-    if (missing.length > 0) {
-      problems.push({
-        path: ["version"],
-        message: `"${cluster.version}" is newer than the ${DEFAULT_KUBERNETES_VERSION} the pinned add-ons and charts are built for: give ${cluster.version} builds for ${missing.join(", ")} (docs/cluster.md, "Upgrading Kubernetes")`,
-      });
-    }
-  }
   const { endpoint } = cluster;
   if (endpoint.publicAccess && endpoint.publicAccessCidrs.length === 0) {
     problems.push({
@@ -304,7 +309,7 @@ export function checkCluster(cluster: ClusterConfig, isProduction: boolean, plat
   // kube-proxy may not be newer than the API server, and EKS publishes one kube-proxy build line per minor.
   const kubeProxyMinor = /^v1\.(\d+)\./.exec(cluster.addons.kubeProxy)?.[1];
   const versionSupported = minorOf(cluster.version) >= minorOf(MIN_KUBERNETES_VERSION);
-  // A newer minor still on the default build is already named among the pins to override above.
+  // A newer minor still on the default build is named among the pins to override (checkKubernetesUpgrade).
   const kubeProxyPending = minorOf(cluster.version) > minorOf(DEFAULT_KUBERNETES_VERSION) && cluster.addons.kubeProxy === DEFAULT_ADDON_VERSIONS.kubeProxy;
   if (versionSupported && !kubeProxyPending && kubeProxyMinor !== undefined && Number(kubeProxyMinor) !== minorOf(cluster.version)) {
     problems.push({
