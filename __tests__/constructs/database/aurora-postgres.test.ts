@@ -153,6 +153,14 @@ describe("AuroraPostgres", () => {
       "aws_rds_cluster_instance.Db_Reader-2",
       "aws_rds_cluster_instance.Db_Writer",
     ]);
+    // The addresses the positional layout gave these instances (synthesized from the code before the change).
+    expect(moved.map(({ from }) => from)).toEqual(
+      expect.arrayContaining([
+        "aws_rds_cluster_instance.Db_Writer_8393FE50",
+        "aws_rds_cluster_instance.Db_Reader-1_3A2E474E",
+        "aws_rds_cluster_instance.Db_Reader-2_AB7E0CB1",
+      ]),
+    );
     const zones = testEnvironment().network.availabilityZones;
     const instances = synthesized.resource.aws_rds_cluster_instance;
     const zoneOfTarget = (to: string) => instances[to.replace("aws_rds_cluster_instance.", "")].availability_zone;
