@@ -52,8 +52,10 @@ export class ClusterStack extends EnvironmentStack {
       privateAccessCidrs: config.endpoint.privateAccessCidrs,
       logRetentionDays: config.logRetentionDays,
       nodeVolumeKey: this.volumeKey,
-      // Default tags stop at the launch template; instances and volumes get them through its tag specifications.
-      nodeTags: this.defaultTags,
+      // Default tags stop at the launch template. The project's own reach instances and volumes through its tag
+      // specifications; the config's tags, which may change, through the Auto Scaling groups, so no tag rolls a node.
+      nodeTags: this.projectTags,
+      nodeInstanceTags: environment.tags,
     });
     if (props.runnerSecurityGroup) {
       this.eks.allowApiAccessFromSecurityGroup("runner", props.runnerSecurityGroup, "Kubernetes API from the in-VPC deploy runner");

@@ -429,7 +429,8 @@ const EKS_TAINT_EFFECTS: Record<string, string> = { NO_SCHEDULE: "NoSchedule", N
 function nodePoolsOf(environment: EnvironmentConfig, stacks: SystemModel["stacks"]): NodePoolFacts[] {
   const pools = Object.keys(environment.cluster.nodeGroups);
   return resourcesOfType(stacks, "aws_eks_node_group").map((group) => {
-    const name = scalarText(group.values.node_group_name) ?? group.name;
+    // A group named by prefix (replaced create-first) gets its unique suffix at apply: the prefix stands for its name.
+    const name = scalarText(group.values.node_group_name) ?? scalarText(group.values.node_group_name_prefix)?.replace(/-$/, "") ?? group.name;
     const zones = [
       ...new Set(
         asArray(group.values.subnet_ids).map((subnet) => {
@@ -450,7 +451,10 @@ function nodePoolsOf(environment: EnvironmentConfig, stacks: SystemModel["stacks
       ...(instanceTypes.length === 1 ? { "node.kubernetes.io/instance-type": instanceTypes[0] } : {}),
       ...(asMap(group.values.labels) as Record<string, string>),
     };
-    const pool = pools.find((candidate) => name.endsWith(`-${candidate}`) || name.includes(`-${candidate}-`)) ?? labels.workload ?? addressOf(group);
+    const pool =
+      pools.find((candidate) => name === candidate || name.startsWith(`${candidate}-`) || name.endsWith(`-${candidate}`) || name.includes(`-${candidate}-`)) ??
+      labels.workload ??
+      addressOf(group);
     return {
       name,
       pool,
