@@ -353,6 +353,14 @@ function boundaryStatements(scope: Construct, props: GithubDeployRoleProps, guar
       Resource: environmentBucketArns(scope, props.prefix),
     },
     {
+      // IAM database authentication is its own service prefix (rds-db), not part of rds:*. Cluster resource ids are
+      // random, so the user ARN is scoped by account and the environment's regions only.
+      Sid: "ConnectToDatabasesWithIam",
+      Effect: "Allow",
+      Action: "rds-db:connect",
+      Resource: regionsOf(props).map((region) => formatArn(scope, { service: "rds-db", region, resource: "dbuser:*/*" })),
+    },
+    {
       Sid: "IdentityReadsAndServiceLinkedRoles",
       Effect: "Allow",
       Action: ["iam:CreateServiceLinkedRole", "iam:Get*", "iam:List*", "sts:GetCallerIdentity", "sts:AssumeRoleWithWebIdentity"],

@@ -1,5 +1,6 @@
 import { arnsContract } from "./checks/arns";
 import { crdsContract } from "./checks/crds";
+import { effectivePermissionsContract } from "./checks/effective-permissions";
 import { hostsContract } from "./checks/hosts";
 import { irsaContract } from "./checks/irsa";
 import { metricsContract } from "./checks/metrics";
@@ -20,6 +21,7 @@ export const CONTRACTS: readonly Contract[] = [
   mountedSecretsContract,
   placementContract,
   metricsContract,
+  effectivePermissionsContract,
 ];
 
 export interface ContractResult {

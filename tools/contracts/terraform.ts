@@ -116,6 +116,8 @@ export function roleNamed(stacks: Stacks, stack: string, roleArn: string): Resou
 export interface Statement {
   readonly effect: string;
   readonly actions: readonly string[];
+  /** NotAction: the statement applies to every action but these. */
+  readonly notActions?: readonly string[];
   readonly resources: readonly string[];
   readonly notResources: readonly string[];
   readonly principals: readonly { readonly type: string; readonly value: string }[];
@@ -172,6 +174,7 @@ export function parsePolicy(text: unknown): Statement[] | undefined {
   return list.map(asMap).map((statement) => ({
     effect: scalarText(statement.Effect) ?? "Allow",
     actions: strings(statement.Action),
+    ...(statement.NotAction === undefined ? {} : { notActions: strings(statement.NotAction) }),
     resources: strings(statement.Resource),
     notResources: strings(statement.NotResource),
     principals: principalsOf(statement.Principal),

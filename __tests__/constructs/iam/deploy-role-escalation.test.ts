@@ -2,7 +2,7 @@ import { EnvironmentConfig } from "../../../config";
 import { pipelineRolesOf } from "../../../constructs/iam/github-actions";
 import { BootstrapStack } from "../../../stacks/bootstrap-stack";
 import { shippedEnvironments, testApp, testEnvironment } from "../../support/environments";
-import { evaluate, IamRequest, PolicyDocumentJson } from "../../support/iam-evaluator";
+import { evaluate, IamRequest, PolicyDocumentJson } from "../../../constructs/policy/iam-evaluator";
 import { resourcesOf, SynthesizedStack, synthStack } from "../../support/synth";
 
 /** The synthesized policies of one environment's pipeline roles, read back from the bootstrap stack's JSON. */
@@ -221,6 +221,11 @@ describe("environments in one account are separated", () => {
     }
     // The boundary still lets workloads work: the node role pulls images, the app reads its own secret.
     expect(evaluate(inRegion(lower, "ecr:BatchGetImage", arns(lower).regional("ecr", "repository/shop-dev/web")), [administrator], boundary)).toBe("allowed");
+    // IAM database authentication is the rds-db service, not rds: the application's login needs it in the boundary.
+    const dbUser = arns(lower).regional("rds-db", "dbuser:cluster-ABCDEFGHIJKLMNOP/web");
+    expect(evaluate(inRegion(lower, "rds-db:connect", dbUser), [administrator], boundary)).toBe("allowed");
+    const otherAccount = dbUser.replace(`:${lower.account.id}:`, ":999999999999:");
+    expect(evaluate(inRegion(lower, "rds-db:connect", otherAccount), [administrator], boundary)).toBe("implicit-deny");
   });
 
   it("the attack finds the escalation path of the old deploy policy (iam:* on its own names, no boundary)", () => {
