@@ -512,6 +512,21 @@ function planStatements(scope: Construct, props: GithubDeployRoleProps): PolicyS
       Action: ["s3:Get*", "s3:List*"],
       Resource: environmentBucketArns(scope, props.prefix),
     },
+    {
+      // The provider refreshes a CodeBuild project and its webhook with BatchGetProjects, not a Describe/Get/List call.
+      Sid: "ReadEnvironmentCodeBuildProjects",
+      Effect: "Allow",
+      Action: "codebuild:BatchGetProjects",
+      Resource: regionsOf(props).map((region) => formatArn(scope, { service: "codebuild", region, resource: `project/${props.prefix}-*` })),
+    },
+    {
+      // Refreshing a secret version reads its value; Secrets Manager decrypts it with the secret's key for the caller.
+      Sid: "DecryptSecretsThroughSecretsManager",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: regionsOf(props).map((region) => formatArn(scope, { service: "kms", region, resource: "key/*" })),
+      Condition: { StringEquals: { "kms:ViaService": regionsOf(props).map((region) => `secretsmanager.${region}.amazonaws.com`) } },
+    },
     { Sid: "IamReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], Resource: "*" },
     { Sid: "ListOwnState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${state.keyPrefix}*`] } } },
     { Sid: "ReadOwnState", Effect: "Allow", Action: "s3:GetObject", Resource: ownObjects },

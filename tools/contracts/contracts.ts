@@ -5,6 +5,7 @@ import { hostsContract } from "./checks/hosts";
 import { irsaContract } from "./checks/irsa";
 import { metricsContract } from "./checks/metrics";
 import { mountedSecretsContract } from "./checks/mounted-secrets";
+import { planRefreshContract } from "./checks/plan-refresh";
 import { schedulingContract } from "./checks/scheduling";
 import { secretsContract } from "./checks/secrets";
 import { placementContract } from "./placement";
@@ -22,6 +23,7 @@ export const CONTRACTS: readonly Contract[] = [
   placementContract,
   metricsContract,
   effectivePermissionsContract,
+  planRefreshContract,
 ];
 
 export interface ContractResult {
