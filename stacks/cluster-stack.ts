@@ -58,11 +58,13 @@ export class ClusterStack extends EnvironmentStack {
     if (props.runnerSecurityGroup) {
       this.eks.allowApiAccessFromSecurityGroup("runner", props.runnerSecurityGroup, "Kubernetes API from the in-VPC deploy runner");
     }
-    // The GitHub Actions roles of this environment (bootstrap stack): deploy administers the cluster, plan reads it.
+    // The GitHub Actions roles of this environment (bootstrap stack): deploy administers the cluster, plan reads it,
+    // pull requests read it without Secrets.
     const pipeline = pipelineRolesOf(environment);
     if (pipeline) {
       this.eks.grantAccess(pipeline.deployRoleArn, "admin", "deploy");
       this.eks.grantAccess(pipeline.planRoleArn, "view", "plan");
+      if (pipeline.pullRequestPlanRoleArn) this.eks.grantAccess(pipeline.pullRequestPlanRoleArn, "viewWithoutSecrets", "pull-request-plan");
     }
     for (const principal of config.adminPrincipals) {
       this.eks.grantAccess(principal, "admin");

@@ -59,7 +59,12 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
   });
 
   it("creates a deploy and a plan role per environment", () => {
-    const expected = shippedEnvironments().flatMap((environment) => [`${environment.prefix}-deploy`, `${environment.prefix}-plan`]);
+    const expected = shippedEnvironments().flatMap((environment) => [
+      `${environment.prefix}-deploy`,
+      `${environment.prefix}-plan`,
+      // Pull requests plan development tiers only, with a role of their own.
+      ...(environment.tier === "development" ? [`${environment.prefix}-pr-plan`] : []),
+    ]);
     expect(roles.map((role) => role.name).sort()).toEqual(expected.sort());
   });
 

@@ -53,6 +53,19 @@ export function planRoleName(prefix: string): string {
   return `${prefix}-plan`;
 }
 
+/** The Enhanced Monitoring role of an environment's Aurora cluster (the data stack names it `<prefix>-rds-monitoring`). */
+export function enhancedMonitoringRoleName(prefix: string): string {
+  return `${prefix}-rds-monitoring`;
+}
+
+/**
+ * The role pull requests plan a development environment with: the plan role's reads, and cluster access that cannot
+ * read Kubernetes Secrets.
+ */
+export function pullRequestPlanRoleName(prefix: string): string {
+  return `${prefix}-pr-plan`;
+}
+
 /** The managed policy every role the deploy role creates must carry as its permissions boundary. */
 export function permissionsBoundaryName(prefix: string): string {
   return `${prefix}-boundary`;
@@ -62,10 +75,23 @@ export function permissionsBoundaryName(prefix: string): string {
 export interface PipelineRoles {
   readonly deployRoleArn: string;
   readonly planRoleArn: string;
+  /** The role pull requests plan with; undefined where pull requests do not plan (staging and production tiers). */
+  readonly pullRequestPlanRoleArn: string | undefined;
   readonly permissionsBoundaryArn: string;
   /** The GitHub environment whose jobs may assume the deploy role. */
   readonly githubEnvironment: string;
   readonly repository: string;
+  /**
+   * Whether pull requests plan the environment (`repo:<repository>:pull_request` may assume the pull-request plan
+   * role): development tiers only. Staging and production are planned from the main branch alone, so no pull request
+   * reads their state.
+   */
+  readonly pullRequestPlans: boolean;
+  /**
+   * The Route 53 zones the environment's stacks and controllers change, when every one is named in the config;
+   * undefined when a stack creates its own zone (its id is unknown before it exists).
+   */
+  readonly hostedZoneIds: readonly string[] | undefined;
 }
 
 /**
@@ -77,13 +103,25 @@ export function pipelineRolesOf(environment: EnvironmentConfig): PipelineRoles |
   if (!environment.github || environment.state.backend !== "s3") return undefined;
   // Read from the config, not a scope: the pipeline generator and the workflows need these names outside any stack.
   const account: ArnContext = { accountId: environment.account.id, partition: environment.partition, region: environment.account.region };
+  const pullRequestPlans = environment.tier === "development";
   return {
     deployRoleArn: roleArn(account, deployRoleName(environment.prefix)),
     planRoleArn: roleArn(account, planRoleName(environment.prefix)),
+    pullRequestPlanRoleArn: pullRequestPlans ? roleArn(account, pullRequestPlanRoleName(environment.prefix)) : undefined,
     permissionsBoundaryArn: policyArn(account, permissionsBoundaryName(environment.prefix)),
     githubEnvironment: environment.github.environment ?? environment.name,
     repository: environment.github.repository,
+    pullRequestPlans,
+    hostedZoneIds: hostedZonesOf(environment),
   };
+}
+
+/** Every Route 53 zone the environment's config names (edge, cert-manager, external-dns, Argo CD); undefined when the edge creates its zone. */
+function hostedZonesOf(environment: EnvironmentConfig): string[] | undefined {
+  const { edge, platform } = environment;
+  if (edge && !edge.hostedZoneId) return undefined;
+  const zones = [edge?.hostedZoneId, ...platform.certManager.hostedZoneIds, ...platform.externalDns.hostedZoneIds, platform.argoCd.hostedZoneId];
+  return [...new Set(zones.filter((zone): zone is string => !!zone))].sort();
 }
 
 /** Where an environment's Terraform state lives: its roles may touch its own keys and nothing else. */
@@ -113,6 +151,18 @@ export interface GithubDeployRoleProps {
   readonly production: boolean;
   /** Session length. @default 7200 (a first deploy of a whole environment takes about an hour) */
   readonly maxSessionDurationSeconds?: number;
+  /** Pull requests plan the environment with a role of their own (development tiers). @default false (only the main branch plans) */
+  readonly pullRequestPlans?: boolean;
+  /**
+   * The Route 53 zones the environment may change; every other zone of the account is denied to its roles.
+   * @default undefined: the stacks create their own zone, so no zone restriction (refused when the account is shared)
+   */
+  readonly hostedZoneIds?: readonly string[];
+  /**
+   * Prefixes of the other environments of the same account: their node groups' Auto Scaling groups are denied.
+   * @default [] (one environment per account)
+   */
+  readonly accountNeighbours?: readonly string[];
 }
 
 /** Services the environment stacks manage. CloudFront's certificate, WAF and logs live in us-east-1. */
@@ -143,13 +193,69 @@ export const MANAGED_SERVICES = [
 ];
 
 /** AWS services the deploy role may hand an environment role to (iam:PassedToService). */
-export const PASS_ROLE_SERVICES = [
+export const PASS_ROLE_SERVICES = ["backup.amazonaws.com", "codebuild.amazonaws.com", "ec2.amazonaws.com", "eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"];
+
+/**
+ * The services whose service-linked roles an environment's stacks and controllers may create (iam:AWSServiceName):
+ * EC2 Auto Scaling and Spot for node groups, EKS and its node groups, load balancers, RDS and its reader
+ * autoscaling, AWS Backup, CloudFront's VPC origins and WAF logging.
+ */
+export const SERVICE_LINKED_ROLE_SERVICES = [
+  "autoscaling.amazonaws.com",
   "backup.amazonaws.com",
-  "codebuild.amazonaws.com",
-  "ec2.amazonaws.com",
   "eks.amazonaws.com",
-  "monitoring.rds.amazonaws.com",
-  "vpc-flow-logs.amazonaws.com",
+  "eks-nodegroup.amazonaws.com",
+  "elasticloadbalancing.amazonaws.com",
+  "rds.amazonaws.com",
+  "rds.application-autoscaling.amazonaws.com",
+  "spot.amazonaws.com",
+  "vpcorigin.cloudfront.amazonaws.com",
+  "wafv2.amazonaws.com",
+];
+
+/** Account-wide CodeBuild source credentials and CodeConnections connections: the bootstrap's, never an environment's to change. */
+const ACCOUNT_WIDE_CREDENTIAL_ACTIONS = [
+  "codebuild:ImportSourceCredentials",
+  "codebuild:DeleteSourceCredentials",
+  ...["codeconnections", "codestar-connections"].flatMap((service) =>
+    [
+      "CreateConnection",
+      "DeleteConnection",
+      "UpdateConnectionInstallation",
+      "CreateHost",
+      "DeleteHost",
+      "UpdateHost",
+      "TagResource",
+      "UntagResource",
+      "CreateRepositoryLink",
+      "UpdateRepositoryLink",
+      "DeleteRepositoryLink",
+      "CreateSyncConfiguration",
+      "UpdateSyncConfiguration",
+      "DeleteSyncConfiguration",
+    ].map((action) => `${service}:${action}`),
+  ),
+];
+
+/** Route 53 actions that change a zone or its records (reads and GetChange stay open). */
+const ROUTE53_ZONE_CHANGES = [
+  "route53:ChangeResourceRecordSets",
+  "route53:ChangeTagsForResource",
+  "route53:CreateHostedZone",
+  "route53:DeleteHostedZone",
+  "route53:UpdateHostedZoneComment",
+  "route53:AssociateVPCWithHostedZone",
+  "route53:DisassociateVPCFromHostedZone",
+  "route53:CreateVPCAssociationAuthorization",
+  "route53:DeleteVPCAssociationAuthorization",
+  "route53:CreateKeySigningKey",
+  "route53:DeleteKeySigningKey",
+  "route53:ActivateKeySigningKey",
+  "route53:DeactivateKeySigningKey",
+  "route53:EnableHostedZoneDNSSEC",
+  "route53:DisableHostedZoneDNSSEC",
+  "route53:CreateQueryLoggingConfig",
+  "route53:DeleteQueryLoggingConfig",
 ];
 
 /** The AWS managed policies environment roles use; no other AWS managed policy may be attached (never AdministratorAccess). */
@@ -212,6 +318,8 @@ const WORKLOAD_SERVICES = [
 export class GithubDeployRole extends Construct {
   readonly role: IamRole;
   readonly planRole: IamRole;
+  /** The pull requests' plan role; undefined unless pullRequestPlans. */
+  readonly pullRequestPlanRole?: IamRole;
   readonly boundary: IamPolicy;
   readonly arn: string;
   readonly name: string;
@@ -238,11 +346,35 @@ export class GithubDeployRole extends Construct {
       name: planRoleName(prefix),
       description: `Read-only plans of ${prefix} for pull requests and main of ${props.repository}`,
       maxSessionDuration: 3600,
-      assumeRolePolicy: githubTrustPolicy(props.oidcProvider.arn, props.repository, ["pull_request", "ref:refs/heads/main"]),
+      assumeRolePolicy: githubTrustPolicy(props.oidcProvider.arn, props.repository, [MAIN_BRANCH_SUBJECT]),
     });
-    new IamRolePolicy(this, "PlanPolicy", { name: "plan", role: this.planRole.id, policy: policyDocument([...planStatements(this, props), ...guards]) });
+    const planPolicy = policyDocument([...planStatements(this, props), ...guards]);
+    new IamRolePolicy(this, "PlanPolicy", { name: "plan", role: this.planRole.id, policy: planPolicy });
+    if (props.pullRequestPlans) {
+      this.pullRequestPlanRole = new IamRole(this, "PullRequestPlanRole", {
+        name: pullRequestPlanRoleName(prefix),
+        description: `Read-only plans of ${prefix} for pull requests of ${props.repository}; its cluster access reads no Secrets`,
+        maxSessionDuration: 3600,
+        assumeRolePolicy: githubTrustPolicy(props.oidcProvider.arn, props.repository, [PULL_REQUEST_SUBJECT]),
+      });
+      new IamRolePolicy(this, "PullRequestPlanPolicy", { name: "plan", role: this.pullRequestPlanRole.id, policy: planPolicy });
+    }
+    if (props.hostedZoneIds === undefined && (props.accountNeighbours ?? []).length > 0) {
+      this.node.addValidation({
+        validate: () => [
+          `environment ${props.environmentName}: edge.hostedZoneId is required when environments share an account (with ${props.accountNeighbours!.join(", ")}): Route 53 has no tag conditions, so each environment's roles are limited to its zones by id`,
+        ],
+      });
+    }
   }
 }
+
+/**
+ * The `sub` claims (after `repo:<owner>/<repository>:`) the roles trust: the deploy role `environment:<GitHub
+ * environment>`, the plan role pushes to the main branch (a protected ref), the pull-request plan role pull requests.
+ */
+export const MAIN_BRANCH_SUBJECT = "ref:refs/heads/main";
+export const PULL_REQUEST_SUBJECT = "pull_request";
 
 /** Trust of a GitHub Actions role: GitHub's OIDC tokens for STS whose `sub` is one of `repo:<repository>:<subject>`. */
 export function githubTrustPolicy(providerArn: string, repository: string, subjects: readonly string[]): string {
@@ -308,7 +440,12 @@ function environmentGuards(scope: Construct, props: GithubDeployRoleProps): Poli
       Resource: "*",
       Condition: {
         Null: { "aws:ResourceTag/aws:rds:primaryDBClusterArn": "false" },
-        ArnNotLike: { "aws:ResourceTag/aws:rds:primaryDBClusterArn": formatArn(scope, { service: "rds", region: "*", resource: `cluster:${prefix}-*` }) },
+        // The environment's cluster is named <prefix> (the data stack's); <prefix>-* covers any further cluster of it.
+        ArnNotLike: {
+          "aws:ResourceTag/aws:rds:primaryDBClusterArn": [`cluster:${prefix}`, `cluster:${prefix}-*`].map((resource) =>
+            formatArn(scope, { service: "rds", region: "*", resource }),
+          ),
+        },
       },
     },
     {
@@ -330,6 +467,50 @@ function environmentGuards(scope: Construct, props: GithubDeployRoleProps): Poli
       ],
       Resource: [state.bucket.key.arn, stateArns(props).bucket],
     },
+    {
+      // Backends name the key by ARN; an alias repointed at another key would re-key every later state write.
+      Sid: "NeverMoveTheStateKeyAlias",
+      Effect: "Deny",
+      Action: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
+      Resource: [state.bucket.key.arn, ...(state.bucket.key.aliasArn ? [state.bucket.key.aliasArn] : [])],
+    },
+    { Sid: "NeverAccountWideSourceCredentialsOrConnections", Effect: "Deny", Action: ACCOUNT_WIDE_CREDENTIAL_ACTIONS, Resource: "*" },
+    ...nodeGroupGuards(props),
+    ...(props.hostedZoneIds
+      ? [
+          {
+            // Route 53 supports no resource tags in conditions: zones are told apart by id.
+            Sid: "OnlyTheEnvironmentsZones",
+            Effect: "Deny" as const,
+            Action: ROUTE53_ZONE_CHANGES,
+            NotResource: props.hostedZoneIds.map((id) => formatArn(scope, { service: "route53", region: "", account: "", resource: `hostedzone/${id}` })),
+          },
+        ]
+      : []),
+  ];
+}
+
+/**
+ * EKS does not copy a node group's tags to its Auto Scaling group, but tags the group with its cluster
+ * (`eks:cluster-name`, and `k8s.io/cluster-autoscaler/<cluster>` for the autoscaler): the environment's roles may
+ * change the groups of its own cluster (named `<prefix>`) and no other, nor groups of a neighbour's cluster.
+ */
+function nodeGroupGuards(props: GithubDeployRoleProps): PolicyStatement[] {
+  return [
+    {
+      Sid: "NeverOtherClustersAutoScalingGroups",
+      Effect: "Deny",
+      Action: "autoscaling:*",
+      Resource: "*",
+      Condition: { Null: { "aws:ResourceTag/eks:cluster-name": "false" }, StringNotEquals: { "aws:ResourceTag/eks:cluster-name": props.prefix } },
+    },
+    ...(props.accountNeighbours ?? []).map((neighbour, index) => ({
+      Sid: `NeverNeighbourAutoScalingGroups${index}`,
+      Effect: "Deny" as const,
+      Action: "autoscaling:*",
+      Resource: "*",
+      Condition: { Null: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${neighbour}`]: "false" } },
+    })),
   ];
 }
 
@@ -341,10 +522,12 @@ function environmentGuards(scope: Construct, props: GithubDeployRoleProps): Poli
 function boundaryStatements(scope: Construct, props: GithubDeployRoleProps, guards: PolicyStatement[]): PolicyStatement[] {
   return [
     {
+      // The deploy policy's region condition, here too: a role passed to EC2 or CodeBuild acts in the environment's regions only.
       Sid: "WorkloadServices",
       Effect: "Allow",
       Action: WORKLOAD_SERVICES.filter((service) => service !== "s3" && service !== "sts").map((service) => `${service}:*`),
       Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": regionsOf(props) } },
     },
     {
       Sid: "EnvironmentBuckets",
@@ -360,14 +543,21 @@ function boundaryStatements(scope: Construct, props: GithubDeployRoleProps, guar
       Action: "rds-db:connect",
       Resource: regionsOf(props).map((region) => formatArn(scope, { service: "rds-db", region, resource: "dbuser:*/*" })),
     },
-    {
-      Sid: "IdentityReadsAndServiceLinkedRoles",
-      Effect: "Allow",
-      Action: ["iam:CreateServiceLinkedRole", "iam:Get*", "iam:List*", "sts:GetCallerIdentity", "sts:AssumeRoleWithWebIdentity"],
-      Resource: "*",
-    },
+    { Sid: "IdentityReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity", "sts:AssumeRoleWithWebIdentity"], Resource: "*" },
+    serviceLinkedRoles(),
     ...guards,
   ];
+}
+
+/** Service-linked roles of the services the environment uses, and no other (iam:AWSServiceName). */
+function serviceLinkedRoles(): PolicyStatement {
+  return {
+    Sid: "ServiceLinkedRolesOfItsServices",
+    Effect: "Allow",
+    Action: "iam:CreateServiceLinkedRole",
+    Resource: "*",
+    Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
+  };
 }
 
 function deployStatements(scope: Construct, props: GithubDeployRoleProps): PolicyStatement[] {
@@ -446,11 +636,18 @@ function deployStatements(scope: Construct, props: GithubDeployRoleProps): Polic
       Condition: { StringEquals: { "iam:PassedToService": PASS_ROLE_SERVICES } },
     },
     {
-      Sid: "ServiceLinkedRolesAndIamReads",
+      // RDS checks iam:PassRole for an instance's MonitoringRoleArn with iam:PassedToService rds.amazonaws.com (AWS does
+      // not document the value; RDS API calls such as CreateBlueGreenDeployment were seen refused with only
+      // monitoring.rds.amazonaws.com admitted, mitodl/ol-infrastructure#5874), the service that assumes it is
+      // monitoring.rds. Both are admitted, for the Enhanced Monitoring role only.
+      Sid: "PassTheEnhancedMonitoringRoleToRds",
       Effect: "Allow",
-      Action: ["iam:CreateServiceLinkedRole", "iam:Get*", "iam:List*", "sts:GetCallerIdentity"],
-      Resource: "*",
+      Action: "iam:PassRole",
+      Resource: roleArn(scope, enhancedMonitoringRoleName(prefix)),
+      Condition: { StringEquals: { "iam:PassedToService": ["rds.amazonaws.com", "monitoring.rds.amazonaws.com"] } },
     },
+    { Sid: "IamReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], Resource: "*" },
+    serviceLinkedRoles(),
     { Sid: "ListOwnState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${state.keyPrefix}*`] } } },
     { Sid: "ReadWriteOwnState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ownObjects },
     state.bucket.key.grantUse("UseStateKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]),
@@ -482,7 +679,7 @@ function deployStatements(scope: Construct, props: GithubDeployRoleProps): Polic
       Sid: "NeverChangeItselfThePlanRoleOrTheBoundary",
       Effect: "Deny",
       Action: "iam:*",
-      Resource: [roleArn(scope, deployRoleName(prefix)), roleArn(scope, planRoleName(prefix)), boundaryArn],
+      Resource: [roleArn(scope, deployRoleName(prefix)), roleArn(scope, planRoleName(prefix)), roleArn(scope, pullRequestPlanRoleName(prefix)), boundaryArn],
     },
     ...(props.production
       ? [{ Sid: "NeverDeleteProductionKeys", Effect: "Deny" as const, Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey"], Resource: "*" }]
