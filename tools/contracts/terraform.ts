@@ -114,6 +114,7 @@ export function roleNamed(stacks: Stacks, stack: string, roleArn: string): Resou
 }
 
 export interface Statement {
+  readonly sid?: string;
   readonly effect: string;
   readonly actions: readonly string[];
   /** NotAction: the statement applies to every action but these. */
@@ -172,6 +173,7 @@ export function parsePolicy(text: unknown): Statement[] | undefined {
   if (!isMap(document) || document.Statement === undefined) return undefined;
   const list = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
   return list.map(asMap).map((statement) => ({
+    ...(typeof statement.Sid === "string" ? { sid: statement.Sid } : {}),
     effect: scalarText(statement.Effect) ?? "Allow",
     actions: strings(statement.Action),
     ...(statement.NotAction === undefined ? {} : { notActions: strings(statement.NotAction) }),

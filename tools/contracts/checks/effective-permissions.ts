@@ -13,10 +13,16 @@ export const UNKNOWN = "<unknown resource>";
 const REFERENCE = /\$\{[^}]*\}/g;
 
 export function statementJson(statement: Statement): StatementJson {
+  const principal: Record<string, string[]> = {};
+  for (const { type, value } of statement.principals) principal[type] = [...(principal[type] ?? []), value];
   return {
+    ...(statement.sid ? { Sid: statement.sid } : {}),
+    ...(statement.principals.length > 0 ? { Principal: statement.principals.some(({ type }) => type === "*") ? "*" : principal } : {}),
     Effect: statement.effect === "Deny" ? "Deny" : "Allow",
     ...(statement.notActions ? { NotAction: [...statement.notActions] } : { Action: [...statement.actions] }),
-    ...(statement.notResources.length > 0 ? { NotResource: [...statement.notResources] } : { Resource: [...statement.resources] }),
+    ...(statement.notResources.length > 0 ? { NotResource: [...statement.notResources] } : {}),
+    // A trust policy names no resource: the statement is about the role it belongs to.
+    ...(statement.resources.length > 0 ? { Resource: [...statement.resources] } : {}),
     Condition: statement.conditions as StatementJson["Condition"],
   };
 }
