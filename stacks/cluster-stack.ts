@@ -10,7 +10,7 @@ import { EksControlPlane } from "../constructs/cluster/eks-cluster";
 import { addonPlacement, ManagedNodeGroup } from "../constructs/cluster/node-group";
 import { NodeVolumeKey } from "../constructs/cluster/node-volume-key";
 import { clusterAutoscalerStatements, ebsVolumeKeyStatements, loadBalancerControllerStatements } from "../constructs/iam/controller-policies";
-import { pipelineRolesOf } from "../constructs/iam/github-actions";
+import { pipelineRolesOf } from "../constructs/iam/pipeline-roles";
 import { IrsaRole } from "../constructs/iam/irsa-role";
 import { Network } from "../constructs/network/network";
 import { KmsKey } from "../constructs/security/kms-key";

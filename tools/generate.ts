@@ -9,7 +9,7 @@ import { parse, stringify } from "yaml";
 import { ConfigError, EnvironmentConfig, formatProblem, loadEnvironments, optionsFromEnv } from "../config";
 import { TIERS } from "../config/schema/environment";
 import { applicationRoleName, applicationSecretName } from "../constructs/edge/application-database-access";
-import { pipelineRolesOf } from "../constructs/iam/github-actions";
+import { pipelineRolesOf } from "../constructs/iam/pipeline-roles";
 import { APPLICATION_SERVICE_ACCOUNT } from "../stacks/edge-stack";
 import { runnerProjectName } from "../stacks/runner-stack";
 

@@ -1,5 +1,5 @@
 import { evaluate } from "../../constructs/policy/iam-evaluator";
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../../constructs/iam/github-actions";
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../../constructs/iam/github-oidc";
 import { parsePolicy, resourcesOfType } from "../../tools/contracts/terraform";
 import { documentJson } from "../../tools/contracts/checks/effective-permissions";
 import { decide, inRegion, Layout, layout, LAYOUTS, principalsOf, roleIdentity, roleTrust, arnsOf } from "./layouts";

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { deployRoleName, pipelineRolesOf, planRoleName } from "../../constructs/iam/github-actions";
+import { deployRoleName, pipelineRolesOf, planRoleName } from "../../constructs/iam/pipeline-roles";
 import { jobId, promotionOrder } from "../../tools/generate";
 import { LAYERS_ON_THE_VPC_RUNNER, runnerProjectName } from "../../stacks/runner-stack";
 import { REPO_ROOT, shippedEnvironments } from "../support/environments";
