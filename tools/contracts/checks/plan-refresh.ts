@@ -9,9 +9,10 @@ import { Findings } from "./common";
 
 /**
  * The API calls the hashicorp/aws provider (5.100.0) makes to refresh each resource type the stacks emit, as IAM
- * actions: read from each resource's Read function and the finders it calls in `internal/service/<service>/` of
- * github.com/hashicorp/terraform-provider-aws at v5.100.0 (tags through the service's `ListTags*` where the Read
- * function does not get them with the resource). `kms:Decrypt via secretsmanager` is a decrypt Secrets Manager
+ * actions: the Read function of each resource and the finders it calls, in `internal/service/<service>/` of
+ * github.com/hashicorp/terraform-provider-aws (tags through the service's `ListTags*` where the Read function does not
+ * get them with the resource). The calls outside a service's Describe/Get/List naming were checked in that source:
+ * codebuild `webhook.go` and `project.go` (BatchGetProjects), secretsmanager `secret_version.go` (GetSecretValue). `kms:Decrypt via secretsmanager` is a decrypt Secrets Manager
  * makes on the caller's behalf (`kms:ViaService`). Types of other providers refresh without AWS IAM: the helm and
  * kubernetes providers through the cluster's access entry, terraform_data locally. A type missing here fails the
  * contract: add its Read function's calls when a stack starts emitting it.
