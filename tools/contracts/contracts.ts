@@ -1,4 +1,6 @@
+import { admissionContract } from "./checks/admission";
 import { arnsContract } from "./checks/arns";
+import { certificateReloadContract } from "./checks/certificate-reload";
 import { crdsContract } from "./checks/crds";
 import { effectivePermissionsContract } from "./checks/effective-permissions";
 import { hostsContract } from "./checks/hosts";
@@ -8,6 +10,7 @@ import { mountedSecretsContract } from "./checks/mounted-secrets";
 import { planRefreshContract } from "./checks/plan-refresh";
 import { schedulingContract } from "./checks/scheduling";
 import { secretsContract } from "./checks/secrets";
+import { tokenAudienceContract } from "./checks/token-audience";
 import { placementContract } from "./placement";
 import type { Contract, Finding, SystemModel } from "./types";
 
@@ -22,6 +25,9 @@ export const CONTRACTS: readonly Contract[] = [
   mountedSecretsContract,
   placementContract,
   metricsContract,
+  admissionContract,
+  certificateReloadContract,
+  tokenAudienceContract,
   effectivePermissionsContract,
   planRefreshContract,
 ];
