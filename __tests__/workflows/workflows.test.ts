@@ -198,7 +198,7 @@ describe("ci.yml: plans of pull requests", () => {
         expect(sources["ci.yml"]).not.toContain(pipelineRolesOf(environment)!.deployRoleArn);
         continue;
       }
-      expect(job.with).toMatchObject({ apply: false, "plan-role": pipelineRolesOf(environment)!.planRoleArn });
+      expect(job.with).toMatchObject({ apply: false, "plan-role": pipelineRolesOf(environment)!.pullRequestPlanRoleArn });
       expect((job as { if?: string }).if).toContain("github.event_name == 'pull_request'");
       expect(effectivePermissions(ci, job)).toEqual({ contents: "read", "id-token": "write" });
     }
