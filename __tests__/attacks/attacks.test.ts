@@ -129,8 +129,9 @@ describe.each(LAYOUTS)("%s layout", (name) => {
             ids
               .filter((id) => {
                 if (type === "Service") return !/^[a-z0-9.-]+\.amazonaws\.com$/.test(id);
-                if (type === "Federated")
-                  return !(id.includes(`oidc-provider/${GITHUB_OIDC_HOST}`) || id.startsWith("${") || id.includes("oidc-provider/oidc.eks."));
+                // GitHub's and Terraform Cloud's providers, and the clusters' (a reference to the cluster stack's provider).
+                const providers = [`oidc-provider/${GITHUB_OIDC_HOST}`, "oidc-provider/app.terraform.io", "oidc-provider/oidc.eks."];
+                if (type === "Federated") return !(id.startsWith("${") || providers.some((provider) => id.includes(provider)));
                 const account = id.split(":")[4];
                 return (
                   !(account === current.lower.account.id || account === current.higher.account.id) ||
