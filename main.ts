@@ -9,7 +9,7 @@ import { EdgeStack } from "./stacks/edge-stack";
 import { NetworkStack } from "./stacks/network-stack";
 import { PlatformStack } from "./stacks/platform-stack";
 import { RunnerStack } from "./stacks/runner-stack";
-import { pipelineRolesOf } from "./constructs/iam/github-actions";
+import { pipelineRolesOf } from "./constructs/iam/pipeline-roles";
 
 /**
  * Builds every stack of every selected environment: the architecture, one line per stack. The bootstrap stack of

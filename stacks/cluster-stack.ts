@@ -10,7 +10,7 @@ import { EksControlPlane } from "../constructs/cluster/eks-cluster";
 import { addonPlacement, ManagedNodeGroup } from "../constructs/cluster/node-group";
 import { NodeVolumeKey } from "../constructs/cluster/node-volume-key";
 import { clusterAutoscalerStatements, ebsVolumeKeyStatements, loadBalancerControllerStatements } from "../constructs/iam/controller-policies";
-import { pipelineRolesOf } from "../constructs/iam/github-actions";
+import { pipelineRolesOf } from "../constructs/iam/pipeline-roles";
 import { IrsaRole } from "../constructs/iam/irsa-role";
 import { Network } from "../constructs/network/network";
 import { KmsKey } from "../constructs/security/kms-key";
@@ -60,11 +60,13 @@ export class ClusterStack extends EnvironmentStack {
     if (props.runnerSecurityGroup) {
       this.eks.allowApiAccessFromSecurityGroup("runner", props.runnerSecurityGroup, "Kubernetes API from the in-VPC deploy runner");
     }
-    // The GitHub Actions roles of this environment (bootstrap stack): deploy administers the cluster, plan reads it.
+    // The GitHub Actions roles of this environment (bootstrap stack): deploy administers the cluster, plan reads it,
+    // pull requests read it without Secrets.
     const pipeline = pipelineRolesOf(environment);
     if (pipeline) {
       this.eks.grantAccess(pipeline.deployRoleArn, "admin", "deploy");
       this.eks.grantAccess(pipeline.planRoleArn, "view", "plan");
+      if (pipeline.pullRequestPlanRoleArn) this.eks.grantAccess(pipeline.pullRequestPlanRoleArn, "viewWithoutSecrets", "pull-request-plan");
     }
     for (const principal of config.adminPrincipals) {
       this.eks.grantAccess(principal, "admin");

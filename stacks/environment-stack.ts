@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { Aspects, CloudBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
-import { pipelineRolesOf } from "../constructs/iam/github-actions";
+import { pipelineRolesOf } from "../constructs/iam/pipeline-roles";
 import { PermissionsBoundaryAspect } from "../constructs/iam/permissions-boundary";
 import { declareAwsStack, formatArn } from "../constructs/core/aws-scope";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";

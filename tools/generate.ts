@@ -9,7 +9,7 @@ import { stringify } from "yaml";
 import { ConfigError, EnvironmentConfig, formatProblem, loadEnvironments, optionsFromEnv } from "../config";
 import { TIERS } from "../config/schema/environment";
 import { applicationRoleName } from "../constructs/edge/application-database-access";
-import { pipelineRolesOf } from "../constructs/iam/github-actions";
+import { pipelineRolesOf } from "../constructs/iam/pipeline-roles";
 import { APPLICATION_SERVICE_ACCOUNT, PROVISIONER_SERVICE_ACCOUNT } from "../stacks/edge-stack";
 import { PIPELINE_WORKFLOWS, plannedByPullRequests, runnerProjectName } from "../stacks/runner-stack";
 
@@ -120,7 +120,8 @@ function environmentJob(environment: EnvironmentConfig, apply: boolean, needs: s
       environment: environment.name,
       "github-environment": roles.githubEnvironment,
       region: environment.account.region,
-      "plan-role": roles.planRoleArn,
+      // Pull requests plan with their own role (main-only plan roles; cluster access without Secrets).
+      "plan-role": apply ? roles.planRoleArn : roles.pullRequestPlanRoleArn,
       "deploy-role": roles.deployRoleArn,
       "runner-project": runnerProjectName(environment),
     },
@@ -198,7 +199,7 @@ function ciWorkflow(environments: readonly EnvironmentConfig[]): string {
     [
       `Pull requests and main: \`bash ${CI_SCRIPT}\` (install, type-check, lint, unit and integration tests with offline Terraform plans,`,
       "test:adopt, synth), the synthesized JSON as an artifact. On pull requests, each changed stack of a development environment is",
-      "also planned with its read-only plan role (OIDC subject pull_request) and the plan summary is the job's summary; no plan file",
+      "also planned with its pull-request plan role (OIDC subject pull_request) and the plan summary is the job's summary; no plan file",
       "is kept." +
         (unplanned.length > 0
           ? ` ${unplanned.join(", ")} ${unplanned.length === 1 ? "is" : "are"} planned from main by deploy.yml, never from a pull request.`

@@ -73,11 +73,14 @@ describe.each(["dev", tier.staging.name, tier.production.name])("ClusterStack (%
   it("makes the environment's deploy role and the configured admins cluster admins, and lets its plan role view", () => {
     const principals = Object.values(resourcesOf(synthesized, "aws_eks_access_entry")).map((entry) => entry.principal_arn);
     const role = (name: string) => `arn:${environment.partition}:iam::${environment.account.id}:role/${environment.prefix}-${name}`;
-    expect(principals).toEqual([role("deploy"), role("plan"), ...environment.cluster.adminPrincipals]);
+    const pullRequests = environment.tier === "development" ? [role("pr-plan")] : [];
+    expect(principals).toEqual([role("deploy"), role("plan"), ...pullRequests, ...environment.cluster.adminPrincipals]);
     const policies = Object.values(resourcesOf(synthesized, "aws_eks_access_policy_association")).map((association) =>
       String(association.policy_arn).split("/").pop(),
     );
     expect(policies.filter((policy) => policy === "AmazonEKSAdminViewPolicy")).toHaveLength(1);
+    // Pull requests plan with Kubernetes' view role: no Secrets.
+    expect(policies.filter((policy) => policy === "AmazonEKSViewPolicy")).toHaveLength(pullRequests.length);
     expect(countOf(synthesized, "aws_eks_access_policy_association")).toBe(principals.length);
   });
 

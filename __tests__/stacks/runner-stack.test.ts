@@ -4,7 +4,7 @@ import { App, Testing, TerraformStack } from "cdktf";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { CodebuildWebhook } from "@cdktf/provider-aws/lib/codebuild-webhook";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { pipelineRolesOf } from "../../constructs/iam/github-actions";
+import { pipelineRolesOf } from "../../constructs/iam/pipeline-roles";
 import { buildApp } from "../../main";
 import { PIPELINE_WORKFLOWS, plannedByPullRequests, RunnerStack, runnerProjectName, runnerWorkflows } from "../../stacks/runner-stack";
 import { shippedEnvironments, testApp, testEnvironment } from "../support/environments";

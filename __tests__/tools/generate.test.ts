@@ -4,7 +4,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { TerraformStack } from "cdktf";
 import { loadEnvironments } from "../../config";
-import { pipelineRolesOf } from "../../constructs/iam/github-actions";
+import { pipelineRolesOf } from "../../constructs/iam/pipeline-roles";
 import { buildApp } from "../../main";
 import { appTreeId, GENERATED_HEADER, generatedFiles, jobId, orphanedFiles } from "../../tools/generate";
 import { plannedByPullRequests, runnerProjectName } from "../../stacks/runner-stack";

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { deployRoleName, pipelineRolesOf, planRoleName } from "../../constructs/iam/github-actions";
+import { deployRoleName, pipelineRolesOf, planRoleName } from "../../constructs/iam/pipeline-roles";
 import { CI_SCRIPT, jobId, promotionOrder } from "../../tools/generate";
 import { LAYERS_ON_THE_VPC_RUNNER, PIPELINE_WORKFLOWS, plannedByPullRequests, runnerProjectName, runnerWorkflows } from "../../stacks/runner-stack";
 import { REPO_ROOT, shippedEnvironments } from "../support/environments";
@@ -198,7 +198,7 @@ describe("ci.yml: plans of pull requests", () => {
         expect(sources["ci.yml"]).not.toContain(pipelineRolesOf(environment)!.deployRoleArn);
         continue;
       }
-      expect(job.with).toMatchObject({ apply: false, "plan-role": pipelineRolesOf(environment)!.planRoleArn });
+      expect(job.with).toMatchObject({ apply: false, "plan-role": pipelineRolesOf(environment)!.pullRequestPlanRoleArn });
       expect((job as { if?: string }).if).toContain("github.event_name == 'pull_request'");
       expect(effectivePermissions(ci, job)).toEqual({ contents: "read", "id-token": "write" });
     }

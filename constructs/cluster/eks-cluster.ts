@@ -28,6 +28,8 @@ const ACCESS_POLICIES = {
   admin: "AmazonEKSClusterAdminPolicy",
   /** Read access to every object, Secrets included: what a Helm and Kubernetes provider plan refreshes. */
   view: "AmazonEKSAdminViewPolicy",
+  /** Kubernetes' `view` role: reads most objects, never Secrets (nor Helm's release records, which are Secrets). */
+  viewWithoutSecrets: "AmazonEKSViewPolicy",
 } as const;
 export type ClusterAccess = keyof typeof ACCESS_POLICIES;
 

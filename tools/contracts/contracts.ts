@@ -3,10 +3,12 @@ import { arnsContract } from "./checks/arns";
 import { certificateReloadContract } from "./checks/certificate-reload";
 import { crdsContract } from "./checks/crds";
 import { databaseUsersContract } from "./checks/database-users";
+import { effectivePermissionsContract } from "./checks/effective-permissions";
 import { hostsContract } from "./checks/hosts";
 import { irsaContract } from "./checks/irsa";
 import { metricsContract } from "./checks/metrics";
 import { mountedSecretsContract } from "./checks/mounted-secrets";
+import { planRefreshContract } from "./checks/plan-refresh";
 import { schedulingContract } from "./checks/scheduling";
 import { secretsContract } from "./checks/secrets";
 import { tokenAudienceContract } from "./checks/token-audience";
@@ -28,6 +30,8 @@ export const CONTRACTS: readonly Contract[] = [
   certificateReloadContract,
   tokenAudienceContract,
   databaseUsersContract,
+  effectivePermissionsContract,
+  planRefreshContract,
 ];
 
 export interface ContractResult {

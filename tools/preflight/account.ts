@@ -1,4 +1,4 @@
-import { GITHUB_OIDC_HOST } from "../../constructs/iam/github-actions";
+import { GITHUB_OIDC_HOST } from "../../constructs/iam/github-oidc";
 import type { AwsCli, PreflightCheck, PreflightContext, PreflightResult } from "./types";
 
 /** The role EC2 Auto Scaling launches EKS nodes with; the node volume key's policy names it. */
