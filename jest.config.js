@@ -23,6 +23,7 @@ module.exports = {
       testMatch: ["**/*.test.ts"],
       testPathIgnorePatterns: ["/__tests__/integration/"],
       transform,
+      globalSetup: "<rootDir>/__tests__/support/global-setup.js",
       setupFilesAfterEnv: ["<rootDir>/__tests__/support/setup.ts"],
     },
     {
