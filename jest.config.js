@@ -5,6 +5,9 @@ const path = require("path");
 process.env.PLATFORM_TEST_TMPDIR = process.env.PLATFORM_TEST_TMPDIR || path.join(__dirname, ".tmp", `jest-${process.pid}`);
 process.env.TMPDIR = process.env.PLATFORM_TEST_TMPDIR;
 process.env.CHECKPOINT_DISABLE = "1";
+// A TF_CLI_CONFIG_FILE naming no file makes every `terraform` the tests run (cdktf's version checks among them) warn
+// on stderr; Terraform without it behaves the same, silently (tools/cdktf.ts replaces such a file likewise).
+if (process.env.TF_CLI_CONFIG_FILE && !require("fs").existsSync(process.env.TF_CLI_CONFIG_FILE)) delete process.env.TF_CLI_CONFIG_FILE;
 process.env.DISABLE_VERSION_CHECK = "true";
 require("fs").mkdirSync(process.env.TMPDIR, { recursive: true });
 

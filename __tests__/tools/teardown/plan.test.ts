@@ -1,5 +1,6 @@
 import { shippedEnvironments, tier } from "../../support/environments";
 import { getStackWithNoUnmetDependants } from "@cdktf/cli-core/src/lib/helpers/stack-helpers";
+import { terraformVersion } from "@cdktf/commons";
 import { environmentOf, SynthesizedStack } from "../../../tools/lib/synth-output";
 import { destroyOrder, formatPlan, Phase, refuseProtectedData, RunStep, shellQuote, Step, teardownPlan, teardownTarget } from "../../../tools/teardown/plan";
 import { fixtureStack, synthesizeShipped } from "../support";
@@ -8,6 +9,12 @@ let shipped: SynthesizedStack[];
 
 beforeAll(() => {
   shipped = synthesizeShipped();
+});
+
+// Loading @cdktf/cli-core starts `terraform version` in the background (@cdktf/commons, at import); a worker that
+// ends with it still running cannot exit ("a worker process has failed to exit gracefully").
+afterAll(async () => {
+  await terraformVersion;
 });
 
 /**
