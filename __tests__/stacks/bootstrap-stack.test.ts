@@ -3,10 +3,18 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import type { EnvironmentInput } from "../../config/schema/environment";
 import { json } from "../support/synth";
 import { BootstrapStack, bootstrapStackName } from "../../stacks/bootstrap-stack";
+import { pipelineRolesOf } from "../../constructs/iam/github-actions";
 import { shippedEnvironments, testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../support/synth";
+/** The environments whose state the production account's bucket keeps: one bootstrap stack's share of the config. */
+const bucketEnvironments = () =>
+  shippedEnvironments().filter((environment) => environment.state.backend === "s3" && environment.account.id === tier.production.account.id);
+/** Another environment of that bucket that a pipeline deploys (the production one when there is no other). */
+const neighbour = () =>
+  bucketEnvironments().find((environment) => environment.name !== tier.production.name && pipelineRolesOf(environment)) ?? tier.production;
+
 describe("BootstrapStack", () => {
-  const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: shippedEnvironments() }));
+  const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: bucketEnvironments() }));
 
   it("keeps its own state locally: it creates the bucket the other stacks keep theirs in", () => {
     expect(synthesized.terraform?.backend).toEqual({ local: { path: "terraform.bootstrap.tfstate" } });
@@ -42,7 +50,7 @@ describe("BootstrapStack", () => {
 });
 
 describe("BootstrapStack: GitHub Actions OIDC", () => {
-  const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: shippedEnvironments() }));
+  const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: bucketEnvironments() }));
   const roles = Object.values(resourcesOf(synthesized, "aws_iam_role"));
   const deployRole = (environment: string) => roles.find((role) => role.name === `${tier.production.project}-${environment}-deploy`)!;
   const deployPolicy = (environment: string) => {
@@ -59,7 +67,9 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
   });
 
   it("creates a deploy and a plan role per environment", () => {
-    const expected = shippedEnvironments().flatMap((environment) => [`${environment.prefix}-deploy`, `${environment.prefix}-plan`]);
+    const expected = bucketEnvironments()
+      .filter((environment) => pipelineRolesOf(environment))
+      .flatMap((environment) => [`${environment.prefix}-deploy`, `${environment.prefix}-plan`]);
     expect(roles.map((role) => role.name).sort()).toEqual(expected.sort());
   });
 
@@ -70,7 +80,7 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
       Condition: {
         StringEquals: {
           "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-          "token.actions.githubusercontent.com:sub": `repo:acme/${tier.production.project}:environment:prod`,
+          "token.actions.githubusercontent.com:sub": `repo:${tier.production.github!.repository}:environment:${tier.production.github!.environment ?? tier.production.name}`,
         },
       },
     });
@@ -78,10 +88,10 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
   });
 
   it("gives a deploy role its own environment's state objects and nothing of the others'", () => {
-    const statements = deployPolicy(tier.staging.name);
+    const statements = deployPolicy(neighbour().name);
     const state = statements.find((statement) => statement.Sid === "ReadWriteOwnState")!;
-    expect(state.Resource).toBe(`arn:aws:s3:::${tier.production.project}-tfstate-${tier.production.account.id}/${tier.staging.name}/*`);
-    expect(statements.find((statement) => statement.Sid === "ListOwnState")!.Condition).toEqual({ StringLike: { "s3:prefix": [`${tier.staging.name}/*`] } });
+    expect(state.Resource).toBe(`arn:aws:s3:::${tier.production.project}-tfstate-${tier.production.account.id}/${neighbour().name}/*`);
+    expect(statements.find((statement) => statement.Sid === "ListOwnState")!.Condition).toEqual({ StringLike: { "s3:prefix": [`${neighbour().name}/*`] } });
   });
 
   it("bounds a deploy role: no admin policy, roles only under its boundary, never on itself, the boundary or users", () => {

@@ -4,7 +4,7 @@ import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { EnvironmentConfig } from "../../config";
 import { applicationHost } from "../../config/environment";
 import { clusterOf, edgeStack } from "../support/edge";
-import { testEnvironment, tier } from "../support/environments";
+import { nonProductionWithEdge, testEnvironment, tier } from "../support/environments";
 import { countOf, json, onlyResource, policyOf, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
 
 /** The Elastic Load Balancing accounts of the regions older than August 2022, as AWS documents them (enable-access-logging). */
@@ -46,7 +46,7 @@ function synth(environment: EnvironmentConfig): SynthesizedStack {
 
 describe("EdgeStack", () => {
   const prod = synth(tier.production);
-  const dev = synth(tier.development);
+  const dev = synth(nonProductionWithEdge());
 
   it("uses only the AWS provider: the default region and a us-east-1 alias with the same default tags", () => {
     expect(Object.keys(prod.provider ?? {})).toEqual(["aws"]);
@@ -153,7 +153,7 @@ describe("EdgeStack", () => {
 
     it("takes the rate limit from the config", () => {
       const devRules = onlyResource(dev, "aws_wafv2_web_acl").rule as WafRule[];
-      expect(devRules[0].statement.rate_based_statement?.limit).toBe(1000);
+      expect(devRules[0].statement.rate_based_statement?.limit).toBe(nonProductionWithEdge().edge!.waf.rateLimit);
     });
 
     it("logs to an aws-waf-logs- group encrypted with a key of its own region", () => {

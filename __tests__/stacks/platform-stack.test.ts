@@ -251,7 +251,7 @@ describe("controllers", () => {
     ]);
     expect(issuers[1].spec.acme).toMatchObject({
       server: "https://acme-v02.api.letsencrypt.org/directory",
-      email: "platform-team@example.com",
+      email: tier.production.platform.certManager.acmeEmail,
       solvers: [{ dns01: { route53: { region: tier.production.account.region } } }],
     });
     const values = prod.values("cert-manager");
