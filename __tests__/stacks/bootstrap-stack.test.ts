@@ -133,7 +133,9 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
     expect(regions(tier.production.name)).toEqual({
       StringEquals: { "aws:RequestedRegion": [tier.production.account.region, "us-east-1", tier.production.database.disasterRecovery.region] },
     });
-    expect(regions(tier.development.name)).toEqual({ StringEquals: { "aws:RequestedRegion": [tier.production.account.region, "us-east-1"] } });
+    const other = neighbour();
+    const recovery = other.database.disasterRecovery.region;
+    expect(regions(other.name)).toEqual({ StringEquals: { "aws:RequestedRegion": [other.account.region, "us-east-1", ...(recovery ? [recovery] : [])] } });
   });
 
   it("creates neither provider nor roles when no environment names a GitHub repository", () => {

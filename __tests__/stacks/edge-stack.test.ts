@@ -18,6 +18,8 @@ const LEGACY_ELB_ACCOUNTS: Record<string, string> = {
   "eu-west-3": "009996457667",
   "eu-central-1": "054676820928",
   "eu-north-1": "897822967062",
+  "ap-southeast-1": "114774131450",
+  "ap-southeast-2": "783225319266",
 };
 
 /** The edge every test starts from; the ALB admits only CloudFront's origin-facing prefix list, so its id is required. */

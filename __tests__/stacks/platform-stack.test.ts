@@ -447,7 +447,7 @@ describe("GitOps", () => {
   test("with SSO configured the local admin is disabled and OIDC reads its client secret from a Secret", () => {
     const cm = prod.values("argo-cd").configs.cm;
     expect(cm["admin.enabled"]).toBe(false);
-    expect(cm["oidc.config"]).toContain("issuer: https://login.example.com");
+    expect(cm["oidc.config"]).toContain(`issuer: ${tier.production.platform.argoCd.sso!.issuer}`);
     expect(cm["oidc.config"]).toContain("clientSecret: $argocd-oidc:clientSecret");
     expect(dev.values("argo-cd").configs.cm["admin.enabled"]).toBe(true);
   });
