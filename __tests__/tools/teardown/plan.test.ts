@@ -1,4 +1,5 @@
-import { shippedEnvironments, tier } from "../../support/environments";
+import { shippedEnvironment, shippedEnvironments, tier } from "../../support/environments";
+import { pipelineRolesOf } from "../../../constructs/iam/github-actions";
 import { getStackWithNoUnmetDependants } from "@cdktf/cli-core/src/lib/helpers/stack-helpers";
 import { terraformVersion } from "@cdktf/commons";
 import { environmentOf, SynthesizedStack } from "../../../tools/lib/synth-output";
@@ -39,9 +40,16 @@ async function cdktfDestroyOrder(stacks: readonly Pick<SynthesizedStack, "name" 
 }
 
 const environments = shippedEnvironments().map((environment) => environment.name);
-/** The order an environment's stacks must be destroyed in: the reverse of the deploy order (the fact under test). */
-const destroyedInOrder = (environment: string): string[] =>
-  ["delivery", "edge", "platform", "data", "cluster", "runner", "network"].map((layer) => `${environment}-${layer}`);
+/**
+ * The order an environment's stacks must be destroyed in: the reverse of the deploy order (the fact under test), of the
+ * layers its config gives it (delivery and edge with an edge, the runner where a pipeline deploys).
+ */
+const destroyedInOrder = (name: string): string[] => {
+  const environment = shippedEnvironment(name);
+  const present = (layer: string) =>
+    layer === "delivery" || layer === "edge" ? environment.edge !== undefined : layer === "runner" ? pipelineRolesOf(environment) !== undefined : true;
+  return ["delivery", "edge", "platform", "data", "cluster", "runner", "network"].filter(present).map((layer) => `${name}-${layer}`);
+};
 const allCommands = (phases: readonly Phase[]): string[] =>
   phases
     .flatMap((phase) => phase.steps)
