@@ -16,7 +16,8 @@ const transform = { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] };
 
 module.exports = {
   globalTeardown: "<rootDir>/__tests__/support/global-teardown.js",
-  // Jest's default leaves one of the two cores idle; both workers halve the unit run (≈ 35 s instead of ≈ 70 s here).
+  // Jest's default (cores - 1) leaves one of two cores idle; a worker per core keeps both busy. Suites share one synth
+  // per input per run (support/synth-cache.ts, in the folder global-setup.js makes), so more workers add no synths.
   maxWorkers: "100%",
   projects: [
     {
