@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { runSynth } from "./cli/synth";
+import { BuildOptions, runSynth } from "./cli/synth";
 import { EnvironmentConfig } from "./config";
 import { BootstrapStack, bootstrapStackName } from "./stacks/bootstrap-stack";
 import { ClusterStack } from "./stacks/cluster-stack";
@@ -11,14 +11,12 @@ import { PlatformStack } from "./stacks/platform-stack";
 import { RunnerStack } from "./stacks/runner-stack";
 import { pipelineRolesOf } from "./constructs/iam/github-actions";
 
-/** Builds every stack of every selected environment: the architecture, one line per stack. */
-export function buildApp(app: App, environments: readonly EnvironmentConfig[]): App {
-  const s3Environments = environments.filter((environment) => environment.state.backend === "s3");
-  const accounts = [...new Set(s3Environments.map((environment) => environment.account.id))];
-  for (const account of accounts) {
-    const members = s3Environments.filter((environment) => environment.account.id === account);
-    new BootstrapStack(app, bootstrapStackName(account, accounts.length), { environments: members });
-  }
+/**
+ * Builds every stack of every selected environment: the architecture, one line per stack. The bootstrap stack of
+ * each selected account is built from every environment of that account (`options.allEnvironments`).
+ */
+export function buildApp(app: App, environments: readonly EnvironmentConfig[], options: BuildOptions = {}): App {
+  bootstrapStacks(app, environments, options.allEnvironments ?? environments);
   for (const environment of environments) {
     const network = new NetworkStack(app, environment);
     const runner = pipelineRolesOf(environment) ? new RunnerStack(app, environment, { network: network.network }) : undefined;
@@ -40,6 +38,25 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[]): 
     }
   }
   return app;
+}
+
+/**
+ * One bootstrap stack per account of the selected environments, each built from every environment of its account in
+ * `all` (a partial synth must not drop the other environments' roles); named by the accounts of `all`, so the name
+ * does not depend on the selection.
+ */
+export function bootstrapStacks(app: App, selected: readonly EnvironmentConfig[], all: readonly EnvironmentConfig[]): BootstrapStack[] {
+  const s3Environments = all.filter((environment) => environment.state.backend === "s3");
+  const accounts = [...new Set(s3Environments.map((environment) => environment.account.id))].sort();
+  const selectedAccounts = new Set(selected.map((environment) => environment.account.id));
+  return accounts
+    .filter((account) => selectedAccounts.has(account))
+    .map(
+      (account) =>
+        new BootstrapStack(app, bootstrapStackName(account, accounts.length), {
+          environments: s3Environments.filter((environment) => environment.account.id === account),
+        }),
+    );
 }
 
 if (require.main === module) {

@@ -13,6 +13,18 @@ describe("./help", () => {
     expect(printed).not.toContain("exec sed");
   });
 
+  it("lists every npm script of package.json (hooks run by npm itself aside)", () => {
+    const scripts = Object.keys((JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);
+    const missing = scripts.filter(
+      (name) => !name.startsWith("pre") && !name.startsWith("post") && !new RegExp(`npm (run )?${name.replace(/[:]/g, "\\:")}\\b`).test(printed),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it("runs cdktf with its telemetry off", () => {
+    for (const line of printed.split("\n").filter((candidate) => /npx cdktf/.test(candidate))) expect(line).toContain("CHECKPOINT_DISABLE=1 npx cdktf");
+  });
+
   it("names the commands a new user needs first", () => {
     for (const command of [
       "npm ci && npm run synth",
@@ -22,6 +34,7 @@ describe("./help", () => {
       "npm run lint",
       "npm run cost",
       "npm run docs:cost",
+      "npm run preflight",
     ]) {
       expect(printed).toContain(command);
     }

@@ -6,8 +6,18 @@ import { policyReportOf } from "../constructs/policy/policy-aspect";
 import { PolicyReport } from "../constructs/policy/evaluate";
 import { count, errorsOf, formatFinding, formatSummary, PolicyViolationError } from "../constructs/policy/report";
 import { EnvironmentStack } from "../stacks/environment-stack";
+import { stateGuard } from "./state-guard";
 
-export type BuildApp = (app: App, environments: readonly EnvironmentConfig[]) => App;
+/** What the app is built from besides the selected environments. */
+export interface BuildOptions {
+  /**
+   * Every environment of the config folder, whatever PLATFORM_ENVS selects: an account's bootstrap stack holds the
+   * roles of all its environments, so a partial synth must not drop the others'. @default the selected environments
+   */
+  readonly allEnvironments?: readonly EnvironmentConfig[];
+}
+
+export type BuildApp = (app: App, environments: readonly EnvironmentConfig[], options?: BuildOptions) => App;
 
 export interface SynthIo {
   readonly out: (line: string) => void;
@@ -24,24 +34,34 @@ const processIo: SynthIo = {
  * config, synthesizes every stack into a fresh folder next to the output folder and swaps it in only when the whole
  * synth succeeded, so the output folder never mixes two synths. Prints one line per environment on stdout (cdktf-cli
  * shows a child's stderr as `[ERROR]`, so only errors go there); `--verbose` adds each stack's policy summary.
+ * Refuses to run while the output folder holds a Terraform state (swapping the folder in would delete it).
  * Returns the exit code.
  */
 export function runSynth(build: BuildApp, argv: readonly string[], env: NodeJS.ProcessEnv = process.env, io: SynthIo = processIo): number {
   const verbose = argv.includes("--verbose") || argv.includes("-v");
+  const outdir = path.resolve(env.CDKTF_OUTDIR || "cdktf.out");
+  const refusal = stateGuard(outdir, displayPath);
+  if (refusal) {
+    io.err(refusal);
+    return 1;
+  }
+  const options = optionsFromEnv(env);
   let environments: EnvironmentConfig[];
+  let allEnvironments: EnvironmentConfig[];
   try {
-    environments = loadEnvironments(optionsFromEnv(env));
+    environments = loadEnvironments(options);
+    // A partial synth still builds each bootstrap stack from every environment of its account.
+    allEnvironments = options.environments ? loadEnvironments({ ...options, environments: undefined }) : environments;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) io.err(formatProblem(problem));
     return 1;
   }
-  const outdir = path.resolve(env.CDKTF_OUTDIR || "cdktf.out");
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
   const staging = fs.mkdtempSync(`${outdir}.next-`);
   const app = new App({ outdir: staging });
   try {
-    build(app, environments).synth();
+    build(app, environments, { allEnvironments }).synth();
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     if (error instanceof PolicyViolationError) {

@@ -4,7 +4,12 @@ import { parseDocument } from "yaml";
 import { applicationHost, EnvironmentConfig, resolveEnvironment } from "./environment";
 import { ConfigError, ConfigProblem } from "./errors";
 import { environmentSchema } from "./schema/environment";
-import { describeIssue } from "./issues";
+import { checkCluster, clusterSchema } from "./schema/cluster";
+import { networkSchema } from "./schema/network";
+import { checkSubnetPlan } from "./subnet-plan";
+import { describeIssue, formatPath } from "./issues";
+import { checkNameLimits } from "./name-limits";
+import { checkProductionRules } from "./production-rules";
 
 export const DEFAULT_CONFIG_DIR = "config";
 
@@ -87,7 +92,7 @@ function selectFiles(dir: string, selected: readonly string[] | undefined): { fi
 type FileResult = { environment: EnvironmentConfig } | { problems: ConfigProblem[] };
 
 /** Loads one environment file; exported for tests and tools that work on a single file. */
-export function loadFile(file: string, readText: (file: string) => string = (name) => fs.readFileSync(name, "utf8")): FileResult {
+export function loadFile(file: string, readText: (file: string) => string = readUtf8File): FileResult {
   const shown = displayPath(file);
   const name = path.basename(file, ".yaml");
   const problems: ConfigProblem[] = [];
@@ -140,11 +145,33 @@ export function loadFile(file: string, readText: (file: string) => string = (nam
 export function validateEnvironment(name: string, file: string, data: unknown): FileResult {
   const parsed = environmentSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
-    return {
-      problems: parsed.error.issues.flatMap((issue) => describeIssue(issue)).map((problem) => ({ file, ...problem })),
-    };
+    const described = parsed.error.issues.flatMap((issue) => describeIssue(issue));
+    const seen = new Set(described.map(({ location, message }) => `${location}\0${message}`));
+    const more = sectionRuleProblems(data).filter(({ location, message }) => !seen.has(`${location}\0${message}`));
+    return { problems: [...described, ...more].map((problem) => ({ file, ...problem })) };
   }
-  return { environment: resolveEnvironment(name, file, parsed.data) };
+  const environment = resolveEnvironment(name, file, parsed.data);
+  const problems = [...checkNameLimits(environment), ...checkProductionRules(environment)];
+  return problems.length > 0 ? { problems } : { environment };
+}
+
+/**
+ * When a file fails the schema, zod skips the rules across fields, so a wrong `tier` would hide a subnet plan that
+ * does not fit. The sections whose rules need nothing outside themselves are checked on their own wherever they
+ * parse, so every problem of a file comes out in one round.
+ */
+function sectionRuleProblems(data: unknown): { location: string; message: string }[] {
+  if (typeof data !== "object" || data === null) return [];
+  const input = data as Record<string, unknown>;
+  const problems: { location: string; message: string }[] = [];
+  const at = (section: string, path: readonly (string | number)[], message: string) => ({ location: formatPath([section, ...path]), message });
+  const network = networkSchema.safeParse(input.network);
+  if (network.success) problems.push(...checkSubnetPlan(network.data).map(({ path, message }) => at("network", path, message)));
+  const cluster = clusterSchema.safeParse(input.cluster ?? {});
+  if (cluster.success) {
+    problems.push(...checkCluster(cluster.data, input.tier === "production").map(({ path, message }) => at("cluster", path, message)));
+  }
+  return problems;
 }
 
 /** Environments that share an AWS account share its bootstrap stack, so they must agree on the state bucket. */
@@ -252,6 +279,7 @@ function readConfigFile(file: string, readText: (file: string) => string): { tex
   try {
     return { text: readText(file) };
   } catch (error) {
+    if (error instanceof EncodingProblem) return { problem: error.message };
     const code = (error as NodeJS.ErrnoException).code;
     return {
       problem:
@@ -260,6 +288,37 @@ function readConfigFile(file: string, readText: (file: string) => string): { tex
           : `cannot be read (${code ?? (error as Error).message}); check the file`,
     };
   }
+}
+
+/** Raised by readUtf8File for a file that is not UTF-8 text; the loader reports its message as the file's one problem. */
+class EncodingProblem extends Error {}
+
+/** Reads a file as UTF-8 text (a UTF-8 byte-order mark is dropped), or raises an EncodingProblem saying what it is instead. */
+function readUtf8File(file: string): string {
+  const bytes = fs.readFileSync(file);
+  const problem = encodingProblem(bytes);
+  if (problem) throw new EncodingProblem(problem);
+  return bytes.toString("utf8").replace(/^\uFEFF/, "");
+}
+
+/** What is wrong with the bytes of an environment file as UTF-8 YAML, if anything. */
+export function encodingProblem(bytes: Uint8Array): string | undefined {
+  const starts = (...prefix: number[]) => prefix.every((byte, index) => bytes[index] === byte);
+  const resave = "save it as UTF-8 (in most editors: Save with Encoding, UTF-8)";
+  if (starts(0x00, 0x00, 0xfe, 0xff) || starts(0xff, 0xfe, 0x00, 0x00)) return `is encoded as UTF-32 (byte-order mark); environment files are UTF-8: ${resave}`;
+  if (starts(0xfe, 0xff) || starts(0xff, 0xfe)) return `is encoded as UTF-16 (byte-order mark); environment files are UTF-8: ${resave}`;
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    return `holds a NUL byte at offset ${nul}: it is UTF-16 or UTF-32 without a byte-order mark, or not text at all; environment files are UTF-8: ${resave}`;
+  }
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const text = Buffer.from(bytes).toString("utf8");
+    const offset = Buffer.byteLength(text.slice(0, text.indexOf("\uFFFD")), "utf8");
+    return `is not valid UTF-8 (first bad byte near offset ${offset}; Latin-1 or Windows-1252?): ${resave}`;
+  }
+  return undefined;
 }
 
 function yamlLocation(text: string, offset: number): string {

@@ -1,5 +1,6 @@
+import * as path from "path";
 import { Construct } from "constructs";
-import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { App, Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { EnvironmentConfig } from "../config";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
 import { GithubDeployRole, GithubOidcProvider, pipelineRolesOf } from "../constructs/iam/github-actions";
@@ -12,6 +13,16 @@ import { defaultTags } from "./environment-stack";
 export interface BootstrapStackProps {
   /** The environments whose state this account's bucket keeps; they agree on bucket and region (the loader checks). */
   readonly environments: readonly EnvironmentConfig[];
+  /**
+   * Folder of the local state files, outside anything a tool deletes (cdktf replaces its output folder on every synth).
+   * @default `state/` in the working directory, the repository root where `npm run synth` and cdktf run
+   */
+  readonly stateDirectory?: string;
+}
+
+/** The local state file of an account's bootstrap: named by account, so a stack renamed by a second account keeps it. */
+export function bootstrapStateFile(stateDirectory: string, accountId: string): string {
+  return path.join(path.resolve(stateDirectory), `bootstrap-${accountId}.tfstate`);
 }
 
 /** The name of the bootstrap stack of an account: `bootstrap`, or `bootstrap-<account>` when configs span accounts. */
@@ -22,7 +33,8 @@ export function bootstrapStackName(accountId: string, accountCount: number): str
 /**
  * What the environment stacks need before they can run: the encrypted, versioned state bucket and its CMK, and the
  * GitHub Actions OIDC provider with one deploy role per environment that names a GitHub repository.
- * It keeps local state (it creates the remote one) and is applied once per account.
+ * It keeps local state (it creates the remote one) in `state/bootstrap-<account>.tfstate` and is applied once per
+ * account, always built from every environment of the account.
  */
 export class BootstrapStack extends TerraformStack {
   readonly stateBucket: StateBucket;
@@ -47,7 +59,10 @@ export class BootstrapStack extends TerraformStack {
       );
     }
     const { state } = first;
-    new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+    // Terraform resolves a relative local path against the stack's folder in the output (cdktf.out/stacks/<id>/), which
+    // every synth deletes: name the state file from there, relative so the JSON does not depend on the clone's path.
+    const stateFile = bootstrapStateFile(props.stateDirectory ?? "state", first.account.id);
+    new LocalBackend(this, { path: path.relative(path.join(App.of(this).outdir, "stacks", id), stateFile) });
     declareAwsStack(this, { accountId: first.account.id, region: state.region, partition: first.partition }, defaultTags("account", id, first.project, {}));
     this.stateBucket = new StateBucket(this, "State", { bucketName: state.bucket, keyAlias: state.kmsKeyAlias.replace(/^alias\//, "") });
     const deployed = props.environments.flatMap((environment) => {

@@ -22,6 +22,28 @@ export function runnerProjectName(environment: EnvironmentConfig): string {
   return `${environment.prefix}-runner`;
 }
 
+/** The names of the generated workflows (tools/generate.ts): the runner webhooks admit the jobs of these only. */
+export const PIPELINE_WORKFLOWS = {
+  /** Pull requests and main: CI (`.ci/run`) and the plans a pull request may make. */
+  pullRequest: "ci",
+  /** Pushes to main: plan, approve and apply, environment by environment. */
+  deploy: "deploy",
+} as const;
+
+/**
+ * Whether pull requests plan the environment: development tiers only. A pull request's job presents the OIDC subject
+ * `repo:<owner>/<repo>:pull_request`, which only a development plan role trusts; staging and production are planned
+ * from main (`ref:refs/heads/main`) by the deploy workflow, before their reviewers approve the apply.
+ */
+export function plannedByPullRequests(environment: EnvironmentConfig): boolean {
+  return environment.tier === "development";
+}
+
+/** The workflows whose queued jobs an environment's runner starts builds for. */
+export function runnerWorkflows(environment: EnvironmentConfig): string[] {
+  return plannedByPullRequests(environment) ? [PIPELINE_WORKFLOWS.pullRequest, PIPELINE_WORKFLOWS.deploy] : [PIPELINE_WORKFLOWS.deploy];
+}
+
 /**
  * `<env>-runner`: the GitHub Actions runner inside the environment's VPC that the platform, edge and delivery jobs run
  * on (the EKS endpoint is private). It comes after the network and before the cluster, whose control plane admits
@@ -40,6 +62,7 @@ export class RunnerStack extends EnvironmentStack {
       repositoryUrl: `https://github.com/${environment.github.repository}`,
       network: props.network,
       logRetentionDays: environment.cluster.logRetentionDays,
+      workflows: runnerWorkflows(environment),
     });
     new TerraformOutput(this, "runner_project", { value: this.runner.project.name, description: "CodeBuild project of the in-VPC GitHub Actions runner" });
     new TerraformOutput(this, "runner_security_group_id", { value: this.runner.securityGroup.id, description: "Security group the cluster API admits" });

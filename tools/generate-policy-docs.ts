@@ -58,11 +58,11 @@ export function renderPolicyDocs(rules: readonly PolicyRule[] = ALL_RULES): stri
     "```",
     "",
     "The suppression covers the construct and everything below it. An empty reason or an unknown rule id throws. " +
-      "The golden test (`__tests__/policy/golden.test.ts`) synthesizes every shipped environment and fails on any error finding, any suppression without a reason, and any unused suppression.",
+      "The golden test (`__tests__/constructs/policy/golden.test.ts`) synthesizes every shipped environment and fails on any error finding, any suppression without a reason, and any unused suppression.",
     "",
     "## Adding a rule",
     "",
-    "Add it to the file of its service in `constructs/policy/rules/`, with a fixture in `__tests__/policy/fixtures/` holding resources that pass and resources that fail (the tests assert the exact set flagged), then run `npm run docs:policies`.",
+    "Add it to the file of its service in `constructs/policy/rules/`, with a fixture in `__tests__/constructs/policy/fixtures/` holding resources that pass and resources that fail (the tests assert the exact set flagged), then run `npm run docs:policies`.",
     "Checkov and Trivy ids are listed only where the scanner has a matching check on a resource type the rule checks; `–` means none does (the reliability rules have no scanner equivalent). " +
       '"related" marks a Checkov check about the same concern that checks something else (another resource type, or a narrower meaning), with how it differs: a clean Checkov run on it proves nothing about the rule, and the other way round.',
     "",

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { PROJECT_TAG_KEYS } from "../../config/schema/environment";
+import { ZONES_AS_OF } from "../../config/schema/availability-zones-data";
 import { defaultTags } from "../../stacks/environment-stack";
 import { configFolder, lines, runApp, shown } from "../support/cli";
 import { environmentInput } from "../support/environments";
@@ -30,6 +31,24 @@ const dir = configFolder({
   "alias-b": environmentInput({ edge }),
   "argo-a": environmentInput({ platform: { argoCd: { hostname: "argocd.example.com", hostedZoneId: "Z0TEST000000000000001" } } }),
   "argo-b": environmentInput({ platform: { argoCd: { hostname: "argocd.example.com", hostedZoneId: "Z0TEST000000000000001" } } }),
+  // Two problems in one file, one of them found only by a rule across fields: both in the same round.
+  "tier-and-cidr": { ...environmentInput({ network: { cidr: "10.0.0.0/33" } }), tier: "prodution" },
+  // 20 + 1 + 20 characters of prefix: IAM's 64 for the load balancer controller's role is past.
+  "production-europe-eu": environmentInput({ project: "acmewebshopplatforms" }),
+  // Free-form values and access modes that would weaken production without a word.
+  "vault-dev": environmentInput({
+    platform: {
+      certManager: { enabled: true, acmeEmail: "ops@example.com", hostedZoneIds: ["Z0TEST000000000000003"] },
+      vault: { enabled: true, values: { server: { dev: { enabled: true } } } },
+    },
+  }),
+  "argo-world": environmentInput({
+    platform: {
+      argoCd: { hostname: "argo.world.example.com", hostedZoneId: "Z0TEST000000000000002", access: { mode: "public", allowedCidrs: ["0.0.0.0/0"] } },
+    },
+  }),
+  "az-missing": environmentInput({ network: { availabilityZones: ["eu-central-1a", "eu-central-1b", "eu-central-1d"] } }),
+  "grafana-lb": environmentInput({ platform: { kubePrometheusStack: { values: { grafana: { service: { type: "LoadBalancer" } } } } } }),
 });
 const file = (name: string) => path.join(dir, name);
 fs.mkdirSync(file("folder.yaml"));
@@ -37,6 +56,10 @@ fs.symlinkSync("loop-b.yaml", file("loop-a.yaml"));
 fs.symlinkSync("loop-a.yaml", file("loop-b.yaml"));
 fs.symlinkSync("missing.yaml", file("dangling.yaml"));
 fs.writeFileSync(file("qa.yml"), stringify(environmentInput()));
+// Windows editors save UTF-16 with a byte-order mark; a Latin-1 é is not UTF-8.
+fs.writeFileSync(file("utf16.yaml"), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(stringify(environmentInput()), "utf16le")]));
+const latin1 = Buffer.from(stringify(environmentInput({ tags: { owner: "caf\u00e9" } })), "latin1");
+fs.writeFileSync(file("latin1.yaml"), latin1);
 // A FIFO would block a plain read forever; the loader must refuse it from its type alone.
 execFileSync("mkfifo", [file("fifo.yaml")]);
 const level = (name: string, below: string) => `${name}: &${name} [${Array(10).fill(`*${below}`).join(", ")}]`;
@@ -65,6 +88,57 @@ describe("bad input", () => {
       at(
         "bomb.yaml",
         "(aliases): YAML aliases expand too far (Excessive alias count indicates a resource exhaustion attack); write the values out or use fewer *alias references",
+      ),
+    ],
+    [
+      "a UTF-16 file",
+      at(
+        "utf16.yaml",
+        "(file): is encoded as UTF-16 (byte-order mark); environment files are UTF-8: save it as UTF-8 (in most editors: Save with Encoding, UTF-8)",
+      ),
+    ],
+    [
+      "a Latin-1 file",
+      at(
+        "latin1.yaml",
+        `(file): is not valid UTF-8 (first bad byte near offset ${latin1.indexOf(0xe9)}; Latin-1 or Windows-1252?): save it as UTF-8 (in most editors: Save with Encoding, UTF-8)`,
+      ),
+    ],
+    ["a wrong tier", at("tier-and-cidr.yaml", 'tier: must be one of "development", "staging", "production"; got "prodution"')],
+    ["a /33 in the same file as a wrong tier", at("tier-and-cidr.yaml", 'network.cidr: "10.0.0.0/33" is not an IPv4 CIDR block such as 10.0.0.0/16')],
+    [
+      "a prefix that makes an IAM role name too long",
+      at(
+        "production-europe-eu.yaml",
+        'project: with environment "production-europe-eu" gives the load balancer controller\'s IRSA role name "acmewebshopplatforms-production-europe-eu-aws-load-balancer-controller" (70 characters), past the 64 AWS allows (aws_iam_role.name); shorten the project or the environment\'s file name by 6 characters',
+      ),
+    ],
+    [
+      "Vault's dev mode in production",
+      at(
+        "vault-dev.yaml",
+        "platform.vault.values.server.dev.enabled: true is refused in a production tier: Vault's dev mode keeps every secret in memory only, starts unsealed and prints a root token to its log",
+      ),
+    ],
+    [
+      "Argo CD open to the whole internet",
+      at(
+        "argo-world.yaml",
+        "platform.argoCd.access.allowedCidrs[0]: \"0.0.0.0/0\" admits the whole internet to Argo CD's admin endpoint; name the offices' or VPN's egress ranges, or use access.mode internal",
+      ),
+    ],
+    [
+      "a world-open LoadBalancer through free-form values",
+      at(
+        "grafana-lb.yaml",
+        'platform.kubePrometheusStack.values.grafana.service.type: "LoadBalancer" with no loadBalancerSourceRanges puts this endpoint on the internet for everyone; set loadBalancerSourceRanges to the ranges that need it, or make it internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal)',
+      ),
+    ],
+    [
+      "an availability zone the region does not have",
+      at(
+        "az-missing.yaml",
+        `network.availabilityZones[2]: "eu-central-1d" is not an availability zone of eu-central-1; it has eu-central-1a, eu-central-1b, eu-central-1c (as of ${ZONES_AS_OF})`,
       ),
     ],
     ["a .yml file", at("qa.yml", "(file name): is not read: environment files end in .yaml; rename it to qa.yaml")],
@@ -140,8 +214,8 @@ describe("bad input", () => {
   });
 
   it("prints nothing else: one line per problem, every file in one run, no stack trace, exit 1", () => {
-    expect(lines(run.stderr)).toHaveLength(20);
-    expect(new Set(lines(run.stderr)).size).toBe(20);
+    expect(lines(run.stderr)).toHaveLength(29);
+    expect(new Set(lines(run.stderr)).size).toBe(29);
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.stdout).toBe("");
     expect(run.status).toBe(1);

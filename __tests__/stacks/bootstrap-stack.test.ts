@@ -2,22 +2,46 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import type { EnvironmentInput } from "../../config/schema/environment";
 import { json } from "../support/synth";
-import { BootstrapStack, bootstrapStackName } from "../../stacks/bootstrap-stack";
-import { pipelineRolesOf } from "../../constructs/iam/github-actions";
-import { shippedEnvironments, testApp, testEnvironment, tier } from "../support/environments";
-import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../support/synth";
-/** The environments whose state the production account's bucket keeps: one bootstrap stack's share of the config. */
-const bucketEnvironments = () =>
-  shippedEnvironments().filter((environment) => environment.state.backend === "s3" && environment.account.id === tier.production.account.id);
-/** Another environment of that bucket that a pipeline deploys (the production one when there is no other). */
-const neighbour = () =>
-  bucketEnvironments().find((environment) => environment.name !== tier.production.name && pipelineRolesOf(environment)) ?? tier.production;
+import * as path from "path";
+import { App } from "cdktf";
+import { BootstrapStack, bootstrapStackName, bootstrapStateFile } from "../../stacks/bootstrap-stack";
+import { EnvironmentConfig, loadEnvironments } from "../../config";
+import { deployRoleName, pipelineRolesOf, planRoleName } from "../../constructs/iam/github-actions";
+import { bootstrapStacks } from "../../main";
+import { REPO_ROOT, shippedEnvironment, shippedEnvironments, testApp, testEnvironment, tier } from "../support/environments";
+import { countOf, onlyResource, policyOf, resourcesOf, SynthesizedStack, synthStack } from "../support/synth";
+/** The bootstrap stack of an environment's account, built as main.ts builds it: from every shipped environment of that account. */
+const bootstraps = new Map<string, SynthesizedStack>();
+function bootstrapOf(environment: EnvironmentConfig): SynthesizedStack {
+  const account = environment.account.id;
+  if (!bootstraps.has(account)) {
+    const members = shippedEnvironments().filter((candidate) => candidate.account.id === account);
+    bootstraps.set(account, synthStack(new BootstrapStack(testApp(), `bootstrap-${account}`, { environments: members })));
+  }
+  return bootstraps.get(account)!;
+}
 
 describe("BootstrapStack", () => {
-  const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: bucketEnvironments() }));
+  const synthesized = bootstrapOf(tier.production);
 
-  it("keeps its own state locally: it creates the bucket the other stacks keep theirs in", () => {
-    expect(synthesized.terraform?.backend).toEqual({ local: { path: "terraform.bootstrap.tfstate" } });
+  it("keeps its own state locally, in state/bootstrap-<account>.tfstate, outside the output folder every synth replaces", () => {
+    const stack = new BootstrapStack(testApp(), "bootstrap", { environments: [testEnvironment()] });
+    const { path: statePath } = (synthStack(stack).terraform?.backend as { local: { path: string } }).local;
+    // Terraform resolves a local backend's relative path against the stack's folder in the output.
+    const stackDir = path.join(App.of(stack).outdir, "stacks", stack.node.id);
+    const resolved = path.resolve(stackDir, statePath);
+    expect(resolved).toBe(path.resolve("state", `bootstrap-${testEnvironment().account.id}.tfstate`));
+    expect(path.relative(App.of(stack).outdir, resolved).startsWith("..")).toBe(true);
+    expect(path.isAbsolute(statePath)).toBe(false);
+  });
+
+  it("keeps the state file where a stack renamed for a second account finds it", () => {
+    const file = (id: string) => {
+      const stack = new BootstrapStack(testApp(), id, { environments: [testEnvironment()], stateDirectory: "/srv/platform/state" });
+      return path.resolve(path.join(App.of(stack).outdir, "stacks", id), (synthStack(stack).terraform?.backend as { local: { path: string } }).local.path);
+    };
+    expect(file("bootstrap")).toBe(bootstrapStateFile("/srv/platform/state", testEnvironment().account.id));
+    expect(file(`bootstrap-${testEnvironment().account.id}`)).toBe(file("bootstrap"));
   });
 
   it("creates the state bucket the environments name, protected from destroy, with its CMK alias", () => {
@@ -49,13 +73,40 @@ describe("BootstrapStack", () => {
   });
 });
 
+describe("the account layout", () => {
+  it("ships one AWS account per environment, the isolation boundary AWS offers (docs/environments.md)", () => {
+    const shipped = loadEnvironments({ dir: path.join(REPO_ROOT, "config") });
+    expect(new Set(shipped.map((environment) => environment.account.id)).size).toBe(shipped.length);
+  });
+
+  it("gives every account its own bootstrap stack, state bucket and GitHub OIDC provider, holding the roles of its environments only", () => {
+    const environments = shippedEnvironments();
+    const accounts = [...new Set(environments.map((environment) => environment.account.id))];
+    const stacks = bootstrapStacks(testApp(), environments, environments);
+    expect(stacks.map((stack) => stack.node.id).sort()).toEqual(accounts.map((account) => bootstrapStackName(account, accounts.length)).sort());
+    for (const stack of stacks) {
+      const account = accounts.find((candidate) => stack.node.id === bootstrapStackName(candidate, accounts.length))!;
+      const synthesized = synthStack(stack);
+      const members = environments.filter((environment) => environment.account.id === account);
+      const state = members[0].state as { bucket: string };
+      expect(Object.values(resourcesOf(synthesized, "aws_s3_bucket")).map((bucket) => bucket.bucket)).toContain(state.bucket);
+      expect(countOf(synthesized, "aws_iam_openid_connect_provider")).toBe(members[0].account.githubOidcProvider === "create" ? 1 : 0);
+      expect((synthesized.provider!.aws[0] as { allowed_account_ids: string[] }).allowed_account_ids).toEqual([account]);
+      const roles = Object.values(resourcesOf(synthesized, "aws_iam_role")).map((role) => role.name);
+      expect(roles.sort()).toEqual(members.flatMap((member) => [deployRoleName(member.prefix), planRoleName(member.prefix)]).sort());
+    }
+  });
+});
+
 describe("BootstrapStack: GitHub Actions OIDC", () => {
-  const synthesized = synthStack(new BootstrapStack(testApp(), "bootstrap", { environments: bucketEnvironments() }));
-  const roles = Object.values(resourcesOf(synthesized, "aws_iam_role"));
+  const synthesized = bootstrapOf(tier.production);
+  const byName = (environment: string) => bootstrapOf(shippedEnvironment(environment));
+  const roles = shippedEnvironments().flatMap((environment) => Object.values(resourcesOf(bootstrapOf(environment), "aws_iam_role")));
   const deployRole = (environment: string) => roles.find((role) => role.name === `${tier.production.project}-${environment}-deploy`)!;
   const deployPolicy = (environment: string) => {
-    const [id] = Object.entries(resourcesOf(synthesized, "aws_iam_role")).find(([, role]) => role.name === `${tier.production.project}-${environment}-deploy`)!;
-    const policy = Object.values(resourcesOf(synthesized, "aws_iam_role_policy")).find((candidate) => String(candidate.role).includes(id))!;
+    const stack = byName(environment);
+    const [id] = Object.entries(resourcesOf(stack, "aws_iam_role")).find(([, role]) => role.name === `${tier.production.project}-${environment}-deploy`)!;
+    const policy = Object.values(resourcesOf(stack, "aws_iam_role_policy")).find((candidate) => String(candidate.role).includes(id))!;
     return policyOf(policy).Statement;
   };
 
@@ -66,11 +117,14 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
     expect(synthesized.data).toBeUndefined();
   });
 
-  it("creates a deploy and a plan role per environment", () => {
-    const expected = bucketEnvironments()
-      .filter((environment) => pipelineRolesOf(environment))
-      .flatMap((environment) => [`${environment.prefix}-deploy`, `${environment.prefix}-plan`]);
-    expect(roles.map((role) => role.name).sort()).toEqual(expected.sort());
+  it("creates a deploy and a plan role per environment, in the bootstrap stack of the environment's own account", () => {
+    const expected = shippedEnvironments().flatMap((environment) => [`${environment.prefix}-deploy`, `${environment.prefix}-plan`]);
+    expect([...new Set(roles.map((role) => role.name))].sort()).toEqual(expected.sort());
+    for (const environment of shippedEnvironments()) {
+      const names = Object.values(resourcesOf(bootstrapOf(environment), "aws_iam_role")).map((role) => role.name);
+      const sameAccount = shippedEnvironments().filter((candidate) => candidate.account.id === environment.account.id);
+      expect(names.sort()).toEqual(sameAccount.flatMap((member) => [`${member.prefix}-deploy`, `${member.prefix}-plan`]).sort());
+    }
   });
 
   it("lets only the repository's jobs in the matching GitHub environment assume a deploy role", () => {
@@ -80,7 +134,7 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
       Condition: {
         StringEquals: {
           "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-          "token.actions.githubusercontent.com:sub": `repo:${tier.production.github!.repository}:environment:${tier.production.github!.environment ?? tier.production.name}`,
+          "token.actions.githubusercontent.com:sub": `repo:${tier.production.github!.repository}:environment:${pipelineRolesOf(tier.production)!.githubEnvironment}`,
         },
       },
     });
@@ -88,10 +142,10 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
   });
 
   it("gives a deploy role its own environment's state objects and nothing of the others'", () => {
-    const statements = deployPolicy(neighbour().name);
+    const statements = deployPolicy(tier.staging.name);
     const state = statements.find((statement) => statement.Sid === "ReadWriteOwnState")!;
-    expect(state.Resource).toBe(`arn:aws:s3:::${tier.production.project}-tfstate-${tier.production.account.id}/${neighbour().name}/*`);
-    expect(statements.find((statement) => statement.Sid === "ListOwnState")!.Condition).toEqual({ StringLike: { "s3:prefix": [`${neighbour().name}/*`] } });
+    expect(state.Resource).toBe(`arn:aws:s3:::${tier.staging.project}-tfstate-${tier.staging.account.id}/${tier.staging.name}/*`);
+    expect(statements.find((statement) => statement.Sid === "ListOwnState")!.Condition).toEqual({ StringLike: { "s3:prefix": [`${tier.staging.name}/*`] } });
   });
 
   it("bounds a deploy role: no admin policy, roles only under its boundary, never on itself, the boundary or users", () => {
@@ -133,9 +187,7 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
     expect(regions(tier.production.name)).toEqual({
       StringEquals: { "aws:RequestedRegion": [tier.production.account.region, "us-east-1", tier.production.database.disasterRecovery.region] },
     });
-    const other = neighbour();
-    const recovery = other.database.disasterRecovery.region;
-    expect(regions(other.name)).toEqual({ StringEquals: { "aws:RequestedRegion": [other.account.region, "us-east-1", ...(recovery ? [recovery] : [])] } });
+    expect(regions(tier.development.name)).toEqual({ StringEquals: { "aws:RequestedRegion": [tier.development.account.region, "us-east-1"] } });
   });
 
   it("creates neither provider nor roles when no environment names a GitHub repository", () => {

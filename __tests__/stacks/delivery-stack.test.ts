@@ -138,3 +138,35 @@ describe("DeliveryStack", () => {
     expect(used).toEqual(allowed);
   });
 });
+
+/** Issue 20, break 10: the blue-green gate proves the data path, not only the health endpoints. */
+describe("the pre-promotion gate drives a database-backed route and ignores the probes", () => {
+  const template = parse(fs.readFileSync(path.join(REPO_ROOT, "gitops", "base", "analysis-template.yaml"), "utf8"));
+  const rollout = parse(fs.readFileSync(path.join(REPO_ROOT, "gitops", "base", "rollout.yaml"), "utf8"));
+  const metrics: { name: string; provider: { job?: any; prometheus?: { query: string } } }[] = template.spec.metrics;
+  const [web] = rollout.spec.template.spec.containers;
+  const probePaths = [web.startupProbe, web.livenessProbe, web.readinessProbe].map((probe) => probe.httpGet.path as string);
+
+  it("the smoke test creates a user, reads it back and deletes it, and calls no health route", () => {
+    const script: string = metrics.find((metric) => metric.name === "smoke-test")!.provider.job.spec.template.spec.containers[0].args.join("\n");
+    expect(script).toMatch(/call POST \/users /);
+    expect(script).toMatch(/call GET "\/users\/\$\{id\}"/);
+    expect(script).toMatch(/call DELETE "\/users\/\$\{id\}"/);
+    expect(script).toContain("--fail");
+    for (const probe of probePaths) expect(script).not.toContain(probe);
+  });
+
+  it("every Prometheus query leaves out the kubelet's probe routes, so probes alone cannot meet the request count", () => {
+    const queries = metrics.filter((metric) => metric.provider.prometheus).map((metric) => metric.provider.prometheus!.query);
+    expect(queries.length).toBeGreaterThan(0);
+    for (const query of queries) {
+      // Rollouts fills in {{args.*}} before Prometheus sees the query.
+      const selectors = [...query.replace(/\{\{[^}]*\}\}/g, "arg").matchAll(/http_requests_total\{([^}]*)\}/g)].map((match) => match[1]);
+      expect(selectors.length).toBeGreaterThan(0);
+      for (const selector of selectors) {
+        const excluded = /route!~"([^"]*)"/.exec(selector)?.[1] ?? "";
+        for (const probe of probePaths) expect(new RegExp(`^(?:${excluded})$`).test(probe)).toBe(true);
+      }
+    }
+  });
+});

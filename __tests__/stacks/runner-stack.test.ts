@@ -6,7 +6,7 @@ import { CodebuildWebhook } from "@cdktf/provider-aws/lib/codebuild-webhook";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { pipelineRolesOf } from "../../constructs/iam/github-actions";
 import { buildApp } from "../../main";
-import { RunnerStack, runnerProjectName } from "../../stacks/runner-stack";
+import { PIPELINE_WORKFLOWS, plannedByPullRequests, RunnerStack, runnerProjectName, runnerWorkflows } from "../../stacks/runner-stack";
 import { shippedEnvironments, testApp, testEnvironment } from "../support/environments";
 import { resourcesOf, SynthesizedStack, synthStack } from "../support/synth";
 import { crossStackReadsIn } from "../../constructs/core/cdktf-internals";
@@ -48,11 +48,33 @@ describe("RunnerStack", () => {
     expect(subnets.every((subnet) => subnet.includes("Private"))).toBe(true);
   });
 
-  it("starts a build for each queued workflow job, and nothing else", () => {
+  it("starts a build only for a queued job of the deploy workflow: a production-like tier is never planned by a pull request", () => {
+    expect(plannedByPullRequests(environment)).toBe(false);
     expect(synthesized).toHaveResourceWithProperties(CodebuildWebhook, {
       build_type: "BUILD",
-      filter_group: [{ filter: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }],
+      filter_group: [
+        {
+          filter: [
+            { type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" },
+            { type: "WORKFLOW_NAME", pattern: `^(${PIPELINE_WORKFLOWS.deploy})$` },
+          ],
+        },
+      ],
     });
+  });
+
+  it("admits the pull-request workflow's jobs too on a development tier's runner, whose plans pull requests make", () => {
+    const development = testEnvironment({ github, tier: "development" }, "sandbox");
+    const webhook = Object.values(resourcesOf(synthStack(stacksOf(development)["sandbox-runner"]), "aws_codebuild_webhook"))[0];
+    const [group] = webhook.filter_group as { filter: { type: string; pattern: string }[] }[];
+    const pattern = new RegExp(group.filter.find((filter) => filter.type === "WORKFLOW_NAME")!.pattern);
+    expect(
+      Object.values(PIPELINE_WORKFLOWS)
+        .filter((name) => pattern.test(name))
+        .sort(),
+    ).toEqual(runnerWorkflows(development).sort());
+    expect(runnerWorkflows(development)).toContain(PIPELINE_WORKFLOWS.pullRequest);
+    expect(["release", "app", `x${PIPELINE_WORKFLOWS.deploy}`, `${PIPELINE_WORKFLOWS.pullRequest} `].some((name) => pattern.test(name))).toBe(false);
   });
 
   it("gives the runner no deploy power: logs, its network interfaces and the GitHub connection only", () => {

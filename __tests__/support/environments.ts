@@ -35,7 +35,12 @@ export function environmentInput(overrides: DeepPartial<EnvironmentInput> = {}):
       availabilityZones: ["eu-central-1a", "eu-central-1b", "eu-central-1c"],
     },
   };
-  return merge(base, overrides) as EnvironmentInput;
+  // An environment with the application (edge) needs Vault, which needs cert-manager (config/schema/platform.ts):
+  // the application reads its session key through the Vault agent. Tests that switch Vault off say so.
+  const application = overrides.edge
+    ? { platform: { certManager: { enabled: true, acmeEmail: "ops@shop.example.com", hostedZoneIds: ["Z0TEST000000000000001"] }, vault: { enabled: true } } }
+    : {};
+  return merge(merge(base, application), overrides) as EnvironmentInput;
 }
 
 /** Validates an input through the real schema; fails the test with every problem when it is not valid. */

@@ -6,8 +6,8 @@ import { TerraformStack } from "cdktf";
 import { loadEnvironments } from "../../config";
 import { pipelineRolesOf } from "../../constructs/iam/github-actions";
 import { buildApp } from "../../main";
-import { appTreeId, generatedFiles, jobId } from "../../tools/generate";
-import { runnerProjectName } from "../../stacks/runner-stack";
+import { appTreeId, GENERATED_HEADER, generatedFiles, jobId, orphanedFiles } from "../../tools/generate";
+import { plannedByPullRequests, runnerProjectName } from "../../stacks/runner-stack";
 import { REPO_ROOT, SHIPPED_CONFIG_DIR, testApp, tier } from "../support/environments";
 import { resourcesOf, synthStack } from "../support/synth";
 import { schemaErrors, unpinnedUses } from "../workflows/workflow-rules";
@@ -84,7 +84,7 @@ describe("adding a fourth environment: one YAML file and one generate", () => {
     expect(environment).toContain(`key: ${qa.prefix}/web/database`);
   });
 
-  it("gets a plan job, a deploy job and a release choice, and every workflow still validates", () => {
+  it("gets a deploy job, a pull-request plan job if its tier allows one, a release choice, and every workflow still validates", () => {
     const deploy = parse(files[".github/workflows/deploy.yml"]) as { jobs: Record<string, { with?: Record<string, unknown>; needs?: string[] }> };
     expect(deploy.jobs[jobId("deploy", qa)].with).toMatchObject({
       environment: ADDED,
@@ -92,7 +92,8 @@ describe("adding a fourth environment: one YAML file and one generate", () => {
       "runner-project": runnerProjectName(qa),
     });
     const ci = parse(files[".github/workflows/ci.yml"]) as { jobs: Record<string, unknown> };
-    expect(Object.keys(ci.jobs)).toContain(jobId("plan", qa));
+    // A pull request plans it only when its tier lets pull requests plan (staging's copy: planned from main instead).
+    expect(Object.keys(ci.jobs).includes(jobId("plan", qa))).toBe(plannedByPullRequests(qa));
     const release = parse(files[".github/workflows/release.yml"]) as { on: { workflow_dispatch: { inputs: { environment: { options: string[] } } } } };
     expect(release.on.workflow_dispatch.inputs.environment.options).toContain(ADDED);
     for (const [file, content] of Object.entries(files).filter(([name]) => name.startsWith(".github/"))) {
@@ -106,5 +107,27 @@ describe("adding a fourth environment: one YAML file and one generate", () => {
     expect(order).toHaveLength(environments.filter((environment) => pipelineRolesOf(environment)).length);
     const index = order.indexOf(jobId("deploy", qa));
     expect(deploy.jobs[order[index]].needs).toEqual(index === 0 ? ["changes"] : ["changes", order[index - 1]]);
+  });
+});
+
+describe("overlays of environments that no longer have an edge", () => {
+  const generated = { "gitops/overlays/prod/kustomization.yaml": "x", ".github/workflows/release.yml": "y" };
+  const files: Record<string, string> = {
+    "gitops/overlays/prod/kustomization.yaml": `${GENERATED_HEADER}\n`,
+    "gitops/overlays/dev/kustomization.yaml": `${GENERATED_HEADER}\n`,
+    "gitops/overlays/dev/environment.yaml": `${GENERATED_HEADER}\n`,
+    "gitops/overlays/mine/kustomization.yaml": "# written by hand\n",
+  };
+
+  it("names the generated files the config no longer generates, never a hand-written one", () => {
+    expect(orphanedFiles(generated, Object.keys(files), (file) => files[file])).toEqual([
+      "gitops/overlays/dev/environment.yaml",
+      "gitops/overlays/dev/kustomization.yaml",
+    ]);
+  });
+
+  it("names the release workflow once no environment is released", () => {
+    const release = { ".github/workflows/release.yml": `${GENERATED_HEADER}\n` };
+    expect(orphanedFiles({}, Object.keys(release), (file) => release[file as keyof typeof release])).toEqual([".github/workflows/release.yml"]);
   });
 });

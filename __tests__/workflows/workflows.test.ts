@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { deployRoleName, pipelineRolesOf, planRoleName } from "../../constructs/iam/github-actions";
-import { jobId, promotionOrder } from "../../tools/generate";
-import { LAYERS_ON_THE_VPC_RUNNER, runnerProjectName } from "../../stacks/runner-stack";
+import { CI_SCRIPT, jobId, promotionOrder } from "../../tools/generate";
+import { LAYERS_ON_THE_VPC_RUNNER, PIPELINE_WORKFLOWS, plannedByPullRequests, runnerProjectName, runnerWorkflows } from "../../stacks/runner-stack";
 import { REPO_ROOT, shippedEnvironments } from "../support/environments";
 import {
   awsJobsWithoutOidc,
@@ -76,13 +76,23 @@ describe("ci.yml", () => {
     expect(ci.on).toEqual({ pull_request: null, push: { branches: ["main"] } });
   });
 
-  it("installs, type-checks, tests and synthesizes, then uploads the synthesized JSON", () => {
-    const commands = steps(job);
-    const order = ["npm ci", "npm run typecheck", "npm test", "npm run synth", "actions/upload-artifact@"].map((command) => commands.indexOf(command));
-    expect(order.every((index) => index >= 0)).toBe(true);
-    expect([...order].sort((a, b) => a - b)).toEqual(order);
-    const upload = job.steps!.find((step) => step.uses?.startsWith("actions/upload-artifact@"))!;
-    expect(upload.with).toMatchObject({ path: "cdktf.out/stacks/*/cdk.tf.json", "if-no-files-found": "error" });
+  it("runs .ci/run, the one definition of CI, and no check of its own; then uploads the synthesized JSON", () => {
+    const commands = (job.steps ?? []).filter((step) => step.run !== undefined && !step.run.includes("providers mirror")).map((step) => step.run!.trim());
+    expect(commands).toEqual([`bash ${CI_SCRIPT}`]);
+    const all = job.steps!;
+    const upload = all.findIndex((step) => step.uses?.startsWith("actions/upload-artifact@"));
+    expect(upload).toBeGreaterThan(all.findIndex((step) => step.run?.trim() === `bash ${CI_SCRIPT}`));
+    expect(all[upload].with).toMatchObject({ path: "cdktf.out/stacks/*/cdk.tf.json", "if-no-files-found": "error" });
+  });
+
+  it(".ci/run runs every check the README promises: typecheck, lint, test, test:adopt and synth, in that order", () => {
+    const script = fs.readFileSync(path.join(REPO_ROOT, CI_SCRIPT), "utf8");
+    const npmCommands = script
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => /^npm (test|run \S+)$/.test(line));
+    expect(npmCommands).toEqual(["npm run charts:pull", "npm run typecheck", "npm run lint", "npm test", "npm run test:adopt", "npm run synth"]);
+    expect(script).toMatch(/^set -euo pipefail$/m);
   });
 
   it("installs the plain terraform binary that cdktf and the offline plans need", () => {
@@ -95,7 +105,7 @@ describe("ci.yml", () => {
     const mirror = job.steps!.find((step) => step.run?.includes("providers mirror"))!;
     expect(mirror.run).toContain("@cdktf/provider-aws/package.json");
     expect(mirror.run).toContain("PLATFORM_TF_PROVIDER_MIRROR=");
-    expect(job.steps!.indexOf(mirror)).toBeLessThan(job.steps!.findIndex((step) => step.run === "npm test"));
+    expect(job.steps!.indexOf(mirror)).toBeLessThan(job.steps!.findIndex((step) => step.run?.trim() === `bash ${CI_SCRIPT}`));
   });
 
   it("never touches AWS", () => {
@@ -112,6 +122,11 @@ describe("deploy.yml", () => {
   it("never runs for manifest, image-tag, app or docs changes (Image Updater's write-back commits included)", () => {
     const push = (deploy.on as { push: { "paths-ignore": string[] } }).push;
     expect(push["paths-ignore"]).toEqual(expect.arrayContaining(["gitops/**", "app/**", "docs/**"]));
+  });
+
+  it("plans and deploys from main only: a manual run on another branch finds no stack to deploy", () => {
+    expect((deploy.jobs.changes as { if?: string }).if).toBe("${{ github.ref == 'refs/heads/main' }}");
+    for (const environment of pipeline) expect(deploy.jobs[jobId("deploy", environment)].needs).toContain("changes");
   });
 
   it("deploys the environments in promotion order, each after the previous one, stack by stack", () => {
@@ -173,11 +188,52 @@ describe("ci.yml: plans of pull requests", () => {
   const ci = workflows["ci.yml"];
   const pipeline = promotionOrder(shippedEnvironments().filter((environment) => pipelineRolesOf(environment)));
 
-  it("plans every changed stack of every environment on pull requests, never applies", () => {
+  it("plans the changed stacks of development environments only, never applies and keeps no plan file", () => {
     for (const environment of pipeline) {
       const job = ci.jobs[jobId("plan", environment)];
+      if (!plannedByPullRequests(environment)) {
+        // staging and production plan roles trust main and their GitHub environments, never `pull_request`.
+        expect(job).toBeUndefined();
+        expect(sources["ci.yml"]).not.toContain(pipelineRolesOf(environment)!.planRoleArn);
+        expect(sources["ci.yml"]).not.toContain(pipelineRolesOf(environment)!.deployRoleArn);
+        continue;
+      }
       expect(job.with).toMatchObject({ apply: false, "plan-role": pipelineRolesOf(environment)!.planRoleArn });
       expect((job as { if?: string }).if).toContain("github.event_name == 'pull_request'");
+      expect(effectivePermissions(ci, job)).toEqual({ contents: "read", "id-token": "write" });
+    }
+    expect(pipeline.filter((environment) => environment.tier !== "development").every((environment) => !plannedByPullRequests(environment))).toBe(true);
+  });
+
+  it("uploads a saved plan (it holds the prior state) only when it is applied, for a day at most, and deletes it after the apply", () => {
+    const reusable = workflows["deploy-environment.yml"];
+    const upload = reusable.jobs.plan.steps!.find((step) => step.uses?.startsWith("actions/upload-artifact@")) as {
+      if?: string;
+      with: Record<string, unknown>;
+    };
+    expect(upload.if).toBe("inputs.apply");
+    expect(upload.with["retention-days"]).toBe(1);
+    const forget = reusable.jobs["forget-plan"] as Job & { if?: string };
+    expect(forget.needs).toEqual(["plan", "apply"]);
+    expect(forget.if).toBe("${{ always() && inputs.apply }}");
+    expect(forget.permissions).toEqual({ actions: "write" });
+    expect(steps(forget)).toContain("gh api -X DELETE");
+    expect(touchesAws(forget)).toBe(false);
+    // Only the deploy workflow (main) lets the reusable workflow delete artifacts; pull-request plans upload nothing.
+    for (const job of Object.values(ci.jobs).filter((candidate) => candidate.uses)) expect(job.with).toMatchObject({ apply: false });
+    for (const job of Object.values(workflows["deploy.yml"].jobs).filter((candidate) => candidate.uses)) {
+      expect(job.permissions).toEqual({ contents: "read", "id-token": "write", actions: "write" });
+    }
+  });
+
+  it("runs jobs on an environment's in-VPC runner only from the workflows its webhook admits", () => {
+    const byName: Record<string, Workflow> = Object.fromEntries(Object.values(workflows).map((workflow) => [(workflow as { name?: string }).name, workflow]));
+    expect(Object.keys(byName)).toEqual(expect.arrayContaining(Object.values(PIPELINE_WORKFLOWS)));
+    for (const environment of pipeline) {
+      const callers = Object.entries(byName)
+        .filter(([, workflow]) => Object.values(workflow.jobs).some((job) => job.with?.["runner-project"] === runnerProjectName(environment)))
+        .map(([name]) => name);
+      expect(callers.sort()).toEqual([...runnerWorkflows(environment)].sort());
     }
   });
 });

@@ -9,6 +9,7 @@ import { networkSchema } from "./network";
 import { checkPlatformRules, platformSchema } from "./platform";
 import { stateSchema } from "./state";
 import { checkSubnetPlan } from "../subnet-plan";
+import { unknownZone } from "./availability-zones";
 
 export const TIERS = ["development", "staging", "production"] as const;
 /** Whether a stack creates an account-wide resource or references the one the account already has. */
@@ -65,6 +66,8 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
         path: ["network", "availabilityZones", index],
         message: `"${zone}" is not an availability zone of ${region}; expected ${region} followed by a letter, e.g. ${region}a`,
       });
+    } else if (unknownZone(region, zone) !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["network", "availabilityZones", index], message: unknownZone(region, zone) });
     } else if (zones.indexOf(zone) !== index) {
       ctx.addIssue({
         code: "custom",
@@ -139,6 +142,7 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
   checkDatabaseRules(env, ctx);
   checkPlatformRules(env.platform, {
     production: env.tier === "production",
+    edge: env.edge !== undefined,
     addIssue: (path, message) => ctx.addIssue({ code: "custom", path, message }),
   });
 }

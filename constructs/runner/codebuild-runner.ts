@@ -22,6 +22,11 @@ export function codebuildRunnerLabel(projectName: string): string {
   return `codebuild-${projectName}-\${{ github.run_id }}-\${{ github.run_attempt }}`;
 }
 
+/** The webhook's WORKFLOW_NAME pattern: exactly one of the names (CodeBuild matches a regular expression). */
+export function workflowNamePattern(workflows: readonly string[]): string {
+  return `^(${workflows.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})$`;
+}
+
 export interface CodeBuildRunnerProps {
   /** CodeBuild project name; also the runner label's middle part and the prefix of its role, group and logs. */
   readonly name: string;
@@ -30,6 +35,11 @@ export interface CodeBuildRunnerProps {
   /** The builds get network interfaces in its private subnets, so they reach the private cluster endpoint. */
   readonly network: Network;
   readonly logRetentionDays: number;
+  /**
+   * Names of the workflows whose queued jobs start builds (the webhook's WORKFLOW_NAME filter); no other workflow of
+   * the repository gets a job into the VPC, whatever label it asks for.
+   */
+  readonly workflows: readonly string[];
   /** CodeBuild compute size. @default BUILD_GENERAL1_MEDIUM (4 GiB, 2 vCPUs: one cdktf synth and a Terraform apply) */
   readonly computeType?: string;
   /** Build timeout in minutes. @default 120 (the deploy role's session length) */
@@ -37,8 +47,8 @@ export interface CodeBuildRunnerProps {
 }
 
 /**
- * A GitHub Actions runner hosted by CodeBuild inside the VPC: a webhook starts one ephemeral build per queued
- * workflow job that asks for this project's label, in the private subnets and with {@link securityGroup}, and the
+ * A GitHub Actions runner hosted by CodeBuild inside the VPC: a webhook starts one ephemeral build per queued job of
+ * the named workflows that asks for this project's label, in the private subnets and with {@link securityGroup}, and the
  * build ends with the job. No instance lives between jobs, nothing holds a registration token, and the runner has
  * no AWS power of its own beyond logs and its network interfaces: jobs assume the environment's roles through OIDC.
  * GitHub reaches CodeBuild through the account's CodeConnections source credential (bootstrap stack).
@@ -137,10 +147,18 @@ export class CodeBuildRunner extends Construct {
       logsConfig: { cloudwatchLogs: { groupName: logs.name, status: "ENABLED" } },
       dependsOn: [logs.logGroup],
     });
+    if (props.workflows.length === 0) throw new Error(`${name}: a runner needs at least one workflow whose jobs it runs`);
     new CodebuildWebhook(this, "Webhook", {
       projectName: this.project.name,
       buildType: "BUILD",
-      filterGroup: [{ filter: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }],
+      filterGroup: [
+        {
+          filter: [
+            { type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" },
+            { type: "WORKFLOW_NAME", pattern: workflowNamePattern(props.workflows) },
+          ],
+        },
+      ],
     });
     this.label = codebuildRunnerLabel(name);
   }

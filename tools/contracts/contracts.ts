@@ -1,4 +1,6 @@
+import { admissionContract } from "./checks/admission";
 import { arnsContract } from "./checks/arns";
+import { certificateReloadContract } from "./checks/certificate-reload";
 import { crdsContract } from "./checks/crds";
 import { hostsContract } from "./checks/hosts";
 import { irsaContract } from "./checks/irsa";
@@ -6,6 +8,7 @@ import { metricsContract } from "./checks/metrics";
 import { mountedSecretsContract } from "./checks/mounted-secrets";
 import { schedulingContract } from "./checks/scheduling";
 import { secretsContract } from "./checks/secrets";
+import { tokenAudienceContract } from "./checks/token-audience";
 import { placementContract } from "./placement";
 import type { Contract, Finding, SystemModel } from "./types";
 
@@ -20,6 +23,9 @@ export const CONTRACTS: readonly Contract[] = [
   mountedSecretsContract,
   placementContract,
   metricsContract,
+  admissionContract,
+  certificateReloadContract,
+  tokenAudienceContract,
 ];
 
 export interface ContractResult {

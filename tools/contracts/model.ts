@@ -7,7 +7,7 @@ import { kustomize, overlayDirectory } from "../gitops-render";
 import { REPO_ROOT } from "../lib/repo";
 import { environmentOf, SynthesizedStack } from "../lib/synth-output";
 import { scalarText } from "../../constructs/policy/attributes";
-import { CHARTS, ChartFacts, firstSet, switchedOn } from "./chart-workloads";
+import { CHARTS, ChartFacts, ChartSecurity, firstSet, switchedOn } from "./chart-workloads";
 import { addressOf, resolve, resourcesOfType } from "./terraform";
 import type { KubeObject, NodePoolFacts, ObjectModel, ReleaseModel, SystemModel, WorkloadFacts } from "./types";
 import { asArray, asMap, asString, isMap, isSet, Json, mergeValues, valueAt } from "./values";
@@ -221,11 +221,37 @@ function releaseWorkloads(release: ReleaseModel, chartDefaults: ChartDefaults): 
           volumes: [
             ...secrets.map((name) => ({ name, secret: { secretName: name } })),
             ...(workload.volumes ?? []).flatMap((volumesPath) => asArray(valueAt(values, volumesPath))),
+            ...(workload.volumesIn?.(values) ?? []),
           ],
           containers: [{ name: workload.name(release.name) }],
+          ...(workload.security ? securityFields(values, workload.security, workload.name(release.name)) : {}),
         },
+        ...(workload.security ? { securityModelled: true, podAnnotations: chartPodAnnotations(values, workload.security) } : {}),
       };
     });
+}
+
+/** The Pod Security fields of a chart workload as its templates render them (tools/contracts/chart-workloads.ts). */
+function securityFields(values: Json, security: ChartSecurity, name: string): Record<string, unknown> {
+  const context = (paths: readonly string[], fallback: Json | undefined) => {
+    const set = firstSet(values, paths);
+    return isMap(set) && Object.keys(set).length > 0 ? set : fallback;
+  };
+  const pod = context(security.pod, security.podFallback);
+  const container = context(security.container, security.containerFallback);
+  const extra = (security.extraContainers ?? []).flatMap((containersPath) => asArray(valueAt(values, containersPath)));
+  const on = (switchPath: string | undefined) => (switchPath ? valueAt(values, switchPath) === true : false);
+  return {
+    ...(pod ? { securityContext: pod } : {}),
+    ...(on(security.hostNetwork) ? { hostNetwork: true } : {}),
+    ...(on(security.shareProcessNamespace) ? { shareProcessNamespace: true } : {}),
+    containers: [{ name, ...(container ? { securityContext: container } : {}) }, ...extra],
+  };
+}
+
+function chartPodAnnotations(values: Json, security: ChartSecurity): Record<string, string> {
+  const annotations = security.podAnnotations ? valueAt(values, security.podAnnotations) : undefined;
+  return isMap(annotations) ? (annotations as Record<string, string>) : {};
 }
 
 /** Placement values some charts (vault) take as a YAML string with template expressions: read what parses. */

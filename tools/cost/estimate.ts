@@ -2,6 +2,7 @@ import { parse } from "yaml";
 import defaultPrices from "./prices.json";
 import { awsLocation, environmentOf, regionOf, ResourceValues, resourcesOf, SynthesizedStack } from "../lib/synth-output";
 import { scalarText } from "../../constructs/policy/attributes";
+import { AWS_REGIONS } from "../../config/schema/aws-catalog";
 
 /** The committed price table's shape (`prices.json`); tests pass variations of it. */
 export type PriceTable = typeof defaultPrices;
@@ -18,6 +19,8 @@ export interface LineItem {
   readonly monthly: number;
   /** Names of the price table's assumptions this figure depends on. */
   readonly assumptions: readonly string[];
+  /** How the figure was derived when the table does not list it (a region priced at another's prices, a rate of another region). */
+  readonly derived?: string;
 }
 
 export interface StackEstimate {
@@ -62,6 +65,8 @@ export interface CostReport {
   readonly assumptions: Readonly<Record<string, { value: number; unit: string; why: string }>>;
   readonly unknown: readonly UnknownType[];
   readonly unpriced: readonly Unpriced[];
+  /** Every way a figure of the report was derived rather than listed, once each (empty when every price is listed). */
+  readonly derived: readonly string[];
 }
 
 class Unpriceable extends Error {}
@@ -69,6 +74,7 @@ class Unpriceable extends Error {}
 interface Charge {
   readonly description: string;
   readonly monthly: number;
+  readonly derived?: string;
 }
 
 /** What a pricer sees of one resource; `assume` records which assumptions the figure rests on. */
@@ -84,6 +90,36 @@ interface PricingContext {
 }
 
 type Pricer = (context: PricingContext) => Charge[];
+
+/**
+ * What an Aurora instance's monitoring adds: Performance Insights kept beyond the free 7 days (per vCPU, the first month
+ * and each further month), and Enhanced Monitoring's OS metrics ingested into CloudWatch Logs every interval.
+ */
+function instanceMonitoring(c: PricingContext, instanceClass: string): Charge[] {
+  const charges: Charge[] = [];
+  const retention = Number(c.values.performance_insights_retention_period ?? 7);
+  if (c.values.performance_insights_enabled === true && retention > 7) {
+    const vcpus = lookup(c.global.auroraInstanceVcpus, instanceClass, `vCPU count of ${instanceClass}`);
+    const months = Math.round(retention / 31);
+    charges.push({
+      description: `Performance Insights kept ${retention} days (${vcpus} vCPU)`,
+      monthly: vcpus * (c.global.performanceInsightsFirstMonthPerVcpu + Math.max(0, months - 1) * c.global.performanceInsightsExtraMonthPerVcpu),
+      derived: "Performance Insights retention at the Asia Pacific (Tokyo) list rate, the only one the price table has",
+    });
+  }
+  const interval = Number(c.values.monitoring_interval ?? 0);
+  if (interval > 0) {
+    const gb = (((c.hours * 3600) / interval) * c.assume("enhancedMonitoringKbPerSample")) / 1024 / 1024;
+    charges.push({
+      description: `Enhanced Monitoring every ${interval} s (${gb.toFixed(2)} GB of OS metrics)`,
+      monthly: gb * c.regional().cloudwatchLogsIngestedPerGb,
+    });
+  }
+  return charges;
+}
+
+/** The commercial regions (every AWS region but China, GovCloud and the isolated ones): each has a price, listed or derived. */
+const COMMERCIAL_REGIONS: ReadonlySet<string> = new Set(AWS_REGIONS.filter((region) => !/^cn-|-gov-|-iso/.test(region)));
 
 /** A persistent volume an add-on's values ask for: the chart creates the PVC, the EBS CSI driver the gp3 volume. */
 interface VolumeClaim {
@@ -220,13 +256,23 @@ const PRICERS: Record<string, Pricer> = {
   aws_cloudwatch_metric_alarm: (c) => [{ description: "standard alarm", monthly: c.regional().cloudwatchAlarmMonthly }],
   aws_rds_cluster: (c) => {
     const gb = c.assume("auroraStorageGb");
-    if (c.values.storage_type === IO_OPTIMIZED) {
-      return [{ description: `${gb} GB I/O-Optimized storage (no I/O charges)`, monthly: gb * c.regional().auroraIoOptimizedStorageGbMonthly }];
-    }
-    return [
-      { description: `${gb} GB storage`, monthly: gb * c.regional().auroraStorageGbMonthly },
-      { description: "I/O requests", monthly: c.assume("auroraIoRequestsMillions") * c.regional().auroraIoPerMillion },
-    ];
+    const storage =
+      c.values.storage_type === IO_OPTIMIZED
+        ? [{ description: `${gb} GB I/O-Optimized storage (no I/O charges)`, monthly: gb * c.regional().auroraIoOptimizedStorageGbMonthly }]
+        : [
+            { description: `${gb} GB storage`, monthly: gb * c.regional().auroraStorageGbMonthly },
+            { description: "I/O requests", monthly: c.assume("auroraIoRequestsMillions") * c.regional().auroraIoPerMillion },
+          ];
+    // Backup storage up to the cluster volume's size is free; beyond it, each retained day keeps that day's changes.
+    const retentionDays = Number(c.values.backup_retention_period ?? 1);
+    const backupGb = c.assume("auroraDailyChangedGb") * Math.max(0, retentionDays - 1);
+    const backups = {
+      description: `backup storage beyond the free allowance (${retentionDays} days kept)`,
+      monthly: backupGb * c.regional().backupStorageGbMonthly,
+    };
+    const masterSecret =
+      c.values.manage_master_user_password === true ? [{ description: "RDS-managed master password secret", monthly: c.regional().secretMonthly }] : [];
+    return [...storage, backups, ...masterSecret];
   },
   aws_rds_cluster_instance: (c) => {
     const cluster = c.referenced(c.values.cluster_identifier)?.values;
@@ -241,7 +287,7 @@ const PRICERS: Record<string, Pricer> = {
       return [{ description: `Serverless v2 at its ${acus} ACU minimum${storage}`, monthly: acus * c.regional().auroraAcuHourly * multiplier * c.hours }];
     }
     const hourly = lookup(c.regional().auroraInstanceHourly, instanceClass, `Aurora price for ${instanceClass} in ${c.region}`);
-    return [{ description: `${instanceClass}${storage}`, monthly: hourly * multiplier * c.hours }];
+    return [{ description: `${instanceClass}${storage}`, monthly: hourly * multiplier * c.hours }, ...instanceMonitoring(c, instanceClass)];
   },
   aws_backup_plan: (c) => {
     const gb = c.assume("backupStoredGb");
@@ -333,10 +379,14 @@ export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable
       }
       const assumptions = new Set<AssumptionName>();
       const resourceRegion = regionOf(stack, resource.values.provider) ?? region;
+      let derivedRegion: string | undefined;
       const regionalAt = (name: string): RegionPrices => {
         const table = (prices.regions as Record<string, RegionPrices>)[name];
-        if (!table) throw new Unpriceable(`no prices for region ${name}`);
-        return table;
+        if (table) return table;
+        const reference = (prices.regions as Record<string, RegionPrices>)[prices.derivedRegions.from];
+        if (!COMMERCIAL_REGIONS.has(name) || !reference) throw new Unpriceable(`no prices for region ${name}`);
+        derivedRegion = name;
+        return reference;
       };
       try {
         const charges = pricer({
@@ -357,7 +407,9 @@ export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable
         });
         assumptions.forEach((name) => usedAssumptions.add(name));
         if (charges.length === 0) freeResources += 1;
+        const regionNote = derivedRegion && `${derivedRegion} priced at ${prices.derivedRegions.from} list prices (the table lists none for ${derivedRegion})`;
         for (const charge of charges) {
+          const derived = [regionNote, charge.derived].filter((note): note is string => !!note).join("; ");
           items.push({
             stack: stack.name,
             address,
@@ -365,6 +417,7 @@ export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable
             description: charge.description,
             monthly: cents(charge.monthly),
             assumptions: [...assumptions],
+            ...(derived ? { derived } : {}),
           });
         }
       } catch (error) {
@@ -393,6 +446,7 @@ export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([type, entry]) => ({ type, count: entry.count, stacks: [...entry.stacks].sort() })),
     unpriced,
+    derived: [...new Set(estimates.flatMap((stack) => stack.items.flatMap((item) => (item.derived ? item.derived.split("; ") : []))))].sort(),
   };
 }
 
@@ -402,7 +456,9 @@ export function formatReport(report: CostReport, options: { items?: boolean } = 
   const stackRows = (environment: string, stack: StackEstimate): string[][] => [
     [environment, stack.name, stack.region, money(stack.monthly, stack.lowerBound)],
     ...(options.items
-      ? stack.items.filter((item) => item.monthly > 0).map((item) => ["", `  ${item.resource}: ${item.description}`, "", money(item.monthly)])
+      ? stack.items
+          .filter((item) => item.monthly > 0)
+          .map((item) => ["", `  ${item.resource}: ${item.description}${item.derived ? " *" : ""}`, "", money(item.monthly)])
       : []),
   ];
   for (const environment of report.environments) {
@@ -421,6 +477,10 @@ export function formatReport(report: CostReport, options: { items?: boolean } = 
   }
   lines.push(report.unknown.length === 0 ? "Unknown resource types: none." : "Unknown resource types (not priced, not in the price table's noCharge list):");
   report.unknown.forEach((entry) => lines.push(`  ${entry.type} × ${entry.count} in ${entry.stacks.join(", ")}`));
+  if (report.derived.length > 0) {
+    lines.push("Derived, not listed in the price table (figures marked * in --items):");
+    report.derived.forEach((note) => lines.push(`  ${note}`));
+  }
   if (report.unpriced.length > 0) lines.push("Not priced (totals marked ≥ leave them out and are lower bounds):");
   report.unpriced.forEach((entry) => lines.push(`  ${entry.stack}: ${entry.address}: ${entry.reason}`));
   return `${lines.join("\n")}\n`;

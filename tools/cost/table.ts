@@ -1,5 +1,6 @@
 import * as path from "path";
 import { CostReport, EnvironmentEstimate, money } from "./estimate";
+import { replaceBlock } from "../lib/generated-block";
 
 /**
  * The cost table of README.md and docs/operations.md, generated from `npm run cost`'s report (`npm run docs:cost`),
@@ -11,7 +12,7 @@ const END = "<!-- cost-table:end -->";
 export const DOCS = ["README.md", path.join("docs", "operations.md")];
 
 /** Layers in the order the architecture lists them; one column each. */
-const LAYERS = ["network", "cluster", "data", "platform", "edge", "delivery"];
+const LAYERS = ["network", "runner", "cluster", "data", "platform", "edge", "delivery"];
 
 export function costTable(report: CostReport): string {
   const production = report.environments.reduce((max, env) => Math.max(max, env.monthly), 0);
@@ -30,13 +31,24 @@ export function costTable(report: CostReport): string {
   ];
   const lowerBound = report.environments.some((env) => env.lowerBound);
   const note = lowerBound ? "\n\n≥: a lower bound; `npm run cost` lists what it could not price." : "";
-  return `${rows.join("\n")}\n\nMonthly USD at list price (prices retrieved ${report.priceTable.retrieved}), from \`npm run cost\`.${note}`;
+  const derived = report.derived.length > 0 ? `\n\nDerived rather than listed: ${report.derived.join("; ")}.` : "";
+  return `${rows.join("\n")}\n\nMonthly USD at list price (prices retrieved ${report.priceTable.retrieved}), from \`npm run cost\`.${note}${derived}`;
+}
+
+/**
+ * Why a report must not be published as the docs' cost table, if it must not: a resource type the price table does
+ * not know, a resource it could not price, or an environment that adds up to nothing (a table of zeros says "free").
+ */
+export function unpublishable(report: CostReport): string | undefined {
+  if (report.unknown.length > 0) return `resource types the price table does not know: ${report.unknown.map((entry) => entry.type).join(", ")}`;
+  if (report.unpriced.length > 0)
+    return `${report.unpriced.length} resources could not be priced, e.g. ${report.unpriced[0]?.address}: ${report.unpriced[0]?.reason}`;
+  const empty = report.environments.filter((environment) => environment.monthly <= 0).map((environment) => environment.name);
+  if (empty.length > 0) return `environments that add up to 0.00: ${empty.join(", ")}`;
+  return undefined;
 }
 
 /** `text` with the block between the markers replaced; throws when a file has no markers. */
 export function withTable(text: string, table: string, file: string): string {
-  const start = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`${file}: no ${BEGIN} ... ${END} block`);
-  return `${text.slice(0, start + BEGIN.length)}\n${table}\n${text.slice(end)}`;
+  return replaceBlock(text, { begin: BEGIN, end: END }, table, file);
 }

@@ -1,13 +1,13 @@
 import { prepareCrossStackReferences } from "../../../constructs/core/cdktf-internals";
 import { Aspects, TerraformStack } from "cdktf";
 import { buildApp } from "../../../main";
+import { BootstrapStack } from "../../../stacks/bootstrap-stack";
 import { evaluatePolicy, PolicyReport } from "../../../constructs/policy/evaluate";
 import { PolicyAspect } from "../../../constructs/policy/policy-aspect";
 import { formatFinding } from "../../../constructs/policy/report";
 import { suppressionsUnder } from "../../../constructs/policy/suppressions";
 import { shippedEnvironments, testApp } from "../../support/environments";
 import { synthesizeApp } from "../../tools/support";
-import { isBootstrapStack } from "../../../tools/lib/synth-output";
 
 /**
  * Every stack the project ships, for every shipped environment, checked the way `cdktf synth` checks it: with the
@@ -47,9 +47,8 @@ describe("shipped environments under the policy", () => {
     });
   });
 
-  it("checks the bootstrap stack with the production rules, since it holds every environment's state", () => {
-    // One bootstrap stack per account: `bootstrap`, or `bootstrap-<account>` when the environments use several.
-    const bootstraps = stacks.filter((stack) => isBootstrapStack(stack.node.id));
+  it("checks each account's bootstrap stack with the production rules, since it holds its environments' state", () => {
+    const bootstraps = stacks.filter((stack) => stack instanceof BootstrapStack);
     expect(bootstraps.length).toBeGreaterThan(0);
     for (const bootstrap of bootstraps) {
       expect(policyAspectOf(bootstrap).options.production).toBe(true);

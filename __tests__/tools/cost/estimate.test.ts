@@ -1,6 +1,7 @@
 import { CostReport, estimate, formatReport, LineItem, money, PRICED_TYPES } from "../../../tools/cost/estimate";
 import prices from "../../../tools/cost/prices.json";
 import { SynthesizedStack } from "../../../tools/lib/synth-output";
+import { bootstrapStackName } from "../../../stacks/bootstrap-stack";
 import { shippedEnvironments, tier } from "../../support/environments";
 import { fixtureStack, synthesizeShipped } from "../support";
 
@@ -18,7 +19,11 @@ beforeAll(() => {
 const environment = (name: string) => report.environments.find((candidate) => candidate.name === name)!;
 const items = (stack: string): readonly LineItem[] => report.environments.flatMap((env) => env.stacks).find((candidate) => candidate.name === stack)!.items;
 const hours = prices.assumptions.hoursPerMonth.value;
-const regional = (region: string) => (prices.regions as Record<string, (typeof prices.regions)["us-east-1"]>)[region];
+/** The prices the estimate uses for a region: its own, or (a commercial region the table lacks) the reference region's. */
+const regional = (region: string) => {
+  const table = prices.regions as Record<string, (typeof prices.regions)["us-east-1"]>;
+  return table[region] ?? table[prices.derivedRegions.from];
+};
 const home = () => regional(tier.production.account.region);
 const prod = () => tier.production;
 const dev = () => tier.development;
@@ -126,6 +131,33 @@ describe("estimate of the shipped environments", () => {
     expect(prodInstances[0].monthly).toBeCloseTo(hourly * home().auroraIoOptimizedMultiplier * hours, 1);
   });
 
+  it("prices what production's database adds beyond instances and storage: Performance Insights kept past 7 days, Enhanced Monitoring, the managed master secret, backup storage", () => {
+    const data = items(`${prod().name}-data`);
+    const { performanceInsightsRetentionDays, monitoringIntervalSeconds, backupRetentionDays, instanceClass } = prod().database;
+    const insights = data.filter((item) => item.description.startsWith("Performance Insights kept"));
+    if (performanceInsightsRetentionDays > 7) {
+      const vcpus = (prices.global.auroraInstanceVcpus as Record<string, number>)[instanceClass];
+      const months = Math.round(performanceInsightsRetentionDays / 31);
+      expect(insights).toHaveLength(1 + prod().database.readers);
+      expect(insights[0].monthly).toBeCloseTo(
+        vcpus * (prices.global.performanceInsightsFirstMonthPerVcpu + (months - 1) * prices.global.performanceInsightsExtraMonthPerVcpu),
+        2,
+      );
+      expect(insights[0].derived).toContain("Performance Insights retention at the Asia Pacific (Tokyo) list rate");
+    } else {
+      expect(insights).toEqual([]);
+    }
+    const monitoring = data.filter((item) => item.description.startsWith("Enhanced Monitoring"));
+    expect(monitoring).toHaveLength(monitoringIntervalSeconds > 0 ? 1 + prod().database.readers : 0);
+    if (monitoringIntervalSeconds > 0) {
+      const gb = (((hours * 3600) / monitoringIntervalSeconds) * prices.assumptions.enhancedMonitoringKbPerSample.value) / 1024 / 1024;
+      expect(monitoring[0].monthly).toBeCloseTo(gb * home().cloudwatchLogsIngestedPerGb, 2);
+    }
+    expect(data.filter((item) => item.description === "RDS-managed master password secret").map((item) => item.monthly)).toEqual([home().secretMonthly]);
+    const backup = data.find((item) => item.description.startsWith("backup storage beyond the free allowance"))!;
+    expect(backup.monthly).toBeCloseTo(prices.assumptions.auroraDailyChangedGb.value * (backupRetentionDays - 1) * home().backupStorageGbMonthly, 2);
+  });
+
   it("prices production's backup copy at the recovery region's prices", () => {
     const recovery = prod().database.disasterRecovery.region!;
     const copy = items(`${prod().name}-data`).find((item) => item.description.includes(`copy stored in ${recovery}`))!;
@@ -155,8 +187,9 @@ describe("estimate of the shipped environments", () => {
     expect(Object.keys(prices.sources)).toEqual(expect.arrayContaining(["ec2", "eks", "vpc", "aurora", "elb", "cloudfront", "waf", "kms", "cloudwatch"]));
   });
 
-  it("puts the bootstrap stack under the account, not an environment", () => {
-    expect(report.account.map((stack) => stack.name)).toEqual(["bootstrap"]);
+  it("puts the bootstrap stacks under their accounts, not an environment", () => {
+    const accounts = [...new Set(shippedEnvironments().map((environment) => environment.account.id))].sort();
+    expect(report.account.map((stack) => stack.name).sort()).toEqual(accounts.map((account) => bootstrapStackName(account, accounts.length)));
   });
 
   it("lists only the assumptions the figures use, each with value, unit and reason", () => {
@@ -170,7 +203,7 @@ describe("estimate of the shipped environments", () => {
 describe("JSON output for CI", () => {
   it("has the price table's date, environments with stacks and items, unknown and unpriced lists", () => {
     const json = JSON.parse(JSON.stringify(report)) as Record<string, unknown>;
-    expect(Object.keys(json).sort()).toEqual(["account", "assumptions", "currency", "environments", "priceTable", "unknown", "unpriced"]);
+    expect(Object.keys(json).sort()).toEqual(["account", "assumptions", "currency", "derived", "environments", "priceTable", "unknown", "unpriced"]);
     expect(json.priceTable).toEqual({ source: expect.stringContaining("AWS"), retrieved: prices.retrieved });
     expect(json.environments).toEqual(
       expect.arrayContaining([
@@ -208,7 +241,7 @@ describe("resources the price table does not know", () => {
       aws_eks_node_group: { Gpu: { instance_types: ["p5.48xlarge"], scaling_config: { desired_size: 1 } } },
       aws_iam_role: { Role: {} },
     }),
-    fixtureStack("lab-data", { aws_kms_key: { Key: {} } }, { region: "ap-south-2" }),
+    fixtureStack("lab-data", { aws_kms_key: { Key: {} } }, { region: "cn-north-1" }),
   ]);
 
   it("lists an unknown resource type with its count and stacks instead of ignoring it", () => {
@@ -238,8 +271,22 @@ describe("resources the price table does not know", () => {
   it("reports an instance type or region without prices as not priced, with the reason", () => {
     expect(made.unpriced).toEqual([
       { stack: "lab-network", address: "aws_eks_node_group.Gpu", reason: "no EC2 price for p5.48xlarge in eu-west-1" },
-      { stack: "lab-data", address: "aws_kms_key.Key", reason: "no prices for region ap-south-2" },
+      { stack: "lab-data", address: "aws_kms_key.Key", reason: "no prices for region cn-north-1" },
     ]);
+  });
+
+  it("prices a commercial region the table does not list at the reference region's prices, and says so", () => {
+    const derived = estimate([fixtureStack("lab-data", { aws_kms_key: { Key: {} } }, { region: "ap-south-2" })]);
+    const reference = (prices.regions as Record<string, { kmsKeyMonthly: number }>)[prices.derivedRegions.from];
+    expect(derived.unpriced).toEqual([]);
+    expect(derived.environments[0].lowerBound).toBe(false);
+    expect(derived.environments[0].monthly).toBe(reference.kmsKeyMonthly);
+    expect(derived.environments[0].stacks[0].items[0].derived).toBe(
+      `ap-south-2 priced at ${prices.derivedRegions.from} list prices (the table lists none for ap-south-2)`,
+    );
+    expect(derived.derived).toEqual([`ap-south-2 priced at ${prices.derivedRegions.from} list prices (the table lists none for ap-south-2)`]);
+    expect(formatReport(derived)).toContain("Derived, not listed in the price table");
+    expect(formatReport(derived, { items: true })).toMatch(/customer managed key \*/);
   });
 
   it("counts free resources without pricing them", () => {

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { estimate } from "../../../tools/cost/estimate";
-import { costTable, DOCS, withTable } from "../../../tools/cost/table";
+import { costTable, DOCS, unpublishable, withTable } from "../../../tools/cost/table";
+import { fixtureStack } from "../support";
 import { REPO_ROOT } from "../../support/environments";
 import { synthesizeRepositoryConfig } from "../support";
 
@@ -15,8 +16,19 @@ describe("the cost tables of the docs", () => {
   });
 
   it("has a column per layer, an edge column among them, and a bold total per environment", () => {
-    expect(table.split("\n")[0]).toBe("| environment | network | cluster | data | platform | edge | delivery | total | share of the largest |");
-    expect(table).toMatch(/^\| \S+ \|( [\d,.]+ \|){6} \*\*[\d,.]+\*\* \| \d+ % \|$/m);
+    expect(table.split("\n")[0]).toBe("| environment | network | runner | cluster | data | platform | edge | delivery | total | share of the largest |");
+    expect(table).toMatch(/^\| \S+ \|( [\d,.]+ \|){7} \*\*[\d,.]+\*\* \| \d+ % \|$/m);
+  });
+
+  it("refuses to publish a table of zeros, of unknown types or of unpriced resources", () => {
+    expect(unpublishable(estimate(synthesizeRepositoryConfig()))).toBeUndefined();
+    expect(unpublishable(estimate([fixtureStack("lab-network", { aws_vpc: { Vpc: {} } })]))).toBe("environments that add up to 0.00: lab");
+    expect(unpublishable(estimate([fixtureStack("lab-network", { aws_made_up_thing: { One: {} }, aws_kms_key: { Key: {} } })]))).toBe(
+      "resource types the price table does not know: aws_made_up_thing",
+    );
+    expect(unpublishable(estimate([fixtureStack("lab-data", { aws_kms_key: { Key: {} } }, { region: "cn-north-1" })]))).toBe(
+      "1 resources could not be priced, e.g. aws_kms_key.Key: no prices for region cn-north-1",
+    );
   });
 
   it("says where a block is missing instead of writing nowhere", () => {
