@@ -13,15 +13,21 @@ export interface AdoptionScenario {
   readonly summary: string;
   /** Replaced everywhere in every environment file, in this order. */
   readonly renames: readonly { readonly from: string; readonly to: string }[];
-  /** Replaced in one environment file only (one account per environment). */
-  readonly renamesIn?: Readonly<Record<string, readonly { readonly from: string; readonly to: string }[]>>;
   /** An environment added as a copy of another, with its own network and zone. */
   readonly added?: { readonly name: string; readonly copyOf: string; readonly cidr: string; readonly hostedZoneId: string };
   /** Changes to one environment's document after the renames (environment name → edit). */
   readonly edits?: Readonly<Record<string, (document: Document) => void>>;
 }
 
-const SHIPPED = { project: "webapp", account: "111122223333", region: "eu-west-1", drRegion: "eu-central-1", owner: "acme", domain: "example.com" };
+const SHIPPED = {
+  project: "webapp",
+  /** The shipped environments' accounts (one per environment). */
+  accounts: ["111122223333", "222233334444", "333344445555"],
+  region: "eu-west-1",
+  drRegion: "eu-central-1",
+  owner: "acme",
+  domain: "example.com",
+};
 
 /** Removes a key of the document (`["edge"]`, `["platform", "vault"]`) when it is there. */
 const remove = (document: Document, keyPath: readonly string[]) => {
@@ -31,10 +37,10 @@ const remove = (document: Document, keyPath: readonly string[]) => {
 export const SCENARIOS: readonly AdoptionScenario[] = [
   {
     name: "renamed",
-    summary: "project, account and region renamed (us-east-2, recovery in us-west-2), a qa environment added",
+    summary: "project and region renamed (us-east-2, recovery in us-west-2), every environment in one account, a qa environment added",
     renames: [
       { from: SHIPPED.project, to: "shopfront" },
-      { from: SHIPPED.account, to: "444455556666" },
+      ...SHIPPED.accounts.map((account) => ({ from: account, to: "444455556666" })),
       { from: SHIPPED.region, to: "us-east-2" },
       // The prod disaster-recovery region moves with the primary region.
       { from: SHIPPED.drRegion, to: "us-west-2" },
@@ -44,7 +50,7 @@ export const SCENARIOS: readonly AdoptionScenario[] = [
   {
     name: "own-organisation",
     summary:
-      "own project, GitHub owner, domains and alarm contacts; one account per environment; a region the price table lacks (ap-southeast-2, recovery in ap-southeast-1)",
+      "own project, GitHub owner, domains and alarm contacts; own accounts, one per environment; a region the price table lacks (ap-southeast-2, recovery in ap-southeast-1)",
     renames: [
       { from: SHIPPED.project, to: "ledger" },
       { from: `github.com/${SHIPPED.owner}/`, to: "github.com/northwind-labs/" },
@@ -55,12 +61,8 @@ export const SCENARIOS: readonly AdoptionScenario[] = [
       { from: SHIPPED.domain, to: "northwind.example.org" },
       { from: SHIPPED.region, to: "ap-southeast-2" },
       { from: SHIPPED.drRegion, to: "ap-southeast-1" },
+      ...SHIPPED.accounts.map((account, index) => ({ from: account, to: `21000000000${index + 1}` })),
     ],
-    renamesIn: {
-      dev: [{ from: SHIPPED.account, to: "210000000001" }],
-      staging: [{ from: SHIPPED.account, to: "210000000002" }],
-      prod: [{ from: SHIPPED.account, to: "210000000003" }],
-    },
   },
   {
     name: "lean",
@@ -105,11 +107,7 @@ export function writeAdoptedConfig(source: string, target: string, adoption: Ado
     const file = path.join(source, entry);
     if (!fs.statSync(file).isFile()) continue;
     const text = fs.readFileSync(file, "utf8");
-    const name = entry.replace(/\.yaml$/, "");
-    fs.writeFileSync(
-      path.join(target, entry),
-      entry.endsWith(".yaml") ? replaceAll(replaceAll(text, adoption.renames), adoption.renamesIn?.[name] ?? []) : text,
-    );
+    fs.writeFileSync(path.join(target, entry), entry.endsWith(".yaml") ? replaceAll(text, adoption.renames) : text);
   }
   if (adoption.added) writeAddedEnvironment(source, target, adoption.added);
   for (const [name, edit] of Object.entries(adoption.edits ?? {})) {
