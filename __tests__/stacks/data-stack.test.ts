@@ -196,7 +196,7 @@ describe("DataStack", () => {
       expect(alarm.alarm_actions).toEqual(["${aws_sns_topic.Alarms_Topic_FB8030DD.arn}"]);
     }
     expect(onlyResource(prod, "aws_sns_topic").kms_master_key_id).toBe("${aws_kms_key.Database_Key_BCC083A2.arn}");
-    expect(onlyResource(prod, "aws_sns_topic_subscription")).toMatchObject({ protocol: "email", endpoint: "platform-oncall@example.com" });
+    expect(onlyResource(prod, "aws_sns_topic_subscription")).toMatchObject({ protocol: "email", endpoint: tier.production.database.alarms.emails[0] });
     const keyPolicy = policyOf(resourcesOf(prod, "aws_kms_key").Database_Key_BCC083A2);
     expect(keyPolicy.Statement).toContainEqual(
       expect.objectContaining({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"] }),

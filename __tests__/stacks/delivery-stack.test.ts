@@ -52,14 +52,14 @@ describe("DeliveryStack", () => {
   });
 
   it("limits the project to the application's repository and namespace in this cluster", () => {
-    expect(project.sourceRepos).toEqual([`https://github.com/acme/${tier.production.project}.git`]);
+    expect(project.sourceRepos).toEqual([tier.production.edge!.gitops.repoURL]);
     expect(project.destinations).toEqual([{ server: "https://kubernetes.default.svc", namespace: "web" }]);
     expect(project.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace" }]);
   });
 
   it("syncs the environment's overlay automatically with prune and self-heal, and deletes its resources with it", () => {
     expect(application.source).toMatchObject({
-      repoURL: `https://github.com/acme/${tier.production.project}.git`,
+      repoURL: tier.production.edge!.gitops.repoURL,
       path: "gitops/overlays/prod",
       targetRevision: "main",
     });
@@ -113,7 +113,7 @@ describe("DeliveryStack", () => {
     expect(spec.secretStoreRef).toEqual({ kind: "SecretStore", name: "aws-secrets-manager" });
     expect(spec.dataFrom).toEqual([{ extract: { key: `${tier.production.prefix}/argocd/repository` } }]);
     expect(spec.target.template.metadata.labels).toEqual({ "argocd.argoproj.io/secret-type": "repository" });
-    expect(spec.target.template.data).toMatchObject({ url: `https://github.com/acme/${tier.production.project}.git`, type: "git" });
+    expect(spec.target.template.data).toMatchObject({ url: tier.production.edge!.gitops.repoURL, type: "git" });
   });
 
   it("needs neither credentials nor Image Updater for a public repository with updates off", () => {

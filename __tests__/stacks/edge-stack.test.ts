@@ -7,7 +7,7 @@ import { buildApp } from "../../main";
 import { iamMatch } from "../../tools/contracts/terraform";
 import { applicationHost } from "../../config/environment";
 import { clusterOf, edgeStack } from "../support/edge";
-import { testApp, testEnvironment, tier } from "../support/environments";
+import { nonProductionWithEdge, testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, json, onlyResource, policyOf, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
 
 /** The Elastic Load Balancing accounts of the regions older than August 2022, as AWS documents them (enable-access-logging). */
@@ -21,6 +21,8 @@ const LEGACY_ELB_ACCOUNTS: Record<string, string> = {
   "eu-west-3": "009996457667",
   "eu-central-1": "054676820928",
   "eu-north-1": "897822967062",
+  "ap-southeast-1": "114774131450",
+  "ap-southeast-2": "783225319266",
 };
 
 /** The edge every test starts from; the ALB admits only CloudFront's origin-facing prefix list, so its id is required. */
@@ -49,7 +51,7 @@ function synth(environment: EnvironmentConfig): SynthesizedStack {
 
 describe("EdgeStack", () => {
   const prod = synth(tier.production);
-  const dev = synth(tier.development);
+  const dev = synth(nonProductionWithEdge());
 
   it("uses only the AWS provider: the default region and a us-east-1 alias with the same default tags", () => {
     expect(Object.keys(prod.provider ?? {})).toEqual(["aws"]);
@@ -156,7 +158,7 @@ describe("EdgeStack", () => {
 
     it("takes the rate limit from the config", () => {
       const devRules = onlyResource(dev, "aws_wafv2_web_acl").rule as WafRule[];
-      expect(devRules[0].statement.rate_based_statement?.limit).toBe(1000);
+      expect(devRules[0].statement.rate_based_statement?.limit).toBe(nonProductionWithEdge().edge!.waf.rateLimit);
     });
 
     it("logs to an aws-waf-logs- group encrypted with a key of its own region", () => {

@@ -252,7 +252,7 @@ describe("controllers", () => {
     ]);
     expect(issuers[1].spec.acme).toMatchObject({
       server: "https://acme-v02.api.letsencrypt.org/directory",
-      email: "platform-team@example.com",
+      email: tier.production.platform.certManager.acmeEmail,
       solvers: [{ dns01: { route53: { region: tier.production.account.region } } }],
     });
     const values = prod.values("cert-manager");
@@ -470,7 +470,7 @@ describe("GitOps", () => {
   test("with SSO configured the local admin is disabled and OIDC reads its client secret from a Secret", () => {
     const cm = prod.values("argo-cd").configs.cm;
     expect(cm["admin.enabled"]).toBe(false);
-    expect(cm["oidc.config"]).toContain("issuer: https://login.example.com");
+    expect(cm["oidc.config"]).toContain(`issuer: ${tier.production.platform.argoCd.sso!.issuer}`);
     expect(cm["oidc.config"]).toContain("clientSecret: $argocd-oidc:clientSecret");
     expect(dev.values("argo-cd").configs.cm["admin.enabled"]).toBe(true);
   });

@@ -89,6 +89,17 @@ export function shippedByTier(tier: EnvironmentConfig["tier"]): EnvironmentConfi
 }
 
 /**
+ * A non-production shipped environment with an edge (of the development tier when one has it): what tests of
+ * "outside production the edge is disposable" synthesize, when an adopter runs development without an edge.
+ */
+export function nonProductionWithEdge(): EnvironmentConfig {
+  const candidates = shippedEnvironments().filter((environment) => !environment.isProduction && environment.edge);
+  const found = candidates.find((environment) => environment.tier === "development") ?? candidates[0];
+  if (!found) throw new Error(`no non-production environment with an edge in ${SHIPPED_CONFIG_DIR}`);
+  return found;
+}
+
+/**
  * One shipped environment per tier, loaded on first use: what the shipped-environment tests derive their expectations
  * from (`tier.production.prefix`, `tier.development.account.region`), so renaming or adding environments keeps them true.
  */
