@@ -167,7 +167,10 @@ describe("deploy.yml", () => {
     expect(apply.environment).toBe("${{ inputs.github-environment }}");
     expect(apply.concurrency).toEqual({ group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
     expect(steps(plan)).toContain("-refresh=${{ inputs.refresh }} -out=tfplan");
-    expect(reusable.on.workflow_call.inputs.refresh).toMatchObject({ type: "boolean", default: true });
+    expect((reusable.on as { workflow_call: { inputs: Record<string, unknown> } }).workflow_call.inputs.refresh).toMatchObject({
+      type: "boolean",
+      default: true,
+    });
     expect(steps(plan)).toContain("tools/plan-summary.ts");
     const script = steps(apply);
     expect(script.indexOf("tools/saved-plan.ts check")).toBeGreaterThan(-1);

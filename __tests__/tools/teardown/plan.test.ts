@@ -1,5 +1,5 @@
 import { shippedEnvironment, shippedEnvironments, tier } from "../../support/environments";
-import { pipelineRolesOf } from "../../../constructs/iam/github-actions";
+import { pipelineRolesOf } from "../../../constructs/iam/pipeline-roles";
 import { getStackWithNoUnmetDependants } from "@cdktf/cli-core/src/lib/helpers/stack-helpers";
 import { terraformVersion } from "@cdktf/commons";
 import { environmentOf, SynthesizedStack } from "../../../tools/lib/synth-output";
