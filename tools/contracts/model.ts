@@ -5,7 +5,7 @@ import type { EnvironmentConfig } from "../../config";
 import { chartsDir, ChartData, findChart } from "../chart-values";
 import { kustomize, overlayDirectory } from "../gitops-render";
 import { REPO_ROOT } from "../lib/repo";
-import { environmentOf, SynthesizedStack } from "../lib/synth-output";
+import { awsLocation, environmentOf, SynthesizedStack } from "../lib/synth-output";
 import { scalarText } from "../../constructs/policy/attributes";
 import { CHARTS, ChartFacts, ChartSecurity, firstSet, switchedOn } from "./chart-workloads";
 import { addressOf, resolve, resourcesOfType } from "./terraform";
@@ -49,8 +49,14 @@ export interface GitopsRender {
 }
 
 /** The environment's stacks and its account's bootstrap stacks, by name. */
+/** The environment's own stacks and the account-level stacks (bootstrap) of its account: other accounts' are not its system. */
 function stacksOf(environment: EnvironmentConfig, stacks: readonly SynthesizedStack[]): SynthesizedStack[] {
-  return stacks.filter((stack) => environmentOf(stack.name) === environment.name || environmentOf(stack.name) === undefined);
+  return stacks.filter((stack) => {
+    const owner = environmentOf(stack.name);
+    if (owner !== undefined) return owner === environment.name;
+    const account = awsLocation(stack).accountId;
+    return account === undefined || account === environment.account.id;
+  });
 }
 
 /** Builds the model of one environment from its synthesized stacks, its rendered gitops overlay and the charts' defaults. */
