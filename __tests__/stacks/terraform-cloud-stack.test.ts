@@ -32,8 +32,9 @@ function synthesizeApp(environments: EnvironmentConfig[]): { app: App; stacks: R
 }
 
 type Values = Record<string, unknown>;
-const byName = (resources: Record<string, Values>, attribute = "name") =>
-  Object.fromEntries(Object.entries(resources).map(([id, values]) => [values[attribute] as string, { id, ...values }]));
+/** Resources of one type by an attribute's value, each with its logical id. */
+const byName = (resources: Record<string, Values>, attribute = "name"): Record<string, Values & { id: string }> =>
+  Object.fromEntries(Object.entries(resources).map(([id, values]) => [values[attribute] as string, { ...values, id }]));
 
 describe("a Terraform Cloud environment", () => {
   const environment = terraformCloudEnvironment();
