@@ -145,6 +145,7 @@ export class TerraformCloudWorkspacesStack extends TerraformStack {
       project: cloud.project,
       agentPoolName: `${environment.prefix}-agents`,
       workspaces: terraformCloudWorkspaces(environment),
+      allowDestroyPlan: !environment.isProduction,
       environmentVariables: {
         TFC_AWS_PROVIDER_AUTH: "true",
         TFC_AWS_PLAN_ROLE_ARN: cloud.planRoleArn,

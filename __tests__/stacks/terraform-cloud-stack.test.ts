@@ -63,7 +63,10 @@ describe("a Terraform Cloud environment", () => {
     }
     expect(Object.keys(stacks).filter((name) => name.startsWith("bootstrap"))).toEqual([]);
     expect(Object.keys(workspaces).sort()).toEqual(environmentStacks.map(workspaceOf).sort());
-    for (const workspace of Object.values(workspaces)) expect(workspace.project_id).toMatch(/^\$\{tfe_project\..*\.id\}$/);
+    for (const workspace of Object.values(workspaces)) {
+      expect(workspace.project_id).toMatch(/^\$\{tfe_project\..*\.id\}$/);
+      expect(workspace.allow_destroy_plan).toBe(!environment.isProduction);
+    }
     expect(Object.values(resourcesOf(tfe, "tfe_project")).map((project) => project.name)).toEqual([environment.prefix]);
   });
 

@@ -59,7 +59,13 @@ const cloudState = z
           .union([z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)])
           .default(1024)
           .describe("Fargate CPU units of one agent task (Helm renders charts and Terraform plans in it)."),
-        memoryMiB: z.number().int("must be a whole number").default(4096).describe("Memory of one agent task in MiB (within what Fargate allows for the CPU)."),
+        memoryMiB: z
+          .number()
+          .int("must be a whole number")
+          .min(1024, "must be at least 1024")
+          .max(30720, "must be at most 30720")
+          .default(4096)
+          .describe("Memory of one agent task in MiB (within what Fargate allows for the CPU)."),
         imageTag: z
           .string()
           .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a container image tag")

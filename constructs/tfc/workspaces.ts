@@ -26,6 +26,8 @@ export interface TerraformCloudWorkspacesProps {
   /** Name of the environment's agent pool. */
   readonly agentPoolName: string;
   readonly workspaces: readonly WorkspaceSpec[];
+  /** Whether destroy runs may be queued (below production); production is destroyed only after an administrator allows it. */
+  readonly allowDestroyPlan: boolean;
   /** Environment variables every run of the project gets (the dynamic credentials settings); not sensitive. */
   readonly environmentVariables: Readonly<Record<string, string>>;
 }
@@ -52,8 +54,7 @@ export class TerraformCloudWorkspaces extends Construct {
         name: spec.name,
         description: spec.description,
         projectId: this.project.id,
-        // Destroy runs go through the documented reverse order (docs/terraform-cloud.md), never a stray UI click.
-        allowDestroyPlan: false,
+        allowDestroyPlan: props.allowDestroyPlan,
       });
     }
     for (const spec of props.workspaces) {
