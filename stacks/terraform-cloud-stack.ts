@@ -11,6 +11,9 @@ import { TerraformCloudOidcProvider, workloadIdentitySubject } from "../construc
 import { TerraformCloudWorkspaces, WorkspaceSpec } from "../constructs/tfc/workspaces";
 import { defaultTags, Layer, LAYERS, stackName } from "./environment-stack";
 
+/** The Terraform version of the workspaces' runs: the one `.github/workflows/deploy-environment.yml` sets up (a test keeps them equal). */
+export const TERRAFORM_VERSION = "1.11.4";
+
 /** Layers whose stacks write into the cluster (helm and kubernetes providers): their workspaces run on the agents. */
 export const LAYERS_ON_THE_AGENTS: readonly Layer[] = ["platform", "delivery"];
 
@@ -146,6 +149,7 @@ export class TerraformCloudWorkspacesStack extends TerraformStack {
       agentPoolName: `${environment.prefix}-agents`,
       workspaces: terraformCloudWorkspaces(environment),
       allowDestroyPlan: !environment.isProduction,
+      terraformVersion: TERRAFORM_VERSION,
       environmentVariables: {
         TFC_AWS_PROVIDER_AUTH: "true",
         TFC_AWS_PLAN_ROLE_ARN: cloud.planRoleArn,

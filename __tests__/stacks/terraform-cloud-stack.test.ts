@@ -5,7 +5,7 @@ import { App, TerraformStack } from "cdktf";
 import { parse, stringify } from "yaml";
 import { EnvironmentConfig, loadEnvironments } from "../../config";
 import { buildApp } from "../../main";
-import { SHIPPED_CONFIG_DIR, shippedByTier, testApp } from "../support/environments";
+import { REPO_ROOT, SHIPPED_CONFIG_DIR, shippedByTier, testApp } from "../support/environments";
 import { policyOf, resourcesOf, SynthesizedStack } from "../support/synth";
 
 /**
@@ -35,6 +35,9 @@ type Values = Record<string, unknown>;
 /** Resources of one type by an attribute's value, each with its logical id. */
 const byName = (resources: Record<string, Values>, attribute = "name"): Record<string, Values & { id: string }> =>
   Object.fromEntries(Object.entries(resources).map(([id, values]) => [values[attribute] as string, { ...values, id }]));
+
+/** The Terraform version the deploy pipeline sets up: Terraform Cloud runs the same. */
+const pipelineTerraform = /terraform_version: (\S+)/.exec(fs.readFileSync(path.join(REPO_ROOT, ".github", "workflows", "deploy-environment.yml"), "utf8"))?.[1];
 
 describe("a Terraform Cloud environment", () => {
   const environment = terraformCloudEnvironment();
@@ -66,6 +69,7 @@ describe("a Terraform Cloud environment", () => {
     for (const workspace of Object.values(workspaces)) {
       expect(workspace.project_id).toMatch(/^\$\{tfe_project\..*\.id\}$/);
       expect(workspace.allow_destroy_plan).toBe(!environment.isProduction);
+      expect(workspace.terraform_version).toBe(pipelineTerraform);
     }
     expect(Object.values(resourcesOf(tfe, "tfe_project")).map((project) => project.name)).toEqual([environment.prefix]);
   });

@@ -26,6 +26,8 @@ export interface TerraformCloudWorkspacesProps {
   /** Name of the environment's agent pool. */
   readonly agentPoolName: string;
   readonly workspaces: readonly WorkspaceSpec[];
+  /** The Terraform version every run uses (the one the pipelines and the offline plans use). */
+  readonly terraformVersion: string;
   /** Whether destroy runs may be queued (below production); production is destroyed only after an administrator allows it. */
   readonly allowDestroyPlan: boolean;
   /** Environment variables every run of the project gets (the dynamic credentials settings); not sensitive. */
@@ -55,6 +57,7 @@ export class TerraformCloudWorkspaces extends Construct {
         description: spec.description,
         projectId: this.project.id,
         allowDestroyPlan: props.allowDestroyPlan,
+        terraformVersion: props.terraformVersion,
       });
     }
     for (const spec of props.workspaces) {
