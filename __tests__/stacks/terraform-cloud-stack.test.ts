@@ -4,6 +4,7 @@ import * as path from "path";
 import { App, TerraformStack } from "cdktf";
 import { parse, stringify } from "yaml";
 import { EnvironmentConfig, loadEnvironments } from "../../config";
+import { matchesWildcard } from "../../constructs/iam/policy-document";
 import { buildApp } from "../../main";
 import { REPO_ROOT, SHIPPED_CONFIG_DIR, shippedByTier, testApp } from "../support/environments";
 import { policyOf, resourcesOf, SynthesizedStack } from "../support/synth";
@@ -158,6 +159,10 @@ describe("a Terraform Cloud environment", () => {
       Resource: [roleArn(`${environment.prefix}-tfc-apply`), roleArn(`${environment.prefix}-tfc-plan`), boundaryArn],
     });
     const allowedIam = statements.filter((statement) => statement.Effect === "Allow").flatMap((statement) => [statement.Action].flat() as string[]);
+    const serviceLinked = statements.filter((statement) => [statement.Action].flat().includes("iam:CreateServiceLinkedRole"));
+    expect(serviceLinked).toEqual([
+      expect.objectContaining({ Condition: { StringEquals: { "iam:AWSServiceName": expect.arrayContaining(["ecs.amazonaws.com"]) } } }),
+    ]);
     expect(allowedIam).not.toContain("iam:*");
     expect(allowedIam).not.toContain("*");
   });
@@ -167,6 +172,23 @@ describe("a Terraform Cloud environment", () => {
     const created = environmentStacks.flatMap((stack) => Object.values(resourcesOf(stacks[stack], "aws_iam_role")));
     expect(created.length).toBeGreaterThan(0);
     expect(created.filter((role) => role.permissions_boundary !== boundaryArn).map((role) => role.name)).toEqual([]);
+  });
+
+  it("lets the boundary allow every action the environment's own role policies grant", () => {
+    const [boundary] = Object.values(resourcesOf(trust, "aws_iam_policy")).filter((policy) => policy.name === `${environment.prefix}-boundary`);
+    const bounded = policyOf(boundary)
+      .Statement.filter((statement) => statement.Effect === "Allow")
+      .flatMap((statement) => [statement.Action].flat() as string[]);
+    const granted = environmentStacks.flatMap((stack) =>
+      ["aws_iam_role_policy", "aws_iam_policy"].flatMap((type) =>
+        Object.values(resourcesOf(stacks[stack], type))
+          .filter((policy) => typeof policy.policy === "string" && policy.policy.startsWith("{"))
+          .flatMap((policy) => policyOf(policy).Statement.filter((statement) => statement.Effect === "Allow"))
+          .flatMap((statement) => [statement.Action].flat() as string[]),
+      ),
+    );
+    expect(granted.length).toBeGreaterThan(0);
+    expect([...new Set(granted.filter((action) => !bounded.some((pattern) => matchesWildcard(pattern, action, true))))]).toEqual([]);
   });
 
   it("admits the apply role as cluster admin and the plan role as viewer, and the agents' security group to the API", () => {

@@ -24,6 +24,32 @@ export function terraformCloudPlanRoleName(prefix: string): string {
 const AGENT_SERVICES = ["ecs"];
 const AGENT_PASS_ROLE_SERVICES = ["ecs-tasks.amazonaws.com"];
 
+/** Service-linked roles the environment's services create on first use (iam:AWSServiceName); ECS for the agents. */
+const SERVICE_LINKED_ROLE_SERVICES = [
+  "autoscaling.amazonaws.com",
+  "backup.amazonaws.com",
+  "ecs.amazonaws.com",
+  "eks.amazonaws.com",
+  "eks-nodegroup.amazonaws.com",
+  "elasticloadbalancing.amazonaws.com",
+  "rds.amazonaws.com",
+  "rds.application-autoscaling.amazonaws.com",
+  "spot.amazonaws.com",
+  "vpcorigin.cloudfront.amazonaws.com",
+  "wafv2.amazonaws.com",
+];
+
+/** Service-linked roles of the environment's services and no other. */
+function serviceLinkedRoles(): PolicyStatement {
+  return {
+    Sid: "ServiceLinkedRolesOfItsServices",
+    Effect: "Allow",
+    Action: "iam:CreateServiceLinkedRole",
+    Resource: "*",
+    Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
+  };
+}
+
 export interface TerraformCloudDeployRolesProps {
   readonly oidcProvider: TerraformCloudOidcProvider;
   /** `<project>-<environment>`: the roles manage `<prefix>-*` names only. */
@@ -108,8 +134,9 @@ function environmentGuards(environmentName: string): PolicyStatement[] {
 
 /** The most a role the stacks create may do: data-plane work in the environment's regions, never IAM administration. */
 function boundaryStatements(scope: Construct, props: TerraformCloudDeployRolesProps, guards: PolicyStatement[]): PolicyStatement[] {
-  // Node roles use Session Manager (AmazonSSMManagedInstanceCore) and the tracing collector writes to X-Ray.
-  const workload = [...MANAGED_SERVICES, ...AGENT_SERVICES, "ssmmessages", "ec2messages", "xray"];
+  // Beyond what the stacks manage, what their roles call: Session Manager (node roles), X-Ray (the tracing collector),
+  // and what the load balancer controller's policy reads (Cognito clients, Shield, regional WAF, tags).
+  const workload = [...MANAGED_SERVICES, ...AGENT_SERVICES, "ssmmessages", "ec2messages", "xray", "cognito-idp", "shield", "waf-regional", "tag"];
   return [
     {
       Sid: "WorkloadServicesInTheEnvironmentsRegions",
@@ -119,6 +146,15 @@ function boundaryStatements(scope: Construct, props: TerraformCloudDeployRolesPr
       Condition: { StringEquals: { "aws:RequestedRegion": [...props.regions] } },
     },
     { Sid: "EnvironmentBuckets", Effect: "Allow", Action: "s3:*", Resource: environmentBucketArns(scope, props.prefix) },
+    {
+      // IAM database authentication is its own service prefix; cluster resource ids are random, so users are scoped by
+      // the account and the environment's regions.
+      Sid: "ConnectToDatabasesWithIam",
+      Effect: "Allow",
+      Action: "rds-db:connect",
+      Resource: props.regions.map((region) => formatArn(scope, { service: "rds-db", region, resource: "dbuser:*/*" })),
+    },
+    serviceLinkedRoles(),
     {
       Sid: "IdentityReads",
       Effect: "Allow",
@@ -190,12 +226,8 @@ function applyStatements(scope: Construct, props: TerraformCloudDeployRolesProps
       Resource: environmentRoles,
       Condition: { StringEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES, ...AGENT_PASS_ROLE_SERVICES] } },
     },
-    {
-      Sid: "ServiceLinkedRolesAndIamReads",
-      Effect: "Allow",
-      Action: ["iam:CreateServiceLinkedRole", "iam:Get*", "iam:List*", "sts:GetCallerIdentity"],
-      Resource: "*",
-    },
+    serviceLinkedRoles(),
+    { Sid: "IamReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], Resource: "*" },
     {
       Sid: "OnlyTheEnvironmentsAwsManagedPolicies",
       Effect: "Deny",
