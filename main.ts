@@ -9,7 +9,7 @@ import { EdgeStack } from "./stacks/edge-stack";
 import { NetworkStack } from "./stacks/network-stack";
 import { PlatformStack } from "./stacks/platform-stack";
 import { RunnerStack } from "./stacks/runner-stack";
-import { pipelineRolesOf } from "./constructs/iam/github-actions";
+import { pipelineRolesOf } from "./constructs/iam/pipeline-roles";
 import { terraformCloudOf } from "./constructs/tfc/environment";
 import { TerraformCloudAgentsStack } from "./stacks/agents-stack";
 import { terraformCloudStacks } from "./stacks/terraform-cloud-stack";

@@ -13,7 +13,7 @@ export type ResolvedState = { backend: "s3"; bucket: string; region: string; kms
  * VPC planned into subnets. `region` reads as undefined when there is none, so callers may ask any mode for it.
  */
 export type DisasterRecoveryConfig =
-  | { readonly mode: "none"; readonly region?: undefined }
+  | { readonly mode: "none"; readonly region?: undefined; readonly retainRecoveryPoints?: RetainedRecoveryPoints }
   | { readonly mode: "backup-copy"; readonly region: string; readonly copyRetentionDays: number; readonly schedule: string }
   | {
       readonly mode: "global-database";
@@ -21,7 +21,14 @@ export type DisasterRecoveryConfig =
       readonly cidr: string;
       readonly subnetPlan: SubnetPlan;
       readonly secondaryInstances: number;
+      readonly retainRecoveryPoints?: RetainedRecoveryPoints;
     };
+
+/** The vaults (and recovery-region key) of an earlier backup-copy mode, kept after a switch away from it. */
+export interface RetainedRecoveryPoints {
+  /** The region of the recovery vault. */
+  readonly region: string;
+}
 
 /** A validated environment with every default and derived value filled in: what stacks and constructs consume. */
 export interface EnvironmentConfig extends Omit<ParsedEnvironment, "state" | "network" | "database"> {
@@ -36,7 +43,11 @@ export interface EnvironmentConfig extends Omit<ParsedEnvironment, "state" | "ne
   readonly partition: string;
   readonly state: ResolvedState;
   readonly network: ParsedEnvironment["network"] & { readonly subnetPlan: SubnetPlan };
-  readonly database: Omit<DatabaseConfig, "disasterRecovery"> & { readonly disasterRecovery: DisasterRecoveryConfig };
+  readonly database: Omit<DatabaseConfig, "disasterRecovery" | "applyImmediately"> & {
+    readonly disasterRecovery: DisasterRecoveryConfig;
+    /** Changes that need a restart apply at once (true) or in the maintenance window (false, a production tier's default). */
+    readonly applyImmediately: boolean;
+  };
 }
 
 /** The host name users reach the application at: `<appSubdomain>.<domainName>`, or the apex. */
@@ -77,7 +88,11 @@ export function resolveEnvironment(name: string, file: string, parsed: ParsedEnv
     partition: partitionOf(parsed.account.region),
     state,
     network: { ...parsed.network, subnetPlan: plan },
-    database: { ...parsed.database, disasterRecovery: resolveDisasterRecovery(file, parsed.database.disasterRecovery) },
+    database: {
+      ...parsed.database,
+      applyImmediately: parsed.database.applyImmediately ?? parsed.tier !== "production",
+      disasterRecovery: resolveDisasterRecovery(file, parsed.database.disasterRecovery),
+    },
     edge: parsed.edge && {
       ...parsed.edge,
       loadBalancer: {
@@ -94,7 +109,7 @@ function resolveDisasterRecovery(file: string, dr: DatabaseConfig["disasterRecov
   const unvalidated = () => new Error(`resolveEnvironment called with an unvalidated database.disasterRecovery for ${file}`);
   switch (dr.mode) {
     case "none":
-      return { mode: "none" };
+      return { mode: "none", ...(dr.retainRecoveryPoints ? { retainRecoveryPoints: dr.retainRecoveryPoints } : {}) };
     case "backup-copy":
       if (dr.region === undefined) throw unvalidated();
       return { mode: dr.mode, region: dr.region, copyRetentionDays: dr.copyRetentionDays, schedule: dr.schedule };
@@ -102,7 +117,14 @@ function resolveDisasterRecovery(file: string, dr: DatabaseConfig["disasterRecov
       if (dr.region === undefined || dr.cidr === undefined || dr.availabilityZones === undefined) throw unvalidated();
       const { plan } = planSubnets(secondaryNetworkInput(dr.cidr, dr.availabilityZones));
       if (!plan) throw unvalidated();
-      return { mode: dr.mode, region: dr.region, cidr: dr.cidr, subnetPlan: plan, secondaryInstances: dr.secondaryInstances };
+      return {
+        mode: dr.mode,
+        region: dr.region,
+        cidr: dr.cidr,
+        subnetPlan: plan,
+        secondaryInstances: dr.secondaryInstances,
+        ...(dr.retainRecoveryPoints ? { retainRecoveryPoints: dr.retainRecoveryPoints } : {}),
+      };
     }
   }
 }

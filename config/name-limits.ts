@@ -69,14 +69,6 @@ function longest(names: readonly string[]): string {
   return names.reduce((a, b) => (b.length > a.length ? b : a), "");
 }
 
-/** The longest node group name: `<prefix>-<pool>`, and `-<az>` after it for pools with one group per AZ. */
-function longestNodeGroup(environment: EnvironmentConfig): string {
-  const zone = longest(environment.network.availabilityZones);
-  return longest(
-    Object.entries(environment.cluster.nodeGroups).map(([pool, group]) => `${environment.prefix}-${pool}${group.oneGroupPerAz ? `-${zone}` : ""}`),
-  );
-}
-
 /**
  * The names whose length grows with the prefix and that come closest to their limit. Every other derived name is
  * shorter against a larger limit; the test `__tests__/config/name-limits.test.ts` walks every synthesized name of an
@@ -85,12 +77,6 @@ function longestNodeGroup(environment: EnvironmentConfig): string {
 const DERIVED_NAMES: readonly DerivedName[] = [
   { what: "the ALB name", type: "aws_lb", attribute: "name", name: (e) => (e.edge ? `${e.prefix}-web` : undefined) },
   { what: "the CloudFront VPC origin name", type: "aws_cloudfront_vpc_origin", attribute: "name", name: (e) => (e.edge ? `${e.prefix}-alb` : undefined) },
-  {
-    what: "a node group name",
-    type: "aws_eks_node_group",
-    attribute: "node_group_name",
-    name: longestNodeGroup,
-  },
   // The cluster stack's controller roles are `<cluster>-<controller>`; the load balancer controller's is the longest.
   { what: "the load balancer controller's IRSA role name", type: "aws_iam_role", attribute: "name", name: (e) => `${e.prefix}-aws-load-balancer-controller` },
   { what: "a node role name", type: "aws_iam_role", attribute: "name", name: (e) => `${e.prefix}-nodes-${longest(Object.keys(e.cluster.nodeGroups))}` },

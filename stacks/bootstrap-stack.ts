@@ -3,7 +3,9 @@ import { Construct } from "constructs";
 import { App, Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { EnvironmentConfig } from "../config";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
-import { GithubDeployRole, GithubOidcProvider, pipelineRolesOf } from "../constructs/iam/github-actions";
+import { GithubDeployRole } from "../constructs/iam/deploy-role";
+import { GithubOidcProvider } from "../constructs/iam/github-oidc";
+import { pipelineRolesOf } from "../constructs/iam/pipeline-roles";
 import { AutoScalingServiceLinkedRole } from "../constructs/iam/service-linked-role";
 import { GithubConnection } from "../constructs/runner/github-connection";
 import { StateBucket } from "../constructs/state/state-bucket";
@@ -80,6 +82,9 @@ export class BootstrapStack extends TerraformStack {
           environmentName: environment.name,
           repository: roles.repository,
           githubEnvironment: roles.githubEnvironment,
+          pullRequestPlans: roles.pullRequestPlans,
+          hostedZoneIds: roles.hostedZoneIds,
+          accountNeighbours: props.environments.filter((other) => other !== environment).map((other) => other.prefix),
           production: environment.isProduction,
           state: { bucket: this.stateBucket, keyPrefix: `${environment.name}/` },
           additionalRegions: environment.database.disasterRecovery.region ? [environment.database.disasterRecovery.region] : [],

@@ -10,7 +10,7 @@ import { EksControlPlane } from "../constructs/cluster/eks-cluster";
 import { addonPlacement, ManagedNodeGroup } from "../constructs/cluster/node-group";
 import { NodeVolumeKey } from "../constructs/cluster/node-volume-key";
 import { clusterAutoscalerStatements, ebsVolumeKeyStatements, loadBalancerControllerStatements } from "../constructs/iam/controller-policies";
-import { pipelineRolesOf } from "../constructs/iam/github-actions";
+import { pipelineRolesOf } from "../constructs/iam/pipeline-roles";
 import { IrsaRole } from "../constructs/iam/irsa-role";
 import { Network } from "../constructs/network/network";
 import { KmsKey } from "../constructs/security/kms-key";
@@ -53,17 +53,21 @@ export class ClusterStack extends EnvironmentStack {
       privateAccessCidrs: config.endpoint.privateAccessCidrs,
       logRetentionDays: config.logRetentionDays,
       nodeVolumeKey: this.volumeKey,
-      // Default tags stop at the launch template; instances and volumes get them through its tag specifications.
-      nodeTags: this.defaultTags,
+      // Default tags stop at the launch template. The project's own reach instances and volumes through its tag
+      // specifications; the config's tags, which may change, through the Auto Scaling groups, so no tag rolls a node.
+      nodeTags: this.projectTags,
+      nodeInstanceTags: environment.tags,
     });
     if (props.runnerSecurityGroup) {
       this.eks.allowApiAccessFromSecurityGroup("runner", props.runnerSecurityGroup, "Kubernetes API from the in-VPC deploy runner");
     }
-    // The GitHub Actions roles of this environment (bootstrap stack): deploy administers the cluster, plan reads it.
+    // The GitHub Actions roles of this environment (bootstrap stack): deploy administers the cluster, plan reads it,
+    // pull requests read it without Secrets.
     const pipeline = pipelineRolesOf(environment);
     if (pipeline) {
       this.eks.grantAccess(pipeline.deployRoleArn, "admin", "deploy");
       this.eks.grantAccess(pipeline.planRoleArn, "view", "plan");
+      if (pipeline.pullRequestPlanRoleArn) this.eks.grantAccess(pipeline.pullRequestPlanRoleArn, "viewWithoutSecrets", "pull-request-plan");
     }
     // Terraform Cloud runs of this environment (dynamic credentials): applies administer the cluster, plans read it.
     const cloud = terraformCloudOf(environment);

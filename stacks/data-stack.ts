@@ -36,6 +36,7 @@ export class DataStack extends EnvironmentStack {
       backupRetentionDays: config.backupRetentionDays,
       backupWindow: config.backupWindow,
       maintenanceWindow: config.maintenanceWindow,
+      applyImmediately: config.applyImmediately,
       storageType: config.storageType,
       performanceInsightsRetentionDays: config.performanceInsightsRetentionDays,
       monitoringIntervalSeconds: config.monitoringIntervalSeconds,
@@ -46,13 +47,15 @@ export class DataStack extends EnvironmentStack {
       allowFrom: { "eks-nodes": props.cluster.nodeSecurityGroup },
     });
     this.alarms = new DatabaseAlarms(this, "Alarms", { namePrefix: prefix, database: this.database, key: this.database.key, ...config.alarms });
-    if (config.disasterRecovery.mode !== "none") {
+    // A mode that makes no copies may still keep an earlier backup-copy mode's vaults and their recovery points.
+    if (config.disasterRecovery.mode !== "none" || config.disasterRecovery.retainRecoveryPoints) {
       this.disasterRecovery = new DisasterRecovery(this, "DisasterRecovery", {
         namePrefix: prefix,
         database: this.database,
         config: config.disasterRecovery,
         backupRetentionDays: config.backupRetentionDays,
         instanceClass: config.instanceClass,
+        applyImmediately: config.applyImmediately,
         serverless: config.serverless,
         logRetentionDays: config.logRetentionDays,
         flowLogs: environment.network.flowLogs,

@@ -35,7 +35,7 @@ export class DeliveryStack extends EnvironmentStack {
       path: gitops.path ?? `gitops/overlays/${environment.name}`,
       targetRevision: gitops.targetRevision,
       namespace: APPLICATION_NAMESPACE,
-      kustomizePatches: [targetGroupBindingPatch(props.edge.loadBalancer.targetGroup.arn)],
+      kustomizePatches: [targetGroupBindingPatch(props.edge.loadBalancer.targetGroup.arn), ...(props.edge.databaseAccess?.kustomizePatches ?? [])],
       repoCredentialsSecret: gitops.repoCredentialsSecret,
       imageUpdater:
         gitops.imageUpdater.enabled && repository

@@ -13,7 +13,6 @@ import { PublicHostedZone } from "../constructs/edge/hosted-zone";
 import { ApplicationLoadBalancer } from "../constructs/edge/load-balancer";
 import { WebAcl } from "../constructs/edge/web-acl";
 import { Network } from "../constructs/network/network";
-import { secretRecoveryWindowDays } from "../constructs/security/secret-lifecycle";
 import { KmsKey } from "../constructs/security/kms-key";
 import { EnvironmentStack } from "./environment-stack";
 
@@ -21,7 +20,10 @@ export interface EdgeStackProps {
   readonly network: Network;
   /** The pods' security group admits the ALB; its OIDC provider trusts the application's service account. */
   readonly cluster: ClusterRef;
-  /** The application's IRSA role gets `rds-db:connect` on it. @default no database access (an edge without a data layer) */
+  /**
+   * The application's IRSA role gets `rds-db:connect` on it and the provisioning Job's role its master secret.
+   * @default no database access (an edge without a data layer)
+   */
   readonly database?: AuroraPostgres;
 }
 
@@ -30,6 +32,8 @@ type EdgeConfig = NonNullable<EnvironmentConfig["edge"]>;
 /** The application's namespace and service account, as `gitops/base` declares them. */
 export const APPLICATION_NAMESPACE = "web";
 export const APPLICATION_SERVICE_ACCOUNT = "web";
+/** The service account of the Job that creates the database users before the first migration (gitops/base). */
+export const PROVISIONER_SERVICE_ACCOUNT = "web-provision-users";
 
 export { applicationHost };
 
@@ -124,8 +128,7 @@ export class EdgeStack extends EnvironmentStack {
         prefix,
         namespace: APPLICATION_NAMESPACE,
         serviceAccount: APPLICATION_SERVICE_ACCOUNT,
-        key,
-        recoveryWindowDays: secretRecoveryWindowDays(isProduction),
+        provisionerServiceAccount: PROVISIONER_SERVICE_ACCOUNT,
       });
     }
 

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { Aspects, CloudBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config";
-import { pipelineRolesOf } from "../constructs/iam/github-actions";
+import { pipelineRolesOf } from "../constructs/iam/pipeline-roles";
 import { PermissionsBoundaryAspect } from "../constructs/iam/permissions-boundary";
 import { declareAwsStack, formatArn } from "../constructs/core/aws-scope";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
@@ -33,12 +33,15 @@ export abstract class EnvironmentStack extends TerraformStack {
   readonly provider: AwsProvider;
   /** The tags the provider puts on every taggable resource (`default_tags`), for what they do not reach. */
   readonly defaultTags: Readonly<Record<string, string>>;
+  /** The project's own default tags (project, environment, stack, managed-by): they change only with a rename. */
+  readonly projectTags: Readonly<Record<string, string>>;
 
   protected constructor(scope: Construct, environment: EnvironmentConfig, layer: Layer) {
     const name = stackName(environment, layer);
     super(scope, name);
     this.environment = environment;
     this.defaultTags = defaultTags(environment.name, name, environment.project, environment.tags);
+    this.projectTags = defaultTags(environment.name, name, environment.project, {});
     // Constructs read the account, partition and region from their scope (`AwsScope.of`), never from props.
     this.provider = declareAwsStack(
       this,

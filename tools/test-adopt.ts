@@ -1,12 +1,14 @@
-// `npm run test:adopt`: proves the tests follow the config. Copies the repository (its tracked and new files) to a
-// temporary folder, renames project, account and region and adds an environment there (see
-// __tests__/support/adopted-config.ts), runs the generate step a user runs (`npm run generate`: workflows and GitOps
-// overlays), then the unit tests of that copy, unedited. Extra arguments go to jest (e.g. test paths).
+// `npm run test:adopt [-- --scenario <name>] [<jest args>]`: proves the tests follow the config. For each adoption
+// scenario (__tests__/support/adopted-config.ts: what adopters change, from project and region to Terraform Cloud and
+// an environment without edge) it copies the repository (its tracked and new files) to a temporary folder, writes the
+// scenario's config there, runs the generate step a user runs (`npm run generate`: workflows, GitOps overlays, diagram,
+// cost tables), then the config-dependent unit suites of that copy, unedited. Suites that do not read the config under
+// test would only repeat the unit run, so they are left out (configDependentSuites).
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ADOPTION, writeAdoptedConfig } from "../__tests__/support/adopted-config";
+import { AdoptionScenario, scenario, SCENARIOS, writeAdoptedConfig } from "../__tests__/support/adopted-config";
 import { loadEnvironments } from "../config";
 import { appTreeId, generatedFiles } from "./generate";
 
@@ -31,27 +33,72 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   return spawnSync(command, args, { cwd, stdio: "inherit", env }).status ?? 1;
 }
 
-const copy = fs.mkdtempSync(path.join(os.tmpdir(), "adopted-"));
-// mkdtemp makes it 0700; some tests run the app as an unprivileged user, who must be able to read the copy.
-fs.chmodSync(copy, 0o755);
-try {
+/**
+ * What makes a suite depend on the config under test: it reads the environments (support/environments.ts helpers,
+ * the shared synth of them), the repository's config/ folder, or files generated from it (workflows, overlays, docs).
+ */
+export const CONFIG_MARKERS =
+  /\b(shippedEnvironments|shippedEnvironment|shippedByTier|tier\.(development|staging|production)|SHIPPED_CONFIG_DIR|synthesizeShipped|synthesizeRepositoryConfig)\b|"config"|gitops\/overlays|\.github|README|docs\//;
+
+/** The unit suites (paths relative to the repository) whose source shows a CONFIG_MARKERS use, sorted. */
+export function configDependentSuites(repository: string): string[] {
+  const suites: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(path.join(repository, dir), { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== "integration") walk(file);
+      else if (entry.name.endsWith(".test.ts") && CONFIG_MARKERS.test(fs.readFileSync(path.join(repository, file), "utf8"))) suites.push(file);
+    }
+  };
+  walk("__tests__");
+  return suites.sort();
+}
+
+/** Copies the repository, adopts it as the scenario says, generates what `npm run generate` writes; returns the copy. */
+function adoptedCopy(adoption: AdoptionScenario): string {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), `adopted-${adoption.name}-`));
+  // mkdtemp makes it 0700; some tests run the app as an unprivileged user, who must be able to read the copy.
+  fs.chmodSync(copy, 0o755);
   copyRepository(copy);
-  writeAdoptedConfig(path.join(root, "config"), path.join(copy, "config"));
-  const renamed = [ADOPTION.project, ADOPTION.account, ADOPTION.region].map(({ from, to }) => `${from} → ${to}`).join(", ");
-  console.log(`test:adopt: ${renamed}, added ${ADOPTION.added.name} (copy of ${ADOPTION.added.copyOf}), in ${copy}`);
+  writeAdoptedConfig(path.join(root, "config"), path.join(copy, "config"), adoption);
   const environments = loadEnvironments({ dir: path.join(copy, "config") });
-  const existing = (file: string) => (fs.existsSync(path.join(copy, file)) ? fs.readFileSync(path.join(copy, file), "utf8") : undefined);
-  for (const [file, content] of Object.entries(generatedFiles({ environments, existing, initialImageTag: () => appTreeId(root) }))) {
+  for (const [file, content] of Object.entries(generatedFiles({ environments, initialImageTag: () => appTreeId(root) }))) {
     fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
     fs.writeFileSync(path.join(copy, file), content);
   }
-  console.log(`test:adopt: generated the workflows and ${environments.length} overlays`);
-  const env = { ...process.env, PLATFORM_CONFIG_DIR: "", PLATFORM_ENVS: "" };
-  // The rest of `npm run generate`: the diagram and the cost tables of the docs, from the synthesized copy.
-  const tsx = ["--require", "tsx/cjs"];
-  const steps: string[][] = [["tools/transpile.js"], [...tsx, "tools/diagram/cli.ts"], [...tsx, "tools/cost/docs-cli.ts"]];
-  const failed = steps.map((step) => run(process.execPath, step, copy, env)).find((status) => status !== 0);
-  process.exitCode = failed ?? run(process.execPath, [require.resolve("jest/bin/jest"), ...process.argv.slice(2), "--selectProjects", "unit"], copy, env);
-} finally {
-  fs.rmSync(copy, { recursive: true, force: true });
+  console.log(`test:adopt ${adoption.name}: ${adoption.summary}; generated the workflows and ${environments.length} overlays in ${copy}`);
+  return copy;
 }
+
+function main(args: string[]): number {
+  const selected: AdoptionScenario[] = [];
+  const jestArgs: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    if (args[index] === "--scenario") selected.push(scenario(args[++index] ?? ""));
+    else jestArgs.push(args[index]!);
+  }
+  const suites = configDependentSuites(root);
+  const env = { ...process.env, PLATFORM_CONFIG_DIR: "", PLATFORM_ENVS: "" };
+  const results: string[] = [];
+  for (const adoption of selected.length > 0 ? selected : SCENARIOS) {
+    const copy = adoptedCopy(adoption);
+    try {
+      // The rest of `npm run generate`: the diagram and the cost tables of the docs, from the synthesized copy.
+      const tsx = ["--require", "tsx/cjs"];
+      const steps: string[][] = [
+        [...tsx, "tools/diagram/cli.ts"],
+        [...tsx, "tools/cost/docs-cli.ts"],
+      ];
+      const failed = steps.map((step) => run(process.execPath, step, copy, env)).find((status) => status !== 0);
+      const jest = [require.resolve("jest/bin/jest"), "--selectProjects", "unit", ...jestArgs, ...(jestArgs.some((arg) => !arg.startsWith("-")) ? [] : suites)];
+      const status = failed ?? run(process.execPath, jest, copy, env);
+      results.push(`test:adopt ${adoption.name}: ${status === 0 ? "passed" : `FAILED (exit ${status})`}`);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  }
+  console.log([`test:adopt: ${suites.length} config-dependent suites per scenario`, ...results].join("\n"));
+  return results.every((line) => line.endsWith("passed")) ? 0 : 1;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

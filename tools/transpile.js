@@ -47,8 +47,10 @@ function changed(file) {
   return !built || built.mtimeMs < fs.statSync(file).mtimeMs;
 }
 
-const entryPoints = sources().filter(changed);
-if (entryPoints.length > 0) {
+/** Transpiles the sources newer than their output; returns how many. What `npm run synth` and the tools run first. */
+function transpile() {
+  const entryPoints = sources().filter(changed);
+  if (entryPoints.length === 0) return 0;
   require("esbuild").buildSync({
     entryPoints,
     outdir,
@@ -59,4 +61,8 @@ if (entryPoints.length > 0) {
     target: "es2022",
     logLevel: "warning",
   });
+  return entryPoints.length;
 }
+
+module.exports = { transpile, outdir };
+if (require.main === module) transpile();

@@ -8,7 +8,7 @@ import { stateFilesIn, stateGuard } from "../../cli/state-guard";
 import { EnvironmentConfig } from "../../config";
 import { buildApp } from "../../main";
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
-import { deployRoleName, planRoleName } from "../../constructs/iam/github-actions";
+import { deployRoleName, planRoleName } from "../../constructs/iam/pipeline-roles";
 import { shown } from "../support/cli";
 import { environmentInput, testApp, testEnvironment } from "../support/environments";
 import { resourcesOf, synthStack } from "../support/synth";

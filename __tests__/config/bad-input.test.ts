@@ -146,13 +146,17 @@ describe("bad input", () => {
       "an instance type that does not exist",
       at("instance-type.yaml", 'cluster.nodeGroups.system.instanceTypes[0]: "t3.lrage" is not an EC2 instance type: unknown size (did you mean "t3.large"?)'),
     ],
-    ...["k8s-old:1.20", "k8s-next:1.36", "k8s-far:1.99"].map((entry) => {
+    [
+      "Kubernetes 1.20",
+      at("k8s-old.yaml", 'cluster.version: "1.20" is older than the pinned add-ons support: 1.33 to 1.35 (the coredns add-on is built for 1.33–1.35)'),
+    ],
+    ...["k8s-next:1.36", "k8s-far:1.99"].map((entry) => {
       const [name, version] = entry.split(":");
       return [
-        `Kubernetes ${version}`,
+        `Kubernetes ${version} with the pins of 1.35`,
         at(
           `${name}.yaml`,
-          `cluster.version: "${version}" is outside what the pinned add-ons support: 1.33 to 1.35 (Cluster Autoscaler chart 9.59.0 is built for 1.35, the coredns add-on for 1.33–1.35)`,
+          `cluster.version: "${version}" is newer than the 1.35 the pinned add-ons and charts are built for: give ${version} builds for cluster.addons.vpcCni, cluster.addons.coredns, cluster.addons.kubeProxy, cluster.addons.ebsCsiDriver, cluster.addons.podIdentityAgent, platform.clusterAutoscaler.version (docs/cluster.md, "Upgrading Kubernetes")`,
         ),
       ];
     }),

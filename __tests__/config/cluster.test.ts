@@ -101,6 +101,40 @@ describe("cluster config", () => {
     expectProblem({ cluster: { addons: { vpcCni: "latest" } } }, "cluster.addons.vpcCni", "exact EKS add-on version");
   });
 
+  describe("upgrading Kubernetes past the pinned minor", () => {
+    const { cluster } = testEnvironment();
+    const next = `1.${Number(cluster.version.split(".")[1]) + 1}`;
+    /** A build of each add-on other than the default one, kube-proxy's for the next minor. */
+    const nextBuilds = {
+      vpcCni: "v1.99.0-eksbuild.1",
+      coredns: "v1.99.0-eksbuild.1",
+      kubeProxy: `v${next}.0-eksbuild.1`,
+      ebsCsiDriver: "v1.99.0-eksbuild.1",
+      podIdentityAgent: "v1.99.0-eksbuild.1",
+    };
+
+    it("accepts the next minor once every add-on and the Cluster Autoscaler chart are overridden", () => {
+      expect(problemsOf({ cluster: { version: next, addons: nextBuilds }, platform: { clusterAutoscaler: { version: "9.99.0" } } })).toEqual([]);
+      // Without the autoscaler there is no chart pin to override.
+      expect(problemsOf({ cluster: { version: next, addons: nextBuilds }, platform: { clusterAutoscaler: { enabled: false } } })).toEqual([]);
+    });
+
+    it("refuses it otherwise in one line naming every pin still to override", () => {
+      const problems = problemsOf({ cluster: { version: next, addons: { kubeProxy: nextBuilds.kubeProxy, vpcCni: nextBuilds.vpcCni } } });
+      expect(problems).toEqual([
+        `cluster.version: "${next}" is newer than the ${cluster.version} the pinned add-ons and charts are built for: give ${next} builds for cluster.addons.coredns, cluster.addons.ebsCsiDriver, cluster.addons.podIdentityAgent, platform.clusterAutoscaler.version (docs/cluster.md, "Upgrading Kubernetes")`,
+      ]);
+    });
+
+    it("still refuses a kube-proxy build of another minor", () => {
+      expectProblem(
+        { cluster: { version: next, addons: { ...nextBuilds, kubeProxy: "v1.20.0-eksbuild.1" } }, platform: { clusterAutoscaler: { version: "9.99.0" } } },
+        "cluster.addons.kubeProxy",
+        "is the kube-proxy build for 1.20",
+      );
+    });
+  });
+
   it("refuses a Kubernetes version given as a YAML number or without a minor", () => {
     expectProblem({ cluster: { version: "1" } }, "cluster.version", "Kubernetes minor version in quotes");
   });

@@ -1,6 +1,7 @@
 import * as path from "path";
+import { databaseKustomizePatches } from "../../constructs/edge/application-database-access";
 import { targetGroupBindingPatch } from "../../constructs/edge/target-group-binding-patch";
-import { APPLICATION_NAMESPACE } from "../../stacks/edge-stack";
+import { APPLICATION_NAMESPACE, APPLICATION_SERVICE_ACCOUNT, PROVISIONER_SERVICE_ACCOUNT } from "../../stacks/edge-stack";
 import { shippedEnvironment } from "../support/environments";
 import { ENVIRONMENTS, KubeObject, kustomize, overlayDirectory, renderAsArgoCd } from "./render";
 import { validateObject, ValidationResult } from "./schema-validation";
@@ -11,8 +12,36 @@ const FIXTURES = path.join(__dirname, "fixtures");
 const exampleTargetGroupArn = (environment: string) =>
   `arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/webapp-${environment}-web/0123456789abcdef`;
 
+/** What the data layer hands over through the delivery stack, as an applied environment would have it. */
+const exampleDatabase = (environment: string) => ({
+  writerEndpoint: `webapp-${environment}.cluster-abc123.eu-west-1.rds.amazonaws.com`,
+  readerEndpoint: `webapp-${environment}.cluster-ro-abc123.eu-west-1.rds.amazonaws.com`,
+  port: 5432,
+  masterSecretArn: `arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!cluster-0123-abcdef`,
+});
+
 function render(environment: string): KubeObject[] {
-  return renderAsArgoCd(overlayDirectory(environment), [targetGroupBindingPatch(exampleTargetGroupArn(environment))]);
+  return renderAsArgoCd(overlayDirectory(environment), [
+    targetGroupBindingPatch(exampleTargetGroupArn(environment)),
+    ...databaseKustomizePatches(exampleDatabase(environment)),
+  ]);
+}
+
+/** Every container and init container of every pod template the overlay renders, with where it is. */
+function containersOf(objects: readonly KubeObject[]): { where: string; container: Record<string, any> }[] {
+  return objects.flatMap((object) => {
+    const pod = object.spec?.template?.spec;
+    if (!pod) return [];
+    return [...(pod.initContainers ?? []), ...pod.containers].map((container: Record<string, any>) => ({ where: `${object.kind}/${object.metadata.name}`, container }));
+  });
+}
+
+/** The names of the Secrets a container reads (envFrom and env valueFrom). */
+function secretsReadBy(container: Record<string, any>): string[] {
+  return [
+    ...(container.envFrom ?? []).flatMap((source: any) => (source.secretRef ? [source.secretRef.name] : [])),
+    ...(container.env ?? []).flatMap((variable: any) => (variable.valueFrom?.secretKeyRef ? [variable.valueFrom.secretKeyRef.name] : [])),
+  ];
 }
 
 function find(objects: readonly KubeObject[], kind: string, name = "web"): KubeObject {
@@ -34,8 +63,8 @@ describe.each(ENVIRONMENTS)("the %s overlay", (environment) => {
     const kinds = objects.map((object) => object.kind).sort();
     expect(kinds).toEqual(
       [
-        "AnalysisTemplate", "Certificate", "ExternalSecret", "HorizontalPodAutoscaler", "Job", "Namespace", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy",
-        "PodDisruptionBudget", "PrometheusRule", "Rollout", "SecretStore", "Service", "Service", "Service", "ServiceAccount",
+        "AnalysisTemplate", "Certificate", "ConfigMap", "ExternalSecret", "HorizontalPodAutoscaler", "Job", "Namespace", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy", "NetworkPolicy",
+        "PodDisruptionBudget", "PrometheusRule", "Rollout", "SecretStore", "Service", "Service", "Service", "ServiceAccount", "ServiceAccount",
         "ServiceMonitor", "TargetGroupBinding",
       ].sort(),
     );
@@ -141,11 +170,68 @@ describe.each(ENVIRONMENTS)("the %s overlay", (environment) => {
     expect(hpa.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }]);
   });
 
-  it("uses its own environment's IRSA role and database secret", () => {
-    expect(find(objects, "ServiceAccount").metadata.annotations).toMatchObject({
-      "eks.amazonaws.com/role-arn": `arn:aws:iam::${config.account.id}:role/${config.prefix}-web`,
+  it("uses its own environment's IRSA roles: the application's and the provisioning step's", () => {
+    for (const serviceAccount of [APPLICATION_SERVICE_ACCOUNT, PROVISIONER_SERVICE_ACCOUNT]) {
+      expect(find(objects, "ServiceAccount", serviceAccount).metadata.annotations).toMatchObject({
+        "eks.amazonaws.com/role-arn": `arn:aws:iam::${config.account.id}:role/${config.prefix}-${serviceAccount}`,
+      });
+    }
+    expect(find(objects, "SecretStore", "database-master").spec!.provider.aws.region).toBe(config.account.region);
+  });
+
+  describe("the database users (break 2)", () => {
+    const job = find(objects, "Job", "web-migrate");
+    const pod = job.spec!.template.spec;
+
+    it("are created by the migration Job's init container, which the kubelet runs to success before the migration", () => {
+      expect(pod.initContainers.map((container: { name: string }) => container.name)).toEqual(["provision-users"]);
+      expect(pod.containers.map((container: { name: string }) => container.name)).toEqual(["migrate"]);
+      const [provision] = pod.initContainers;
+      expect(provision.command).toEqual(["node", "dist/src/provision-users.js"]);
+      expect(provision.image).toBe(pod.containers[0].image);
+      // Before the Rollout (wave 0), after the settings and master credentials (wave -2) it reads.
+      expect(job.metadata.annotations).toMatchObject({ "argocd.argoproj.io/hook": "Sync", "argocd.argoproj.io/sync-wave": "-1" });
+      for (const name of ["web-database-master", "web-database"]) {
+        const kind = name === "web-database" ? "ConfigMap" : "ExternalSecret";
+        expect(Number(find(objects, kind, name).metadata.annotations?.["argocd.argoproj.io/sync-wave"])).toBeLessThan(-1);
+      }
     });
-    expect(find(objects, "ExternalSecret", "web-database").spec!.dataFrom).toEqual([{ extract: { key: `${config.prefix}/web/database` } }]);
+
+    it("include the user every workload logs in as", () => {
+      const provisioned = pod.initContainers[0].env.find((variable: { name: string }) => variable.name === "DB_IAM_USERS").value.split(",");
+      expect(provisioned).toContain((find(objects, "ConfigMap", "web-database") as { data?: Record<string, string> }).data!.PGUSER);
+    });
+
+    it("are provisioned with master credentials that only the provisioning container reads", () => {
+      const readers = containersOf(objects).filter(({ container }) => secretsReadBy(container).includes("web-database-master"));
+      expect(readers.map(({ where, container }) => `${where}/${container.name}`)).toEqual(["Job/web-migrate/provision-users"]);
+      const external = find(objects, "ExternalSecret", "web-database-master").spec!;
+      expect(external.target.name).toBe("web-database-master");
+      expect(external.dataFrom).toEqual([{ extract: { key: exampleDatabase(environment).masterSecretArn } }]);
+      // The store that reaches Secrets Manager authenticates as the provisioning account, which no pod runs as.
+      expect(find(objects, "SecretStore", "database-master").spec!.provider.aws.auth.jwt.serviceAccountRef.name).toBe(PROVISIONER_SERVICE_ACCOUNT);
+      expect(objects.filter((object) => object.kind === "SecretStore")).toHaveLength(1);
+      const podAccounts = objects.flatMap((object) => (object.spec?.template?.spec ? [object.spec.template.spec.serviceAccountName] : []));
+      expect(podAccounts).not.toContain(PROVISIONER_SERVICE_ACCOUNT);
+    });
+  });
+
+  it("reads the non-secret connection settings from a ConfigMap the delivery stack completes, in the service and the migration alike", () => {
+    const { data } = find(objects, "ConfigMap", "web-database") as { data?: Record<string, string> };
+    const database = exampleDatabase(environment);
+    expect(data).toEqual({
+      PGHOST: database.writerEndpoint,
+      PGHOST_READER: database.readerEndpoint,
+      PGPORT: "5432",
+      PGUSER: "web",
+      PGDATABASE: "postgres",
+      PGSSLMODE: "verify-full",
+    });
+    const consumers = containersOf(objects).filter(({ container }) => (container.envFrom ?? []).some((source: any) => source.configMapRef?.name === "web-database"));
+    expect(consumers.map(({ where, container }) => `${where}/${container.name}`).sort()).toEqual(
+      ["Job/web-migrate/migrate", "Job/web-migrate/provision-users", "Rollout/web/web"].sort(),
+    );
+    expect(containersOf(objects).flatMap(({ container }) => secretsReadBy(container))).not.toContain("web-database");
   });
 
   it("lets only its own VPC (config network.cidr) reach the pods and be reached on the database and HTTPS ports", () => {

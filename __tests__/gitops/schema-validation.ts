@@ -1,4 +1,4 @@
-import { Namespace, Service, ServiceAccount } from "kubernetes-models/v1";
+import { ConfigMap, Namespace, Service, ServiceAccount } from "kubernetes-models/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
@@ -26,6 +26,7 @@ type ModelFactory = (object: KubeObject) => Validatable;
 const MODELS: Record<string, ModelFactory> = {
   "v1/Namespace": (object) => new Namespace(object),
   "v1/ServiceAccount": (object) => new ServiceAccount(object),
+  "v1/ConfigMap": (object) => new ConfigMap(object),
   "v1/Service": (object) => new Service(object),
   "apps/v1/Deployment": (object) => new Deployment(object as never),
   "autoscaling/v2/HorizontalPodAutoscaler": (object) => new HorizontalPodAutoscaler(object as never),

@@ -1,4 +1,4 @@
-import { pipelineRolesOf } from "../../constructs/iam/github-actions";
+import { pipelineRolesOf } from "../../constructs/iam/pipeline-roles";
 import { runnerProjectName } from "../../stacks/runner-stack";
 import { shippedEnvironments } from "../support/environments";
 import { dataSources, expectPlanned, nonCreateActions, planOf, plannedResources } from "./harness";

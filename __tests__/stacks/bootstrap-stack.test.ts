@@ -6,7 +6,7 @@ import * as path from "path";
 import { App } from "cdktf";
 import { BootstrapStack, bootstrapStackName, bootstrapStateFile } from "../../stacks/bootstrap-stack";
 import { EnvironmentConfig, loadEnvironments } from "../../config";
-import { deployRoleName, pipelineRolesOf, planRoleName } from "../../constructs/iam/github-actions";
+import { deployRoleName, pipelineRolesOf, planRoleName, pullRequestPlanRoleName } from "../../constructs/iam/pipeline-roles";
 import { bootstrapStacks } from "../../main";
 import { REPO_ROOT, shippedEnvironment, shippedEnvironments, testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, SynthesizedStack, synthStack } from "../support/synth";
@@ -93,7 +93,8 @@ describe("the account layout", () => {
       expect(countOf(synthesized, "aws_iam_openid_connect_provider")).toBe(members[0].account.githubOidcProvider === "create" ? 1 : 0);
       expect((synthesized.provider!.aws[0] as { allowed_account_ids: string[] }).allowed_account_ids).toEqual([account]);
       const roles = Object.values(resourcesOf(synthesized, "aws_iam_role")).map((role) => role.name);
-      expect(roles.sort()).toEqual(members.flatMap((member) => [deployRoleName(member.prefix), planRoleName(member.prefix)]).sort());
+      const pullRequests = (member: (typeof members)[number]) => (member.tier === "development" ? [pullRequestPlanRoleName(member.prefix)] : []);
+      expect(roles.sort()).toEqual(members.flatMap((member) => [deployRoleName(member.prefix), planRoleName(member.prefix), ...pullRequests(member)]).sort());
     }
   });
 });
@@ -118,12 +119,18 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
   });
 
   it("creates a deploy and a plan role per environment, in the bootstrap stack of the environment's own account", () => {
-    const expected = shippedEnvironments().flatMap((environment) => [`${environment.prefix}-deploy`, `${environment.prefix}-plan`]);
+    // Pull requests plan development tiers only, with a role of their own.
+    const rolesOf = (environment: EnvironmentConfig) => [
+      `${environment.prefix}-deploy`,
+      `${environment.prefix}-plan`,
+      ...(environment.tier === "development" ? [`${environment.prefix}-pr-plan`] : []),
+    ];
+    const expected = shippedEnvironments().flatMap(rolesOf);
     expect([...new Set(roles.map((role) => role.name))].sort()).toEqual(expected.sort());
     for (const environment of shippedEnvironments()) {
       const names = Object.values(resourcesOf(bootstrapOf(environment), "aws_iam_role")).map((role) => role.name);
       const sameAccount = shippedEnvironments().filter((candidate) => candidate.account.id === environment.account.id);
-      expect(names.sort()).toEqual(sameAccount.flatMap((member) => [`${member.prefix}-deploy`, `${member.prefix}-plan`]).sort());
+      expect(names.sort()).toEqual(sameAccount.flatMap(rolesOf).sort());
     }
   });
 

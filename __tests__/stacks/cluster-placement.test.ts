@@ -67,7 +67,7 @@ describe.each(shippedEnvironments().map((environment) => [environment.name, envi
   it("carries each pool's configured taints on every node group of the pool, and on its autoscaler tags", () => {
     for (const pool of ["system", "stateful", "stateless"] as const) {
       const { taints, labels } = environment.cluster.nodeGroups[pool];
-      const ofPool = groups.filter((group) => String(group.node_group_name).startsWith(`${environment.prefix}-${pool}`));
+      const ofPool = groups.filter((group) => String(group.node_group_name_prefix).startsWith(`${pool}-`));
       expect(ofPool.length).toBeGreaterThan(0);
       for (const group of ofPool) {
         expect(group.labels).toEqual(labels);

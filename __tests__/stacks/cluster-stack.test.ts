@@ -73,11 +73,14 @@ describe.each(["dev", tier.staging.name, tier.production.name])("ClusterStack (%
   it("makes the environment's deploy role and the configured admins cluster admins, and lets its plan role view", () => {
     const principals = Object.values(resourcesOf(synthesized, "aws_eks_access_entry")).map((entry) => entry.principal_arn);
     const role = (name: string) => `arn:${environment.partition}:iam::${environment.account.id}:role/${environment.prefix}-${name}`;
-    expect(principals).toEqual([role("deploy"), role("plan"), ...environment.cluster.adminPrincipals]);
+    const pullRequests = environment.tier === "development" ? [role("pr-plan")] : [];
+    expect(principals).toEqual([role("deploy"), role("plan"), ...pullRequests, ...environment.cluster.adminPrincipals]);
     const policies = Object.values(resourcesOf(synthesized, "aws_eks_access_policy_association")).map((association) =>
       String(association.policy_arn).split("/").pop(),
     );
     expect(policies.filter((policy) => policy === "AmazonEKSAdminViewPolicy")).toHaveLength(1);
+    // Pull requests plan with Kubernetes' view role: no Secrets.
+    expect(policies.filter((policy) => policy === "AmazonEKSViewPolicy")).toHaveLength(pullRequests.length);
     expect(countOf(synthesized, "aws_eks_access_policy_association")).toBe(principals.length);
   });
 
@@ -121,26 +124,52 @@ describe("ClusterStack ordering and keys", () => {
     }
   });
 
-  it("tags node instances and volumes with the environment's tags, which default tags do not reach", () => {
+  it("tags node instances, volumes and interfaces with the project's own tags, which default tags do not reach", () => {
     for (const template of Object.values(resourcesOf(synthesized, "aws_launch_template"))) {
       for (const specification of template.tag_specifications as { resource_type: string; tags: Record<string, string> }[]) {
         expect(specification.tags).toMatchObject({
           project: tier.production.project,
-          environment: "prod",
+          environment: tier.production.name,
           stack: `${tier.production.name}-cluster`,
-          "cost-center": "platform-prod",
         });
       }
     }
   });
 
+  it("changes no launch template when the config's tags change, so a tag never rolls a node, and propagates them to new instances", () => {
+    const retagged = synthCluster({ ...tier.production, tags: { ...tier.production.tags, "added-tag": "added" } }).synthesized;
+    expect(resourcesOf(retagged, "aws_launch_template")).toEqual(resourcesOf(synthesized, "aws_launch_template"));
+    expect(resourcesOf(retagged, "aws_eks_node_group")).toEqual(resourcesOf(synthesized, "aws_eks_node_group"));
+    const propagated = Object.values(resourcesOf(retagged, "aws_autoscaling_group_tag"))
+      .map((resource) => resource.tag as { key: string; value: string; propagate_at_launch: boolean })
+      .filter((tag) => tag.key === "added-tag");
+    expect(propagated).toHaveLength(Object.keys(resourcesOf(retagged, "aws_eks_node_group")).length);
+    for (const tag of propagated) expect(tag).toEqual({ key: "added-tag", value: "added", propagate_at_launch: true });
+  });
+
+  it("builds the documented upgrade: the next minor with every pin overridden runs the control plane, nodes and add-ons on it", () => {
+    const next = `1.${Number(tier.production.cluster.version.split(".")[1]) + 1}`;
+    const builds = {
+      vpcCni: "v1.99.0-eksbuild.1",
+      coredns: "v1.99.0-eksbuild.1",
+      kubeProxy: `v${next}.0-eksbuild.1`,
+      ebsCsiDriver: "v1.99.0-eksbuild.1",
+      podIdentityAgent: "v1.99.0-eksbuild.1",
+    };
+    const upgraded = synthCluster(
+      testEnvironment({ cluster: { version: next, addons: builds }, platform: { clusterAutoscaler: { version: "9.99.0" } } }),
+    ).synthesized;
+    expect(onlyResource(upgraded, "aws_eks_cluster").version).toBe(next);
+    for (const group of Object.values(resourcesOf(upgraded, "aws_eks_node_group"))) expect(group.version).toBe(next);
+    const addonVersions = Object.values(resourcesOf(upgraded, "aws_eks_addon")).map((addon) => addon.addon_version);
+    expect(addonVersions.sort()).toEqual(Object.values(builds).sort());
+  });
+
   it("gives prod one stateful node group per AZ, so a pod is rescheduled where its EBS volume lives", () => {
-    const stateful = Object.values(resourcesOf(synthesized, "aws_eks_node_group")).filter((group) => String(group.node_group_name).includes("stateful"));
-    expect(stateful.map((group) => group.node_group_name)).toEqual([
-      `${tier.production.prefix}-stateful-${tier.production.account.region}a`,
-      `${tier.production.prefix}-stateful-${tier.production.account.region}b`,
-      `${tier.production.prefix}-stateful-${tier.production.account.region}c`,
-    ]);
+    const stateful = Object.values(resourcesOf(synthesized, "aws_eks_node_group")).filter((group) =>
+      String(group.node_group_name_prefix).startsWith("stateful-"),
+    );
+    expect(stateful.map((group) => group.node_group_name_prefix)).toEqual(tier.production.network.availabilityZones.map((zone) => `stateful-${zone}-`));
   });
 
   it("lets the Auto Scaling service-linked role use the node volume key, and grants to EC2 only for AWS resources", () => {

@@ -60,7 +60,7 @@ describe("DataStack", () => {
       const all = instances(prod);
       expect(all).toHaveLength(3);
       expect(new Set(all.map((instance) => instance.availability_zone)).size).toBe(3);
-      const writer = all.find((instance) => instance.identifier === `${tier.production.prefix}-writer`)!;
+      const writer = all.find((instance) => instance.promotion_tier === 0)!;
       expect(writer.promotion_tier).toBe(0);
       for (const reader of all.filter((instance) => instance !== writer)) {
         expect(reader.availability_zone).not.toBe(writer.availability_zone);
@@ -196,7 +196,7 @@ describe("DataStack", () => {
       expect(alarm.alarm_actions).toEqual(["${aws_sns_topic.Alarms_Topic_FB8030DD.arn}"]);
     }
     expect(onlyResource(prod, "aws_sns_topic").kms_master_key_id).toBe("${aws_kms_key.Database_Key_BCC083A2.arn}");
-    expect(onlyResource(prod, "aws_sns_topic_subscription")).toMatchObject({ protocol: "email", endpoint: "platform-oncall@example.com" });
+    expect(onlyResource(prod, "aws_sns_topic_subscription")).toMatchObject({ protocol: "email", endpoint: tier.production.database.alarms.emails[0] });
     const keyPolicy = policyOf(resourcesOf(prod, "aws_kms_key").Database_Key_BCC083A2);
     expect(keyPolicy.Statement).toContainEqual(
       expect.objectContaining({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"] }),
@@ -244,15 +244,45 @@ describe("DataStack", () => {
       tier: "staging",
       database: { readers: 3 },
     });
-    const placed = instances(synthData(environment)).map((instance) => [instance.identifier, instance.availability_zone, instance.promotion_tier]);
+    const placed = instances(synthData(environment)).map((instance) => [instance.identifier_prefix, instance.availability_zone, instance.promotion_tier]);
     expect(placed).toEqual(
       expect.arrayContaining([
-        ["shop-test-writer", "eu-central-1a", 0],
-        ["shop-test-reader-1", "eu-central-1b", 1],
-        ["shop-test-reader-2", "eu-central-1a", 2],
-        ["shop-test-reader-3", "eu-central-1b", 1],
+        ["shop-test-a-", "eu-central-1a", 0],
+        ["shop-test-b-", "eu-central-1b", 1],
+        ["shop-test-a-2-", "eu-central-1a", 2],
+        ["shop-test-b-2-", "eu-central-1b", 1],
       ]),
     );
+  });
+
+  it("moves no instance when the availability zones are reordered", () => {
+    const zones = testEnvironment().network.availabilityZones;
+    const reordered = testEnvironment({ network: { availabilityZones: [...zones].reverse() }, database: { readers: 2 } });
+    const original = testEnvironment({ network: { availabilityZones: [...zones] }, database: { readers: 2 } });
+    const byAddress = (environment: typeof original) =>
+      Object.fromEntries(
+        Object.entries(resourcesOf(synthData(environment), "aws_rds_cluster_instance")).map(([id, instance]) => [
+          id,
+          [instance.availability_zone, instance.identifier_prefix, instance.promotion_tier],
+        ]),
+      );
+    expect(byAddress(reordered)).toEqual(byAddress(original));
+  });
+
+  it("replaces an instance create-first, so no change takes every instance at once", () => {
+    for (const instance of instances(prod)) {
+      expect(instance.lifecycle).toEqual({ create_before_destroy: true });
+      expect(instance).not.toHaveProperty("identifier");
+      expect(String(instance.identifier_prefix).length).toBeLessThanOrEqual(37);
+    }
+  });
+
+  it("waits for the maintenance window in production and applies at once elsewhere, as the config states", () => {
+    expect(onlyResource(prod, "aws_rds_cluster").apply_immediately).toBe(false);
+    for (const instance of instances(prod)) expect(instance.apply_immediately).toBe(false);
+    for (const instance of instances(staging)) expect(instance.apply_immediately).toBe(true);
+    const stated = synthData(testEnvironment({ database: { applyImmediately: true } }));
+    for (const instance of instances(stated)) expect(instance.apply_immediately).toBe(true);
   });
 
   it("tracks reader connections when configured", () => {
@@ -261,6 +291,54 @@ describe("DataStack", () => {
     expect(policy.target_tracking_scaling_policy_configuration).toMatchObject({
       target_value: 400,
       predefined_metric_specification: { predefined_metric_type: "RDSReaderAverageDatabaseConnections" },
+    });
+  });
+
+  describe("a switch away from backup-copy", () => {
+    const region = tier.production.account.region;
+    const synthMode = (disasterRecovery: Record<string, unknown>) => synthData(testEnvironment({ database: { disasterRecovery: disasterRecovery as never } }));
+    const backupCopy = synthMode({ mode: "backup-copy", region });
+    const globalDatabase = {
+      mode: "global-database",
+      region,
+      cidr: "10.100.0.0/16",
+      availabilityZones: [`${region}a`, `${region}b`],
+    };
+    /** The vaults, the recovery-region key and its alias: what holds the recovery points and can decrypt them. */
+    const kept = (stack: SynthesizedStack) =>
+      Object.fromEntries(
+        ["aws_backup_vault", "aws_kms_key", "aws_kms_alias"].flatMap((type) =>
+          Object.entries(resourcesOf(stack, type))
+            .filter(([id]) => id.startsWith("DisasterRecovery_BackupCopy_"))
+            .map(([id, resource]) => [`${type}.${id}`, resource]),
+        ),
+      );
+
+    it("keeps both vaults and the recovery-region key at their addresses with retainRecoveryPoints, in either other mode", () => {
+      expect(Object.keys(kept(backupCopy)).sort()).toEqual([
+        expect.stringMatching(/^aws_backup_vault\.DisasterRecovery_BackupCopy_RecoveryRegion_Vault_/),
+        expect.stringMatching(/^aws_backup_vault\.DisasterRecovery_BackupCopy_Vault_/),
+        expect.stringMatching(/^aws_kms_alias\.DisasterRecovery_BackupCopy_RecoveryRegion_Key_Alias_/),
+        expect.stringMatching(/^aws_kms_key\.DisasterRecovery_BackupCopy_RecoveryRegion_Key_/),
+      ]);
+      for (const switched of [
+        synthMode({ ...globalDatabase, retainRecoveryPoints: { region } }),
+        synthMode({ mode: "none", retainRecoveryPoints: { region } }),
+      ]) {
+        expect(kept(switched)).toEqual(kept(backupCopy));
+        // No new recovery points: the plan, its selection and its role go.
+        expect(countOf(switched, "aws_backup_plan")).toBe(0);
+        expect(countOf(switched, "aws_backup_selection")).toBe(0);
+      }
+    });
+
+    it("gives the global database's key an alias of its own next to the kept one", () => {
+      const switched = synthMode({ ...globalDatabase, retainRecoveryPoints: { region } });
+      const aliases = Object.values(resourcesOf(switched, "aws_kms_alias"))
+        .filter((alias) => alias.provider === "aws.recovery")
+        .map((alias) => alias.name);
+      expect(aliases).toEqual(expect.arrayContaining(["alias/shop-test-aurora-dr", "alias/shop-test-aurora-global"]));
+      expect(new Set(aliases).size).toBe(aliases.length);
     });
   });
 
@@ -276,6 +354,46 @@ describe("DataStack", () => {
       },
     });
     const stack = synthData(environment);
+
+    it("keys the secondary's instances by AZ: reordering its zones moves none, and the positional ones move to them", () => {
+      const region = tier.production.account.region;
+      const reordered = synthData(
+        testEnvironment({
+          database: {
+            disasterRecovery: {
+              mode: "global-database",
+              region,
+              cidr: "10.100.0.0/16",
+              availabilityZones: [`${region}b`, `${region}a`],
+              secondaryInstances: 2,
+            },
+          },
+        }),
+      );
+      const ordered = synthData(
+        testEnvironment({
+          database: {
+            disasterRecovery: {
+              mode: "global-database",
+              region,
+              cidr: "10.100.0.0/16",
+              availabilityZones: [`${region}a`, `${region}b`],
+              secondaryInstances: 2,
+            },
+          },
+        }),
+      );
+      const secondaries = (synthesized: SynthesizedStack) =>
+        Object.fromEntries(
+          Object.entries(resourcesOf(synthesized, "aws_rds_cluster_instance"))
+            .filter(([, instance]) => instance.provider === "aws.recovery")
+            .map(([id, instance]) => [id, [instance.availability_zone, instance.identifier_prefix]]),
+        );
+      expect(Object.keys(secondaries(ordered))).toHaveLength(2);
+      expect(secondaries(reordered)).toEqual(secondaries(ordered));
+      const moved = ((ordered as { moved?: { from: string }[] }).moved ?? []).map(({ from }) => from);
+      expect(moved.filter((from) => from.includes("GlobalDatabase_RecoveryRegion_Instance-"))).toHaveLength(2);
+    });
 
     it("makes the primary the source of a global cluster without replacing it", () => {
       expect(onlyResource(stack, "aws_rds_global_cluster")).toMatchObject({

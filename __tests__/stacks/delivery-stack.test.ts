@@ -52,14 +52,14 @@ describe("DeliveryStack", () => {
   });
 
   it("limits the project to the application's repository and namespace in this cluster", () => {
-    expect(project.sourceRepos).toEqual([`https://github.com/acme/${tier.production.project}.git`]);
+    expect(project.sourceRepos).toEqual([tier.production.edge!.gitops.repoURL]);
     expect(project.destinations).toEqual([{ server: "https://kubernetes.default.svc", namespace: "web" }]);
     expect(project.clusterResourceWhitelist).toEqual([{ group: "", kind: "Namespace" }]);
   });
 
   it("syncs the environment's overlay automatically with prune and self-heal, and deletes its resources with it", () => {
     expect(application.source).toMatchObject({
-      repoURL: `https://github.com/acme/${tier.production.project}.git`,
+      repoURL: tier.production.edge!.gitops.repoURL,
       path: "gitops/overlays/prod",
       targetRevision: "main",
     });
@@ -99,8 +99,9 @@ describe("DeliveryStack", () => {
       "argocd-image-updater.argoproj.io/web.update-strategy": "newest-build",
       "argocd-image-updater.argoproj.io/web.allow-tags": "regexp:^[0-9a-f]{40}$",
       "argocd-image-updater.argoproj.io/write-back-method": "git",
-      "argocd-image-updater.argoproj.io/write-back-target": "kustomization",
     });
+    // Its default target (.argocd-source-web.yaml): the overlay's kustomization stays the generator's.
+    expect(annotations).not.toHaveProperty(["argocd-image-updater.argoproj.io/write-back-target"]);
     const updater = Object.values(resourcesOf(prod, "kubernetes_manifest")).find((manifest) => (manifest.manifest as any).kind === "ImageUpdater")!;
     expect((updater.manifest as any).spec).toEqual({ applicationRefs: [{ namePattern: "web", useAnnotations: true }] });
   });
@@ -112,7 +113,7 @@ describe("DeliveryStack", () => {
     expect(spec.secretStoreRef).toEqual({ kind: "SecretStore", name: "aws-secrets-manager" });
     expect(spec.dataFrom).toEqual([{ extract: { key: `${tier.production.prefix}/argocd/repository` } }]);
     expect(spec.target.template.metadata.labels).toEqual({ "argocd.argoproj.io/secret-type": "repository" });
-    expect(spec.target.template.data).toMatchObject({ url: `https://github.com/acme/${tier.production.project}.git`, type: "git" });
+    expect(spec.target.template.data).toMatchObject({ url: tier.production.edge!.gitops.repoURL, type: "git" });
   });
 
   it("needs neither credentials nor Image Updater for a public repository with updates off", () => {
@@ -136,5 +137,37 @@ describe("DeliveryStack", () => {
       .sort();
     const used = [...new Set(rendered.map((object) => `${object.apiVersion.includes("/") ? object.apiVersion.split("/")[0] : ""}/${object.kind}`))].sort();
     expect(used).toEqual(allowed);
+  });
+});
+
+/** Issue 20, break 10: the blue-green gate proves the data path, not only the health endpoints. */
+describe("the pre-promotion gate drives a database-backed route and ignores the probes", () => {
+  const template = parse(fs.readFileSync(path.join(REPO_ROOT, "gitops", "base", "analysis-template.yaml"), "utf8"));
+  const rollout = parse(fs.readFileSync(path.join(REPO_ROOT, "gitops", "base", "rollout.yaml"), "utf8"));
+  const metrics: { name: string; provider: { job?: any; prometheus?: { query: string } } }[] = template.spec.metrics;
+  const [web] = rollout.spec.template.spec.containers;
+  const probePaths = [web.startupProbe, web.livenessProbe, web.readinessProbe].map((probe) => probe.httpGet.path as string);
+
+  it("the smoke test creates a user, reads it back and deletes it, and calls no health route", () => {
+    const script: string = metrics.find((metric) => metric.name === "smoke-test")!.provider.job.spec.template.spec.containers[0].args.join("\n");
+    expect(script).toMatch(/call POST \/users /);
+    expect(script).toMatch(/call GET "\/users\/\$\{id\}"/);
+    expect(script).toMatch(/call DELETE "\/users\/\$\{id\}"/);
+    expect(script).toContain("--fail");
+    for (const probe of probePaths) expect(script).not.toContain(probe);
+  });
+
+  it("every Prometheus query leaves out the kubelet's probe routes, so probes alone cannot meet the request count", () => {
+    const queries = metrics.filter((metric) => metric.provider.prometheus).map((metric) => metric.provider.prometheus!.query);
+    expect(queries.length).toBeGreaterThan(0);
+    for (const query of queries) {
+      // Rollouts fills in {{args.*}} before Prometheus sees the query.
+      const selectors = [...query.replace(/\{\{[^}]*\}\}/g, "arg").matchAll(/http_requests_total\{([^}]*)\}/g)].map((match) => match[1]);
+      expect(selectors.length).toBeGreaterThan(0);
+      for (const selector of selectors) {
+        const excluded = /route!~"([^"]*)"/.exec(selector)?.[1] ?? "";
+        for (const probe of probePaths) expect(new RegExp(`^(?:${excluded})$`).test(probe)).toBe(true);
+      }
+    }
   });
 });

@@ -1,8 +1,6 @@
-import { TerraformStack, Testing } from "cdktf";
-import { buildApp } from "../../main";
-import { BootstrapStack } from "../../stacks/bootstrap-stack";
-import { shippedEnvironments, testApp } from "../support/environments";
-import { policyOf, resourcesOf, synthStack } from "../support/synth";
+import { isBootstrapStack } from "../../tools/lib/synth-output";
+import { policyOf, resourcesOf } from "../support/synth";
+import { synthesizeShipped } from "../tools/support";
 
 /** The IAM service prefix that manages each AWS resource type the stacks create (longest type prefix wins). */
 const SERVICE_OF: Record<string, string> = {
@@ -49,14 +47,14 @@ function serviceOf(type: string): string | undefined {
 
 describe("the GitHub deploy role", () => {
   it("may manage every kind of AWS resource the environment stacks create", () => {
-    const app = buildApp(testApp(), shippedEnvironments());
-    const bootstrap = app.node.children.find((child): child is BootstrapStack => child instanceof BootstrapStack)!;
-    const stacks = app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack && child !== bootstrap);
-    const types = new Set(stacks.flatMap((stack) => Object.keys((JSON.parse(Testing.synth(stack)) as { resource?: Record<string, unknown> }).resource ?? {})));
+    const app = synthesizeShipped();
+    const bootstrap = app.find((stack) => isBootstrapStack(stack.name))!;
+    const stacks = app.filter((stack) => stack !== bootstrap);
+    const types = new Set(stacks.flatMap((stack) => Object.keys(stack.json.resource ?? {})));
     const awsTypes = [...types].filter((type) => type.startsWith("aws_"));
     expect(awsTypes.filter((type) => serviceOf(type) === undefined)).toEqual([]);
     // What the synthesized deploy policies grant service-wide; s3 and iam are granted on <prefix>-* names by their own statements.
-    const managed = Object.values(resourcesOf(synthStack(bootstrap), "aws_iam_role_policy"))
+    const managed = Object.values(resourcesOf(bootstrap.json, "aws_iam_role_policy"))
       .flatMap((policy) => policyOf(policy).Statement)
       .filter((statement) => statement.Sid === "ManageEnvironmentServicesInItsRegions")
       .flatMap((statement) => (statement.Action as string[]).map((action) => action.replace(/:\*$/, "")));

@@ -1,10 +1,13 @@
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { TerraformStack } from "cdktf";
 import { EnvironmentConfig } from "../../config";
+import { buildApp } from "../../main";
+import { iamMatch } from "../../tools/contracts/terraform";
 import { applicationHost } from "../../config/environment";
 import { clusterOf, edgeStack } from "../support/edge";
-import { testEnvironment, tier } from "../support/environments";
+import { nonProductionWithEdge, testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, json, onlyResource, policyOf, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
 
 /** The Elastic Load Balancing accounts of the regions older than August 2022, as AWS documents them (enable-access-logging). */
@@ -18,6 +21,8 @@ const LEGACY_ELB_ACCOUNTS: Record<string, string> = {
   "eu-west-3": "009996457667",
   "eu-central-1": "054676820928",
   "eu-north-1": "897822967062",
+  "ap-southeast-1": "114774131450",
+  "ap-southeast-2": "783225319266",
 };
 
 /** The edge every test starts from; the ALB admits only CloudFront's origin-facing prefix list, so its id is required. */
@@ -46,7 +51,7 @@ function synth(environment: EnvironmentConfig): SynthesizedStack {
 
 describe("EdgeStack", () => {
   const prod = synth(tier.production);
-  const dev = synth(tier.development);
+  const dev = synth(nonProductionWithEdge());
 
   it("uses only the AWS provider: the default region and a us-east-1 alias with the same default tags", () => {
     expect(Object.keys(prod.provider ?? {})).toEqual(["aws"]);
@@ -153,7 +158,7 @@ describe("EdgeStack", () => {
 
     it("takes the rate limit from the config", () => {
       const devRules = onlyResource(dev, "aws_wafv2_web_acl").rule as WafRule[];
-      expect(devRules[0].statement.rate_based_statement?.limit).toBe(1000);
+      expect(devRules[0].statement.rate_based_statement?.limit).toBe(nonProductionWithEdge().edge!.waf.rateLimit);
     });
 
     it("logs to an aws-waf-logs- group encrypted with a key of its own region", () => {
@@ -274,7 +279,7 @@ describe("EdgeStack", () => {
     const withDatabase = synthStack(edgeStack(tier.production, undefined, true));
 
     it("gives web/web the IRSA role the overlays annotate, with rds-db:connect as the web user", () => {
-      const role = onlyResource(withDatabase, "aws_iam_role");
+      const role = Object.values(resourcesOf(withDatabase, "aws_iam_role")).find((candidate) => candidate.name === `${tier.production.prefix}-web`)!;
       expect(role.name).toBe(`${tier.production.prefix}-web`);
       expect(policyOf(role, "assume_role_policy").Statement[0]).toMatchObject({
         Condition: { StringEquals: { [`${clusterOf(tier.production).oidcProvider.issuer}:sub`]: "system:serviceaccount:web:web" } },
@@ -284,42 +289,75 @@ describe("EdgeStack", () => {
       expect(JSON.stringify(policyOf(connect).Statement[0].Resource)).toContain("/web");
     });
 
-    it("lets the web namespace's SecretStore (the web service account) read exactly the connection secret (break 1)", () => {
-      const policies = Object.values(resourcesOf(withDatabase, "aws_iam_role_policy"))
-        .map((policy) => policyOf(policy).Statement)
-        .flat();
-      const read = policies.find((statement) => statement.Sid === "ReadConnectionSettings");
-      expect(read).toMatchObject({ Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"] });
-      expect(read!.Resource).toMatch(/^\$\{aws_secretsmanager_secret\.WebDatabaseAccess_Connection_[A-Z0-9]+\.arn\}$/);
-      const decrypt = policies.find((statement) => statement.Sid === "DecryptThroughSecretsManager");
-      expect(decrypt).toMatchObject({
+    it("gives the application's role nothing but rds-db:connect: its connection settings are no secret (break 7)", () => {
+      const appRole = Object.entries(resourcesOf(withDatabase, "aws_iam_role")).find(([, role]) => role.name === `${tier.production.prefix}-web`)!;
+      const statements = Object.values(resourcesOf(withDatabase, "aws_iam_role_policy"))
+        .filter((policy) => String(policy.role).includes(`aws_iam_role.${appRole[0]}.`))
+        .flatMap((policy) => policyOf(policy).Statement);
+      expect(statements.map((statement) => statement.Action)).toEqual(["rds-db:connect"]);
+      expect(countOf(withDatabase, "aws_secretsmanager_secret")).toBe(0);
+      expect(countOf(withDatabase, "aws_secretsmanager_secret_version")).toBe(0);
+    });
+
+    it("gives the provisioning step's service account the only role that reads the master secret, decrypted through Secrets Manager (break 2)", () => {
+      const [roleId, role] = Object.entries(resourcesOf(withDatabase, "aws_iam_role")).find(
+        ([, candidate]) => candidate.name === `${tier.production.prefix}-web-provision-users`,
+      )!;
+      expect(policyOf(role, "assume_role_policy").Statement[0]).toMatchObject({
+        Condition: { StringEquals: { [`${clusterOf(tier.production).oidcProvider.issuer}:sub`]: "system:serviceaccount:web:web-provision-users" } },
+      });
+      const statements = Object.values(resourcesOf(withDatabase, "aws_iam_role_policy"))
+        .filter((policy) => String(policy.role).includes(`aws_iam_role.${roleId}.`))
+        .flatMap((policy) => policyOf(policy).Statement);
+      const read = statements.find((statement) => statement.Sid === "ReadMasterSecret")!;
+      expect(read.Action).toEqual(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]);
+      expect(read.Resource).toMatch(/master_user_secret/);
+      expect(statements.find((statement) => statement.Sid === "DecryptMasterSecretThroughSecretsManager")).toMatchObject({
         Action: "kms:Decrypt",
         Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${tier.production.account.region}.amazonaws.com` } },
       });
-      expect(decrypt!.Resource).toContain("aws_kms_key.");
+      const readers = Object.values(resourcesOf(withDatabase, "aws_iam_role_policy"))
+        .filter((policy) => String(policy.policy).includes("master_user_secret"))
+        .map((policy) => String(policy.role));
+      expect(readers).toEqual([`\${aws_iam_role.${roleId}.id}`]);
     });
 
-    it("publishes the connection settings, without a password, in a KMS-encrypted secret the ExternalSecret reads", () => {
-      expect(onlyResource(withDatabase, "aws_secretsmanager_secret")).toMatchObject({
-        name: `${tier.production.prefix}/web/database`,
-        kms_key_id: expect.stringMatching(/aws_kms_key\./),
+    it("is not denied its own cluster's master secret by the environment's permissions boundary (break 2)", () => {
+      // The environment with pipeline roles, as main.ts builds it: every role of its stacks carries the boundary.
+      const environment = testEnvironment({ github: { repository: "acme/shop" }, edge: EDGE });
+      const app = buildApp(testApp(), [environment]);
+      const stacks = app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack).map((stack) => synthStack(stack));
+      const boundary = stacks
+        .flatMap((stack) => Object.values(resourcesOf(stack, "aws_iam_policy")))
+        .find((policy) => policy.name === `${environment.prefix}-boundary`)!;
+      const provisioner = stacks
+        .flatMap((stack) => Object.values(resourcesOf(stack, "aws_iam_role")))
+        .find((role) => role.name === `${environment.prefix}-web-provision-users`)!;
+      expect(provisioner.permissions_boundary).toBeDefined();
+      // RDS tags the managed master secret with its cluster's ARN; the data layer's cluster is named <prefix>.
+      const ownCluster = `arn:aws:rds:${environment.account.region}:${environment.account.id}:cluster:${environment.prefix}`;
+      type Guard = { Effect: string; Action: string | string[]; Condition?: { ArnNotLike?: Record<string, string | string[]> } };
+      const denies = (policyOf(boundary).Statement as Guard[]).filter(
+        (statement) => statement.Effect === "Deny" && [statement.Action].flat().some((action) => iamMatch(action, "secretsmanager:GetSecretValue")),
+      );
+      const denying = denies.filter((statement) => {
+        const notLike = statement.Condition?.ArnNotLike?.["aws:ResourceTag/aws:rds:primaryDBClusterArn"];
+        return notLike !== undefined && ![notLike].flat().some((pattern) => iamMatch(pattern, ownCluster));
       });
-      const value = JSON.parse(onlyResource(withDatabase, "aws_secretsmanager_secret_version").secret_string as string);
-      expect(Object.keys(value).sort()).toEqual(["PGHOST", "PGHOST_READER", "PGPORT", "PGSSLMODE", "PGUSER"]);
-      expect(value).toMatchObject({ PGUSER: "web", PGPORT: "5432", PGSSLMODE: "verify-full" });
+      expect(denies.length).toBeGreaterThan(0);
+      expect(denying).toEqual([]);
     });
 
-    it("keeps a deleted connection secret restorable for 7 days in production and deletes it at once elsewhere, so a recreate can reuse its name", () => {
-      const windowOf = (environment: EnvironmentConfig) =>
-        onlyResource(synthStack(edgeStack(environment, undefined, true)), "aws_secretsmanager_secret").recovery_window_in_days;
-      expect(windowOf(testEnvironment({ edge: EDGE }))).toBe(7);
-      expect(windowOf(testEnvironment({ tier: "development", edge: EDGE }))).toBe(0);
-      expect(windowOf(testEnvironment({ tier: "staging", edge: EDGE }))).toBe(0);
+    it("hands the delivery stack the connection settings and the master secret's ARN as kustomize patches", () => {
+      const stack = edgeStack(tier.production, undefined, true);
+      const patches = stack.databaseAccess!.kustomizePatches;
+      expect(patches.map((patch) => `${patch.target.kind}/${patch.target.name}`)).toEqual(["ConfigMap/web-database", "ExternalSecret/web-database-master"]);
+      const settings = JSON.parse(patches[0].patch) as { path: string }[];
+      expect(settings.map((operation) => operation.path)).toEqual(["/data/PGHOST", "/data/PGHOST_READER", "/data/PGPORT"]);
     });
 
-    it("creates neither without a database", () => {
+    it("creates no role without a database", () => {
       expect(countOf(prod, "aws_iam_role")).toBe(0);
-      expect(countOf(prod, "aws_secretsmanager_secret")).toBe(0);
     });
   });
 

@@ -1,6 +1,7 @@
 import { shippedEnvironments, testEnvironment, tier } from "../support/environments";
 import { Json, synthPlatform } from "../support/platform";
 import { retentionSizeFor } from "../../constructs/addons/kube-prometheus-stack";
+import { BUILT_IN_INDEX_TEMPLATES } from "../../constructs/addons/elasticsearch";
 
 const prod = synthPlatform(tier.production);
 const dev = synthPlatform(tier.development);
@@ -251,7 +252,7 @@ describe("controllers", () => {
     ]);
     expect(issuers[1].spec.acme).toMatchObject({
       server: "https://acme-v02.api.letsencrypt.org/directory",
-      email: "platform-team@example.com",
+      email: tier.production.platform.certManager.acmeEmail,
       solvers: [{ dns01: { route53: { region: tier.production.account.region } } }],
     });
     const values = prod.values("cert-manager");
@@ -416,14 +417,36 @@ describe("Elasticsearch: a disk that does not fill, a writer that cannot do more
   });
 
   test("a lifecycle policy deletes each day's log index after the configured retention, bound to the log indices", () => {
-    const job = named("Job", "elasticsearch-log-lifecycle");
-    expect(job.metadata.annotations["helm.sh/hook"]).toBe("post-install,post-upgrade");
+    const job = objects.find((object) => object.kind === "Job" && object.metadata.name.startsWith("elasticsearch-log-lifecycle"))!;
     const script = job.spec.template.spec.containers[0].command[2] as string;
     const bodies = [...script.matchAll(/-d '([^']+)'/g)].map(([, body]) => JSON.parse(body));
     expect(bodies[0].policy.phases.delete).toEqual({ min_age: `${environment.platform.elasticsearch.retentionDays}d`, actions: { delete: {} } });
     expect(script).toContain("_ilm/policy/logs-retention");
     expect(bodies[1]).toMatchObject({ index_patterns: ["logstash-*"], template: { settings: { "index.lifecycle.name": "logs-retention" } } });
     expect(job.spec.template.spec.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+  });
+
+  test("issue 20 break 4: the index template has a name of its own, so Elasticsearch never re-installs a built-in over it", () => {
+    const job = objects.find((object) => object.kind === "Job" && object.metadata.name.startsWith("elasticsearch-log-lifecycle"))!;
+    const script = job.spec.template.spec.containers[0].command[2] as string;
+    const [name] = [...script.matchAll(/_index_template\/([^ ]+) -d/g)].map(([, each]) => each);
+    expect(BUILT_IN_INDEX_TEMPLATES).not.toContain(name);
+    expect(name).not.toBe("logs");
+    // It binds the indices Fluent Bit writes, above the built-ins' priority (100).
+    const body = JSON.parse([...script.matchAll(/-d '([^']+)'/g)][1][1]);
+    expect(body.index_patterns).toEqual(["logstash-*"]);
+    expect(body.priority).toBeGreaterThan(100);
+  });
+
+  test("issue 20 break 4: the retention setup is no Helm hook, so a slow cold cluster cannot make atomic uninstall the data", () => {
+    const job = objects.find((object) => object.kind === "Job" && object.metadata.name.startsWith("elasticsearch-log-lifecycle"))!;
+    expect(Object.keys(job.metadata.annotations ?? {}).filter((key) => key.startsWith("helm.sh/hook"))).toEqual([]);
+    const script = job.spec.template.spec.containers[0].command[2] as string;
+    // It waits for Elasticsearch itself, before the first put.
+    expect(script.indexOf("until ")).toBeGreaterThanOrEqual(0);
+    expect(script.indexOf("_cluster/health")).toBeLessThan(script.indexOf("_ilm/policy"));
+    // A changed script is a new Job (a Job's template is immutable).
+    expect(job.metadata.name).toMatch(/^elasticsearch-log-lifecycle-[0-9a-f]{8}$/);
   });
 });
 
@@ -447,7 +470,7 @@ describe("GitOps", () => {
   test("with SSO configured the local admin is disabled and OIDC reads its client secret from a Secret", () => {
     const cm = prod.values("argo-cd").configs.cm;
     expect(cm["admin.enabled"]).toBe(false);
-    expect(cm["oidc.config"]).toContain("issuer: https://login.example.com");
+    expect(cm["oidc.config"]).toContain(`issuer: ${tier.production.platform.argoCd.sso!.issuer}`);
     expect(cm["oidc.config"]).toContain("clientSecret: $argocd-oidc:clientSecret");
     expect(dev.values("argo-cd").configs.cm["admin.enabled"]).toBe(true);
   });

@@ -43,6 +43,7 @@ export function databaseIn(stack: TerraformStack, props: Partial<ConstructorPara
     backupRetentionDays: database.backupRetentionDays,
     backupWindow: database.backupWindow,
     maintenanceWindow: database.maintenanceWindow,
+    applyImmediately: database.applyImmediately,
     storageType: database.storageType,
     performanceInsightsRetentionDays: database.performanceInsightsRetentionDays,
     monitoringIntervalSeconds: database.monitoringIntervalSeconds,

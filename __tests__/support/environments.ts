@@ -35,7 +35,12 @@ export function environmentInput(overrides: DeepPartial<EnvironmentInput> = {}):
       availabilityZones: ["eu-central-1a", "eu-central-1b", "eu-central-1c"],
     },
   };
-  return merge(base, overrides) as EnvironmentInput;
+  // An environment with the application (edge) needs Vault, which needs cert-manager (config/schema/platform.ts):
+  // the application reads its session key through the Vault agent. Tests that switch Vault off say so.
+  const application = overrides.edge
+    ? { platform: { certManager: { enabled: true, acmeEmail: "ops@shop.example.com", hostedZoneIds: ["Z0TEST000000000000001"] }, vault: { enabled: true } } }
+    : {};
+  return merge(merge(base, application), overrides) as EnvironmentInput;
 }
 
 /** Validates an input through the real schema; fails the test with every problem when it is not valid. */
@@ -80,6 +85,17 @@ function merge(base: unknown, overrides: unknown): unknown {
 export function shippedByTier(tier: EnvironmentConfig["tier"]): EnvironmentConfig {
   const found = shippedEnvironments().find((environment) => environment.tier === tier);
   if (!found) throw new Error(`no environment of tier ${tier} in ${SHIPPED_CONFIG_DIR}`);
+  return found;
+}
+
+/**
+ * A non-production shipped environment with an edge (of the development tier when one has it): what tests of
+ * "outside production the edge is disposable" synthesize, when an adopter runs development without an edge.
+ */
+export function nonProductionWithEdge(): EnvironmentConfig {
+  const candidates = shippedEnvironments().filter((environment) => !environment.isProduction && environment.edge);
+  const found = candidates.find((environment) => environment.tier === "development") ?? candidates[0];
+  if (!found) throw new Error(`no non-production environment with an edge in ${SHIPPED_CONFIG_DIR}`);
   return found;
 }
 

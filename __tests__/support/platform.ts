@@ -1,14 +1,10 @@
-import { App, TerraformStack } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { App } from "cdktf";
 import { parse } from "yaml";
-import { EnvironmentConfig } from "../../config";
-import { AwsScope } from "../../constructs/core/aws-scope";
-import { ClusterRef } from "../../constructs/cluster/cluster-ref";
-import { IrsaRole } from "../../constructs/iam/irsa-role";
-import { KmsKey } from "../../constructs/security/kms-key";
-import { PlatformStack, PlatformStackProps } from "../../stacks/platform-stack";
-import { testApp } from "./environments";
-import { resourcesOf, SynthesizedStack, synthStack } from "./synth";
+import type { EnvironmentConfig } from "../../config";
+import type { ClusterRef } from "../../constructs/cluster/cluster-ref";
+import type { PlatformStack, PlatformStackProps } from "../../stacks/platform-stack";
+import { sharedJson } from "./synth-cache";
+import type { SynthesizedStack } from "./synth";
 
 export const FAKE_OIDC_ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
 
@@ -16,11 +12,18 @@ export const FAKE_OIDC_ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539
  * A platform stack beside a stand-in for the cluster layer: a plain-string ClusterRef and the two controller IRSA
  * roles in a small stack of the same app (cross-stack references, as between the real layers).
  */
-export function platformStack(
-  environment: EnvironmentConfig,
-  extra: Partial<Pick<PlatformStackProps, "kubernetesVersion">> = {},
-  app: App = testApp(),
-): PlatformStack {
+export function platformStack(environment: EnvironmentConfig, extra: Partial<Pick<PlatformStackProps, "kubernetesVersion">> = {}, app?: App): PlatformStack {
+  // Loaded when a stack is built: a suite whose platform synths are all shared reads JSON and loads none of this.
+  /* eslint-disable @typescript-eslint/no-require-imports -- static imports would load every add-on into every suite */
+  const { TerraformStack } = require("cdktf") as typeof import("cdktf");
+  const { AwsProvider } = require("@cdktf/provider-aws/lib/provider") as typeof import("@cdktf/provider-aws/lib/provider");
+  const { AwsScope } = require("../../constructs/core/aws-scope") as typeof import("../../constructs/core/aws-scope");
+  const { IrsaRole } = require("../../constructs/iam/irsa-role") as typeof import("../../constructs/iam/irsa-role");
+  const { KmsKey } = require("../../constructs/security/kms-key") as typeof import("../../constructs/security/kms-key");
+  const { PlatformStack } = require("../../stacks/platform-stack") as typeof import("../../stacks/platform-stack");
+  const { testApp } = require("./environments") as typeof import("./environments");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  app ??= testApp();
   const upstream = new TerraformStack(app, `${environment.name}-cluster-standin`);
   new AwsProvider(upstream, "aws", { region: environment.account.region });
   AwsScope.declare(upstream, { accountId: environment.account.id, region: environment.account.region, partition: environment.partition });
@@ -63,7 +66,7 @@ export class SynthesizedPlatform {
   readonly releases: Record<string, Json>;
 
   constructor(readonly stack: SynthesizedStack) {
-    this.releases = Object.fromEntries(Object.entries(resourcesOf(stack, "helm_release")).map(([id, release]) => [String(release.name), { ...release, id }]));
+    this.releases = Object.fromEntries(Object.entries(stack.resource?.helm_release ?? {}).map(([id, release]) => [String(release.name), { ...release, id }]));
   }
 
   release(name: string): Json {
@@ -88,10 +91,19 @@ export class SynthesizedPlatform {
   }
 
   resources(type: string): Json[] {
-    return Object.values(resourcesOf(this.stack, type));
+    return Object.values(this.stack.resource?.[type] ?? {});
   }
 }
 
+/** The platform stack of an environment, synthesized once per test run for the same config (support/synth-cache.ts). */
+export function synthPlatformJson(environment: EnvironmentConfig): SynthesizedStack {
+  return sharedJson("platform", environment, () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by the suite that synthesizes only
+    const { synthStack } = require("./synth") as typeof import("./synth");
+    return synthStack(platformStack(environment));
+  });
+}
+
 export function synthPlatform(environment: EnvironmentConfig): SynthesizedPlatform {
-  return new SynthesizedPlatform(synthStack(platformStack(environment)));
+  return new SynthesizedPlatform(synthPlatformJson(environment));
 }

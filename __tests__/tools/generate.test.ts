@@ -4,9 +4,9 @@ import * as path from "path";
 import { parse } from "yaml";
 import { TerraformStack } from "cdktf";
 import { loadEnvironments } from "../../config";
-import { pipelineRolesOf } from "../../constructs/iam/github-actions";
+import { pipelineRolesOf } from "../../constructs/iam/pipeline-roles";
 import { buildApp } from "../../main";
-import { appTreeId, generatedFiles, jobId } from "../../tools/generate";
+import { appTreeId, GENERATED_HEADER, generatedFiles, jobId, orphanedFiles } from "../../tools/generate";
 import { plannedByPullRequests, runnerProjectName } from "../../stacks/runner-stack";
 import { REPO_ROOT, SHIPPED_CONFIG_DIR, testApp, tier } from "../support/environments";
 import { resourcesOf, synthStack } from "../support/synth";
@@ -18,25 +18,12 @@ describe("npm run generate", () => {
   it("the committed workflows and overlays are what config/*.yaml generates (run `npm run generate` when this fails)", () => {
     const files = generatedFiles({
       environments: loadEnvironments({ dir: SHIPPED_CONFIG_DIR }),
-      existing: read(REPO_ROOT),
       initialImageTag: () => appTreeId(REPO_ROOT),
     });
     const stale = Object.entries(files)
       .filter(([file, content]) => read(REPO_ROOT)(file) !== content)
       .map(([file]) => file);
     expect(stale).toEqual([]);
-  });
-
-  it("keeps an overlay's image tag (Image Updater moves it) unless asked to derive it again", () => {
-    const environments = loadEnvironments({ dir: SHIPPED_CONFIG_DIR }).filter((environment) => environment.edge);
-    const [first] = environments;
-    const file = `gitops/overlays/${first.name}/kustomization.yaml`;
-    const tagOf = (content: string) => (parse(content) as { images: { newTag: string }[] }).images[0].newTag;
-    const written = "0123456789abcdef0123456789abcdef01234567";
-    const existing = (candidate: string) => (candidate === file ? `images:\n  - name: web\n    newTag: ${written}\n` : undefined);
-    const derived = "fedcba9876543210fedcba9876543210fedcba98";
-    expect(tagOf(generatedFiles({ environments, existing, initialImageTag: () => derived })[file])).toBe(written);
-    expect(tagOf(generatedFiles({ environments, existing, initialImageTag: () => derived, resetImageTags: true })[file])).toBe(derived);
   });
 });
 
@@ -62,7 +49,7 @@ describe("adding a fourth environment: one YAML file and one generate", () => {
   const environments = loadEnvironments({ dir });
   const qa = environments.find((environment) => environment.name === ADDED)!;
   const tree = "abcdefabcdefabcdefabcdefabcdefabcdefabcd";
-  const files = generatedFiles({ environments, existing: read(REPO_ROOT), initialImageTag: () => tree });
+  const files = generatedFiles({ environments, initialImageTag: () => tree });
 
   it("synthesizes the qa stacks, its runner and its pipeline roles", () => {
     const app = buildApp(testApp(), environments);
@@ -81,7 +68,7 @@ describe("adding a fourth environment: one YAML file and one generate", () => {
     expect(kustomization).toContain("value: 10.99.0.0/16");
     const environment = files[`gitops/overlays/${ADDED}/environment.yaml`];
     expect(environment).toContain(`eks.amazonaws.com/role-arn: arn:${qa.partition}:iam::${qa.account.id}:role/${qa.prefix}-web`);
-    expect(environment).toContain(`key: ${qa.prefix}/web/database`);
+    expect(environment).toContain(`eks.amazonaws.com/role-arn: arn:${qa.partition}:iam::${qa.account.id}:role/${qa.prefix}-web-provision-users`);
   });
 
   it("gets a deploy job, a pull-request plan job if its tier allows one, a release choice, and every workflow still validates", () => {
@@ -107,5 +94,27 @@ describe("adding a fourth environment: one YAML file and one generate", () => {
     expect(order).toHaveLength(environments.filter((environment) => pipelineRolesOf(environment)).length);
     const index = order.indexOf(jobId("deploy", qa));
     expect(deploy.jobs[order[index]].needs).toEqual(index === 0 ? ["changes"] : ["changes", order[index - 1]]);
+  });
+});
+
+describe("overlays of environments that no longer have an edge", () => {
+  const generated = { "gitops/overlays/prod/kustomization.yaml": "x", ".github/workflows/release.yml": "y" };
+  const files: Record<string, string> = {
+    "gitops/overlays/prod/kustomization.yaml": `${GENERATED_HEADER}\n`,
+    "gitops/overlays/dev/kustomization.yaml": `${GENERATED_HEADER}\n`,
+    "gitops/overlays/dev/environment.yaml": `${GENERATED_HEADER}\n`,
+    "gitops/overlays/mine/kustomization.yaml": "# written by hand\n",
+  };
+
+  it("names the generated files the config no longer generates, never a hand-written one", () => {
+    expect(orphanedFiles(generated, Object.keys(files), (file) => files[file])).toEqual([
+      "gitops/overlays/dev/environment.yaml",
+      "gitops/overlays/dev/kustomization.yaml",
+    ]);
+  });
+
+  it("names the release workflow once no environment is released", () => {
+    const release = { ".github/workflows/release.yml": `${GENERATED_HEADER}\n` };
+    expect(orphanedFiles({}, Object.keys(release), (file) => release[file as keyof typeof release])).toEqual([".github/workflows/release.yml"]);
   });
 });

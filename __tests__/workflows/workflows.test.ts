@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { deployRoleName, pipelineRolesOf, planRoleName } from "../../constructs/iam/github-actions";
+import { deployRoleName, pipelineRolesOf, planRoleName } from "../../constructs/iam/pipeline-roles";
 import { CI_SCRIPT, jobId, promotionOrder } from "../../tools/generate";
 import { LAYERS_ON_THE_VPC_RUNNER, PIPELINE_WORKFLOWS, plannedByPullRequests, runnerProjectName, runnerWorkflows } from "../../stacks/runner-stack";
 import { REPO_ROOT, shippedEnvironments } from "../support/environments";
@@ -166,7 +166,11 @@ describe("deploy.yml", () => {
     expect(plan.environment).toBeUndefined();
     expect(apply.environment).toBe("${{ inputs.github-environment }}");
     expect(apply.concurrency).toEqual({ group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
-    expect(steps(plan)).toContain("-out=tfplan");
+    expect(steps(plan)).toContain("-refresh=${{ inputs.refresh }} -out=tfplan");
+    expect((reusable.on as { workflow_call: { inputs: Record<string, unknown> } }).workflow_call.inputs.refresh).toMatchObject({
+      type: "boolean",
+      default: true,
+    });
     expect(steps(plan)).toContain("tools/plan-summary.ts");
     const script = steps(apply);
     expect(script.indexOf("tools/saved-plan.ts check")).toBeGreaterThan(-1);
@@ -198,7 +202,8 @@ describe("ci.yml: plans of pull requests", () => {
         expect(sources["ci.yml"]).not.toContain(pipelineRolesOf(environment)!.deployRoleArn);
         continue;
       }
-      expect(job.with).toMatchObject({ apply: false, "plan-role": pipelineRolesOf(environment)!.planRoleArn });
+      // The pull-request plan role reads no Secrets in the cluster (Helm's releases are Secrets): cluster stacks plan unrefreshed.
+      expect(job.with).toMatchObject({ apply: false, "plan-role": pipelineRolesOf(environment)!.pullRequestPlanRoleArn, refresh: "${{ !matrix.vpc }}" });
       expect((job as { if?: string }).if).toContain("github.event_name == 'pull_request'");
       expect(effectivePermissions(ci, job)).toEqual({ contents: "read", "id-token": "write" });
     }

@@ -17,6 +17,19 @@ export interface DatabaseSettings {
   readonly sslMode: "disable" | "verify-full";
   readonly caFile: string;
   readonly poolMax: number;
+  /** Bound on opening one connection (TCP, TLS, login): a dead endpoint costs at most this much per attempt. */
+  readonly connectTimeoutMs: number;
+  /** Bound on waiting for a free pooled connection during a burst; past it the request gets 503 with Retry-After. */
+  readonly queueTimeoutMs: number;
+  /** Requests that may wait for a connection at once, per pool; the next one gets 503 at once instead of queueing. */
+  readonly maxQueue: number;
+  /** Server-side statement_timeout of the writer's and the reader's sessions. */
+  readonly writerStatementTimeoutMs: number;
+  readonly readerStatementTimeoutMs: number;
+  /** How long an endpoint that failed is skipped (reads go to the other one) before it is tried again. */
+  readonly breakerOpenMs: number;
+  /** How often the health checker probes each endpoint over its own connection (readiness and the breakers). */
+  readonly healthIntervalMs: number;
 }
 
 export interface Config {
@@ -88,6 +101,13 @@ export function loadConfig(env: Env = process.env): Config {
       sslMode,
       caFile: env.PGSSLROOTCERT ?? "/app/certs/rds-global-bundle.pem",
       poolMax: integer(env, "DB_POOL_MAX", 10, 1, 200),
+      connectTimeoutMs: integer(env, "DB_CONNECT_TIMEOUT_MS", 1_000, 100, 30_000),
+      queueTimeoutMs: integer(env, "DB_QUEUE_TIMEOUT_MS", 5_000, 100, 60_000),
+      maxQueue: integer(env, "DB_MAX_QUEUE", 1_000, 0, 100_000),
+      writerStatementTimeoutMs: integer(env, "DB_WRITER_STATEMENT_TIMEOUT_MS", 5_000, 100, 600_000),
+      readerStatementTimeoutMs: integer(env, "DB_READER_STATEMENT_TIMEOUT_MS", 2_000, 100, 600_000),
+      breakerOpenMs: integer(env, "DB_BREAKER_OPEN_MS", 2_000, 100, 600_000),
+      healthIntervalMs: integer(env, "DB_HEALTH_INTERVAL_MS", 1_000, 100, 60_000),
     },
   };
 }

@@ -1,7 +1,6 @@
-// Tracing first: it patches `http` and `pg` before anything loads them.
-import { shutdownTracing } from "./tracing";
 import { ConfigError, loadConfig } from "./config";
 import { start } from "./server";
+import { setUpTracing, shutdownTracing } from "./tracing";
 
 function fail(message: string): never {
   process.stderr.write(`${JSON.stringify({ level: "fatal", time: new Date().toISOString(), service: "users-info", msg: message })}\n`);
@@ -16,6 +15,7 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
+  setUpTracing();
   const running = await start(config, shutdownTracing);
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {

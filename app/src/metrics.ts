@@ -12,6 +12,8 @@ export interface PoolStats {
   readonly totalCount: number;
   readonly idleCount: number;
   readonly waitingCount: number;
+  /** The last health probe of the endpoint answered. */
+  readonly up: boolean;
 }
 
 export class Metrics {
@@ -60,7 +62,20 @@ export class Metrics {
         }
       },
     });
-    this.ready = new Gauge({ name: "app_ready", help: "1 while /readyz last answered ready, 0 otherwise", registers: [this.registry] });
+    new Gauge({
+      name: "db_endpoint_up",
+      help: "1 while the last health probe of the endpoint (writer or reader) answered, 0 otherwise",
+      labelNames: ["pool"],
+      registers: [this.registry],
+      collect() {
+        for (const pool of pools()) this.set({ pool: pool.name }, pool.up ? 1 : 0);
+      },
+    });
+    this.ready = new Gauge({
+      name: "app_ready",
+      help: "1 while /readyz last answered ready (accepting, and the writer or the reader answers), 0 otherwise",
+      registers: [this.registry],
+    });
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {

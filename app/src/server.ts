@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
-import { buildApp } from "./app";
+import { buildApp, logDestination } from "./app";
 import type { Config } from "./config";
 import { SigningKey } from "./cursor";
 import { Database } from "./db";
@@ -26,8 +26,11 @@ export async function start(config: Config, onStopped: () => Promise<void> = () 
   const signingKey = SigningKey.fromFile(config.sessionKeyFile);
   const metrics = new Metrics();
   const db = new Database(config.database, metrics);
+  // One probe round before listening: the first /readyz already knows which endpoints answer.
+  await db.startHealthChecks();
   let accepting = true;
-  const app = buildApp({ db, metrics, signingKey, logLevel: config.logLevel, accepting: () => accepting });
+  const logStream = logDestination();
+  const app = buildApp({ db, metrics, signingKey, logLevel: config.logLevel, accepting: () => accepting, logStream });
 
   // Metrics on their own port: the NetworkPolicy admits only the monitoring namespace there, and a slow scrape never
   // competes with the API's connections.
@@ -64,6 +67,7 @@ export async function start(config: Config, onStopped: () => Promise<void> = () 
       await db.close();
       app.log.info("stopped");
       await onStopped();
+      logStream.flushSync();
     })();
     return stopping;
   };

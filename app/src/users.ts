@@ -1,4 +1,5 @@
-import type { Database } from "./db";
+import type { Database, PoolName } from "./db";
+import type { Trace } from "./tracing";
 
 export interface User {
   readonly id: string;
@@ -28,17 +29,38 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "23505";
 }
 
+/** A position in the list: the last row's creation time (as PostgreSQL prints it, microseconds kept) and id. */
+export interface ListPosition {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function encodePosition(position: ListPosition): string {
+  return `${position.createdAt}|${position.id}`;
+}
+
+/** The position a cursor holds, or undefined when it is not one (e.g. a cursor from before lists were time-ordered). */
+export function decodePosition(value: string): ListPosition | undefined {
+  const [createdAt, id, ...rest] = value.split("|");
+  if (createdAt === undefined || id === undefined || rest.length > 0 || !UUID.test(id) || Number.isNaN(Date.parse(createdAt))) return undefined;
+  return { createdAt, id };
+}
+
 /**
- * Users in PostgreSQL. Writes go to the writer. Lists read the reader (they may lag by the replica's delay). A read
- * of one user by id falls back to the writer when the reader does not have it yet, so a client that just created a
- * user can read it back at once (read-your-writes) while most reads still leave the writer alone.
+ * Users in PostgreSQL, and which endpoint each operation uses:
+ * - writes go to the writer, and fail fast (UnavailableError → 503 with Retry-After) while it is down;
+ * - a read of one user by id goes to the writer, so a client sees its own create, update and delete at once
+ *   (read-your-writes); while the writer is down it is answered by the reader (the last replicated state);
+ * - lists go to the reader (they may lag the writer by the replica's delay), and to the writer while the reader is down.
  */
 export class UserStore {
   constructor(private readonly db: Database) {}
 
-  async create(email: string, name: string): Promise<User> {
+  async create(email: string, name: string, trace?: Trace): Promise<User> {
     try {
-      const result = await this.db.query<UserRow>("writer", `INSERT INTO users (email, name) VALUES ($1, $2) RETURNING ${columns}`, [email, name]);
+      const result = await this.db.write<UserRow>(`INSERT INTO users (email, name) VALUES ($1, $2) RETURNING ${columns}`, [email, name], trace);
       return toUser(result.rows[0] as UserRow);
     } catch (error) {
       if (isUniqueViolation(error)) throw new DuplicateEmailError(email);
@@ -46,31 +68,41 @@ export class UserStore {
     }
   }
 
-  async get(id: string): Promise<User | undefined> {
-    const sql = `SELECT ${columns} FROM users WHERE id = $1`;
-    const fromReader = (await this.db.query<UserRow>("reader", sql, [id])).rows[0];
-    if (fromReader !== undefined) return toUser(fromReader);
-    const fromWriter = (await this.db.query<UserRow>("writer", sql, [id])).rows[0];
-    return fromWriter === undefined ? undefined : toUser(fromWriter);
+  async get(id: string, trace?: Trace): Promise<{ readonly user: User | undefined; readonly from: PoolName }> {
+    const { result, from } = await this.db.read<UserRow>("writer", `SELECT ${columns} FROM users WHERE id = $1`, [id], trace);
+    const row = result.rows[0];
+    return { user: row === undefined ? undefined : toUser(row), from };
   }
 
-  /** One page in id order, after `after` (exclusive); `next` is the last id when more may follow. */
-  async list(limit: number, after: string | undefined): Promise<{ readonly users: User[]; readonly next: string | undefined }> {
-    const result = await this.db.query<UserRow>("reader", `SELECT ${columns} FROM users WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`, [
-      after ?? null,
-      limit + 1,
-    ]);
+  /** One page in creation order (then id), after `after` (exclusive); `next` is the last row's position when more may follow. */
+  async list(
+    limit: number,
+    after: ListPosition | undefined,
+    trace?: Trace,
+  ): Promise<{ readonly users: User[]; readonly next: ListPosition | undefined; readonly from: PoolName }> {
+    const { result, from } = await this.db.read<UserRow & { readonly position: string }>(
+      "reader",
+      `SELECT ${columns}, created_at::text AS position FROM users
+        WHERE ($1::timestamptz IS NULL OR (created_at, id) > ($1::timestamptz, $2::uuid))
+        ORDER BY created_at, id LIMIT $3`,
+      [after?.createdAt ?? null, after?.id ?? null, limit + 1],
+      trace,
+    );
     const rows = result.rows.slice(0, limit);
     const last = rows[rows.length - 1];
-    return { users: rows.map(toUser), next: result.rows.length > limit && last !== undefined ? last.id : undefined };
+    return {
+      users: rows.map(toUser),
+      next: result.rows.length > limit && last !== undefined ? { createdAt: last.position, id: last.id } : undefined,
+      from,
+    };
   }
 
-  async update(id: string, changes: { readonly email?: string; readonly name?: string }): Promise<User | undefined> {
+  async update(id: string, changes: { readonly email?: string; readonly name?: string }, trace?: Trace): Promise<User | undefined> {
     try {
-      const result = await this.db.query<UserRow>(
-        "writer",
+      const result = await this.db.write<UserRow>(
         `UPDATE users SET email = COALESCE($2, email), name = COALESCE($3, name), updated_at = now() WHERE id = $1 RETURNING ${columns}`,
         [id, changes.email ?? null, changes.name ?? null],
+        trace,
       );
       const row = result.rows[0];
       return row === undefined ? undefined : toUser(row);
@@ -80,8 +112,8 @@ export class UserStore {
     }
   }
 
-  async delete(id: string): Promise<boolean> {
-    const result = await this.db.query("writer", "DELETE FROM users WHERE id = $1", [id]);
+  async delete(id: string, trace?: Trace): Promise<boolean> {
+    const result = await this.db.write("DELETE FROM users WHERE id = $1", [id], trace);
     return result.rowCount === 1;
   }
 }

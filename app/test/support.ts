@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import pg from "pg";
-import type { DatabaseSettings } from "../src/config";
+import { loadConfig, type DatabaseSettings } from "../src/config";
 
 export interface TestDatabaseEnv {
   TEST_WRITER_HOST: string;
@@ -16,6 +16,11 @@ export interface TestDatabaseEnv {
   TEST_PGDATABASE: string;
   TEST_WRITER_SUPERPASSWORD: string;
   TEST_READER_SUPERPASSWORD: string;
+  /** Data directories of the two servers, for tools/postgres.ts controlServer (the fault-injection tests). */
+  TEST_WRITER_DATA: string;
+  TEST_READER_DATA: string;
+  /** A hot standby streaming from the writer: in recovery, it answers but refuses writes (a demoted writer). */
+  TEST_STANDBY_HOST?: string;
 }
 
 export function testEnv(): TestDatabaseEnv {
@@ -29,6 +34,8 @@ export function testEnv(): TestDatabaseEnv {
     "TEST_PGDATABASE",
     "TEST_WRITER_SUPERPASSWORD",
     "TEST_READER_SUPERPASSWORD",
+    "TEST_WRITER_DATA",
+    "TEST_READER_DATA",
   ] as const;
   for (const name of required) if (!env[name]) throw new Error(`${name} is not set: run the integration tests with \`npm test\` (it starts PostgreSQL)`);
   return env as TestDatabaseEnv;
@@ -36,6 +43,7 @@ export function testEnv(): TestDatabaseEnv {
 
 export function testDatabaseSettings(env: TestDatabaseEnv, host: string, database = env.TEST_PGDATABASE): DatabaseSettings {
   return {
+    ...loadConfig({ PGHOST: host, PGUSER: env.TEST_PGUSER }).database,
     writerHost: host,
     readerHost: host,
     port: Number(env.TEST_PGPORT),

@@ -8,19 +8,20 @@ import { ipv4Cidr, retentionDays } from "./common";
  */
 export const DEFAULT_KUBERNETES_VERSION = "1.35";
 
-/** The oldest Kubernetes minor the pinned add-ons run on: the pinned coredns build is published for 1.33–1.35. */
+/**
+ * The oldest Kubernetes minor the pinned add-ons run on: the pinned coredns build is published for 1.33–1.35. A minor
+ * newer than DEFAULT_KUBERNETES_VERSION is accepted once every pin built for a minor is overridden
+ * ({@link checkKubernetesUpgrade}, docs/cluster.md "Upgrading Kubernetes").
+ */
 export const MIN_KUBERNETES_VERSION = "1.33";
 
 const minorOf = (version: string) => Number(version.split(".")[1]);
 
 function supportedKubernetesVersion(version: string, ctx: z.RefinementCtx): void {
-  const minor = minorOf(version);
-  if (minor < minorOf(MIN_KUBERNETES_VERSION) || minor > minorOf(DEFAULT_KUBERNETES_VERSION)) {
+  if (minorOf(version) < minorOf(MIN_KUBERNETES_VERSION)) {
     ctx.addIssue({
       code: "custom",
-      message:
-        `"${version}" is outside what the pinned add-ons support: ${MIN_KUBERNETES_VERSION} to ${DEFAULT_KUBERNETES_VERSION} ` +
-        `(Cluster Autoscaler chart 9.59.0 is built for ${DEFAULT_KUBERNETES_VERSION}, the coredns add-on for ${MIN_KUBERNETES_VERSION}–${DEFAULT_KUBERNETES_VERSION})`,
+      message: `"${version}" is older than the pinned add-ons support: ${MIN_KUBERNETES_VERSION} to ${DEFAULT_KUBERNETES_VERSION} (the coredns add-on is built for ${MIN_KUBERNETES_VERSION}–${DEFAULT_KUBERNETES_VERSION})`,
     });
   }
 }
@@ -220,6 +221,40 @@ export function isArmInstanceType(type: string): boolean {
   return /^[a-z]+\d+g[a-z]*\./.test(type);
 }
 
+/** The pins of the platform layer that follow the Kubernetes minor: the Cluster Autoscaler chart (its image follows the minor). */
+export interface MinorBoundPlatformPins {
+  readonly clusterAutoscaler: { readonly enabled: boolean; readonly version?: string };
+}
+
+/**
+ * Every pin built for one Kubernetes minor that a newer `cluster.version` needs overridden, as config paths: each
+ * add-on still at its default build, and the Cluster Autoscaler chart while it is enabled and not overridden.
+ */
+export function pinsToOverride(cluster: ClusterConfig, platform: MinorBoundPlatformPins): string[] {
+  const addons = (Object.keys(DEFAULT_ADDON_VERSIONS) as (keyof typeof DEFAULT_ADDON_VERSIONS)[])
+    .filter((addon) => cluster.addons[addon] === DEFAULT_ADDON_VERSIONS[addon])
+    .map((addon) => `cluster.addons.${addon}`);
+  const chart = platform.clusterAutoscaler.enabled && platform.clusterAutoscaler.version === undefined ? ["platform.clusterAutoscaler.version"] : [];
+  return [...addons, ...chart];
+}
+
+/**
+ * A `cluster.version` newer than the pinned minor, refused in one line naming every pin still to override (the rule
+ * needs the platform section, so it runs with the rules across sections, not with {@link checkCluster}).
+ */
+export function checkKubernetesUpgrade(cluster: ClusterConfig, platform: MinorBoundPlatformPins): ClusterProblem[] {
+  if (minorOf(cluster.version) <= minorOf(DEFAULT_KUBERNETES_VERSION)) return [];
+  const missing = pinsToOverride(cluster, platform);
+  return missing.length === 0
+    ? []
+    : [
+        {
+          path: ["version"],
+          message: `"${cluster.version}" is newer than the ${DEFAULT_KUBERNETES_VERSION} the pinned add-ons and charts are built for: give ${cluster.version} builds for ${missing.join(", ")} (docs/cluster.md, "Upgrading Kubernetes")`,
+        },
+      ];
+}
+
 /** Rules across fields of the cluster section; `isProduction` tightens the endpoint rule. Paths are below `cluster`. */
 export function checkCluster(cluster: ClusterConfig, isProduction: boolean): ClusterProblem[] {
   const problems: ClusterProblem[] = [];
@@ -273,8 +308,10 @@ export function checkCluster(cluster: ClusterConfig, isProduction: boolean): Clu
   }
   // kube-proxy may not be newer than the API server, and EKS publishes one kube-proxy build line per minor.
   const kubeProxyMinor = /^v1\.(\d+)\./.exec(cluster.addons.kubeProxy)?.[1];
-  const versionSupported = minorOf(cluster.version) >= minorOf(MIN_KUBERNETES_VERSION) && minorOf(cluster.version) <= minorOf(DEFAULT_KUBERNETES_VERSION);
-  if (versionSupported && kubeProxyMinor !== undefined && Number(kubeProxyMinor) !== minorOf(cluster.version)) {
+  const versionSupported = minorOf(cluster.version) >= minorOf(MIN_KUBERNETES_VERSION);
+  // A newer minor still on the default build is named among the pins to override (checkKubernetesUpgrade).
+  const kubeProxyPending = minorOf(cluster.version) > minorOf(DEFAULT_KUBERNETES_VERSION) && cluster.addons.kubeProxy === DEFAULT_ADDON_VERSIONS.kubeProxy;
+  if (versionSupported && !kubeProxyPending && kubeProxyMinor !== undefined && Number(kubeProxyMinor) !== minorOf(cluster.version)) {
     problems.push({
       path: ["addons", "kubeProxy"],
       message: `${cluster.addons.kubeProxy} is the kube-proxy build for 1.${kubeProxyMinor}, but cluster.version is "${cluster.version}"; use the ${cluster.version} build (aws eks describe-addon-versions --addon-name kube-proxy --kubernetes-version ${cluster.version})`,

@@ -45,11 +45,21 @@ const PERFORMANCE_INSIGHTS_RETENTION = [7, ...Array.from({ length: 23 }, (_, mon
 /** Required in both recovery modes; `checkDatabaseRules` says so, and that it differs from the primary region. */
 const recoveryRegion = awsRegion.optional().describe("The disaster recovery region; must differ from the environment's region.");
 
+/** Set in the modes that make no backup copies; `checkDatabaseRules` keeps it off the primary region. */
+const retainRecoveryPoints = z
+  .strictObject({
+    region: awsRegion.describe("The region of the earlier backup-copy mode's recovery vault."),
+  })
+  .optional()
+  .describe(
+    "Keeps the vaults and the recovery-region key of an earlier backup-copy mode, with the recovery points they hold, after a switch away from it; remove it to delete them once they are empty (docs/database.md).",
+  );
+
 const disasterRecoverySchema = z
   .discriminatedUnion(
     "mode",
     [
-      z.strictObject({ mode: z.literal("none").describe("No copy of the database outside the environment's region.") }),
+      z.strictObject({ mode: z.literal("none").describe("No copy of the database outside the environment's region."), retainRecoveryPoints }),
       z.strictObject({
         mode: z.literal("backup-copy").describe("AWS Backup copies every backup to a vault in the recovery region."),
         region: recoveryRegion,
@@ -70,6 +80,7 @@ const disasterRecoverySchema = z
           .optional()
           .describe("Availability zones of the secondary region's VPC, e.g. [eu-central-1a, eu-central-1b]."),
         secondaryInstances: wholeNumber(0, 16).default(1).describe("Instances of the secondary cluster; 0 = headless (cheaper, slower to fail over)."),
+        retainRecoveryPoints,
       }),
     ],
     { error: 'must be "none", "backup-copy" or "global-database"' },
@@ -127,6 +138,12 @@ export const databaseSchema = z
       .describe("Days of automated backups and point-in-time recovery; a production tier needs 35."),
     backupWindow: dailyWindow.default("02:00-03:00").describe("Daily UTC window of automated backups."),
     maintenanceWindow: weeklyWindow.default("sun:04:00-sun:05:00").describe("Weekly UTC maintenance window; must not overlap the backup window."),
+    applyImmediately: z
+      .boolean()
+      .optional()
+      .describe(
+        "Apply a change of the instance class (or another setting that needs a restart) at once instead of in maintenanceWindow. @default false in a production tier, true otherwise",
+      ),
     storageType: z
       .enum(["standard", "io-optimized"])
       .default("standard")
@@ -213,6 +230,12 @@ export function checkDatabaseRules(env: DatabaseContext, ctx: z.RefinementCtx): 
   }
   if (dr.mode === "global-database") {
     checkSecondaryNetwork(dr, env.network.cidr, issue);
+  }
+  if (dr.mode !== "backup-copy" && dr.retainRecoveryPoints?.region === env.account.region) {
+    issue(
+      ["disasterRecovery", "retainRecoveryPoints", "region"],
+      `must be the earlier backup-copy mode's recovery region, which is never the environment's region ${env.account.region}; got "${env.account.region}"`,
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkCluster, clusterSchema } from "./cluster";
+import { checkCluster, checkKubernetesUpgrade, clusterSchema } from "./cluster";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS } from "./aws-catalog";
 import { accountId, awsRegion, resourceName, tagMap } from "./common";
 import { checkDatabaseRules, databaseSchema } from "./database";
@@ -136,12 +136,13 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
   for (const problem of checkSubnetPlan(env.network)) {
     ctx.addIssue({ code: "custom", path: ["network", ...problem.path], message: problem.message });
   }
-  for (const problem of checkCluster(env.cluster, env.tier === "production")) {
+  for (const problem of [...checkCluster(env.cluster, env.tier === "production"), ...checkKubernetesUpgrade(env.cluster, env.platform)]) {
     ctx.addIssue({ code: "custom", path: ["cluster", ...problem.path], message: problem.message });
   }
   checkDatabaseRules(env, ctx);
   checkPlatformRules(env.platform, {
     production: env.tier === "production",
+    edge: env.edge !== undefined,
     addIssue: (path, message) => ctx.addIssue({ code: "custom", path, message }),
   });
 }

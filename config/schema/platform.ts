@@ -76,7 +76,10 @@ const alertReceiver = z.strictObject({
         .string()
         .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "must be host:port of the SMTP server, e.g. email-smtp.eu-west-1.amazonaws.com:587")
         .describe("SMTP server (STARTTLS is required)."),
-      username: z.string().optional().describe("SMTP user name, when it is not the from address."),
+      username: z
+        .string()
+        .optional()
+        .describe("SMTP user name, when it is not the from address; required with Amazon SES (the SMTP user name of an SES SMTP credential, AKIA...)."),
     })
     .optional()
     .describe("SMTP settings (email only); the password is the secret."),
@@ -228,8 +231,15 @@ export const platformSchema = z
 export type PlatformInput = z.input<typeof platformSchema>;
 export type PlatformConfig = z.output<typeof platformSchema>;
 
+/** Amazon SES's SMTP endpoints (`email-smtp.<region>.amazonaws.com`, FIPS too); group 1 is the region. */
+export const SES_SMARTHOST = /^email-smtp(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com:\d+$/;
+/** An SES SMTP user name: the access key id of the IAM user the SMTP credential belongs to. */
+const SES_SMTP_USERNAME = /^AKIA[A-Z0-9]{16}$/;
+
 interface PlatformRuleContext {
   readonly production: boolean;
+  /** Whether the environment configures `edge` (the application is deployed). */
+  readonly edge?: boolean;
   addIssue(path: (string | number)[], message: string): void;
 }
 
@@ -262,6 +272,13 @@ export function checkPlatformRules(platform: PlatformConfig, context: PlatformRu
           receiver.type === "email" ? "is required for an email receiver (to, from, smarthost)" : `is only for email receivers, not ${receiver.type}`,
         );
       }
+      const ses = receiver.email ? SES_SMARTHOST.exec(receiver.email.smarthost) : null;
+      if (receiver.email && ses && !SES_SMTP_USERNAME.test(receiver.email.username ?? "")) {
+        issue(
+          ["kubePrometheusStack", "alertmanager", "receivers", index, "email", "username"],
+          `must be the SMTP user name of an SES SMTP credential (AKIA followed by 16 letters or digits) with the SES smarthost ${receiver.email.smarthost}, not ${receiver.email.username === undefined ? "unset (the from address)" : `"${receiver.email.username}"`}: SES refuses any other login; put that credential's SMTP password in ${receiver.secretName}, and ${receiver.email.from.split("@")[1]} must be a verified SES identity in ${ses[1]}`,
+        );
+      }
     });
     names.forEach((name, index) => {
       if (names.indexOf(name) !== index)
@@ -289,6 +306,12 @@ export function checkPlatformRules(platform: PlatformConfig, context: PlatformRu
   }
   if (platform.elasticsearch.enabled && !platform.fluentBit.enabled) {
     issue(["elasticsearch", "enabled"], "needs platform.fluentBit: Fluent Bit is what ships logs to Elasticsearch");
+  }
+  if (context.edge && !vault.enabled) {
+    issue(
+      ["vault", "enabled"],
+      "must be true while edge is configured: the application reads its session signing key through the Vault agent (gitops/base/rollout.yaml) and cannot start without it",
+    );
   }
   if (vault.enabled && !certManager.enabled) {
     issue(["vault", "enabled"], "needs platform.certManager: Vault's TLS certificate comes from the platform's private CA");

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import { DataResource, Fn, Token } from "cdktf";
 import { AddOn, AddOnContext, KubernetesObject, placement, containerResources, RESTRICTED_CONTAINER, restrictedPod, topologySpread } from "./add-on";
 
@@ -14,6 +15,14 @@ const ROLES_SECRET = "elasticsearch-roles";
 /** The indices Fluent Bit writes (its es output's Logstash_Format: one index per day). */
 export const LOG_INDEX_PATTERN = "logstash-*";
 export const LOG_LIFECYCLE_POLICY = "logs-retention";
+/**
+ * The index template binding the policy to the log indices. Not `logs`: that is one of Elasticsearch's built-in
+ * templates, which its template registry re-installs over a same-named template without its `version`, dropping the
+ * lifecycle setting.
+ */
+export const LOG_INDEX_TEMPLATE = "platform-logs";
+/** Elasticsearch's own index templates (the stack template registry); a platform template must use none of these names. */
+export const BUILT_IN_INDEX_TEMPLATES = ["logs", "metrics", "synthetics", "traces", "profiling", "ilm-history", "slm-history", "logs-otel", "metrics-otel"];
 
 /**
  * Fluent Bit may create and write log indices and nothing else: no reads, no deletes, no cluster settings
@@ -36,14 +45,30 @@ export function logLifecyclePolicy(retentionDays: number): Record<string, unknow
 
 /**
  * Objects that give Fluent Bit its own user and apply the lifecycle policy: the roles Secret, the user's basic-auth
- * Secret (password generated once by Terraform and kept in state), and a Job that puts the policy and an index template
- * binding it to the log indices, re-run by Helm on every upgrade so a changed retention takes effect.
+ * Secret (password generated once by Terraform and kept in state), and a Job that waits for Elasticsearch and then
+ * puts the policy and an index template binding it to the log indices. The Job is a plain object of the release, not
+ * a Helm hook: Helm does not wait for it, so a cold cluster that takes long to become ready never fails the release
+ * (which `atomic` would uninstall with its data); it retries until Elasticsearch answers. Its name carries a hash of
+ * its script: a changed retention is a new Job (a Job's template is immutable).
  */
 function logAccess(context: AddOnContext<"elasticsearch">, { fluentBitPassword: password }: ElasticsearchResources): KubernetesObject[] {
-  const template = { index_patterns: [LOG_INDEX_PATTERN], template: { settings: { "index.lifecycle.name": LOG_LIFECYCLE_POLICY } }, priority: 200 };
+  const template = {
+    index_patterns: [LOG_INDEX_PATTERN],
+    template: { settings: { "index.lifecycle.name": LOG_LIFECYCLE_POLICY } },
+    priority: 200,
+    _meta: { managed_by: "platform (constructs/addons/elasticsearch.ts)" },
+  };
   const api = `https://${ELASTICSEARCH_NAME}-es-http.${LOGGING_NAMESPACE}.svc:9200`;
-  const put = (pathName: string, body: unknown) =>
-    `curl --fail --silent --show-error --cacert /certs/ca.crt -u "elastic:$ELASTIC_PASSWORD" -X PUT -H 'Content-Type: application/json' ${api}/${pathName} -d '${JSON.stringify(body)}'`;
+  const curl = `curl --fail --silent --show-error --max-time 60 --cacert /certs/ca.crt -u "elastic:$ELASTIC_PASSWORD"`;
+  const put = (pathName: string, body: unknown) => `${curl} -X PUT -H 'Content-Type: application/json' ${api}/${pathName} -d '${JSON.stringify(body)}'`;
+  const script = [
+    "set -eu",
+    // The CA and password exist once ECK created the cluster; the API answers once a node is up.
+    `until [ -s /certs/ca.crt ] && ${curl} -o /dev/null "${api}/_cluster/health?wait_for_status=yellow&timeout=50s"; do echo "waiting for Elasticsearch"; sleep 10; done`,
+    put(`_ilm/policy/${LOG_LIFECYCLE_POLICY}`, logLifecyclePolicy(context.settings.retentionDays)),
+    put(`_index_template/${LOG_INDEX_TEMPLATE}`, template),
+  ].join("\n");
+  const version = createHash("sha256").update(script).digest("hex").slice(0, 8);
   return [
     {
       apiVersion: "v1",
@@ -61,12 +86,9 @@ function logAccess(context: AddOnContext<"elasticsearch">, { fluentBitPassword: 
     {
       apiVersion: "batch/v1",
       kind: "Job",
-      metadata: {
-        name: "elasticsearch-log-lifecycle",
-        namespace: LOGGING_NAMESPACE,
-        annotations: { "helm.sh/hook": "post-install,post-upgrade", "helm.sh/hook-delete-policy": "before-hook-creation" },
-      } as KubernetesObject["metadata"],
+      metadata: { name: `elasticsearch-log-lifecycle-${version}`, namespace: LOGGING_NAMESPACE },
       spec: {
+        // The script itself waits for Elasticsearch; failures after that (a refused put) retry with back-off.
         backoffLimit: 20,
         template: {
           spec: {
@@ -77,15 +99,7 @@ function logAccess(context: AddOnContext<"elasticsearch">, { fluentBitPassword: 
               {
                 name: "put-lifecycle",
                 image: "curlimages/curl:8.11.1",
-                command: [
-                  "/bin/sh",
-                  "-c",
-                  [
-                    "set -eu",
-                    put(`_ilm/policy/${LOG_LIFECYCLE_POLICY}`, logLifecyclePolicy(context.settings.retentionDays)),
-                    put("_index_template/logs", template),
-                  ].join("\n"),
-                ],
+                command: ["/bin/sh", "-c", script],
                 env: [{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: `${ELASTICSEARCH_NAME}-es-elastic-user`, key: "elastic" } } }],
                 volumeMounts: [{ name: "certs", mountPath: "/certs", readOnly: true }],
                 resources: containerResources("10m", "16Mi", "32Mi"),

@@ -22,7 +22,14 @@ export const externalDns: AddOn<"externalDns", IrsaRole> = {
           formatArn(context.scope, { service: "route53", region: "", account: "", resource: `hostedzone/${id}` }),
         ),
       },
-      { Sid: "ListZones", Effect: "Allow", Action: ["route53:ListHostedZones", "route53:GetChange"], Resource: "*" },
+      // ListHostedZones takes no resource; GetChange reads the status of a change batch, never a zone.
+      { Sid: "ListZones", Effect: "Allow", Action: "route53:ListHostedZones", Resource: "*" },
+      {
+        Sid: "ReadChangeStatus",
+        Effect: "Allow",
+        Action: "route53:GetChange",
+        Resource: formatArn(context.scope, { service: "route53", region: "", account: "", resource: "change/*" }),
+      },
     ]);
   },
   values(context, role) {

@@ -323,7 +323,14 @@ function generatedSecretObjects(secret: GeneratedSecret): KubernetesObject[] {
         deletionPolicy: "None",
         secretStoreRefs: [{ kind: "SecretStore", name: SECRET_STORE }],
         selector: { secret: { name: secret.name } },
-        data: [{ match: { remoteRef: { remoteKey: secret.secretName } } }],
+        data: [
+          {
+            match: { remoteRef: { remoteKey: secret.secretName } },
+            // The provider puts SecretBinary unless told otherwise; people and `aws secretsmanager get-secret-value
+            // --query SecretString` read a string.
+            metadata: { apiVersion: "kubernetes.external-secrets.io/v1alpha1", kind: "PushSecretMetadata", spec: { secretPushFormat: "string" } },
+          },
+        ],
       },
     },
   ];

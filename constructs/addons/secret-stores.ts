@@ -85,7 +85,14 @@ export class SecretStores extends Construct {
       ];
       if (access.write.size > 0) {
         statements.push(
-          { Sid: "WriteGeneratedSecrets", Effect: "Allow", Action: "secretsmanager:PutSecretValue", Resource: arns(access.write) },
+          {
+            Sid: "WriteGeneratedSecrets",
+            Effect: "Allow",
+            // The AWS provider's push (external-secrets v2.9.0 providers/v1/aws/secretsmanager PushSecret) calls
+            // DeleteResourcePolicy on every put when the PushSecret sets no resourcePolicy; without it nothing is written.
+            Action: ["secretsmanager:PutSecretValue", "secretsmanager:DeleteResourcePolicy"],
+            Resource: arns(access.write),
+          },
           { Sid: "EncryptThroughSecretsManager", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: this.key.arn, Condition: viaSecretsManager },
         );
       }

@@ -97,26 +97,73 @@ function serverConfig(context: AddOnContext<"vault">, kmsKeyId: string): string 
   ].join("\n");
 }
 
+/** Where the setup Job's vault binary lives: copied from the Vault image, so one AWS CLI container runs both CLIs. */
+const TOOLS_DIR = "/tools";
+/** The Job's in-memory work folder: it survives a restart of a container, not the pod's deletion. */
+const INIT_OUTPUT = "/work/init.json";
+
+/** A value of Vault's pretty-printed JSON (in a file or on stdin), flattened first: `"name": "value"` or `"name": ["value"`. */
+const jsonField = (name: string, source = "") => `tr -d ' \\n' ${source}| sed -n 's/.*"${name}":\\[\\{0,1\\}"\\([^"]*\\)".*/\\1/p'`;
+
 /**
- * The one-time setup, idempotent so it may run again: initialise Vault if it is not (auto-unseal means only recovery
- * keys and a root token come out, which go straight to Secrets Manager), then configure what the platform promises:
- * KV v2 at `secret`, Kubernetes auth, one policy and role per consuming service account, the file audit device, and
- * the application's session signing key, generated when absent.
+ * The one-time setup, idempotent so it may run again, in two steps of one Job:
+ * - `init-and-store`: initialises Vault when it is not (auto-unseal means only a recovery key and a root token come
+ *   out) into an in-memory file, and does not exit until Secrets Manager holds that output and reading it back gives
+ *   the same root token: a failed put is retried, never given up. Should the container still be restarted (OOM,
+ *   node pressure) it finds the output in the pod's in-memory folder and stores it first, so no retry initialises
+ *   twice or drops the material.
+ * - `configure`: gets a fresh root token from the stored recovery key (`vault operator generate-root`), revokes the
+ *   root token that init returned, configures what the platform promises (KV v2 at `secret`, Kubernetes auth, the
+ *   application's policy and role, the file audit device, the session signing key when absent) and revokes its own
+ *   root token on exit: no root token stays valid after the Job.
  */
-function setupScript(recoverySecret: string): { fetch: string; init: string; store: string; configure: string } {
+export function setupScript(recoverySecret: string): { tools: string; initAndStore: string; configure: string } {
   const app = APPLICATION_VAULT_ROLE;
+  const secret = `--secret-id "${recoverySecret}"`;
   return {
-    fetch: `aws secretsmanager get-secret-value --secret-id "${recoverySecret}" --query SecretString --output text > /work/init.json 2>/dev/null || rm -f /work/init.json`,
-    init: [
+    tools: `cp /bin/vault ${TOOLS_DIR}/vault`,
+    initAndStore: [
       "set -e",
+      // Never exits holding output it has not stored: a Job that gave up (backoffLimit) would delete the pod and its
+      // in-memory folder with it. It retries, every minute at most, until the put reads back.
+      "store() {",
+      "  attempt=1",
+      "  while true; do",
+      `    if aws secretsmanager put-secret-value ${secret} --secret-string file://${INIT_OUTPUT} > /dev/null &&`,
+      `      [ "$(aws secretsmanager get-secret-value ${secret} --query SecretString --output text | ${jsonField("root_token")})" = "$(${jsonField("root_token", `< ${INIT_OUTPUT} `)})" ]; then`,
+      `      echo "init output stored in ${recoverySecret} (verified)"; rm -f ${INIT_OUTPUT}; return 0`,
+      "    fi",
+      `    echo "init output not stored in ${recoverySecret} (try $attempt); it stays in memory, retrying" >&2`,
+      "    sleep $((attempt < 12 ? attempt * 5 : 60)); attempt=$((attempt + 1))",
+      "  done",
+      "}",
+      // A previous try of this container initialised Vault but could not store the output: store it first.
+      `if [ -s ${INIT_OUTPUT} ]; then store; fi`,
       "until vault status -format=json > /work/status.json; [ $? -ne 1 ]; do sleep 5; done",
-      "if grep -q '\"initialized\": false' /work/status.json; then vault operator init -recovery-shares=1 -recovery-threshold=1 -format=json > /work/new.json; fi",
+      "if grep -q '\"initialized\": false' /work/status.json; then",
+      `  vault operator init -recovery-shares=1 -recovery-threshold=1 -format=json > ${INIT_OUTPUT}`,
+      "  store",
+      "fi",
     ].join("\n"),
-    store: `if [ -s /work/new.json ]; then aws secretsmanager put-secret-value --secret-id "${recoverySecret}" --secret-string file:///work/new.json && cp /work/new.json /work/init.json; fi`,
     configure: [
       "set -e",
       "until vault status > /dev/null; do sleep 5; done",
-      `export VAULT_TOKEN="$(sed -n 's/.*"root_token": *"\\([^"]*\\)".*/\\1/p' /work/init.json)"`,
+      `aws secretsmanager get-secret-value ${secret} --query SecretString --output text > /work/stored.json`,
+      `recovery_key="$(${jsonField("recovery_keys_b64", "< /work/stored.json ")})"`,
+      `initial_root="$(${jsonField("root_token", "< /work/stored.json ")})"`,
+      "rm -f /work/stored.json",
+      // A fresh root token from the recovery key, for this run only.
+      "vault operator generate-root -cancel > /dev/null 2>&1 || true",
+      "vault operator generate-root -init -format=json > /work/attempt.json",
+      `nonce="$(${jsonField("nonce", "< /work/attempt.json ")})"`,
+      `otp="$(${jsonField("otp", "< /work/attempt.json ")})"`,
+      `encoded="$(echo "$recovery_key" | vault operator generate-root -nonce="$nonce" -format=json - | ${jsonField("encoded_token")})"`,
+      'VAULT_TOKEN="$(vault operator generate-root -decode="$encoded" -otp="$otp")"',
+      "export VAULT_TOKEN",
+      "rm -f /work/attempt.json",
+      "trap 'vault token revoke -self > /dev/null' EXIT",
+      // The root token init returned is kept only as a record; it stops working after the first configuration.
+      'vault token revoke "$initial_root" > /dev/null 2>&1 || true',
       "vault secrets list -format=json | grep -q '\"secret/\"' || vault secrets enable -path=secret kv-v2",
       "vault auth list -format=json | grep -q '\"kubernetes/\"' || vault auth enable kubernetes",
       "vault write auth/kubernetes/config kubernetes_host=https://kubernetes.default.svc",
@@ -125,6 +172,38 @@ function setupScript(recoverySecret: string): { fetch: string; init: string; sto
       `vault kv get ${app.sessionSecret} > /dev/null 2>&1 || vault kv put ${app.sessionSecret} signing-key="$(head -c 48 /dev/urandom | base64 | tr -d '\\n')"`,
       "vault audit list 2>/dev/null | grep -q '^file/' || vault audit enable file file_path=/vault/audit/audit.log",
     ].join("\n"),
+  };
+}
+
+/** Name of the sidecar that makes Vault reload a renewed certificate. */
+export const VAULT_TLS_RELOADER = "tls-reloader";
+
+/**
+ * Watches the mounted certificate (the kubelet swaps a renewed Secret's files in within a minute or so) and sends
+ * Vault SIGHUP when it changed, which reloads the listener's certificate and key. Same image and user as the server,
+ * which is what lets it signal the server's process; nothing else.
+ */
+function tlsReloader(): Record<string, unknown> {
+  return {
+    name: VAULT_TLS_RELOADER,
+    image: VAULT_IMAGE,
+    command: ["/bin/sh", "-c"],
+    args: [
+      [
+        `certificate=${TLS_DIR}/tls.crt`,
+        'seen="$(sha256sum "$certificate")"',
+        "while true; do",
+        "  sleep 30",
+        '  now="$(sha256sum "$certificate")"',
+        '  if [ "$now" != "$seen" ] && pid="$(pidof vault)"; then',
+        '    kill -HUP $pid && seen="$now" && echo "certificate renewed: sent SIGHUP to vault ($pid)"',
+        "  fi",
+        "done",
+      ].join("\n"),
+    ],
+    volumeMounts: [{ name: `userconfig-${VAULT_TLS_SECRET}`, mountPath: TLS_DIR, readOnly: true }],
+    securityContext: RESTRICTED_CONTAINER,
+    resources: containerResources("5m", "16Mi", "32Mi"),
   };
 }
 
@@ -192,6 +271,9 @@ export const vault: AddOn<"vault", VaultResources> = {
         replicas: replicas(context),
         priorityClassName: "system-cluster-critical",
         resources: containerResources("50m", "64Mi", "128Mi"),
+        // Empty, the chart renders a pod context without a seccomp profile (templates/_helpers.tpl
+        // injector.securityContext.pod), which the namespace's restricted Pod Security refuses: no injector pod.
+        securityContext: { pod: { ...restrictedPod(100, 1000), fsGroup: 1000 }, container: RESTRICTED_CONTAINER },
       },
       server: {
         resources: containerResources("250m", "256Mi", "1Gi"),
@@ -207,6 +289,11 @@ export const vault: AddOn<"vault", VaultResources> = {
         standalone: ha ? { enabled: false } : { enabled: true, config },
         ha: ha ? { enabled: true, replicas: context.settings.replicas, raft: { enabled: true, setNodeId: true, config } } : { enabled: false },
         topologySpreadConstraints: topologySpread(context, { "app.kubernetes.io/name": "vault", component: "server" }),
+        // cert-manager renews the serving certificate in place; Vault reads it again only on SIGHUP. The sidecar sees
+        // the new file in the mounted Secret and signals the server in the shared process namespace (no restart, so
+        // the Raft cluster keeps its leader). docs/platform.md: "Vault's certificate".
+        shareProcessNamespace: true,
+        extraContainers: [tlsReloader()],
         statefulSet: {
           securityContext: {
             // The entrypoint renders its config into /tmp, so the root filesystem stays writable.
@@ -226,10 +313,12 @@ export const vault: AddOn<"vault", VaultResources> = {
       { name: "VAULT_CACERT", value: "/ca/ca.crt" },
       { name: "HOME", value: "/work" },
       { name: "AWS_REGION", value: context.location.region },
+      { name: "PATH", value: `${TOOLS_DIR}:/usr/local/bin:/usr/bin:/bin` },
     ];
     const mounts = [
       { name: "work", mountPath: "/work" },
       { name: "ca", mountPath: "/ca", readOnly: true },
+      { name: "tools", mountPath: TOOLS_DIR, readOnly: true },
     ];
     const step = (name: string, image: string, command: string) => ({
       name,
@@ -238,7 +327,8 @@ export const vault: AddOn<"vault", VaultResources> = {
       env,
       volumeMounts: mounts,
       securityContext: RESTRICTED_CONTAINER,
-      resources: containerResources("50m", "64Mi"),
+      // The AWS CLI peaks at about 67 MB; the Vault CLI needs less.
+      resources: containerResources("50m", "256Mi"),
     });
     return [
       {
@@ -257,10 +347,14 @@ export const vault: AddOn<"vault", VaultResources> = {
               serviceAccountName: "vault-setup",
               restartPolicy: "OnFailure",
               securityContext: restrictedPod(100, 1000),
-              initContainers: [step("fetch", AWS_CLI_IMAGE, script.fetch), step("init", VAULT_IMAGE, script.init), step("store", AWS_CLI_IMAGE, script.store)],
-              containers: [step("configure", VAULT_IMAGE, script.configure)],
+              initContainers: [
+                { ...step("tools", VAULT_IMAGE, script.tools), volumeMounts: [{ name: "tools", mountPath: TOOLS_DIR }] },
+                step("init-and-store", AWS_CLI_IMAGE, script.initAndStore),
+              ],
+              containers: [step("configure", AWS_CLI_IMAGE, script.configure)],
               volumes: [
                 { name: "work", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+                { name: "tools", emptyDir: { sizeLimit: "512Mi" } },
                 // Only the CA certificate: the Job has no business with the servers' private key.
                 { name: "ca", secret: { secretName: VAULT_TLS_SECRET, items: [{ key: "ca.crt", path: "ca.crt" }] } },
               ],

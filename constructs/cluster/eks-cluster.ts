@@ -28,6 +28,8 @@ const ACCESS_POLICIES = {
   admin: "AmazonEKSClusterAdminPolicy",
   /** Read access to every object, Secrets included: what a Helm and Kubernetes provider plan refreshes. */
   view: "AmazonEKSAdminViewPolicy",
+  /** Kubernetes' `view` role: reads most objects, never Secrets (nor Helm's release records, which are Secrets). */
+  viewWithoutSecrets: "AmazonEKSViewPolicy",
 } as const;
 export type ClusterAccess = keyof typeof ACCESS_POLICIES;
 
@@ -48,8 +50,17 @@ export interface EksControlPlaneProps {
   readonly logRetentionDays: number;
   /** Key of the node pools' root volumes (its key policy must admit the Auto Scaling service-linked role: `NodeVolumeKey`). */
   readonly nodeVolumeKey: KmsKey;
-  /** Tags of the node pools' instances, volumes and network interfaces, which the provider's default tags do not reach. */
+  /**
+   * Tags of the node pools' instances, volumes and network interfaces, which the provider's default tags do not reach,
+   * through the launch templates: only tags that never change (project, environment, stack), since a change rolls every
+   * node.
+   */
   readonly nodeTags: Readonly<Record<string, string>>;
+  /**
+   * Tags that may change (the config's `tags`): propagated to instances by the node groups' Auto Scaling groups, from
+   * the next launch on, without rolling a node. @default none
+   */
+  readonly nodeInstanceTags?: Readonly<Record<string, string>>;
   /** Key for secrets envelope encryption and the control-plane logs. @default a new rotating CMK */
   readonly key?: KmsKey;
 }
@@ -113,6 +124,7 @@ export class EksControlPlane extends Construct {
   private readonly privateSubnets: readonly NetworkSubnet[];
   private readonly nodeVolumeKey: KmsKey;
   private readonly nodeTags: Readonly<Record<string, string>>;
+  private readonly nodeInstanceTags: Readonly<Record<string, string>>;
   /** Add-ons the nodes wait for, and the node groups the other add-ons wait for: the order of a cluster's first apply. */
   private readonly networkingAddons: EksManagedAddon[] = [];
   private readonly nodeGroups: ManagedNodeGroup[] = [];
@@ -126,6 +138,7 @@ export class EksControlPlane extends Construct {
     this.privateSubnets = props.network.privateSubnets;
     this.nodeVolumeKey = props.nodeVolumeKey;
     this.nodeTags = props.nodeTags;
+    this.nodeInstanceTags = props.nodeInstanceTags ?? {};
     this.version = props.version;
     this.key = props.key ?? new KmsKey(this, "Key", { description: `${name} EKS secrets and control-plane logs`, alias: `${name}-eks` });
 
@@ -284,7 +297,8 @@ export class EksControlPlane extends Construct {
   /**
    * One pool of nodes: its IAM role, its launch template (root volumes encrypted with the node volume key, instances
    * tagged) and one managed node group over the private subnets of every AZ, or one per AZ when `oneGroupPerAz` (keyed
-   * by AZ, so adding an AZ never replaces the others). Nodes join once the networking add-ons run.
+   * by AZ, so adding an AZ never replaces the others). Groups are named by prefix and replaced create-first. Nodes join
+   * once the networking add-ons run.
    */
   addNodePool(pool: string, config: NodeGroupConfig): NodePool {
     if (this.addonsOnNodes.length > 0) {
@@ -306,7 +320,10 @@ export class EksControlPlane extends Construct {
       ({ suffix, subnets }) =>
         new ManagedNodeGroup(this, `NodeGroup-${pool}${suffix}`, {
           cluster: this,
-          nodeGroupName: `${this.name}-${pool}${suffix}`,
+          // Node group names are unique per cluster: the prefix stays within EKS's 63 characters with Terraform's
+          // 26-character suffix whatever the project and environment are called.
+          namePrefix: `${pool}${suffix}-`,
+          instanceTags: this.nodeInstanceTags,
           role,
           launchTemplate,
           subnets,

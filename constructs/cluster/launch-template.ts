@@ -10,7 +10,11 @@ export interface NodeLaunchTemplateProps {
   readonly diskSizeGiB: number;
   /** Key that encrypts the root volumes. */
   readonly volumeKey: KmsKey;
-  /** Tags of the instances and volumes launched from it (the provider's default tags do not reach them). */
+  /**
+   * Tags of the instances, volumes and network interfaces launched from it (the provider's default tags do not reach
+   * them). Only tags that never change over the environment's life: every change is a new template version, and every
+   * node group on it rolls all its nodes.
+   */
   readonly tags?: Record<string, string>;
 }
 

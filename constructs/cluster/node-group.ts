@@ -57,7 +57,12 @@ export function addonPlacement(group: Pick<NodeGroupConfig, "labels" | "taints" 
 
 export interface ManagedNodeGroupProps {
   readonly cluster: EksControlPlane;
-  readonly nodeGroupName: string;
+  /**
+   * Start of the group's name; Terraform appends a unique suffix. A change that EKS can only make by replacing the group
+   * (instance types, subnets, the launch template) then creates the new group before it deletes the old one, instead of
+   * draining the pool under a fixed name first (terraform-provider-aws#22499). Unique within the cluster only.
+   */
+  readonly namePrefix: string;
   readonly role: NodeRole;
   readonly launchTemplate: NodeLaunchTemplate;
   /** Private subnets the group launches into. */
@@ -75,6 +80,12 @@ export interface ManagedNodeGroupProps {
   readonly taints: readonly NodeTaint[];
   /** Share of nodes a rolling update replaces at once. */
   readonly maxUnavailablePercentage: number;
+  /**
+   * Tags that may change over the environment's life (cost center, owner): on the group's Auto Scaling group and
+   * propagated to the instances it launches from then on. Kept out of the launch template, whose every change is a new
+   * version that rolls all nodes; Auto Scaling does not propagate them to volumes. @default none
+   */
+  readonly instanceTags?: Readonly<Record<string, string>>;
   /** What must exist before nodes join (the VPC CNI add-on, so nodes become Ready). @default none */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -83,7 +94,7 @@ export interface ManagedNodeGroupProps {
  * An EKS managed node group on the AL2023 AMI, with the Cluster Autoscaler's auto-discovery tags and the node-template
  * label and taint tags on its Auto Scaling group, so the autoscaler can scale it up from zero knowing what a node will
  * look like. Managed node groups do not copy their tags to the Auto Scaling group, hence one aws_autoscaling_group_tag
- * per tag. Spot groups get Capacity Rebalancing from EKS itself.
+ * per tag. Spot groups get Capacity Rebalancing from EKS itself. The group is replaced create-first under a name prefix.
  */
 export class ManagedNodeGroup extends Construct {
   readonly nodeGroup: EksNodeGroup;
@@ -95,7 +106,7 @@ export class ManagedNodeGroup extends Construct {
     const { labels, taints } = props;
     this.nodeGroup = new EksNodeGroup(this, "NodeGroup", {
       clusterName: props.cluster.cluster.name,
-      nodeGroupName: props.nodeGroupName,
+      nodeGroupNamePrefix: props.namePrefix,
       nodeRoleArn: props.role.arn,
       subnetIds: props.subnets.map(({ subnet }) => subnet.id),
       amiType: props.instanceTypes.every(isArmInstanceType) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
@@ -107,7 +118,7 @@ export class ManagedNodeGroup extends Construct {
       updateConfig: { maxUnavailablePercentage: props.maxUnavailablePercentage },
       labels: { ...labels },
       taint: taints.map((taint) => ({ key: taint.key, value: taint.value, effect: taint.effect })),
-      lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
+      lifecycle: { createBeforeDestroy: true, ignoreChanges: ["scaling_config[0].desired_size"] },
       dependsOn: props.dependsOn,
     });
 
@@ -115,7 +126,7 @@ export class ManagedNodeGroup extends Construct {
       "k8s.io/cluster-autoscaler/enabled": "true",
       [autoscalerClusterTag(props.cluster.name)]: "owned",
       "k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/capacityType": props.capacityType,
-      "k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/nodegroup": props.nodeGroupName,
+      "k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/nodegroup": this.nodeGroup.nodeGroupName,
       ...Object.fromEntries(Object.entries(labels).map(([key, value]) => [`k8s.io/cluster-autoscaler/node-template/label/${key}`, value])),
       ...Object.fromEntries(
         taints.map((taint) => [`k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`, `${taint.value ?? ""}:${kubernetesTaintEffect(taint.effect)}`]),
@@ -126,6 +137,12 @@ export class ManagedNodeGroup extends Construct {
       new AutoscalingGroupTag(this, `AsgTag-${key}`, {
         autoscalingGroupName,
         tag: { key, value, propagateAtLaunch: false },
+      });
+    }
+    for (const [key, value] of Object.entries(props.instanceTags ?? {})) {
+      new AutoscalingGroupTag(this, `InstanceTag-${key}`, {
+        autoscalingGroupName,
+        tag: { key, value, propagateAtLaunch: true },
       });
     }
   }

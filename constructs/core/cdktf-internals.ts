@@ -1,15 +1,28 @@
 import { App, TerraformStack } from "cdktf";
+import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-version";
+// The module object itself (not an import's copy of its bindings): cdktf reads the function from it on every call.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an ES import copies the bindings; the override must reach the module cdktf calls
+import tokenTraces = require("cdktf/lib/tokens/private/stack-trace");
 
 /**
- * The two things this project relies on that cdktf 0.21 does not document, kept here and nowhere else so a cdktf
+ * The things this project relies on that cdktf 0.21 does not document, kept here and nowhere else so a cdktf
  * upgrade (or the move to a fork) has one file to check; `__tests__/constructs/core/cdktf-internals.test.ts` fails
- * as soon as either changes:
+ * as soon as any of them changes:
  *
  * 1. How a cross-stack reference is written: `app.synth()` turns a token of another stack into
  *    `${data.terraform_remote_state.cross-stack-reference-input-<origin stack>.outputs.<output id>}` and adds that
  *    output to the origin stack. The policy engine and the contract checks follow such reads back to the origin.
  * 2. `TerraformStack.prepareStack()`, the step of `app.synth()` that creates those outputs and remote-state reads;
  *    policy evaluation outside a full synth (tests) calls it to see the app as `cdktf synth` does.
+ * 3. Where cdktf records a stack trace for every token it creates: each `Lazy`, intrinsic, dynamic block and computed
+ *    list calls `captureStackTrace` of `cdktf/lib/tokens/private/stack-trace` (a full trace, with the trace limit
+ *    lifted), read only to decorate a message when that token fails to resolve. The project never reads it, and it was
+ *    15 % of a synth's CPU; there is no switch for it (`App({ stackTraces: false })` covers annotations only), so
+ *    `skipTokenCreationTraces` replaces that function. A resolution error still names the value that failed.
+ * 4. That `ValidateBinaryVersion` (the validation behind every `terraform_data` resource, moved block and import
+ *    block: "Terraform >= 1.4") runs its version command through `execSync` in `validate()`, once per construct that
+ *    carries it: dozens of identical `terraform version` processes per synth. `validateBinaryVersionsOnce` keeps the
+ *    check and runs each distinct command once per process.
  */
 
 /** The prefix of the remote-state data source through which a stack reads another stack's outputs. */
@@ -48,3 +61,42 @@ export function prepareCrossStackReferences(app: App): void {
     stack.prepareStack();
   }
 }
+
+/** The per-token trace cdktf would otherwise capture: none. */
+const noTrace = (): string[] => [];
+
+/**
+ * Stops cdktf from capturing a stack trace for every token it creates (see 3. above). Applied when this module loads:
+ * the policy engine imports it, so every app and test that builds stacks runs without the traces.
+ */
+export function skipTokenCreationTraces(): void {
+  tokenTraces.captureStackTrace = noTrace;
+}
+
+skipTokenCreationTraces();
+
+/** The messages of each distinct binary-version check already run in this process. */
+const binaryVersionResults = new Map<string, string[]>();
+
+/**
+ * Runs each distinct `ValidateBinaryVersion` check (binary, version command, constraint and hint) once per process and
+ * answers the others from that result (see 4. above): the same check, one child process instead of one per construct.
+ */
+export function validateBinaryVersionsOnce(): void {
+  const prototype = ValidateBinaryVersion.prototype;
+  const validate = Object.getOwnPropertyDescriptor(prototype, "validate")?.value as ((this: ValidateBinaryVersion) => string[]) & { once?: boolean };
+  if (validate.once) return;
+  const once = function (this: ValidateBinaryVersion): string[] {
+    // The check's settings (protected fields) are what makes two checks the same.
+    const check = this as unknown as { binary: string; versionCommand: string; versionConstraint: string; hint?: string };
+    const key = [check.binary, check.versionCommand, check.versionConstraint, check.hint ?? ""].join("\0");
+    const known = binaryVersionResults.get(key);
+    if (known) return [...known];
+    const result = validate.call(this);
+    binaryVersionResults.set(key, result);
+    return [...result];
+  };
+  prototype.validate = Object.assign(once, { once: true });
+}
+
+validateBinaryVersionsOnce();

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { DataResource, Fn } from "cdktf";
+import { DataResource, Fn, TerraformStack } from "cdktf";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
@@ -52,8 +52,13 @@ export interface AuroraPostgresProps {
   readonly instanceClass: string;
   /** Serverless v2 capacity range in ACUs, used with `db.serverless`. */
   readonly serverless: ServerlessCapacity;
-  /** Readers Terraform manages, round-robin over the AZs after the writer's. */
+  /** Readers Terraform manages, round-robin over the AZs (in name order) after the writer's. */
   readonly readers: number;
+  /**
+   * Whether a change to the cluster or an instance (instance class, maintenance settings) applies at once, with the
+   * restart it may need, instead of in the next `maintenanceWindow`.
+   */
+  readonly applyImmediately: boolean;
   /** Burst readers added by Application Auto Scaling. @default none */
   readonly readerAutoscaling?: ReaderAutoscaling;
   /** Days of automated backups and point-in-time recovery. */
@@ -200,6 +205,7 @@ export class AuroraPostgres extends Construct {
       finalSnapshotIdentifier: lifetime ? `${namePrefix}-final-${Fn.substr(lifetime.id, 0, 8)}` : undefined,
       enabledCloudwatchLogsExports: ["postgresql"],
       dbClusterParameterGroupName: clusterParameters.name,
+      applyImmediately: props.applyImmediately,
       // "aurora" rather than the provider's "" default: only an explicit value switches back from I/O-Optimized.
       storageType: props.storageType === "io-optimized" ? "aurora-iopt1" : "aurora",
       serverlessv2ScalingConfiguration: instanceClass === "db.serverless" ? { ...props.serverless } : undefined,
@@ -215,18 +221,22 @@ export class AuroraPostgres extends Construct {
 
     const monitoringInterval = props.monitoringIntervalSeconds;
     const monitoringRole = monitoringInterval > 0 ? this.monitoringRole(namePrefix) : undefined;
-    const instance = (instanceId: string, identifier: string, availabilityZone: string, promotionTier: number) =>
-      new RdsClusterInstance(this, instanceId, {
-        identifier,
+    const region = AwsScope.of(this).region;
+    const instance = (slot: InstanceSlot, dependsOn: RdsClusterInstance[]) =>
+      new RdsClusterInstance(this, `Instance-${slot.key}`, {
+        // A prefix, not a fixed identifier: a replacement (a new subnet group, a change of engine) is created before the
+        // instance it replaces goes, so the cluster never loses every instance at once.
+        identifierPrefix: identifierPrefix(namePrefix, slot.key, region),
         clusterIdentifier: this.cluster.id,
         engine: this.cluster.engine,
         instanceClass,
-        availabilityZone,
-        promotionTier,
+        availabilityZone: slot.zone,
+        promotionTier: slot.promotionTier,
         dbSubnetGroupName: subnetGroup.name,
         dbParameterGroupName: instanceParameters.name,
         publiclyAccessible: false,
         autoMinorVersionUpgrade: true,
+        applyImmediately: props.applyImmediately,
         preferredMaintenanceWindow: props.maintenanceWindow,
         performanceInsightsEnabled: true,
         performanceInsightsKmsKeyId: this.key.arn,
@@ -234,18 +244,23 @@ export class AuroraPostgres extends Construct {
         monitoringInterval,
         monitoringRoleArn: monitoringRole?.arn,
         copyTagsToSnapshot: true,
+        lifecycle: { createBeforeDestroy: true },
+        dependsOn,
       });
 
-    const [writerZone] = zones;
-    if (writerZone === undefined) throw new Error(`${namePrefix}: the database needs at least one database subnet`);
-    this.writer = instance("Writer", `${namePrefix}-writer`, writerZone, 0);
-    // Reader n sits in the (n mod zones)-th AZ after the writer's, so the first readers always land in other AZs and
-    // fail over there first (tier 1); a reader that shares the writer's AZ only when there are more readers than AZs.
-    this.readers = Array.from({ length: props.readers }, (_, index) => {
-      const ordinal = index + 1;
-      const zone = zones[ordinal % zones.length]!;
-      return instance(`Reader-${ordinal}`, `${namePrefix}-reader-${ordinal}`, zone, zone === writerZone ? 2 : 1);
-    });
+    const slots = instanceSlots(zones, props.readers);
+    const [writerSlot, ...readerSlots] = slots;
+    if (writerSlot === undefined) throw new Error(`${namePrefix}: the database needs at least one database subnet`);
+    // The readers wait for the first instance, so it is the one a new cluster starts with as its writer.
+    this.writer = instance(writerSlot, []);
+    this.readers = readerSlots.map((slot) => instance(slot, [this.writer]));
+    // Instances were once addressed by position (`Writer`, `Reader-<n>`), their AZ taken in the config's order.
+    moveFromPositions(
+      this,
+      slots.map((slot, index) => ({ instance: this.instances[index]!, zone: slot.zone })),
+      (index) => (index === 0 ? "Writer" : `Reader-${index}`),
+      zones,
+    );
 
     if (props.readerAutoscaling) {
       this.autoscalingPolicy = this.addReaderAutoscaling(namePrefix, props.readerAutoscaling, this.readers.length);
@@ -334,4 +349,65 @@ export class AuroraPostgres extends Construct {
 
 function securityGroupIdOf(source: SecurityGroupSource): string {
   return "securityGroup" in source ? source.securityGroup.id : source.id;
+}
+
+/** Where one instance goes: its AZ, its key (the AZ, then `-2`, `-3` for more in the same AZ) and failover priority. */
+interface InstanceSlot {
+  readonly key: string;
+  readonly zone: string;
+  readonly promotionTier: number;
+}
+
+/**
+ * Writer and readers over the AZs taken in name order, not in the config's order: reordering `availabilityZones` moves
+ * no instance, and adding a zone only adds instances to it. The first instance (the writer of a new cluster) is tier 0;
+ * readers in other AZs are tier 1, so a failover leaves the writer's AZ first; a reader sharing its AZ is tier 2.
+ */
+export function instanceSlots(zones: readonly string[], readers: number): InstanceSlot[] {
+  const ordered = [...new Set(zones)].sort();
+  return Array.from({ length: ordered.length === 0 ? 0 : readers + 1 }, (_, index) => {
+    const zone = ordered[index % ordered.length]!;
+    const ordinal = Math.floor(index / ordered.length) + 1;
+    const promotionTier = index === 0 ? 0 : zone === ordered[0] ? 2 : 1;
+    return { key: ordinal === 1 ? zone : `${zone}-${ordinal}`, zone, promotionTier };
+  });
+}
+
+/** RDS identifiers are at most 63 characters and Terraform adds 26 to a prefix: the prefix keeps its first 37. */
+const MAX_IDENTIFIER_PREFIX = 37;
+
+/** The identifier prefix of the instance in `key` (an AZ of `region`, maybe with `-2`): `<namePrefix>-<zone letter>-`. */
+export function identifierPrefix(namePrefix: string, key: string, region: string): string {
+  const zone = key.startsWith(`${region}`) ? key.slice(region.length).replace(/^-/, "") : key;
+  return `${`${namePrefix}-${zone}`.slice(0, MAX_IDENTIFIER_PREFIX - 1).replace(/-+$/, "")}-`;
+}
+
+/**
+ * Moved blocks from a layout that addressed instances by position (instance `i` under construct id `formerId(i)` in
+ * `formerZones[i mod n]`) to the instances keyed by AZ: each former instance goes to an instance of its own AZ where
+ * one is left, the rest to the remaining ones. The first plan then replaces each create-first (new identifier prefix)
+ * instead of deleting every old address while new ones are created; a moved block whose source is not in the state
+ * (a new environment) is ignored by Terraform.
+ */
+export function moveFromPositions(
+  scope: Construct,
+  targets: readonly { readonly instance: RdsClusterInstance; readonly zone: string }[],
+  formerId: (index: number) => string,
+  formerZones: readonly string[],
+): void {
+  const formerZone = (index: number) => formerZones[index % formerZones.length];
+  const remaining = [...targets.keys()];
+  const pairs: [number, number][] = [];
+  targets.forEach((_, former) => {
+    const sameZone = remaining.findIndex((target) => targets[target]!.zone === formerZone(former));
+    if (sameZone >= 0) pairs.push([former, remaining.splice(sameZone, 1)[0]!]);
+  });
+  const unpaired = targets.map((_, former) => former).filter((former) => !pairs.some(([paired]) => paired === former));
+  unpaired.forEach((former, index) => pairs.push([former, remaining[index]!]));
+  const stack = TerraformStack.of(scope);
+  for (const [former, target] of pairs) {
+    // The logical id a resource at `<scope>/<former id>` had: a bare construct at that path has the same one.
+    const address = `aws_rds_cluster_instance.${stack.getLogicalId(new Construct(scope, formerId(former)).node)}`;
+    targets[target]!.instance.moveFromId(address);
+  }
 }

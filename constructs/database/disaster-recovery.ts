@@ -19,12 +19,22 @@ import { EncryptedLogGroup } from "../logging/log-group";
 import { FlowLogSettings, Network } from "../network/network";
 import { suppress } from "../policy/suppressions";
 import { KmsKey } from "../security/kms-key";
-import { AuroraPostgres, POSTGRES_PORT, ServerlessCapacity } from "./aurora-postgres";
+import { AuroraPostgres, identifierPrefix, instanceSlots, moveFromPositions, POSTGRES_PORT, ServerlessCapacity } from "./aurora-postgres";
 
 /** Where the recovery copy lives: a second region and the provider alias that manages it. */
 export interface RecoveryRegion {
   readonly provider: TerraformProvider;
   readonly region: string;
+}
+
+/** The schedule and retention of the backups a {@link BackupCopy} takes and copies. */
+export interface BackupSchedule {
+  /** Days a backup stays in the primary vault. */
+  readonly retentionDays: number;
+  /** Days a copy stays in the recovery vault. */
+  readonly copyRetentionDays: number;
+  /** AWS cron expression (UTC) of the backup and its copy. */
+  readonly schedule: string;
 }
 
 export interface BackupCopyProps {
@@ -33,12 +43,11 @@ export interface BackupCopyProps {
   readonly recoveryRegion: RecoveryRegion;
   /** Key of the primary vault. @default the database's key */
   readonly key?: KmsKey;
-  /** Days a backup stays in the primary vault. */
-  readonly retentionDays: number;
-  /** Days a copy stays in the recovery vault. */
-  readonly copyRetentionDays: number;
-  /** AWS cron expression (UTC) of the backup and its copy. */
-  readonly schedule: string;
+  /**
+   * The backups to take and copy. Without it only the two vaults and the recovery-region key stay, with the recovery
+   * points they already hold: what a switch away from backup-copy keeps until the user removes them. @default none
+   */
+  readonly backups?: BackupSchedule;
 }
 
 /**
@@ -49,11 +58,12 @@ export class BackupCopy extends Construct {
   readonly vault: BackupVault;
   readonly recoveryVault: BackupVault;
   readonly recoveryKey: KmsKey;
-  readonly plan: BackupPlan;
+  /** Set while backups are taken (`backups`). */
+  readonly plan?: BackupPlan;
 
   constructor(scope: Construct, id: string, props: BackupCopyProps) {
     super(scope, id);
-    const { namePrefix, recoveryRegion } = props;
+    const { namePrefix, recoveryRegion, backups } = props;
     const key = props.key ?? props.database.key;
     this.vault = new BackupVault(this, "Vault", { name: `${namePrefix}-aurora`, kmsKeyArn: key.arn });
 
@@ -63,6 +73,7 @@ export class BackupCopy extends Construct {
       alias: `${namePrefix}-aurora-dr`,
     });
     this.recoveryVault = new BackupVault(remote, "Vault", { name: `${namePrefix}-aurora-dr`, kmsKeyArn: this.recoveryKey.arn });
+    if (!backups) return;
 
     const role = new IamRole(this, "Role", {
       name: `${namePrefix}-aurora-backup`,
@@ -81,11 +92,11 @@ export class BackupCopy extends Construct {
         {
           ruleName: `daily-copy-to-${recoveryRegion.region}`,
           targetVaultName: this.vault.name,
-          schedule: props.schedule,
+          schedule: backups.schedule,
           startWindow: 60,
           completionWindow: 480,
-          lifecycle: { deleteAfter: props.retentionDays },
-          copyAction: [{ destinationVaultArn: this.recoveryVault.arn, lifecycle: { deleteAfter: props.copyRetentionDays } }],
+          lifecycle: { deleteAfter: backups.retentionDays },
+          copyAction: [{ destinationVaultArn: this.recoveryVault.arn, lifecycle: { deleteAfter: backups.copyRetentionDays } }],
         },
       ],
     });
@@ -116,6 +127,8 @@ export interface GlobalDatabaseProps {
   readonly serverless: ServerlessCapacity;
   /** Retention of the secondary's exported postgresql log. */
   readonly logRetentionDays: number;
+  /** The primary's choice: whether instance changes apply at once or in the maintenance window. */
+  readonly applyImmediately: boolean;
   /** @default true */
   readonly deletionProtection?: boolean;
 }
@@ -161,7 +174,8 @@ export class GlobalDatabase extends Construct {
     });
     const key = new KmsKey(remote, "Key", {
       description: `${namePrefix} Aurora global database secondary`,
-      alias: `${namePrefix}-aurora-dr`,
+      // Not `-aurora-dr`: that alias stays with the key of an earlier backup-copy mode while its recovery points are kept.
+      alias: `${namePrefix}-aurora-global`,
     });
     const logGroup = new EncryptedLogGroup(remote, "PostgresqlLog", {
       name: `/aws/rds/cluster/${namePrefix}-dr/postgresql`,
@@ -205,20 +219,31 @@ export class GlobalDatabase extends Construct {
       lifecycle: { ignoreChanges: ["replication_source_identifier", "global_cluster_identifier", "engine_version"] },
     });
     const zones = this.secondaryNetwork.databaseSubnets.map((subnet) => subnet.availabilityZone);
-    this.secondaryInstances = Array.from({ length: props.secondaryInstances }, (_, index) => {
-      const ordinal = index + 1;
-      return new RdsClusterInstance(remote, `Instance-${ordinal}`, {
-        identifier: `${namePrefix}-dr-${ordinal}`,
-        clusterIdentifier: this.secondaryCluster.id,
-        engine: this.secondaryCluster.engine,
-        instanceClass,
-        availabilityZone: zones[index % zones.length],
-        promotionTier: 1,
-        dbSubnetGroupName: subnetGroup.name,
-        publiclyAccessible: false,
-        autoMinorVersionUpgrade: true,
-      });
-    });
+    // Keyed by AZ like the primary's instances (aurora-postgres.ts): reordering the zones moves nothing, and a
+    // replacement is created before the instance it replaces goes.
+    const slots = props.secondaryInstances === 0 ? [] : instanceSlots(zones, props.secondaryInstances - 1);
+    this.secondaryInstances = slots.map(
+      (slot) =>
+        new RdsClusterInstance(remote, `Instance-${slot.key}`, {
+          identifierPrefix: identifierPrefix(`${namePrefix}-dr`, slot.key, recoveryRegion.region),
+          clusterIdentifier: this.secondaryCluster.id,
+          engine: this.secondaryCluster.engine,
+          instanceClass,
+          availabilityZone: slot.zone,
+          promotionTier: 1,
+          dbSubnetGroupName: subnetGroup.name,
+          publiclyAccessible: false,
+          autoMinorVersionUpgrade: true,
+          applyImmediately: props.applyImmediately,
+          lifecycle: { createBeforeDestroy: true },
+        }),
+    );
+    moveFromPositions(
+      remote,
+      slots.map((slot, index) => ({ instance: this.secondaryInstances[index]!, zone: slot.zone })),
+      (index) => `Instance-${index + 1}`,
+      zones,
+    );
     suppress(
       this.secondaryNetwork,
       "PLT-REL-001",
@@ -236,12 +261,13 @@ export class GlobalDatabase extends Construct {
 export interface DisasterRecoveryProps {
   readonly namePrefix: string;
   readonly database: AuroraPostgres;
-  /** The recovery mode and region, from the config. */
-  readonly config: Exclude<DisasterRecoveryConfig, { readonly mode: "none" }>;
+  /** The recovery mode and region, from the config; mode none only with vaults of an earlier backup-copy mode to keep. */
+  readonly config: DisasterRecoveryConfig;
   /** Days the primary keeps its backups; AWS Backup keeps its own recovery points as long. */
   readonly backupRetentionDays: number;
-  /** The primary's instance class, serverless range and log retention, which a global database's secondary follows. */
+  /** The primary's instance class, serverless range, log retention and applyImmediately, which a global database's secondary follows. */
   readonly instanceClass: string;
+  readonly applyImmediately: boolean;
   readonly serverless: ServerlessCapacity;
   readonly logRetentionDays: number;
   /** Flow logs of a global database's secondary VPC: the primary VPC's settings. */
@@ -253,7 +279,8 @@ export interface DisasterRecoveryProps {
 /**
  * The database's copy in a second region of the same account, as the config chooses it: AWS Backup copies
  * (`backup-copy`) or an Aurora global database (`global-database`), on the recovery region's provider: a copy of the
- * stack's default one (same account guard and default tags).
+ * stack's default one (same account guard and default tags). After a switch away from backup-copy,
+ * `retainRecoveryPoints` keeps its vaults and recovery-region key (not its plan): the copies stay restorable.
  */
 export class DisasterRecovery extends Construct {
   readonly provider: AwsProvider;
@@ -266,19 +293,29 @@ export class DisasterRecovery extends Construct {
   constructor(scope: Construct, id: string, props: DisasterRecoveryProps) {
     super(scope, id);
     const { config, namePrefix, database } = props;
-    this.region = config.region;
-    this.provider = awsProviderIn(this, config.region, "recovery");
-    const recoveryRegion: RecoveryRegion = { provider: this.provider, region: config.region };
+    const retained = config.mode === "backup-copy" ? undefined : config.retainRecoveryPoints;
+    const region = config.region ?? retained?.region;
+    if (region === undefined) {
+      throw new Error(`${this.node.path}: disaster recovery mode none builds nothing unless it keeps recovery points (retainRecoveryPoints)`);
+    }
+    this.region = region;
+    this.provider = awsProviderIn(this, region, "recovery");
+    const recoveryRegion: RecoveryRegion = { provider: this.provider, region };
     if (config.mode === "backup-copy") {
       this.backupCopy = new BackupCopy(this, "BackupCopy", {
         namePrefix,
         database,
         recoveryRegion,
-        retentionDays: props.backupRetentionDays,
-        copyRetentionDays: config.copyRetentionDays,
-        schedule: config.schedule,
+        backups: { retentionDays: props.backupRetentionDays, copyRetentionDays: config.copyRetentionDays, schedule: config.schedule },
       });
-    } else {
+      return;
+    }
+    if (retained) {
+      // Same construct path as in backup-copy mode, so the vaults and the key keep their Terraform addresses.
+      const provider = retained.region === region ? this.provider : awsProviderIn(this, retained.region, "recovery-points");
+      this.backupCopy = new BackupCopy(this, "BackupCopy", { namePrefix, database, recoveryRegion: { provider, region: retained.region } });
+    }
+    if (config.mode === "global-database") {
       this.globalDatabase = new GlobalDatabase(this, "GlobalDatabase", {
         namePrefix,
         database,
@@ -290,6 +327,7 @@ export class DisasterRecovery extends Construct {
         instanceClass: props.instanceClass,
         serverless: props.serverless,
         logRetentionDays: props.logRetentionDays,
+        applyImmediately: props.applyImmediately,
         deletionProtection: props.deletionProtection,
       });
     }

@@ -1,81 +1,112 @@
 import { Construct } from "constructs";
-import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
-import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { AuroraPostgres } from "../database/aurora-postgres";
 import { IrsaRole, OidcProviderRef } from "../iam/irsa-role";
-import { KmsKey } from "../security/kms-key";
+import { KustomizePatch } from "./target-group-binding-patch";
 
 /** The application's IRSA role: `<prefix>-<serviceAccount>` (the overlays' service account annotation names it). */
 export function applicationRoleName(prefix: string, serviceAccount: string): string {
   return `${prefix}-${serviceAccount}`;
 }
 
-/** The application's database connection secret: `<prefix>/<serviceAccount>/database` (the overlays' ExternalSecret reads it). */
-export function applicationSecretName(prefix: string, serviceAccount: string): string {
-  return `${prefix}/${serviceAccount}/database`;
+/** The ConfigMap of `gitops/base` that carries the non-secret connection settings (libpq's PG* names). */
+export const CONNECTION_SETTINGS_CONFIGMAP = "web-database";
+/** The ExternalSecret of `gitops/base` that brings the master credentials to the provisioning Job, and only to it. */
+export const MASTER_CREDENTIALS_EXTERNAL_SECRET = "web-database-master";
+
+/** What `gitops/base` needs from the data layer, known only after it is applied. */
+export interface DatabaseHandover {
+  readonly writerEndpoint: string;
+  readonly readerEndpoint: string;
+  readonly port: number;
+  /** The Aurora-managed master secret, for the provisioning step's ExternalSecret. */
+  readonly masterSecretArn: string;
+}
+
+/**
+ * The patches the delivery stack's Argo CD Application applies over the overlay: the endpoints and port into the
+ * `web-database` ConfigMap, the master secret's ARN into the `web-database-master` ExternalSecret.
+ */
+export function databaseKustomizePatches(handover: DatabaseHandover): KustomizePatch[] {
+  return [
+    {
+      target: { version: "v1", kind: "ConfigMap", name: CONNECTION_SETTINGS_CONFIGMAP },
+      patch: JSON.stringify([
+        { op: "add", path: "/data/PGHOST", value: handover.writerEndpoint },
+        { op: "add", path: "/data/PGHOST_READER", value: handover.readerEndpoint },
+        { op: "add", path: "/data/PGPORT", value: String(handover.port) },
+      ]),
+    },
+    {
+      target: { group: "external-secrets.io", version: "v1", kind: "ExternalSecret", name: MASTER_CREDENTIALS_EXTERNAL_SECRET },
+      patch: JSON.stringify([{ op: "add", path: "/spec/dataFrom", value: [{ extract: { key: handover.masterSecretArn } }] }]),
+    },
+  ];
 }
 
 export interface ApplicationDatabaseAccessProps {
   readonly oidcProvider: OidcProviderRef;
   readonly database: AuroraPostgres;
-  /** `<project>-<environment>`: the role is `<prefix>-<serviceAccount>`, the secret `<prefix>/<serviceAccount>/database`. */
+  /** `<project>-<environment>`: the roles are `<prefix>-<serviceAccount>` and `<prefix>-<provisionerServiceAccount>`. */
   readonly prefix: string;
   readonly namespace: string;
   readonly serviceAccount: string;
+  /** The service account of the Job that creates the database users (gitops/base/provision-users-job.yaml). */
+  readonly provisionerServiceAccount: string;
   /** The PostgreSQL user the application logs in as with IAM tokens. @default the service account's name */
   readonly dbUser?: string;
-  /** Encrypts the connection secret; the role decrypts with it only through Secrets Manager of the key's region. */
-  readonly key: KmsKey;
-  /** Days a deleted connection secret can still be restored (`secretRecoveryWindowDays` of the tier). */
-  readonly recoveryWindowDays: number;
 }
 
 /**
- * What the application's pods need to reach Aurora without a password: an IRSA role for their service account with
- * `rds-db:connect` for one database user, and a Secrets Manager secret with the connection settings (libpq names:
- * PGHOST, PGPORT, PGUSER, PGSSLMODE, plus PGHOST_READER) that the ExternalSecret of `gitops/` reads.
+ * What the application's pods need to reach Aurora without a password, and what creates the user they log in as:
+ * - an IRSA role for the application's service account with `rds-db:connect` for one database user, and nothing else;
+ * - an IRSA role for the provisioning Job's service account that may read the Aurora-managed master secret (and
+ *   decrypt it through Secrets Manager): the only principal of the environment's workloads that can;
+ * - the kustomize patches the delivery stack's Argo CD Application applies: the non-secret connection settings into
+ *   the `web-database` ConfigMap (not a secret: the plan role refreshes nothing encrypted, and nothing here is
+ *   confidential) and the master secret's ARN into the provisioning Job's ExternalSecret (known only after apply).
  */
 export class ApplicationDatabaseAccess extends Construct {
   readonly role: IrsaRole;
-  readonly secret: SecretsmanagerSecret;
+  readonly provisionerRole: IrsaRole;
+  readonly dbUser: string;
+  /** For `GitOpsApplicationProps.kustomizePatches`: values only Terraform knows, handed to `gitops/base`. */
+  readonly kustomizePatches: readonly KustomizePatch[];
 
   constructor(scope: Construct, id: string, props: ApplicationDatabaseAccessProps) {
     super(scope, id);
-    const dbUser = props.dbUser ?? props.serviceAccount;
-    this.secret = new SecretsmanagerSecret(this, "Connection", {
-      name: applicationSecretName(props.prefix, props.serviceAccount),
-      description: `How ${props.namespace}/${props.serviceAccount} reaches Aurora (IAM authentication: no password)`,
-      kmsKeyId: props.key.arn,
-      recoveryWindowInDays: props.recoveryWindowDays,
-    });
-    // The namespace's SecretStore (gitops/base) authenticates as this service account, so the role that connects to
-    // the database is also the only one that may read the connection settings.
+    const { database } = props;
+    this.dbUser = props.dbUser ?? props.serviceAccount;
     this.role = new IrsaRole(this, "Role", {
       oidcProvider: props.oidcProvider,
       roleName: applicationRoleName(props.prefix, props.serviceAccount),
       namespace: props.namespace,
       serviceAccount: props.serviceAccount,
-      description: `IAM database authentication of ${props.namespace}/${props.serviceAccount} as ${dbUser}`,
+      description: `IAM database authentication of ${props.namespace}/${props.serviceAccount} as ${this.dbUser}`,
+    });
+    database.grantConnect(this.role, this.dbUser);
+    // The namespace's SecretStore `database-master` authenticates as this service account: the master password
+    // reaches the cluster only for the Job that creates the users, never through the application's role.
+    this.provisionerRole = new IrsaRole(this, "ProvisionerRole", {
+      oidcProvider: props.oidcProvider,
+      roleName: applicationRoleName(props.prefix, props.provisionerServiceAccount),
+      namespace: props.namespace,
+      serviceAccount: props.provisionerServiceAccount,
+      description: `Reads Aurora's master secret for ${props.namespace}/${props.provisionerServiceAccount}, which creates the database users`,
       statements: [
         {
-          Sid: "ReadConnectionSettings",
+          Sid: "ReadMasterSecret",
           Effect: "Allow",
           Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-          Resource: this.secret.arn,
+          Resource: database.masterUserSecretArn,
         },
-        props.key.grantDecryptVia("DecryptThroughSecretsManager", "secretsmanager"),
+        database.key.grantDecryptVia("DecryptMasterSecretThroughSecretsManager", "secretsmanager"),
       ],
     });
-    props.database.grantConnect(this.role, dbUser);
-    new SecretsmanagerSecretVersion(this, "ConnectionValue", {
-      secretId: this.secret.id,
-      secretString: JSON.stringify({
-        PGHOST: props.database.writerEndpoint,
-        PGHOST_READER: props.database.readerEndpoint,
-        PGPORT: String(props.database.port),
-        PGUSER: dbUser,
-        PGSSLMODE: "verify-full",
-      }),
+    this.kustomizePatches = databaseKustomizePatches({
+      writerEndpoint: database.writerEndpoint,
+      readerEndpoint: database.readerEndpoint,
+      port: database.port,
+      masterSecretArn: database.masterUserSecretArn,
     });
   }
 }

@@ -17,11 +17,13 @@ const IMAGE_UPDATER = "argocd-image-updater.argoproj.io";
  */
 export const NAMESPACED_KINDS: readonly { readonly group: string; readonly kind: string }[] = [
   { group: "", kind: "ServiceAccount" },
+  // The non-secret connection settings (gitops/base/database-settings.yaml).
+  { group: "", kind: "ConfigMap" },
   { group: "", kind: "Service" },
   { group: "argoproj.io", kind: "Rollout" },
   { group: "argoproj.io", kind: "AnalysisTemplate" },
   { group: "autoscaling", kind: "HorizontalPodAutoscaler" },
-  // The PreSync hook that runs the schema migrations (gitops/base/migration-job.yaml).
+  // The Sync hook that provisions the database users and runs the schema migrations (gitops/base/migration-job.yaml).
   { group: "batch", kind: "Job" },
   // The Vault Agent's CA (gitops/base/vault-ca.yaml), issued by the platform's private ClusterIssuer.
   { group: "cert-manager.io", kind: "Certificate" },
@@ -152,7 +154,10 @@ function imageUpdaterAnnotations(settings: ImageUpdaterSettings, branch: string)
     [`${IMAGE_UPDATER}/${alias}.allow-tags`]: settings.allowTags,
     [`${IMAGE_UPDATER}/${alias}.kustomize.image-name`]: settings.kustomizeImageName,
     [`${IMAGE_UPDATER}/write-back-method`]: settings.writeBack,
-    ...(settings.writeBack === "git" ? { [`${IMAGE_UPDATER}/write-back-target`]: "kustomization", [`${IMAGE_UPDATER}/git-branch`]: branch } : {}),
+    // Git write-back goes to Image Updater's default target, `.argocd-source-<app>.yaml` beside the overlay, which Argo
+    // CD applies over the kustomization: the kustomization's newTag stays what `npm run generate` writes (app/'s tree
+    // id, the first release's tag), so the generator never competes with Image Updater for one field.
+    ...(settings.writeBack === "git" ? { [`${IMAGE_UPDATER}/git-branch`]: branch } : {}),
   };
 }
 

@@ -5,6 +5,8 @@ export interface PolicyStatement {
   readonly Principal?: "*" | Record<string, string | string[]>;
   readonly Action: string | string[];
   readonly Resource?: string | string[];
+  /** Every resource but these (a Deny that spares the listed resources). */
+  readonly NotResource?: string | string[];
   readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
 }
 

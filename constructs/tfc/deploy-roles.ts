@@ -3,7 +3,14 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { awsManagedPolicyArn, formatArn, policyArn, roleArn } from "../core/aws-scope";
-import { ATTACHABLE_AWS_MANAGED_POLICIES, MANAGED_SERVICES, PASS_ROLE_SERVICES, permissionsBoundaryName } from "../iam/github-actions";
+import {
+  ATTACHABLE_AWS_MANAGED_POLICIES,
+  MANAGED_SERVICES,
+  PASS_ROLE_SERVICES,
+  SERVICE_LINKED_ROLE_SERVICES,
+  WORKLOAD_SERVICES,
+} from "../iam/pipeline-policy-data";
+import { permissionsBoundaryName } from "../iam/pipeline-roles";
 import { policyDocument, PolicyStatement } from "../iam/policy-document";
 import { terraformCloudTrustPolicy, TerraformCloudOidcProvider } from "./workload-identity";
 
@@ -24,20 +31,8 @@ export function terraformCloudPlanRoleName(prefix: string): string {
 const AGENT_SERVICES = ["ecs"];
 const AGENT_PASS_ROLE_SERVICES = ["ecs-tasks.amazonaws.com"];
 
-/** Service-linked roles the environment's services create on first use (iam:AWSServiceName); ECS for the agents. */
-const SERVICE_LINKED_ROLE_SERVICES = [
-  "autoscaling.amazonaws.com",
-  "backup.amazonaws.com",
-  "ecs.amazonaws.com",
-  "eks.amazonaws.com",
-  "eks-nodegroup.amazonaws.com",
-  "elasticloadbalancing.amazonaws.com",
-  "rds.amazonaws.com",
-  "rds.application-autoscaling.amazonaws.com",
-  "spot.amazonaws.com",
-  "vpcorigin.cloudfront.amazonaws.com",
-  "wafv2.amazonaws.com",
-];
+/** The service-linked roles of the pipeline's environments, and ECS's for the agents. */
+const AGENT_SERVICE_LINKED_ROLES = ["ecs.amazonaws.com"];
 
 /** Service-linked roles of the environment's services and no other. */
 function serviceLinkedRoles(): PolicyStatement {
@@ -46,7 +41,7 @@ function serviceLinkedRoles(): PolicyStatement {
     Effect: "Allow",
     Action: "iam:CreateServiceLinkedRole",
     Resource: "*",
-    Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
+    Condition: { StringEquals: { "iam:AWSServiceName": [...SERVICE_LINKED_ROLE_SERVICES, ...AGENT_SERVICE_LINKED_ROLES] } },
   };
 }
 
@@ -134,9 +129,8 @@ function environmentGuards(environmentName: string): PolicyStatement[] {
 
 /** The most a role the stacks create may do: data-plane work in the environment's regions, never IAM administration. */
 function boundaryStatements(scope: Construct, props: TerraformCloudDeployRolesProps, guards: PolicyStatement[]): PolicyStatement[] {
-  // Beyond what the stacks manage, what their roles call: Session Manager (node roles), X-Ray (the tracing collector),
-  // and what the load balancer controller's policy reads (Cognito clients, Shield, regional WAF, tags).
-  const workload = [...MANAGED_SERVICES, ...AGENT_SERVICES, "ssmmessages", "ec2messages", "xray", "cognito-idp", "shield", "waf-regional", "tag"];
+  // The workload services of the GitHub pipeline's boundary (S3 and STS by the narrower statements below), and ECS.
+  const workload = [...WORKLOAD_SERVICES.filter((service) => service !== "s3" && service !== "sts"), ...AGENT_SERVICES];
   return [
     {
       Sid: "WorkloadServicesInTheEnvironmentsRegions",

@@ -1,7 +1,7 @@
 import type { EnvironmentConfig } from "../../config";
 import type { CloudState } from "../../config/schema/state";
 import { ArnContext, policyArn, roleArn } from "../core/aws-scope";
-import { permissionsBoundaryName } from "../iam/github-actions";
+import { permissionsBoundaryName } from "../iam/pipeline-roles";
 import { terraformCloudApplyRoleName, terraformCloudPlanRoleName } from "./deploy-roles";
 
 /** Where and as whom an environment's Terraform Cloud runs work, read from its config. */

@@ -40,6 +40,29 @@ export interface ChartWorkload {
   readonly volumes?: readonly string[];
   /** Secrets named inside values the component reads (Argo CD's `$<secret>:<key>` in argocd-cm). */
   readonly secretsIn?: (values: Json) => string[];
+  /** Volumes the chart builds from values (vault's `server.extraVolumes` become `userconfig-<name>` volumes). */
+  readonly volumesIn?: (values: Json) => Json[];
+  /** Pod Security fields, for the admission and certificate-reload contracts; absent: not modelled. */
+  readonly security?: ChartSecurity;
+}
+
+/**
+ * Where a chart takes a workload's Pod Security fields (admission contract): the pod's and the main container's
+ * securityContext (fallback lists, first set wins), what the template renders when they are empty, and the host
+ * switches and extra containers it copies from values.
+ */
+export interface ChartSecurity {
+  readonly pod: readonly string[];
+  readonly container: readonly string[];
+  /** What the template writes when the pod path is empty (vault's `_helpers.tpl`); absent: nothing. */
+  readonly podFallback?: Json;
+  readonly containerFallback?: Json;
+  readonly hostNetwork?: string;
+  readonly shareProcessNamespace?: string;
+  /** Paths of container lists the chart adds to the pod as given (vault's `server.extraContainers`). */
+  readonly extraContainers?: readonly string[];
+  /** Path of the pod template's annotations (reloader annotations live there). */
+  readonly podAnnotations?: string;
 }
 
 export interface ChartIngress {
@@ -61,6 +84,26 @@ export interface ChartFacts {
   /** `group/Kind`s whose CRDs the chart installs; the values switch that turns that off and the chart's default for it. */
   readonly crds?: { readonly kinds: readonly string[]; readonly enabled?: string; readonly byDefault?: boolean };
 }
+
+/** The common layout of security contexts: `<prefix>.<pod>` and `<prefix>.<container>`. */
+function securityAt(prefix: string, pod: string, container: string, extra: Partial<ChartSecurity> = {}): ChartSecurity {
+  const at = (key: string) => (prefix ? `${prefix}.${key}` : key);
+  return { pod: [at(pod)], container: [at(container)], ...extra };
+}
+
+/** Vault's `_helpers.tpl` (v0.34.1): an empty pod context renders this one (non-OpenShift), without a seccomp profile. */
+const VAULT_POD_FALLBACK = { runAsNonRoot: true, runAsGroup: 1000, runAsUser: 100, fsGroup: 1000 };
+
+/** Vault's `server.extraVolumes` as its `vault.volumes` helper renders them: `userconfig-<name>`, a Secret or ConfigMap. */
+const vaultExtraVolumes = (values: Json): Json[] =>
+  asArray(valueAt(values, "server.extraVolumes"))
+    .map(asMap)
+    .filter((volume) => asString(volume.name))
+    .map((volume) =>
+      volume.type === "secret"
+        ? { name: `userconfig-${String(volume.name)}`, secret: { secretName: String(volume.name) } }
+        : { name: `userconfig-${String(volume.name)}`, configMap: { name: String(volume.name) } },
+    );
 
 const self = (release: string) => release;
 const suffixed = (suffix: string) => (release: string) => `${release}-${suffix}`;
@@ -84,6 +127,13 @@ function argoCdComponent(kind: string, prefix: string, name: (release: string) =
   return {
     ...component(kind, prefix, name),
     enabled,
+    // Every component's pod takes global.securityContext except redis, which has its own (templates/redis/deployment.yaml).
+    security: {
+      pod: [prefix === "redis" ? "redis.securityContext" : "global.securityContext"],
+      container: [`${prefix}.containerSecurityContext`],
+      // Only these templates read a hostNetwork value (argocd-server, -repo-server deployments, controller statefulset).
+      hostNetwork: ["controller", "server", "repoServer"].includes(prefix) ? `${prefix}.hostNetwork` : undefined,
+    },
     nodeSelector: [`${prefix}.nodeSelector`, "global.nodeSelector"],
     tolerations: [`${prefix}.tolerations`, "global.tolerations"],
     // global.affinity is a preset (soft/hard anti-affinity) the chart expands, not a Kubernetes affinity.
@@ -127,10 +177,16 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
   },
   "cert-manager": {
     workloads: [
-      component("Deployment", "", self),
-      component("Deployment", "webhook", suffixed("webhook")),
-      component("Deployment", "cainjector", suffixed("cainjector"), { enabled: "cainjector.enabled" }),
-      component("Job", "startupapicheck", suffixed("startupapicheck"), { enabled: "startupapicheck.enabled" }),
+      component("Deployment", "", self, { security: securityAt("", "securityContext", "containerSecurityContext") }),
+      component("Deployment", "webhook", suffixed("webhook"), { security: securityAt("webhook", "securityContext", "containerSecurityContext") }),
+      component("Deployment", "cainjector", suffixed("cainjector"), {
+        enabled: "cainjector.enabled",
+        security: securityAt("cainjector", "securityContext", "containerSecurityContext"),
+      }),
+      component("Job", "startupapicheck", suffixed("startupapicheck"), {
+        enabled: "startupapicheck.enabled",
+        security: securityAt("startupapicheck", "securityContext", "containerSecurityContext"),
+      }),
     ],
     crds: {
       kinds: [
@@ -158,12 +214,24 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
       },
     ],
   },
-  "external-dns": { workloads: [component("Deployment", "", self)] },
+  "external-dns": {
+    workloads: [
+      component("Deployment", "", self, {
+        security: securityAt("", "podSecurityContext", "securityContext", { shareProcessNamespace: "shareProcessNamespace" }),
+      }),
+    ],
+  },
   "external-secrets": {
     workloads: [
-      component("Deployment", "", self),
-      component("Deployment", "webhook", suffixed("webhook"), { enabled: "webhook.create" }),
-      component("Deployment", "certController", suffixed("cert-controller"), { enabled: "certController.create" }),
+      component("Deployment", "", self, { security: securityAt("", "podSecurityContext", "securityContext", { hostNetwork: "hostNetwork" }) }),
+      component("Deployment", "webhook", suffixed("webhook"), {
+        enabled: "webhook.create",
+        security: securityAt("webhook", "podSecurityContext", "securityContext", { hostNetwork: "webhook.hostNetwork" }),
+      }),
+      component("Deployment", "certController", suffixed("cert-controller"), {
+        enabled: "certController.create",
+        security: securityAt("certController", "podSecurityContext", "securityContext", { hostNetwork: "certController.hostNetwork" }),
+      }),
     ],
     crds: {
       kinds: [
@@ -268,12 +336,37 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
   },
   "metrics-server": { workloads: [component("Deployment", "", self)] },
   // mode: deployment renders one Deployment named by the fullname; templates/_pod.tpl reads the top-level placement keys.
-  "opentelemetry-collector": { workloads: [component("Deployment", "", self)] },
+  "opentelemetry-collector": {
+    workloads: [component("Deployment", "", self, { security: securityAt("", "podSecurityContext", "securityContext", { hostNetwork: "hostNetwork" }) })],
+  },
   vault: {
     workloads: [
-      component("StatefulSet", "server", self, { enabled: "server.enabled", persistence: "server.dataStorage" }),
+      component("StatefulSet", "server", self, {
+        enabled: "server.enabled",
+        persistence: "server.dataStorage",
+        volumesIn: vaultExtraVolumes,
+        security: {
+          pod: ["server.statefulSet.securityContext.pod"],
+          container: ["server.statefulSet.securityContext.container"],
+          podFallback: VAULT_POD_FALLBACK,
+          containerFallback: { allowPrivilegeEscalation: false },
+          hostNetwork: "server.hostNetwork",
+          shareProcessNamespace: "server.shareProcessNamespace",
+          extraContainers: ["server.extraContainers"],
+          podAnnotations: "server.annotations",
+        },
+      }),
       {
-        ...component("Deployment", "injector", suffixed("agent-injector"), { enabled: "injector.enabled" }),
+        ...component("Deployment", "injector", suffixed("agent-injector"), {
+          enabled: "injector.enabled",
+          security: {
+            pod: ["injector.securityContext.pod"],
+            container: ["injector.securityContext.container"],
+            podFallback: VAULT_POD_FALLBACK,
+            containerFallback: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+            hostNetwork: "injector.hostNetwork",
+          },
+        }),
         // The injector's service account is always created and always named after it; only annotations are values.
         serviceAccount: { annotations: "injector.serviceAccount.annotations", defaultName: suffixed("agent-injector") },
       },
@@ -316,8 +409,12 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
       {
         ...component("Deployment", "controller", self),
         serviceAccount: { create: "serviceAccount.create", name: "serviceAccount.name", annotations: "serviceAccount.annotations", defaultName: self },
+        security: securityAt("", "podSecurityContext", "containerSecurityContext"),
       },
-      { ...component("Deployment", "dashboard", suffixed("dashboard"), { enabled: "dashboard.enabled" }) },
+      {
+        ...component("Deployment", "dashboard", suffixed("dashboard"), { enabled: "dashboard.enabled" }),
+        security: securityAt("dashboard", "podSecurityContext", "containerSecurityContext"),
+      },
     ],
     crds: {
       kinds: [
@@ -331,11 +428,15 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
     },
   },
   "argocd-image-updater": {
-    workloads: [component("Deployment", "", self)],
+    workloads: [component("Deployment", "", self, { security: securityAt("", "podSecurityContext", "securityContext") })],
     crds: { kinds: ["argocd-image-updater.argoproj.io/ImageUpdater"], enabled: "crds.install" },
   },
   "eck-operator": {
-    workloads: [component("StatefulSet", "", () => "elastic-operator")],
+    workloads: [
+      component("StatefulSet", "", () => "elastic-operator", {
+        security: securityAt("", "podSecurityContext", "securityContext", { hostNetwork: "hostNetwork" }),
+      }),
+    ],
     crds: {
       kinds: [
         "elasticsearch.k8s.elastic.co/Elasticsearch",

@@ -1,11 +1,17 @@
+import { admissionContract } from "./checks/admission";
 import { arnsContract } from "./checks/arns";
+import { certificateReloadContract } from "./checks/certificate-reload";
 import { crdsContract } from "./checks/crds";
+import { databaseUsersContract } from "./checks/database-users";
+import { effectivePermissionsContract } from "./checks/effective-permissions";
 import { hostsContract } from "./checks/hosts";
 import { irsaContract } from "./checks/irsa";
 import { metricsContract } from "./checks/metrics";
 import { mountedSecretsContract } from "./checks/mounted-secrets";
+import { planRefreshContract } from "./checks/plan-refresh";
 import { schedulingContract } from "./checks/scheduling";
 import { secretsContract } from "./checks/secrets";
+import { tokenAudienceContract } from "./checks/token-audience";
 import { placementContract } from "./placement";
 import type { Contract, Finding, SystemModel } from "./types";
 
@@ -20,6 +26,12 @@ export const CONTRACTS: readonly Contract[] = [
   mountedSecretsContract,
   placementContract,
   metricsContract,
+  admissionContract,
+  certificateReloadContract,
+  tokenAudienceContract,
+  databaseUsersContract,
+  effectivePermissionsContract,
+  planRefreshContract,
 ];
 
 export interface ContractResult {

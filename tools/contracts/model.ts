@@ -7,7 +7,7 @@ import { kustomize, overlayDirectory } from "../gitops-render";
 import { REPO_ROOT } from "../lib/repo";
 import { environmentOf, SynthesizedStack } from "../lib/synth-output";
 import { scalarText } from "../../constructs/policy/attributes";
-import { CHARTS, ChartFacts, firstSet, switchedOn } from "./chart-workloads";
+import { CHARTS, ChartFacts, ChartSecurity, firstSet, switchedOn } from "./chart-workloads";
 import { addressOf, resolve, resourcesOfType } from "./terraform";
 import type { KubeObject, NodePoolFacts, ObjectModel, ReleaseModel, SystemModel, WorkloadFacts } from "./types";
 import { asArray, asMap, asString, isMap, isSet, Json, mergeValues, valueAt } from "./values";
@@ -221,11 +221,37 @@ function releaseWorkloads(release: ReleaseModel, chartDefaults: ChartDefaults): 
           volumes: [
             ...secrets.map((name) => ({ name, secret: { secretName: name } })),
             ...(workload.volumes ?? []).flatMap((volumesPath) => asArray(valueAt(values, volumesPath))),
+            ...(workload.volumesIn?.(values) ?? []),
           ],
           containers: [{ name: workload.name(release.name) }],
+          ...(workload.security ? securityFields(values, workload.security, workload.name(release.name)) : {}),
         },
+        ...(workload.security ? { securityModelled: true, podAnnotations: chartPodAnnotations(values, workload.security) } : {}),
       };
     });
+}
+
+/** The Pod Security fields of a chart workload as its templates render them (tools/contracts/chart-workloads.ts). */
+function securityFields(values: Json, security: ChartSecurity, name: string): Record<string, unknown> {
+  const context = (paths: readonly string[], fallback: Json | undefined) => {
+    const set = firstSet(values, paths);
+    return isMap(set) && Object.keys(set).length > 0 ? set : fallback;
+  };
+  const pod = context(security.pod, security.podFallback);
+  const container = context(security.container, security.containerFallback);
+  const extra = (security.extraContainers ?? []).flatMap((containersPath) => asArray(valueAt(values, containersPath)));
+  const on = (switchPath: string | undefined) => (switchPath ? valueAt(values, switchPath) === true : false);
+  return {
+    ...(pod ? { securityContext: pod } : {}),
+    ...(on(security.hostNetwork) ? { hostNetwork: true } : {}),
+    ...(on(security.shareProcessNamespace) ? { shareProcessNamespace: true } : {}),
+    containers: [{ name, ...(container ? { securityContext: container } : {}) }, ...extra],
+  };
+}
+
+function chartPodAnnotations(values: Json, security: ChartSecurity): Record<string, string> {
+  const annotations = security.podAnnotations ? valueAt(values, security.podAnnotations) : undefined;
+  return isMap(annotations) ? (annotations as Record<string, string>) : {};
 }
 
 /** Placement values some charts (vault) take as a YAML string with template expressions: read what parses. */
@@ -403,7 +429,8 @@ const EKS_TAINT_EFFECTS: Record<string, string> = { NO_SCHEDULE: "NoSchedule", N
 function nodePoolsOf(environment: EnvironmentConfig, stacks: SystemModel["stacks"]): NodePoolFacts[] {
   const pools = Object.keys(environment.cluster.nodeGroups);
   return resourcesOfType(stacks, "aws_eks_node_group").map((group) => {
-    const name = scalarText(group.values.node_group_name) ?? group.name;
+    // A group named by prefix (replaced create-first) gets its unique suffix at apply: the prefix stands for its name.
+    const name = scalarText(group.values.node_group_name) ?? scalarText(group.values.node_group_name_prefix)?.replace(/-$/, "") ?? group.name;
     const zones = [
       ...new Set(
         asArray(group.values.subnet_ids).map((subnet) => {
@@ -424,7 +451,10 @@ function nodePoolsOf(environment: EnvironmentConfig, stacks: SystemModel["stacks
       ...(instanceTypes.length === 1 ? { "node.kubernetes.io/instance-type": instanceTypes[0] } : {}),
       ...(asMap(group.values.labels) as Record<string, string>),
     };
-    const pool = pools.find((candidate) => name.endsWith(`-${candidate}`) || name.includes(`-${candidate}-`)) ?? labels.workload ?? addressOf(group);
+    const pool =
+      pools.find((candidate) => name === candidate || name.startsWith(`${candidate}-`) || name.endsWith(`-${candidate}`) || name.includes(`-${candidate}-`)) ??
+      labels.workload ??
+      addressOf(group);
     return {
       name,
       pool,

@@ -114,8 +114,11 @@ export function roleNamed(stacks: Stacks, stack: string, roleArn: string): Resou
 }
 
 export interface Statement {
+  readonly sid?: string;
   readonly effect: string;
   readonly actions: readonly string[];
+  /** NotAction: the statement applies to every action but these. */
+  readonly notActions?: readonly string[];
   readonly resources: readonly string[];
   readonly notResources: readonly string[];
   readonly principals: readonly { readonly type: string; readonly value: string }[];
@@ -170,8 +173,10 @@ export function parsePolicy(text: unknown): Statement[] | undefined {
   if (!isMap(document) || document.Statement === undefined) return undefined;
   const list = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
   return list.map(asMap).map((statement) => ({
+    ...(typeof statement.Sid === "string" ? { sid: statement.Sid } : {}),
     effect: scalarText(statement.Effect) ?? "Allow",
     actions: strings(statement.Action),
+    ...(statement.NotAction === undefined ? {} : { notActions: strings(statement.NotAction) }),
     resources: strings(statement.Resource),
     notResources: strings(statement.NotResource),
     principals: principalsOf(statement.Principal),

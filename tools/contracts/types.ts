@@ -70,6 +70,11 @@ export interface WorkloadFacts {
   readonly podSpec: Record<string, unknown>;
   /** Annotations of the pod template (the Vault injector reads them). Optional: added by the contracts helper. */
   readonly podAnnotations?: Record<string, string>;
+  /**
+   * True when the pod spec carries the chart's Pod Security fields (securityContext, host switches, extra containers)
+   * as tools/contracts/chart-workloads.ts models them; objects' pod specs always carry them. Added by the addons helper.
+   */
+  readonly securityModelled?: boolean;
 }
 
 /** The whole synthesized system of one environment. */

@@ -1,24 +1,28 @@
-import { estimate, formatReport } from "./estimate";
-import { synthesizeCompiledApp } from "../lib/synth-output";
+import { processIo, runTool, ToolIo, UsageError } from "../lib/cli";
+
+const USAGE = "usage: npm run cost -- [<env>...] [--json] [--items]";
 
 /**
  * `npm run cost [-- <env>...] [--json] [--items]`: monthly estimate per environment and stack from the synthesized
  * Terraform JSON. `--json` prints the report for CI; `--items` adds each stack's line items to the table.
  * Exits 1 when a resource type is unknown to the price table, so CI notices a new type instead of under-reporting.
  */
-function main(): void {
-  const args = process.argv.slice(2);
+export function main(args: readonly string[], io: ToolIo = processIo): number {
+  if (args.includes("--help")) {
+    io.out(`${USAGE}\n`);
+    return 0;
+  }
   const environments = args.filter((arg) => !arg.startsWith("--"));
   const unknownFlags = args.filter((arg) => arg.startsWith("--") && arg !== "--json" && arg !== "--items");
-  if (unknownFlags.length > 0) throw new Error(`unknown option ${unknownFlags.join(", ")}; usage: npm run cost -- [<env>...] [--json] [--items]`);
+  if (unknownFlags.length > 0) throw new UsageError(`unknown option ${unknownFlags.join(", ")}; ${USAGE}`);
+  // Loaded once the arguments are understood, so usage never waits for the app's modules.
+  /* eslint-disable @typescript-eslint/no-require-imports -- import() cannot load .ts under tsx/cjs */
+  const { estimate, formatReport } = require("./estimate") as typeof import("./estimate");
+  const { synthesizeCompiledApp } = require("../lib/synth-output") as typeof import("../lib/synth-output");
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const report = estimate(synthesizeCompiledApp(environments));
-  process.stdout.write(args.includes("--json") ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, { items: args.includes("--items") }));
-  if (report.unknown.length > 0 || report.unpriced.length > 0) process.exitCode = 1;
+  io.out(args.includes("--json") ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, { items: args.includes("--items") }));
+  return report.unknown.length > 0 || report.unpriced.length > 0 ? 1 : 0;
 }
 
-try {
-  main();
-} catch (error) {
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(1);
-}
+if (require.main === module) runTool(main);

@@ -13,7 +13,7 @@ type AssumptionName = keyof PriceTable["assumptions"];
 export interface LineItem {
   readonly stack: string;
   readonly address: string;
-  /** The construct path inside the stack (`Database/Writer`), which names the resource for people. */
+  /** The construct path inside the stack (`Database/Instance-eu-west-1a`), which names the resource for people. */
   readonly resource: string;
   readonly description: string;
   readonly monthly: number;

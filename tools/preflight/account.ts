@@ -1,4 +1,4 @@
-import { GITHUB_OIDC_HOST } from "../../constructs/iam/github-actions";
+import { GITHUB_OIDC_HOST } from "../../constructs/iam/github-oidc";
 import type { AwsCli, PreflightCheck, PreflightContext, PreflightResult } from "./types";
 
 /** The role EC2 Auto Scaling launches EKS nodes with; the node volume key's policy names it. */
@@ -7,15 +7,16 @@ export const AUTOSCALING_SERVICE_LINKED_ROLE = "AWSServiceRoleForAutoScaling";
 type Presence = { readonly found: boolean } | { readonly error: string };
 
 /** `aws iam get-role`: found, absent (NoSuchEntity), or a failure that says nothing about the role. */
-async function roleExists(aws: AwsCli, roleName: string): Promise<Presence> {
-  const result = await aws(["iam", "get-role", "--role-name", roleName]);
+async function roleExists(aws: AwsCli, roleName: string, region: string): Promise<Presence> {
+  // IAM is global; the region picks the partition's endpoint (aws-cn, aws-us-gov).
+  const result = await aws(["iam", "get-role", "--role-name", roleName, "--region", region]);
   if (result.ok) return { found: true };
   if (/NoSuchEntity/.test(result.stderr)) return { found: false };
   return { error: firstLine(result.stderr) };
 }
 
-async function githubProviderExists(aws: AwsCli): Promise<Presence> {
-  const result = await aws(["iam", "list-open-id-connect-providers"]);
+async function githubProviderExists(aws: AwsCli, region: string): Promise<Presence> {
+  const result = await aws(["iam", "list-open-id-connect-providers", "--region", region]);
   if (!result.ok) return { error: firstLine(result.stderr) };
   try {
     const providers = (JSON.parse(result.stdout) as { OpenIDConnectProviderList?: { Arn?: string }[] }).OpenIDConnectProviderList ?? [];
@@ -45,8 +46,8 @@ function compare(
   if ("error" in presence)
     return [
       {
-        status: "missing",
-        message: `${what}: could not check (${presence.error}); the deploy needs iam:GetRole and iam:ListOpenIDConnectProviders to be checked`,
+        status: "unchecked",
+        message: `${what}: could not check (${presence.error}); the caller needs iam:GetRole and iam:ListOpenIDConnectProviders`,
       },
     ];
   if (presence.found && mode === "existing") return [{ status: "ok", message: `${what} exists and ${file} says ${key}: existing` }];
@@ -62,7 +63,7 @@ export const autoScalingServiceLinkedRoleCheck: PreflightCheck = {
   id: "account-autoscaling-service-linked-role",
   description: `the ${AUTOSCALING_SERVICE_LINKED_ROLE} service-linked role the node volume key's policy names (KMS rejects a policy naming a role that does not exist)`,
   async run(context) {
-    const presence = await roleExists(context.aws, AUTOSCALING_SERVICE_LINKED_ROLE);
+    const presence = await roleExists(context.aws, AUTOSCALING_SERVICE_LINKED_ROLE, context.environment.account.region);
     return compare(
       context,
       `the service-linked role ${AUTOSCALING_SERVICE_LINKED_ROLE}`,
@@ -81,7 +82,7 @@ export const githubOidcProviderCheck: PreflightCheck = {
     if (!context.environment.github) {
       return [{ status: "info", message: `${context.environment.file} has no github section: no deploy role, so the GitHub OIDC provider is not needed` }];
     }
-    const presence = await githubProviderExists(context.aws);
+    const presence = await githubProviderExists(context.aws, context.environment.account.region);
     return compare(
       context,
       `the GitHub Actions OIDC provider ${GITHUB_OIDC_HOST}`,

@@ -1,21 +1,17 @@
-import { execFile } from "child_process";
 import { ConfigError, EnvironmentConfig, formatProblem, loadEnvironments, optionsFromEnv } from "../../config";
+import { awsCli, disableInstanceMetadata } from "./aws-cli";
 import { PREFLIGHT_CHECKS, preflight } from "./checks";
 import type { AwsCli } from "./types";
 
+// Before anything could call AWS: never wait on the instance-metadata service.
+disableInstanceMetadata();
+
 const USAGE = "usage: npm run preflight -- <environment> | --list";
 
-/** The AWS CLI with the caller's credentials (the deploy role); checks only ever pass read-only commands. */
-export const awsCli: AwsCli = (args) =>
-  new Promise((resolve) => {
-    execFile("aws", [...args, "--output", "json"], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ ok: !error, stdout: String(stdout), stderr: error && !stderr ? error.message : String(stderr) }),
-    );
-  });
-
-async function main(args: string[]): Promise<number> {
+/** `npm run preflight -- <environment> | --list`: the exit code; 1 when anything is missing or could not be checked. */
+export async function main(args: string[], aws: AwsCli = awsCli, out: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
   if (args.includes("--list")) {
-    for (const check of PREFLIGHT_CHECKS) process.stdout.write(`${check.id}: ${check.description}\n`);
+    for (const check of PREFLIGHT_CHECKS) out(`${check.id}: ${check.description}\n`);
     return 0;
   }
   const names = args.filter((arg) => !arg.startsWith("--"));
@@ -33,15 +29,17 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
   if (environment === undefined) throw new Error(`no environment ${names.join(", ")}`);
-  const { lines, missing } = await preflight(environment, awsCli);
-  process.stdout.write(`${lines.join("\n")}\n`);
-  return missing > 0 ? 1 : 0;
+  const { lines, missing, unchecked } = await preflight(environment, aws);
+  out(`${lines.join("\n")}\n`);
+  return missing + unchecked > 0 ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: Error) => {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -69,7 +69,7 @@ async function inspect(context: PreflightContext, secret: DeclaredSecret): Promi
   if (!described.ok) {
     if (!described.stderr.includes("ResourceNotFoundException")) {
       return {
-        status: "missing",
+        status: "unchecked",
         message: `${secret.name}: cannot describe it (${described.stderr.trim().split("\n")[0]}); run with the deploy role, which may describe secrets`,
       };
     }

@@ -2,8 +2,11 @@ import type { EnvironmentConfig } from "../../config";
 
 /** The outcome of one read-only look at the account before a deploy. */
 export interface PreflightResult {
-  /** `ok`: in place; `missing`: the deploy (or the feature it serves) needs it first; `info`: a fact that decides a config switch. */
-  readonly status: "ok" | "missing" | "info";
+  /**
+   * `ok`: in place; `missing`: the deploy (or the feature it serves) needs it first; `info`: a fact that decides a
+   * config switch; `unchecked`: the account could not be asked (no credentials, no permission, a timeout).
+   */
+  readonly status: "ok" | "missing" | "info" | "unchecked";
   /** One line: what was checked, what was found, and what to do (the command or config key) when it is missing. */
   readonly message: string;
 }

@@ -4,8 +4,8 @@ import * as path from "path";
 import { parse } from "yaml";
 import { checkValues, chartsDir, findChart } from "../../../tools/chart-values";
 import { REPO_ROOT, shippedEnvironments } from "../../support/environments";
-import { platformStack } from "../../support/platform";
-import { resourcesOf, synthStack } from "../../support/synth";
+import { synthPlatformJson } from "../../support/platform";
+import { resourcesOf } from "../../support/synth";
 
 const CHARTS = chartsDir(REPO_ROOT);
 const MANIFESTS_CHART_VERSION = String(
@@ -39,7 +39,7 @@ interface ReleaseValues {
 /** Every helm_release of every shipped environment's platform stack, with its values parsed. */
 function shippedReleases(): ReleaseValues[] {
   return shippedEnvironments().flatMap((environment) => {
-    const releases = resourcesOf(synthStack(platformStack(environment)), "helm_release");
+    const releases = resourcesOf(synthPlatformJson(environment), "helm_release");
     return Object.entries(releases).map(([id, release]) => {
       const local = release.repository === undefined;
       const values = ((release.values as string[] | undefined) ?? []).reduce<Record<string, unknown>>(

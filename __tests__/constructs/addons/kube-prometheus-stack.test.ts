@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { matches, parsePromql, selectorsOf } from "../../support/promql";
-import { REPO_ROOT, shippedEnvironments, testEnvironment } from "../../support/environments";
+import { environmentInput, REPO_ROOT, shippedEnvironments, testEnvironment } from "../../support/environments";
+import { validateEnvironment } from "../../../config";
 import { synthPlatform } from "../../support/platform";
 import type { EnvironmentInput } from "../../../config/schema/environment";
 
@@ -176,4 +177,40 @@ describe("Alertmanager routing by severity", () => {
       }
     },
   );
+});
+
+/** Issue 20, break 6: SES logs in with SMTP credentials, never with the from address. */
+describe("e-mail through Amazon SES", () => {
+  const region = testEnvironment().account.region;
+  const ses = { ...mail, email: { ...mail.email, smarthost: `email-smtp.${region}.amazonaws.com:587` } };
+  const problemsOf = (receiver: object) => {
+    const input = environmentInput({ platform: { kubePrometheusStack: { alertmanager: { receivers: [receiver] } } } as EnvironmentInput["platform"] });
+    const result = validateEnvironment("test", "config/test.yaml", input);
+    return "problems" in result ? result.problems : [];
+  };
+
+  it("refuses an SES smarthost whose login would be the from address, in one line naming the field and the fix", () => {
+    const [problem] = problemsOf(ses);
+    expect(problem).toMatchObject({ file: "config/test.yaml", location: "platform.kubePrometheusStack.alertmanager.receivers[0].email.username" });
+    expect(problem.message).toMatch(
+      /^must be the SMTP user name of an SES SMTP credential .*unset \(the from address\).*shop\/smtp.*example\.com must be a verified SES identity/,
+    );
+    expect(problem.message).not.toContain("\n");
+    expect(problemsOf({ ...ses, email: { ...ses.email, username: ses.email.from } })[0].message).toContain(`not "${ses.email.from}"`);
+  });
+
+  it("accepts SES with an SMTP credential's user name, and logs in with it", () => {
+    const username = "AKIAIOSFODNN7EXAMPLE";
+    expect(problemsOf({ ...ses, email: { ...ses.email, username } })).toEqual([]);
+    const { config } = alertmanagerOf([{ ...ses, email: { ...ses.email, username } }]);
+    expect(config.receivers.find((receiver: { name: string }) => receiver.name === "mail").email_configs[0]).toMatchObject({
+      auth_username: username,
+      smarthost: ses.email.smarthost,
+      require_tls: true,
+    });
+  });
+
+  it("leaves other SMTP servers as they are (the from address may be their login)", () => {
+    expect(problemsOf(mail)).toEqual([]);
+  });
 });

@@ -146,10 +146,10 @@ describe("EksControlPlane.addNodePool", () => {
   const groups = Object.values(resourcesOf(perAz, "aws_eks_node_group"));
 
   it("puts one node group in each AZ when asked, named after the pool and the AZ, all on the pool's role and launch template", () => {
-    expect(groups.map((group) => group.node_group_name).sort()).toEqual([
-      "shop-test-stateful-eu-central-1a",
-      "shop-test-stateful-eu-central-1b",
-      "shop-test-stateful-eu-central-1c",
+    expect(groups.map((group) => group.node_group_name_prefix).sort()).toEqual([
+      "stateful-eu-central-1a-",
+      "stateful-eu-central-1b-",
+      "stateful-eu-central-1c-",
     ]);
     for (const group of groups) {
       expect(group.subnet_ids).toHaveLength(1);
@@ -161,11 +161,11 @@ describe("EksControlPlane.addNodePool", () => {
 
   it("spans every AZ with one group otherwise", () => {
     const [group] = Object.values(resourcesOf(synthPool(false), "aws_eks_node_group"));
-    expect(group).toMatchObject({ node_group_name: "shop-test-stateful" });
+    expect(group).toMatchObject({ node_group_name_prefix: "stateful-" });
     expect(group.subnet_ids).toHaveLength(3);
   });
 
-  it("encrypts the root volumes with the node volume key and tags instances with the node tags", () => {
+  it("encrypts the root volumes with the node volume key and tags instances, volumes and interfaces with the stable node tags", () => {
     const template = onlyResource(perAz, "aws_launch_template");
     const [mapping] = template.block_device_mappings as { ebs: Resource }[];
     expect(mapping.ebs).toMatchObject({ volume_size: 60, kms_key_id: expect.stringMatching(/aws_kms_key\.VolumeKey_/) });

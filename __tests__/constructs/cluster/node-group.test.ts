@@ -13,7 +13,7 @@ function synthNodeGroup(props: Partial<ManagedNodeGroupProps> = {}): Synthesized
       const cluster = testControlPlane(scope, { network, nodeVolumeKey: volumeKey });
       new ManagedNodeGroup(scope, "Stateless", {
         cluster,
-        nodeGroupName: "shop-test-stateless",
+        namePrefix: "stateless-",
         role: new NodeRole(scope, "NodeRole", { roleName: "shop-test-nodes" }),
         launchTemplate: new NodeLaunchTemplate(scope, "LaunchTemplate", { name: "shop-test-stateless", diskSizeGiB: 80, volumeKey }),
         subnets: network.privateSubnets,
@@ -98,7 +98,13 @@ describe("ManagedNodeGroup", () => {
 
   it("leaves the desired size to the Cluster Autoscaler after creation", () => {
     expect(nodeGroup.scaling_config).toEqual({ min_size: 0, desired_size: 2, max_size: 10 });
-    expect(nodeGroup.lifecycle).toEqual({ ignore_changes: ["scaling_config[0].desired_size"] });
+    expect(nodeGroup.lifecycle).toMatchObject({ ignore_changes: ["scaling_config[0].desired_size"] });
+  });
+
+  it("is replaced create-first under a name prefix, so a pool never drains before its replacement exists", () => {
+    expect(nodeGroup.node_group_name_prefix).toBe("stateless-");
+    expect(nodeGroup.node_group_name).toBeUndefined();
+    expect(nodeGroup.lifecycle).toMatchObject({ create_before_destroy: true });
   });
 
   it("rolls updates through a limited share of nodes, from the launch template's latest version", () => {
@@ -118,15 +124,25 @@ describe("ManagedNodeGroup", () => {
 
   it("describes its nodes' labels and taints to the Cluster Autoscaler so it can scale from zero", () => {
     expect(tagValue("k8s.io/cluster-autoscaler/node-template/label/workload")).toBe("stateless");
+    // The name EKS labels the nodes with is only known once Terraform has picked the suffix.
+    expect(tagValue("k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/nodegroup")).toMatch(/^\$\{aws_eks_node_group\..*\.node_group_name\}$/);
     expect(tagValue("k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/capacityType")).toBe("SPOT");
     expect(tagValue("k8s.io/cluster-autoscaler/node-template/taint/dedicated")).toBe("batch:NoSchedule");
   });
 
-  it("puts the tags on the group's own Auto Scaling group without propagating them to instances", () => {
+  it("puts the autoscaler tags on the group's own Auto Scaling group without propagating them to instances", () => {
     const resources = Object.values(resourcesOf(synthesized, "aws_autoscaling_group_tag"));
+    expect(resources.length).toBeGreaterThan(0);
     for (const resource of resources) {
       expect(resource.autoscaling_group_name).toMatch(/aws_eks_node_group\..*\.resources\[0\]\.autoscaling_groups\[0\]\.name/);
       expect((resource.tag as { propagate_at_launch: boolean }).propagate_at_launch).toBe(false);
     }
+  });
+
+  it("propagates the changeable instance tags to the instances it launches, through its Auto Scaling group", () => {
+    const tagged = Object.values(resourcesOf(synthNodeGroup({ instanceTags: { "cost-center": "shop" } }), "aws_autoscaling_group_tag"))
+      .map((resource) => resource.tag as { key: string; value: string; propagate_at_launch: boolean })
+      .filter((tag) => tag.propagate_at_launch);
+    expect(tagged).toEqual([{ key: "cost-center", value: "shop", propagate_at_launch: true }]);
   });
 });

@@ -1,6 +1,9 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { App, TerraformOutput, TerraformStack, Testing, Token } from "cdktf";
+import { App, Lazy, TerraformOutput, TerraformStack, Testing, Token, Tokenization } from "cdktf";
+import { captureStackTrace } from "cdktf/lib/tokens/private/stack-trace";
+import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-version";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
@@ -74,5 +77,46 @@ describe("prepareCrossStackReferences", () => {
     const topic = synthesized.resource.aws_sqs_queue[queue.friendlyUniqueId].tags.topic;
     expect(Token.isUnresolved(topic)).toBe(false);
     expect(crossStackReadsIn(topic)).toEqual([expect.objectContaining({ originStack: "producer-stack" })]);
+  });
+});
+
+describe("the work cdktf does that the project never reads", () => {
+  it("captures no stack trace per token: every token cdktf creates gets its trace from the function the adapter replaced", () => {
+    // Lazy and the intrinsic behind every attribute reference record `creationStack` from the module's function at
+    // construction; if cdktf stops calling it (or moves it), the trace is back and this fails.
+    const lazy = Lazy.stringValue({ produce: () => "value" });
+    const stack = new TerraformStack(Testing.app(), "traces");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    const reference = new SnsTopic(stack, "Topic", { name: "orders" }).arn;
+    const tokens = [Tokenization.reverseString(lazy).tokens, Tokenization.reverseString(reference).tokens].flat();
+    expect(tokens.length).toBeGreaterThan(1);
+    for (const token of tokens) expect(token.creationStack).toEqual([]);
+    expect(captureStackTrace()).toEqual([]);
+  });
+
+  it("resolves tokens as before: a reference and a Lazy synthesize to their values", () => {
+    const stack = new TerraformStack(Testing.app(), "resolved");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    const topic = new SnsTopic(stack, "Topic", { name: Lazy.stringValue({ produce: () => "orders" }) });
+    new SqsQueue(stack, "Queue", { name: "orders", tags: { topic: topic.arn } });
+    const synthesized = JSON.parse(Testing.synth(stack));
+    expect(Object.values(synthesized.resource.aws_sns_topic)[0]).toMatchObject({ name: "orders" });
+    expect(Object.values(synthesized.resource.aws_sqs_queue)[0]).toMatchObject({ tags: { topic: "${aws_sns_topic.Topic.arn}" } });
+  });
+
+  it("runs each distinct binary-version check once per process and answers the others with its result", () => {
+    const runs = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "version-")), "runs");
+    // A version command that counts its runs in a file and prints version 1.2.3.
+    const command = `node -e "require('fs').appendFileSync(process.argv[1], 'run;'); process.stdout.write('1.2.3')" ${runs}`;
+    const check = (constraint: string) => new ValidateBinaryVersion("probe", constraint, command).validate();
+    expect([check(">=1.0"), check(">=1.0"), check(">=1.0")]).toEqual([[], [], []]);
+    expect(fs.readFileSync(runs, "utf8")).toBe("run;");
+    // The constraint is part of the check: a failing one runs once more and is reported to every construct carrying it.
+    const failing = [check(">=2.0"), check(">=2.0")];
+    expect(failing).toEqual([
+      [expect.stringContaining("1.2.3 is lower than the required version >=2.0")],
+      [expect.stringContaining("lower than the required version >=2.0")],
+    ]);
+    expect(fs.readFileSync(runs, "utf8")).toBe("run;run;");
   });
 });

@@ -1,8 +1,9 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { IrsaRole } from "../../../constructs/iam/irsa-role";
+import { instanceSlots } from "../../../constructs/database/aurora-postgres";
 import { databaseIn } from "../../support/data";
-import { testStack } from "../../support/environments";
+import { testEnvironment, testStack } from "../../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack } from "../../support/synth";
 
 describe("AuroraPostgres", () => {
@@ -137,5 +138,48 @@ describe("AuroraPostgres", () => {
     const after = idsWith(2);
     expect(after).toEqual(expect.arrayContaining(before));
     expect(after).toHaveLength(3);
+  });
+
+  it("carries each instance of the former positional layout (Writer, Reader-n) to the slot of its AZ with a moved block", () => {
+    const stack = testStack();
+    databaseIn(stack, { readers: 2 });
+    const synthesized = synthStack(stack) as {
+      resource: Record<string, Record<string, { availability_zone?: string }>>;
+      moved?: { from: string; to: string }[];
+    };
+    const moved = synthesized.moved ?? [];
+    expect(moved.map(({ from }) => from.replace(/_[0-9A-F]{8}$/, "")).sort()).toEqual([
+      "aws_rds_cluster_instance.Db_Reader-1",
+      "aws_rds_cluster_instance.Db_Reader-2",
+      "aws_rds_cluster_instance.Db_Writer",
+    ]);
+    // The addresses the positional layout gave these instances (synthesized from the code before the change).
+    expect(moved.map(({ from }) => from)).toEqual(
+      expect.arrayContaining([
+        "aws_rds_cluster_instance.Db_Writer_8393FE50",
+        "aws_rds_cluster_instance.Db_Reader-1_3A2E474E",
+        "aws_rds_cluster_instance.Db_Reader-2_AB7E0CB1",
+      ]),
+    );
+    const zones = testEnvironment().network.availabilityZones;
+    const instances = synthesized.resource.aws_rds_cluster_instance;
+    const zoneOfTarget = (to: string) => instances[to.replace("aws_rds_cluster_instance.", "")].availability_zone;
+    // The former writer sat in the config's first AZ, reader n in the (n mod zones)-th.
+    expect(moved.map(({ from, to }) => [from.replace(/_[0-9A-F]{8}$/, "").replace("aws_rds_cluster_instance.Db_", ""), zoneOfTarget(to)]).sort()).toEqual(
+      [
+        ["Reader-1", zones[1]],
+        ["Reader-2", zones[2]],
+        ["Writer", zones[0]],
+      ].sort(),
+    );
+  });
+
+  it("keeps every instance where it is when an AZ is added: the new AZ only gets the instances the round-robin gives it", () => {
+    const zones = testEnvironment().network.availabilityZones;
+    const added = [...zones, `${zones[0].slice(0, -1)}z`];
+    const before = instanceSlots(zones, 2);
+    const after = instanceSlots(added, 2);
+    expect(after).toEqual(before);
+    expect(instanceSlots(added, 3).slice(0, 3)).toEqual(before);
   });
 });

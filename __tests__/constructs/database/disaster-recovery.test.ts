@@ -28,6 +28,7 @@ function synthRecovery(config: RecoveryMode): { recovery: DisasterRecovery; synt
     config,
     backupRetentionDays: 21,
     instanceClass: "db.r7g.large",
+    applyImmediately: false,
     serverless: { minCapacity: 0.5, maxCapacity: 8 },
     logRetentionDays: 30,
     flowLogs: { enabled: true, retentionDays: 90, trafficType: "REJECT" },
@@ -95,7 +96,12 @@ describe("DisasterRecovery in global-database mode", () => {
     expect(databaseSubnets.map((subnet) => [subnet.availability_zone, subnet.cidr_block])).toEqual(
       plan!.database.map((subnet) => [subnet.availabilityZone, subnet.cidr]),
     );
-    expect(recoveryResources(synthesized, "aws_rds_cluster_instance").map((instance) => instance.identifier)).toEqual(["shop-test-dr-1", "shop-test-dr-2"]);
+    const secondaries = recoveryResources(synthesized, "aws_rds_cluster_instance");
+    expect(secondaries.map((instance) => [instance.identifier_prefix, instance.availability_zone])).toEqual([
+      ["shop-test-dr-a-", "eu-west-1a"],
+      ["shop-test-dr-b-", "eu-west-1b"],
+    ]);
+    for (const instance of secondaries) expect(instance.lifecycle).toEqual({ create_before_destroy: true });
     expect(json(synthesized)).toHaveResourceWithProperties(RdsCluster, {
       cluster_identifier: "shop-test-dr",
       provider: "aws.recovery",

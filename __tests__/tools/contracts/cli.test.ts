@@ -1,18 +1,8 @@
-import { execFileSync } from "child_process";
-import { REPO_ROOT } from "../../support/environments";
+import { main } from "../../../tools/contracts/cli";
+import { runInProcess } from "../../support/tool";
 
 function run(args: string[]): { status: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync(process.execPath, ["--require", "tsx/cjs", "tools/contracts/cli.ts", ...args], {
-      cwd: REPO_ROOT,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    return { status: 0, stdout, stderr: "" };
-  } catch (error) {
-    const failed = error as { status: number; stdout: string; stderr: string };
-    return { status: failed.status, stdout: failed.stdout, stderr: failed.stderr };
-  }
+  return runInProcess(main, args);
 }
 
 describe("npm run contracts", () => {

@@ -45,7 +45,8 @@ describe("preflight: account checks", () => {
       const aws = fakeAws({ "iam get-role": { ok: true, stdout: "{}" } });
       const results = await autoScalingServiceLinkedRoleCheck.run({ environment: testEnvironment(), aws });
       expect(results).toEqual([{ status: "ok", message: expect.stringContaining("exists") }]);
-      expect(aws.calls).toEqual([["iam", "get-role", "--role-name", "AWSServiceRoleForAutoScaling"]]);
+      const { region } = testEnvironment().account;
+      expect(aws.calls).toEqual([["iam", "get-role", "--role-name", "AWSServiceRoleForAutoScaling", "--region", region]]);
     });
 
     it("reports a fresh account without the role when the config says existing, naming the key and the command", async () => {
@@ -70,7 +71,7 @@ describe("preflight: account checks", () => {
         {},
         { "iam get-role": { ok: false, stderr: "An error occurred (AccessDenied) when calling the GetRole operation" } },
       );
-      expect(result).toMatchObject({ status: "missing", message: expect.stringContaining("could not check (An error occurred (AccessDenied)") });
+      expect(result).toMatchObject({ status: "unchecked", message: expect.stringContaining("could not check (An error occurred (AccessDenied)") });
     });
   });
 
@@ -103,9 +104,10 @@ describe("preflight: account checks", () => {
     });
 
     it("reports output that is not JSON as unchecked", async () => {
-      expect((await run(githubOidcProviderCheck, {}, { "iam list-open-id-connect-providers": { ok: true, stdout: "oops" } }))[0].message).toContain(
-        "could not check",
-      );
+      expect((await run(githubOidcProviderCheck, {}, { "iam list-open-id-connect-providers": { ok: true, stdout: "oops" } }))[0]).toMatchObject({
+        status: "unchecked",
+        message: expect.stringContaining("could not check"),
+      });
     });
   });
 });

@@ -16,6 +16,7 @@ function fakeAws(state: Record<string, "absent" | "empty" | "value">): { aws: Aw
   const calls: string[][] = [];
   const answer = (args: readonly string[]) => {
     calls.push([...args]);
+    if (args[0] === "sts") return { ok: true, stdout: JSON.stringify({ Arn: "arn:aws:sts::123456789012:assumed-role/deploy/preflight" }), stderr: "" };
     const id = args[args.indexOf("--secret-id") + 1];
     const secret = state[id] ?? "absent";
     if (secret === "absent")
@@ -39,6 +40,7 @@ describe("npm run preflight: secrets", () => {
 
   test("before the first deploy nothing exists yet: every secret is reported as info, not missing", async () => {
     const { lines, missing } = await preflight(environment, fakeAws({}).aws, [secretsCheck]);
+    expect(lines[0]).toBe("as arn:aws:sts::123456789012:assumed-role/deploy/preflight");
     expect(missing).toBe(0);
     expect(lines.filter((line) => line.startsWith("info"))).toHaveLength(3);
   });
@@ -52,17 +54,18 @@ describe("npm run preflight: secrets", () => {
     });
     const denied: AwsCli = () => Promise.resolve({ ok: false, stdout: "", stderr: "An error occurred (AccessDeniedException)" });
     expect((await secretsCheck.run({ environment, aws: denied }))[0]).toMatchObject({
-      status: "missing",
+      status: "unchecked",
       message: expect.stringContaining("AccessDeniedException"),
     });
   });
 
-  test("only ever calls read-only commands, in the environment's region", async () => {
+  test("only ever calls read-only commands, in the environment's region, for every registered check", async () => {
     const { aws, calls } = fakeAws({});
-    for (const check of PREFLIGHT_CHECKS) await check.run({ environment, aws });
-    expect(calls.length).toBeGreaterThan(0);
+    await preflight(testEnvironment({ github: { repository: "acme/shop" } }), aws, PREFLIGHT_CHECKS);
+    expect(new Set(calls.map((call) => call[0]))).toEqual(new Set(["sts", "iam", "secretsmanager"]));
     for (const call of calls) {
       expect(call[1]).toMatch(/^(describe|list|get)-/);
+      expect(call).toContain("--region");
       expect(call[call.indexOf("--region") + 1]).toBe(environment.account.region);
     }
   });

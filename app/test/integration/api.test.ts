@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { OPENAPI_FILE } from "../../tools/openapi";
 import { admin, json, startApp, stopApp, testEnv, type AppProcess } from "../support";
 
 const env = testEnv();
@@ -107,9 +110,15 @@ describe("users API", () => {
     const second = await json(await send("GET", `/users?limit=2&cursor=${encodeURIComponent(String(first.nextCursor))}`));
     const firstIds = (first.users as Array<{ id: string }>).map((user) => user.id);
     const secondIds = (second.users as Array<{ id: string }>).map((user) => user.id);
-    assert.ok(secondIds.every((id) => !firstIds.includes(id) && id > (firstIds[1] ?? "")));
+    assert.ok(secondIds.every((id) => !firstIds.includes(id)));
+    const times = [...(first.users as Array<{ createdAt: string }>), ...(second.users as Array<{ createdAt: string }>)].map((u) => Date.parse(u.createdAt));
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+      "pages follow creation order",
+    );
     const [payload, signature] = String(first.nextCursor).split(".");
-    const forged = `${Buffer.from("ffffffff-ffff-4fff-bfff-ffffffffffff").toString("base64url")}.${signature ?? ""}`;
+    const forged = `${Buffer.from("2000-01-01 00:00:00+00|ffffffff-ffff-4fff-bfff-ffffffffffff").toString("base64url")}.${signature ?? ""}`;
     assert.notEqual(forged.split(".")[0], payload);
     assert.equal((await send("GET", `/users?cursor=${forged}`)).status, 400);
   });
@@ -131,6 +140,117 @@ describe("users API", () => {
       const entry = JSON.parse(line) as { level?: unknown; time?: unknown; msg?: unknown };
       assert.equal(typeof entry.level, "string");
       assert.ok(!Number.isNaN(Date.parse(String(entry.time))));
+    }
+  });
+});
+
+describe("client input", () => {
+  const id = "6f1c1e6e-4a5e-4c1e-9a34-2f6a3c1d9b10";
+  const problemOf = async (response: Response): Promise<{ code: string; message: string }> => (await json(response)).error as { code: string; message: string };
+
+  it("answers 4xx with the documented body for every malformed input, never 5xx, and counts them", async () => {
+    const cases: Array<[string, string, unknown, number]> = [
+      // PostgreSQL rejects what JSON Schema's uuid format admits.
+      ["GET", `/users/urn:uuid:${id}`, undefined, 400],
+      ["PATCH", `/users/urn:uuid:${id}`, { name: "X" }, 400],
+      ["DELETE", `/users/urn:uuid:${id}`, undefined, 400],
+      ["GET", `/users/${id.replace(/-/g, "")}`, undefined, 400],
+      ["GET", `/users/{${id}}`, undefined, 400],
+      // PostgreSQL text cannot hold NUL.
+      ["POST", "/users", { email: unique(), name: "a\u0000b" }, 400],
+      ["POST", "/users", { email: `a\u0000${unique()}`, name: "X" }, 400],
+      ["PATCH", `/users/${id}`, { name: "\u0000" }, 400],
+      // Wrong JSON types are refused, not coerced.
+      ["POST", "/users", { email: unique(), name: 123 }, 400],
+      ["POST", "/users", { email: unique(), name: true }, 400],
+      ["POST", "/users", { email: unique(), name: ["X"] }, 400],
+      ["PATCH", `/users/${id}`, { name: 123 }, 400],
+      ["POST", "/users", null, 400],
+      ["POST", "/users", [], 400],
+      ["GET", "/users?limit=1&limit=2", undefined, 400],
+      ["GET", "/users?cursor=a&cursor=b", undefined, 400],
+    ];
+    for (const [method, path, body, status] of cases) {
+      const response = await send(method, path, body);
+      assert.equal(response.status, status, `${method} ${path} ${JSON.stringify(body)}`);
+      assert.equal((await problemOf(response)).code, "invalid_request", `${method} ${path}`);
+    }
+    const text = await (await fetch(app.metricsUrl)).text();
+    assert.match(text, /^http_requests_total\{method="GET",route="\/users\/:id",status="400",code="400"\} \d+/m);
+    assert.doesNotMatch(text, /^http_requests_total\{[^}]*code="5\d\d"\}/m, "no 5xx");
+  });
+
+  it("answers errors raised before routing in the documented shape, and counts them", async () => {
+    const bodyErrors: Array<[RequestInit, number, string]> = [
+      [{ method: "POST", headers: { "content-type": "application/json" }, body: "{not json" }, 400, "invalid_request"],
+      [{ method: "POST", headers: { "content-type": "application/xml" }, body: "<user/>" }, 415, "unsupported_media_type"],
+      [
+        { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: unique(), name: "x".repeat(2_000_000) }) },
+        413,
+        "payload_too_large",
+      ],
+    ];
+    for (const [init, status, code] of bodyErrors) {
+      const response = await fetch(`${app.url}/users`, init);
+      assert.equal(response.status, status);
+      assert.equal((await problemOf(response)).code, code);
+    }
+    const badUrl = await fetch(`${app.url}/users/%E0%A4%A`);
+    assert.equal(badUrl.status, 400);
+    assert.equal((await problemOf(badUrl)).code, "invalid_request");
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(app.url).port), "127.0.0.1", () => socket.write("GET /users HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n"));
+      let data = "";
+      socket.on("data", (chunk) => (data += String(chunk)));
+      socket.on("end", () => resolve(data));
+      socket.on("error", reject);
+    });
+    assert.match(raw, /^HTTP\/1\.1 400 /);
+    assert.deepEqual(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4)), { error: { code: "invalid_request", message: "the request is not valid HTTP" } });
+    const text = await (await fetch(app.metricsUrl)).text();
+    assert.match(text, /^http_requests_total\{method="GET",route="unmatched",status="400",code="400"\} \d+/m);
+    assert.match(text, /^http_requests_total\{method="unknown",route="unmatched",status="400",code="400"\} \d+/m);
+    assert.match(text, /^http_requests_total\{method="POST",route="\/users",status="415",code="415"\} \d+/m);
+  });
+});
+
+describe("consistency", () => {
+  it("reads a user's own update and delete back at once, even when the reader still holds the old row", async () => {
+    const created = await json(await send("POST", "/users", { email: unique(), name: "Before" }));
+    // The reader's stale copy: what a lagging replica holds right after the write.
+    await admin(env, "reader", "INSERT INTO users (id, email, name) VALUES ($1, $2, 'Before')", [created.id, created.email]);
+    assert.equal((await send("PATCH", `/users/${String(created.id)}`, { name: "After" })).status, 200);
+    const afterUpdate = await send("GET", `/users/${String(created.id)}`);
+    assert.equal((await json(afterUpdate)).name, "After");
+    assert.equal(afterUpdate.headers.get("x-served-by"), "writer");
+    assert.equal((await send("DELETE", `/users/${String(created.id)}`)).status, 204);
+    assert.equal((await send("GET", `/users/${String(created.id)}`)).status, 404);
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("is served, and is the committed openapi.json", async () => {
+    const response = await fetch(`${app.url}/openapi.json`);
+    assert.equal(response.status, 200);
+    const served = await response.text();
+    assert.deepEqual(JSON.parse(served), JSON.parse(readFileSync(OPENAPI_FILE, "utf8")));
+    assert.deepEqual(Object.keys((JSON.parse(served) as { paths: object }).paths).sort(), ["/healthz", "/openapi.json", "/readyz", "/users", "/users/{id}"]);
+  });
+});
+
+describe("logs", () => {
+  it("write one short line per failed request, none per successful one at info, and no stack for an expected failure", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const before = app.logs.length;
+    await send("GET", "/users?limit=1");
+    await send("GET", `/users/urn:uuid:6f1c1e6e-4a5e-4c1e-9a34-2f6a3c1d9b10`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const lines = app.logs.slice(before);
+    assert.equal(lines.length, 1, lines.join("\n"));
+    for (const line of lines) {
+      assert.ok(Buffer.byteLength(line) < 300, `${Buffer.byteLength(line)} bytes: ${line}`);
+      assert.doesNotMatch(line, /"stack"/);
+      assert.match(line, /"route":"\/users\/:id","status":400/);
     }
   });
 });

@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { migrate } from "../../src/migrate";
+import { readdirSync } from "node:fs";
+import { migrate, MIGRATIONS_DIR } from "../../src/migrate";
 import { admin, startApp, stopApp, testDatabaseSettings, testEnv } from "../support";
 
 const env = testEnv();
 const database = `migrations_${process.pid}`;
+const shipped = readdirSync(MIGRATIONS_DIR)
+  .filter((file) => file.endsWith(".sql"))
+  .map((file) => file.slice(0, -4))
+  .sort();
 
 before(async () => {
   await admin(env, "writer", `CREATE DATABASE ${database} OWNER ${env.TEST_PGUSER}`, [], "postgres");
@@ -16,7 +21,7 @@ after(async () => {
 describe("migrations", () => {
   it("create the schema on an empty database, once", async () => {
     const settings = testDatabaseSettings(env, env.TEST_WRITER_HOST, database);
-    assert.deepEqual(await migrate(settings), ["1764547200000_create-users"]);
+    assert.deepEqual(await migrate(settings), shipped);
     assert.deepEqual(await migrate(settings), [], "a second run applies nothing");
     const columns = await admin(
       env,
@@ -29,10 +34,15 @@ describe("migrations", () => {
       columns.rows.map((row: { column_name: string }) => row.column_name),
       ["id", "email", "name", "created_at", "updated_at"],
     );
-    const recorded = await admin(env, "writer", "SELECT name FROM pgmigrations", [], database);
+    const recorded = await admin(env, "writer", "SELECT name FROM pgmigrations ORDER BY run_on, id", [], database);
     assert.deepEqual(
       recorded.rows.map((row: { name: string }) => row.name),
-      ["1764547200000_create-users"],
+      shipped,
+    );
+    const indexes = await admin(env, "writer", "SELECT indexdef FROM pg_indexes WHERE tablename = 'users'", [], database);
+    assert.ok(
+      indexes.rows.some((row: { indexdef: string }) => row.indexdef.endsWith("(created_at, id)")),
+      "the list order has an index",
     );
   });
 

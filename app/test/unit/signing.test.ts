@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
+import { loadConfig } from "../../src/config";
 import { describe, it } from "node:test";
 import { SigningKey } from "../../src/cursor";
 import { IAM_TOKEN_REFRESH_MS, IamTokenSource } from "../../src/db";
@@ -47,6 +48,7 @@ describe("IAM authentication tokens", () => {
     process.env.AWS_SECRET_ACCESS_KEY = "secret";
     const tokens = IamTokenSource.forHost(
       {
+        ...loadConfig({ PGHOST: "w.example", PGUSER: "web" }).database,
         writerHost: "w.example",
         readerHost: "r.example",
         port: 5432,

@@ -1,0 +1,124 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { EnvironmentConfig, validateEnvironment } from "../../config";
+import { decide as evaluatorDecide, Decision, IamRequest, PolicyDocumentJson } from "./evaluation";
+import { buildApp } from "../../main";
+import { documentJson } from "../../tools/contracts/checks/effective-permissions";
+import { parsePolicy, policiesOfRole, resourcesOfType } from "../../tools/contracts/terraform";
+import { readSynthesizedStacks } from "../../tools/lib/synth-output";
+import { SHIPPED_CONFIG_DIR, testApp, tier } from "../support/environments";
+
+/**
+ * The two account layouts the attacks run against, built from the shipped development and production environments
+ * (their files, so whatever they configure is what is attacked): each in an account of its own (the default), and
+ * both in one account (supported, weaker). The whole app is synthesized once per layout.
+ */
+export type LayoutName = "per-account" | "shared-account";
+
+export interface Layout {
+  readonly name: LayoutName;
+  /** The development environment (pull requests plan it) and the production one. */
+  readonly lower: EnvironmentConfig;
+  readonly higher: EnvironmentConfig;
+  /** Synthesized `cdk.tf.json` by stack name. */
+  readonly stacks: Record<string, Record<string, unknown>>;
+}
+
+const SECOND_ACCOUNT = "210987654321";
+
+function configOf(environment: EnvironmentConfig, accountId: string): EnvironmentConfig {
+  const file = path.join(SHIPPED_CONFIG_DIR, `${environment.name}.yaml`);
+  const input = parse(fs.readFileSync(file, "utf8")) as { account: { id: string } };
+  const result = validateEnvironment(environment.name, file, { ...input, account: { ...input.account, id: accountId } });
+  if ("problems" in result) throw new Error(result.problems.map((problem) => `${problem.location}: ${problem.message}`).join("\n"));
+  return result.environment;
+}
+
+const cache = new Map<LayoutName, Layout>();
+
+export function layout(name: LayoutName): Layout {
+  const cached = cache.get(name);
+  if (cached) return cached;
+  const development = tier.development;
+  const production = tier.production;
+  const lower = configOf(development, development.account.id);
+  const higherAccount = name === "shared-account" ? lower.account.id : production.account.id === lower.account.id ? SECOND_ACCOUNT : production.account.id;
+  const higher = configOf(production, higherAccount);
+  const app = buildApp(testApp(), [lower, higher]);
+  app.synth();
+  const stacks = Object.fromEntries(readSynthesizedStacks(app.outdir).map((stack) => [stack.name, stack.json as Record<string, unknown>]));
+  const built = { name, lower, higher, stacks };
+  cache.set(name, built);
+  return built;
+}
+
+export const LAYOUTS: readonly LayoutName[] = ["per-account", "shared-account"];
+
+/** One principal of an environment as IAM sees it: its identity policies, boundary, and account. */
+export interface Principal {
+  readonly label: string;
+  readonly account: string;
+  readonly identity: readonly PolicyDocumentJson[];
+  readonly boundary?: PolicyDocumentJson;
+}
+
+function roleResource(layout: Layout, name: string) {
+  const role = resourcesOfType(layout.stacks, "aws_iam_role").find((candidate) => candidate.values.name === name);
+  if (!role) throw new Error(`no role ${name} in the ${layout.name} layout`);
+  return role;
+}
+
+/** A synthesized role's permission policies as one document. */
+export function roleIdentity(layout: Layout, name: string): PolicyDocumentJson {
+  return documentJson(policiesOfRole(layout.stacks, roleResource(layout, name)).flatMap((document) => document.statements));
+}
+
+/** A synthesized role's trust document. */
+export function roleTrust(layout: Layout, name: string): PolicyDocumentJson {
+  return documentJson(parsePolicy(roleResource(layout, name).values.assume_role_policy) ?? []);
+}
+
+export function boundaryOf(layout: Layout, environment: EnvironmentConfig): PolicyDocumentJson {
+  const policy = resourcesOfType(layout.stacks, "aws_iam_policy").find((candidate) => candidate.values.name === `${environment.prefix}-boundary`);
+  if (!policy) throw new Error(`no boundary of ${environment.name}`);
+  return documentJson(parsePolicy(policy.values.policy) ?? []);
+}
+
+/** A role the environment's stacks create under the boundary, whatever its own policy says (here: administrator). */
+const ADMINISTRATOR: PolicyDocumentJson = { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+
+/** The principals of an environment an attacker may act as: its pipeline roles and any role under its boundary. */
+export function principalsOf(layout: Layout, environment: EnvironmentConfig): Principal[] {
+  const { prefix } = environment;
+  const account = environment.account.id;
+  const pullRequests = environment.tier === "development" ? [{ label: "pull-request plan role", name: `${prefix}-pr-plan` }] : [];
+  return [
+    ...[{ label: "deploy role", name: `${prefix}-deploy` }, { label: "plan role", name: `${prefix}-plan` }, ...pullRequests].map(({ label, name }) => ({
+      label,
+      account,
+      identity: [roleIdentity(layout, name)],
+    })),
+    { label: "role under the boundary", account, identity: [ADMINISTRATOR], boundary: boundaryOf(layout, environment) },
+  ];
+}
+
+export function decide(principal: Principal, request: IamRequest): Decision {
+  return evaluatorDecide(principal, request);
+}
+
+/** ARNs in an environment's account and region. */
+export function arnsOf(environment: EnvironmentConfig) {
+  const { partition, account, prefix } = environment;
+  return {
+    prefix,
+    iam: (resource: string) => `arn:${partition}:iam::${account.id}:${resource}`,
+    regional: (service: string, resource: string, region = account.region) => `arn:${partition}:${service}:${region}:${account.id}:${resource}`,
+    global: (service: string, resource: string) => `arn:${partition}:${service}:::${resource}`,
+  };
+}
+
+/** A request in the environment's region. */
+export function inRegion(environment: EnvironmentConfig, action: string, resource: string, context: Record<string, string> = {}): IamRequest {
+  return { action, resource, context: { "aws:RequestedRegion": environment.account.region, ...context } };
+}

@@ -1,0 +1,135 @@
+import { Construct } from "constructs";
+import { awsManagedPolicyArn, formatArn, policyArn, roleArn } from "../core/aws-scope";
+import { environmentBucketArns, GithubDeployRoleProps, regionsOf, stateArns } from "./deploy-role-props";
+import { serviceLinkedRoles } from "./environment-guards";
+import { ATTACHABLE_AWS_MANAGED_POLICIES, MANAGED_SERVICES, PASS_ROLE_SERVICES } from "./pipeline-policy-data";
+import { deployRoleName, enhancedMonitoringRoleName, permissionsBoundaryName, planRoleName, pullRequestPlanRoleName } from "./pipeline-roles";
+import { PolicyStatement } from "./policy-document";
+
+/** The deploy role's own statements (the environment guards are added beside them). */
+export function deployStatements(scope: Construct, props: GithubDeployRoleProps): PolicyStatement[] {
+  const { prefix, state } = props;
+  const iam = (resource: string) => formatArn(scope, { service: "iam", region: "", resource });
+  const boundaryArn = policyArn(scope, permissionsBoundaryName(prefix));
+  const awsManaged = ATTACHABLE_AWS_MANAGED_POLICIES.map((policy) => awsManagedPolicyArn(scope, policy));
+  const { bucket, ownObjects } = stateArns(props);
+  return [
+    {
+      Sid: "ManageEnvironmentServicesInItsRegions",
+      Effect: "Allow",
+      Action: MANAGED_SERVICES.map((service) => `${service}:*`),
+      Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": regionsOf(props) } },
+    },
+    {
+      Sid: "ManageEnvironmentBuckets",
+      Effect: "Allow",
+      Action: "s3:*",
+      Resource: environmentBucketArns(scope, props.prefix),
+    },
+    {
+      Sid: "CreateRolesOnlyUnderTheBoundary",
+      Effect: "Allow",
+      Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"],
+      Resource: roleArn(scope, `${prefix}-*`),
+      Condition: { StringEquals: { "iam:PermissionsBoundary": boundaryArn } },
+    },
+    {
+      Sid: "ManageEnvironmentRolesAndPolicies",
+      Effect: "Allow",
+      Action: [
+        "iam:DeleteRole",
+        "iam:TagRole",
+        "iam:UntagRole",
+        "iam:UpdateRole",
+        "iam:UpdateRoleDescription",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:DeleteRolePolicy",
+        "iam:CreateInstanceProfile",
+        "iam:DeleteInstanceProfile",
+        "iam:AddRoleToInstanceProfile",
+        "iam:RemoveRoleFromInstanceProfile",
+        "iam:TagInstanceProfile",
+        "iam:UntagInstanceProfile",
+        "iam:CreatePolicy",
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicy",
+        "iam:DeletePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        "iam:TagPolicy",
+        "iam:UntagPolicy",
+      ],
+      Resource: [roleArn(scope, `${prefix}-*`), policyArn(scope, `${prefix}-*`), iam(`instance-profile/${prefix}-*`)],
+    },
+    {
+      Sid: "ManageClusterOidcProviders",
+      Effect: "Allow",
+      Action: [
+        "iam:CreateOpenIDConnectProvider",
+        "iam:DeleteOpenIDConnectProvider",
+        "iam:TagOpenIDConnectProvider",
+        "iam:UntagOpenIDConnectProvider",
+        "iam:UpdateOpenIDConnectProviderThumbprint",
+        "iam:AddClientIDToOpenIDConnectProvider",
+      ],
+      Resource: iam("oidc-provider/oidc.eks.*"),
+    },
+    {
+      Sid: "PassOnlyBoundedEnvironmentRolesToItsServices",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: roleArn(scope, `${prefix}-*`),
+      Condition: { StringEquals: { "iam:PassedToService": PASS_ROLE_SERVICES } },
+    },
+    {
+      // RDS checks iam:PassRole for an instance's MonitoringRoleArn with iam:PassedToService rds.amazonaws.com (AWS does
+      // not document the value; RDS API calls such as CreateBlueGreenDeployment were seen refused with only
+      // monitoring.rds.amazonaws.com admitted, mitodl/ol-infrastructure#5874), the service that assumes it is
+      // monitoring.rds. Both are admitted, for the Enhanced Monitoring role only.
+      Sid: "PassTheEnhancedMonitoringRoleToRds",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: roleArn(scope, enhancedMonitoringRoleName(prefix)),
+      Condition: { StringEquals: { "iam:PassedToService": ["rds.amazonaws.com", "monitoring.rds.amazonaws.com"] } },
+    },
+    { Sid: "IamReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], Resource: "*" },
+    serviceLinkedRoles(),
+    { Sid: "ListOwnState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${state.keyPrefix}*`] } } },
+    { Sid: "ReadWriteOwnState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ownObjects },
+    state.bucket.key.grantUse("UseStateKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]),
+    {
+      Sid: "OnlyTheEnvironmentsAwsManagedPolicies",
+      Effect: "Deny",
+      Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+      Resource: "*",
+      Condition: { ArnNotLike: { "iam:PolicyARN": [...awsManaged, policyArn(scope, `${prefix}-*`)] } },
+    },
+    {
+      Sid: "NeverLongLivedCredentialsOrAccountChanges",
+      Effect: "Deny",
+      Action: [
+        "iam:CreateUser",
+        "iam:CreateAccessKey",
+        "iam:CreateLoginProfile",
+        "iam:UpdateLoginProfile",
+        "iam:AttachUserPolicy",
+        "iam:PutUserPolicy",
+        "iam:DeleteRolePermissionsBoundary",
+        "organizations:*",
+        "account:*",
+      ],
+      Resource: "*",
+    },
+    // Their names match <prefix>-*: without this the role could widen its own trust, permissions or boundary.
+    {
+      Sid: "NeverChangeItselfThePlanRoleOrTheBoundary",
+      Effect: "Deny",
+      Action: "iam:*",
+      Resource: [roleArn(scope, deployRoleName(prefix)), roleArn(scope, planRoleName(prefix)), roleArn(scope, pullRequestPlanRoleName(prefix)), boundaryArn],
+    },
+    ...(props.production
+      ? [{ Sid: "NeverDeleteProductionKeys", Effect: "Deny" as const, Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey"], Resource: "*" }]
+      : []),
+  ];
+}

@@ -1,0 +1,156 @@
+import { Construct } from "constructs";
+import { formatArn } from "../core/aws-scope";
+import { environmentBucketArns, GithubDeployRoleProps, regionsOf, stateArns } from "./deploy-role-props";
+import { ACCOUNT_WIDE_CREDENTIAL_ACTIONS, ROUTE53_ZONE_CHANGES, SERVICE_LINKED_ROLE_SERVICES, WORKLOAD_SERVICES } from "./pipeline-policy-data";
+import { PolicyStatement } from "./policy-document";
+
+/**
+ * Statements every role of the environment carries (deploy, plan, and through the boundary every role they create):
+ * they keep it out of other environments' resources and away from the state's key, whatever the Allow statements say.
+ */
+export function environmentGuards(scope: Construct, props: GithubDeployRoleProps): PolicyStatement[] {
+  const { prefix, state } = props;
+  // Bootstrap resources carry environment=account; the statements below protect the state bucket and key by name.
+  const ownEnvironmentTags = [props.environmentName, "account"];
+  return [
+    {
+      Sid: "NeverOtherEnvironmentsResources",
+      Effect: "Deny",
+      Action: "*",
+      Resource: "*",
+      Condition: { Null: { "aws:ResourceTag/environment": "false" }, StringNotEquals: { "aws:ResourceTag/environment": ownEnvironmentTags } },
+    },
+    {
+      Sid: "NeverTagAsAnotherEnvironment",
+      Effect: "Deny",
+      Action: "*",
+      Resource: "*",
+      Condition: { Null: { "aws:RequestTag/environment": "false" }, StringNotEquals: { "aws:RequestTag/environment": [props.environmentName] } },
+    },
+    {
+      // RDS creates the managed master password secret and tags it with its cluster, not with the environment.
+      Sid: "NeverOtherEnvironmentsDatabaseSecrets",
+      Effect: "Deny",
+      Action: "secretsmanager:*",
+      Resource: "*",
+      Condition: {
+        Null: { "aws:ResourceTag/aws:rds:primaryDBClusterArn": "false" },
+        // The environment's cluster is named <prefix> (the data stack's); <prefix>-* covers any further cluster of it.
+        ArnNotLike: {
+          "aws:ResourceTag/aws:rds:primaryDBClusterArn": [`cluster:${prefix}`, `cluster:${prefix}-*`].map((resource) =>
+            formatArn(scope, { service: "rds", region: "*", resource }),
+          ),
+        },
+      },
+    },
+    {
+      Sid: "NeverDeleteOrReKeyTheState",
+      Effect: "Deny",
+      Action: [
+        "kms:ScheduleKeyDeletion",
+        "kms:DisableKey",
+        "kms:PutKeyPolicy",
+        "kms:CreateGrant",
+        "kms:DisableKeyRotation",
+        "s3:DeleteBucket",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketVersioning",
+        "s3:PutLifecycleConfiguration",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutBucketOwnershipControls",
+      ],
+      Resource: [state.bucket.key.arn, stateArns(props).bucket],
+    },
+    {
+      // Backends name the key by ARN; an alias repointed at another key would re-key every later state write.
+      Sid: "NeverMoveTheStateKeyAlias",
+      Effect: "Deny",
+      Action: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
+      Resource: [state.bucket.key.arn, ...(state.bucket.key.aliasArn ? [state.bucket.key.aliasArn] : [])],
+    },
+    { Sid: "NeverAccountWideSourceCredentialsOrConnections", Effect: "Deny", Action: ACCOUNT_WIDE_CREDENTIAL_ACTIONS, Resource: "*" },
+    ...nodeGroupGuards(props),
+    ...(props.hostedZoneIds
+      ? [
+          {
+            // Route 53 supports no resource tags in conditions: zones are told apart by id.
+            Sid: "OnlyTheEnvironmentsZones",
+            Effect: "Deny" as const,
+            Action: ROUTE53_ZONE_CHANGES,
+            NotResource: props.hostedZoneIds.map((id) => formatArn(scope, { service: "route53", region: "", account: "", resource: `hostedzone/${id}` })),
+          },
+        ]
+      : []),
+  ];
+}
+
+/**
+ * EKS does not copy a node group's tags to its Auto Scaling group, but tags the group with its cluster
+ * (`eks:cluster-name`, and `k8s.io/cluster-autoscaler/<cluster>` for the autoscaler): the environment's roles may
+ * change the groups of its own cluster (named `<prefix>`) and no other, nor groups of a neighbour's cluster.
+ */
+function nodeGroupGuards(props: GithubDeployRoleProps): PolicyStatement[] {
+  return [
+    {
+      Sid: "NeverOtherClustersAutoScalingGroups",
+      Effect: "Deny",
+      Action: "autoscaling:*",
+      Resource: "*",
+      Condition: { Null: { "aws:ResourceTag/eks:cluster-name": "false" }, StringNotEquals: { "aws:ResourceTag/eks:cluster-name": props.prefix } },
+    },
+    ...(props.accountNeighbours ?? []).map((neighbour, index) => ({
+      Sid: `NeverNeighbourAutoScalingGroups${index}`,
+      Effect: "Deny" as const,
+      Action: "autoscaling:*",
+      Resource: "*",
+      Condition: { Null: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${neighbour}`]: "false" } },
+    })),
+  ];
+}
+
+/**
+ * The most any role the environment's stacks create may do: the workload services (never IAM beyond reads and
+ * service-linked roles, never STS role chaining beyond web identity), S3 on the environment's own buckets, and the
+ * environment guards. A role under it that tries to escalate is capped here, whatever its own policy says.
+ */
+export function boundaryStatements(scope: Construct, props: GithubDeployRoleProps, guards: PolicyStatement[]): PolicyStatement[] {
+  return [
+    {
+      // The deploy policy's region condition, here too: a role passed to EC2 or CodeBuild acts in the environment's regions only.
+      Sid: "WorkloadServices",
+      Effect: "Allow",
+      Action: WORKLOAD_SERVICES.filter((service) => service !== "s3" && service !== "sts").map((service) => `${service}:*`),
+      Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": regionsOf(props) } },
+    },
+    {
+      Sid: "EnvironmentBuckets",
+      Effect: "Allow",
+      Action: "s3:*",
+      Resource: environmentBucketArns(scope, props.prefix),
+    },
+    {
+      // IAM database authentication is its own service prefix (rds-db), not part of rds:*. Cluster resource ids are
+      // random, so the user ARN is scoped by account and the environment's regions only.
+      Sid: "ConnectToDatabasesWithIam",
+      Effect: "Allow",
+      Action: "rds-db:connect",
+      Resource: regionsOf(props).map((region) => formatArn(scope, { service: "rds-db", region, resource: "dbuser:*/*" })),
+    },
+    { Sid: "IdentityReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity", "sts:AssumeRoleWithWebIdentity"], Resource: "*" },
+    serviceLinkedRoles(),
+    ...guards,
+  ];
+}
+
+/** Service-linked roles of the services the environment uses, and no other (iam:AWSServiceName). */
+export function serviceLinkedRoles(): PolicyStatement {
+  return {
+    Sid: "ServiceLinkedRolesOfItsServices",
+    Effect: "Allow",
+    Action: "iam:CreateServiceLinkedRole",
+    Resource: "*",
+    Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
+  };
+}
