@@ -52,10 +52,10 @@ export interface TerraformCloudTrustStackProps {
 }
 
 /**
- * `terraform-cloud-<account>`: what an account needs before Terraform Cloud can run any of its environments' workspaces:
+ * `bootstrap-terraform-cloud-<account>`: what an account needs before Terraform Cloud can run any of its environments' workspaces:
  * the IAM OIDC provider of the Terraform Cloud host and, per environment, the apply and plan roles its workspaces
  * assume with dynamic provider credentials, and the permissions boundary of every role its stacks create. Applied by
- * an administrator with local state in `state/terraform-cloud-<account>.tfstate`, built from every Terraform Cloud
+ * an administrator with local state in `state/bootstrap-terraform-cloud-<account>.tfstate`, built from every Terraform Cloud
  * environment of the account.
  */
 export class TerraformCloudTrustStack extends TerraformStack {
@@ -127,10 +127,10 @@ export interface TerraformCloudWorkspacesStackProps {
 }
 
 /**
- * `terraform-cloud-<env>`: the environment in Terraform Cloud, as code: its project, its agent pool, one workspace per
+ * `bootstrap-terraform-cloud-<env>`: the environment in Terraform Cloud, as code: its project, its agent pool, one workspace per
  * stack with its execution mode (agents for the cluster-facing stacks) and state sharing, and the dynamic credentials
  * variables. Only the tfe provider: applied by an administrator with a Terraform Cloud token (TFE_TOKEN), local state
- * in `state/terraform-cloud-<env>.tfstate`. The tfe provider is not in the offline mirror: this stack is synthesized
+ * in `state/bootstrap-terraform-cloud-<env>.tfstate`. The tfe provider is not in the offline mirror: this stack is synthesized
  * and tested, not planned offline.
  */
 export class TerraformCloudWorkspacesStack extends TerraformStack {
@@ -163,12 +163,17 @@ export class TerraformCloudWorkspacesStack extends TerraformStack {
   }
 }
 
+/**
+ * `bootstrap-terraform-cloud-<env>`: like the S3 bootstrap stacks, applied by an administrator with local state and
+ * never by a pipeline; the `bootstrap-` prefix is what the tools over the synthesized output read as account-level.
+ */
 export function terraformCloudWorkspacesStackName(environment: EnvironmentConfig): string {
-  return `terraform-cloud-${environment.name}`;
+  return `bootstrap-terraform-cloud-${environment.name}`;
 }
 
+/** `bootstrap-terraform-cloud-<account>`: the account's trust of Terraform Cloud (see the workspaces stack's name). */
 export function terraformCloudTrustStackName(accountId: string): string {
-  return `terraform-cloud-${accountId}`;
+  return `bootstrap-terraform-cloud-${accountId}`;
 }
 
 /**

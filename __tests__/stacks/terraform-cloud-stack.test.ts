@@ -45,8 +45,8 @@ describe("a Terraform Cloud environment", () => {
   const { app, stacks } = synthesizeApp([environment]);
   const environmentStacks = Object.keys(stacks).filter((name) => name.startsWith(`${environment.name}-`));
   const workspaceOf = (stack: string) => `cdktf-${stack}`;
-  const tfe = stacks[`terraform-cloud-${environment.name}`];
-  const trust = stacks[`terraform-cloud-${environment.account.id}`];
+  const tfe = stacks[`bootstrap-terraform-cloud-${environment.name}`];
+  const trust = stacks[`bootstrap-terraform-cloud-${environment.account.id}`];
   const workspaces = byName(resourcesOf(tfe, "tfe_workspace"));
   const settings = Object.values(resourcesOf(tfe, "tfe_workspace_settings"));
   const settingsOf = (stack: string) => settings.find((entry) => entry.workspace_id === `\${tfe_workspace.${workspaces[workspaceOf(stack)].id}.id}`)!;
@@ -65,7 +65,7 @@ describe("a Terraform Cloud environment", () => {
         workspaces: { name: workspaceOf(stack) },
       });
     }
-    expect(Object.keys(stacks).filter((name) => name.startsWith("bootstrap"))).toEqual([]);
+    expect(Object.keys(stacks).filter((name) => name.startsWith("bootstrap") && !name.startsWith("bootstrap-terraform-cloud-"))).toEqual([]);
     expect(Object.keys(workspaces).sort()).toEqual(environmentStacks.map(workspaceOf).sort());
     for (const workspace of Object.values(workspaces)) {
       expect(workspace.project_id).toMatch(/^\$\{tfe_project\..*\.id\}$/);
@@ -115,7 +115,9 @@ describe("a Terraform Cloud environment", () => {
     expect(Object.values(resourcesOf(tfe, "tfe_variable_set"))).toEqual([expect.objectContaining({ priority: true })]);
     expect(Object.keys(resourcesOf(tfe, "tfe_project_variable_set"))).toHaveLength(1);
     expect(tfe.provider?.aws).toBeUndefined();
-    expect(tfe.terraform?.backend).toEqual({ local: { path: expect.stringMatching(new RegExp(`state/terraform-cloud-${environment.name}\\.tfstate$`)) } });
+    expect(tfe.terraform?.backend).toEqual({
+      local: { path: expect.stringMatching(new RegExp(`state/bootstrap-terraform-cloud-${environment.name}\\.tfstate$`)) },
+    });
   });
 
   it("trusts the apply role to the apply phase and the plan role to the plan phase of exactly the environment's workspaces", () => {
@@ -244,7 +246,7 @@ describe("an S3-backed environment", () => {
   const { stacks } = synthesizeApp([environment]);
 
   it("gets no Terraform Cloud stack, no tfc roles and exec credentials straight from `aws`", () => {
-    expect(Object.keys(stacks).filter((name) => name.startsWith("terraform-cloud-"))).toEqual([]);
+    expect(Object.keys(stacks).filter((name) => name.includes("terraform-cloud"))).toEqual([]);
     const [kubernetes] = stacks[`${environment.name}-platform`].provider!.kubernetes;
     expect((kubernetes.exec as Values[])[0].command).toBe("aws");
     const principals = Object.values(resourcesOf(stacks[`${environment.name}-cluster`], "aws_eks_access_entry")).map((entry) => entry.principal_arn);
