@@ -156,6 +156,8 @@ export class TerraformCloudWorkspacesStack extends TerraformStack {
         TFC_AWS_APPLY_ROLE_ARN: cloud.applyRoleArn,
       },
     });
+    // The rules look at AWS resources only; every stack carries the aspect, so a future AWS resource here is checked too.
+    Aspects.of(this).add(new PolicyAspect({ production: environment.isProduction }));
     new TerraformOutput(this, "agent_pool_id", {
       value: this.workspaces.agentPool.id,
       description: "Create the agents' token in this pool (docs/terraform-cloud.md)",

@@ -57,7 +57,8 @@ describe("a Terraform Cloud environment", () => {
   const roleArn = (name: string) => `arn:${environment.partition}:iam::${environment.account.id}:role/${name}`;
 
   it("synthesizes its stacks, each in its own workspace of the organization, and no S3 bootstrap", () => {
-    expect(environmentStacks.length).toBeGreaterThanOrEqual(6);
+    const layers = ["network", "runner", "cluster", "data", "platform", ...(environment.edge ? ["edge", "delivery"] : [])];
+    expect([...environmentStacks].sort()).toEqual(layers.map((layer) => `${environment.name}-${layer}`).sort());
     for (const stack of environmentStacks) {
       expect(stacks[stack].terraform?.cloud).toEqual({
         organization: "acme-platform",
