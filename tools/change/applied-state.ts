@@ -63,12 +63,9 @@ export function appliedState(
   schemas: ResourceSchemas,
   context: UpstreamContext,
 ): string {
-  const providerKeys = new Map(
-    ((plan.configuration.root_module.resources ?? []) as { address: string; provider_config_key?: string }[]).map((resource) => [
-      resource.address,
-      resource.provider_config_key ?? "aws",
-    ]),
-  );
+  const configured = (plan.configuration.root_module.resources ?? []) as { address: string; provider_config_key?: string; expressions?: Expressions }[];
+  const providerKeys = new Map(configured.map((resource) => [resource.address, resource.provider_config_key ?? "aws"]));
+  const expressions = new Map(configured.map((resource) => [resource.address, resource.expressions ?? {}]));
   const resources = new Map<string, StateResource>();
   for (const change of plan.resource_changes ?? []) {
     if (change.mode !== "managed" || (change.change.actions.length === 1 && change.change.actions[0] === "delete")) continue;
@@ -85,7 +82,7 @@ export function appliedState(
       instances: [],
     };
     resources.set(baseAddress, entry);
-    const attributes = fillBlock(change.change.after, change.change.after_unknown, schema.block, {
+    const attributes = fillBlock(change.change.after, change.change.after_unknown, schema.block, expressions.get(baseAddress), {
       ...context,
       resourceType: change.type,
       resourceName: change.name,
@@ -143,39 +140,60 @@ interface FillContext extends UpstreamContext {
   readonly resourceName: string;
 }
 
-function fillBlock(value: unknown, unknown: unknown, block: SchemaBlock, context: FillContext): Record<string, unknown> {
+/** The configuration's expressions of a resource (`terraform show -json`): per attribute its references, per block a list. */
+type Expressions = Record<string, unknown>;
+
+/**
+ * The placeholder of the resource attribute an expression is exactly a reference to (`subnet_id = aws_subnet.A.id`):
+ * the value the referenced resource's own state gets, so the state is consistent in one pass.
+ */
+function referencedPlaceholder(expression: unknown, context: FillContext): unknown {
+  const references = (expression as { references?: string[] } | undefined)?.references;
+  const match = /^([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)(?:\[[^\]]+\])?\.([a-z0-9_]+)$/.exec(references?.[0] ?? "");
+  if (!match || match[1] === "data" || match[1] === "var" || match[1] === "local") return undefined;
+  const [, type = "", name = "", attribute = ""] = match;
+  return placeholderValue(type, name, attribute, context);
+}
+
+function fillBlock(value: unknown, unknown: unknown, block: SchemaBlock, expressions: unknown, context: FillContext): Record<string, unknown> {
+  const configured = (typeof expressions === "object" && expressions !== null && !Array.isArray(expressions) ? expressions : {}) as Expressions;
   const values = (value ?? {}) as Record<string, unknown>;
   const unknowns = (typeof unknown === "object" && unknown !== null ? unknown : {}) as Record<string, unknown>;
   const result: Record<string, unknown> = {};
   for (const [name, attribute] of Object.entries(block.attributes ?? {})) {
     if (attribute.nested_type) {
       const nested = { attributes: attribute.nested_type.attributes };
-      result[name] = fillNested(values[name], unknowns[name], attribute.nested_type.nesting_mode, nested, context);
+      result[name] = fillNested(values[name], unknowns[name], attribute.nested_type.nesting_mode, nested, configured[name], context);
+    } else if (unknowns[name] === true && attribute.type === "string" && referencedPlaceholder(configured[name], context) !== undefined) {
+      result[name] = referencedPlaceholder(configured[name], context);
     } else {
       result[name] = fillValue(values[name], unknowns[name], attribute.type, name, context);
     }
   }
   for (const [name, nested] of Object.entries(block.block_types ?? {})) {
-    result[name] = fillNested(values[name], unknowns[name], nested.nesting_mode, nested.block, context);
+    result[name] = fillNested(values[name], unknowns[name], nested.nesting_mode, nested.block, configured[name], context);
   }
   return result;
 }
 
-function fillNested(value: unknown, unknown: unknown, nesting: string, block: SchemaBlock, context: FillContext): unknown {
+function fillNested(value: unknown, unknown: unknown, nesting: string, block: SchemaBlock, expressions: unknown, context: FillContext): unknown {
+  const elements = Array.isArray(expressions) ? (expressions as unknown[]) : [expressions];
   if (nesting === "single" || nesting === "group") {
-    if (unknown === true || value === null || value === undefined) return nesting === "group" ? fillBlock({}, {}, block, context) : null;
-    return fillBlock(value, unknown, block, context);
+    if (unknown === true || value === null || value === undefined) return nesting === "group" ? fillBlock({}, {}, block, undefined, context) : null;
+    return fillBlock(value, unknown, block, elements[0], context);
   }
   if (nesting === "map") {
     if (unknown === true || value === null || value === undefined) return {};
     const unknowns = (unknown ?? {}) as Record<string, unknown>;
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([key, element]) => [key, fillBlock(element, unknowns[key], block, context)]),
+      Object.entries(value as Record<string, unknown>).map(([key, element]) => [key, fillBlock(element, unknowns[key], block, undefined, context)]),
     );
   }
   if (unknown === true || !Array.isArray(value)) return [];
   const unknowns = Array.isArray(unknown) ? unknown : [];
-  return value.map((element, index) => fillBlock(element, unknowns[index], block, context));
+  // Block expressions are listed per configured block; a set's order is the provider's, so only a single block pairs up.
+  const paired = nesting === "list" || value.length === 1;
+  return value.map((element, index) => fillBlock(element, unknowns[index], block, paired ? elements[index] : undefined, context));
 }
 
 /** A value of the attribute's type: the planned one, or (where only apply would know it) a placeholder. */
