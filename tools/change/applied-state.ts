@@ -50,7 +50,7 @@ interface StateResource {
   type: string;
   name: string;
   provider: string;
-  instances: { index_key?: string | number; schema_version: number; attributes: unknown; sensitive_attributes: [] }[];
+  instances: { index_key?: string | number; schema_version: number; attributes: unknown; sensitive_attributes: unknown[] }[];
 }
 
 /**
@@ -93,7 +93,8 @@ export function appliedState(
       ...(change.index !== undefined ? { index_key: change.index } : {}),
       schema_version: schema.version,
       attributes,
-      sensitive_attributes: [],
+      // Values the plan marks sensitive stay marked: a state without the mark plans an update of the mark alone.
+      sensitive_attributes: sensitivePaths(change.change.after_sensitive),
     });
   }
   const outputs = Object.fromEntries(
@@ -148,11 +149,20 @@ type Expressions = Record<string, unknown>;
  * the value the referenced resource's own state gets, so the state is consistent in one pass.
  */
 function referencedPlaceholder(expression: unknown, context: FillContext): unknown {
-  const references = (expression as { references?: string[] } | undefined)?.references;
-  const match = /^([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)(?:\[[^\]]+\])?\.([a-z0-9_]+)$/.exec(references?.[0] ?? "");
-  if (!match || match[1] === "data" || match[1] === "var" || match[1] === "local") return undefined;
-  const [, type = "", name = "", attribute = ""] = match;
-  return placeholderValue(type, name, attribute, context);
+  return attributeReferences(expression).map(([type, name, attribute]) => placeholderValue(type, name, attribute, context))[0];
+}
+
+/**
+ * The resource attributes an expression references (`[aws_sns_topic.A.arn]` → aws_sns_topic, A, arn), in order: a list
+ * of references (`security_groups = [aws_security_group.A.id]`) is a list of their placeholders.
+ */
+function attributeReferences(expression: unknown): [string, string, string][] {
+  const references = (expression as { references?: string[] } | undefined)?.references ?? [];
+  return references.flatMap((reference): [string, string, string][] => {
+    const match = /^([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)(?:\[[^\]]+\])?\.([a-z0-9_]+)$/.exec(reference);
+    if (!match || ["data", "var", "local", "each", "count"].includes(match[1] ?? "")) return [];
+    return [[match[1] ?? "", match[2] ?? "", match[3] ?? ""]];
+  });
 }
 
 function fillBlock(value: unknown, unknown: unknown, block: SchemaBlock, expressions: unknown, context: FillContext): Record<string, unknown> {
@@ -166,6 +176,8 @@ function fillBlock(value: unknown, unknown: unknown, block: SchemaBlock, express
       result[name] = fillNested(values[name], unknowns[name], attribute.nested_type.nesting_mode, nested, configured[name], context);
     } else if (unknowns[name] === true && attribute.type === "string" && referencedPlaceholder(configured[name], context) !== undefined) {
       result[name] = referencedPlaceholder(configured[name], context);
+    } else if (unknowns[name] === true && isListOfStrings(attribute.type) && attributeReferences(configured[name]).length > 0) {
+      result[name] = attributeReferences(configured[name]).map(([type, resource, referenced]) => placeholderValue(type, resource, referenced, context));
     } else {
       result[name] = fillValue(values[name], unknowns[name], attribute.type, name, context);
     }
@@ -174,6 +186,22 @@ function fillBlock(value: unknown, unknown: unknown, block: SchemaBlock, express
     result[name] = fillNested(values[name], unknowns[name], nested.nesting_mode, nested.block, configured[name], context);
   }
   return result;
+}
+
+/** after_sensitive (`{"secret": true, "a": [{"b": true}]}`) as the state's paths of get_attr and index steps. */
+function sensitivePaths(marks: unknown, prefix: unknown[] = []): unknown[][] {
+  if (marks === true) return [prefix];
+  if (Array.isArray(marks)) {
+    return marks.flatMap((inner, index) => sensitivePaths(inner, [...prefix, { type: "index", value: { value: index, type: "number" } }]));
+  }
+  if (typeof marks === "object" && marks !== null) {
+    return Object.entries(marks).flatMap(([key, inner]) => sensitivePaths(inner, [...prefix, { type: "get_attr", value: key }]));
+  }
+  return [];
+}
+
+function isListOfStrings(type: unknown): boolean {
+  return Array.isArray(type) && (type[0] === "list" || type[0] === "set") && type[1] === "string";
 }
 
 function fillNested(value: unknown, unknown: unknown, nesting: string, block: SchemaBlock, expressions: unknown, context: FillContext): unknown {

@@ -29,6 +29,7 @@ export interface ResourceChange {
     readonly before?: unknown;
     readonly after?: unknown;
     readonly after_unknown?: unknown;
+    readonly after_sensitive?: unknown;
     readonly replace_paths?: (string | number)[][];
   };
 }
