@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { prepareToolchain, run, TerraformToolchain, terraformEnv } from "./terraform";
-import { standInValue, stubState } from "./remote-state";
+import { plannedOutputsState } from "./planned-upstream";
 import { defaultPlanCache, PlanCache, planKey, readCachedPlan, withFileContents, writeCachedPlan } from "./plan-cache";
 import { dependencyOrder, harnessStacks, isPlannable, SynthesizedStackInfo } from "./stacks";
 
@@ -218,13 +218,12 @@ function overrideFor(stack: SynthesizedStackInfo, all: readonly SynthesizedStack
     let statePath = path.join(upstreamDir, "terraform.tfstate");
     if (options.mode === "offline") {
       statePath = path.join(stackDir(options.workDir, stack.name), `upstream-${upstreamName}.tfstate`);
+      const upstreamPlan = JSON.parse(fs.readFileSync(path.join(upstreamDir, "plan.json"), "utf8")) as Plan;
       fs.writeFileSync(
         statePath,
-        stubState(
-          standInOutputs(
-            all.find((candidate) => candidate.name === upstreamName)!,
-            upstreamDir,
-          ),
+        plannedOutputsState(
+          all.find((candidate) => candidate.name === upstreamName)!,
+          upstreamPlan,
         ),
       );
     }
@@ -234,16 +233,6 @@ function overrideFor(stack: SynthesizedStackInfo, all: readonly SynthesizedStack
     override.data = { terraform_remote_state: remoteStates };
   }
   return override;
-}
-
-function standInOutputs(upstream: SynthesizedStackInfo, upstreamDir: string): Record<string, unknown> {
-  const plan = JSON.parse(fs.readFileSync(path.join(upstreamDir, "plan.json"), "utf8")) as Plan;
-  return Object.fromEntries(
-    Object.entries(upstream.json.output ?? {}).map(([name, output]) => [
-      name,
-      standInValue(output.value, plan.planned_values.outputs?.[name]?.value, upstream.context),
-    ]),
-  );
 }
 
 function selectWithUpstreams(all: readonly SynthesizedStackInfo[], only: readonly string[] | undefined): SynthesizedStackInfo[] {
