@@ -97,15 +97,8 @@ export async function buildBaseline(
   const workDir = path.join(options.workDir, id, "plans");
   let runs = await runStacks({ outDir, workDir, mode: "offline", only: names, cache: options.cache, log });
   const schemas = await schemasFor(workDir, stacks, options);
-  let states: Record<string, string> = {};
   for (let round = 1; round <= maxRounds; round++) {
-    // A stack that planned no changes keeps its state (the same text, so the same cache keys); the others get the
-    // state their plan leads to.
-    const previous = states;
-    const next = statesFrom(runs, stacks, schemas);
-    states = Object.fromEntries(
-      names.map((name) => [name, previous[name] !== undefined && changedAddresses(planOf(runs, name)).length === 0 ? previous[name] : next[name]!]),
-    );
+    const states = statesFrom(runs, stacks, schemas);
     runs = await runStacks({ outDir, workDir, mode: "offline", only: names, cache: options.cache, log, priorStates: states });
     const plans = plansOf(runs, names);
     const changing = names.flatMap((name) => changedAddresses(plans[name]!).map((change) => `${name}: ${change}`));
@@ -121,10 +114,6 @@ async function schemasFor(workDir: string, stacks: readonly SynthesizedStackInfo
   const providers = Object.assign({}, ...stacks.map((stack) => stack.providers)) as Record<string, string>;
   const toolchain: TerraformToolchain = await prepareToolchain(workDir, providers);
   return resourceSchemas(toolchain, path.join(workDir, "plugin-cache-warmup"), (options.cache ?? { dir: path.join(workDir, "schemas") }).dir);
-}
-
-function planOf(runs: Record<string, StackRun>, name: string): Plan {
-  return plansOf(runs, [name])[name]!;
 }
 
 function plansOf(runs: Record<string, StackRun>, names: readonly string[]): Record<string, Plan> {
