@@ -27,13 +27,14 @@ export function evaluate(scenario: Scenario, run: ScenarioRun | { error: string 
   for (const { stack, changes } of stacks) {
     const plan = run.plans[stack]!;
     for (const change of changes) {
-      const candidates = scenario.expect.filter((expectation) => matches(expectation, stack, change));
-      const accepted = candidates.find((expectation) => unchangedHolds(expectation, plan, change.address));
-      if (candidates.length === 0) {
+      // The first expectation that matches decides: scenarios list the specific ones (a node group's update) first.
+      const accepted = scenario.expect.find((expectation) => matches(expectation, stack, change));
+      if (!accepted) {
         problems.push(`${scenario.id}: ${stack} ${change.address}: ${describe(change)} is not expected`);
-      } else if (!accepted) {
-        const attributes = [...new Set(candidates.flatMap((expectation) => expectation.unchanged ?? []))];
-        problems.push(`${scenario.id}: ${stack} ${change.address}: ${describe(change)} changes ${changedOf(plan, change.address, attributes).join(", ")}`);
+      } else if (!unchangedHolds(accepted, plan, change.address)) {
+        problems.push(
+          `${scenario.id}: ${stack} ${change.address}: ${describe(change)} changes ${changedOf(plan, change.address, accepted.unchanged ?? []).join(", ")}`,
+        );
       } else if (change.outage && !accepted.outage) {
         problems.push(
           `${scenario.id}: ${stack} ${change.address}: ${describe(change)} of a ${change.resourceClass ?? "unclassified"} resource stops what runs`,

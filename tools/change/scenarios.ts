@@ -99,14 +99,19 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: "added-az",
-    change: "add an availability zone",
+    // A production tier needs three AZs (and eu-west-1 has three), so the AZ is added to a staging-tier copy of the
+    // environment: from its first two AZs to all of them.
+    change: "add an availability zone (staging-tier copy: production requires three)",
     from: {
       id: "two-azs",
       edit: (config) => {
+        config.tier = "staging";
         config.network.availabilityZones = config.network.availabilityZones.slice(0, 2);
       },
     },
-    edit: () => undefined, // the shipped AZs
+    edit: (config) => {
+      config.tier = "staging";
+    },
     expect: [
       { layer: "network", action: "create" },
       { layer: "network", action: "update" },
@@ -155,22 +160,22 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
+    // Point-in-time recovery is fixed at Aurora's maximum (35 days) for a production tier; the copies' retention is not.
     id: "backup-retention",
-    change: "backup retention",
+    change: "backup retention of the recovery-region copies",
     edit: (config) => {
-      config.database!.backupRetentionDays = 14;
+      const recovery = config.database!.disasterRecovery as { copyRetentionDays?: number };
+      recovery.copyRetentionDays = (recovery.copyRetentionDays ?? 35) * 2;
     },
-    expect: [
-      { layer: "data", type: "aws_rds_cluster", action: "update" },
-      { layer: "data", type: "aws_backup_plan", action: "update" },
-    ],
+    expect: [{ layer: "data", type: "aws_backup_plan", action: "update" }],
   },
   {
     id: "dr-global-database",
     change: "disaster recovery: backup-copy → global-database",
     edit: (config) => {
       const current = config.database!.disasterRecovery;
-      config.database!.disasterRecovery = { mode: "global-database", region: current && "region" in current ? current.region : "eu-central-1" };
+      const region = current && "region" in current ? current.region : "eu-central-1";
+      config.database!.disasterRecovery = { mode: "global-database", region, cidr: "10.130.0.0/16", availabilityZones: [`${region}a`, `${region}b`] };
     },
     // The global database is added; existing recovery points stay until the user removes them (nothing deleted).
     expect: [
@@ -186,10 +191,12 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     expect: [
       { layer: "edge", type: "aws_acm_certificate", action: "replace", order: "create-first" },
-      { layer: "edge", type: "aws_acm_certificate_validation", action: "replace" },
-      { layer: "edge", type: "aws_route53_record", action: "replace" },
+      // A record-keeping resource: replacing it stops nothing.
+      { layer: "edge", type: "aws_acm_certificate_validation", action: "replace", outage: true },
+      // The old name stops resolving: that is what moving to another domain means.
+      { layer: "edge", type: "aws_route53_record", action: "replace", outage: true },
       { layer: "edge", type: "aws_route53_record", action: "create" },
-      { layer: "edge", type: "aws_route53_record", action: "delete" },
+      { layer: "edge", type: "aws_route53_record", action: "delete", outage: true },
       { layer: "edge", action: "update" },
     ],
   },
