@@ -31,7 +31,7 @@ export async function runRung(options: RungOptions, scenarios: readonly Scenario
       results.push(evaluate(scenario, await runScenario(options, baseline, scenario.id, scenario.edit)));
     } catch (error) {
       if (!(error instanceof SynthError)) throw error;
-      results.push(evaluate(scenario, { error: `the config is refused: ${error.message.split("\n")[0] ?? ""}` }));
+      results.push(evaluate(scenario, { error: error.message.split("\n")[0] ?? "" }));
     }
   }
   return { baselines, results };

@@ -66,7 +66,14 @@ export function synthesize(options: RungOptions, id: string, edit: (config: Conf
       stdio: ["ignore", "ignore", "pipe"],
     });
   } catch (error) {
-    const stderr = String((error as { stderr?: Buffer }).stderr ?? "").trim();
+    // The loader names the copied file; the message names the environment's file as the user knows it.
+    const root = path.resolve(__dirname, "..", "..");
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? "")
+      .split(configDir)
+      .join("config")
+      .split(path.relative(root, configDir))
+      .join("config")
+      .trim();
     throw new SynthError(stderr || (error as Error).message);
   }
   return outDir;
