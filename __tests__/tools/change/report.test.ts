@@ -71,6 +71,12 @@ describe("checking a scenario's plans against what it expects", () => {
       run({ "prod-cluster": plan(rolled, tagged) }),
     );
     expect(result.problems).toEqual(["s: prod-cluster aws_eks_node_group.System: update changes launch_template"]);
+    // A generic "updates are fine" listed after it does not excuse the roll: the first matching expectation decides.
+    const withFallback = evaluate(
+      scenario([{ type: "aws_eks_node_group", action: "update", unchanged: ["launch_template"] }, { action: "update" }]),
+      run({ "prod-cluster": plan(rolled, tagged) }),
+    );
+    expect(withFallback.problems).toEqual(["s: prod-cluster aws_eks_node_group.System: update changes launch_template"]);
   });
 
   it("reports a refused config or a stack that did not plan as the scenario's problem", () => {
