@@ -1,6 +1,6 @@
-import { appliedState, changedAddresses, ResourceSchemas } from "../../../tools/change/applied-state";
-import { standInValue } from "../../../tools/harness/remote-state";
-import { Plan } from "../../../tools/harness/runner";
+import { appliedState, changedAddresses, ResourceSchemas } from "../../tools/change/applied-state";
+import { standInValue } from "../../tools/harness/remote-state";
+import { Plan } from "../../tools/harness/runner";
 
 const context = { stackName: "prod-network", region: "eu-west-1", accountId: "111122223333", partition: "aws" };
 

@@ -1,6 +1,6 @@
-import { evaluate, operationsTable, printable, TABLE_BEGIN, TABLE_END, withTable } from "../../../tools/change/report";
-import { Scenario } from "../../../tools/change/scenarios";
-import { Plan } from "../../../tools/harness/runner";
+import { evaluate, operationsTable, printable, TABLE_BEGIN, TABLE_END, withTable } from "../../tools/change/report";
+import { Scenario } from "../../tools/change/scenarios";
+import { Plan } from "../../tools/harness/runner";
 
 type Change = NonNullable<Plan["resource_changes"]>[number];
 
