@@ -1,30 +1,9 @@
-import * as summary from "../plan-summary";
 import { ResourceChange } from "../harness/runner";
+import { ChangeAction, ReplacementOrder, ResourceClass, replacementOrder, resourceClass } from "../plan-summary";
 
-/**
- * The plan summary's classification of resource types and replacement order (tools/plan-summary.ts), which the change
- * rung and the pull-request summary share. Until plan-summary exports `resourceClass` (the hazards branch adds it with
- * every type the project emits classified), a type in its STATEFUL_TYPES is "stateful" and any other is unclassified
- * (treated as not stateless).
- */
-export type ResourceClass = "stateful" | "identity" | "network" | "edge" | "stateless";
-export type ReplacementOrder = "create-first" | "destroy-first";
-export type ChangeAction = "create" | "update" | "replace" | "delete";
-
-const shared = summary as unknown as { resourceClass?: (type: string) => ResourceClass | undefined };
-
-export function resourceClass(type: string): ResourceClass | undefined {
-  if (shared.resourceClass) return shared.resourceClass(type);
-  return summary.STATEFUL_TYPES.includes(type) ? "stateful" : undefined;
-}
-
-/** ["create","delete"] is create-first (create_before_destroy), ["delete","create"] destroy-first. */
-export function replacementOrder(actions: readonly string[]): ReplacementOrder | undefined {
-  if (actions.length !== 2) return undefined;
-  if (actions[0] === "create" && actions[1] === "delete") return "create-first";
-  if (actions[0] === "delete" && actions[1] === "create") return "destroy-first";
-  return undefined;
-}
+/** The plan summary's classification of resource types and replacement order, which the change rung shares. */
+export { resourceClass, replacementOrder };
+export type { ChangeAction, ReplacementOrder, ResourceClass };
 
 /** What a resource change does, or undefined for no-op and read. */
 export function changeAction(actions: readonly string[]): ChangeAction | undefined {
