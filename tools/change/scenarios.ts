@@ -47,7 +47,12 @@ export const SCENARIOS: readonly Scenario[] = [
       config.tags = { ...(config.tags ?? {}), "change-rung": "tag-scenario" };
     },
     // Tags are updated in place everywhere; no node group gets a new launch template version (no node rolls).
-    expect: [{ type: "aws_eks_node_group", action: "update", unchanged: NODE_GROUP_ROLL }, { action: "update" }],
+    // The config's tags reach nodes through their Auto Scaling groups (one tag resource per group and tag, created).
+    expect: [
+      { type: "aws_eks_node_group", action: "update", unchanged: NODE_GROUP_ROLL },
+      { layer: "cluster", type: "aws_autoscaling_group_tag", action: "create" },
+      { action: "update" },
+    ],
   },
   {
     id: "system-instance-types",
@@ -121,6 +126,9 @@ export const SCENARIOS: readonly Scenario[] = [
       { layer: "cluster", type: "aws_autoscaling_group_tag", action: "replace" },
       { layer: "cluster", action: "update" },
       { layer: "data", type: "aws_rds_cluster_instance", action: "create" },
+      // Instances spread over every AZ: the second instance of the first AZ gives way to one in the new AZ (a reader;
+      // the writer and the other readers keep serving while it goes).
+      { layer: "data", type: "aws_rds_cluster_instance", address: /-2_/, action: "delete", outage: true },
       { layer: "data", action: "update" },
       { layer: "edge", action: "update" },
       { layer: "runner", action: "update" },
@@ -175,12 +183,24 @@ export const SCENARIOS: readonly Scenario[] = [
     edit: (config) => {
       const current = config.database!.disasterRecovery;
       const region = current && "region" in current ? current.region : "eu-central-1";
-      config.database!.disasterRecovery = { mode: "global-database", region, cidr: "10.130.0.0/16", availabilityZones: [`${region}a`, `${region}b`] };
+      // As docs/database.md says to switch: keep the existing recovery points (vaults and key) in their region.
+      config.database!.disasterRecovery = {
+        mode: "global-database",
+        region,
+        cidr: "10.130.0.0/16",
+        availabilityZones: [`${region}a`, `${region}b`],
+        retainRecoveryPoints: { region },
+      } as NonNullable<ConfigDocument["database"]>["disasterRecovery"];
     },
-    // The global database is added; existing recovery points stay until the user removes them (nothing deleted).
+    // The global database is added; the vaults and the recovery-region key stay with every recovery point in them. The
+    // plan that made new copies, its selection and its role go: no new copies is what the switch means.
     expect: [
       { layer: "data", action: "create" },
       { layer: "data", action: "update" },
+      { layer: "data", type: "aws_backup_plan", action: "delete", outage: true },
+      { layer: "data", type: "aws_backup_selection", action: "delete", outage: true },
+      { layer: "data", type: "aws_iam_role", address: /BackupCopy/, action: "delete", outage: true },
+      { layer: "data", type: "aws_iam_role_policy_attachment", address: /BackupCopy/, action: "delete", outage: true },
     ],
   },
   {
@@ -213,7 +233,20 @@ export const SCENARIOS: readonly Scenario[] = [
     change: "the next Kubernetes minor",
     edit: (config) => {
       const [major = 1, minor = 0] = String(config.cluster!.version).split(".").map(Number);
-      config.cluster!.version = `${major}.${minor + 1}` as NonNullable<ConfigDocument["cluster"]>["version"];
+      const next = `${major}.${minor + 1}`;
+      config.cluster!.version = next as NonNullable<ConfigDocument["cluster"]>["version"];
+      // The documented upgrade path (docs/cluster.md): every add-on build and the Cluster Autoscaler chart pinned anew
+      // for the next minor (illustrative builds: the plan does not ask AWS which exist).
+      config.cluster!.addons = {
+        vpcCni: "v1.21.2-eksbuild.1",
+        coredns: "v1.13.3-eksbuild.1",
+        kubeProxy: `v${next}.0-eksbuild.1`,
+        ebsCsiDriver: "v1.55.0-eksbuild.1",
+        podIdentityAgent: "v1.3.11-eksbuild.1",
+      } as NonNullable<ConfigDocument["cluster"]>["addons"];
+      const platform = (config.platform ?? {}) as Record<string, Record<string, unknown> | undefined>;
+      platform.clusterAutoscaler = { ...(platform.clusterAutoscaler ?? {}), version: "9.60.0" };
+      config.platform = platform as ConfigDocument["platform"];
     },
     expect: [
       { layer: "cluster", type: "aws_eks_cluster", action: "update" },
