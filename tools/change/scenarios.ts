@@ -234,7 +234,7 @@ export const SCENARIOS: readonly Scenario[] = [
     edit: (config) => {
       const [major = 1, minor = 0] = String(config.cluster!.version).split(".").map(Number);
       const next = `${major}.${minor + 1}`;
-      config.cluster!.version = next as NonNullable<ConfigDocument["cluster"]>["version"];
+      config.cluster!.version = next;
       // The documented upgrade path (docs/cluster.md): every add-on build and the Cluster Autoscaler chart pinned anew
       // for the next minor (illustrative builds: the plan does not ask AWS which exist).
       config.cluster!.addons = {
@@ -243,10 +243,10 @@ export const SCENARIOS: readonly Scenario[] = [
         kubeProxy: `v${next}.0-eksbuild.1`,
         ebsCsiDriver: "v1.55.0-eksbuild.1",
         podIdentityAgent: "v1.3.11-eksbuild.1",
-      } as NonNullable<ConfigDocument["cluster"]>["addons"];
+      };
       const platform = (config.platform ?? {}) as Record<string, Record<string, unknown> | undefined>;
       platform.clusterAutoscaler = { ...(platform.clusterAutoscaler ?? {}), version: "9.60.0" };
-      config.platform = platform as ConfigDocument["platform"];
+      config.platform = platform;
     },
     expect: [
       { layer: "cluster", type: "aws_eks_cluster", action: "update" },
