@@ -426,77 +426,75 @@ describe("observability", () => {
   });
 });
 
-// Where no environment runs Elasticsearch (an adopter's choice), "Fluent Bit also ships to Elasticsearch" checks that
-// none ships to it, and that the repository's own config runs it somewhere.
-if (withElasticsearch.length > 0)
-  describe("Elasticsearch: a disk that does not fill, a writer that cannot do more than write", () => {
-    const environment = withElasticsearch[0];
-    const platform = synthPlatform(environment);
-    const objects = platform.manifests("eck-operator-config");
-    const named = (kind: string, name: string) => objects.find((object) => object.kind === kind && object.metadata.name === name)!;
+describe("Elasticsearch: a disk that does not fill, a writer that cannot do more than write", () => {
+  // The first environment that runs it; where none does (an adopter's choice), production with it switched on.
+  const environment = withElasticsearch[0] ?? withEveryAddOn(tier.production);
+  const platform = synthPlatform(environment);
+  const objects = platform.manifests("eck-operator-config");
+  const named = (kind: string, name: string) => objects.find((object) => object.kind === kind && object.metadata.name === name)!;
 
-    test("Fluent Bit logs in as its own file-realm user, whose Secret and role ECK is given, never as elastic", () => {
-      const outputs = platform.values("fluent-bit").config.outputs as string;
-      expect(outputs).toMatch(/HTTP_User fluent-bit\n/);
-      expect(outputs).not.toMatch(/HTTP_User elastic\b/);
-      expect(platform.values("fluent-bit").env).toEqual([
-        { name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: "fluent-bit-es-user", key: "password" } } },
-      ]);
-      const cluster = named("Elasticsearch", "elasticsearch");
-      const user = named("Secret", cluster.spec.auth.fileRealm[0].secretName);
-      expect(user).toMatchObject({ type: "kubernetes.io/basic-auth", stringData: { username: "fluent-bit", roles: "fluent_bit_writer" } });
-      // Generated once by Terraform (terraform_data keeps it), never a literal in the code.
-      expect(user.stringData.password).toMatch(/^\$\{terraform_data\.[^.]+\.output\.password\}$/);
-      expect(platform.resources("terraform_data")[0].lifecycle).toEqual({ ignore_changes: ["input"] });
-      const roles = JSON.parse(named("Secret", cluster.spec.auth.roles[0].secretName).stringData["roles.yml"]);
-      expect(Object.keys(roles)).toEqual(["fluent_bit_writer"]);
-    });
-
-    test("the Fluent Bit role cannot read, delete or administer: attacking it with each escalating privilege fails", () => {
-      const cluster = named("Elasticsearch", "elasticsearch");
-      const role = JSON.parse(named("Secret", cluster.spec.auth.roles[0].secretName).stringData["roles.yml"]).fluent_bit_writer;
-      const granted = new Set<string>(role.indices.flatMap((entry: { privileges: string[] }) => entry.privileges));
-      for (const escalation of ["all", "read", "write", "delete", "delete_index", "manage", "manage_ilm", "index", "monitor"])
-        expect([escalation, granted.has(escalation)]).toEqual([escalation, false]);
-      for (const escalation of ["all", "manage", "manage_security", "manage_ilm", "manage_index_templates"]) expect(role.cluster).not.toContain(escalation);
-      expect(role.indices.map((entry: { names: string[] }) => entry.names)).toEqual([["logstash-*"]]);
-      // The indices it may write are the ones Fluent Bit's output creates (Logstash_Format, default prefix logstash).
-      expect(platform.values("fluent-bit").config.outputs).toContain("Logstash_Format On");
-    });
-
-    test("a lifecycle policy deletes each day's log index after the configured retention, bound to the log indices", () => {
-      const job = objects.find((object) => object.kind === "Job" && object.metadata.name.startsWith("elasticsearch-log-lifecycle"))!;
-      const script = job.spec.template.spec.containers[0].command[2] as string;
-      const bodies = [...script.matchAll(/-d '([^']+)'/g)].map(([, body]) => JSON.parse(body));
-      expect(bodies[0].policy.phases.delete).toEqual({ min_age: `${environment.platform.elasticsearch.retentionDays}d`, actions: { delete: {} } });
-      expect(script).toContain("_ilm/policy/logs-retention");
-      expect(bodies[1]).toMatchObject({ index_patterns: ["logstash-*"], template: { settings: { "index.lifecycle.name": "logs-retention" } } });
-      expect(job.spec.template.spec.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
-    });
-
-    test("issue 20 break 4: the index template has a name of its own, so Elasticsearch never re-installs a built-in over it", () => {
-      const job = objects.find((object) => object.kind === "Job" && object.metadata.name.startsWith("elasticsearch-log-lifecycle"))!;
-      const script = job.spec.template.spec.containers[0].command[2] as string;
-      const [name] = [...script.matchAll(/_index_template\/([^ ]+) -d/g)].map(([, each]) => each);
-      expect(BUILT_IN_INDEX_TEMPLATES).not.toContain(name);
-      expect(name).not.toBe("logs");
-      // It binds the indices Fluent Bit writes, above the built-ins' priority (100).
-      const body = JSON.parse([...script.matchAll(/-d '([^']+)'/g)][1][1]);
-      expect(body.index_patterns).toEqual(["logstash-*"]);
-      expect(body.priority).toBeGreaterThan(100);
-    });
-
-    test("issue 20 break 4: the retention setup is no Helm hook, so a slow cold cluster cannot make atomic uninstall the data", () => {
-      const job = objects.find((object) => object.kind === "Job" && object.metadata.name.startsWith("elasticsearch-log-lifecycle"))!;
-      expect(Object.keys(job.metadata.annotations ?? {}).filter((key) => key.startsWith("helm.sh/hook"))).toEqual([]);
-      const script = job.spec.template.spec.containers[0].command[2] as string;
-      // It waits for Elasticsearch itself, before the first put.
-      expect(script.indexOf("until ")).toBeGreaterThanOrEqual(0);
-      expect(script.indexOf("_cluster/health")).toBeLessThan(script.indexOf("_ilm/policy"));
-      // A changed script is a new Job (a Job's template is immutable).
-      expect(job.metadata.name).toMatch(/^elasticsearch-log-lifecycle-[0-9a-f]{8}$/);
-    });
+  test("Fluent Bit logs in as its own file-realm user, whose Secret and role ECK is given, never as elastic", () => {
+    const outputs = platform.values("fluent-bit").config.outputs as string;
+    expect(outputs).toMatch(/HTTP_User fluent-bit\n/);
+    expect(outputs).not.toMatch(/HTTP_User elastic\b/);
+    expect(platform.values("fluent-bit").env).toEqual([
+      { name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: "fluent-bit-es-user", key: "password" } } },
+    ]);
+    const cluster = named("Elasticsearch", "elasticsearch");
+    const user = named("Secret", cluster.spec.auth.fileRealm[0].secretName);
+    expect(user).toMatchObject({ type: "kubernetes.io/basic-auth", stringData: { username: "fluent-bit", roles: "fluent_bit_writer" } });
+    // Generated once by Terraform (terraform_data keeps it), never a literal in the code.
+    expect(user.stringData.password).toMatch(/^\$\{terraform_data\.[^.]+\.output\.password\}$/);
+    expect(platform.resources("terraform_data")[0].lifecycle).toEqual({ ignore_changes: ["input"] });
+    const roles = JSON.parse(named("Secret", cluster.spec.auth.roles[0].secretName).stringData["roles.yml"]);
+    expect(Object.keys(roles)).toEqual(["fluent_bit_writer"]);
   });
+
+  test("the Fluent Bit role cannot read, delete or administer: attacking it with each escalating privilege fails", () => {
+    const cluster = named("Elasticsearch", "elasticsearch");
+    const role = JSON.parse(named("Secret", cluster.spec.auth.roles[0].secretName).stringData["roles.yml"]).fluent_bit_writer;
+    const granted = new Set<string>(role.indices.flatMap((entry: { privileges: string[] }) => entry.privileges));
+    for (const escalation of ["all", "read", "write", "delete", "delete_index", "manage", "manage_ilm", "index", "monitor"])
+      expect([escalation, granted.has(escalation)]).toEqual([escalation, false]);
+    for (const escalation of ["all", "manage", "manage_security", "manage_ilm", "manage_index_templates"]) expect(role.cluster).not.toContain(escalation);
+    expect(role.indices.map((entry: { names: string[] }) => entry.names)).toEqual([["logstash-*"]]);
+    // The indices it may write are the ones Fluent Bit's output creates (Logstash_Format, default prefix logstash).
+    expect(platform.values("fluent-bit").config.outputs).toContain("Logstash_Format On");
+  });
+
+  test("a lifecycle policy deletes each day's log index after the configured retention, bound to the log indices", () => {
+    const job = objects.find((object) => object.kind === "Job" && object.metadata.name.startsWith("elasticsearch-log-lifecycle"))!;
+    const script = job.spec.template.spec.containers[0].command[2] as string;
+    const bodies = [...script.matchAll(/-d '([^']+)'/g)].map(([, body]) => JSON.parse(body));
+    expect(bodies[0].policy.phases.delete).toEqual({ min_age: `${environment.platform.elasticsearch.retentionDays}d`, actions: { delete: {} } });
+    expect(script).toContain("_ilm/policy/logs-retention");
+    expect(bodies[1]).toMatchObject({ index_patterns: ["logstash-*"], template: { settings: { "index.lifecycle.name": "logs-retention" } } });
+    expect(job.spec.template.spec.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+  });
+
+  test("issue 20 break 4: the index template has a name of its own, so Elasticsearch never re-installs a built-in over it", () => {
+    const job = objects.find((object) => object.kind === "Job" && object.metadata.name.startsWith("elasticsearch-log-lifecycle"))!;
+    const script = job.spec.template.spec.containers[0].command[2] as string;
+    const [name] = [...script.matchAll(/_index_template\/([^ ]+) -d/g)].map(([, each]) => each);
+    expect(BUILT_IN_INDEX_TEMPLATES).not.toContain(name);
+    expect(name).not.toBe("logs");
+    // It binds the indices Fluent Bit writes, above the built-ins' priority (100).
+    const body = JSON.parse([...script.matchAll(/-d '([^']+)'/g)][1][1]);
+    expect(body.index_patterns).toEqual(["logstash-*"]);
+    expect(body.priority).toBeGreaterThan(100);
+  });
+
+  test("issue 20 break 4: the retention setup is no Helm hook, so a slow cold cluster cannot make atomic uninstall the data", () => {
+    const job = objects.find((object) => object.kind === "Job" && object.metadata.name.startsWith("elasticsearch-log-lifecycle"))!;
+    expect(Object.keys(job.metadata.annotations ?? {}).filter((key) => key.startsWith("helm.sh/hook"))).toEqual([]);
+    const script = job.spec.template.spec.containers[0].command[2] as string;
+    // It waits for Elasticsearch itself, before the first put.
+    expect(script.indexOf("until ")).toBeGreaterThanOrEqual(0);
+    expect(script.indexOf("_cluster/health")).toBeLessThan(script.indexOf("_ilm/policy"));
+    // A changed script is a new Job (a Job's template is immutable).
+    expect(job.metadata.name).toMatch(/^elasticsearch-log-lifecycle-[0-9a-f]{8}$/);
+  });
+});
 
 describe("GitOps", () => {
   test("Argo CD runs HA in production and single in dev", () => {
