@@ -48,13 +48,15 @@ function serviceOf(type: string): string | undefined {
 describe("the GitHub deploy role", () => {
   it("may manage every kind of AWS resource the environment stacks create", () => {
     const app = synthesizeShipped();
-    const bootstrap = app.find((stack) => isBootstrapStack(stack.name))!;
-    const stacks = app.filter((stack) => stack !== bootstrap);
+    // Every account's bootstrap stack: the deploy roles are in the accounts of the environments GitHub Actions deploys.
+    const bootstraps = app.filter((stack) => isBootstrapStack(stack.name));
+    const stacks = app.filter((stack) => !bootstraps.includes(stack));
     const types = new Set(stacks.flatMap((stack) => Object.keys(stack.json.resource ?? {})));
     const awsTypes = [...types].filter((type) => type.startsWith("aws_"));
     expect(awsTypes.filter((type) => serviceOf(type) === undefined)).toEqual([]);
     // What the synthesized deploy policies grant service-wide; s3 and iam are granted on <prefix>-* names by their own statements.
-    const managed = Object.values(resourcesOf(bootstrap.json, "aws_iam_role_policy"))
+    const managed = bootstraps
+      .flatMap((bootstrap) => Object.values(resourcesOf(bootstrap.json, "aws_iam_role_policy")))
       .flatMap((policy) => policyOf(policy).Statement)
       .filter((statement) => statement.Sid === "ManageEnvironmentServicesInItsRegions")
       .flatMap((statement) => (statement.Action as string[]).map((action) => action.replace(/:\*$/, "")));
