@@ -10,6 +10,9 @@ import { NetworkStack } from "./stacks/network-stack";
 import { PlatformStack } from "./stacks/platform-stack";
 import { RunnerStack } from "./stacks/runner-stack";
 import { pipelineRolesOf } from "./constructs/iam/pipeline-roles";
+import { terraformCloudOf } from "./constructs/tfc/environment";
+import { TerraformCloudAgentsStack } from "./stacks/agents-stack";
+import { terraformCloudStacks } from "./stacks/terraform-cloud-stack";
 
 /**
  * Builds every stack of every selected environment: the architecture, one line per stack. The bootstrap stack of
@@ -17,10 +20,15 @@ import { pipelineRolesOf } from "./constructs/iam/pipeline-roles";
  */
 export function buildApp(app: App, environments: readonly EnvironmentConfig[], options: BuildOptions = {}): App {
   bootstrapStacks(app, environments, options.allEnvironments ?? environments);
+  terraformCloudStacks(app, environments, options.allEnvironments ?? environments);
   for (const environment of environments) {
     const network = new NetworkStack(app, environment);
     const runner = pipelineRolesOf(environment) ? new RunnerStack(app, environment, { network: network.network }) : undefined;
-    const cluster = new ClusterStack(app, environment, { network: network.network, runnerSecurityGroup: runner?.runner.securityGroup });
+    const agents = terraformCloudOf(environment) ? new TerraformCloudAgentsStack(app, environment, { network: network.network }) : undefined;
+    const cluster = new ClusterStack(app, environment, {
+      network: network.network,
+      runnerSecurityGroup: runner?.runner.securityGroup ?? agents?.agents.securityGroup,
+    });
     const data = new DataStack(app, environment, { network: network.network, cluster: cluster.cluster });
     const platform = new PlatformStack(app, environment, {
       cluster: cluster.cluster,

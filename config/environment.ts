@@ -1,13 +1,12 @@
 import { ParsedEnvironment } from "./schema/environment";
+import type { CloudState } from "./schema/state";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS } from "./schema/aws-catalog";
 import { DatabaseConfig, secondaryNetworkInput } from "./schema/database";
 import { planSubnets, SubnetPlan } from "./subnet-plan";
 
 export type Tier = ParsedEnvironment["tier"];
 
-export type ResolvedState =
-  | { backend: "s3"; bucket: string; region: string; kmsKeyAlias: string }
-  | { backend: "cloud"; organization: string; hostname: string; workspacePrefix: string };
+export type ResolvedState = { backend: "s3"; bucket: string; region: string; kmsKeyAlias: string } | CloudState;
 
 /**
  * Disaster recovery as the data stack builds it: the recovery region of either mode, and a global database's secondary

@@ -14,6 +14,7 @@ import { pipelineRolesOf } from "../constructs/iam/pipeline-roles";
 import { IrsaRole } from "../constructs/iam/irsa-role";
 import { Network } from "../constructs/network/network";
 import { KmsKey } from "../constructs/security/kms-key";
+import { terraformCloudOf } from "../constructs/tfc/environment";
 import { EnvironmentStack } from "./environment-stack";
 
 export interface ClusterStackProps {
@@ -67,6 +68,12 @@ export class ClusterStack extends EnvironmentStack {
       this.eks.grantAccess(pipeline.deployRoleArn, "admin", "deploy");
       this.eks.grantAccess(pipeline.planRoleArn, "view", "plan");
       if (pipeline.pullRequestPlanRoleArn) this.eks.grantAccess(pipeline.pullRequestPlanRoleArn, "viewWithoutSecrets", "pull-request-plan");
+    }
+    // Terraform Cloud runs of this environment (dynamic credentials): applies administer the cluster, plans read it.
+    const cloud = terraformCloudOf(environment);
+    if (cloud) {
+      this.eks.grantAccess(cloud.applyRoleArn, "admin", "terraform-cloud-apply");
+      this.eks.grantAccess(cloud.planRoleArn, "view", "terraform-cloud-plan");
     }
     for (const principal of config.adminPrincipals) {
       this.eks.grantAccess(principal, "admin");

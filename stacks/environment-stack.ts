@@ -6,6 +6,7 @@ import { pipelineRolesOf } from "../constructs/iam/pipeline-roles";
 import { PermissionsBoundaryAspect } from "../constructs/iam/permissions-boundary";
 import { declareAwsStack, formatArn } from "../constructs/core/aws-scope";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
+import { terraformCloudOf } from "../constructs/tfc/environment";
 
 // Deploy order; destroy runs in reverse. `runner` (the in-VPC deploy runner) exists where a pipeline deploys the environment. `delivery` holds the edge layer's Kubernetes half (Argo CD bootstrap, docs/edge.md).
 export const LAYERS = ["network", "runner", "cluster", "data", "platform", "edge", "delivery"] as const;
@@ -49,9 +50,9 @@ export abstract class EnvironmentStack extends TerraformStack {
     );
     configureRemoteState(this, environment, name);
     Aspects.of(this).add(new PolicyAspect({ production: environment.isProduction }));
-    const pipeline = pipelineRolesOf(environment);
-    if (pipeline) {
-      Aspects.of(this).add(new PermissionsBoundaryAspect(pipeline.permissionsBoundaryArn));
+    const boundary = pipelineRolesOf(environment)?.permissionsBoundaryArn ?? terraformCloudOf(environment)?.permissionsBoundaryArn;
+    if (boundary) {
+      Aspects.of(this).add(new PermissionsBoundaryAspect(boundary));
     }
   }
 }

@@ -48,6 +48,7 @@ const dir = configFolder({
     },
   }),
   "az-missing": environmentInput({ network: { availabilityZones: ["eu-central-1a", "eu-central-1b", "eu-central-1d"] } }),
+  "es-old": environmentInput({ platform: { elasticsearch: { enabled: true, stackVersion: "7.16.3" } } }),
   "grafana-lb": environmentInput({ platform: { kubePrometheusStack: { values: { grafana: { service: { type: "LoadBalancer" } } } } } }),
 });
 const file = (name: string) => path.join(dir, name);
@@ -141,6 +142,13 @@ describe("bad input", () => {
         `network.availabilityZones[2]: "eu-central-1d" is not an availability zone of eu-central-1; it has eu-central-1a, eu-central-1b, eu-central-1c (as of ${ZONES_AS_OF})`,
       ),
     ],
+    [
+      "an Elasticsearch version the pinned ECK operator does not run",
+      at(
+        "es-old.yaml",
+        "platform.elasticsearch.stackVersion: must be a version the pinned ECK operator runs: 7.17.0 or later, up to 9.x (ECK 3.5's supported versions)",
+      ),
+    ],
     ["a .yml file", at("qa.yml", "(file name): is not read: environment files end in .yaml; rename it to qa.yaml")],
     [
       "an instance type that does not exist",
@@ -218,8 +226,8 @@ describe("bad input", () => {
   });
 
   it("prints nothing else: one line per problem, every file in one run, no stack trace, exit 1", () => {
-    expect(lines(run.stderr)).toHaveLength(29);
-    expect(new Set(lines(run.stderr)).size).toBe(29);
+    expect(lines(run.stderr)).toHaveLength(30);
+    expect(new Set(lines(run.stderr)).size).toBe(30);
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.stdout).toBe("");
     expect(run.status).toBe(1);

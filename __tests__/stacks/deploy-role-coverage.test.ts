@@ -1,4 +1,5 @@
-import { isBootstrapStack } from "../../tools/lib/synth-output";
+import { environmentOf, isBootstrapStack } from "../../tools/lib/synth-output";
+import { shippedEnvironments } from "../support/environments";
 import { policyOf, resourcesOf } from "../support/synth";
 import { synthesizeShipped } from "../tools/support";
 
@@ -17,6 +18,7 @@ const SERVICE_OF: Record<string, string> = {
   aws_rds_: "rds",
   aws_default_security_group: "ec2",
   aws_ecr_: "ecr",
+  aws_ecs_: "ecs",
   aws_eip: "ec2",
   aws_eks_: "eks",
   aws_flow_log: "ec2",
@@ -48,9 +50,16 @@ function serviceOf(type: string): string | undefined {
 describe("the GitHub deploy role", () => {
   it("may manage every kind of AWS resource the environment stacks create", () => {
     const app = synthesizeShipped();
-    // Every account's bootstrap stack: the deploy roles are in the accounts of the environments GitHub Actions deploys.
-    const bootstraps = app.filter((stack) => isBootstrapStack(stack.name));
-    const stacks = app.filter((stack) => !bootstraps.includes(stack));
+    // Every account's bootstrap stack (not Terraform Cloud's): the deploy roles are in the accounts of the environments
+    // GitHub Actions deploys.
+    const bootstraps = app.filter((stack) => isBootstrapStack(stack.name) && !stack.name.startsWith("bootstrap-terraform-cloud-"));
+    // Terraform Cloud environments are deployed by their own apply role (stacks/terraform-cloud-stack.ts), not this one.
+    const inCloud = new Set(
+      shippedEnvironments()
+        .filter((environment) => environment.state.backend === "cloud")
+        .map((environment) => environment.name),
+    );
+    const stacks = app.filter((stack) => !isBootstrapStack(stack.name) && !inCloud.has(environmentOf(stack.name) ?? ""));
     const types = new Set(stacks.flatMap((stack) => Object.keys(stack.json.resource ?? {})));
     const awsTypes = [...types].filter((type) => type.startsWith("aws_"));
     expect(awsTypes.filter((type) => serviceOf(type) === undefined)).toEqual([]);

@@ -13,6 +13,17 @@ const hostedZoneId = z.string().regex(/^Z[A-Z0-9]{1,31}$/, "must be a Route53 ho
 
 const kubernetesQuantity = z.string().regex(/^\d+(Mi|Gi|Ti)$/, "must be a storage size in Mi, Gi or Ti, e.g. 50Gi");
 
+/**
+ * The Elastic Stack versions the pinned ECK operator (eck-operator chart 3.5.0, ECK 3.5) manages, as its "supported
+ * versions" page states: Elasticsearch and Kibana 7.17 and every later 7.x patch, 8.x and 9.x.
+ */
+export const ECK_SUPPORTED_STACK_VERSIONS = "7.17.0 or later, up to 9.x (ECK 3.5's supported versions)";
+
+function eckSupports(version: string): boolean {
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  return (major === 7 && minor >= 17) || major === 8 || major === 9;
+}
+
 /** Fields every Helm add-on has: a switch, a version override and values merged over the project's. */
 function addOn<Shape extends z.ZodRawShape>(what: string, enabledByDefault: boolean, shape: Shape) {
   return (
@@ -146,6 +157,7 @@ export const platformSchema = z
       stackVersion: z
         .string()
         .regex(/^\d+\.\d+\.\d+$/, "must be an Elastic Stack version such as 8.19.3")
+        .refine(eckSupports, `must be a version the pinned ECK operator runs: ${ECK_SUPPORTED_STACK_VERSIONS}`)
         .default("8.19.3")
         .describe("Elasticsearch and Kibana version ECK runs."),
       nodes: z.number().int().min(1, "needs at least 1 node").default(3).describe("Elasticsearch nodes."),

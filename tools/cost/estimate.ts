@@ -231,6 +231,17 @@ const PRICERS: Record<string, Pricer> = {
     { description: "NAT gateway hours", monthly: c.regional().natGatewayHourly * c.hours },
     { description: "NAT gateway data processed", monthly: c.assume("natGatewayProcessedGb") * c.regional().natGatewayPerGb },
   ],
+  aws_ecs_service: (c) => {
+    const task = c.referenced(c.values.task_definition)?.values;
+    if (!task) throw new Unpriceable("an ECS service whose task definition is not in the synthesized output");
+    const tasks = Number(c.values.desired_count ?? 0);
+    const vcpus = Number(task.cpu) / 1024;
+    const gib = Number(task.memory) / 1024;
+    return [
+      { description: `${tasks} Fargate task(s) × ${vcpus} vCPU`, monthly: tasks * vcpus * c.regional().fargateVcpuHourly * c.hours },
+      { description: `${tasks} Fargate task(s) × ${gib} GB`, monthly: tasks * gib * c.regional().fargateGbHourly * c.hours },
+    ];
+  },
   aws_eip: (c) => [{ description: "public IPv4 address", monthly: c.regional().publicIpv4Hourly * c.hours }],
   aws_vpc_endpoint: (c) => {
     if ((c.values.vpc_endpoint_type ?? "Gateway") === "Gateway") return [{ description: "gateway endpoint (free)", monthly: 0 }];
@@ -359,7 +370,9 @@ export function estimate(stacks: readonly SynthesizedStack[], prices: PriceTable
   const unpriced: Unpriced[] = [];
   const usedAssumptions = new Set<AssumptionName>();
   const noCharge = prices.noCharge as Record<string, string>;
-  const estimates = stacks.map((stack): StackEstimate => {
+  // A stack without an AWS provider (Terraform Cloud's workspaces and agent pool, tfe only) has no AWS bill.
+  const onAws = stacks.filter((stack) => (stack.json.provider?.aws ?? []).length > 0);
+  const estimates = onAws.map((stack): StackEstimate => {
     const { region } = awsLocation(stack);
     const items: LineItem[] = [];
     let freeResources = 0;

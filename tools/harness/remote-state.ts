@@ -46,10 +46,15 @@ export function standInValue(expression: unknown, planned: unknown, upstream: Up
     return expression;
   }
   const [, type = "", name = "", attributePath = ""] = reference;
-  return placeholder(type, name, attributePath, upstream);
+  return placeholderValue(type, name, attributePath, upstream);
 }
 
-function placeholder(type: string, name: string, attributePath: string, upstream: UpstreamContext): unknown {
+/**
+ * The stand-in for an attribute of a resource that only apply would know: the same for the same resource and
+ * attribute everywhere (the change rung's applied state uses it too, so a downstream stack reads what its upstream's
+ * state holds).
+ */
+export function placeholderValue(type: string, name: string, attributePath: string, upstream: UpstreamContext): unknown {
   const attribute =
     attributePath
       .replace(/\[\d+\]/g, "")
@@ -63,6 +68,7 @@ function placeholder(type: string, name: string, attributePath: string, upstream
     case "arn":
       return arnFor(type, name, digest, oidcHost);
     case "id":
+      if (type === "terraform_data") return uuidFrom(digest);
       return `${ID_PREFIXES[type] ?? ""}${ID_PREFIXES[type] ? digest.slice(0, 17) : `offline-${name.toLowerCase()}`}`;
     case "issuer":
       return `https://${oidcHost}`;
@@ -81,11 +87,16 @@ function placeholder(type: string, name: string, attributePath: string, upstream
       return `sg-${digest.slice(0, 17)}`;
     case "cluster_resource_id":
       return `cluster-${digest.slice(0, 26).toUpperCase()}`;
+    case "hosted_zone_id":
+      // Every CloudFront distribution's alias target zone.
+      if (type === "aws_cloudfront_distribution") return "Z2FDTNDATAQYW2";
+      return `Z${digest.slice(0, 20).toUpperCase()}`;
     case "zone_id":
       return `Z${digest.slice(0, 20).toUpperCase()}`;
     case "dns_name":
       return `${name.toLowerCase()}-${digest.slice(0, 8)}.${region}.elb.amazonaws.com`;
     default:
+      if (attribute.endsWith("_arn")) return arnFor(type, `${name}-${attribute}`, digest, oidcHost);
       return `offline-${type}-${attribute}-${digest.slice(0, 8)}`.replace(/_/g, "-");
   }
   function arnFor(resourceType: string, resourceName: string, hash: string, oidc: string): string {
@@ -115,6 +126,8 @@ function placeholder(type: string, name: string, attributePath: string, upstream
         return regional("elasticloadbalancing", `targetgroup/${shortName}/${hash.slice(0, 16)}`);
       case "aws_acm_certificate":
         return regional("acm", `certificate/${uuidFrom(hash)}`);
+      case "aws_cloudfront_distribution":
+        return `arn:${partition}:cloudfront::${accountId}:distribution/E${hash.slice(0, 13).toUpperCase()}`;
       case "aws_s3_bucket":
         return `arn:${partition}:s3:::${shortName}`;
       case "aws_ecr_repository":

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { prepareToolchain, run, TerraformToolchain, terraformEnv } from "./terraform";
-import { standInValue, stubState } from "./remote-state";
+import { plannedOutputsState } from "./planned-upstream";
+import { defaultPlanCache, PlanCache, planKey, readCachedPlan, withFileContents, writeCachedPlan } from "./plan-cache";
 import { dependencyOrder, harnessStacks, isPlannable, SynthesizedStackInfo } from "./stacks";
 
 /** The parts of `terraform show -json` of a plan that assertions use. */
@@ -11,8 +12,26 @@ export interface Plan {
     readonly outputs?: Record<string, { sensitive: boolean; value?: unknown }>;
     readonly root_module: { readonly resources?: PlannedResource[] };
   };
-  readonly resource_changes?: { address: string; type: string; name: string; mode: string; change: { actions: string[] } }[];
+  readonly resource_changes?: ResourceChange[];
   readonly configuration: { readonly root_module: { readonly resources?: { address: string; mode: string; type: string }[] } };
+}
+
+export interface ResourceChange {
+  readonly address: string;
+  readonly type: string;
+  readonly name: string;
+  readonly mode: string;
+  readonly index?: string | number;
+  readonly provider_name?: string;
+  readonly action_reason?: string;
+  readonly change: {
+    readonly actions: string[];
+    readonly before?: unknown;
+    readonly after?: unknown;
+    readonly after_unknown?: unknown;
+    readonly after_sensitive?: unknown;
+    readonly replace_paths?: (string | number)[][];
+  };
 }
 
 export interface PlannedResource {
@@ -30,6 +49,8 @@ export interface StackRun {
   readonly error?: string;
   readonly planFile?: string;
   readonly seconds: number;
+  /** True when the plan came from the plan cache (plan-cache.ts) and Terraform did not run. */
+  readonly cached?: boolean;
 }
 
 export type Mode = "offline" | "live";
@@ -43,6 +64,13 @@ export interface RunPlansOptions {
   readonly only?: readonly string[];
   readonly concurrency?: number;
   readonly log?: (line: string) => void;
+  /**
+   * Offline only: the state each stack's plan starts from (state file text, by stack name), e.g. the change rung's
+   * stand-in for the applied stack. Without, a stack is planned from nothing.
+   */
+  readonly priorStates?: Readonly<Record<string, string>>;
+  /** Offline only: where plans are reused from and stored; false plans everything again. @default defaultPlanCache() */
+  readonly cache?: PlanCache | false;
 }
 
 const OFFLINE_PROVIDER_SETTINGS = {
@@ -117,17 +145,32 @@ async function runStack(
     // A plan or state left by an earlier run must never be mistaken for this run's (live runs keep their state).
     for (const stale of ["plan.tfplan", "plan.json", "terraform.tfstate"]) fs.rmSync(path.join(dir, stale), { force: true });
   }
+  const priorState = options.mode === "offline" ? options.priorStates?.[stack.name] : undefined;
+  if (priorState !== undefined) fs.writeFileSync(path.join(dir, "terraform.tfstate"), priorState);
+  const override = overrideFor(stack, all, options);
   fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(stack.json, null, 2));
-  fs.writeFileSync(path.join(dir, "zz_harness_override.tf.json"), JSON.stringify(overrideFor(stack, all, options), null, 2));
+  fs.writeFileSync(path.join(dir, "zz_harness_override.tf.json"), JSON.stringify(override, null, 2));
   const env = terraformEnv(toolchain);
   const tf = (args: string[], timeoutMs = 300_000) => run(toolchain.terraform, args, { cwd: dir, env, timeoutMs });
+  // Offline there is nothing to refresh from: a prior state is taken as it is (and refreshing it would call AWS).
+  const planArgs = ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan"];
+  const cache = options.mode === "offline" && options.cache !== false ? (options.cache ?? defaultPlanCache()) : undefined;
+  const key = cache && planKey({ stack: stack.json, override: withFileContents(override), priorState, args: planArgs, toolchain: toolchain.fingerprint });
+  const cached = cache && key ? readCachedPlan(cache, key) : undefined;
+  if (cached !== undefined) {
+    fs.writeFileSync(path.join(dir, "plan.json"), cached);
+    const seconds = (Date.now() - started) / 1000;
+    log(`${stack.name}: plan reused from the cache (${key?.slice(0, 12) ?? ""})`);
+    return { stack: stack.name, planned: true, planFile: path.join(dir, "plan.json"), seconds, cached: true };
+  }
   try {
     await tf(["init", "-input=false", "-no-color"]);
     // No `terraform validate` first: plan (and apply) validate the configuration themselves, with the same errors.
     if (options.mode === "offline") {
-      await tf(["plan", "-input=false", "-no-color", "-lock=false", "-out=plan.tfplan"]);
+      await tf(planArgs);
       const shown = await tf(["show", "-json", "-no-color", "plan.tfplan"]);
       fs.writeFileSync(path.join(dir, "plan.json"), shown.stdout);
+      if (cache && key) writeCachedPlan(cache, key, shown.stdout);
     } else {
       await tf(["apply", "-input=false", "-no-color", "-auto-approve"], 3_600_000);
       const shown = await tf(["show", "-json", "-no-color"]);
@@ -175,13 +218,12 @@ function overrideFor(stack: SynthesizedStackInfo, all: readonly SynthesizedStack
     let statePath = path.join(upstreamDir, "terraform.tfstate");
     if (options.mode === "offline") {
       statePath = path.join(stackDir(options.workDir, stack.name), `upstream-${upstreamName}.tfstate`);
+      const upstreamPlan = JSON.parse(fs.readFileSync(path.join(upstreamDir, "plan.json"), "utf8")) as Plan;
       fs.writeFileSync(
         statePath,
-        stubState(
-          standInOutputs(
-            all.find((candidate) => candidate.name === upstreamName)!,
-            upstreamDir,
-          ),
+        plannedOutputsState(
+          all.find((candidate) => candidate.name === upstreamName)!,
+          upstreamPlan,
         ),
       );
     }
@@ -191,16 +233,6 @@ function overrideFor(stack: SynthesizedStackInfo, all: readonly SynthesizedStack
     override.data = { terraform_remote_state: remoteStates };
   }
   return override;
-}
-
-function standInOutputs(upstream: SynthesizedStackInfo, upstreamDir: string): Record<string, unknown> {
-  const plan = JSON.parse(fs.readFileSync(path.join(upstreamDir, "plan.json"), "utf8")) as Plan;
-  return Object.fromEntries(
-    Object.entries(upstream.json.output ?? {}).map(([name, output]) => [
-      name,
-      standInValue(output.value, plan.planned_values.outputs?.[name]?.value, upstream.context),
-    ]),
-  );
 }
 
 function selectWithUpstreams(all: readonly SynthesizedStackInfo[], only: readonly string[] | undefined): SynthesizedStackInfo[] {

@@ -2,6 +2,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { cliConfigText, providerMirror as configuredMirror } from "./cli-config";
+import { toolchainFingerprint } from "./plan-cache";
 
 /** Where the offline runs find terraform and the hashicorp/aws provider; both configurable, both checked loudly. */
 export interface TerraformToolchain {
@@ -10,6 +11,8 @@ export interface TerraformToolchain {
   readonly providerMirror: string;
   /** The project's own Terraform CLI config, pointing provider installation at the mirror only. */
   readonly cliConfigFile: string;
+  /** Identifies the terraform binary and the provider builds: part of every cached plan's key (plan-cache.ts). */
+  readonly fingerprint: string;
 }
 
 /**
@@ -20,8 +23,9 @@ export interface TerraformToolchain {
 export async function prepareToolchain(workDir: string, providers: Record<string, string>): Promise<TerraformToolchain> {
   const terraform = process.env.PLATFORM_TERRAFORM_BIN || "terraform";
   const providerMirror = configuredMirror();
+  let version: string;
   try {
-    await run(terraform, ["version"], { cwd: workDir, env: process.env, timeoutMs: 60_000 });
+    version = (await run(terraform, ["version"], { cwd: workDir, env: process.env, timeoutMs: 60_000 })).stdout;
   } catch (error) {
     throw new Error(
       `terraform not found or not runnable as "${terraform}" (${(error as Error).message.split("\n")[0] ?? ""}); ` +
@@ -40,7 +44,7 @@ export async function prepareToolchain(workDir: string, providers: Record<string
   const pluginCacheDir = path.join(workDir, "plugin-cache");
   fs.mkdirSync(pluginCacheDir, { recursive: true });
   fs.writeFileSync(cliConfigFile, cliConfigText(providerMirror, Object.keys(providers), false, pluginCacheDir));
-  const toolchain = { terraform, providerMirror, cliConfigFile };
+  const toolchain = { terraform, providerMirror, cliConfigFile, fingerprint: toolchainFingerprint(version, providerMirror, providers) };
   await warmPluginCache(workDir, providers, toolchain);
   return toolchain;
 }

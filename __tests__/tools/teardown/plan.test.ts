@@ -1,5 +1,6 @@
 import { shippedEnvironment, shippedEnvironments, tier } from "../../support/environments";
 import { pipelineRolesOf } from "../../../constructs/iam/pipeline-roles";
+import { terraformCloudOf } from "../../../constructs/tfc/environment";
 import { getStackWithNoUnmetDependants } from "@cdktf/cli-core/src/lib/helpers/stack-helpers";
 import { terraformVersion } from "@cdktf/commons";
 import { environmentOf, SynthesizedStack } from "../../../tools/lib/synth-output";
@@ -47,7 +48,11 @@ const environments = shippedEnvironments().map((environment) => environment.name
 const destroyedInOrder = (name: string): string[] => {
   const environment = shippedEnvironment(name);
   const present = (layer: string) =>
-    layer === "delivery" || layer === "edge" ? environment.edge !== undefined : layer === "runner" ? pipelineRolesOf(environment) !== undefined : true;
+    layer === "delivery" || layer === "edge"
+      ? environment.edge !== undefined
+      : layer === "runner"
+        ? pipelineRolesOf(environment) !== undefined || terraformCloudOf(environment) !== undefined
+        : true;
   return ["delivery", "edge", "platform", "data", "cluster", "runner", "network"].filter(present).map((layer) => `${name}-${layer}`);
 };
 const allCommands = (phases: readonly Phase[]): string[] =>

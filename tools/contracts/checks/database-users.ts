@@ -1,9 +1,8 @@
 import { scalarText } from "../../../constructs/policy/attributes";
-import { iamMatch, policyDocuments, resourcesOfType } from "../terraform";
+import { iamMatch, policyDocuments, resolve, resourcesOfType } from "../terraform";
 import type { Contract, SystemModel, WorkloadFacts } from "../types";
 import { asArray, asMap } from "../values";
 import { Findings, listOrNothing, objectsOfKind, workloadLabel } from "./common";
-import { boundaryOf } from "./effective-permissions";
 
 /**
  * The provisioning step of the platform: a container that runs the application's `provision-users` entry point
@@ -82,15 +81,18 @@ function provisionersOf(model: SystemModel): Provisioner[] {
 /** Every login: each `rds-db:connect` grant's database user, and each container's PGUSER. */
 function loginsOf(model: SystemModel): Login[] {
   const logins: Login[] = [];
-  // A permissions boundary is a ceiling, not a grant: it lets a role log in as nobody by itself.
-  const boundaries = new Set(
-    resourcesOfType(model.stacks, "aws_iam_role").flatMap((role) => {
-      const boundary = role.values.permissions_boundary === undefined ? undefined : boundaryOf(model, role);
-      return boundary ? [`aws_iam_policy.${boundary.name} (${boundary.stack}) `] : [];
+  // A managed policy grants only where it is attached; one that nothing attaches (a permissions boundary, a ceiling)
+  // lets nobody log in by itself.
+  const attached = new Set(
+    resourcesOfType(model.stacks, "aws_iam_role_policy_attachment").flatMap((attachment) => {
+      const policy = resolve(model.stacks, attachment.stack, scalarText(attachment.values.policy_arn) ?? "");
+      return policy.kind === "resource" ? [`${policy.type}.${policy.name} (${policy.stack}) `] : [];
     }),
   );
-  for (const document of policyDocuments(model.stacks)) {
-    if ([...boundaries].some((boundary) => document.where.startsWith(boundary))) continue;
+  const grants = policyDocuments(model.stacks).filter(
+    (document) => !document.where.startsWith("aws_iam_policy.") || [...attached].some((policy) => document.where.startsWith(policy)),
+  );
+  for (const document of grants) {
     for (const statement of document.statements) {
       if (statement.effect !== "Allow" || !statement.actions.some((action) => iamMatch(action, "rds-db:connect"))) continue;
       for (const resource of statement.resources) {

@@ -1,0 +1,278 @@
+import { Construct } from "constructs";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { awsManagedPolicyArn, formatArn, policyArn, roleArn } from "../core/aws-scope";
+import {
+  ATTACHABLE_AWS_MANAGED_POLICIES,
+  MANAGED_SERVICES,
+  PASS_ROLE_SERVICES,
+  SERVICE_LINKED_ROLE_SERVICES,
+  WORKLOAD_SERVICES,
+} from "../iam/pipeline-policy-data";
+import { permissionsBoundaryName } from "../iam/pipeline-roles";
+import { policyDocument, PolicyStatement } from "../iam/policy-document";
+import { terraformCloudTrustPolicy, TerraformCloudOidcProvider } from "./workload-identity";
+
+/** The role applies of an environment's Terraform Cloud workspaces assume: `<prefix>-tfc-apply`. */
+export function terraformCloudApplyRoleName(prefix: string): string {
+  return `${prefix}-tfc-apply`;
+}
+
+/** The read-only role plans of an environment's Terraform Cloud workspaces assume: `<prefix>-tfc-plan`. */
+export function terraformCloudPlanRoleName(prefix: string): string {
+  return `${prefix}-tfc-plan`;
+}
+
+/**
+ * What Terraform Cloud manages beyond the GitHub pipeline's services: the agents run as an ECS service (their stack
+ * replaces the CodeBuild runner of S3-backed environments).
+ */
+const AGENT_SERVICES = ["ecs"];
+const AGENT_PASS_ROLE_SERVICES = ["ecs-tasks.amazonaws.com"];
+
+/** The service-linked roles of the pipeline's environments, and ECS's for the agents. */
+const AGENT_SERVICE_LINKED_ROLES = ["ecs.amazonaws.com"];
+
+/** Service-linked roles of the environment's services and no other. */
+function serviceLinkedRoles(): PolicyStatement {
+  return {
+    Sid: "ServiceLinkedRolesOfItsServices",
+    Effect: "Allow",
+    Action: "iam:CreateServiceLinkedRole",
+    Resource: "*",
+    Condition: { StringEquals: { "iam:AWSServiceName": [...SERVICE_LINKED_ROLE_SERVICES, ...AGENT_SERVICE_LINKED_ROLES] } },
+  };
+}
+
+export interface TerraformCloudDeployRolesProps {
+  readonly oidcProvider: TerraformCloudOidcProvider;
+  /** `<project>-<environment>`: the roles manage `<prefix>-*` names only. */
+  readonly prefix: string;
+  /** The value of the `environment` tag every resource of the environment's stacks carries. */
+  readonly environmentName: string;
+  /** Regions the environment's stacks manage resources in (its own, us-east-1 for CloudFront, disaster recovery). */
+  readonly regions: readonly string[];
+  /** `sub` claims of the runs that may apply (one per workspace, `run_phase:apply`). */
+  readonly applySubjects: readonly string[];
+  /** `sub` claims of the runs that may plan (one per workspace, `run_phase:plan`). */
+  readonly planSubjects: readonly string[];
+  /** Production: the apply role may not schedule a KMS key for deletion. */
+  readonly production: boolean;
+  /** Session length of the apply role. @default 7200 (a first apply of the cluster layer takes most of an hour) */
+  readonly maxSessionDurationSeconds?: number;
+}
+
+/**
+ * The AWS roles of one environment's Terraform Cloud runs (dynamic provider credentials): an apply role trusted by the
+ * apply phase of the environment's workspaces only, a read-only plan role trusted by their plan phase only, and the
+ * permissions boundary every role the stacks create must carry. The apply role cannot create a role without the
+ * boundary, pass a role outside `<prefix>-*`, attach an AWS managed policy outside the environment's list, change
+ * itself, the plan role or the boundary, touch a resource tagged with another environment, or create users and keys.
+ */
+export class TerraformCloudDeployRoles extends Construct {
+  readonly applyRole: IamRole;
+  readonly planRole: IamRole;
+  readonly boundary: IamPolicy;
+
+  constructor(scope: Construct, id: string, props: TerraformCloudDeployRolesProps) {
+    super(scope, id);
+    const { prefix } = props;
+    const guards = environmentGuards(props.environmentName);
+    this.boundary = new IamPolicy(this, "Boundary", {
+      name: permissionsBoundaryName(prefix),
+      description: `Permissions boundary of every role the ${prefix} stacks create`,
+      policy: policyDocument(boundaryStatements(this, props, guards)),
+    });
+    this.applyRole = new IamRole(this, "ApplyRole", {
+      name: terraformCloudApplyRoleName(prefix),
+      description: `Terraform Cloud applies of the ${prefix} workspaces`,
+      maxSessionDuration: props.maxSessionDurationSeconds ?? 7200,
+      assumeRolePolicy: terraformCloudTrustPolicy(props.oidcProvider, props.applySubjects),
+    });
+    new IamRolePolicy(this, "ApplyPolicy", { name: "apply", role: this.applyRole.id, policy: policyDocument([...applyStatements(this, props), ...guards]) });
+    this.planRole = new IamRole(this, "PlanRole", {
+      name: terraformCloudPlanRoleName(prefix),
+      description: `Terraform Cloud plans of the ${prefix} workspaces (read-only)`,
+      maxSessionDuration: 3600,
+      assumeRolePolicy: terraformCloudTrustPolicy(props.oidcProvider, props.planSubjects),
+    });
+    new IamRolePolicy(this, "PlanPolicy", { name: "plan", role: this.planRole.id, policy: policyDocument([...planStatements(this, props), ...guards]) });
+  }
+}
+
+/** The environment's buckets, `<prefix>-*`, and their objects (S3 ARNs carry no account or region). */
+function environmentBucketArns(scope: Construct, prefix: string): string[] {
+  const buckets = formatArn(scope, { service: "s3", region: "", account: "", resource: `${prefix}-*` });
+  return [buckets, `${buckets}/*`];
+}
+
+/** Denies every role of the environment carries, whatever its Allow statements say: other environments stay out of reach. */
+function environmentGuards(environmentName: string): PolicyStatement[] {
+  return [
+    {
+      Sid: "NeverOtherEnvironmentsResources",
+      Effect: "Deny",
+      Action: "*",
+      Resource: "*",
+      Condition: { Null: { "aws:ResourceTag/environment": "false" }, StringNotEquals: { "aws:ResourceTag/environment": [environmentName] } },
+    },
+    {
+      Sid: "NeverTagAsAnotherEnvironment",
+      Effect: "Deny",
+      Action: "*",
+      Resource: "*",
+      Condition: { Null: { "aws:RequestTag/environment": "false" }, StringNotEquals: { "aws:RequestTag/environment": [environmentName] } },
+    },
+  ];
+}
+
+/** The most a role the stacks create may do: data-plane work in the environment's regions, never IAM administration. */
+function boundaryStatements(scope: Construct, props: TerraformCloudDeployRolesProps, guards: PolicyStatement[]): PolicyStatement[] {
+  // The workload services of the GitHub pipeline's boundary (S3 and STS by the narrower statements below), and ECS.
+  const workload = [...WORKLOAD_SERVICES.filter((service) => service !== "s3" && service !== "sts"), ...AGENT_SERVICES];
+  return [
+    {
+      Sid: "WorkloadServicesInTheEnvironmentsRegions",
+      Effect: "Allow",
+      Action: workload.map((service) => `${service}:*`),
+      Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": [...props.regions] } },
+    },
+    { Sid: "EnvironmentBuckets", Effect: "Allow", Action: "s3:*", Resource: environmentBucketArns(scope, props.prefix) },
+    {
+      // IAM database authentication is its own service prefix; cluster resource ids are random, so users are scoped by
+      // the account and the environment's regions.
+      Sid: "ConnectToDatabasesWithIam",
+      Effect: "Allow",
+      Action: "rds-db:connect",
+      Resource: props.regions.map((region) => formatArn(scope, { service: "rds-db", region, resource: "dbuser:*/*" })),
+    },
+    serviceLinkedRoles(),
+    {
+      Sid: "IdentityReads",
+      Effect: "Allow",
+      Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity", "sts:AssumeRoleWithWebIdentity"],
+      Resource: "*",
+    },
+    ...guards,
+  ];
+}
+
+function applyStatements(scope: Construct, props: TerraformCloudDeployRolesProps): PolicyStatement[] {
+  const { prefix } = props;
+  const iam = (resource: string) => formatArn(scope, { service: "iam", region: "", resource });
+  const boundaryArn = policyArn(scope, permissionsBoundaryName(prefix));
+  const environmentRoles = roleArn(scope, `${prefix}-*`);
+  return [
+    {
+      Sid: "ManageEnvironmentServicesInItsRegions",
+      Effect: "Allow",
+      Action: [...MANAGED_SERVICES, ...AGENT_SERVICES].map((service) => `${service}:*`),
+      Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": [...props.regions] } },
+    },
+    { Sid: "ManageEnvironmentBuckets", Effect: "Allow", Action: "s3:*", Resource: environmentBucketArns(scope, prefix) },
+    {
+      Sid: "CreateRolesOnlyUnderTheBoundary",
+      Effect: "Allow",
+      Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"],
+      Resource: environmentRoles,
+      Condition: { StringEquals: { "iam:PermissionsBoundary": boundaryArn } },
+    },
+    {
+      Sid: "ManageEnvironmentRolesAndPolicies",
+      Effect: "Allow",
+      Action: [
+        "iam:DeleteRole",
+        "iam:TagRole",
+        "iam:UntagRole",
+        "iam:UpdateRole",
+        "iam:UpdateRoleDescription",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:DeleteRolePolicy",
+        "iam:CreateInstanceProfile",
+        "iam:DeleteInstanceProfile",
+        "iam:AddRoleToInstanceProfile",
+        "iam:RemoveRoleFromInstanceProfile",
+        "iam:TagInstanceProfile",
+        "iam:UntagInstanceProfile",
+        "iam:CreatePolicy",
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicy",
+        "iam:DeletePolicyVersion",
+        "iam:TagPolicy",
+        "iam:UntagPolicy",
+      ],
+      Resource: [environmentRoles, policyArn(scope, `${prefix}-*`), iam(`instance-profile/${prefix}-*`)],
+    },
+    {
+      Sid: "ManageClusterOidcProviders",
+      Effect: "Allow",
+      Action: ["iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider"],
+      Resource: iam("oidc-provider/oidc.eks.*"),
+    },
+    {
+      Sid: "PassOnlyBoundedEnvironmentRolesToItsServices",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: environmentRoles,
+      Condition: { StringEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES, ...AGENT_PASS_ROLE_SERVICES] } },
+    },
+    serviceLinkedRoles(),
+    { Sid: "IamReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], Resource: "*" },
+    {
+      Sid: "OnlyTheEnvironmentsAwsManagedPolicies",
+      Effect: "Deny",
+      Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+      Resource: "*",
+      Condition: {
+        ArnNotLike: {
+          "iam:PolicyARN": [...ATTACHABLE_AWS_MANAGED_POLICIES.map((policy) => awsManagedPolicyArn(scope, policy)), policyArn(scope, `${prefix}-*`)],
+        },
+      },
+    },
+    {
+      Sid: "NeverLongLivedCredentialsOrAccountChanges",
+      Effect: "Deny",
+      Action: [
+        "iam:CreateUser",
+        "iam:CreateAccessKey",
+        "iam:CreateLoginProfile",
+        "iam:UpdateLoginProfile",
+        "iam:AttachUserPolicy",
+        "iam:PutUserPolicy",
+        "iam:DeleteRolePermissionsBoundary",
+        "organizations:*",
+        "account:*",
+      ],
+      Resource: "*",
+    },
+    // Their names match <prefix>-*: without this the apply role could widen its own trust, permissions or boundary.
+    {
+      Sid: "NeverChangeItselfThePlanRoleOrTheBoundary",
+      Effect: "Deny",
+      Action: "iam:*",
+      Resource: [roleArn(scope, terraformCloudApplyRoleName(prefix)), roleArn(scope, terraformCloudPlanRoleName(prefix)), boundaryArn],
+    },
+    ...(props.production
+      ? [{ Sid: "NeverDeleteProductionKeys", Effect: "Deny" as const, Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey"], Resource: "*" }]
+      : []),
+  ];
+}
+
+/** Plans: reads of the managed services in the environment's regions, of its buckets and of IAM; nothing that writes. */
+function planStatements(scope: Construct, props: TerraformCloudDeployRolesProps): PolicyStatement[] {
+  return [
+    {
+      Sid: "ReadEnvironmentServicesInItsRegions",
+      Effect: "Allow",
+      Action: [...MANAGED_SERVICES, ...AGENT_SERVICES].flatMap((service) => [`${service}:Describe*`, `${service}:Get*`, `${service}:List*`]),
+      Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": [...props.regions] } },
+    },
+    { Sid: "ReadEnvironmentBuckets", Effect: "Allow", Action: ["s3:Get*", "s3:List*"], Resource: environmentBucketArns(scope, props.prefix) },
+    { Sid: "IamReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], Resource: "*" },
+  ];
+}
