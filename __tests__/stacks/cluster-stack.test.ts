@@ -77,11 +77,15 @@ describe.each([tier.development.name, tier.staging.name, tier.production.name])(
     const deployed = hasPipelines(environment);
     const pullRequests = deployed && environment.tier === "development" ? [role("pr-plan")] : [];
     const pipeline = deployed ? [role("deploy"), role("plan"), ...pullRequests] : [];
-    expect(principals).toEqual([...pipeline, ...environment.cluster.adminPrincipals]);
+    // An environment in Terraform Cloud: its runs' apply role administers the cluster, its plan role views it.
+    const inCloud = environment.state.backend === "cloud";
+    const cloud = inCloud ? [role("tfc-apply"), role("tfc-plan")] : [];
+    // (Synthesized resources are ordered by their construct ids, not by when the stack granted them.)
+    expect([...principals].sort()).toEqual([...pipeline, ...cloud, ...environment.cluster.adminPrincipals].sort());
     const policies = Object.values(resourcesOf(synthesized, "aws_eks_access_policy_association")).map((association) =>
       String(association.policy_arn).split("/").pop(),
     );
-    expect(policies.filter((policy) => policy === "AmazonEKSAdminViewPolicy")).toHaveLength(deployed ? 1 : 0);
+    expect(policies.filter((policy) => policy === "AmazonEKSAdminViewPolicy")).toHaveLength((deployed ? 1 : 0) + (inCloud ? 1 : 0));
     // Pull requests plan with Kubernetes' view role: no Secrets.
     expect(policies.filter((policy) => policy === "AmazonEKSViewPolicy")).toHaveLength(pullRequests.length);
     expect(countOf(synthesized, "aws_eks_access_policy_association")).toBe(principals.length);

@@ -2,6 +2,7 @@ import { CostReport, estimate, formatReport, LineItem, money, PRICED_TYPES } fro
 import prices from "../../../tools/cost/prices.json";
 import { SynthesizedStack } from "../../../tools/lib/synth-output";
 import { bootstrapStackName } from "../../../stacks/bootstrap-stack";
+import { terraformCloudTrustStackName } from "../../../stacks/terraform-cloud-stack";
 import { AWS_REGIONS } from "../../../config/schema/aws-catalog";
 import type { EnvironmentConfig } from "../../../config";
 import { committedEnvironments, hasPipelines, shippedEnvironments, tier, withS3State } from "../../support/environments";
@@ -213,9 +214,16 @@ describe("estimate of the shipped environments", () => {
   });
 
   it("puts the bootstrap stacks under their accounts, not an environment", () => {
-    // Environments on Terraform Cloud have no bootstrap stack: only accounts with an environment of S3 state have one.
+    // Accounts with an environment of S3 state have a bootstrap stack; those with one in Terraform Cloud its trust stack.
     const accounts = [...new Set(withS3State().map((environment) => environment.account.id))].sort();
-    expect(report.account.map((stack) => stack.name).sort()).toEqual(accounts.map((account) => bootstrapStackName(account, accounts.length)));
+    const inCloud = new Set(
+      shippedEnvironments()
+        .filter((environment) => environment.state.backend === "cloud")
+        .map((environment) => environment.account.id),
+    );
+    expect(report.account.map((stack) => stack.name).sort()).toEqual(
+      [...accounts.map((account) => bootstrapStackName(account, accounts.length)), ...[...inCloud].map(terraformCloudTrustStackName)].sort(),
+    );
   });
 
   it("lists only the assumptions the figures use, each with value, unit and reason", () => {
