@@ -7,12 +7,13 @@ import { buildApp } from "../../main";
 import { documentJson } from "../../tools/contracts/checks/effective-permissions";
 import { parsePolicy, policiesOfRole, resourcesOfType } from "../../tools/contracts/terraform";
 import { readSynthesizedStacks } from "../../tools/lib/synth-output";
-import { SHIPPED_CONFIG_DIR, testApp, tier } from "../support/environments";
+import { hasPipelines, SHIPPED_CONFIG_DIR, shippedEnvironments, testApp } from "../support/environments";
 
 /**
  * The two account layouts the attacks run against, built from the shipped development and production environments
- * (their files, so whatever they configure is what is attacked): each in an account of its own (the default), and
- * both in one account (supported, weaker). The whole app is synthesized once per layout.
+ * GitHub Actions deploys (attackedPair; their files, so whatever they configure is what is attacked): each in an
+ * account of its own (the default), and both in one account (supported, weaker). The whole app is synthesized once
+ * per layout.
  */
 export type LayoutName = "per-account" | "shared-account";
 
@@ -35,13 +36,25 @@ function configOf(environment: EnvironmentConfig, accountId: string): Environmen
   return result.environment;
 }
 
+/**
+ * The environments the attacks run between: the first development-tier environment GitHub Actions deploys (pull
+ * requests plan it, so its principals are the ones an outsider reaches first) and the first production one; none when
+ * the config has no such pair (e.g. development without a GitHub repository: it has no principal to attack with).
+ */
+export function attackedPair(environments: readonly EnvironmentConfig[]): { lower: EnvironmentConfig; higher: EnvironmentConfig } | undefined {
+  const lower = environments.find((environment) => environment.tier === "development" && hasPipelines(environment));
+  const higher = environments.find((environment) => environment.isProduction && hasPipelines(environment));
+  return lower && higher ? { lower, higher } : undefined;
+}
+
 const cache = new Map<LayoutName, Layout>();
 
 export function layout(name: LayoutName): Layout {
   const cached = cache.get(name);
   if (cached) return cached;
-  const development = tier.development;
-  const production = tier.production;
+  const pair = attackedPair(shippedEnvironments());
+  if (!pair) throw new Error(`no development environment GitHub Actions deploys and production one to attack in ${SHIPPED_CONFIG_DIR}`);
+  const { lower: development, higher: production } = pair;
   const lower = configOf(development, development.account.id);
   const higherAccount = name === "shared-account" ? lower.account.id : production.account.id === lower.account.id ? SECOND_ACCOUNT : production.account.id;
   const higher = configOf(production, higherAccount);
@@ -53,7 +66,8 @@ export function layout(name: LayoutName): Layout {
   return built;
 }
 
-export const LAYOUTS: readonly LayoutName[] = ["per-account", "shared-account"];
+/** The layouts to attack: both, when the config under test has an attacked pair; none otherwise (attacks.test.ts asserts why). */
+export const LAYOUTS: readonly LayoutName[] = attackedPair(shippedEnvironments()) ? ["per-account", "shared-account"] : [];
 
 /** One principal of an environment as IAM sees it: its identity policies, boundary, and account. */
 export interface Principal {

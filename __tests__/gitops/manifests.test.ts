@@ -3,7 +3,7 @@ import { databaseKustomizePatches } from "../../constructs/edge/application-data
 import { targetGroupBindingPatch } from "../../constructs/edge/target-group-binding-patch";
 import { APPLICATION_NAMESPACE, APPLICATION_SERVICE_ACCOUNT, PROVISIONER_SERVICE_ACCOUNT } from "../../stacks/edge-stack";
 import { shippedEnvironment } from "../support/environments";
-import { ENVIRONMENTS, KubeObject, kustomize, overlayDirectory, renderAsArgoCd } from "./render";
+import { ENVIRONMENTS, GITOPS_DIR, KubeObject, kustomize, overlayDirectory, renderAsArgoCd } from "./render";
 import { validateObject, ValidationResult } from "./schema-validation";
 import { isPinnedImage, workloadProblems } from "./workload-rules";
 import { parsePromql, selectorsOf } from "../support/promql";
@@ -247,22 +247,30 @@ describe.each(ENVIRONMENTS)("the %s overlay", (environment) => {
 });
 
 describe("differences between environments", () => {
-  it("never promotes automatically in prod, and does in dev and staging", () => {
-    const autoPromotion = (environment: (typeof ENVIRONMENTS)[number]) => find(rendered[environment], "Rollout").spec!.strategy.blueGreen.autoPromotionEnabled;
-    expect([autoPromotion("dev"), autoPromotion("staging"), autoPromotion("prod")]).toEqual([true, true, false]);
+  const production = ENVIRONMENTS.filter((environment) => shippedEnvironment(environment).isProduction);
+  const belowProduction = ENVIRONMENTS.filter((environment) => !shippedEnvironment(environment).isProduction);
+
+  it("never promotes automatically in production, and does below it (unless the config says otherwise)", () => {
+    expect(production.length).toBeGreaterThan(0);
+    expect(belowProduction.length).toBeGreaterThan(0);
+    const autoPromotion = (environment: string) => find(rendered[environment], "Rollout").spec!.strategy.blueGreen.autoPromotionEnabled;
+    for (const environment of ENVIRONMENTS) {
+      const config = shippedEnvironment(environment);
+      expect(autoPromotion(environment)).toBe(config.edge!.application.autoPromotion ?? !config.isProduction);
+    }
   });
 
-  it("scales between 2 and 10 pods by default, prod from 3 to 10 and dev up to 4", () => {
-    const range = (environment: (typeof ENVIRONMENTS)[number]) => {
+  it("scales each environment between its configured replicas and maxReplicas, over the base's default of 2 to 10 pods", () => {
+    const range = (environment: string) => {
       const spec = find(rendered[environment], "HorizontalPodAutoscaler").spec!;
       return [spec.minReplicas, spec.maxReplicas];
     };
-    expect(range("prod")).toEqual([3, 10]);
-    expect(range("staging")).toEqual([2, 6]);
-    expect(range("dev")).toEqual([2, 4]);
-    expect(find(kustomize(path.join(overlayDirectory("dev"), "..", "..", "base")), "HorizontalPodAutoscaler").spec).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
+    for (const environment of ENVIRONMENTS) {
+      const { replicas, maxReplicas } = shippedEnvironment(environment).edge!.application;
+      expect(range(environment)).toEqual([replicas, maxReplicas]);
+    }
+    expect(find(kustomize(path.join(GITOPS_DIR, "base")), "HorizontalPodAutoscaler").spec).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
   });
-
 });
 
 describe("the checks themselves", () => {

@@ -5,17 +5,28 @@ import { json } from "../support/synth";
 import * as path from "path";
 import { App } from "cdktf";
 import { BootstrapStack, bootstrapStackName, bootstrapStateFile } from "../../stacks/bootstrap-stack";
-import { EnvironmentConfig, loadEnvironments } from "../../config";
+import { EnvironmentConfig } from "../../config";
 import { deployRoleName, pipelineRolesOf, planRoleName, pullRequestPlanRoleName } from "../../constructs/iam/pipeline-roles";
 import { bootstrapStacks } from "../../main";
-import { REPO_ROOT, shippedEnvironment, shippedEnvironments, testApp, testEnvironment, tier } from "../support/environments";
+import {
+  committedEnvironments,
+  hasPipelines,
+  shippedEnvironment,
+  shippedEnvironments,
+  shippedWith,
+  testApp,
+  testEnvironment,
+  tier,
+  withPipelines,
+  withS3State,
+} from "../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, SynthesizedStack, synthStack } from "../support/synth";
-/** The bootstrap stack of an environment's account, built as main.ts builds it: from every shipped environment of that account. */
+/** The bootstrap stack of an environment's account, built as main.ts builds it: from the account's environments with S3 state. */
 const bootstraps = new Map<string, SynthesizedStack>();
 function bootstrapOf(environment: EnvironmentConfig): SynthesizedStack {
   const account = environment.account.id;
   if (!bootstraps.has(account)) {
-    const members = shippedEnvironments().filter((candidate) => candidate.account.id === account);
+    const members = withS3State().filter((candidate) => candidate.account.id === account);
     bootstraps.set(account, synthStack(new BootstrapStack(testApp(), `bootstrap-${account}`, { environments: members })));
   }
   return bootstraps.get(account)!;
@@ -75,14 +86,16 @@ describe("BootstrapStack", () => {
 
 describe("the account layout", () => {
   it("ships one AWS account per environment, the isolation boundary AWS offers (docs/environments.md)", () => {
-    const shipped = loadEnvironments({ dir: path.join(REPO_ROOT, "config") });
+    const shipped = committedEnvironments();
+    expect(shipped.length).toBeGreaterThan(1);
     expect(new Set(shipped.map((environment) => environment.account.id)).size).toBe(shipped.length);
   });
 
-  it("gives every account its own bootstrap stack, state bucket and GitHub OIDC provider, holding the roles of its environments only", () => {
-    const environments = shippedEnvironments();
+  it("gives every account of S3 state its own bootstrap stack, state bucket and GitHub OIDC provider, holding the roles of its environments only", () => {
+    const environments = withS3State();
     const accounts = [...new Set(environments.map((environment) => environment.account.id))];
-    const stacks = bootstrapStacks(testApp(), environments, environments);
+    // Environments on Terraform Cloud keep their state there: their accounts get no bootstrap stack of theirs.
+    const stacks = bootstrapStacks(testApp(), shippedEnvironments(), shippedEnvironments());
     expect(stacks.map((stack) => stack.node.id).sort()).toEqual(accounts.map((account) => bootstrapStackName(account, accounts.length)).sort());
     for (const stack of stacks) {
       const account = accounts.find((candidate) => stack.node.id === bootstrapStackName(candidate, accounts.length))!;
@@ -90,23 +103,25 @@ describe("the account layout", () => {
       const members = environments.filter((environment) => environment.account.id === account);
       const state = members[0].state as { bucket: string };
       expect(Object.values(resourcesOf(synthesized, "aws_s3_bucket")).map((bucket) => bucket.bucket)).toContain(state.bucket);
-      expect(countOf(synthesized, "aws_iam_openid_connect_provider")).toBe(members[0].account.githubOidcProvider === "create" ? 1 : 0);
+      const deployed = members.filter(hasPipelines);
+      expect(countOf(synthesized, "aws_iam_openid_connect_provider")).toBe(deployed.length > 0 && members[0].account.githubOidcProvider === "create" ? 1 : 0);
       expect((synthesized.provider!.aws[0] as { allowed_account_ids: string[] }).allowed_account_ids).toEqual([account]);
       const roles = Object.values(resourcesOf(synthesized, "aws_iam_role")).map((role) => role.name);
       const pullRequests = (member: (typeof members)[number]) => (member.tier === "development" ? [pullRequestPlanRoleName(member.prefix)] : []);
-      expect(roles.sort()).toEqual(members.flatMap((member) => [deployRoleName(member.prefix), planRoleName(member.prefix), ...pullRequests(member)]).sort());
+      expect(roles.sort()).toEqual(deployed.flatMap((member) => [deployRoleName(member.prefix), planRoleName(member.prefix), ...pullRequests(member)]).sort());
     }
   });
 });
 
 describe("BootstrapStack: GitHub Actions OIDC", () => {
-  const synthesized = bootstrapOf(tier.production);
+  const production = shippedWith("of the production tier with GitHub pipeline roles", (environment) => environment.isProduction && hasPipelines(environment));
+  const synthesized = bootstrapOf(production);
   const byName = (environment: string) => bootstrapOf(shippedEnvironment(environment));
-  const roles = shippedEnvironments().flatMap((environment) => Object.values(resourcesOf(bootstrapOf(environment), "aws_iam_role")));
-  const deployRole = (environment: string) => roles.find((role) => role.name === `${tier.production.project}-${environment}-deploy`)!;
+  const roles = withS3State().flatMap((environment) => Object.values(resourcesOf(bootstrapOf(environment), "aws_iam_role")));
+  const deployRole = (environment: string) => roles.find((role) => role.name === `${production.project}-${environment}-deploy`)!;
   const deployPolicy = (environment: string) => {
     const stack = byName(environment);
-    const [id] = Object.entries(resourcesOf(stack, "aws_iam_role")).find(([, role]) => role.name === `${tier.production.project}-${environment}-deploy`)!;
+    const [id] = Object.entries(resourcesOf(stack, "aws_iam_role")).find(([, role]) => role.name === `${production.project}-${environment}-deploy`)!;
     const policy = Object.values(resourcesOf(stack, "aws_iam_role_policy")).find((candidate) => String(candidate.role).includes(id))!;
     return policyOf(policy).Statement;
   };
@@ -125,23 +140,24 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
       `${environment.prefix}-plan`,
       ...(environment.tier === "development" ? [`${environment.prefix}-pr-plan`] : []),
     ];
-    const expected = shippedEnvironments().flatMap(rolesOf);
+    // Only environments GitHub Actions deploys (a repository, S3 state) have pipeline roles.
+    const expected = withPipelines().flatMap(rolesOf);
     expect([...new Set(roles.map((role) => role.name))].sort()).toEqual(expected.sort());
-    for (const environment of shippedEnvironments()) {
+    for (const environment of withS3State()) {
       const names = Object.values(resourcesOf(bootstrapOf(environment), "aws_iam_role")).map((role) => role.name);
-      const sameAccount = shippedEnvironments().filter((candidate) => candidate.account.id === environment.account.id);
+      const sameAccount = withPipelines().filter((candidate) => candidate.account.id === environment.account.id);
       expect(names.sort()).toEqual(sameAccount.flatMap(rolesOf).sort());
     }
   });
 
   it("lets only the repository's jobs in the matching GitHub environment assume a deploy role", () => {
-    const [statement] = policyOf(deployRole(tier.production.name), "assume_role_policy").Statement;
+    const [statement] = policyOf(deployRole(production.name), "assume_role_policy").Statement;
     expect(statement).toMatchObject({
       Action: "sts:AssumeRoleWithWebIdentity",
       Condition: {
         StringEquals: {
           "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-          "token.actions.githubusercontent.com:sub": `repo:${tier.production.github!.repository}:environment:${pipelineRolesOf(tier.production)!.githubEnvironment}`,
+          "token.actions.githubusercontent.com:sub": `repo:${production.github!.repository}:environment:${pipelineRolesOf(production)!.githubEnvironment}`,
         },
       },
     });
@@ -149,30 +165,32 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
   });
 
   it("gives a deploy role its own environment's state objects and nothing of the others'", () => {
-    const statements = deployPolicy(tier.staging.name);
-    const state = statements.find((statement) => statement.Sid === "ReadWriteOwnState")!;
-    expect(state.Resource).toBe(`arn:aws:s3:::${tier.staging.project}-tfstate-${tier.staging.account.id}/${tier.staging.name}/*`);
-    expect(statements.find((statement) => statement.Sid === "ListOwnState")!.Condition).toEqual({ StringLike: { "s3:prefix": [`${tier.staging.name}/*`] } });
+    for (const environment of withPipelines()) {
+      const statements = deployPolicy(environment.name);
+      const state = statements.find((statement) => statement.Sid === "ReadWriteOwnState")!;
+      expect(state.Resource).toBe(`arn:aws:s3:::${environment.project}-tfstate-${environment.account.id}/${environment.name}/*`);
+      expect(statements.find((statement) => statement.Sid === "ListOwnState")!.Condition).toEqual({ StringLike: { "s3:prefix": [`${environment.name}/*`] } });
+    }
   });
 
   it("bounds a deploy role: no admin policy, roles only under its boundary, never on itself, the boundary or users", () => {
     expect(countOf(synthesized, "aws_iam_role_policy_attachment")).toBe(0);
-    const statements = deployPolicy(tier.production.name);
+    const statements = deployPolicy(production.name);
     expect(statements.some((statement) => statement.Effect === "Allow" && statement.Action === "*")).toBe(false);
-    const iamArn = (kind: string, name: string) => `arn:aws:iam::${tier.production.account.id}:${kind}/${name}`;
-    const boundary = `${tier.production.prefix}-boundary`;
+    const iamArn = (kind: string, name: string) => `arn:aws:iam::${production.account.id}:${kind}/${name}`;
+    const boundary = `${production.prefix}-boundary`;
     const create = statements.find((statement) => statement.Sid === "CreateRolesOnlyUnderTheBoundary")!;
     expect(create.Condition).toEqual({ StringEquals: { "iam:PermissionsBoundary": iamArn("policy", boundary) } });
     const denied = statements.filter((statement) => statement.Effect === "Deny");
     expect(denied.flatMap((statement) => statement.Action as string[])).toEqual(expect.arrayContaining(["iam:CreateUser", "iam:CreateAccessKey", "iam:*"]));
     expect(denied.flatMap((statement) => statement.Resource)).toEqual(
-      expect.arrayContaining([iamArn("role", `${tier.production.prefix}-deploy`), iamArn("policy", boundary)]),
+      expect.arrayContaining([iamArn("role", `${production.prefix}-deploy`), iamArn("policy", boundary)]),
     );
     expect(Object.values(resourcesOf(synthesized, "aws_iam_policy")).map((policy) => policy.name)).toContain(boundary);
   });
 
   it("lets a deploy role attach only the AWS managed policies the environment's roles use, never AdministratorAccess", () => {
-    const guard = deployPolicy(tier.production.name).find((statement) => statement.Sid === "OnlyTheEnvironmentsAwsManagedPolicies")!;
+    const guard = deployPolicy(production.name).find((statement) => statement.Sid === "OnlyTheEnvironmentsAwsManagedPolicies")!;
     expect(guard).toMatchObject({ Effect: "Deny", Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"] });
     expect((guard.Condition as { ArnNotLike: Record<string, string[]> }).ArnNotLike["iam:PolicyARN"]).toEqual([
       "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
@@ -184,17 +202,20 @@ describe("BootstrapStack: GitHub Actions OIDC", () => {
       "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
       "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
       "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
-      `arn:aws:iam::${tier.production.account.id}:policy/${tier.production.prefix}-*`,
+      `arn:aws:iam::${production.account.id}:policy/${production.prefix}-*`,
     ]);
   });
 
   it("keeps the managed services to the environment's region, us-east-1 (CloudFront) and its disaster-recovery region", () => {
     const regions = (environment: string) =>
       deployPolicy(environment).find((statement) => statement.Sid === "ManageEnvironmentServicesInItsRegions")!.Condition;
-    expect(regions(tier.production.name)).toEqual({
-      StringEquals: { "aws:RequestedRegion": [tier.production.account.region, "us-east-1", tier.production.database.disasterRecovery.region] },
-    });
-    expect(regions(tier.development.name)).toEqual({ StringEquals: { "aws:RequestedRegion": [tier.development.account.region, "us-east-1"] } });
+    for (const environment of withPipelines()) {
+      const recovery = environment.database.disasterRecovery.region;
+      expect(regions(environment.name)).toEqual({
+        StringEquals: { "aws:RequestedRegion": [environment.account.region, "us-east-1", ...(recovery ? [recovery] : [])] },
+      });
+    }
+    expect(production.database.disasterRecovery.region).toBeDefined();
   });
 
   it("creates neither provider nor roles when no environment names a GitHub repository", () => {

@@ -2,7 +2,7 @@ import { App } from "cdktf";
 import { EnvironmentConfig } from "../../config";
 import { ClusterStack } from "../../stacks/cluster-stack";
 import { NetworkStack } from "../../stacks/network-stack";
-import { shippedEnvironment, testApp, testEnvironment, tier } from "../support/environments";
+import { hasPipelines, shippedEnvironment, testApp, testEnvironment, tier } from "../support/environments";
 import { countOf, onlyResource, policyOf, resourcesOf, synthStack, SynthesizedStack } from "../support/synth";
 
 function synthCluster(environment: EnvironmentConfig, app: App = testApp()): { stack: ClusterStack; synthesized: SynthesizedStack } {
@@ -19,7 +19,7 @@ function templatedPolicyOf(resource: Resource, attribute: string): { Statement: 
 }
 const zoneOf = (subnetId: string) => subnetId.match(/PrivateSubnet-([a-z0-9-]+?)_/)![1];
 
-describe.each(["dev", tier.staging.name, tier.production.name])("ClusterStack (%s)", (name) => {
+describe.each([tier.development.name, tier.staging.name, tier.production.name])("ClusterStack (%s)", (name) => {
   const environment = shippedEnvironment(name);
   const { stack, synthesized } = synthCluster(environment);
   const nodeGroups = Object.values(resourcesOf(synthesized, "aws_eks_node_group"));
@@ -70,15 +70,22 @@ describe.each(["dev", tier.staging.name, tier.production.name])("ClusterStack (%
     expect(onlyResource(synthesized, "aws_eks_cluster").vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: false });
   });
 
-  it("makes the environment's deploy role and the configured admins cluster admins, and lets its plan role view", () => {
+  it("makes the environment's deploy role (when GitHub Actions deploys it) and the configured admins cluster admins, and lets its plan role view", () => {
     const principals = Object.values(resourcesOf(synthesized, "aws_eks_access_entry")).map((entry) => entry.principal_arn);
     const role = (name: string) => `arn:${environment.partition}:iam::${environment.account.id}:role/${environment.prefix}-${name}`;
-    const pullRequests = environment.tier === "development" ? [role("pr-plan")] : [];
-    expect(principals).toEqual([role("deploy"), role("plan"), ...pullRequests, ...environment.cluster.adminPrincipals]);
+    // An environment without pipeline roles (no GitHub repository, or state in Terraform Cloud) has none to grant.
+    const deployed = hasPipelines(environment);
+    const pullRequests = deployed && environment.tier === "development" ? [role("pr-plan")] : [];
+    const pipeline = deployed ? [role("deploy"), role("plan"), ...pullRequests] : [];
+    // An environment in Terraform Cloud: its runs' apply role administers the cluster, its plan role views it.
+    const inCloud = environment.state.backend === "cloud";
+    const cloud = inCloud ? [role("tfc-apply"), role("tfc-plan")] : [];
+    // (Synthesized resources are ordered by their construct ids, not by when the stack granted them.)
+    expect([...principals].sort()).toEqual([...pipeline, ...cloud, ...environment.cluster.adminPrincipals].sort());
     const policies = Object.values(resourcesOf(synthesized, "aws_eks_access_policy_association")).map((association) =>
       String(association.policy_arn).split("/").pop(),
     );
-    expect(policies.filter((policy) => policy === "AmazonEKSAdminViewPolicy")).toHaveLength(1);
+    expect(policies.filter((policy) => policy === "AmazonEKSAdminViewPolicy")).toHaveLength((deployed ? 1 : 0) + (inCloud ? 1 : 0));
     // Pull requests plan with Kubernetes' view role: no Secrets.
     expect(policies.filter((policy) => policy === "AmazonEKSViewPolicy")).toHaveLength(pullRequests.length);
     expect(countOf(synthesized, "aws_eks_access_policy_association")).toBe(principals.length);

@@ -50,7 +50,9 @@ function serviceOf(type: string): string | undefined {
 describe("the GitHub deploy role", () => {
   it("may manage every kind of AWS resource the environment stacks create", () => {
     const app = synthesizeShipped();
-    const bootstrap = app.find((stack) => isBootstrapStack(stack.name) && !stack.name.startsWith("bootstrap-terraform-cloud-"))!;
+    // Every account's bootstrap stack (not Terraform Cloud's): the deploy roles are in the accounts of the environments
+    // GitHub Actions deploys.
+    const bootstraps = app.filter((stack) => isBootstrapStack(stack.name) && !stack.name.startsWith("bootstrap-terraform-cloud-"));
     // Terraform Cloud environments are deployed by their own apply role (stacks/terraform-cloud-stack.ts), not this one.
     const inCloud = new Set(
       shippedEnvironments()
@@ -62,7 +64,8 @@ describe("the GitHub deploy role", () => {
     const awsTypes = [...types].filter((type) => type.startsWith("aws_"));
     expect(awsTypes.filter((type) => serviceOf(type) === undefined)).toEqual([]);
     // What the synthesized deploy policies grant service-wide; s3 and iam are granted on <prefix>-* names by their own statements.
-    const managed = Object.values(resourcesOf(bootstrap.json, "aws_iam_role_policy"))
+    const managed = bootstraps
+      .flatMap((bootstrap) => Object.values(resourcesOf(bootstrap.json, "aws_iam_role_policy")))
       .flatMap((policy) => policyOf(policy).Statement)
       .filter((statement) => statement.Sid === "ManageEnvironmentServicesInItsRegions")
       .flatMap((statement) => (statement.Action as string[]).map((action) => action.replace(/:\*$/, "")));

@@ -1,4 +1,8 @@
-import { shippedEnvironments, testEnvironment, tier } from "../support/environments";
+import * as fs from "fs";
+import * as path from "path";
+import { parseDocument } from "yaml";
+import { EnvironmentConfig, validateEnvironment } from "../../config";
+import { committedEnvironments, SHIPPED_CONFIG_DIR, shippedEnvironments, testEnvironment, tier } from "../support/environments";
 import { Json, synthPlatform } from "../support/platform";
 import { retentionSizeFor } from "../../constructs/addons/kube-prometheus-stack";
 import { BUILT_IN_INDEX_TEMPLATES } from "../../constructs/addons/elasticsearch";
@@ -6,6 +10,27 @@ import { BUILT_IN_INDEX_TEMPLATES } from "../../constructs/addons/elasticsearch"
 const prod = synthPlatform(tier.production);
 const dev = synthPlatform(tier.development);
 const staging = synthPlatform(tier.staging);
+/** The shipped environments that run Elasticsearch (the config turns it on per environment). */
+const withElasticsearch = shippedEnvironments().filter((environment) => environment.platform.elasticsearch.enabled);
+
+/** The add-ons a config may leave off (off by default), by their release. */
+const OPTIONAL = { "cert-manager": "certManager", "external-dns": "externalDns", "eck-operator": "elasticsearch", vault: "vault" } as const;
+
+/**
+ * An environment from its own file with every optional add-on it leaves off switched on (their defaults otherwise):
+ * what the add-on contract tests inspect, so an adopter's choice to run without one does not leave its release untested.
+ */
+function withEveryAddOn(environment: EnvironmentConfig): EnvironmentConfig {
+  const file = path.join(SHIPPED_CONFIG_DIR, `${environment.name}.yaml`);
+  const document = parseDocument(fs.readFileSync(file, "utf8"));
+  for (const key of Object.values(OPTIONAL)) if (!environment.platform[key].enabled) document.setIn(["platform", key, "enabled"], true);
+  const result = validateEnvironment(environment.name, file, document.toJSON());
+  if ("problems" in result) throw new Error(result.problems.map((problem) => `${problem.location}: ${problem.message}`).join("\n"));
+  return result.environment;
+}
+
+/** Production with every add-on: the shipped production itself when it runs them all. */
+const full = Object.values(OPTIONAL).every((key) => tier.production.platform[key].enabled) ? prod : synthPlatform(withEveryAddOn(tier.production));
 
 const CHART_RELEASES = [
   "aws-load-balancer-controller",
@@ -36,15 +61,25 @@ describe("PlatformStack: providers and the add-on contract", () => {
     }
   });
 
-  test("prod installs every add-on of the issue; dev leaves Elasticsearch out", () => {
-    expect(Object.keys(prod.releases)).toEqual(expect.arrayContaining(CHART_RELEASES));
-    expect(Object.keys(dev.releases)).toEqual(expect.arrayContaining(CHART_RELEASES.filter((name) => name !== "eck-operator")));
-    expect(dev.releases["eck-operator"]).toBeUndefined();
+  test("every add-on of the issue installs; an environment installs the optional ones its config enables, and the repository's production all", () => {
+    expect(Object.keys(full.releases)).toEqual(expect.arrayContaining(CHART_RELEASES));
+    const production = committedEnvironments().find((environment) => environment.isProduction)!;
+    expect(Object.values(OPTIONAL).filter((key) => !production.platform[key].enabled)).toEqual([]);
+    for (const environment of shippedEnvironments()) {
+      const releases = Object.keys(synthPlatform(environment).releases);
+      const off = Object.entries(OPTIONAL)
+        .filter(([, key]) => !environment.platform[key].enabled)
+        .map(([release]) => release);
+      expect(releases).toEqual(expect.arrayContaining(CHART_RELEASES.filter((release) => !off.includes(release))));
+      expect(releases.filter((release) => off.includes(release))).toEqual([]);
+    }
+    // The repository's own development environment leaves Elasticsearch out.
+    expect(committedEnvironments().find((environment) => environment.tier === "development")!.platform.elasticsearch.enabled).toBe(false);
   });
 
   test("each add-on installs its upstream project's chart from that project's repository", () => {
     const sources = Object.fromEntries(
-      Object.values(prod.releases)
+      Object.values(full.releases)
         .filter((release) => release.repository)
         .map((release) => [release.name, `${release.chart} ${release.repository}`]),
     );
@@ -67,7 +102,7 @@ describe("PlatformStack: providers and the add-on contract", () => {
   });
 
   test("every release is pinned, atomic, cleaned up on failure, waited for, time-limited and keeps a short history", () => {
-    for (const release of Object.values(prod.releases)) {
+    for (const release of Object.values(full.releases)) {
       expect(release).toMatchObject({ atomic: true, cleanup_on_fail: true, wait: true, max_history: 5 });
       expect(release.timeout).toBeGreaterThanOrEqual(300);
       if (release.repository) expect(release.version).toMatch(/^v?\d+\.\d+\.\d+$/);
@@ -75,7 +110,7 @@ describe("PlatformStack: providers and the add-on contract", () => {
   });
 
   test("each add-on's namespace enforces Pod Security, restricted unless it says why not", () => {
-    const labels = Object.fromEntries(prod.resources("kubernetes_namespace_v1").map((namespace) => [namespace.metadata.name, namespace.metadata.labels]));
+    const labels = Object.fromEntries(full.resources("kubernetes_namespace_v1").map((namespace) => [namespace.metadata.name, namespace.metadata.labels]));
     for (const name of ["cert-manager", "external-dns", "external-secrets", "argocd", "argo-rollouts", "vault"]) {
       expect(labels[name]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     }
@@ -113,22 +148,22 @@ describe("PlatformStack: providers and the add-on contract", () => {
 
   test("every release waits for the load balancer controller, whose webhooks intercept Services and Pods", () => {
     for (const name of CHART_RELEASES.filter((release) => release !== "aws-load-balancer-controller")) {
-      expect(prod.waitsFor(name, "helm_release.AddOns_awsLoadBalancerController")).toBe(true);
+      expect(full.waitsFor(name, "helm_release.AddOns_awsLoadBalancerController")).toBe(true);
     }
   });
 
   test("objects of CRDs are applied after the release that installs the CRDs", () => {
-    expect(prod.waitsFor("cert-manager-config", "helm_release.AddOns_certManager_")).toBe(true);
-    expect(prod.waitsFor("platform-secrets", "helm_release.AddOns_externalSecrets_")).toBe(true);
-    expect(prod.waitsFor("eck-operator-config", "helm_release.AddOns_elasticsearch_")).toBe(true);
+    expect(full.waitsFor("cert-manager-config", "helm_release.AddOns_certManager_")).toBe(true);
+    expect(full.waitsFor("platform-secrets", "helm_release.AddOns_externalSecrets_")).toBe(true);
+    expect(full.waitsFor("eck-operator-config", "helm_release.AddOns_elasticsearch_")).toBe(true);
     // Releases that read delivered Secrets wait for the ExternalSecrets; ServiceMonitor users wait for the operator.
-    expect(prod.waitsFor("kube-prometheus-stack", "helm_release.AddOns_Secrets_")).toBe(true);
-    expect(prod.waitsFor("argo-cd", "helm_release.AddOns_Secrets_")).toBe(true);
-    expect(prod.waitsFor("fluent-bit", "helm_release.AddOns_elasticsearchManifests_")).toBe(true);
+    expect(full.waitsFor("kube-prometheus-stack", "helm_release.AddOns_Secrets_")).toBe(true);
+    expect(full.waitsFor("argo-cd", "helm_release.AddOns_Secrets_")).toBe(true);
+    expect(full.waitsFor("fluent-bit", "helm_release.AddOns_elasticsearchManifests_")).toBe(true);
     for (const name of ["argo-rollouts", "argo-cd", "fluent-bit", "vault"]) {
-      expect(prod.waitsFor(name, "helm_release.AddOns_kubePrometheusStack_")).toBe(true);
+      expect(full.waitsFor(name, "helm_release.AddOns_kubePrometheusStack_")).toBe(true);
     }
-    expect(prod.waitsFor("argocd-image-updater", "helm_release.AddOns_argoCd_")).toBe(true);
+    expect(full.waitsFor("argocd-image-updater", "helm_release.AddOns_argoCd_")).toBe(true);
   });
 
   test("values interpolate only Terraform references: `${` meant for a program is escaped as `$${`", () => {
@@ -165,7 +200,7 @@ describe("containers the platform writes itself", () => {
 
   test("Jobs of the manifests releases (Vault setup, Elasticsearch lifecycle) run restricted, with a read-only root", () => {
     for (const release of ["vault-config", "eck-operator-config"]) {
-      for (const job of prod.manifests(release).filter((object) => object.kind === "Job")) {
+      for (const job of full.manifests(release).filter((object) => object.kind === "Job")) {
         const spec = job.spec.template.spec;
         for (const container of [...(spec.initContainers ?? []), ...spec.containers]) {
           expect(restricted(container, spec.securityContext)).toEqual(RESTRICTED);
@@ -362,27 +397,38 @@ describe("observability", () => {
   });
 
   test("Fluent Bit also ships to Elasticsearch, over verified TLS, only where the config enables it", () => {
-    const outputs = prod.values("fluent-bit").config.outputs;
-    expect(outputs).toContain("Name es");
-    expect(outputs).toContain("tls.verify On");
-    // `$${` is Terraform's escape: Fluent Bit receives ${ELASTIC_PASSWORD} and reads the env var.
-    expect(outputs).toContain("HTTP_Passwd $${ELASTIC_PASSWORD}");
-    expect(dev.values("fluent-bit").config.outputs).not.toContain("Name es");
+    // The repository's own config runs Elasticsearch somewhere; an adopter's may run it nowhere.
+    expect(committedEnvironments().some((environment) => environment.platform.elasticsearch.enabled)).toBe(true);
+    for (const environment of shippedEnvironments()) {
+      const outputs = synthPlatform(environment).values("fluent-bit").config.outputs;
+      if (!environment.platform.elasticsearch.enabled) {
+        expect(outputs).not.toContain("Name es");
+        continue;
+      }
+      expect(outputs).toContain("Name es");
+      expect(outputs).toContain("tls.verify On");
+      // `$${` is Terraform's escape: Fluent Bit receives ${ELASTIC_PASSWORD} and reads the env var.
+      expect(outputs).toContain("HTTP_Passwd $${ELASTIC_PASSWORD}");
+    }
   });
 
-  test("ECK runs Elasticsearch over three spread nodes and Kibana in production", () => {
-    const objects = prod.manifests("eck-operator-config");
-    const cluster = objects.find((object) => object.kind === "Elasticsearch")!;
-    const kibana = objects.find((object) => object.kind === "Kibana")!;
-    expect(cluster).toMatchObject({ kind: "Elasticsearch", spec: { nodeSets: [{ count: 3 }] } });
-    expect(cluster.spec.nodeSets[0].volumeClaimTemplates[0].spec.resources.requests.storage).toBe("200Gi");
-    expect(cluster.spec.nodeSets[0].podTemplate.spec.topologySpreadConstraints).toHaveLength(2);
-    expect(kibana).toMatchObject({ kind: "Kibana", spec: { elasticsearchRef: { name: "elasticsearch" }, count: 2 } });
+  test("ECK runs Elasticsearch over the configured spread nodes, and Kibana (two in production), where the config enables it", () => {
+    for (const environment of withElasticsearch) {
+      const objects = synthPlatform(environment).manifests("eck-operator-config");
+      const cluster = objects.find((object) => object.kind === "Elasticsearch")!;
+      const kibana = objects.find((object) => object.kind === "Kibana")!;
+      const { nodes, storageSize } = environment.platform.elasticsearch;
+      expect(cluster).toMatchObject({ kind: "Elasticsearch", spec: { nodeSets: [{ count: nodes }] } });
+      expect(cluster.spec.nodeSets[0].volumeClaimTemplates[0].spec.resources.requests.storage).toBe(storageSize);
+      expect(cluster.spec.nodeSets[0].podTemplate.spec.topologySpreadConstraints).toHaveLength(2);
+      expect(kibana).toMatchObject({ kind: "Kibana", spec: { elasticsearchRef: { name: "elasticsearch" }, count: environment.isProduction ? 2 : 1 } });
+    }
   });
 });
 
 describe("Elasticsearch: a disk that does not fill, a writer that cannot do more than write", () => {
-  const environment = shippedEnvironments().find((candidate) => candidate.platform.elasticsearch.enabled)!;
+  // The first environment that runs it; where none does (an adopter's choice), production with it switched on.
+  const environment = withElasticsearch[0] ?? withEveryAddOn(tier.production);
   const platform = synthPlatform(environment);
   const objects = platform.manifests("eck-operator-config");
   const named = (kind: string, name: string) => objects.find((object) => object.kind === kind && object.metadata.name === name)!;
@@ -535,12 +581,17 @@ describe("Vault", () => {
     expect(server.topologySpreadConstraints).toHaveLength(2);
   });
 
-  test("dev runs one standalone server with Raft storage", () => {
-    const server = dev.values("vault").server;
-    expect(server.ha.enabled).toBe(false);
-    expect(server.standalone.enabled).toBe(true);
-    expect(server.standalone.config).toContain('storage "raft"');
-    expect(server.standalone.config).not.toContain("retry_join");
+  test("one replica (development's) runs a standalone server with Raft storage", () => {
+    const single = (environment: EnvironmentConfig) => environment.platform.vault.enabled && environment.platform.vault.replicas === 1;
+    // The repository's own config runs one (development); an adopter's may run Vault in HA or not at all there.
+    expect(committedEnvironments().some(single)).toBe(true);
+    for (const environment of shippedEnvironments().filter(single)) {
+      const server = synthPlatform(environment).values("vault").server;
+      expect(server.ha.enabled).toBe(false);
+      expect(server.standalone.enabled).toBe(true);
+      expect(server.standalone.config).toContain('storage "raft"');
+      expect(server.standalone.config).not.toContain("retry_join");
+    }
   });
 
   test("the audit log has its own volume of the configured size", () => {

@@ -1,8 +1,12 @@
 import { AwsLocation, AwsScope } from "../../constructs/core/aws-scope";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { App, TerraformStack, Testing } from "cdktf";
 import { EnvironmentConfig, loadEnvironments, validateEnvironment } from "../../config";
 import type { EnvironmentInput } from "../../config/schema/environment";
+import { pipelineRolesOf } from "../../constructs/iam/pipeline-roles";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 /**
@@ -114,3 +118,43 @@ export const tier = {
     return shippedByTier("production");
   },
 };
+
+/**
+ * The first shipped environment (by file name) that has what a test is about, e.g. `shippedWith("with GitHub pipeline
+ * roles outside production", ...)`; throws naming what the config under test lacks, so no test passes without it.
+ */
+export function shippedWith(description: string, matches: (environment: EnvironmentConfig) => boolean): EnvironmentConfig {
+  const found = shippedEnvironments().find(matches);
+  if (!found) throw new Error(`no environment ${description} in ${SHIPPED_CONFIG_DIR}`);
+  return found;
+}
+
+/** Whether GitHub Actions deploys the environment: it names a repository and keeps its state in S3 (pipelineRolesOf). */
+export function hasPipelines(environment: EnvironmentConfig): boolean {
+  return pipelineRolesOf(environment) !== undefined;
+}
+
+/** The shipped environments GitHub Actions deploys: their account's bootstrap stack holds their pipeline roles. */
+export function withPipelines(): EnvironmentConfig[] {
+  return shippedEnvironments().filter(hasPipelines);
+}
+
+/** The shipped environments whose state is in S3: the ones of the accounts' bootstrap stacks (main.ts bootstrapStacks). */
+export function withS3State(): EnvironmentConfig[] {
+  return shippedEnvironments().filter((environment) => environment.state.backend === "s3");
+}
+
+/**
+ * The environments the repository ships: config/*.yaml as committed at HEAD, for tests about the shipped defaults
+ * (one account per environment, the price table's regions). An adopter's change of config/ (what `npm run test:adopt`
+ * makes on top of its copy's commit, e.g. every environment in one account) is their choice, not what ships.
+ */
+export function committedEnvironments(): EnvironmentConfig[] {
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8" });
+  const files = git("ls-tree", "--name-only", "HEAD", "config/")
+    .split("\n")
+    .filter((file) => file.endsWith(".yaml"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "committed-config-"));
+  for (const file of files) fs.writeFileSync(path.join(dir, path.basename(file)), git("show", `HEAD:${file}`));
+  return loadEnvironments({ dir });
+}

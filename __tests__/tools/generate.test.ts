@@ -1,14 +1,14 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse } from "yaml";
+import { parse, parseDocument } from "yaml";
 import { TerraformStack } from "cdktf";
 import { loadEnvironments } from "../../config";
 import { pipelineRolesOf } from "../../constructs/iam/pipeline-roles";
 import { buildApp } from "../../main";
 import { appTreeId, GENERATED_HEADER, generatedFiles, jobId, orphanedFiles } from "../../tools/generate";
 import { plannedByPullRequests, runnerProjectName } from "../../stacks/runner-stack";
-import { REPO_ROOT, SHIPPED_CONFIG_DIR, testApp, tier } from "../support/environments";
+import { REPO_ROOT, SHIPPED_CONFIG_DIR, testApp, withPipelines } from "../support/environments";
 import { resourcesOf, synthStack } from "../support/synth";
 import { schemaErrors, unpinnedUses } from "../workflows/workflow-rules";
 
@@ -35,17 +35,28 @@ describe("adding a fourth environment: one YAML file and one generate", () => {
   for (const file of fs.readdirSync(SHIPPED_CONFIG_DIR).filter((name) => name.endsWith(".yaml") || name.endsWith(".json"))) {
     fs.copyFileSync(path.join(SHIPPED_CONFIG_DIR, file), path.join(dir, file));
   }
-  // An environment the config does not have yet (uat), staging's copy with its own VPC range and hosts, as a user would write it.
-  const staging = loadEnvironments({ dir, environments: [tier.staging.name] })[0];
+  // An environment the config does not have yet (uat), as a user would write it: a copy of one GitHub Actions deploys
+  // with an edge (staging's when it is one; an adopter's staging may keep its state in Terraform Cloud), with its own
+  // VPC range and hosts.
+  const deployed = withPipelines().filter((environment) => environment.edge);
+  const template = ["staging", "development", "production"].map((wanted) => deployed.find((environment) => environment.tier === wanted)).find(Boolean);
+  if (!template) throw new Error(`no environment with an edge and GitHub pipeline roles in ${SHIPPED_CONFIG_DIR} to copy`);
+  const copied = loadEnvironments({ dir, environments: [template.name] })[0];
   const qaSource = fs
-    .readFileSync(path.join(dir, `${staging.name}.yaml`), "utf8")
-    .replace(`cidr: ${staging.network.cidr}`, "cidr: 10.99.0.0/16")
-    .split(`${staging.prefix}/`)
-    .join(`${staging.project}-${ADDED}/`)
+    .readFileSync(path.join(dir, `${copied.name}.yaml`), "utf8")
+    .replace(`cidr: ${copied.network.cidr}`, "cidr: 10.99.0.0/16")
+    .split(`${copied.prefix}/`)
+    .join(`${copied.project}-${ADDED}/`)
     // its own hosts: two environments may not claim one CloudFront alias or Argo CD host
-    .split(`${staging.name}.`)
+    .split(`${copied.name}.`)
     .join(`${ADDED}.`);
-  fs.writeFileSync(path.join(dir, `${ADDED}.yaml`), qaSource);
+  // A copy of an environment whose hosts do not carry its name (production's apex) gets hosts of its own too.
+  const added = parseDocument(qaSource);
+  if (added.hasIn(["edge"])) added.setIn(["edge", "appSubdomain"], ADDED);
+  const argoCdHost = added.getIn(["platform", "argoCd", "hostname"]);
+  if (typeof argoCdHost === "string" && !argoCdHost.includes(ADDED))
+    added.setIn(["platform", "argoCd", "hostname"], argoCdHost.replace(/^([^.]+)\./, `$1-${ADDED}.`));
+  fs.writeFileSync(path.join(dir, `${ADDED}.yaml`), added.toString());
   const environments = loadEnvironments({ dir });
   const qa = environments.find((environment) => environment.name === ADDED)!;
   const tree = "abcdefabcdefabcdefabcdefabcdefabcdefabcd";
@@ -79,7 +90,7 @@ describe("adding a fourth environment: one YAML file and one generate", () => {
       "runner-project": runnerProjectName(qa),
     });
     const ci = parse(files[".github/workflows/ci.yml"]) as { jobs: Record<string, unknown> };
-    // A pull request plans it only when its tier lets pull requests plan (staging's copy: planned from main instead).
+    // A pull request plans it only when its tier lets pull requests plan (a staging copy: planned from main instead).
     expect(Object.keys(ci.jobs).includes(jobId("plan", qa))).toBe(plannedByPullRequests(qa));
     const release = parse(files[".github/workflows/release.yml"]) as { on: { workflow_dispatch: { inputs: { environment: { options: string[] } } } } };
     expect(release.on.workflow_dispatch.inputs.environment.options).toContain(ADDED);

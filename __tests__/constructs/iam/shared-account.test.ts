@@ -4,7 +4,7 @@ import { Testing } from "cdktf";
 import { parse } from "yaml";
 import { EnvironmentConfig, validateEnvironment } from "../../../config";
 import { BootstrapStack } from "../../../stacks/bootstrap-stack";
-import { SHIPPED_CONFIG_DIR, testApp, tier } from "../../support/environments";
+import { nonProductionWithEdge, SHIPPED_CONFIG_DIR, testApp, tier } from "../../support/environments";
 
 /** A shipped environment's file with changes, validated through the real schema. */
 function variant(environment: EnvironmentConfig, change: (input: Record<string, Record<string, unknown>>) => void): EnvironmentConfig {
@@ -16,16 +16,28 @@ function variant(environment: EnvironmentConfig, change: (input: Record<string, 
   return result.environment;
 }
 
+/**
+ * The lower environment: one outside production with an edge (development's when it has one), deployed by GitHub
+ * Actions as production is (its repository, state in S3) when the config under test deploys it otherwise.
+ */
+const lowerEnvironment = nonProductionWithEdge();
+const production = variant(tier.production, () => undefined);
+function deployedLike(input: Record<string, Record<string, unknown>>): void {
+  if (input.state && input.state.backend !== "s3") delete input.state;
+  if (!input.github) input.github = { repository: production.github!.repository };
+}
+
 describe("environments sharing an account", () => {
-  const account = tier.development.account.id;
+  const account = lowerEnvironment.account.id;
   const shared = (environment: EnvironmentConfig, zone: boolean) =>
     variant(environment, (input) => {
       input.account = { ...input.account, id: account };
-      if (!zone && input.edge) delete input.edge.hostedZoneId;
+      deployedLike(input);
+      if (!zone) delete input.edge.hostedZoneId;
     });
 
   it("refuses an environment whose stacks create their own Route 53 zone: its roles could not be kept off the other zones", () => {
-    const lower = shared(tier.development, false);
+    const lower = shared(lowerEnvironment, false);
     const higher = shared(tier.production, true);
     const stack = new BootstrapStack(testApp(), "bootstrap", { environments: [lower, higher] });
     expect(() => Testing.synth(stack, true)).toThrow(
@@ -34,8 +46,9 @@ describe("environments sharing an account", () => {
   });
 
   it("accepts it in an account of its own, where the zone needs no guard", () => {
-    const lower = variant(tier.development, (input) => {
-      if (input.edge) delete input.edge.hostedZoneId;
+    const lower = variant(lowerEnvironment, (input) => {
+      deployedLike(input);
+      delete input.edge.hostedZoneId;
     });
     expect(() => Testing.synth(new BootstrapStack(testApp(), "bootstrap", { environments: [lower] }), true)).not.toThrow();
   });

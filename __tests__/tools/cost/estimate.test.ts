@@ -2,7 +2,10 @@ import { CostReport, estimate, formatReport, LineItem, money, PRICED_TYPES } fro
 import prices from "../../../tools/cost/prices.json";
 import { SynthesizedStack } from "../../../tools/lib/synth-output";
 import { bootstrapStackName } from "../../../stacks/bootstrap-stack";
-import { shippedEnvironments, tier } from "../../support/environments";
+import { terraformCloudTrustStackName } from "../../../stacks/terraform-cloud-stack";
+import { AWS_REGIONS } from "../../../config/schema/aws-catalog";
+import type { EnvironmentConfig } from "../../../config";
+import { committedEnvironments, hasPipelines, shippedEnvironments, tier, withS3State } from "../../support/environments";
 import { fixtureStack, synthesizeShipped } from "../support";
 
 /** The budget of a development environment with every layer present, at list price (issue 15). */
@@ -25,6 +28,11 @@ const regional = (region: string) => {
   return table[region] ?? table[prices.derivedRegions.from];
 };
 const home = () => regional(tier.production.account.region);
+const listed = (region: string) => region in prices.regions;
+/** AWS's commercial regions (not China, GovCloud or the isolated ones): the estimate prices one the table lacks at the reference region's list prices. */
+const commercial = (region: string) => (AWS_REGIONS as readonly string[]).includes(region) && !/^cn-|-gov-|-iso/.test(region);
+const derivedRegionNote = (region: string) => `${region} priced at ${prices.derivedRegions.from} list prices`;
+const usedRegions = () => new Set(shipped.flatMap((stack) => (stack.json.provider?.aws ?? []).map((provider) => String(provider.region))));
 const prod = () => tier.production;
 const dev = () => tier.development;
 
@@ -33,18 +41,23 @@ describe("estimate of the shipped environments", () => {
     shippedEnvironments()
       .filter((env) => env.tier === "development")
       .map((env) => env.name),
-  )("%s (development tier) costs at most $400 a month at list price, with every layer present", (name) => {
+  )("%s (development tier) costs at most $400 a month at list price", (name) => {
     expect(environment(name).lowerBound).toBe(false);
     expect(environment(name).monthly).toBeLessThanOrEqual(DEVELOPMENT_BUDGET_USD);
-    expect(
+  });
+
+  it("a development environment with every layer present (edge, GitHub pipeline roles) has production's stacks, within that budget", () => {
+    const complete = (env: EnvironmentConfig) => env.tier === "development" && !!env.edge && hasPipelines(env);
+    // The repository's own config has one; an adopter's may run development without some layer (then none is checked here).
+    expect(committedEnvironments().filter(complete).length).toBeGreaterThan(0);
+    const stackKinds = (name: string) =>
       environment(name)
         .stacks.map((stack) => stack.name.slice(name.length + 1))
-        .sort(),
-    ).toEqual(
-      environment(prod().name)
-        .stacks.map((stack) => stack.name.slice(prod().name.length + 1))
-        .sort(),
-    );
+        .sort();
+    for (const env of shippedEnvironments().filter(complete)) {
+      expect(stackKinds(env.name)).toEqual(stackKinds(prod().name));
+      expect(environment(env.name).monthly).toBeLessThanOrEqual(DEVELOPMENT_BUDGET_USD);
+    }
   });
 
   it("costs grow with the tier: development at most 40 % of production, staging between them", () => {
@@ -76,12 +89,18 @@ describe("estimate of the shipped environments", () => {
     }
   });
 
-  it("prices every resource when every region the stacks use is in the price table, and says lower bound otherwise", () => {
+  it("prices every resource when every region the stacks use is in the price table or a commercial one (marked derived), and says lower bound otherwise", () => {
     expect(report.unknown).toEqual([]);
-    const used = new Set(shipped.flatMap((stack) => (stack.json.provider?.aws ?? []).map((provider) => String(provider.region))));
-    const priced = [...used].every((region) => region in prices.regions);
+    const used = usedRegions();
+    const priced = [...used].every((region) => listed(region) || commercial(region));
     expect(report.unpriced.length === 0).toBe(priced);
     for (const env of report.environments) expect(env.lowerBound).toBe(!priced && env.stacks.some((stack) => stack.lowerBound));
+    // A commercial region the table lacks is priced at the reference region's list prices, and the report says so.
+    const derivedRegions = [...used].filter((region) => !listed(region) && commercial(region)).sort();
+    const regionNotes = report.derived.filter((note) => note.includes(` priced at ${prices.derivedRegions.from} list prices`));
+    expect(regionNotes.map((note) => note.split(" ")[0]).sort()).toEqual(derivedRegions);
+    const items = [...report.environments.flatMap((env) => env.stacks), ...report.account].flatMap((stack) => stack.items);
+    for (const region of derivedRegions) expect(items.filter((item) => item.derived?.includes(derivedRegionNote(region))).length).toBeGreaterThan(0);
   });
 
   it("prices the in-cluster volumes of Prometheus, Alertmanager, Vault and Elasticsearch from the add-ons' values", () => {
@@ -173,14 +192,21 @@ describe("estimate of the shipped environments", () => {
   });
 
   it("the price table has every region the shipped stacks use, each with the same kinds of price, and states its date", () => {
-    const used = new Set(shipped.flatMap((stack) => (stack.json.provider?.aws ?? []).map((provider) => String(provider.region))));
+    const used = usedRegions();
     // the environments' regions, the recovery regions of backup copies, us-east-1 for CloudFront's certificate and web ACL
     const expected = shippedEnvironments().flatMap((env) => [
       env.account.region,
       ...(env.database.disasterRecovery.region ? [env.database.disasterRecovery.region] : []),
     ]);
     expect([...used].sort()).toEqual([...new Set([...expected, "us-east-1"])].sort());
-    for (const region of used) expect(Object.keys(prices.regions)).toContain(region);
+    // Every region is priced: listed in the table, or a commercial one priced at the reference region's list prices.
+    expect([...used].filter((region) => !listed(region) && !commercial(region))).toEqual([]);
+    // The table lists every region of the config the repository ships (committed at HEAD): its figures are list prices.
+    const committed = committedEnvironments().flatMap((env) => [
+      env.account.region,
+      ...(env.database.disasterRecovery.region ? [env.database.disasterRecovery.region] : []),
+    ]);
+    for (const region of new Set([...committed, "us-east-1", prices.derivedRegions.from])) expect(Object.keys(prices.regions)).toContain(region);
     const keys = (region: Record<string, unknown>) => Object.keys(region).sort();
     for (const region of Object.values(prices.regions)) expect(keys(region)).toEqual(keys(prices.regions["us-east-1"]));
     expect(prices.retrieved).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -188,8 +214,16 @@ describe("estimate of the shipped environments", () => {
   });
 
   it("puts the bootstrap stacks under their accounts, not an environment", () => {
-    const accounts = [...new Set(shippedEnvironments().map((environment) => environment.account.id))].sort();
-    expect(report.account.map((stack) => stack.name).sort()).toEqual(accounts.map((account) => bootstrapStackName(account, accounts.length)));
+    // Accounts with an environment of S3 state have a bootstrap stack; those with one in Terraform Cloud its trust stack.
+    const accounts = [...new Set(withS3State().map((environment) => environment.account.id))].sort();
+    const inCloud = new Set(
+      shippedEnvironments()
+        .filter((environment) => environment.state.backend === "cloud")
+        .map((environment) => environment.account.id),
+    );
+    expect(report.account.map((stack) => stack.name).sort()).toEqual(
+      [...accounts.map((account) => bootstrapStackName(account, accounts.length)), ...[...inCloud].map(terraformCloudTrustStackName)].sort(),
+    );
   });
 
   it("lists only the assumptions the figures use, each with value, unit and reason", () => {
