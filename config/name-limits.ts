@@ -89,6 +89,12 @@ const DERIVED_NAMES: readonly DerivedName[] = [
     name: (e) => (e.edge ? `${e.prefix}-alb-logs-${e.account.id}` : undefined),
   },
   {
+    what: "the Argo CD backup's access-log bucket name",
+    type: "aws_s3_bucket",
+    attribute: "bucket",
+    name: (e) => (e.platform.argoCd.enabled && e.platform.argoCd.backup.enabled ? `${e.prefix}-argocd-backup-${e.account.id}-access-logs` : undefined),
+  },
+  {
     what: "the CloudFront log bucket name",
     type: "aws_s3_bucket",
     attribute: "bucket",

@@ -52,6 +52,8 @@ export type ResourceClass = "stateful" | "identity" | "network" | "edge" | "stat
 /** Every resource type the project emits; `__tests__/tools/plan-summary.test.ts` fails when a synthesized type is missing. */
 export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
   aws_backup_vault: "stateful",
+  tfe_project: "stateful",
+  tfe_workspace: "stateful",
   aws_cloudwatch_log_group: "stateful",
   aws_ecr_repository: "stateful",
   aws_eks_cluster: "stateful",
@@ -69,6 +71,12 @@ export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
   kubernetes_namespace_v1: "stateful",
 
   aws_codebuild_source_credential: "identity",
+  // Terraform Cloud: who may run where (the agent pool and its workspaces) and with which AWS roles (variable sets).
+  tfe_agent_pool: "identity",
+  tfe_agent_pool_allowed_workspaces: "identity",
+  tfe_project_variable_set: "identity",
+  tfe_variable: "identity",
+  tfe_variable_set: "identity",
   aws_codeconnections_connection: "identity",
   aws_eks_access_entry: "identity",
   aws_eks_access_policy_association: "identity",
@@ -127,6 +135,11 @@ export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
   aws_cloudwatch_log_delivery_source: "stateless",
   aws_cloudwatch_metric_alarm: "stateless",
   aws_codebuild_project: "stateless",
+  // Terraform Cloud environments: the agents (ECS, ephemeral per run) and the workspaces that hold every stack's state.
+  aws_ecs_cluster: "stateless",
+  aws_ecs_service: "stateless",
+  aws_ecs_task_definition: "stateless",
+  tfe_workspace_settings: "stateless",
   aws_codebuild_webhook: "stateless",
   aws_db_parameter_group: "stateless",
   aws_ecr_lifecycle_policy: "stateless",

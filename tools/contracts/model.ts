@@ -5,7 +5,7 @@ import type { EnvironmentConfig } from "../../config";
 import { chartsDir, ChartData, findChart } from "../chart-values";
 import { kustomize, overlayDirectory } from "../gitops-render";
 import { REPO_ROOT } from "../lib/repo";
-import { awsLocation, environmentOf, SynthesizedStack } from "../lib/synth-output";
+import { awsLocation, environmentOf, regionOf, SynthesizedStack } from "../lib/synth-output";
 import { scalarText } from "../../constructs/policy/attributes";
 import { CHARTS, ChartFacts, ChartSecurity, firstSet, switchedOn } from "./chart-workloads";
 import { addressOf, resolve, resourcesOfType } from "./terraform";
@@ -54,6 +54,8 @@ function stacksOf(environment: EnvironmentConfig, stacks: readonly SynthesizedSt
   return stacks.filter((stack) => {
     const owner = environmentOf(stack.name);
     if (owner !== undefined) return owner === environment.name;
+    // A stack without an AWS provider (the Terraform Cloud workspaces stack) belongs to no account's system.
+    if (regionOf(stack) === undefined) return false;
     const account = awsLocation(stack).accountId;
     return account === undefined || account === environment.account.id;
   });
