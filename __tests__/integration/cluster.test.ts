@@ -70,7 +70,8 @@ describe("offline Terraform runs of the cluster stacks", () => {
       const effects: Record<string, string> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };
       const tags = plannedResources(plan(), "aws_autoscaling_group_tag").map((resource) => (resource.values.tag as Values[])[0]);
       for (const [pool, group] of Object.entries(environment.cluster.nodeGroups)) {
-        const planned = nodeGroups().filter((candidate) => String(candidate.node_group_name).startsWith(`${environment.prefix}-${pool}`));
+        // Node groups are named by prefix (`<pool>-`, or `<pool>-<az>-` with one group per AZ), so replacements are create-first.
+        const planned = nodeGroups().filter((candidate) => String(candidate.node_group_name_prefix).startsWith(`${pool}-`));
         expect(planned.length).toBeGreaterThan(0);
         for (const node of planned) {
           expect({ pool, taints: node.taint }).toEqual({ pool, taints: group.taints.map(({ key, value, effect }) => ({ key, value: value ?? null, effect })) });

@@ -1,13 +1,22 @@
-import { shippedEnvironment } from "../support/environments";
+import { bootstrapStackName } from "../../stacks/bootstrap-stack";
+import { shippedEnvironment, shippedEnvironments } from "../support/environments";
 import { countsByType, dataSources, expectPlanned, nonCreateActions, planOf, plannedResources, SHIPPED_ENVIRONMENTS } from "./harness";
 
 /** Data sources that Terraform evaluates without calling AWS. */
 const LOCAL_DATA_SOURCES = ["terraform_remote_state"];
 const REQUIRED_TAGS = ["project", "environment", "stack", "managed-by"];
 
+/** One bootstrap stack per account of the environments on the S3 backend, with the state bucket of that account. */
+const s3Environments = shippedEnvironments().filter((environment) => environment.state.backend === "s3");
+const accounts = [...new Set(s3Environments.map((environment) => environment.account.id))];
+const BOOTSTRAPS = accounts.map((account) => {
+  const state = s3Environments.find((environment) => environment.account.id === account)!.state;
+  return { stack: bootstrapStackName(account, accounts.length), stateBucket: state.backend === "s3" ? state.bucket : "" };
+});
+
 describe("offline Terraform runs of the foundation stacks", () => {
-  it("plans bootstrap and the network stack of every shipped environment", () => {
-    expectPlanned(["bootstrap", ...SHIPPED_ENVIRONMENTS.map((env) => `${env}-network`)]);
+  it("plans every account's bootstrap and the network stack of every shipped environment", () => {
+    expectPlanned([...BOOTSTRAPS.map(({ stack }) => stack), ...SHIPPED_ENVIRONMENTS.map((env) => `${env}-network`)]);
   });
 
   /**
@@ -115,8 +124,8 @@ describe("offline Terraform runs of the foundation stacks", () => {
     });
   });
 
-  describe("bootstrap", () => {
-    const plan = () => planOf("bootstrap");
+  describe.each(BOOTSTRAPS)("$stack", ({ stack, stateBucket }) => {
+    const plan = () => planOf(stack);
     const one = (type: string, addressPart = "") => {
       const found = plannedResources(plan(), type).filter((resource) => resource.address.includes(addressPart));
       expect(found).toHaveLength(1);
@@ -124,8 +133,6 @@ describe("offline Terraform runs of the foundation stacks", () => {
     };
     // Bucket ids are only known after apply, so the state bucket's companions are found by their construct path.
     const isStateBucket = ".State_Bucket_";
-    const state = shippedEnvironment(SHIPPED_ENVIRONMENTS[0]).state;
-    const stateBucket = state.backend === "s3" ? state.bucket : "";
 
     it("creates the state bucket and its access-log bucket, and nothing is replaced", () => {
       expect(

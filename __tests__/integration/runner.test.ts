@@ -1,5 +1,6 @@
 import { pipelineRolesOf } from "../../constructs/iam/pipeline-roles";
-import { runnerProjectName } from "../../stacks/runner-stack";
+import { runnerProjectName, runnerWorkflows } from "../../stacks/runner-stack";
+import { workflowNamePattern } from "../../constructs/runner/codebuild-runner";
 import { shippedEnvironments } from "../support/environments";
 import { dataSources, expectPlanned, nonCreateActions, planOf, plannedResources } from "./harness";
 
@@ -24,7 +25,18 @@ describe("offline Terraform runs of the runner stacks", () => {
       const [vpc] = project.values.vpc_config as { subnets: string[] }[];
       expect(vpc.subnets).toHaveLength(environment.network.availabilityZones.length);
       const [webhook] = plannedResources(plan(), "aws_codebuild_webhook");
-      expect(webhook.values.filter_group).toEqual([{ filter: [expect.objectContaining({ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" })] }]);
+      // Queued jobs of the pipeline workflows that need the environment's VPC, and of no other workflow.
+      expect(webhook.values.filter_group).toEqual([
+        {
+          filter: [
+            expect.objectContaining({ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }),
+            expect.objectContaining({ type: "WORKFLOW_NAME", pattern: workflowNamePattern(runnerWorkflows(environment)) }),
+          ],
+        },
+      ]);
+      const admitted = new RegExp(workflowNamePattern(runnerWorkflows(environment)));
+      expect(runnerWorkflows(environment).every((workflow) => admitted.test(workflow))).toBe(true);
+      expect(["release", "app", `${runnerWorkflows(environment)[0]}-copy`].some((workflow) => admitted.test(workflow))).toBe(false);
       expect(nonCreateActions(plan())).toEqual([]);
     });
 
