@@ -33,7 +33,7 @@ const dir = configFolder({
   "argo-b": environmentInput({ platform: { argoCd: { hostname: "argocd.example.com", hostedZoneId: "Z0TEST000000000000001" } } }),
   // Two problems in one file, one of them found only by a rule across fields: both in the same round.
   "tier-and-cidr": { ...environmentInput({ network: { cidr: "10.0.0.0/33" } }), tier: "prodution" },
-  // 20 + 1 + 20 characters of prefix: IAM's 64 for the load balancer controller's role is past.
+  // 20 + 1 + 20 characters of prefix: S3's 63 for the Argo CD backup's log bucket is the limit furthest past.
   "production-europe-eu": environmentInput({ project: "acmewebshopplatforms" }),
   // Free-form values and access modes that would weaken production without a word.
   "vault-dev": environmentInput({
@@ -108,10 +108,10 @@ describe("bad input", () => {
     ["a wrong tier", at("tier-and-cidr.yaml", 'tier: must be one of "development", "staging", "production"; got "prodution"')],
     ["a /33 in the same file as a wrong tier", at("tier-and-cidr.yaml", 'network.cidr: "10.0.0.0/33" is not an IPv4 CIDR block such as 10.0.0.0/16')],
     [
-      "a prefix that makes an IAM role name too long",
+      "a prefix that makes a derived name too long (the one furthest past its limit)",
       at(
         "production-europe-eu.yaml",
-        'project: with environment "production-europe-eu" gives the load balancer controller\'s IRSA role name "acmewebshopplatforms-production-europe-eu-aws-load-balancer-controller" (70 characters), past the 64 AWS allows (aws_iam_role.name); shorten the project or the environment\'s file name by 6 characters',
+        'project: with environment "production-europe-eu" gives the Argo CD backup\'s access-log bucket name "acmewebshopplatforms-production-europe-eu-argocd-backup-123456789012-access-logs" (80 characters), past the 63 AWS allows (aws_s3_bucket.bucket); shorten the project or the environment\'s file name by 17 characters',
       ),
     ],
     [
