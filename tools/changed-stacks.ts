@@ -7,21 +7,10 @@ import * as fs from "fs";
 import { LAYERS } from "../stacks/environment-stack";
 import { LAYERS_ON_THE_VPC_RUNNER } from "../stacks/runner-stack";
 import { isBootstrapStack, readSynthesizedStacks, SynthesizedStack } from "./lib/synth-output";
+import { canonicalJson } from "./harness/plan-cache";
 
-/** JSON without cdktf's `//` metadata (construct paths, version), with sorted keys: equal iff Terraform sees the same. */
-export function canonical(value: unknown): string {
-  const strip = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(strip);
-    if (typeof node !== "object" || node === null) return node;
-    return Object.fromEntries(
-      Object.keys(node)
-        .filter((key) => key !== "//")
-        .sort()
-        .map((key) => [key, strip((node as Record<string, unknown>)[key])]),
-    );
-  };
-  return JSON.stringify(strip(value));
-}
+/** JSON without cdktf's `//` metadata, keys sorted: the same canonical form the plan cache keys stacks by. */
+export const canonical = canonicalJson;
 
 export interface StackChanges {
   /** Stacks to deploy, in deploy order: changed or new, and their dependants. */
