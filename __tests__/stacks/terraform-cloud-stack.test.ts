@@ -170,6 +170,18 @@ describe("a Terraform Cloud environment", () => {
     expect(allowedIam).not.toContain("*");
   });
 
+  it("lets the apply role do what applying the environment takes, as the GitHub deploy role may: pass the Enhanced Monitoring role to RDS, keep the cluster's OIDC provider current", () => {
+    const [applyPolicy] = Object.values(resourcesOf(trust, "aws_iam_role_policy")).filter((policy) => policy.name === "apply");
+    const statements = policyOf(applyPolicy).Statement;
+    expect(statements.find((statement) => statement.Sid === "PassTheEnhancedMonitoringRoleToRds")).toMatchObject({
+      Action: "iam:PassRole",
+      Resource: roleArn(`${environment.prefix}-rds-monitoring`),
+      Condition: { StringEquals: { "iam:PassedToService": ["rds.amazonaws.com", "monitoring.rds.amazonaws.com"] } },
+    });
+    const allowed = statements.filter((statement) => statement.Effect === "Allow").flatMap((statement) => [statement.Action].flat() as string[]);
+    expect(allowed).toEqual(expect.arrayContaining(["iam:UpdateOpenIDConnectProviderThumbprint", "iam:SetDefaultPolicyVersion", "ecs:*"]));
+  });
+
   it("puts the environment's boundary on every role its stacks create", () => {
     const boundaryArn = `arn:${environment.partition}:iam::${environment.account.id}:policy/${environment.prefix}-boundary`;
     const created = environmentStacks.flatMap((stack) => Object.values(resourcesOf(stacks[stack], "aws_iam_role")));

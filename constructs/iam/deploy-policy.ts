@@ -6,26 +6,60 @@ import { ATTACHABLE_AWS_MANAGED_POLICIES, MANAGED_SERVICES, PASS_ROLE_SERVICES }
 import { deployRoleName, enhancedMonitoringRoleName, permissionsBoundaryName, planRoleName, pullRequestPlanRoleName } from "./pipeline-roles";
 import { PolicyStatement } from "./policy-document";
 
+/** What a role that applies an environment's stacks may do; the GitHub deploy role and Terraform Cloud's apply role share it. */
+export interface EnvironmentManagerOptions {
+  /** `<project>-<environment>`: the role manages `<prefix>-*` names only. */
+  readonly prefix: string;
+  readonly regions: readonly string[];
+  readonly production: boolean;
+  /** Services beyond the pipeline's managed set (Terraform Cloud's agents run on ECS). @default none */
+  readonly extraServices?: readonly string[];
+  /** Services beyond the pipeline's the environment's roles may be passed to. @default none */
+  readonly extraPassRoleServices?: readonly string[];
+  /** Service-linked roles beyond the pipeline's the role may create. @default none */
+  readonly extraServiceLinkedRoles?: readonly string[];
+  /** The roles whose names match `<prefix>-*` that it must never change: itself and its siblings. */
+  readonly protectedRoles: readonly string[];
+  /** Where the role keeps its Terraform state, granted beside its IAM reads. @default none (Terraform Cloud keeps it) */
+  readonly stateStatements?: readonly PolicyStatement[];
+}
+
 /** The deploy role's own statements (the environment guards are added beside them). */
 export function deployStatements(scope: Construct, props: GithubDeployRoleProps): PolicyStatement[] {
   const { prefix, state } = props;
+  const { bucket, ownObjects } = stateArns(props);
+  return environmentManagerStatements(scope, {
+    prefix,
+    regions: regionsOf(props),
+    production: props.production,
+    protectedRoles: [deployRoleName(prefix), planRoleName(prefix), pullRequestPlanRoleName(prefix)],
+    stateStatements: [
+      { Sid: "ListOwnState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${state.keyPrefix}*`] } } },
+      { Sid: "ReadWriteOwnState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ownObjects },
+      state.bucket.key.grantUse("UseStateKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]),
+    ],
+  });
+}
+
+/** Manage the environment's services in its regions, its buckets and its bounded roles; never itself or the boundary. */
+export function environmentManagerStatements(scope: Construct, options: EnvironmentManagerOptions): PolicyStatement[] {
+  const { prefix } = options;
   const iam = (resource: string) => formatArn(scope, { service: "iam", region: "", resource });
   const boundaryArn = policyArn(scope, permissionsBoundaryName(prefix));
   const awsManaged = ATTACHABLE_AWS_MANAGED_POLICIES.map((policy) => awsManagedPolicyArn(scope, policy));
-  const { bucket, ownObjects } = stateArns(props);
   return [
     {
       Sid: "ManageEnvironmentServicesInItsRegions",
       Effect: "Allow",
-      Action: MANAGED_SERVICES.map((service) => `${service}:*`),
+      Action: [...MANAGED_SERVICES, ...(options.extraServices ?? [])].map((service) => `${service}:*`),
       Resource: "*",
-      Condition: { StringEquals: { "aws:RequestedRegion": regionsOf(props) } },
+      Condition: { StringEquals: { "aws:RequestedRegion": [...options.regions] } },
     },
     {
       Sid: "ManageEnvironmentBuckets",
       Effect: "Allow",
       Action: "s3:*",
-      Resource: environmentBucketArns(scope, props.prefix),
+      Resource: environmentBucketArns(scope, prefix),
     },
     {
       Sid: "CreateRolesOnlyUnderTheBoundary",
@@ -80,7 +114,7 @@ export function deployStatements(scope: Construct, props: GithubDeployRoleProps)
       Effect: "Allow",
       Action: "iam:PassRole",
       Resource: roleArn(scope, `${prefix}-*`),
-      Condition: { StringEquals: { "iam:PassedToService": PASS_ROLE_SERVICES } },
+      Condition: { StringEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES, ...(options.extraPassRoleServices ?? [])] } },
     },
     {
       // RDS checks iam:PassRole for an instance's MonitoringRoleArn with iam:PassedToService rds.amazonaws.com (AWS does
@@ -94,10 +128,8 @@ export function deployStatements(scope: Construct, props: GithubDeployRoleProps)
       Condition: { StringEquals: { "iam:PassedToService": ["rds.amazonaws.com", "monitoring.rds.amazonaws.com"] } },
     },
     { Sid: "IamReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], Resource: "*" },
-    serviceLinkedRoles(),
-    { Sid: "ListOwnState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${state.keyPrefix}*`] } } },
-    { Sid: "ReadWriteOwnState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ownObjects },
-    state.bucket.key.grantUse("UseStateKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]),
+    serviceLinkedRoles(options.extraServiceLinkedRoles),
+    ...(options.stateStatements ?? []),
     {
       Sid: "OnlyTheEnvironmentsAwsManagedPolicies",
       Effect: "Deny",
@@ -126,9 +158,9 @@ export function deployStatements(scope: Construct, props: GithubDeployRoleProps)
       Sid: "NeverChangeItselfThePlanRoleOrTheBoundary",
       Effect: "Deny",
       Action: "iam:*",
-      Resource: [roleArn(scope, deployRoleName(prefix)), roleArn(scope, planRoleName(prefix)), roleArn(scope, pullRequestPlanRoleName(prefix)), boundaryArn],
+      Resource: [...options.protectedRoles.map((role) => roleArn(scope, role)), boundaryArn],
     },
-    ...(props.production
+    ...(options.production
       ? [{ Sid: "NeverDeleteProductionKeys", Effect: "Deny" as const, Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey"], Resource: "*" }]
       : []),
   ];

@@ -145,12 +145,12 @@ export function boundaryStatements(scope: Construct, props: GithubDeployRoleProp
 }
 
 /** Service-linked roles of the services the environment uses, and no other (iam:AWSServiceName). */
-export function serviceLinkedRoles(): PolicyStatement {
+export function serviceLinkedRoles(extraServices: readonly string[] = []): PolicyStatement {
   return {
     Sid: "ServiceLinkedRolesOfItsServices",
     Effect: "Allow",
     Action: "iam:CreateServiceLinkedRole",
     Resource: "*",
-    Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
+    Condition: { StringEquals: { "iam:AWSServiceName": [...SERVICE_LINKED_ROLE_SERVICES, ...extraServices] } },
   };
 }

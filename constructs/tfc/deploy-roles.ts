@@ -2,15 +2,11 @@ import { Construct } from "constructs";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { awsManagedPolicyArn, formatArn, policyArn, roleArn } from "../core/aws-scope";
-import {
-  ATTACHABLE_AWS_MANAGED_POLICIES,
-  MANAGED_SERVICES,
-  PASS_ROLE_SERVICES,
-  SERVICE_LINKED_ROLE_SERVICES,
-  WORKLOAD_SERVICES,
-} from "../iam/pipeline-policy-data";
+import { formatArn } from "../core/aws-scope";
+import { MANAGED_SERVICES, WORKLOAD_SERVICES } from "../iam/pipeline-policy-data";
 import { permissionsBoundaryName } from "../iam/pipeline-roles";
+import { environmentManagerStatements } from "../iam/deploy-policy";
+import { serviceLinkedRoles } from "../iam/environment-guards";
 import { policyDocument, PolicyStatement } from "../iam/policy-document";
 import { terraformCloudTrustPolicy, TerraformCloudOidcProvider } from "./workload-identity";
 
@@ -33,17 +29,6 @@ const AGENT_PASS_ROLE_SERVICES = ["ecs-tasks.amazonaws.com"];
 
 /** The service-linked roles of the pipeline's environments, and ECS's for the agents. */
 const AGENT_SERVICE_LINKED_ROLES = ["ecs.amazonaws.com"];
-
-/** Service-linked roles of the environment's services and no other. */
-function serviceLinkedRoles(): PolicyStatement {
-  return {
-    Sid: "ServiceLinkedRolesOfItsServices",
-    Effect: "Allow",
-    Action: "iam:CreateServiceLinkedRole",
-    Resource: "*",
-    Condition: { StringEquals: { "iam:AWSServiceName": [...SERVICE_LINKED_ROLE_SERVICES, ...AGENT_SERVICE_LINKED_ROLES] } },
-  };
-}
 
 export interface TerraformCloudDeployRolesProps {
   readonly oidcProvider: TerraformCloudOidcProvider;
@@ -148,7 +133,7 @@ function boundaryStatements(scope: Construct, props: TerraformCloudDeployRolesPr
       Action: "rds-db:connect",
       Resource: props.regions.map((region) => formatArn(scope, { service: "rds-db", region, resource: "dbuser:*/*" })),
     },
-    serviceLinkedRoles(),
+    serviceLinkedRoles(AGENT_SERVICE_LINKED_ROLES),
     {
       Sid: "IdentityReads",
       Effect: "Allow",
@@ -159,107 +144,18 @@ function boundaryStatements(scope: Construct, props: TerraformCloudDeployRolesPr
   ];
 }
 
+/** Applies: what the GitHub deploy role may do to the environment (iam's one builder), plus the agents' ECS, without S3 state. */
 function applyStatements(scope: Construct, props: TerraformCloudDeployRolesProps): PolicyStatement[] {
   const { prefix } = props;
-  const iam = (resource: string) => formatArn(scope, { service: "iam", region: "", resource });
-  const boundaryArn = policyArn(scope, permissionsBoundaryName(prefix));
-  const environmentRoles = roleArn(scope, `${prefix}-*`);
-  return [
-    {
-      Sid: "ManageEnvironmentServicesInItsRegions",
-      Effect: "Allow",
-      Action: [...MANAGED_SERVICES, ...AGENT_SERVICES].map((service) => `${service}:*`),
-      Resource: "*",
-      Condition: { StringEquals: { "aws:RequestedRegion": [...props.regions] } },
-    },
-    { Sid: "ManageEnvironmentBuckets", Effect: "Allow", Action: "s3:*", Resource: environmentBucketArns(scope, prefix) },
-    {
-      Sid: "CreateRolesOnlyUnderTheBoundary",
-      Effect: "Allow",
-      Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"],
-      Resource: environmentRoles,
-      Condition: { StringEquals: { "iam:PermissionsBoundary": boundaryArn } },
-    },
-    {
-      Sid: "ManageEnvironmentRolesAndPolicies",
-      Effect: "Allow",
-      Action: [
-        "iam:DeleteRole",
-        "iam:TagRole",
-        "iam:UntagRole",
-        "iam:UpdateRole",
-        "iam:UpdateRoleDescription",
-        "iam:UpdateAssumeRolePolicy",
-        "iam:DetachRolePolicy",
-        "iam:DeleteRolePolicy",
-        "iam:CreateInstanceProfile",
-        "iam:DeleteInstanceProfile",
-        "iam:AddRoleToInstanceProfile",
-        "iam:RemoveRoleFromInstanceProfile",
-        "iam:TagInstanceProfile",
-        "iam:UntagInstanceProfile",
-        "iam:CreatePolicy",
-        "iam:CreatePolicyVersion",
-        "iam:DeletePolicy",
-        "iam:DeletePolicyVersion",
-        "iam:TagPolicy",
-        "iam:UntagPolicy",
-      ],
-      Resource: [environmentRoles, policyArn(scope, `${prefix}-*`), iam(`instance-profile/${prefix}-*`)],
-    },
-    {
-      Sid: "ManageClusterOidcProviders",
-      Effect: "Allow",
-      Action: ["iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider"],
-      Resource: iam("oidc-provider/oidc.eks.*"),
-    },
-    {
-      Sid: "PassOnlyBoundedEnvironmentRolesToItsServices",
-      Effect: "Allow",
-      Action: "iam:PassRole",
-      Resource: environmentRoles,
-      Condition: { StringEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES, ...AGENT_PASS_ROLE_SERVICES] } },
-    },
-    serviceLinkedRoles(),
-    { Sid: "IamReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], Resource: "*" },
-    {
-      Sid: "OnlyTheEnvironmentsAwsManagedPolicies",
-      Effect: "Deny",
-      Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-      Resource: "*",
-      Condition: {
-        ArnNotLike: {
-          "iam:PolicyARN": [...ATTACHABLE_AWS_MANAGED_POLICIES.map((policy) => awsManagedPolicyArn(scope, policy)), policyArn(scope, `${prefix}-*`)],
-        },
-      },
-    },
-    {
-      Sid: "NeverLongLivedCredentialsOrAccountChanges",
-      Effect: "Deny",
-      Action: [
-        "iam:CreateUser",
-        "iam:CreateAccessKey",
-        "iam:CreateLoginProfile",
-        "iam:UpdateLoginProfile",
-        "iam:AttachUserPolicy",
-        "iam:PutUserPolicy",
-        "iam:DeleteRolePermissionsBoundary",
-        "organizations:*",
-        "account:*",
-      ],
-      Resource: "*",
-    },
-    // Their names match <prefix>-*: without this the apply role could widen its own trust, permissions or boundary.
-    {
-      Sid: "NeverChangeItselfThePlanRoleOrTheBoundary",
-      Effect: "Deny",
-      Action: "iam:*",
-      Resource: [roleArn(scope, terraformCloudApplyRoleName(prefix)), roleArn(scope, terraformCloudPlanRoleName(prefix)), boundaryArn],
-    },
-    ...(props.production
-      ? [{ Sid: "NeverDeleteProductionKeys", Effect: "Deny" as const, Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey"], Resource: "*" }]
-      : []),
-  ];
+  return environmentManagerStatements(scope, {
+    prefix,
+    regions: props.regions,
+    production: props.production,
+    extraServices: AGENT_SERVICES,
+    extraPassRoleServices: AGENT_PASS_ROLE_SERVICES,
+    extraServiceLinkedRoles: AGENT_SERVICE_LINKED_ROLES,
+    protectedRoles: [terraformCloudApplyRoleName(prefix), terraformCloudPlanRoleName(prefix)],
+  });
 }
 
 /** Plans: reads of the managed services in the environment's regions, of its buckets and of IAM; nothing that writes. */
