@@ -84,7 +84,7 @@ export function grantContext(model: SystemModel, statement: Statement): Record<s
 }
 
 /** The `aws_iam_policy` a permissions boundary ARN names: a reference to it, or a literal ARN whose name a policy has. */
-export function boundaryOf(model: SystemModel, role: ResourceRef): ResourceRef | undefined {
+function boundaryOf(model: SystemModel, role: ResourceRef): ResourceRef | undefined {
   const arn = scalarText(role.values.permissions_boundary) ?? "";
   const resolved = resolve(model.stacks, role.stack, arn);
   if (resolved.kind === "resource") return resolved.type === "aws_iam_policy" ? resolved : undefined;
