@@ -1,9 +1,8 @@
 import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { EnvironmentConfig } from "../../config";
 import type { PlatformConfig } from "../../config/schema/platform";
 import { ClusterRef } from "../cluster/cluster-ref";
-import { podPlacement, PodPlacement } from "../cluster/node-group";
+import { PodPlacement } from "../cluster/node-group";
 import { AwsLocation } from "../core/aws-scope";
 import { PolicyStatement } from "../iam/policy-document";
 import { IrsaRole } from "../iam/irsa-role";
@@ -68,7 +67,14 @@ export interface ExternalRead {
  * called any number of times without adding to the Terraform tree.
  */
 export interface AddOnContext<Name extends AddOnName = AddOnName> {
-  readonly environment: EnvironmentConfig;
+  /** The environment's name prefix (`<project>-<environment>`): names of AWS resources, owners, aliases. */
+  readonly prefix: string;
+  /** The VPC's CIDR: what "inside the network" means for an internal endpoint's allowed sources. */
+  readonly vpcCidr: string;
+  /** Node selector and tolerations of each node pool, from the environment's node groups (read with `placement`). */
+  readonly pools: Readonly<Record<NodePool, PodPlacement>>;
+  /** The Secrets Manager secret of Argo CD's repository credentials, when the environment has an edge. */
+  readonly gitopsRepoCredentialsSecret?: string;
   readonly cluster: ClusterRef;
   /** Account, partition and region of the platform stack. */
   readonly location: AwsLocation;
@@ -183,8 +189,8 @@ export type NodePool = "system" | "stateful";
  * The node selector and tolerations of `pool`, read from the environment's node groups (so users' own labels and
  * taints are honoured). Add-ons put them at the paths their charts read; the `placement` contract checks the result.
  */
-export function placement(context: Pick<AddOnContext, "environment">, pool: NodePool): PodPlacement {
-  return podPlacement(context.environment.cluster.nodeGroups[pool]);
+export function placement(context: Pick<AddOnContext, "pools">, pool: NodePool): PodPlacement {
+  return context.pools[pool];
 }
 
 /** Replicas of a stateless controller: 2 in production (with a PDB), 1 elsewhere. */

@@ -47,7 +47,7 @@ export interface ArgoCdResources {
 function ingressResources(context: AddOnScope<"argoCd">): ArgoCdResources {
   const { hostname, access, hostedZoneId } = context.settings;
   if (!hostname) return {};
-  const prefix = context.environment.prefix;
+  const prefix = context.prefix;
   const certificate = new DnsValidatedCertificate(context.scope, "Certificate", { domainName: hostname, zone: { zoneId: hostedZoneId! } });
   if (access.mode !== "public") return { ingress: { hostname, certificate } };
   const webAcl = new WebAcl(context.scope, "WebAcl", {
@@ -77,7 +77,7 @@ function ingress(context: AddOnContext<"argoCd">, { hostname, certificate, webAc
     hostname,
     annotations: {
       "alb.ingress.kubernetes.io/scheme": publicAccess ? "internet-facing" : "internal",
-      "alb.ingress.kubernetes.io/inbound-cidrs": (publicAccess ? access.allowedCidrs : [context.environment.network.cidr]).join(","),
+      "alb.ingress.kubernetes.io/inbound-cidrs": (publicAccess ? access.allowedCidrs : [context.vpcCidr]).join(","),
       "alb.ingress.kubernetes.io/target-type": "ip",
       "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
       "alb.ingress.kubernetes.io/certificate-arn": certificate.arn,
@@ -135,7 +135,7 @@ export const argoCd: AddOn<"argoCd", ArgoCdResources> = {
   },
   // The delivery layer's repository credentials ExternalSecret reads through this namespace's SecretStore.
   externalReads(context) {
-    const secretName = context.environment.edge?.gitops.repoCredentialsSecret;
+    const secretName = context.gitopsRepoCredentialsSecret;
     return secretName
       ? [{ secretName, description: "Argo CD's credentials for the application's Git repository (argocd namespace); the value is yours to put" }]
       : [];
@@ -190,7 +190,7 @@ export const argoCd: AddOn<"argoCd", ArgoCdResources> = {
     const { backup } = context.settings;
     if (!backup.enabled) return;
     new ArgoCdBackup(context.scope, "Backup", {
-      namePrefix: context.environment.prefix,
+      namePrefix: context.prefix,
       namespace: ARGOCD_NAMESPACE,
       oidcProvider: context.cluster.oidcProvider,
       schedule: backup.schedule,

@@ -73,7 +73,7 @@ function privateCa(context: AddOnContext<"certManager">): KubernetesObject[] {
       metadata: { name: root, namespace: context.namespace },
       spec: {
         isCA: true,
-        commonName: `${context.environment.prefix} platform CA`,
+        commonName: `${context.prefix} platform CA`,
         secretName: root,
         duration: "87600h",
         privateKey: { algorithm: "ECDSA", size: 256 },

@@ -41,7 +41,7 @@ export const externalDns: AddOn<"externalDns", IrsaRole> = {
       // Production never deletes records it did not create in this run: a bad manifest cannot wipe DNS.
       policy: context.production ? "upsert-only" : "sync",
       registry: "txt",
-      txtOwnerId: context.environment.prefix,
+      txtOwnerId: context.prefix,
       domainFilters: context.settings.domainFilters,
       extraArgs: context.settings.hostedZoneIds.map((id) => `--zone-id-filter=${id}`),
       // external-dns has no leader election: one replica is the only safe count.

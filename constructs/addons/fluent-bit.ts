@@ -53,11 +53,11 @@ export const fluentBit: AddOn<"fluentBit", FluentBitResources> = {
   after: ["elasticsearch", "kubePrometheusStack"],
   resources(context) {
     const key = new KmsKey(context.scope, "LogKey", {
-      description: `Container logs of ${context.environment.prefix}`,
-      alias: `${context.environment.prefix}-container-logs`,
+      description: `Container logs of ${context.prefix}`,
+      alias: `${context.prefix}-container-logs`,
     });
     const logGroup = new EncryptedLogGroup(context.scope, "ContainerLogs", {
-      name: `/aws/eks/${context.environment.prefix}/containers`,
+      name: `/aws/eks/${context.prefix}/containers`,
       retentionDays: context.settings.logRetentionDays,
       key,
     });

@@ -230,7 +230,7 @@ export const kubePrometheusStack: AddOn<"kubePrometheusStack"> = {
       {
         name: GRAFANA_ADMIN_SECRET,
         namespace: "monitoring",
-        secretName: context.settings.grafana.adminSecretName ?? `${context.environment.prefix}/grafana-admin`,
+        secretName: context.settings.grafana.adminSecretName ?? `${context.prefix}/grafana-admin`,
         data: { "admin-user": "admin", "admin-password": "{{ .password }}" },
       },
     ];

@@ -8,6 +8,7 @@ import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1"
 import { stringify } from "yaml";
 import { EnvironmentConfig } from "../../config";
 import { ClusterRef } from "../cluster/cluster-ref";
+import { podPlacement } from "../cluster/node-group";
 import { AwsLocation, AwsScope } from "../core/aws-scope";
 import { IrsaRole } from "../iam/irsa-role";
 import {
@@ -237,16 +238,28 @@ function installOrder(installs: readonly Install[]): Install[] {
   return ordered;
 }
 
+/** What an add-on may know of its environment: the few facts add-ons read, never the whole config. */
+export function environmentFacts(
+  environment: EnvironmentConfig,
+): Pick<AddOnContext, "prefix" | "vpcCidr" | "pools" | "gitopsRepoCredentialsSecret" | "production" | "platform"> {
+  return {
+    prefix: environment.prefix,
+    vpcCidr: environment.network.cidr,
+    pools: { system: podPlacement(environment.cluster.nodeGroups.system), stateful: podPlacement(environment.cluster.nodeGroups.stateful) },
+    gitopsRepoCredentialsSecret: environment.edge?.gitops.repoCredentialsSecret,
+    production: environment.isProduction,
+    platform: environment.platform,
+  };
+}
+
 function contextFor(addOn: AddOn, props: PlatformAddOnsProps, location: AwsLocation): AddOnContext {
   const { environment } = props;
   return {
-    environment,
+    ...environmentFacts(environment),
     cluster: props.cluster,
     location,
     kubernetesVersion: props.kubernetesVersion,
-    production: environment.isProduction,
     settings: environment.platform[addOn.name],
-    platform: environment.platform,
     controllerRoles: props.controllerRoles,
     namespace: addOn.namespace,
     storageClassName: props.storageClass?.metadata.name,

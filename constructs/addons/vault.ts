@@ -230,7 +230,7 @@ export const vault: AddOn<"vault", VaultResources> = {
   // cert-manager's manifests issue Vault's certificate, which the servers mount.
   after: ["kubePrometheusStack", "certManager"],
   resources(context) {
-    const prefix = context.environment.prefix;
+    const prefix = context.prefix;
     const unsealKey = new KmsKey(context.scope, "UnsealKey", { description: `Vault auto-unseal of ${prefix}`, alias: `${prefix}-vault-unseal` });
     const serverRole = context.irsaRole(RELEASE, [
       { Sid: "AutoUnseal", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: unsealKey.arn },

@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import { Construct } from "constructs";
 import { AddOn, AddOnScope, mergeValues, RESTRICTED_CONTAINER, restrictedPod } from "../../../constructs/addons/add-on";
@@ -6,7 +7,7 @@ import { argocdImageUpdater } from "../../../constructs/addons/argocd-image-upda
 import { PLATFORM_ADD_ONS } from "../../../constructs/addons/catalog";
 import { clusterAutoscalerImageTag } from "../../../constructs/addons/cluster-autoscaler";
 import { externalSecrets } from "../../../constructs/addons/external-secrets";
-import { manifestsChartDir, PlatformAddOns } from "../../../constructs/addons/platform-add-ons";
+import { environmentFacts, manifestsChartDir, PlatformAddOns } from "../../../constructs/addons/platform-add-ons";
 import { ClusterRef } from "../../../constructs/cluster/cluster-ref";
 import { AwsScope } from "../../../constructs/core/aws-scope";
 import { IrsaRole } from "../../../constructs/iam/irsa-role";
@@ -74,6 +75,20 @@ describe("the add-on contract", () => {
     }
   });
 
+  test("add-ons see a narrow context: no add-on module imports the environment config, only the platform section's types", () => {
+    const folder = path.join(__dirname, "../../../constructs/addons");
+    const offenders = fs
+      .readdirSync(folder)
+      .filter((file) => file.endsWith(".ts") && file !== "platform-add-ons.ts")
+      .flatMap((file) =>
+        [...fs.readFileSync(path.join(folder, file), "utf8").matchAll(/from "(\.\.\/\.\.\/config[^"]*)"/g)]
+          .map((match) => match[1])
+          .filter((source) => source !== "../../config/schema/platform")
+          .map((source) => `${file}: ${source}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
   test("values() and manifests() build nothing: every Terraform resource of an add-on comes from resources() or extend()", () => {
     const stack = testStack(TEST_LOCATION, "purity");
     const role = (id: string) => new IrsaRole(stack, id, { oidcProvider, roleName: id, namespace: "kube-system", serviceAccount: id });
@@ -82,13 +97,12 @@ describe("the add-on contract", () => {
     for (const addOn of PLATFORM_ADD_ONS) {
       const scope = new Construct(stack, addOn.name);
       const context: AddOnScope = {
-        environment: everything,
+        ...environmentFacts(everything),
         cluster,
         location: AwsScope.of(scope),
         kubernetesVersion: "1.33",
         production: false,
         settings: everything.platform[addOn.name],
-        platform: everything.platform,
         controllerRoles,
         namespace: addOn.namespace,
         storageClassName: "gp3",
