@@ -4,6 +4,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { PROJECT_TAG_KEYS } from "../../config/schema/environment";
 import { ZONES_AS_OF } from "../../config/schema/availability-zones-data";
+import { EC2_FAMILY_SIZES, INSTANCES_AS_OF } from "../../config/schema/instance-types-data";
 import { defaultTags } from "../../stacks/environment-stack";
 import { configFolder, lines, runApp, shown } from "../support/cli";
 import { environmentInput } from "../support/environments";
@@ -152,7 +153,10 @@ describe("bad input", () => {
     ["a .yml file", at("qa.yml", "(file name): is not read: environment files end in .yaml; rename it to qa.yaml")],
     [
       "an instance type that does not exist",
-      at("instance-type.yaml", 'cluster.nodeGroups.system.instanceTypes[0]: "t3.lrage" is not an EC2 instance type: unknown size (did you mean "t3.large"?)'),
+      at(
+        "instance-type.yaml",
+        `cluster.nodeGroups.system.instanceTypes[0]: "t3.lrage" is not an EC2 instance type: t3 has no size "lrage" (did you mean "t3.large"?); t3 has ${EC2_FAMILY_SIZES.t3?.join(", ")} (instance catalog as of ${INSTANCES_AS_OF}; npm run catalog:instances refreshes it)`,
+      ),
     ],
     [
       "Kubernetes 1.20",

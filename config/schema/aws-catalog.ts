@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { closest, didYouMean } from "../suggest";
+import { AURORA_CLASS_SIZES, EC2_FAMILY_SIZES, INSTANCES_AS_OF } from "./instance-types-data";
 
 /**
  * What exists in AWS, for the values a typo would otherwise carry to `terraform apply` (plans run offline and cannot
- * ask AWS). Refresh: `aws ec2 describe-regions --all-regions`, `aws ec2 describe-instance-type-offerings`,
+ * ask AWS). Refresh: `aws ec2 describe-regions --all-regions`, `npm run catalog:instances` (sizes per instance family),
  * `aws rds describe-db-engine-versions --engine aurora-postgresql --query 'DBEngineVersions[].EngineVersion'`.
  */
 export const AWS_REGIONS = [
@@ -47,137 +48,11 @@ export const AWS_REGIONS = [
   "us-west-2",
 ] as const;
 
-/** EC2 families a node group may use (current and previous generations that EKS AMIs support). */
-const INSTANCE_FAMILIES = [
-  "t3",
-  "t3a",
-  "t4g",
-  "m5",
-  "m5a",
-  "m5ad",
-  "m5d",
-  "m5dn",
-  "m5n",
-  "m5zn",
-  "m6a",
-  "m6g",
-  "m6gd",
-  "m6i",
-  "m6id",
-  "m6idn",
-  "m6in",
-  "m7a",
-  "m7g",
-  "m7gd",
-  "m7i",
-  "m7i-flex",
-  "m8a",
-  "m8g",
-  "m8gd",
-  "m8i",
-  "m8i-flex",
-  "c5",
-  "c5a",
-  "c5ad",
-  "c5d",
-  "c5n",
-  "c6a",
-  "c6g",
-  "c6gd",
-  "c6gn",
-  "c6i",
-  "c6id",
-  "c6in",
-  "c7a",
-  "c7g",
-  "c7gd",
-  "c7gn",
-  "c7i",
-  "c7i-flex",
-  "c8a",
-  "c8g",
-  "c8gd",
-  "c8gn",
-  "c8i",
-  "r5",
-  "r5a",
-  "r5ad",
-  "r5b",
-  "r5d",
-  "r5dn",
-  "r5n",
-  "r6a",
-  "r6g",
-  "r6gd",
-  "r6i",
-  "r6id",
-  "r6idn",
-  "r6in",
-  "r7a",
-  "r7g",
-  "r7gd",
-  "r7i",
-  "r7iz",
-  "r8a",
-  "r8g",
-  "r8gd",
-  "r8i",
-  "x2gd",
-  "x2idn",
-  "x2iedn",
-  "x2iezn",
-  "x8g",
-  "z1d",
-  "i3",
-  "i3en",
-  "i4g",
-  "i4i",
-  "i7i",
-  "i7ie",
-  "i8g",
-  "im4gn",
-  "is4gen",
-  "d3",
-  "d3en",
-  "g4dn",
-  "g5",
-  "g5g",
-  "g6",
-  "g6e",
-  "gr6",
-  "p4d",
-  "p5",
-  "inf2",
-  "trn1",
-];
+/** EC2 families a node group may use (current and previous generations that EKS AMIs support), from the dated catalog. */
+const INSTANCE_FAMILIES = Object.keys(EC2_FAMILY_SIZES);
 
-const INSTANCE_SIZES = [
-  "nano",
-  "micro",
-  "small",
-  "medium",
-  "large",
-  "xlarge",
-  "2xlarge",
-  "3xlarge",
-  "4xlarge",
-  "6xlarge",
-  "8xlarge",
-  "9xlarge",
-  "12xlarge",
-  "16xlarge",
-  "18xlarge",
-  "24xlarge",
-  "32xlarge",
-  "48xlarge",
-  "56xlarge",
-  "96xlarge",
-  "112xlarge",
-  "metal",
-  "metal-16xl",
-  "metal-24xl",
-  "metal-48xl",
-];
+/** Where the sizes come from, for the end of a message: the catalog's date and how to refresh it. */
+const INSTANCE_CATALOG = `instance catalog as of ${INSTANCES_AS_OF}; npm run catalog:instances refreshes it`;
 
 /** Aurora PostgreSQL engine versions (major.minor) AWS offers; Aurora skips some community minors (no 16.5, 16.7). */
 export const AURORA_POSTGRES_VERSIONS = [
@@ -225,18 +100,45 @@ export const knownRegion = (value: string, ctx: z.RefinementCtx): void => {
   if (!(AWS_REGIONS as readonly string[]).includes(value)) unknown(ctx, value, "an AWS region", AWS_REGIONS, "e.g. eu-west-1 or us-east-2");
 };
 
+/** A size its family does not have, in one message: the closest real size first, then every size the family has. */
+function unknownSize(ctx: z.RefinementCtx, value: string, what: string, prefix: string, family: string, size: string, sizes: readonly string[]): void {
+  unknown(
+    ctx,
+    value,
+    `${what}: ${prefix}${family} has no size "${size}"`,
+    sizes.map((candidate) => `${prefix}${family}.${candidate}`),
+    `${prefix}${family} has ${sizes.join(", ")} (${INSTANCE_CATALOG})`,
+  );
+}
+
 export const knownInstanceType = (value: string, ctx: z.RefinementCtx): void => {
   const [family = "", size = ""] = value.split(".");
-  if (!INSTANCE_FAMILIES.includes(family)) {
+  const sizes = EC2_FAMILY_SIZES[family];
+  if (sizes === undefined) {
     const suggestion = closest(family, INSTANCE_FAMILIES);
     unknown(ctx, value, "an EC2 instance type: unknown family", suggestion ? [`${suggestion}.${size}`] : []);
-  } else if (!INSTANCE_SIZES.includes(size)) {
+  } else if (!sizes.includes(size)) {
+    unknownSize(ctx, value, "an EC2 instance type", "", family, size, sizes);
+  }
+};
+
+/** Aurora PostgreSQL instance classes: `db.serverless`, or `db.<family>.<size>` of the dated catalog. */
+export const knownAuroraInstanceClass = (value: string, ctx: z.RefinementCtx): void => {
+  if (value === "db.serverless") return;
+  const [, family = "", size = ""] = value.split(".");
+  const sizes = AURORA_CLASS_SIZES[family];
+  if (sizes === undefined) {
+    const families = Object.keys(AURORA_CLASS_SIZES);
+    const suggestion = closest(family, families);
     unknown(
       ctx,
       value,
-      "an EC2 instance type: unknown size",
-      INSTANCE_SIZES.map((candidate) => `${family}.${candidate}`),
+      "an Aurora PostgreSQL instance class: unknown family",
+      suggestion ? [`db.${suggestion}.${size}`] : [],
+      `classes: db.serverless, ${families.map((candidate) => `db.${candidate}`).join(", ")} (${INSTANCE_CATALOG})`,
     );
+  } else if (!sizes.includes(size)) {
+    unknownSize(ctx, value, "an Aurora PostgreSQL instance class", "db.", family, size, sizes);
   }
 };
 

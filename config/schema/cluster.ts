@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { knownInstanceType } from "./aws-catalog";
 import { ipv4Cidr, retentionDays } from "./common";
+import { unknownAddonVersion } from "./eks-addons";
 
 /**
  * The newest EKS Kubernetes version that every pinned add-on and chart supports: the Cluster Autoscaler chart 9.59.0
@@ -316,6 +317,13 @@ export function checkCluster(cluster: ClusterConfig, isProduction: boolean): Clu
       path: ["addons", "kubeProxy"],
       message: `${cluster.addons.kubeProxy} is the kube-proxy build for 1.${kubeProxyMinor}, but cluster.version is "${cluster.version}"; use the ${cluster.version} build (aws eks describe-addon-versions --addon-name kube-proxy --kubernetes-version ${cluster.version})`,
     });
+  }
+  // Each add-on version against what EKS publishes for the cluster's minor (config/schema/eks-addons.ts).
+  for (const [addon, version] of Object.entries(cluster.addons)) {
+    const problem = unknownAddonVersion(addon, version, cluster.version);
+    // One line a field: a kube-proxy of another minor is already named as such above.
+    const named = problems.some((each) => each.path.join(".") === `addons.${addon}`);
+    if (problem && !named) problems.push({ path: ["addons", addon], message: problem });
   }
   const stateless = cluster.nodeGroups.stateless;
   if (stateless.capacityType !== "SPOT") {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { knownAuroraVersion } from "./aws-catalog";
+import { knownAuroraInstanceClass, knownAuroraVersion } from "./aws-catalog";
 import { awsRegion, ipv4Cidr, retentionDays } from "./common";
 import { overlaps, parseCidr } from "../cidr";
 import { checkSubnetPlan, SubnetPlanInput } from "../subnet-plan";
@@ -98,7 +98,11 @@ export const databaseSchema = z
       .describe("Pinned aurora-postgresql engine version (major.minor)."),
     instanceClass: z
       .string()
-      .regex(/^db\.(serverless|[a-z][a-z0-9-]*\.[a-z0-9]+)$/, "must be an RDS instance class such as db.r7g.large, or db.serverless for Aurora Serverless v2")
+      .regex(/^db\.(serverless|[a-z][a-z0-9-]*\.[a-z0-9]+)$/, {
+        message: "must be an RDS instance class such as db.r7g.large, or db.serverless for Aurora Serverless v2",
+        abort: true,
+      })
+      .superRefine(knownAuroraInstanceClass)
       .default("db.r7g.large")
       .describe("Instance class of the writer and the readers; db.serverless uses the serverless capacity range."),
     serverless: z
