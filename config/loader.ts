@@ -10,6 +10,8 @@ import { checkSubnetPlan } from "./subnet-plan";
 import { describeIssue, formatPath } from "./issues";
 import { checkNameLimits } from "./name-limits";
 import { checkProductionRules } from "./production-rules";
+import { checkChartValues, checkChartVersions, lockedVersions } from "./charts";
+import { PlatformConfig, platformSchema } from "./schema/platform";
 
 export const DEFAULT_CONFIG_DIR = "config";
 
@@ -135,10 +137,27 @@ export function loadFile(file: string, readText: (file: string) => string = read
     return { problems: [{ file: shown, location: "(top level)", message: "the file is empty; expected a mapping with project, tier, account, network" }] };
   }
   const result = validateEnvironment(name, shown, data);
-  if ("problems" in result) {
-    return { problems: [...problems, ...result.problems] };
+  const platform = "environment" in result ? result.environment.platform : platformSection(data);
+  const charts = platform ? chartProblems(shown, platform) : [];
+  if ("problems" in result || charts.length > 0) {
+    return { problems: [...problems, ...("problems" in result ? result.problems : []), ...charts] };
   }
   return problems.length > 0 ? { problems } : result;
+}
+
+/** The platform section of a file that failed validation elsewhere, when it parses on its own (one round of problems). */
+function platformSection(data: unknown): PlatformConfig | undefined {
+  const parsed = platformSchema.safeParse(typeof data === "object" && data !== null ? (data as { platform?: unknown }).platform : undefined);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * Chart versions against charts.lock.json and free-form Helm values against the charts' files (config/charts.ts), for
+ * every file the loader reads.
+ */
+function chartProblems(file: string, platform: PlatformConfig): ConfigProblem[] {
+  const locked = lockedVersions();
+  return [...checkChartVersions(platform, locked), ...checkChartValues(platform, locked)].map((problem) => ({ file, ...problem }));
 }
 
 /** Validates already-parsed data as the environment `name` read from `file`; the loader and tests share it. */

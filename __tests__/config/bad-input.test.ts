@@ -4,16 +4,25 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { PROJECT_TAG_KEYS } from "../../config/schema/environment";
 import { ZONES_AS_OF } from "../../config/schema/availability-zones-data";
-import { EC2_FAMILY_SIZES, INSTANCES_AS_OF } from "../../config/schema/instance-types-data";
+import { AURORA_CLASS_SIZES, EC2_FAMILY_SIZES, INSTANCES_AS_OF } from "../../config/schema/instance-types-data";
+import { ADDONS_AS_OF, EKS_ADDON_VERSIONS } from "../../config/schema/eks-addons-data";
+import { DEFAULT_KUBERNETES_VERSION } from "../../config/schema/cluster";
+import { lockedVersions } from "../../config/charts";
 import { defaultTags } from "../../stacks/environment-stack";
 import { configFolder, lines, runApp, shown } from "../support/cli";
-import { environmentInput } from "../support/environments";
+import { environmentInput, REPO_ROOT } from "../support/environments";
 
 // Every kind of bad input in one folder, run once through the real entry point: each must give exactly its own line
 // (file, field, what is wrong, what is allowed), all of them in one run, and exit 1 without a stack trace.
 const edge = { domainName: "shop.example.com", appSubdomain: "www", gitops: { repoURL: "https://github.com/acme/shop.git" } };
 const tags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`team-${index}`, "x"]));
 const maxConfigTags = 50 - PROJECT_TAG_KEYS.length;
+const kubeProxyBuilds = [...(EKS_ADDON_VERSIONS["kube-proxy"]?.[DEFAULT_KUBERNETES_VERSION] ?? [])];
+// The build after the oldest one the catalog lists, when the catalog skips it; else one past the newest.
+const missingKubeProxyBuild = [kubeProxyBuilds[0], kubeProxyBuilds.at(-1)]
+  .map((build) => String(build).replace(/\d+$/, (number) => String(Number(number) + 1)))
+  .find((build) => !kubeProxyBuilds.includes(build))!;
+const locked = lockedVersions(REPO_ROOT);
 const dir = configFolder({
   "instance-type": environmentInput({ cluster: { nodeGroups: { system: { instanceTypes: ["t3.lrage"] } } } }),
   "k8s-old": environmentInput({ cluster: { version: "1.20" } }),
@@ -50,6 +59,13 @@ const dir = configFolder({
   }),
   "az-missing": environmentInput({ network: { availabilityZones: ["eu-central-1a", "eu-central-1b", "eu-central-1d"] } }),
   "es-old": environmentInput({ platform: { elasticsearch: { enabled: true, stackVersion: "7.16.3" } } }),
+  // Values checked against what exists: sizes per family, add-on builds per Kubernetes minor, charts against the lock.
+  "size-t3": environmentInput({ cluster: { nodeGroups: { system: { instanceTypes: ["t3.12xlarge"] } } } }),
+  "size-aurora": environmentInput({ database: { instanceClass: "db.r6g.nano" } }),
+  "addon-build": environmentInput({ cluster: { addons: { kubeProxy: missingKubeProxyBuild } } }),
+  "chart-version": environmentInput({ platform: { clusterAutoscaler: { version: "0.0.1" } } }),
+  "values-typo": environmentInput({ platform: { vault: { values: { server: { dve: { enabled: true } } } } } }),
+  "values-schema": environmentInput({ platform: { vault: { values: { server: { ha: { replicas: "three" } } } } } }),
   "grafana-lb": environmentInput({ platform: { kubePrometheusStack: { values: { grafana: { service: { type: "LoadBalancer" } } } } } }),
 });
 const file = (name: string) => path.join(dir, name);
@@ -150,6 +166,45 @@ describe("bad input", () => {
         "platform.elasticsearch.stackVersion: must be a version the pinned ECK operator runs: 7.17.0 or later, up to 9.x (ECK 3.5's supported versions)",
       ),
     ],
+    [
+      "an instance size its family does not have",
+      at(
+        "size-t3.yaml",
+        `cluster.nodeGroups.system.instanceTypes[0]: "t3.12xlarge" is not an EC2 instance type: t3 has no size "12xlarge" (did you mean "t3.2xlarge"?); t3 has ${EC2_FAMILY_SIZES.t3?.join(", ")} (instance catalog as of ${INSTANCES_AS_OF}; npm run catalog:instances refreshes it)`,
+      ),
+    ],
+    [
+      "an Aurora instance class of a size its family does not have",
+      at(
+        "size-aurora.yaml",
+        `database.instanceClass: "db.r6g.nano" is not an Aurora PostgreSQL instance class: db.r6g has no size "nano"; db.r6g has ${AURORA_CLASS_SIZES.r6g?.join(", ")} (instance catalog as of ${INSTANCES_AS_OF}; npm run catalog:instances refreshes it)`,
+      ),
+    ],
+    [
+      "an EKS add-on build that does not exist for the Kubernetes version",
+      at(
+        "addon-build.yaml",
+        `cluster.addons.kubeProxy: "${missingKubeProxyBuild}" is not a kube-proxy version EKS publishes for Kubernetes ${DEFAULT_KUBERNETES_VERSION} (cluster.version); nearest: `,
+      ),
+    ],
+    [
+      "a chart version charts.lock.json does not pin",
+      at(
+        "chart-version.yaml",
+        `platform.clusterAutoscaler.version: "0.0.1" is not the version charts.lock.json pins for the cluster-autoscaler chart ("${locked.get("cluster-autoscaler")}"), so its values cannot be checked; to install 0.0.1, set the cluster-autoscaler entry's "version" to "0.0.1" and its "files" to {} in charts.lock.json, then run npm run charts:pull (it pins the new files' sha256)`,
+      ),
+    ],
+    [
+      "a typo inside free-form Helm values",
+      at(
+        "values-typo.yaml",
+        `platform.vault.values.server.dve: "dve" is not a value of the vault ${locked.get("vault")} chart: its values.yaml and values.schema.json have no such key (did you mean "dev"?)`,
+      ),
+    ],
+    [
+      "free-form Helm values the chart's schema refuses",
+      at("values-schema.yaml", `platform.vault.values.server.ha.replicas: must be integer (values.schema.json of the vault ${locked.get("vault")} chart)`),
+    ],
     ["a .yml file", at("qa.yml", "(file name): is not read: environment files end in .yaml; rename it to qa.yaml")],
     [
       "an instance type that does not exist",
@@ -226,12 +281,22 @@ describe("bad input", () => {
       ),
     ],
   ])("%s: one line naming file and field", (_case, line) => {
-    expect(lines(run.stderr)).toContain(line);
+    // A line that ends in what varies with the catalog (the nearest builds) is matched up to there.
+    expect(lines(run.stderr)).toContainEqual(line.endsWith("nearest: ") ? expect.stringContaining(line) : line);
+  });
+
+  it("names the nearest published builds and the add-on catalog's date", () => {
+    const line = lines(run.stderr).find((each) => each.startsWith(shown(file("addon-build.yaml"))));
+    expect(line).toMatch(
+      new RegExp(
+        `nearest: v[^ ]+(, v[^ ]+)? \\(add-on catalog as of ${ADDONS_AS_OF}: ${kubeProxyBuilds.length} versions; npm run catalog:addons refreshes it\\)$`,
+      ),
+    );
   });
 
   it("prints nothing else: one line per problem, every file in one run, no stack trace, exit 1", () => {
-    expect(lines(run.stderr)).toHaveLength(30);
-    expect(new Set(lines(run.stderr)).size).toBe(30);
+    expect(lines(run.stderr)).toHaveLength(36);
+    expect(new Set(lines(run.stderr)).size).toBe(36);
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.stdout).toBe("");
     expect(run.status).toBe(1);

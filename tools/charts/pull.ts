@@ -5,12 +5,15 @@ import * as os from "os";
 import * as path from "path";
 import { parse, parseDocument } from "yaml";
 import { scalarText } from "../../constructs/policy/attributes";
+import { LOCK_FILE } from "../../config/charts";
 
 /**
  * `npm run charts:pull`: the chart data the values checks read (Chart.yaml, values.yaml, values.schema.json of each
  * pinned chart and its subcharts), in `.cache/charts/<chart>/`. Each file's sha256 is pinned in `charts.lock.json`.
  * From a local mirror when there is one (PLATFORM_CHARTS_MIRROR, or ../shared/charts beside the repository), else
  * from the chart's published package: the repository's index.yaml names the .tgz and its sha256 digest.
+ * To move a chart to another version: set the entry's `version` and empty its `files` (`{}`); the pull then pins the
+ * sha256 of every values file of that version and writes them into charts.lock.json.
  */
 
 export interface LockedChart {
@@ -26,7 +29,7 @@ export interface ChartsLock {
   readonly charts: readonly LockedChart[];
 }
 
-export const LOCK_FILE = "charts.lock.json";
+export { LOCK_FILE };
 export const CACHE_DIR = path.join(".cache", "charts");
 const READ_FILES = ["Chart.yaml", "values.yaml", "values.schema.json"];
 
@@ -115,15 +118,29 @@ function mirroredFiles(mirror: string, chart: LockedChart): Map<string, string> 
   return files;
 }
 
-/** Pulls every locked chart into `cacheDir`; a file whose sha256 differs from the lock fails the pull and is not written. */
-export async function pullCharts(lock: ChartsLock, cacheDir: string, options: { mirror?: string } = {}): Promise<string[]> {
+export interface PullOptions {
+  readonly mirror?: string;
+  /** Called for an entry whose `files` is empty with the sha256 the pull pinned for each of its values files. */
+  readonly onPinned?: (chart: LockedChart, files: Record<string, string>) => void;
+}
+
+/**
+ * Pulls every locked chart into `cacheDir`; a file whose sha256 differs from the lock fails the pull and is not written.
+ * An entry without files (`"files": {}`) is being pinned: its values files are taken as they are and reported to `onPinned`.
+ */
+export async function pullCharts(lock: ChartsLock, cacheDir: string, options: PullOptions = {}): Promise<string[]> {
   const pulled: string[] = [];
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "charts-pull-"));
   try {
     for (const chart of lock.charts) {
       const files = options.mirror ? mirroredFiles(options.mirror, chart) : await fetchPackage(chart, fs.mkdtempSync(path.join(workDir, `${chart.chart}-`)));
       const contents = new Map<string, Buffer>();
-      for (const [file, expected] of Object.entries(chart.files)) {
+      const pinning = Object.keys(chart.files).length === 0;
+      const pinned = pinning
+        ? Object.fromEntries([...files].filter(([file]) => !file.endsWith("Chart.yaml")).map(([file, source]) => [file, sha256(fs.readFileSync(source))]))
+        : chart.files;
+      if (pinning) options.onPinned?.(chart, pinned);
+      for (const [file, expected] of Object.entries(pinned)) {
         const source = files.get(file);
         if (!source) throw new PullError(`${chart.chart} ${chart.version}: ${file} is pinned in ${LOCK_FILE} but not in the ${options.mirror ? "mirror" : "package"}`);
         const data = fs.readFileSync(source);
@@ -161,7 +178,13 @@ async function main(): Promise<void> {
   const root = path.resolve(__dirname, "..", "..");
   const lock = JSON.parse(fs.readFileSync(path.join(root, LOCK_FILE), "utf8")) as ChartsLock;
   const mirror = mirrorDir(root);
-  const pulled = await pullCharts(lock, path.join(root, CACHE_DIR), { mirror });
+  const pins = new Map<string, Record<string, string>>();
+  const pulled = await pullCharts(lock, path.join(root, CACHE_DIR), { mirror, onPinned: (chart, files) => pins.set(chart.chart, files) });
+  if (pins.size > 0) {
+    const updated: ChartsLock = { charts: lock.charts.map((chart) => ({ ...chart, files: pins.get(chart.chart) ?? chart.files })) };
+    fs.writeFileSync(path.join(root, LOCK_FILE), `${JSON.stringify(updated, null, 2)}\n`);
+    console.log(`charts:pull: pinned the files of ${[...pins.keys()].join(", ")} in ${LOCK_FILE}`);
+  }
   console.log(`charts:pull: ${pulled.length} charts into ${CACHE_DIR} from ${mirror ? `the mirror ${mirror}` : "their published packages"}, sha256 checked against ${LOCK_FILE}`);
 }
 

@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { checkValues, chartsDir, findChart } from "../../../tools/chart-values";
+import { DOCUMENTED_OPEN_MAPS } from "../../../config/charts";
 import { REPO_ROOT, shippedEnvironments } from "../../support/environments";
 import { synthPlatformJson } from "../../support/platform";
 import { resourcesOf } from "../../support/synth";
@@ -12,22 +13,6 @@ const MANIFESTS_CHART_VERSION = String(
   (parse(fs.readFileSync(path.join(REPO_ROOT, "charts", "platform-manifests", "Chart.yaml"), "utf8")) as { version: string }).version,
 );
 const LOCAL_CHARTS = path.join(REPO_ROOT, "charts");
-
-/**
- * Maps whose defaults have entries but which the chart documents as free-form: argo-cd's configs.cm is the argocd-cm
- * ConfigMap, where every Argo CD setting (oidc.config, url ...) is a key; a nodeSelector defaulting to
- * `kubernetes.io/os: linux` is still a pod's label selector, any label may be added. Also keys the chart's template
- * reads but values.yaml only shows in a comment (grafana's `# storageClassName: default`, read by its StatefulSet's
- * volumeClaimTemplates at grafana 12.11.1).
- */
-const DOCUMENTED_OPEN_MAPS: Record<string, string[]> = {
-  "argo-cd": ["configs.cm", "global.nodeSelector"],
-  "cert-manager": ["nodeSelector", "webhook.nodeSelector", "cainjector.nodeSelector", "startupapicheck.nodeSelector"],
-  "kube-prometheus-stack": ["grafana.persistence.storageClassName"],
-  // opentelemetry-collector's `config` is the collector's own configuration file (any receiver, exporter, processor);
-  // podDisruptionBudget's minAvailable/maxUnavailable are documented as comments and read by templates/pdb.yaml.
-  "opentelemetry-collector": ["config", "podDisruptionBudget"],
-};
 
 interface ReleaseValues {
   readonly where: string;

@@ -98,6 +98,15 @@ describe("npm run charts:pull from a chart repository (a loopback server)", () =
     expect(fs.existsSync(path.join(cache, "demo"))).toBe(false);
   });
 
+  it("pins the values files of an entry whose files are empty (another version being adopted) and caches them", async () => {
+    const cache = fs.mkdtempSync(path.join(work, "cache-"));
+    const lock = { charts: [{ ...lockFor(repository).charts[0], files: {} }] };
+    const pinned: Record<string, Record<string, string>> = {};
+    expect(await pullCharts(lock, cache, { onPinned: (chart, files) => (pinned[chart.chart] = files) })).toEqual(["demo 1.2.3"]);
+    expect(pinned).toEqual({ demo: lockFor(repository).charts[0].files });
+    expect(fs.readFileSync(path.join(cache, "demo", "values.yaml"), "utf8")).toBe(VALUES);
+  });
+
   it("names a version the repository does not publish", async () => {
     const lock = { charts: [{ ...lockFor(repository).charts[0], version: "9.9.9" }] };
     await expect(pullCharts(lock, fs.mkdtempSync(path.join(work, "cache-")))).rejects.toThrow(`demo 9.9.9: not in ${repository}/index.yaml`);
