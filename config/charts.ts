@@ -94,6 +94,17 @@ export function checkChartVersions(platform: PlatformConfig, locked: ReadonlyMap
   return problems;
 }
 
+/** Chart data by folder, chart and version: each environment of a synth with values reads the same files. */
+const charts = new Map<string, ReturnType<typeof findChart>>();
+
+function chartAt(dir: string, chart: string, version: string): ReturnType<typeof findChart> {
+  const key = [dir, chart, version].join("\0");
+  const found = charts.get(key) ?? findChart(dir, chart, version);
+  // A missing chart is looked up again next time: `npm run charts:pull` may have run in between (a long-lived process).
+  if (!("missing" in found)) charts.set(key, found);
+  return found;
+}
+
 /** One line for a finding of the values check, below `platform.<add-on>.values`. */
 function describeFinding(name: ChartAddOnName, chart: ChartData, finding: ValuesFinding): ChartProblem {
   const location = `platform.${name}.values${finding.path ? `.${finding.path}` : ""}`;
@@ -123,7 +134,7 @@ export function checkChartValues(platform: PlatformConfig, locked: ReadonlyMap<s
     const version = platform[name].version ?? locked.get(chartName);
     // An override the lock does not pin is named by checkChartVersions; its files are not there to check against.
     if (version === undefined || version !== locked.get(chartName)) continue;
-    const found = findChart(dir, chartName, version);
+    const found = chartAt(dir, chartName, version);
     if ("missing" in found) {
       problems.push({ location: `platform.${name}.values`, message: `cannot be checked against the chart: ${found.missing}` });
       continue;
