@@ -56,17 +56,28 @@ export function dataModule(asOf: string, versions: Readonly<Record<string, Reado
 
 function aws(args: string[]): unknown {
   const env = { ...process.env, AWS_EC2_METADATA_DISABLED: "true", AWS_PAGER: "" };
-  return JSON.parse(execFileSync("aws", [...args, "--output", "json"], { env, encoding: "utf8", timeout: 60_000 })) as unknown;
+  try {
+    return JSON.parse(
+      execFileSync("aws", [...args, "--output", "json"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 }),
+    ) as unknown;
+  } catch (error) {
+    // The CLI's own first line says what is missing (credentials, region); the command line alone would not.
+    const said = String((error as { stderr?: string }).stderr ?? "")
+      .trim()
+      .split("\n")[0];
+    throw new Error(`aws ${args.slice(0, 2).join(" ")}: ${said || (error as Error).message.split("\n")[0]}`, { cause: error });
+  }
 }
 
 if (require.main === module) {
   try {
+    const region = process.env.AWS_REGION || "us-east-1";
     const minors = minorsBetween(MIN_KUBERNETES_VERSION, DEFAULT_KUBERNETES_VERSION);
     const versions: Record<string, Record<string, string[]>> = {};
     for (const addon of Object.values(EKS_ADDON_NAMES)) {
       versions[addon] = {};
       for (const minor of minors) {
-        const output = aws(["eks", "describe-addon-versions", "--addon-name", addon, "--kubernetes-version", minor]);
+        const output = aws(["eks", "describe-addon-versions", "--region", region, "--addon-name", addon, "--kubernetes-version", minor]);
         versions[addon][minor] = addonVersions(output as Parameters<typeof addonVersions>[0]);
       }
     }

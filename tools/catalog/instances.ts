@@ -72,7 +72,23 @@ export function dataModule(
 
 function aws(args: string[]): unknown {
   const env = { ...process.env, AWS_EC2_METADATA_DISABLED: "true", AWS_PAGER: "" };
-  return JSON.parse(execFileSync("aws", [...args, "--output", "json"], { env, encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024 })) as unknown;
+  try {
+    return JSON.parse(
+      execFileSync("aws", [...args, "--output", "json"], {
+        env,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+      }),
+    ) as unknown;
+  } catch (error) {
+    // The CLI's own first line says what is missing (credentials, region); the command line alone would not.
+    const said = String((error as { stderr?: string }).stderr ?? "")
+      .trim()
+      .split("\n")[0];
+    throw new Error(`aws ${args.slice(0, 2).join(" ")}: ${said || (error as Error).message.split("\n")[0]}`, { cause: error });
+  }
 }
 
 if (require.main === module) {
