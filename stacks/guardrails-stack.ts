@@ -66,12 +66,13 @@ export class GuardrailsStack extends TerraformStack {
     // Home: the region of the account's state bucket (the bootstrap stack's), else the first environment's.
     const home = first.state.backend === "s3" ? first.state.region : first.account.region;
     declareAwsStack(this, { accountId: first.account.id, region: home, partition: first.partition }, defaultTags(GUARDRAILS_TAG, id, first.project, {}));
-    const namePrefix = `${first.project}-guardrails`;
+    // Names carry no project: environments of one account may belong to different projects, and the account has one stack.
+    const namePrefix = "guardrails";
     const { services } = settings;
 
     if (services.cloudTrail || services.config) {
       this.auditBucket = new AuditBucket(this, "AuditBucket", {
-        bucketName: `${first.project}-audit-${first.account.id}`,
+        bucketName: `${namePrefix}-audit-${first.account.id}`,
         keyAlias: `${namePrefix}-audit`,
         retentionDays: settings.retentionDays,
         objectLockMode: settings.objectLockMode,
@@ -83,7 +84,7 @@ export class GuardrailsStack extends TerraformStack {
     }
     if (this.auditBucket && services.cloudTrail) {
       this.trail = new AccountTrail(this, "Trail", {
-        name: `${first.project}-account-trail`,
+        name: `${namePrefix}-account-trail`,
         auditBucket: this.auditBucket,
         logRetentionDays: settings.logRetentionDays,
         s3DataEvents: settings.s3DataEvents,

@@ -130,7 +130,6 @@ export interface GuardrailsEnvironment {
   readonly name: string;
   readonly file: string;
   readonly tier: string;
-  readonly project: string;
   readonly account: { readonly id: string };
   readonly guardrails: GuardrailsConfig;
 }
@@ -179,14 +178,6 @@ export function checkGuardrailsAcrossEnvironments(environments: readonly Guardra
     const on = members.filter((environment) => environmentGuardrails(environment).enabled);
     if (on[0] === undefined) continue;
     const names = (list: readonly GuardrailsEnvironment[]) => list.map((environment) => environment.file).join(", ");
-    const named = on[0];
-    for (const environment of members.filter((member) => member.project !== named.project)) {
-      problems.push({
-        file: environment.file,
-        location: "project",
-        message: `is "${environment.project}" but ${named.file} says "${named.project}" in the same account ${account}, whose guardrails stack names its trail, bucket and roles after the project; give the environments of one account one project`,
-      });
-    }
     for (const environment of members) {
       if (environment.guardrails.enabled === false) {
         problems.push({

@@ -6,7 +6,7 @@ import { AccountAccessAnalyzer, SecurityHub } from "./security-posture";
 import { ThreatDetection } from "./threat-detection";
 
 export interface RegionalGuardrailsProps {
-  /** `<project>-guardrails`: names the region's topic, rule, recorder and analyzer. */
+  /** `guardrails`: names the region's topic, rule, recorder and analyzer. */
   readonly namePrefix: string;
   readonly settings: AccountGuardrails;
   /** The receivers of GuardDuty findings. */
