@@ -2,7 +2,7 @@ import * as path from "path";
 import { Construct } from "constructs";
 import { App, Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { EnvironmentConfig } from "../config";
-import { accountGuardrails, AccountGuardrails } from "../config/schema/guardrails";
+import { accountGuardrails, AccountGuardrails, GUARDRAILS_NAME_PREFIX } from "../config/schema/guardrails";
 import { awsProviderIn, declareAwsStack, RegionalScope } from "../constructs/core/aws-scope";
 import { AccountTrail } from "../constructs/guardrails/account-trail";
 import { AuditBucket } from "../constructs/guardrails/audit-bucket";
@@ -67,7 +67,7 @@ export class GuardrailsStack extends TerraformStack {
     const home = first.state.backend === "s3" ? first.state.region : first.account.region;
     declareAwsStack(this, { accountId: first.account.id, region: home, partition: first.partition }, defaultTags(GUARDRAILS_TAG, id, first.project, {}));
     // Names carry no project: environments of one account may belong to different projects, and the account has one stack.
-    const namePrefix = "guardrails";
+    const namePrefix = GUARDRAILS_NAME_PREFIX;
     const { services } = settings;
 
     if (services.cloudTrail || services.config) {

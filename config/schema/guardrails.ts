@@ -130,9 +130,17 @@ export interface GuardrailsEnvironment {
   readonly name: string;
   readonly file: string;
   readonly tier: string;
+  readonly project: string;
   readonly account: { readonly id: string };
   readonly guardrails: GuardrailsConfig;
 }
+
+/**
+ * The prefix of every name the guardrails stack gives (trail, audit bucket, roles, topic, rule, recorder, analyzer):
+ * no project, since environments of several projects may share the account. Environment roles are denied everything
+ * named with it, so no project may be called that.
+ */
+export const GUARDRAILS_NAME_PREFIX = "guardrails";
 
 /**
  * The account's guardrails: on when any environment turns them on, each service on when any environment that turns
@@ -172,6 +180,13 @@ export interface GuardrailsProblem {
  */
 export function checkGuardrailsAcrossEnvironments(environments: readonly GuardrailsEnvironment[]): GuardrailsProblem[] {
   const problems: GuardrailsProblem[] = [];
+  for (const environment of environments.filter((candidate) => candidate.project === GUARDRAILS_NAME_PREFIX)) {
+    problems.push({
+      file: environment.file,
+      location: "project",
+      message: `"${GUARDRAILS_NAME_PREFIX}" is the prefix of the account guardrails' names, which every environment role is denied; choose another project name`,
+    });
+  }
   const accounts = [...new Set(environments.map((environment) => environment.account.id))];
   for (const account of accounts) {
     const members = environments.filter((environment) => environment.account.id === account);
