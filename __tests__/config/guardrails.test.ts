@@ -111,6 +111,13 @@ describe("bad guardrails input", () => {
     ]);
   });
 
+  it("refuses the project name guardrails, the prefix of the account stack's names that every environment role is denied", () => {
+    const { dir, printed } = loaderLines({ shop: { project: "guardrails" } });
+    expect(printed).toEqual([
+      `${shown(path.join(dir, "shop.yaml"))}: project: "guardrails" is the prefix of the account guardrails' names, which every environment role is denied; choose another project name`,
+    ]);
+  });
+
   it("accepts the same switches in environments of different accounts", () => {
     expect(
       loaderLines({
