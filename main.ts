@@ -6,6 +6,8 @@ import { ClusterStack } from "./stacks/cluster-stack";
 import { DataStack } from "./stacks/data-stack";
 import { DeliveryStack } from "./stacks/delivery-stack";
 import { EdgeStack } from "./stacks/edge-stack";
+import { GuardrailsStack, guardrailsStackName } from "./stacks/guardrails-stack";
+import { accountGuardrails } from "./config/schema/guardrails";
 import { NetworkStack } from "./stacks/network-stack";
 import { PlatformStack } from "./stacks/platform-stack";
 import { RunnerStack } from "./stacks/runner-stack";
@@ -21,6 +23,7 @@ import { terraformCloudStacks } from "./stacks/terraform-cloud-stack";
 export function buildApp(app: App, environments: readonly EnvironmentConfig[], options: BuildOptions = {}): App {
   bootstrapStacks(app, environments, options.allEnvironments ?? environments);
   terraformCloudStacks(app, environments, options.allEnvironments ?? environments);
+  guardrailsStacks(app, environments, options.allEnvironments ?? environments);
   for (const environment of environments) {
     const network = new NetworkStack(app, environment);
     const runner = pipelineRolesOf(environment) ? new RunnerStack(app, environment, { network: network.network }) : undefined;
@@ -65,6 +68,21 @@ export function bootstrapStacks(app: App, selected: readonly EnvironmentConfig[]
           environments: s3Environments.filter((environment) => environment.account.id === account),
         }),
     );
+}
+
+/**
+ * One guardrails stack per account of the selected environments whose environments turn guardrails on, built from
+ * every environment of that account in `all`, as the bootstrap stacks are.
+ */
+export function guardrailsStacks(app: App, selected: readonly EnvironmentConfig[], all: readonly EnvironmentConfig[]): GuardrailsStack[] {
+  const selectedAccounts = new Set(selected.map((environment) => environment.account.id));
+  return [...selectedAccounts]
+    .sort()
+    .map((account) => all.filter((environment) => environment.account.id === account))
+    .flatMap((environments) => {
+      const settings = accountGuardrails(environments);
+      return settings ? [new GuardrailsStack(app, guardrailsStackName(settings.accountId), { environments })] : [];
+    });
 }
 
 if (require.main === module) {

@@ -4,6 +4,7 @@ import { parseDocument } from "yaml";
 import { applicationHost, EnvironmentConfig, resolveEnvironment } from "./environment";
 import { ConfigError, ConfigProblem } from "./errors";
 import { environmentSchema } from "./schema/environment";
+import { checkGuardrailsAcrossEnvironments } from "./schema/guardrails";
 import { checkCluster, clusterSchema } from "./schema/cluster";
 import { networkSchema } from "./schema/network";
 import { checkSubnetPlan } from "./subnet-plan";
@@ -237,6 +238,7 @@ function checkAcrossEnvironments(environments: EnvironmentConfig[]): ConfigProbl
     byPrefix.set(`${environment.account.id}/${environment.prefix}`, environment);
   }
   problems.push(...checkHostCollisions(environments));
+  problems.push(...checkGuardrailsAcrossEnvironments(environments));
   return problems;
 }
 

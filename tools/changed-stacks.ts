@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import { LAYERS } from "../stacks/environment-stack";
 import { LAYERS_ON_THE_VPC_RUNNER } from "../stacks/runner-stack";
-import { isBootstrapStack, readSynthesizedStacks, SynthesizedStack } from "./lib/synth-output";
+import { isAccountStack, readSynthesizedStacks, SynthesizedStack } from "./lib/synth-output";
 import { canonicalJson } from "./harness/plan-cache";
 
 /** JSON without cdktf's `//` metadata, keys sorted: the same canonical form the plan cache keys stacks by. */
@@ -17,7 +17,7 @@ export interface StackChanges {
   readonly deploy: string[];
   /** Stacks in the base that the head no longer synthesizes (destroy is a manual decision: npm run teardown). */
   readonly removed: string[];
-  /** Bootstrap stacks that changed: an administrator applies them. */
+  /** Account-level stacks (bootstrap, guardrails) that changed: an administrator applies them. */
   readonly bootstrap: string[];
 }
 
@@ -40,9 +40,9 @@ export function changedStacks(base: readonly SynthesizedStack[], head: readonly 
     }
   }
   const order = head.map((stack) => stack.name);
-  const deploy = [...changed].filter((name) => !isBootstrapStack(name)).sort((a, b) => layerIndex(a) - layerIndex(b) || order.indexOf(a) - order.indexOf(b));
+  const deploy = [...changed].filter((name) => !isAccountStack(name)).sort((a, b) => layerIndex(a) - layerIndex(b) || order.indexOf(a) - order.indexOf(b));
   const names = new Set(order);
-  return { deploy, removed: base.map((stack) => stack.name).filter((name) => !names.has(name)), bootstrap: [...changed].filter(isBootstrapStack) };
+  return { deploy, removed: base.map((stack) => stack.name).filter((name) => !names.has(name)), bootstrap: [...changed].filter(isAccountStack) };
 }
 
 /** One matrix entry of the deploy workflow: the stack, and whether its job runs on the environment's in-VPC runner. */

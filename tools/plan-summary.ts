@@ -155,6 +155,23 @@ export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
   kubernetes_cron_job_v1: "stateless",
   kubernetes_storage_class_v1: "stateless",
   terraform_data: "stateless",
+  // The account guardrails (stacks/guardrails-stack.ts): the trail, detector, recorder and Security Hub keep history
+  // (a replacement is a gap in what the account records, and deleting Security Hub or a detector drops its findings);
+  // their settings, rules and analyzer are configuration.
+  aws_cloudtrail: "stateful",
+  aws_config_configuration_recorder: "stateful",
+  aws_guardduty_detector: "stateful",
+  aws_securityhub_account: "stateful",
+  aws_sns_topic_policy: "identity",
+  aws_accessanalyzer_analyzer: "stateless",
+  aws_cloudwatch_event_rule: "stateless",
+  aws_cloudwatch_event_target: "stateless",
+  aws_config_configuration_recorder_status: "stateless",
+  aws_config_conformance_pack: "stateless",
+  aws_config_delivery_channel: "stateless",
+  aws_guardduty_detector_feature: "stateless",
+  aws_s3_bucket_object_lock_configuration: "stateless",
+  aws_securityhub_standards_subscription: "stateless",
 };
 
 /** The class of a resource type; undefined when the project does not know it (the summary treats it as not stateless). */

@@ -5,6 +5,7 @@ import { accountId, awsRegion, resourceName, tagMap } from "./common";
 import { checkDatabaseRules, databaseSchema } from "./database";
 import { edgeSchema } from "./edge";
 import { githubSchema } from "./github";
+import { guardrailsSchema } from "./guardrails";
 import { networkSchema } from "./network";
 import { checkPlatformRules, platformSchema } from "./platform";
 import { stateSchema } from "./state";
@@ -50,6 +51,7 @@ const environmentObject = z.strictObject({
   platform: platformSchema,
   edge: edgeSchema,
   github: githubSchema,
+  guardrails: guardrailsSchema,
 });
 
 export type EnvironmentInput = z.input<typeof environmentObject>;

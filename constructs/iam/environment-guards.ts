@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { formatArn } from "../core/aws-scope";
+import { guardrailProtections } from "../guardrails/protected-actions";
 import { environmentBucketArns, GithubDeployRoleProps, regionsOf, stateArns } from "./deploy-role-props";
 import { ACCOUNT_WIDE_CREDENTIAL_ACTIONS, ROUTE53_ZONE_CHANGES, SERVICE_LINKED_ROLE_SERVICES, WORKLOAD_SERVICES } from "./pipeline-policy-data";
 import { PolicyStatement } from "./policy-document";
@@ -70,6 +71,8 @@ export function environmentGuards(scope: Construct, props: GithubDeployRoleProps
       Resource: [state.bucket.key.arn, ...(state.bucket.key.aliasArn ? [state.bucket.key.aliasArn] : [])],
     },
     { Sid: "NeverAccountWideSourceCredentialsOrConnections", Effect: "Deny", Action: ACCOUNT_WIDE_CREDENTIAL_ACTIONS, Resource: "*" },
+    // The account's guardrails (stacks/guardrails-stack.ts) are applied with the bootstrap credentials, never by an environment.
+    ...guardrailProtections(scope),
     ...nodeGroupGuards(props),
     ...(props.hostedZoneIds
       ? [

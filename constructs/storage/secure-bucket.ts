@@ -27,6 +27,11 @@ export interface SecureBucketProps {
   readonly expireObjectsAfterDays?: number;
   /** Refuse `terraform destroy` of the bucket. @default false */
   readonly preventDestroy?: boolean;
+  /**
+   * Create the bucket with S3 Object Lock (only possible at creation); the retention rule is the caller's
+   * (S3BucketObjectLockConfigurationA). @default false
+   */
+  readonly objectLock?: boolean;
 }
 
 /**
@@ -38,6 +43,8 @@ export class SecureBucket extends Construct {
   readonly name: string;
   /** The ARN, known at synth time (S3 ARNs carry no account or region). */
   readonly arn: string;
+  /** The bucket policy, for a service that checks its access when it is configured (CloudTrail). */
+  readonly policy: S3BucketPolicy;
   private readonly statements: PolicyStatement[];
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
@@ -46,6 +53,7 @@ export class SecureBucket extends Construct {
     this.arn = formatArn(this, { service: "s3", region: "", account: "", resource: props.bucketName });
     this.bucket = new S3Bucket(this, "Bucket", {
       bucket: props.bucketName,
+      objectLockEnabled: props.objectLock ? true : undefined,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
     const bucket = this.bucket.id;
@@ -100,7 +108,7 @@ export class SecureBucket extends Construct {
         Condition: { Bool: { "aws:SecureTransport": false } },
       },
     ];
-    new S3BucketPolicy(this, "Policy", {
+    this.policy = new S3BucketPolicy(this, "Policy", {
       bucket,
       policy: Lazy.stringValue({ produce: () => policyDocument(this.statements) }),
       dependsOn: [publicAccessBlock],

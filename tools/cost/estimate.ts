@@ -211,6 +211,90 @@ function loadBalancerCharges(c: PricingContext, kind: string, label = ""): Charg
 
 const IO_OPTIMIZED = "aurora-iopt1";
 
+/** How every account-guardrails figure is marked: rates the table has for one region and tier, volumes assumed. */
+const GUARDRAILS_ESTIMATE = "account guardrails: an estimate at the first-tier us-east-1 list rate of 2026 (tools/cost/prices.json, unverified)";
+
+/**
+ * The account guardrails (stacks/guardrails-stack.ts): the trail's management events are free (the account's first
+ * trail; the stack makes exactly one), its S3 data events are not; GuardDuty per event, GB and monitored vCPU per
+ * protection plan; AWS Config per configuration item and conformance pack evaluation; Security Hub per check; an
+ * account analyzer of IAM Access Analyzer is free.
+ */
+const GUARDRAIL_PRICERS: Record<string, Pricer> = {
+  aws_cloudtrail: (c) => {
+    const selectors = (c.values.advanced_event_selector as { field_selector?: { field?: string; equals?: string[] }[] }[] | undefined) ?? [];
+    const dataEvents = selectors.some((selector) =>
+      (selector.field_selector ?? []).some((field) => field.field === "eventCategory" && (field.equals ?? []).includes("Data")),
+    );
+    return [
+      { description: "management events, the account's first trail (free)", monthly: 0 },
+      ...(dataEvents
+        ? [
+            {
+              description: "S3 data events",
+              monthly: c.assume("cloudtrailS3DataEventsMillions") * 10 * c.global.cloudtrailDataEventsPer100k,
+              derived: GUARDRAILS_ESTIMATE,
+            },
+          ]
+        : []),
+    ];
+  },
+  aws_guardduty_detector: (c) =>
+    c.values.enable === false
+      ? []
+      : [
+          {
+            description: "GuardDuty: CloudTrail management events analysed",
+            monthly: c.assume("guarddutyManagementEventsMillions") * c.global.guarddutyManagementEventsPerMillion,
+            derived: GUARDRAILS_ESTIMATE,
+          },
+          {
+            description: "GuardDuty: VPC flow and DNS logs analysed",
+            monthly: c.assume("guarddutyFlowAndDnsLogsGb") * c.global.guarddutyFlowAndDnsLogsPerGb,
+            derived: GUARDRAILS_ESTIMATE,
+          },
+        ],
+  aws_guardduty_detector_feature: (c) => {
+    if (c.values.status !== "ENABLED") return [];
+    const feature = String(c.values.name);
+    const charge = (description: string, monthly: number): Charge[] => [{ description: `GuardDuty ${description}`, monthly, derived: GUARDRAILS_ESTIMATE }];
+    switch (feature) {
+      case "EKS_AUDIT_LOGS":
+        return charge("EKS audit log events", c.assume("guarddutyEksAuditEventsMillions") * c.global.guarddutyEksAuditEventsPerMillion);
+      case "RUNTIME_MONITORING":
+      case "EKS_RUNTIME_MONITORING":
+        return charge("runtime monitoring of EKS nodes", c.assume("guarddutyRuntimeVcpus") * c.global.guarddutyRuntimeMonitoringPerVcpuMonth);
+      case "RDS_LOGIN_EVENTS":
+        return charge("RDS login events", c.assume("guarddutyRdsVcpus") * c.global.guarddutyRdsLoginEventsPerVcpuMonth);
+      case "S3_DATA_EVENTS":
+        return charge("S3 data events", c.assume("guarddutyS3DataEventsMillions") * c.global.guarddutyS3DataEventsPerMillion);
+      default:
+        throw new Unpriceable(`GuardDuty feature ${feature} is not in the price table`);
+    }
+  },
+  aws_config_configuration_recorder: (c) => [
+    {
+      description: "AWS Config configuration items recorded",
+      monthly: c.assume("configItemsRecorded") * c.global.configItemRecorded,
+      derived: GUARDRAILS_ESTIMATE,
+    },
+  ],
+  aws_config_conformance_pack: (c) => [
+    {
+      description: "conformance pack rule evaluations",
+      monthly: c.assume("configConformancePackEvaluations") * c.global.configConformancePackEvaluation,
+      derived: GUARDRAILS_ESTIMATE,
+    },
+  ],
+  aws_securityhub_standards_subscription: (c) => [
+    { description: "Security Hub security checks", monthly: c.assume("securityHubChecks") * c.global.securityHubCheck, derived: GUARDRAILS_ESTIMATE },
+  ],
+  aws_accessanalyzer_analyzer: (c) => {
+    if (c.values.type === "ACCOUNT" || c.values.type === "ORGANIZATION") return [];
+    throw new Unpriceable(`an access analyzer of type ${String(c.values.type)} is priced per analysed role, which the table does not have`);
+  },
+};
+
 /** One pricer per billable resource type; free types are data (`noCharge` in prices.json). */
 const PRICERS: Record<string, Pricer> = {
   aws_eks_cluster: (c) => [{ description: "EKS control plane", monthly: c.regional().eksClusterHourly * c.hours }],
@@ -359,6 +443,7 @@ const PRICERS: Record<string, Pricer> = {
     { description: "DNS queries", monthly: c.assume("route53QueriesMillions") * c.global.route53QueriesPerMillion },
   ],
   aws_ecr_repository: (c) => [{ description: "image storage", monthly: c.assume("ecrStoredGb") * c.regional().ecrStorageGbMonthly }],
+  ...GUARDRAIL_PRICERS,
 };
 
 /** Resource types the estimator prices (the rest are free by the price table, or reported as unknown). */

@@ -26,6 +26,13 @@ const MAIN_RESOURCES: readonly (readonly [type: string, singular: string, plural
   ["aws_route53_zone", "hosted zone", "hosted zones"],
   ["aws_acm_certificate", "certificate", "certificates"],
   ["aws_kms_key", "KMS key", "KMS keys"],
+  // The account guardrails (stacks/guardrails-stack.ts): what records and watches the account.
+  ["aws_cloudtrail", "CloudTrail trail", "CloudTrail trails"],
+  ["aws_guardduty_detector", "GuardDuty detector", "GuardDuty detectors"],
+  ["aws_config_configuration_recorder", "Config recorder", "Config recorders"],
+  ["aws_config_conformance_pack", "conformance pack", "conformance packs"],
+  ["aws_securityhub_account", "Security Hub", "Security Hub accounts"],
+  ["aws_accessanalyzer_analyzer", "access analyzer", "access analyzers"],
 ];
 
 const README_BEGIN = "<!-- architecture-diagram:begin (npm run diagram) -->";

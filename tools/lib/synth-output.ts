@@ -73,9 +73,19 @@ export function isBootstrapStack(stackName: string): boolean {
   return stackName === "bootstrap" || stackName.startsWith("bootstrap-");
 }
 
-/** The environment a stack belongs to: its name up to the last `-` (`prod-data` → `prod`); none for bootstrap stacks. */
+/** Guardrails stacks (`guardrails-<account>`) belong to an account, not to an environment. */
+export function isGuardrailsStack(stackName: string): boolean {
+  return /^guardrails-\d{12}$/.test(stackName);
+}
+
+/** Account-level stacks (bootstrap, guardrails): an administrator applies them with the bootstrap credentials, no pipeline. */
+export function isAccountStack(stackName: string): boolean {
+  return isBootstrapStack(stackName) || isGuardrailsStack(stackName);
+}
+
+/** The environment a stack belongs to: its name up to the last `-` (`prod-data` → `prod`); none for account-level stacks. */
 export function environmentOf(stackName: string): string | undefined {
-  if (isBootstrapStack(stackName)) return undefined;
+  if (isAccountStack(stackName)) return undefined;
   const dash = stackName.lastIndexOf("-");
   return dash > 0 ? stackName.slice(0, dash) : undefined;
 }

@@ -1,5 +1,5 @@
 import { ARGOCD_NAMESPACE } from "../../constructs/addons/argo-cd";
-import { awsLocation, environmentOf, layerOf, regionOf, resourcesOf, SynthesizedStack } from "../lib/synth-output";
+import { awsLocation, environmentOf, isGuardrailsStack, layerOf, regionOf, resourcesOf, SynthesizedStack } from "../lib/synth-output";
 
 /**
  * The plan of `npm run teardown` (cli.ts): from an environment's synthesized stacks, the ordered steps that destroy it
@@ -35,7 +35,20 @@ export interface ForEachStep {
   readonly each: (item: string) => readonly (readonly string[])[];
 }
 
-export type Step = RunStep | WaitUntilEmptyStep | ForEachStep;
+/**
+ * Runs `list`, then for every word (or line) it printed the step `inner` builds from it: a lookup that needs an id only
+ * the first list knows (the environment's VPC id, then what GuardDuty created in that VPC).
+ */
+export interface NestedStep {
+  readonly kind: "for-each-step";
+  readonly why: string;
+  readonly list: readonly string[];
+  readonly split: "words" | "lines";
+  readonly placeholder: string;
+  readonly inner: (item: string) => Step;
+}
+
+export type Step = RunStep | WaitUntilEmptyStep | ForEachStep | NestedStep;
 
 /** One numbered section of the printed plan: a heading and the steps that run under it, in order. */
 export type Phase = { readonly title: string; readonly steps: readonly Step[] };
@@ -52,6 +65,11 @@ export interface TeardownTarget {
   readonly readerAutoscaling: boolean;
   /** What keeps data from being destroyed; the teardown removes it only when told to accept losing the data. */
   readonly protections: readonly Protection[];
+  /**
+   * The account's guardrails stack, when it has one: it stays. `runtimeMonitoringEndpoints` when its GuardDuty manages
+   * the EKS agent, which leaves an endpoint and a security group in the environment's VPC that block the VPC's destroy.
+   */
+  readonly guardrails?: { readonly stack: string; readonly runtimeMonitoringEndpoints: boolean };
 }
 
 /**
@@ -126,6 +144,8 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
   const first = (type: string) => resources.find((resource) => resource.type === type)?.values;
   const cluster = first("aws_eks_cluster");
   const database = first("aws_rds_cluster");
+  const accountId = awsLocation(own[0]!).accountId;
+  const guardrailsStack = stacks.find((stack) => isGuardrailsStack(stack.name) && awsLocation(stack).accountId === accountId);
   const protection = (
     kind: Protection["kind"],
     type: string,
@@ -142,6 +162,9 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
     clusterName: cluster && String(cluster.name),
     databaseClusterIdentifier: database && String(database.cluster_identifier),
     readerAutoscaling: first("aws_appautoscaling_target") !== undefined,
+    ...(guardrailsStack
+      ? { guardrails: { stack: guardrailsStack.name, runtimeMonitoringEndpoints: cluster !== undefined && managesEksAgent(guardrailsStack) } }
+      : {}),
     protections: [
       ...protection("database-deletion-protection", "aws_rds_cluster", "cluster_identifier", (values) => values.deletion_protection === true),
       ...protection(
@@ -166,6 +189,89 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
       ),
     ].sort((a, b) => PROTECTION_ORDER.indexOf(a.kind) - PROTECTION_ORDER.indexOf(b.kind)),
   };
+}
+
+/** Whether a guardrails stack's GuardDuty runs Runtime Monitoring with the EKS agent it manages (and so its VPC endpoints). */
+function managesEksAgent(stack: SynthesizedStack): boolean {
+  return resourcesOf(stack).some(
+    ({ type, values }) =>
+      type === "aws_guardduty_detector_feature" &&
+      ["RUNTIME_MONITORING", "EKS_RUNTIME_MONITORING"].includes(String(values.name)) &&
+      values.status === "ENABLED" &&
+      ((values.additional_configuration as { name?: string; status?: string }[] | undefined) ?? []).some(
+        (configuration) => configuration.name === "EKS_ADDON_MANAGEMENT" && configuration.status === "ENABLED",
+      ),
+  );
+}
+
+/** The tag GuardDuty puts on the VPC endpoint and security group it creates for Runtime Monitoring's agent. */
+export const GUARDDUTY_MANAGED_TAG = "GuardDutyManaged";
+
+/**
+ * GuardDuty removes the endpoint and security group it created in a cluster's VPC only when Runtime Monitoring is
+ * disabled account-wide; until then they keep the VPC's subnets and the VPC from being destroyed. Once the cluster is
+ * gone nothing uses them: delete the endpoint, wait until it is gone, then its security group.
+ */
+function guardDutyEndpointCleanup(target: TeardownTarget, networkStack: string): Step[] {
+  const region = ["--region", target.region];
+  const vpcs = {
+    list: ["aws", "ec2", "describe-vpcs", ...region, "--filters", `Name=tag:stack,Values=${networkStack}`, "--query", "Vpcs[].VpcId", "--output", "text"],
+    split: "words" as const,
+    placeholder: "<vpc-id>",
+  };
+  const managed = (vpc: string) => [`Name=vpc-id,Values=${vpc}`, `Name=tag:${GUARDDUTY_MANAGED_TAG},Values=true`];
+  const endpoints = (vpc: string, query: string) => [
+    "aws",
+    "ec2",
+    "describe-vpc-endpoints",
+    ...region,
+    "--filters",
+    ...managed(vpc),
+    "--query",
+    query,
+    "--output",
+    "text",
+  ];
+  return [
+    {
+      kind: "for-each-step",
+      why: "delete the interface endpoint GuardDuty Runtime Monitoring created in the environment's VPC (the account's guardrails; it blocks the VPC's destroy)",
+      ...vpcs,
+      inner: (vpc) => ({
+        kind: "for-each",
+        why: `the GuardDuty-managed endpoints of ${vpc}`,
+        list: endpoints(vpc, "VpcEndpoints[].VpcEndpointId"),
+        split: "words",
+        placeholder: "<vpc-endpoint-id>",
+        each: (endpoint) => [["aws", "ec2", "delete-vpc-endpoints", ...region, "--vpc-endpoint-ids", endpoint]],
+      }),
+    },
+    {
+      kind: "for-each-step",
+      why: "wait until the endpoint is deleted: its network interfaces hold GuardDuty's security group",
+      ...vpcs,
+      inner: (vpc) => ({
+        kind: "wait-until-empty",
+        why: `no GuardDuty-managed endpoint left in ${vpc}`,
+        argv: endpoints(vpc, "VpcEndpoints[?State!='deleted' && State!='Deleted'].VpcEndpointId"),
+        intervalSeconds: 15,
+        timeoutSeconds: 600,
+      }),
+    },
+    {
+      kind: "for-each-step",
+      why: "delete the security group GuardDuty created for that endpoint",
+      ...vpcs,
+      inner: (vpc) => ({
+        kind: "for-each",
+        why: `the GuardDuty-managed security groups of ${vpc}`,
+        list: ["aws", "ec2", "describe-security-groups", ...region, "--filters", ...managed(vpc), "--query", "SecurityGroups[].GroupId", "--output", "text"],
+        split: "words",
+        placeholder: "<security-group-id>",
+        each: (group) => [["aws", "ec2", "delete-security-group", ...region, "--group-id", group]],
+      }),
+    },
+  ];
 }
 
 /** A Kubernetes object's name from its `metadata` block (an object, or a one-element list in some renderings). */
@@ -195,6 +301,7 @@ export function teardownPlan(target: TeardownTarget, options: { kubeconfig: stri
     steps: [
       { kind: "run", why: "synthesize the stacks that are destroyed (cdktf.out/)", argv: ["npm", "run", "synth"] },
       ...target.destroyOrder.flatMap((stack): Step[] => [
+        ...(layerOf(stack) === "network" && target.guardrails?.runtimeMonitoringEndpoints ? guardDutyEndpointCleanup(target, stack) : []),
         {
           kind: "run",
           why: `destroy ${stack} (every stack that reads its outputs is gone already, so the dependency check is skipped)`,
@@ -486,28 +593,38 @@ export function formatPlan(target: TeardownTarget, phases: readonly Phase[]): st
     blocking(target.protections).forEach((protection) => lines.push(`  - ${describeProtection(protection)}`));
   }
   const stays = target.protections.filter((protection) => protection.kind === "final-snapshot");
-  if (stays.length > 0) {
+  if (stays.length > 0 || target.guardrails) {
     lines.push("What stays after the destroy (docs/operations.md#what-stays):");
     stays.forEach((protection) => lines.push(`  - ${describeProtection(protection)}`));
+    if (target.guardrails) {
+      lines.push(
+        `  - the account's guardrails (${target.guardrails.stack}): its trail, GuardDuty, AWS Config and the Object Lock audit bucket belong to the account, not the environment; the records of this environment stay locked for their retention (docs/security.md#account-guardrails)`,
+      );
+    }
   }
   phases.forEach((phase, index) => {
     lines.push("", `${index + 1}. ${phase.title}`);
-    for (const step of phase.steps) {
-      lines.push(`   # ${step.why}`);
-      if (step.kind === "run") lines.push(`   $ ${shellQuote(step.argv)}`);
-      if (step.kind === "wait-until-empty") {
-        lines.push(`   $ ${shellQuote(step.argv)}   # every ${step.intervalSeconds}s until it prints nothing, at most ${step.timeoutSeconds}s`);
-      }
-      if (step.kind === "for-each") {
-        lines.push(
-          `   $ ${shellQuote(step.list)}`,
-          `   # then for each ${step.split === "words" ? "word" : "line"} it prints (${JSON.stringify(step.placeholder)}):`,
-        );
-        step.each(step.placeholder).forEach((argv) => lines.push(`   $ ${shellQuote(argv)}`));
-      }
-    }
+    phase.steps.forEach((step) => lines.push(...formatStep(step, "   ")));
   });
   return `${lines.join("\n")}\n`;
+}
+
+function formatStep(step: Step, indent: string): string[] {
+  const lines = [`${indent}# ${step.why}`];
+  const then = (split: "words" | "lines", placeholder: string) =>
+    `${indent}# then for each ${split === "words" ? "word" : "line"} it prints (${JSON.stringify(placeholder)}):`;
+  if (step.kind === "run") lines.push(`${indent}$ ${shellQuote(step.argv)}`);
+  if (step.kind === "wait-until-empty") {
+    lines.push(`${indent}$ ${shellQuote(step.argv)}   # every ${step.intervalSeconds}s until it prints nothing, at most ${step.timeoutSeconds}s`);
+  }
+  if (step.kind === "for-each") {
+    lines.push(`${indent}$ ${shellQuote(step.list)}`, then(step.split, step.placeholder));
+    step.each(step.placeholder).forEach((argv) => lines.push(`${indent}$ ${shellQuote(argv)}`));
+  }
+  if (step.kind === "for-each-step") {
+    lines.push(`${indent}$ ${shellQuote(step.list)}`, then(step.split, step.placeholder), ...formatStep(step.inner(step.placeholder), `${indent}  `));
+  }
+  return lines;
 }
 
 function describeProtection(protection: Protection): string {

@@ -2,10 +2,11 @@ import { CostReport, estimate, formatReport, LineItem, money, PRICED_TYPES } fro
 import prices from "../../../tools/cost/prices.json";
 import { SynthesizedStack } from "../../../tools/lib/synth-output";
 import { bootstrapStackName } from "../../../stacks/bootstrap-stack";
+import { guardrailsStacks } from "../../../main";
 import { terraformCloudTrustStackName } from "../../../stacks/terraform-cloud-stack";
 import { AWS_REGIONS } from "../../../config/schema/aws-catalog";
 import type { EnvironmentConfig } from "../../../config";
-import { committedEnvironments, hasPipelines, shippedEnvironments, tier, withS3State } from "../../support/environments";
+import { committedEnvironments, hasPipelines, shippedEnvironments, testApp, tier, withS3State } from "../../support/environments";
 import { fixtureStack, synthesizeShipped } from "../support";
 
 /** The budget of a development environment with every layer present, at list price (issue 15). */
@@ -213,7 +214,7 @@ describe("estimate of the shipped environments", () => {
     expect(Object.keys(prices.sources)).toEqual(expect.arrayContaining(["ec2", "eks", "vpc", "aurora", "elb", "cloudfront", "waf", "kms", "cloudwatch"]));
   });
 
-  it("puts the bootstrap stacks under their accounts, not an environment", () => {
+  it("puts the bootstrap and guardrails stacks under their accounts, not an environment", () => {
     // Accounts with an environment of S3 state have a bootstrap stack; those with one in Terraform Cloud its trust stack.
     const accounts = [...new Set(withS3State().map((environment) => environment.account.id))].sort();
     const inCloud = new Set(
@@ -222,7 +223,12 @@ describe("estimate of the shipped environments", () => {
         .map((environment) => environment.account.id),
     );
     expect(report.account.map((stack) => stack.name).sort()).toEqual(
-      [...accounts.map((account) => bootstrapStackName(account, accounts.length)), ...[...inCloud].map(terraformCloudTrustStackName)].sort(),
+      [
+        ...accounts.map((account) => bootstrapStackName(account, accounts.length)),
+        ...[...inCloud].map(terraformCloudTrustStackName),
+        // An account whose environments turn on guardrails (production tiers by default) has its guardrails stack.
+        ...guardrailsStacks(testApp(), shippedEnvironments(), shippedEnvironments()).map((stack) => stack.node.id),
+      ].sort(),
     );
   });
 

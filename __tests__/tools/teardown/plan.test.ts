@@ -1,4 +1,5 @@
 import { shippedEnvironment, shippedEnvironments, tier } from "../../support/environments";
+import { environmentGuardrails } from "../../../config/schema/guardrails";
 import { pipelineRolesOf } from "../../../constructs/iam/pipeline-roles";
 import { terraformCloudOf } from "../../../constructs/tfc/environment";
 import { getStackWithNoUnmetDependants } from "@cdktf/cli-core/src/lib/helpers/stack-helpers";
@@ -58,8 +59,14 @@ const destroyedInOrder = (name: string): string[] => {
 const allCommands = (phases: readonly Phase[]): string[] =>
   phases
     .flatMap((phase) => phase.steps)
-    .flatMap((step: Step) => (step.kind === "for-each" ? [step.list, ...step.each(step.placeholder)] : [step.argv]))
+    .flatMap(commandsOf)
     .map(shellQuote);
+/** A step's commands, a nested step's inner commands included (with the placeholders the printed plan shows). */
+function commandsOf(step: Step): (readonly string[])[] {
+  if (step.kind === "for-each") return [step.list, ...step.each(step.placeholder)];
+  if (step.kind === "for-each-step") return [step.list, ...commandsOf(step.inner(step.placeholder))];
+  return [step.argv];
+}
 
 describe("destroy order", () => {
   it("destroys dev's delivery, then edge, platform, data, cluster, the runner the cluster admits, and network", () => {
@@ -118,6 +125,8 @@ describe("teardown steps", () => {
       clusterName: tier.production.prefix,
       databaseClusterIdentifier: tier.production.prefix,
       readerAutoscaling: true,
+      // The account's guardrails stack stays; its GuardDuty's endpoint in the VPC is cleaned up (guardrails.test.ts).
+      ...(environmentGuardrails(tier.production).enabled ? { guardrails: expect.objectContaining({ stack: `guardrails-${tier.production.account.id}` }) } : {}),
       protections: [
         { kind: "database-deletion-protection", name: tier.production.prefix, region: tier.production.account.region },
         { kind: "load-balancer-deletion-protection", name: `${tier.production.prefix}-web`, region: tier.production.account.region },

@@ -1,4 +1,5 @@
 import { PolicyRule } from "../types";
+import { AUDIT_RULES } from "./audit";
 import { COMPUTE_RULES } from "./compute";
 import { DATABASE_RULES } from "./database";
 import { EDGE_RULES } from "./edge";
@@ -19,6 +20,7 @@ export const ALL_RULES: readonly PolicyRule[] = [
   ...STORAGE_RULES,
   ...ENCRYPTION_RULES,
   ...LOGGING_RULES,
+  ...AUDIT_RULES,
   ...REGISTRY_RULES,
   ...NETWORK_RULES,
   ...EDGE_RULES,
