@@ -15,11 +15,13 @@ export interface StateFacts {
   readonly key: string;
   readonly keyAlias: string;
   readonly bucket: string;
+  /** The bucket's region: S3 uses the key there on a caller's behalf (kms:ViaService). */
+  readonly region: string;
 }
 
 export function stateOf(layout: Layout, environment: EnvironmentConfig): StateFacts {
   if (environment.state.backend !== "s3") throw new Error("pipeline roles exist for S3 state only");
-  const { bucket } = environment.state;
+  const { bucket, region } = environment.state;
   const deploy = Object.entries(layout.stacks).find(([, json]) =>
     Object.values((json.resource as Record<string, Record<string, { name?: string }>>)?.aws_iam_role ?? {}).some(
       (role) => role.name === `${environment.prefix}-deploy`,
@@ -29,7 +31,15 @@ export function stateOf(layout: Layout, environment: EnvironmentConfig): StateFa
   const [keyName] = Object.entries(resources.aws_kms_key ?? {}).find(([, key]) => String(key.description).includes(`s3://${bucket}`)) ?? [];
   const [aliasName] = Object.entries(resources.aws_kms_alias ?? {}).find(([, alias]) => String(alias.target_key_id).includes(`aws_kms_key.${keyName}.`)) ?? [];
   if (!keyName || !aliasName) throw new Error(`no state key of ${environment.name}`);
-  return { key: `\${aws_kms_key.${keyName}.arn}`, keyAlias: `\${aws_kms_alias.${aliasName}.arn}`, bucket };
+  return { key: `\${aws_kms_key.${keyName}.arn}`, keyAlias: `\${aws_kms_alias.${aliasName}.arn}`, bucket, region };
+}
+
+/**
+ * An object of the environment's saved plans (deploy-environment.yml: `saved-plans/<environment>/<stack>/<commit>/`),
+ * which hold the prior state; the path is spelled out, not taken from the code under test.
+ */
+export function savedPlan(environment: EnvironmentConfig, state: StateFacts, file = "tfplan"): string {
+  return `arn:${environment.partition}:s3:::${state.bucket}/saved-plans/${environment.name}/${environment.name}-data/0123456789abcdef0123456789abcdef01234567/${file}`;
 }
 
 /** Issue 18: what the deploy role must never do to escalate beyond its boundary (its own account). */
@@ -145,6 +155,9 @@ export function deployments(environment: EnvironmentConfig, state: StateFacts): 
       { action: "s3:GetObject", resource: `arn:${environment.partition}:s3:::${state.bucket}/${environment.name}/${environment.name}-network.tfstate` },
     ],
     ["decrypt its state", inRegion(environment, "kms:Decrypt", state.key)],
+    // Issue 22: the plans the main branch saves wait beside the state; the apply reads and then deletes them.
+    ["read its saved plan", { action: "s3:GetObject", resource: savedPlan(environment, state) }],
+    ["delete its saved plan once applied", { action: "s3:DeleteObject", resource: savedPlan(environment, state) }],
   ];
 }
 
@@ -170,6 +183,10 @@ export function crossEnvironment(from: EnvironmentConfig, to: EnvironmentConfig,
     ],
     ["schedule the other environment's key for deletion", inRegion(from, "kms:ScheduleKeyDeletion", target.regional("kms", "key/0a1b2c3d"), tagged)],
     ["read the other environment's state", { action: "s3:GetObject", resource: `arn:${to.partition}:s3:::${state.bucket}/${to.name}/${to.name}-data.tfstate` }],
+    // Issue 22: a saved plan holds the prior state; one planted there would be applied by the other's deploy.
+    ["read the other environment's saved plan", { action: "s3:GetObject", resource: savedPlan(to, state) }],
+    ["read the other environment's saved plan record", { action: "s3:GetObject", resource: savedPlan(to, state, "plan-meta.json") }],
+    ["plant a plan among the other environment's saved plans", { action: "s3:PutObject", resource: savedPlan(to, state) }],
     [
       "overwrite the other environment's state",
       { action: "s3:PutObject", resource: `arn:${to.partition}:s3:::${state.bucket}/${to.name}/${to.name}-data.tfstate` },

@@ -7,7 +7,7 @@ import { GithubDeployRoleProps } from "./deploy-role-props";
 import { boundaryStatements, environmentGuards } from "./environment-guards";
 import { githubTrustPolicy, MAIN_BRANCH_SUBJECT, PULL_REQUEST_SUBJECT } from "./github-oidc";
 import { deployRoleName, permissionsBoundaryName, planRoleName, pullRequestPlanRoleName } from "./pipeline-roles";
-import { planStatements } from "./plan-policy";
+import { planStatements, savePlanStatements } from "./plan-policy";
 import { policyDocument } from "./policy-document";
 
 /**
@@ -57,8 +57,12 @@ export class GithubDeployRole extends Construct {
       maxSessionDuration: 3600,
       assumeRolePolicy: githubTrustPolicy(props.oidcProvider.arn, props.repository, [MAIN_BRANCH_SUBJECT]),
     });
-    const planPolicy = policyDocument([...planStatements(this, props), ...guards]);
-    new IamRolePolicy(this, "PlanPolicy", { name: "plan", role: this.planRole.id, policy: planPolicy });
+    // Only the main branch's plans are applied, so only its plan role saves one.
+    new IamRolePolicy(this, "PlanPolicy", {
+      name: "plan",
+      role: this.planRole.id,
+      policy: policyDocument([...planStatements(this, props), ...savePlanStatements(props), ...guards]),
+    });
     if (props.pullRequestPlans) {
       this.pullRequestPlanRole = new IamRole(this, "PullRequestPlanRole", {
         name: pullRequestPlanRoleName(prefix),
@@ -66,7 +70,11 @@ export class GithubDeployRole extends Construct {
         maxSessionDuration: 3600,
         assumeRolePolicy: githubTrustPolicy(props.oidcProvider.arn, props.repository, [PULL_REQUEST_SUBJECT]),
       });
-      new IamRolePolicy(this, "PullRequestPlanPolicy", { name: "plan", role: this.pullRequestPlanRole.id, policy: planPolicy });
+      new IamRolePolicy(this, "PullRequestPlanPolicy", {
+        name: "plan",
+        role: this.pullRequestPlanRole.id,
+        policy: policyDocument([...planStatements(this, props), ...guards]),
+      });
     }
     if (props.hostedZoneIds === undefined && (props.accountNeighbours ?? []).length > 0) {
       this.node.addValidation({
