@@ -4,7 +4,7 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { deployStatements } from "./deploy-policy";
 import { GithubDeployRoleProps } from "./deploy-role-props";
-import { boundaryStatements, environmentGuards } from "./environment-guards";
+import { boundaryStatements, environmentGuards, requireZonesWhenShared } from "./environment-guards";
 import { githubTrustPolicy, MAIN_BRANCH_SUBJECT, PULL_REQUEST_SUBJECT } from "./github-oidc";
 import { deployRoleName, permissionsBoundaryName, planRoleName, pullRequestPlanRoleName } from "./pipeline-roles";
 import { planStatements, savePlanStatements } from "./plan-policy";
@@ -76,12 +76,6 @@ export class GithubDeployRole extends Construct {
         policy: policyDocument([...planStatements(this, props), ...guards]),
       });
     }
-    if (props.hostedZoneIds === undefined && (props.accountNeighbours ?? []).length > 0) {
-      this.node.addValidation({
-        validate: () => [
-          `environment ${props.environmentName}: edge.hostedZoneId is required when environments share an account (with ${props.accountNeighbours!.join(", ")}): Route 53 has no tag conditions, so each environment's roles are limited to its zones by id`,
-        ],
-      });
-    }
+    requireZonesWhenShared(this, props);
   }
 }
