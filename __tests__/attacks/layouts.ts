@@ -19,10 +19,17 @@ import { hasPipelines, SHIPPED_CONFIG_DIR, shippedEnvironments, testApp } from "
 export type LayoutName = "per-account" | "shared-account";
 
 /**
- * Who runs the environments' Terraform: GitHub Actions (S3 state, the bootstrap's roles) or Terraform Cloud (the same
- * environment files with `state.backend: cloud` and no GitHub repository; the trust stack's `-tfc-` roles).
+ * Who runs the environments' Terraform: GitHub Actions (S3 state, the bootstrap's roles), Terraform Cloud (the same
+ * environment files with `state.backend: cloud` and no GitHub repository; the trust stack's `-tfc-` roles), or both
+ * (`mixed`: the lower environment on GitHub Actions, the higher on Terraform Cloud).
  */
-export type Runner = "github" | "terraform-cloud";
+export type Runner = "github" | "terraform-cloud" | "mixed";
+
+/** Who runs one environment's Terraform in a layout. */
+export function runnerOf(layout: Pick<Layout, "runner" | "lower">, environment: EnvironmentConfig): Exclude<Runner, "mixed"> {
+  if (layout.runner !== "mixed") return layout.runner;
+  return environment.name === layout.lower.name ? "github" : "terraform-cloud";
+}
 
 /** The Terraform Cloud organization and project the attacked environments' workspaces are in. */
 export const ATTACKED_ORGANIZATION = "attacked-org";
@@ -39,7 +46,7 @@ export interface Layout {
 
 const SECOND_ACCOUNT = "210987654321";
 
-function configOf(environment: EnvironmentConfig, accountId: string, runner: Runner): EnvironmentConfig {
+function configOf(environment: EnvironmentConfig, accountId: string, runner: Exclude<Runner, "mixed">): EnvironmentConfig {
   const file = path.join(SHIPPED_CONFIG_DIR, `${environment.name}.yaml`);
   const input = parse(fs.readFileSync(file, "utf8")) as { account: { id: string; autoScalingServiceLinkedRole?: string }; github?: unknown };
   const account = { ...input.account, id: accountId };
@@ -74,9 +81,9 @@ export function layout(name: LayoutName, runner: Runner = "github"): Layout {
   const pair = attackedPair(shippedEnvironments());
   if (!pair) throw new Error(`no development environment GitHub Actions deploys and production one to attack in ${SHIPPED_CONFIG_DIR}`);
   const { lower: development, higher: production } = pair;
-  const lower = configOf(development, development.account.id, runner);
+  const lower = configOf(development, development.account.id, runner === "mixed" ? "github" : runner);
   const higherAccount = name === "shared-account" ? lower.account.id : production.account.id === lower.account.id ? SECOND_ACCOUNT : production.account.id;
-  const higher = configOf(production, higherAccount, runner);
+  const higher = configOf(production, higherAccount, runner === "mixed" ? "terraform-cloud" : runner);
   const app = buildApp(testApp(), [lower, higher]);
   app.synth();
   const stacks = Object.fromEntries(readSynthesizedStacks(app.outdir).map((stack) => [stack.name, stack.json as Record<string, unknown>]));
@@ -154,7 +161,7 @@ const ADMINISTRATOR: PolicyDocumentJson = { Statement: [{ Effect: "Allow", Actio
 /** The roles that run an environment's Terraform, by the label the attacks report: the applying one first. */
 export function pipelineRolesOf(layout: Layout, environment: EnvironmentConfig): { label: string; name: string }[] {
   const { prefix } = environment;
-  if (layout.runner === "terraform-cloud") {
+  if (runnerOf(layout, environment) === "terraform-cloud") {
     return [
       { label: "Terraform Cloud apply role", name: `${prefix}-tfc-apply` },
       { label: "Terraform Cloud plan role", name: `${prefix}-tfc-plan` },

@@ -1,7 +1,7 @@
 import { evaluate } from "../../constructs/policy/iam-evaluator";
 import type { EnvironmentConfig } from "../../config";
-import { arnsOf, ATTACKED_ORGANIZATION, decide, foreignTrusts, Layout, layout, LAYOUTS, pipelineRolesOf, principalsOf, roleTrust } from "./layouts";
-import { accountWide, crossEnvironment, deployments, escalations, outOfRegion, Path, terraformCloudRoleNames } from "./paths";
+import { arnsOf, ATTACKED_ORGANIZATION, decide, foreignTrusts, Layout, layout, LAYOUTS, pipelineRolesOf, principalsOf, roleTrust, runnerOf } from "./layouts";
+import { accountWide, crossEnvironment, deployments, escalations, outOfRegion, Path, stateOf, terraformCloudRoleNames } from "./paths";
 
 /**
  * The attack suite against the roles of Terraform Cloud's runs (dynamic provider credentials): the same environments
@@ -136,6 +136,29 @@ if (LAYOUTS.length > 0)
 
     it("every role's trust admits only its account, AWS services, and the Terraform Cloud and cluster identity providers", () => {
       expect(foreignTrusts(built())).toEqual([]);
+    });
+  });
+
+if (LAYOUTS.length > 0)
+  describe("one account shared by an environment GitHub Actions deploys and one on Terraform Cloud", () => {
+    const built = (): Layout => layout("shared-account", "mixed");
+
+    it.each([
+      ["lower", "higher"],
+      ["higher", "lower"],
+    ] as const)("no principal of the %s environment touches the %s one", (fromName, toName) => {
+      const current = built();
+      const [from, to] = [current[fromName], current[toName]];
+      expect([from, to].map((environment) => runnerOf(current, environment))).toEqual(
+        fromName === "lower" ? ["github", "terraform-cloud"] : ["terraform-cloud", "github"],
+      );
+      const state = runnerOf(current, to) === "github" ? stateOf(current, to) : undefined;
+      const allowed = principalsOf(current, from).flatMap((principal) =>
+        crossEnvironment(from, to, state)
+          .filter(([, request]) => decide(principal, request) === "allowed")
+          .map(([attack]) => `${principal.label}: ${attack}`),
+      );
+      expect(allowed).toEqual([]);
     });
   });
 
