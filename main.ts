@@ -66,6 +66,7 @@ export function bootstrapStacks(app: App, selected: readonly EnvironmentConfig[]
       (account) =>
         new BootstrapStack(app, bootstrapStackName(account, accounts.length), {
           environments: s3Environments.filter((environment) => environment.account.id === account),
+          accountEnvironments: all.filter((environment) => environment.account.id === account),
         }),
     );
 }

@@ -15,6 +15,8 @@ import { defaultTags } from "./environment-stack";
 export interface BootstrapStackProps {
   /** The environments whose state this account's bucket keeps; they agree on bucket and region (the loader checks). */
   readonly environments: readonly EnvironmentConfig[];
+  /** Every environment of the account, Terraform Cloud's included: their node groups are out of the roles' reach. @default environments */
+  readonly accountEnvironments?: readonly EnvironmentConfig[];
   /**
    * Folder of the local state files, outside anything a tool deletes (cdktf replaces its output folder on every synth).
    * @default `state/` in the working directory, the repository root where `npm run synth` and cdktf run
@@ -84,7 +86,7 @@ export class BootstrapStack extends TerraformStack {
           githubEnvironment: roles.githubEnvironment,
           pullRequestPlans: roles.pullRequestPlans,
           hostedZoneIds: roles.hostedZoneIds,
-          accountNeighbours: props.environments.filter((other) => other !== environment).map((other) => other.prefix),
+          accountNeighbours: (props.accountEnvironments ?? props.environments).filter((other) => other.name !== environment.name).map((other) => other.prefix),
           production: environment.isProduction,
           state: { bucket: this.stateBucket, keyPrefix: `${environment.name}/` },
           additionalRegions: environment.database.disasterRecovery.region ? [environment.database.disasterRecovery.region] : [],

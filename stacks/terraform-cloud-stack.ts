@@ -4,6 +4,7 @@ import { App, Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdk
 import { TfeProvider } from "@cdktf/provider-tfe/lib/provider";
 import { EnvironmentConfig } from "../config";
 import { declareAwsStack } from "../constructs/core/aws-scope";
+import { hostedZonesOf } from "../constructs/iam/pipeline-roles";
 import { PolicyAspect } from "../constructs/policy/policy-aspect";
 import { TerraformCloudDeployRoles } from "../constructs/tfc/deploy-roles";
 import { terraformCloudOf } from "../constructs/tfc/environment";
@@ -47,6 +48,8 @@ function localState(stack: TerraformStack, id: string, stateDirectory: string, f
 export interface TerraformCloudTrustStackProps {
   /** The Terraform Cloud environments of one account. */
   readonly environments: readonly EnvironmentConfig[];
+  /** Every environment of the account, whatever its backend: their node groups are out of the roles' reach. @default environments */
+  readonly accountEnvironments?: readonly EnvironmentConfig[];
   /** Folder of the local state file. @default `state/` in the working directory (as the bootstrap stacks') */
   readonly stateDirectory?: string;
 }
@@ -105,6 +108,8 @@ export class TerraformCloudTrustStack extends TerraformStack {
         applySubjects: identities.map((identity) => workloadIdentitySubject(identity, "apply")),
         planSubjects: identities.map((identity) => workloadIdentitySubject(identity, "plan")),
         production: environment.isProduction,
+        hostedZoneIds: hostedZonesOf(environment),
+        accountNeighbours: (props.accountEnvironments ?? props.environments).filter((other) => other.name !== environment.name).map((other) => other.prefix),
       });
       this.roles[environment.name] = roles;
       new TerraformOutput(this, `apply_role_${environment.name}`, {
@@ -192,6 +197,7 @@ export function terraformCloudStacks(app: App, selected: readonly EnvironmentCon
       (account) =>
         new TerraformCloudTrustStack(app, terraformCloudTrustStackName(account), {
           environments: inCloud(all).filter((environment) => environment.account.id === account),
+          accountEnvironments: all.filter((environment) => environment.account.id === account),
         }),
     ),
     ...inCloud(selected).map((environment) => new TerraformCloudWorkspacesStack(app, environment)),

@@ -10,6 +10,7 @@ import { ConfigError, EnvironmentConfig, formatProblem, loadEnvironments, option
 import { TIERS } from "../config/schema/environment";
 import { applicationRoleName } from "../constructs/edge/application-database-access";
 import { pipelineRolesOf } from "../constructs/iam/pipeline-roles";
+import { savedPlansKeyPrefix } from "../constructs/iam/plan-policy";
 import { APPLICATION_SERVICE_ACCOUNT, PROVISIONER_SERVICE_ACCOUNT } from "../stacks/edge-stack";
 import { PIPELINE_WORKFLOWS, plannedByPullRequests, runnerProjectName } from "../stacks/runner-stack";
 
@@ -110,8 +111,7 @@ function environmentJob(environment: EnvironmentConfig, apply: boolean, needs: s
     needs,
     if: `\${{ !failure() && !cancelled() && ${condition}needs.changes.outputs.${environment.name} != '[]' }}`,
     strategy: { "max-parallel": 1, "fail-fast": true, matrix: { include: `\${{ fromJSON(needs.changes.outputs.${environment.name}) }}` } },
-    // actions: write only for the job of deploy-environment.yml that deletes the saved plan once applied.
-    permissions: { contents: "read", "id-token": "write", ...(apply ? { actions: "write" } : {}) },
+    permissions: { contents: "read", "id-token": "write" },
     uses: "./.github/workflows/deploy-environment.yml",
     with: {
       stack: "${{ matrix.stack }}",
@@ -124,11 +124,20 @@ function environmentJob(environment: EnvironmentConfig, apply: boolean, needs: s
       "plan-role": apply ? roles.planRoleArn : roles.pullRequestPlanRoleArn,
       "deploy-role": roles.deployRoleArn,
       "runner-project": runnerProjectName(environment),
+      // Plans to apply wait beside the state, which only the environment's own deploy role reads; pull requests save none.
+      ...(apply ? savedPlansInputs(environment) : {}),
       // A pull request's plan role reads no Secrets in the cluster, and Helm keeps its releases there: the stacks
       // that talk to the cluster are planned from the state without refreshing it.
       ...(apply ? {} : { refresh: "${{ !matrix.vpc }}" }),
     },
   };
+}
+
+/** Where deploy-environment.yml saves the plans it applies: the environment's saved-plans prefix in its state bucket. */
+function savedPlansInputs(environment: EnvironmentConfig): Record<string, string> {
+  const { state } = environment;
+  if (state.backend !== "s3") throw new Error(`${environment.name}: GitHub Actions deploys only environments whose state is in S3`);
+  return { "saved-plans": `s3://${state.bucket}/${savedPlansKeyPrefix(environment.name)}`, "state-region": state.region };
 }
 
 function deployWorkflow(environments: readonly EnvironmentConfig[]): string {

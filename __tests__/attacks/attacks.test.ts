@@ -1,12 +1,11 @@
 import { evaluate } from "../../constructs/policy/iam-evaluator";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../../constructs/iam/github-oidc";
-import { parsePolicy, resourcesOfType } from "../../tools/contracts/terraform";
-import { documentJson } from "../../tools/contracts/checks/effective-permissions";
-import { attackedPair, decide, inRegion, Layout, layout, LAYOUTS, principalsOf, roleIdentity, roleTrust, arnsOf } from "./layouts";
+import { resourcesOfType } from "../../tools/contracts/terraform";
+import { attackedPair, decide, foreignTrusts, inRegion, Layout, layout, LAYOUTS, principalsOf, roleIdentity, roleTrust, arnsOf } from "./layouts";
 import { bootstrapStacks } from "../../main";
 import { committedEnvironments, hasPipelines, shippedEnvironments, testApp } from "../support/environments";
 import { resourcesOf, synthStack } from "../support/synth";
-import { accountWide, crossEnvironment, deployments, escalations, outOfRegion, Path, stateOf } from "./paths";
+import { accountWide, crossEnvironment, deployments, escalations, outOfRegion, Path, savedPlan, stateOf } from "./paths";
 
 /**
  * The attack suite: every escalation and cross-environment path the reviews found, tried with the project's IAM
@@ -143,35 +142,60 @@ if (LAYOUTS.length > 0)
       });
     });
 
+    describe("saved plans (they hold the prior state) are read by the deploy role alone", () => {
+      it.each(["lower", "higher"] as const)("no plan role of the %s environment reads its saved plans, and no pull request writes one", (which) => {
+        const current = built();
+        const environment = current[which];
+        const state = stateOf(current, environment);
+        const planRoles = principalsOf(current, environment).filter((principal) => principal.label.includes("plan role"));
+        const found = planRoles.flatMap((principal) =>
+          [
+            ["read", "s3:GetObject", savedPlan(environment, state)],
+            ["read the record of", "s3:GetObject", savedPlan(environment, state, "plan-meta.json")],
+            ["delete", "s3:DeleteObject", savedPlan(environment, state)],
+            ...(principal.label === "plan role" ? [] : [["plant", "s3:PutObject", savedPlan(environment, state)]]),
+          ]
+            .filter(([, action, resource]) => decide(principal, { action, resource }) === "allowed")
+            .map(([what]) => `${principal.label}: ${what} a saved plan`),
+        );
+        expect(found).toEqual([]);
+        expect(planRoles.map((principal) => principal.label)).toEqual(["plan role", ...(environment.tier === "development" ? ["pull-request plan role"] : [])]);
+      });
+
+      it.each(["lower", "higher"] as const)(
+        "the %s environment's main-branch plan role saves its plan, encrypted with the state key through S3 only",
+        (which) => {
+          const current = built();
+          const environment = current[which];
+          const state = stateOf(current, environment);
+          const plan = principalsOf(current, environment).find((principal) => principal.label === "plan role")!;
+          const viaS3 = { "kms:ViaService": `s3.${state.region}.amazonaws.com` };
+          expect(decide(plan, { action: "s3:PutObject", resource: savedPlan(environment, state) })).toBe("allowed");
+          expect(decide(plan, inRegion(environment, "kms:GenerateDataKey", state.key, viaS3))).toBe("allowed");
+          // A data key of its own would let it encrypt anything with the state key, outside S3.
+          expect(decide(plan, inRegion(environment, "kms:GenerateDataKey", state.key))).toBe("implicit-deny");
+          // The pull-request plan role cannot even encrypt with it.
+          for (const principal of principalsOf(current, environment).filter((candidate) => candidate.label === "pull-request plan role"))
+            expect(decide(principal, inRegion(environment, "kms:GenerateDataKey", state.key, viaS3))).toBe("implicit-deny");
+        },
+      );
+
+      it.each(["lower", "higher"] as const)("a plan of the %s environment never applied is gone from its state bucket within a day", (which) => {
+        const current = built();
+        const environment = current[which];
+        const state = resourcesOfType(current.stacks, "aws_s3_bucket").find((candidate) => candidate.values.bucket === stateOf(current, environment).bucket)!;
+        const lifecycle = resourcesOfType(current.stacks, "aws_s3_bucket_lifecycle_configuration").find(
+          (candidate) => candidate.stack === state.stack && String(candidate.values.bucket).includes(`aws_s3_bucket.${state.name}.`),
+        );
+        expect(lifecycle?.values.rule).toContainEqual(
+          expect.objectContaining({ filter: [{ prefix: "saved-plans/" }], expiration: [{ days: 1 }], noncurrent_version_expiration: [{ noncurrent_days: 1 }] }),
+        );
+      });
+    });
+
     describe("workload roles", () => {
       it("every role's trust admits only its account, AWS services, and the GitHub and cluster identity providers", () => {
-        const current = built();
-        const foreign = resourcesOfType(current.stacks, "aws_iam_role").flatMap((role) =>
-          documentJson(parsePolicy(role.values.assume_role_policy) ?? []).Statement.flatMap((statement) => {
-            const principal = statement.Principal as Record<string, string[]> | "*" | undefined;
-            if (principal === "*" || principal === undefined) return [`${String(role.values.name)}: any principal`];
-            return Object.entries(principal).flatMap(([type, ids]) =>
-              ids
-                .filter((id) => {
-                  if (type === "Service") return !/^[a-z0-9.-]+\.amazonaws\.com$/.test(id);
-                  // GitHub's and Terraform Cloud's providers, and the clusters' (a reference to the cluster stack's provider).
-                  const providers = [`oidc-provider/${GITHUB_OIDC_HOST}`, "oidc-provider/app.terraform.io", "oidc-provider/oidc.eks."];
-                  if (type === "Federated") return !(id.startsWith("${") || providers.some((provider) => id.includes(provider)));
-                  const account = id.split(":")[4];
-                  return (
-                    !(account === current.lower.account.id || account === current.higher.account.id) ||
-                    (name === "per-account" && account !== roleAccount(role.stack))
-                  );
-                })
-                .map((id) => `${String(role.values.name)}: ${type} ${id}`),
-            );
-          }),
-        );
-        expect(foreign).toEqual([]);
-
-        function roleAccount(stack: string): string {
-          return stack.startsWith(`${current.higher.name}-`) ? current.higher.account.id : current.lower.account.id;
-        }
+        expect(foreignTrusts(built())).toEqual([]);
       });
 
       it.each(["lower", "higher"] as const)(
@@ -213,6 +237,14 @@ if (LAYOUTS.length > 0)
       const state = stateOf(current, current.lower);
       const found = escalations(current.lower, state).filter(([, request]) => evaluate(request, [old]) === "allowed");
       expect(found.map(([attack]) => attack)).toEqual(expect.arrayContaining(["create a role without the boundary", "delete the boundary"]));
+    });
+
+    it("saved plans under the state's own prefix would be read by every plan role, a pull request's included", () => {
+      const current = layout("shared-account");
+      const { lower } = current;
+      const underState = `arn:${lower.partition}:s3:::${stateOf(current, lower).bucket}/${lower.name}/saved-plans/${lower.name}-data/tfplan`;
+      const readers = principalsOf(current, lower).filter((principal) => decide(principal, { action: "s3:GetObject", resource: underState }) === "allowed");
+      expect(readers.map((principal) => principal.label)).toEqual(expect.arrayContaining(["plan role", "pull-request plan role"]));
     });
 
     it("without the zone and Auto Scaling guards, a shared account lets the lower environment's deploy role at the higher one's DNS and nodes", () => {

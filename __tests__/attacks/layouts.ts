@@ -3,6 +3,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { EnvironmentConfig, validateEnvironment } from "../../config";
 import { decide as evaluatorDecide, Decision, IamRequest, PolicyDocumentJson } from "./evaluation";
+import { GITHUB_OIDC_HOST } from "../../constructs/iam/github-oidc";
 import { buildApp } from "../../main";
 import { documentJson } from "../../tools/contracts/checks/effective-permissions";
 import { parsePolicy, policiesOfRole, resourcesOfType } from "../../tools/contracts/terraform";
@@ -17,8 +18,25 @@ import { hasPipelines, SHIPPED_CONFIG_DIR, shippedEnvironments, testApp } from "
  */
 export type LayoutName = "per-account" | "shared-account";
 
+/**
+ * Who runs the environments' Terraform: GitHub Actions (S3 state, the bootstrap's roles), Terraform Cloud (the same
+ * environment files with `state.backend: cloud` and no GitHub repository; the trust stack's `-tfc-` roles), or both
+ * (`mixed`: the lower environment on GitHub Actions, the higher on Terraform Cloud).
+ */
+export type Runner = "github" | "terraform-cloud" | "mixed";
+
+/** Who runs one environment's Terraform in a layout. */
+export function runnerOf(layout: Pick<Layout, "runner" | "lower">, environment: EnvironmentConfig): Exclude<Runner, "mixed"> {
+  if (layout.runner !== "mixed") return layout.runner;
+  return environment.name === layout.lower.name ? "github" : "terraform-cloud";
+}
+
+/** The Terraform Cloud organization and project the attacked environments' workspaces are in. */
+export const ATTACKED_ORGANIZATION = "attacked-org";
+
 export interface Layout {
   readonly name: LayoutName;
+  readonly runner: Runner;
   /** The development environment (pull requests plan it) and the production one. */
   readonly lower: EnvironmentConfig;
   readonly higher: EnvironmentConfig;
@@ -28,10 +46,18 @@ export interface Layout {
 
 const SECOND_ACCOUNT = "210987654321";
 
-function configOf(environment: EnvironmentConfig, accountId: string): EnvironmentConfig {
+function configOf(environment: EnvironmentConfig, accountId: string, runner: Exclude<Runner, "mixed">): EnvironmentConfig {
   const file = path.join(SHIPPED_CONFIG_DIR, `${environment.name}.yaml`);
-  const input = parse(fs.readFileSync(file, "utf8")) as { account: { id: string } };
-  const result = validateEnvironment(environment.name, file, { ...input, account: { ...input.account, id: accountId } });
+  const input = parse(fs.readFileSync(file, "utf8")) as { account: { id: string; autoScalingServiceLinkedRole?: string }; github?: unknown };
+  const account = { ...input.account, id: accountId };
+  const inCloud = () => {
+    // Without a bootstrap stack nothing creates the service-linked role, and Terraform Cloud runs need no repository.
+    const cloud: Record<string, unknown> = { ...input, state: { backend: "cloud", organization: ATTACKED_ORGANIZATION } };
+    delete cloud.github;
+    cloud.account = account.autoScalingServiceLinkedRole ? { ...account, autoScalingServiceLinkedRole: "existing" } : account;
+    return cloud;
+  };
+  const result = validateEnvironment(environment.name, file, runner === "github" ? { ...input, account } : inCloud());
   if ("problems" in result) throw new Error(result.problems.map((problem) => `${problem.location}: ${problem.message}`).join("\n"));
   return result.environment;
 }
@@ -47,22 +73,22 @@ export function attackedPair(environments: readonly EnvironmentConfig[]): { lowe
   return lower && higher ? { lower, higher } : undefined;
 }
 
-const cache = new Map<LayoutName, Layout>();
+const cache = new Map<string, Layout>();
 
-export function layout(name: LayoutName): Layout {
-  const cached = cache.get(name);
+export function layout(name: LayoutName, runner: Runner = "github"): Layout {
+  const cached = cache.get(`${name}/${runner}`);
   if (cached) return cached;
   const pair = attackedPair(shippedEnvironments());
   if (!pair) throw new Error(`no development environment GitHub Actions deploys and production one to attack in ${SHIPPED_CONFIG_DIR}`);
   const { lower: development, higher: production } = pair;
-  const lower = configOf(development, development.account.id);
+  const lower = configOf(development, development.account.id, runner === "mixed" ? "github" : runner);
   const higherAccount = name === "shared-account" ? lower.account.id : production.account.id === lower.account.id ? SECOND_ACCOUNT : production.account.id;
-  const higher = configOf(production, higherAccount);
+  const higher = configOf(production, higherAccount, runner === "mixed" ? "terraform-cloud" : runner);
   const app = buildApp(testApp(), [lower, higher]);
   app.synth();
   const stacks = Object.fromEntries(readSynthesizedStacks(app.outdir).map((stack) => [stack.name, stack.json as Record<string, unknown>]));
-  const built = { name, lower, higher, stacks };
-  cache.set(name, built);
+  const built = { name, runner, lower, higher, stacks };
+  cache.set(`${name}/${runner}`, built);
   return built;
 }
 
@@ -93,6 +119,36 @@ export function roleTrust(layout: Layout, name: string): PolicyDocumentJson {
   return documentJson(parsePolicy(roleResource(layout, name).values.assume_role_policy) ?? []);
 }
 
+/**
+ * Trust of any synthesized role that admits more than its own account, AWS services, and the GitHub, Terraform Cloud
+ * and cluster identity providers: one line per principal found.
+ */
+export function foreignTrusts(layout: Layout): string[] {
+  const { lower, higher } = layout;
+  // A role's account: its environment's stack, or the account a bootstrap stack is named after.
+  const roleAccount = (stack: string) =>
+    [higher, lower].find((environment) => stack.startsWith(`${environment.name}-`) || stack.endsWith(`-${environment.account.id}`))?.account.id ??
+    lower.account.id;
+  return resourcesOfType(layout.stacks, "aws_iam_role").flatMap((role) =>
+    documentJson(parsePolicy(role.values.assume_role_policy) ?? []).Statement.flatMap((statement) => {
+      const principal = statement.Principal as Record<string, string[]> | "*" | undefined;
+      if (principal === "*" || principal === undefined) return [`${String(role.values.name)}: any principal`];
+      return Object.entries(principal).flatMap(([type, ids]) =>
+        ids
+          .filter((id) => {
+            if (type === "Service") return !/^[a-z0-9.-]+\.amazonaws\.com$/.test(id);
+            // GitHub's and Terraform Cloud's providers, and the clusters' (a reference to the cluster stack's provider).
+            const providers = [`oidc-provider/${GITHUB_OIDC_HOST}`, "oidc-provider/app.terraform.io", "oidc-provider/oidc.eks."];
+            if (type === "Federated") return !(id.startsWith("${") || providers.some((provider) => id.includes(provider)));
+            const account = id.split(":")[4];
+            return !(account === lower.account.id || account === higher.account.id) || (layout.name === "per-account" && account !== roleAccount(role.stack));
+          })
+          .map((id) => `${String(role.values.name)}: ${type} ${id}`),
+      );
+    }),
+  );
+}
+
 export function boundaryOf(layout: Layout, environment: EnvironmentConfig): PolicyDocumentJson {
   const policy = resourcesOfType(layout.stacks, "aws_iam_policy").find((candidate) => candidate.values.name === `${environment.prefix}-boundary`);
   if (!policy) throw new Error(`no boundary of ${environment.name}`);
@@ -102,13 +158,24 @@ export function boundaryOf(layout: Layout, environment: EnvironmentConfig): Poli
 /** A role the environment's stacks create under the boundary, whatever its own policy says (here: administrator). */
 const ADMINISTRATOR: PolicyDocumentJson = { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 
+/** The roles that run an environment's Terraform, by the label the attacks report: the applying one first. */
+export function pipelineRolesOf(layout: Layout, environment: EnvironmentConfig): { label: string; name: string }[] {
+  const { prefix } = environment;
+  if (runnerOf(layout, environment) === "terraform-cloud") {
+    return [
+      { label: "Terraform Cloud apply role", name: `${prefix}-tfc-apply` },
+      { label: "Terraform Cloud plan role", name: `${prefix}-tfc-plan` },
+    ];
+  }
+  const pullRequests = environment.tier === "development" ? [{ label: "pull-request plan role", name: `${prefix}-pr-plan` }] : [];
+  return [{ label: "deploy role", name: `${prefix}-deploy` }, { label: "plan role", name: `${prefix}-plan` }, ...pullRequests];
+}
+
 /** The principals of an environment an attacker may act as: its pipeline roles and any role under its boundary. */
 export function principalsOf(layout: Layout, environment: EnvironmentConfig): Principal[] {
-  const { prefix } = environment;
   const account = environment.account.id;
-  const pullRequests = environment.tier === "development" ? [{ label: "pull-request plan role", name: `${prefix}-pr-plan` }] : [];
   return [
-    ...[{ label: "deploy role", name: `${prefix}-deploy` }, { label: "plan role", name: `${prefix}-plan` }, ...pullRequests].map(({ label, name }) => ({
+    ...pipelineRolesOf(layout, environment).map(({ label, name }) => ({
       label,
       account,
       identity: [roleIdentity(layout, name)],

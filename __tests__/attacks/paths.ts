@@ -15,11 +15,13 @@ export interface StateFacts {
   readonly key: string;
   readonly keyAlias: string;
   readonly bucket: string;
+  /** The bucket's region: S3 uses the key there on a caller's behalf (kms:ViaService). */
+  readonly region: string;
 }
 
 export function stateOf(layout: Layout, environment: EnvironmentConfig): StateFacts {
   if (environment.state.backend !== "s3") throw new Error("pipeline roles exist for S3 state only");
-  const { bucket } = environment.state;
+  const { bucket, region } = environment.state;
   const deploy = Object.entries(layout.stacks).find(([, json]) =>
     Object.values((json.resource as Record<string, Record<string, { name?: string }>>)?.aws_iam_role ?? {}).some(
       (role) => role.name === `${environment.prefix}-deploy`,
@@ -29,11 +31,42 @@ export function stateOf(layout: Layout, environment: EnvironmentConfig): StateFa
   const [keyName] = Object.entries(resources.aws_kms_key ?? {}).find(([, key]) => String(key.description).includes(`s3://${bucket}`)) ?? [];
   const [aliasName] = Object.entries(resources.aws_kms_alias ?? {}).find(([, alias]) => String(alias.target_key_id).includes(`aws_kms_key.${keyName}.`)) ?? [];
   if (!keyName || !aliasName) throw new Error(`no state key of ${environment.name}`);
-  return { key: `\${aws_kms_key.${keyName}.arn}`, keyAlias: `\${aws_kms_alias.${aliasName}.arn}`, bucket };
+  return { key: `\${aws_kms_key.${keyName}.arn}`, keyAlias: `\${aws_kms_alias.${aliasName}.arn}`, bucket, region };
 }
 
-/** Issue 18: what the deploy role must never do to escalate beyond its boundary (its own account). */
-export function escalations(environment: EnvironmentConfig, state: StateFacts): Path[] {
+/**
+ * An object of the environment's saved plans (deploy-environment.yml: `saved-plans/<environment>/<stack>/<commit>/`),
+ * which hold the prior state; the path is spelled out, not taken from the code under test.
+ */
+export function savedPlan(environment: EnvironmentConfig, state: StateFacts, file = "tfplan"): string {
+  return `arn:${environment.partition}:s3:::${state.bucket}/saved-plans/${environment.name}/${environment.name}-data/0123456789abcdef0123456789abcdef01234567/${file}`;
+}
+
+/** The roles that run an environment's Terraform: the one that applies and those that plan. */
+export interface RoleNames {
+  readonly apply: string;
+  readonly plans: readonly string[];
+  /** Services whose service-linked roles these environments create beyond the pipeline's: Terraform Cloud's agents run on ECS. */
+  readonly ownServiceLinkedRoles: readonly string[];
+}
+
+/** GitHub Actions' roles (the pull-request plan role's name is protected in every environment, created or not). */
+export function githubRoleNames(environment: EnvironmentConfig): RoleNames {
+  const { prefix } = environment;
+  return { apply: `${prefix}-deploy`, plans: [`${prefix}-plan`, `${prefix}-pr-plan`], ownServiceLinkedRoles: [] };
+}
+
+/** Terraform Cloud's roles (dynamic provider credentials). */
+export function terraformCloudRoleNames(environment: EnvironmentConfig): RoleNames {
+  const { prefix } = environment;
+  return { apply: `${prefix}-tfc-apply`, plans: [`${prefix}-tfc-plan`], ownServiceLinkedRoles: ["ecs.amazonaws.com"] };
+}
+
+/**
+ * Issue 18: what the applying role must never do to escalate beyond its boundary (its own account). `state` is the
+ * account's S3 state (undefined where Terraform Cloud keeps it): its paths are tried where it exists.
+ */
+export function escalations(environment: EnvironmentConfig, state: StateFacts | undefined, roles: RoleNames = githubRoleNames(environment)): Path[] {
   const { iam, prefix } = arnsOf(environment);
   const boundary = iam(`policy/${prefix}-boundary`);
   const partition = environment.partition;
@@ -57,8 +90,8 @@ export function escalations(environment: EnvironmentConfig, state: StateFacts): 
       { action: "iam:PassRole", resource: iam("role/platform-admins"), context: { "iam:PassedToService": "ec2.amazonaws.com" } },
     ],
     [
-      "pass the deploy role to EC2",
-      { action: "iam:PassRole", resource: iam(`role/${prefix}-deploy`), context: { "iam:PassedToService": "ec2.amazonaws.com" } },
+      "pass the applying role to EC2",
+      { action: "iam:PassRole", resource: iam(`role/${roles.apply}`), context: { "iam:PassedToService": "ec2.amazonaws.com" } },
     ],
     [
       "pass a bounded role to a service it does not deploy",
@@ -69,21 +102,32 @@ export function escalations(environment: EnvironmentConfig, state: StateFacts): 
       { action: "iam:PassRole", resource: iam(`role/${prefix}-nodes-system`), context: { "iam:PassedToService": "rds.amazonaws.com" } },
     ],
     [
-      "put a role policy on the deploy role",
-      { action: "iam:PutRolePolicy", resource: iam(`role/${prefix}-deploy`), context: { "iam:PermissionsBoundary": boundary } },
+      "put a role policy on the applying role",
+      { action: "iam:PutRolePolicy", resource: iam(`role/${roles.apply}`), context: { "iam:PermissionsBoundary": boundary } },
     ],
-    ["widen the deploy role's trust", { action: "iam:UpdateAssumeRolePolicy", resource: iam(`role/${prefix}-deploy`) }],
-    ["widen the plan role", { action: "iam:PutRolePolicy", resource: iam(`role/${prefix}-plan`), context: { "iam:PermissionsBoundary": boundary } }],
-    ["widen the pull-request plan role's trust", { action: "iam:UpdateAssumeRolePolicy", resource: iam(`role/${prefix}-pr-plan`) }],
+    ["widen the applying role's trust", { action: "iam:UpdateAssumeRolePolicy", resource: iam(`role/${roles.apply}`) }],
+    ...roles.plans.flatMap((plan): Path[] => [
+      [`widen ${plan}`, { action: "iam:PutRolePolicy", resource: iam(`role/${plan}`), context: { "iam:PermissionsBoundary": boundary } }],
+      [`widen ${plan}'s trust`, { action: "iam:UpdateAssumeRolePolicy", resource: iam(`role/${plan}`) }],
+    ]),
     ["delete the boundary", { action: "iam:DeletePolicy", resource: boundary }],
     ["rewrite the boundary", { action: "iam:CreatePolicyVersion", resource: boundary }],
     ["remove the boundary from a role", { action: "iam:DeleteRolePermissionsBoundary", resource: iam(`role/${prefix}-nodes-system`) }],
     ["create an IAM user with keys", { action: "iam:CreateUser", resource: iam(`user/${prefix}-backdoor`) }],
     ["create an access key", { action: "iam:CreateAccessKey", resource: iam(`user/${prefix}-backdoor`) }],
-    [
-      "create a service-linked role of a service the environment does not use (issue 22, scanner)",
-      { action: "iam:CreateServiceLinkedRole", resource: iam("role/aws-service-role/*"), context: { "iam:AWSServiceName": "ecs.amazonaws.com" } },
-    ],
+    ...["ecs.amazonaws.com", "opensearchservice.amazonaws.com"]
+      .filter((service) => !roles.ownServiceLinkedRoles.includes(service))
+      .map((service): Path => [
+        `create a service-linked role of a service the environment does not use, ${service} (issue 22, scanner)`,
+        { action: "iam:CreateServiceLinkedRole", resource: iam("role/aws-service-role/*"), context: { "iam:AWSServiceName": service } },
+      ]),
+    ...(state ? stateEscalations(environment, state) : []),
+  ];
+}
+
+function stateEscalations(environment: EnvironmentConfig, state: StateFacts): Path[] {
+  const partition = environment.partition;
+  return [
     ["schedule the state key for deletion", inRegion(environment, "kms:ScheduleKeyDeletion", state.key)],
     ["replace the state key's policy", inRegion(environment, "kms:PutKeyPolicy", state.key)],
     ["grant itself the state key", inRegion(environment, "kms:CreateGrant", state.key)],
@@ -96,8 +140,8 @@ export function escalations(environment: EnvironmentConfig, state: StateFacts): 
   ];
 }
 
-/** What the deploy role must still be able to do: attacks refused by a role that can do nothing prove nothing. */
-export function deployments(environment: EnvironmentConfig, state: StateFacts): Path[] {
+/** What the applying role must still be able to do: attacks refused by a role that can do nothing prove nothing. */
+export function deployments(environment: EnvironmentConfig, state: StateFacts | undefined): Path[] {
   const { iam, regional, global, prefix } = arnsOf(environment);
   const boundary = iam(`policy/${prefix}-boundary`);
   const own = { "aws:RequestTag/environment": environment.name };
@@ -140,16 +184,23 @@ export function deployments(environment: EnvironmentConfig, state: StateFacts): 
     ...(zone
       ? [["change its own zone's records", inRegion(environment, "route53:ChangeResourceRecordSets", global("route53", `hostedzone/${zone}`))] as const]
       : []),
-    [
-      "read its state",
-      { action: "s3:GetObject", resource: `arn:${environment.partition}:s3:::${state.bucket}/${environment.name}/${environment.name}-network.tfstate` },
-    ],
-    ["decrypt its state", inRegion(environment, "kms:Decrypt", state.key)],
+    ...(state
+      ? ([
+          [
+            "read its state",
+            { action: "s3:GetObject", resource: `arn:${environment.partition}:s3:::${state.bucket}/${environment.name}/${environment.name}-network.tfstate` },
+          ],
+          ["decrypt its state", inRegion(environment, "kms:Decrypt", state.key)],
+          // Issue 22: the plans the main branch saves wait beside the state; the apply reads and then deletes them.
+          ["read its saved plan", { action: "s3:GetObject", resource: savedPlan(environment, state) }],
+          ["delete its saved plan once applied", { action: "s3:DeleteObject", resource: savedPlan(environment, state) }],
+        ] satisfies Path[])
+      : []),
   ];
 }
 
 /** Issues 18 and 22: `from`'s principals against `to`'s resources; in a shared account only the guards stand between them. */
-export function crossEnvironment(from: EnvironmentConfig, to: EnvironmentConfig, state: StateFacts): Path[] {
+export function crossEnvironment(from: EnvironmentConfig, to: EnvironmentConfig, state: StateFacts | undefined): Path[] {
   const target = arnsOf(to);
   const tagged = { "aws:ResourceTag/environment": to.name };
   const boundary = arnsOf(from).iam(`policy/${from.prefix}-boundary`);
@@ -169,11 +220,7 @@ export function crossEnvironment(from: EnvironmentConfig, to: EnvironmentConfig,
       inRegion(from, "secretsmanager:GetSecretValue", target.regional("secretsmanager", `secret:${to.prefix}/web/database-AbCdEf`), tagged),
     ],
     ["schedule the other environment's key for deletion", inRegion(from, "kms:ScheduleKeyDeletion", target.regional("kms", "key/0a1b2c3d"), tagged)],
-    ["read the other environment's state", { action: "s3:GetObject", resource: `arn:${to.partition}:s3:::${state.bucket}/${to.name}/${to.name}-data.tfstate` }],
-    [
-      "overwrite the other environment's state",
-      { action: "s3:PutObject", resource: `arn:${to.partition}:s3:::${state.bucket}/${to.name}/${to.name}-data.tfstate` },
-    ],
+    ...(state ? otherState(to, state) : []),
     [
       "change the other environment's roles",
       { action: "iam:PutRolePolicy", resource: target.iam(`role/${to.prefix}-nodes-system`), context: { "iam:PermissionsBoundary": boundary, ...tagged } },
@@ -202,6 +249,21 @@ export function crossEnvironment(from: EnvironmentConfig, to: EnvironmentConfig,
       inRegion(from, "autoscaling:SetDesiredCapacity", asg, { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${to.prefix}`]: "owned" }),
     ],
     ["suspend the other cluster's scaling processes", inRegion(from, "autoscaling:SuspendProcesses", asg, { "aws:ResourceTag/eks:cluster-name": to.prefix })],
+  ];
+}
+
+/** Issues 18 and 22: the other environment's state and saved plans (where its state is in S3). */
+function otherState(to: EnvironmentConfig, state: StateFacts): Path[] {
+  return [
+    ["read the other environment's state", { action: "s3:GetObject", resource: `arn:${to.partition}:s3:::${state.bucket}/${to.name}/${to.name}-data.tfstate` }],
+    // Issue 22: a saved plan holds the prior state; one planted there would be applied by the other's deploy.
+    ["read the other environment's saved plan", { action: "s3:GetObject", resource: savedPlan(to, state) }],
+    ["read the other environment's saved plan record", { action: "s3:GetObject", resource: savedPlan(to, state, "plan-meta.json") }],
+    ["plant a plan among the other environment's saved plans", { action: "s3:PutObject", resource: savedPlan(to, state) }],
+    [
+      "overwrite the other environment's state",
+      { action: "s3:PutObject", resource: `arn:${to.partition}:s3:::${state.bucket}/${to.name}/${to.name}-data.tfstate` },
+    ],
   ];
 }
 

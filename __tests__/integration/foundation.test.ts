@@ -171,9 +171,12 @@ describe("offline Terraform runs of the foundation stacks", () => {
       );
     });
 
-    it("expires noncurrent state versions after 90 days", () => {
+    it("expires noncurrent state versions after 90 days, and saved plans (they hold the prior state) after a day", () => {
       const lifecycle = one("aws_s3_bucket_lifecycle_configuration", isStateBucket);
-      expect(lifecycle.rule).toMatchObject([{ status: "Enabled", noncurrent_version_expiration: [{ noncurrent_days: 90 }] }]);
+      expect(lifecycle.rule).toMatchObject([
+        { status: "Enabled", noncurrent_version_expiration: [{ noncurrent_days: 90 }] },
+        { status: "Enabled", filter: [{ prefix: "saved-plans/" }], expiration: [{ days: 1 }], noncurrent_version_expiration: [{ noncurrent_days: 1 }] },
+      ]);
     });
   });
 });

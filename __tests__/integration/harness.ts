@@ -8,11 +8,13 @@ export type { Plan, PlannedResource } from "../../tools/harness/runner";
 interface Results {
   readonly synthSeconds: number;
   readonly results: Record<string, StackRun>;
+  /** The runs of the Terraform Cloud fixture (terraform-cloud-fixture.ts), by stack. */
+  readonly terraformCloud: Record<string, StackRun>;
 }
 
 // Test files ask for the same plans in every test; each file reads the results and each plan once.
 let cachedResults: Results | undefined;
-const cachedPlans = new Map<string, Plan>();
+const cachedPlans = new Map<StackRun, Plan>();
 
 function results(): Results {
   cachedResults ??= JSON.parse(fs.readFileSync(RESULTS_FILE, "utf8")) as Results;
@@ -24,19 +26,24 @@ export function stackRuns(): Record<string, StackRun> {
   return results().results;
 }
 
+/** Every stack of the Terraform Cloud fixture the offline run knows of, planned or not (with the reason). */
+export function terraformCloudRuns(): Record<string, StackRun> {
+  return results().terraformCloud;
+}
+
 /** The offline plan of a stack (`terraform show -json`); fails with terraform's own output when it did not plan. */
-export function planOf(stack: string): Plan {
-  const run = results().results[stack];
+export function planOf(stack: string, runs: Record<string, StackRun> = results().results): Plan {
+  const run = runs[stack];
   if (!run) {
-    throw new Error(`no stack ${stack} was synthesized; synthesized: ${Object.keys(results().results).join(", ")}`);
+    throw new Error(`no stack ${stack} was synthesized; synthesized: ${Object.keys(runs).join(", ")}`);
   }
   if (!run.planned || !run.planFile) {
     throw new Error(`${stack} did not plan:\n${run.error ?? "(no error recorded)"}`);
   }
-  let plan = cachedPlans.get(stack);
+  let plan = cachedPlans.get(run);
   if (!plan) {
     plan = JSON.parse(fs.readFileSync(run.planFile, "utf8")) as Plan;
-    cachedPlans.set(stack, plan);
+    cachedPlans.set(run, plan);
   }
   return plan;
 }
@@ -69,8 +76,7 @@ export function nonCreateActions(plan: Plan): string[] {
 export const SHIPPED_ENVIRONMENTS: readonly string[] = shippedEnvironments().map((environment) => environment.name);
 
 /** Asserts that every named stack planned; a failure shows terraform's own error for each stack that did not. */
-export function expectPlanned(stacks: readonly string[]): void {
-  const runs = stackRuns();
+export function expectPlanned(stacks: readonly string[], runs: Record<string, StackRun> = stackRuns()): void {
   expect(stacks.map((stack) => ({ stack, planned: runs[stack]?.planned, error: runs[stack]?.error }))).toEqual(
     stacks.map((stack) => ({ stack, planned: true, error: undefined })),
   );

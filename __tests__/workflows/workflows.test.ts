@@ -210,24 +210,32 @@ describe("ci.yml: plans of pull requests", () => {
     expect(pipeline.filter((environment) => environment.tier !== "development").every((environment) => !plannedByPullRequests(environment))).toBe(true);
   });
 
-  it("uploads a saved plan (it holds the prior state) only when it is applied, for a day at most, and deletes it after the apply", () => {
+  it("saves a plan (it holds the prior state) only when it is applied, never as an artifact: beside the state, and deletes it after the apply", () => {
     const reusable = workflows["deploy-environment.yml"];
-    const upload = reusable.jobs.plan.steps!.find((step) => step.uses?.startsWith("actions/upload-artifact@")) as {
-      if?: string;
-      with: Record<string, unknown>;
-    };
-    expect(upload.if).toBe("inputs.apply");
-    expect(upload.with["retention-days"]).toBe(1);
-    const forget = reusable.jobs["forget-plan"] as Job & { if?: string };
-    expect(forget.needs).toEqual(["plan", "apply"]);
-    expect(forget.if).toBe("${{ always() && inputs.apply }}");
-    expect(forget.permissions).toEqual({ actions: "write" });
-    expect(steps(forget)).toContain("gh api -X DELETE");
-    expect(touchesAws(forget)).toBe(false);
-    // Only the deploy workflow (main) lets the reusable workflow delete artifacts; pull-request plans upload nothing.
-    for (const job of Object.values(ci.jobs).filter((candidate) => candidate.uses)) expect(job.with).toMatchObject({ apply: false });
-    for (const job of Object.values(workflows["deploy.yml"].jobs).filter((candidate) => candidate.uses)) {
-      expect(job.permissions).toEqual({ contents: "read", "id-token": "write", actions: "write" });
+    const uses = Object.values(reusable.jobs).flatMap((job) => (job.steps ?? []).map((step) => step.uses ?? ""));
+    expect(uses.filter((action) => /^actions\/(upload|download)-artifact@/.test(action))).toEqual([]);
+    const save = reusable.jobs.plan.steps!.find((step) => step.run?.includes('"${SAVED_PLAN}tfplan"')) as { if?: string; run: string };
+    expect(save.if).toBe("inputs.apply");
+    expect(save.run).toContain('aws s3 cp --only-show-errors --region "$STATE_REGION" "$STACK_DIR/tfplan" "${SAVED_PLAN}tfplan"');
+    const apply = steps(reusable.jobs.apply);
+    expect(apply.indexOf('"${SAVED_PLAN}tfplan" "$STACK_DIR/tfplan"')).toBeGreaterThan(-1);
+    expect(apply.indexOf('"${SAVED_PLAN}tfplan" "$STACK_DIR/tfplan"')).toBeLessThan(apply.indexOf("tools/saved-plan.ts check"));
+    const forget = reusable.jobs.apply.steps!.at(-1)!;
+    expect(forget).toMatchObject({ if: "always()" });
+    expect(forget.run).toContain('aws s3 rm --only-show-errors --region "$STATE_REGION" "${SAVED_PLAN}tfplan"');
+    // A plan waiting for approval is never replaced by a later run's: one folder per stack and commit.
+    expect((reusable as { env?: Record<string, string> }).env?.SAVED_PLAN).toBe("${{ inputs.saved-plans }}${{ inputs.stack }}/${{ github.sha }}/");
+    // Pull requests save nothing; deploy.yml names the environment's saved-plans prefix in its state bucket, and no job may touch artifacts.
+    for (const job of Object.values(ci.jobs).filter((candidate) => candidate.uses)) {
+      expect(job.with).toMatchObject({ apply: false });
+      expect(job.with?.["saved-plans"]).toBeUndefined();
+    }
+    const deploy = workflows["deploy.yml"];
+    for (const environment of pipeline) {
+      const job = deploy.jobs[jobId("deploy", environment)];
+      const state = environment.state as { bucket: string; region: string };
+      expect(job.with).toMatchObject({ "saved-plans": `s3://${state.bucket}/saved-plans/${environment.name}/`, "state-region": state.region });
+      expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
     }
   });
 

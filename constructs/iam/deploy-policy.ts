@@ -4,6 +4,7 @@ import { environmentBucketArns, GithubDeployRoleProps, regionsOf, stateArns } fr
 import { serviceLinkedRoles } from "./environment-guards";
 import { ATTACHABLE_AWS_MANAGED_POLICIES, MANAGED_SERVICES, PASS_ROLE_SERVICES } from "./pipeline-policy-data";
 import { deployRoleName, enhancedMonitoringRoleName, permissionsBoundaryName, planRoleName, pullRequestPlanRoleName } from "./pipeline-roles";
+import { savedPlanObjects } from "./plan-policy";
 import { PolicyStatement } from "./policy-document";
 
 /** What a role that applies an environment's stacks may do; the GitHub deploy role and Terraform Cloud's apply role share it. */
@@ -36,6 +37,8 @@ export function deployStatements(scope: Construct, props: GithubDeployRoleProps)
     stateStatements: [
       { Sid: "ListOwnState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${state.keyPrefix}*`] } } },
       { Sid: "ReadWriteOwnState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ownObjects },
+      // The apply reads the plan the main branch's plan role saved, and deletes it once applied (plan-policy.ts).
+      { Sid: "ApplyAndDeleteSavedPlans", Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: savedPlanObjects(props) },
       state.bucket.key.grantUse("UseStateKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]),
     ],
   });

@@ -4,10 +4,10 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { deployStatements } from "./deploy-policy";
 import { GithubDeployRoleProps } from "./deploy-role-props";
-import { boundaryStatements, environmentGuards } from "./environment-guards";
+import { boundaryStatements, environmentGuards, requireZonesWhenShared } from "./environment-guards";
 import { githubTrustPolicy, MAIN_BRANCH_SUBJECT, PULL_REQUEST_SUBJECT } from "./github-oidc";
 import { deployRoleName, permissionsBoundaryName, planRoleName, pullRequestPlanRoleName } from "./pipeline-roles";
-import { planStatements } from "./plan-policy";
+import { planStatements, savePlanStatements } from "./plan-policy";
 import { policyDocument } from "./policy-document";
 
 /**
@@ -57,8 +57,12 @@ export class GithubDeployRole extends Construct {
       maxSessionDuration: 3600,
       assumeRolePolicy: githubTrustPolicy(props.oidcProvider.arn, props.repository, [MAIN_BRANCH_SUBJECT]),
     });
-    const planPolicy = policyDocument([...planStatements(this, props), ...guards]);
-    new IamRolePolicy(this, "PlanPolicy", { name: "plan", role: this.planRole.id, policy: planPolicy });
+    // Only the main branch's plans are applied, so only its plan role saves one.
+    new IamRolePolicy(this, "PlanPolicy", {
+      name: "plan",
+      role: this.planRole.id,
+      policy: policyDocument([...planStatements(this, props), ...savePlanStatements(props), ...guards]),
+    });
     if (props.pullRequestPlans) {
       this.pullRequestPlanRole = new IamRole(this, "PullRequestPlanRole", {
         name: pullRequestPlanRoleName(prefix),
@@ -66,14 +70,12 @@ export class GithubDeployRole extends Construct {
         maxSessionDuration: 3600,
         assumeRolePolicy: githubTrustPolicy(props.oidcProvider.arn, props.repository, [PULL_REQUEST_SUBJECT]),
       });
-      new IamRolePolicy(this, "PullRequestPlanPolicy", { name: "plan", role: this.pullRequestPlanRole.id, policy: planPolicy });
-    }
-    if (props.hostedZoneIds === undefined && (props.accountNeighbours ?? []).length > 0) {
-      this.node.addValidation({
-        validate: () => [
-          `environment ${props.environmentName}: edge.hostedZoneId is required when environments share an account (with ${props.accountNeighbours!.join(", ")}): Route 53 has no tag conditions, so each environment's roles are limited to its zones by id`,
-        ],
+      new IamRolePolicy(this, "PullRequestPlanPolicy", {
+        name: "plan",
+        role: this.pullRequestPlanRole.id,
+        policy: policyDocument([...planStatements(this, props), ...guards]),
       });
     }
+    requireZonesWhenShared(this, props);
   }
 }

@@ -1,15 +1,21 @@
 import { Construct } from "constructs";
 import { formatArn } from "../core/aws-scope";
 import { guardrailProtections } from "../guardrails/protected-actions";
-import { environmentBucketArns, GithubDeployRoleProps, regionsOf, stateArns } from "./deploy-role-props";
+import { DeployStateAccess, environmentBucketArns, GithubDeployRoleProps, regionsOf } from "./deploy-role-props";
 import { ACCOUNT_WIDE_CREDENTIAL_ACTIONS, ROUTE53_ZONE_CHANGES, SERVICE_LINKED_ROLE_SERVICES, WORKLOAD_SERVICES } from "./pipeline-policy-data";
 import { PolicyStatement } from "./policy-document";
+
+/** What the guards need to know of an environment: GitHub's roles pass their props, Terraform Cloud's theirs. */
+export type EnvironmentGuardProps = Pick<GithubDeployRoleProps, "prefix" | "environmentName" | "hostedZoneIds" | "accountNeighbours"> & {
+  /** The state bucket and key in the account. @default none (Terraform Cloud keeps the state) */
+  readonly state?: DeployStateAccess;
+};
 
 /**
  * Statements every role of the environment carries (deploy, plan, and through the boundary every role they create):
  * they keep it out of other environments' resources and away from the state's key, whatever the Allow statements say.
  */
-export function environmentGuards(scope: Construct, props: GithubDeployRoleProps): PolicyStatement[] {
+export function environmentGuards(scope: Construct, props: EnvironmentGuardProps): PolicyStatement[] {
   const { prefix, state } = props;
   // Bootstrap resources carry environment=account; the statements below protect the state bucket and key by name.
   const ownEnvironmentTags = [props.environmentName, "account"];
@@ -44,32 +50,7 @@ export function environmentGuards(scope: Construct, props: GithubDeployRoleProps
         },
       },
     },
-    {
-      Sid: "NeverDeleteOrReKeyTheState",
-      Effect: "Deny",
-      Action: [
-        "kms:ScheduleKeyDeletion",
-        "kms:DisableKey",
-        "kms:PutKeyPolicy",
-        "kms:CreateGrant",
-        "kms:DisableKeyRotation",
-        "s3:DeleteBucket",
-        "s3:PutBucketPolicy",
-        "s3:DeleteBucketPolicy",
-        "s3:PutBucketVersioning",
-        "s3:PutLifecycleConfiguration",
-        "s3:PutEncryptionConfiguration",
-        "s3:PutBucketOwnershipControls",
-      ],
-      Resource: [state.bucket.key.arn, stateArns(props).bucket],
-    },
-    {
-      // Backends name the key by ARN; an alias repointed at another key would re-key every later state write.
-      Sid: "NeverMoveTheStateKeyAlias",
-      Effect: "Deny",
-      Action: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
-      Resource: [state.bucket.key.arn, ...(state.bucket.key.aliasArn ? [state.bucket.key.aliasArn] : [])],
-    },
+    ...(state ? stateGuards(state) : []),
     { Sid: "NeverAccountWideSourceCredentialsOrConnections", Effect: "Deny", Action: ACCOUNT_WIDE_CREDENTIAL_ACTIONS, Resource: "*" },
     // The account's guardrails (stacks/guardrails-stack.ts) are applied with the bootstrap credentials, never by an environment.
     ...guardrailProtections(scope),
@@ -88,12 +69,55 @@ export function environmentGuards(scope: Construct, props: GithubDeployRoleProps
   ];
 }
 
+/** Refuses synth when the environment shares its account but its zones are unknown: its roles could change any zone. */
+export function requireZonesWhenShared(scope: Construct, props: EnvironmentGuardProps): void {
+  const neighbours = props.accountNeighbours ?? [];
+  if (props.hostedZoneIds !== undefined || neighbours.length === 0) return;
+  scope.node.addValidation({
+    validate: () => [
+      `environment ${props.environmentName}: edge.hostedZoneId is required when environments share an account (with ${neighbours.join(", ")}): Route 53 has no tag conditions, so each environment's roles are limited to its zones by id`,
+    ],
+  });
+}
+
+/** The state bucket and its key stay as the bootstrap made them: never deleted, re-keyed, re-policied or re-aliased. */
+function stateGuards(state: DeployStateAccess): PolicyStatement[] {
+  return [
+    {
+      Sid: "NeverDeleteOrReKeyTheState",
+      Effect: "Deny",
+      Action: [
+        "kms:ScheduleKeyDeletion",
+        "kms:DisableKey",
+        "kms:PutKeyPolicy",
+        "kms:CreateGrant",
+        "kms:DisableKeyRotation",
+        "s3:DeleteBucket",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketVersioning",
+        "s3:PutLifecycleConfiguration",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutBucketOwnershipControls",
+      ],
+      Resource: [state.bucket.key.arn, state.bucket.bucket.arn],
+    },
+    {
+      // Backends name the key by ARN; an alias repointed at another key would re-key every later state write.
+      Sid: "NeverMoveTheStateKeyAlias",
+      Effect: "Deny",
+      Action: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
+      Resource: [state.bucket.key.arn, ...(state.bucket.key.aliasArn ? [state.bucket.key.aliasArn] : [])],
+    },
+  ];
+}
+
 /**
  * EKS does not copy a node group's tags to its Auto Scaling group, but tags the group with its cluster
  * (`eks:cluster-name`, and `k8s.io/cluster-autoscaler/<cluster>` for the autoscaler): the environment's roles may
  * change the groups of its own cluster (named `<prefix>`) and no other, nor groups of a neighbour's cluster.
  */
-function nodeGroupGuards(props: GithubDeployRoleProps): PolicyStatement[] {
+function nodeGroupGuards(props: EnvironmentGuardProps): PolicyStatement[] {
   return [
     {
       Sid: "NeverOtherClustersAutoScalingGroups",

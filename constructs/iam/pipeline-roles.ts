@@ -75,7 +75,7 @@ export function pipelineRolesOf(environment: EnvironmentConfig): PipelineRoles |
 }
 
 /** Every Route 53 zone the environment's config names (edge, cert-manager, external-dns, Argo CD); undefined when the edge creates its zone. */
-function hostedZonesOf(environment: EnvironmentConfig): string[] | undefined {
+export function hostedZonesOf(environment: EnvironmentConfig): string[] | undefined {
   const { edge, platform } = environment;
   if (edge && !edge.hostedZoneId) return undefined;
   const zones = [edge?.hostedZoneId, ...platform.certManager.hostedZoneIds, ...platform.externalDns.hostedZoneIds, platform.argoCd.hostedZoneId];

@@ -1,8 +1,39 @@
 import { Construct } from "constructs";
-import { formatArn } from "../core/aws-scope";
+import { AwsScope, formatArn } from "../core/aws-scope";
+import { SAVED_PLANS_PREFIX } from "../state/state-bucket";
 import { environmentBucketArns, GithubDeployRoleProps, regionsOf, stateArns } from "./deploy-role-props";
 import { MANAGED_SERVICES } from "./pipeline-policy-data";
 import { PolicyStatement } from "./policy-document";
+
+/**
+ * Where the main branch's plans wait for their apply: `saved-plans/<environment>/` in the state bucket. A saved plan
+ * holds the prior state, so it lives where the state lives, encrypted with the state key, under a prefix of its own:
+ * the main branch's plan role may only write it and the deploy role read and delete it; no pull-request role and no
+ * other environment's role reaches it (docs/delivery-pipelines.md: saved plans).
+ */
+export function savedPlansKeyPrefix(environmentName: string): string {
+  return `${SAVED_PLANS_PREFIX}${environmentName}/`;
+}
+
+/** The objects of an environment's saved plans in its state bucket. */
+export function savedPlanObjects(props: GithubDeployRoleProps): string {
+  return `${stateArns(props).bucket}/${savedPlansKeyPrefix(props.environmentName)}*`;
+}
+
+/**
+ * The main branch's plan role saves the plan its deploy applies: it writes (never reads or deletes) the environment's
+ * saved plans, which S3 encrypts with the state key (a data key S3 asks KMS for on the caller's behalf, so the grant
+ * holds only through S3). Pull requests' plan roles never get this: a plan they could write, the deploy would apply.
+ */
+export function savePlanStatements(props: GithubDeployRoleProps): PolicyStatement[] {
+  const { key } = props.state.bucket;
+  return [
+    { Sid: "SavePlansToApply", Effect: "Allow", Action: "s3:PutObject", Resource: savedPlanObjects(props) },
+    key.grantUse("EncryptSavedPlansThroughS3", "kms:GenerateDataKey", {
+      StringEquals: { "kms:ViaService": `s3.${AwsScope.of(key).region}.amazonaws.com` },
+    }),
+  ];
+}
 
 /**
  * Plans of pull requests and main: reads of the managed services (Terraform refreshes every resource, so secret

@@ -3,6 +3,9 @@ import { KmsKey } from "../security/kms-key";
 import { AccessLogBucket } from "../storage/access-log-bucket";
 import { SecureBucket } from "../storage/secure-bucket";
 
+/** Where the deploy pipeline saves plans to apply, one folder per environment (constructs/iam/plan-policy.ts). */
+export const SAVED_PLANS_PREFIX = "saved-plans/";
+
 export interface StateBucketProps {
   readonly bucketName: string;
   /** Alias of the state CMK without `alias/`; the S3 backends of the environment stacks name it. */
@@ -37,6 +40,8 @@ export class StateBucket extends Construct {
       key: this.key,
       accessLogs: { bucket: this.accessLogs, prefix: `s3/${props.bucketName}/` },
       noncurrentVersionRetentionDays: props.noncurrentVersionRetentionDays,
+      // A saved plan holds the prior state; its apply deletes it, and one never approved is gone within a day.
+      shortLivedPrefixes: { [SAVED_PLANS_PREFIX]: 1 },
       preventDestroy: true,
     });
   }

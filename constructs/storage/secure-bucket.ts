@@ -25,6 +25,8 @@ export interface SecureBucketProps {
   readonly noncurrentVersionRetentionDays?: number;
   /** Days before current objects expire. @default never (state and backups are kept) */
   readonly expireObjectsAfterDays?: number;
+  /** Key prefixes whose objects, and their replaced versions, expire after the given days. @default none */
+  readonly shortLivedPrefixes?: Readonly<Record<string, number>>;
   /** Refuse `terraform destroy` of the bucket. @default false */
   readonly preventDestroy?: boolean;
   /**
@@ -88,6 +90,13 @@ export class SecureBucket extends Construct {
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
           expiration: props.expireObjectsAfterDays ? [{ days: props.expireObjectsAfterDays }] : undefined,
         },
+        ...Object.entries(props.shortLivedPrefixes ?? {}).map(([prefix, days]) => ({
+          id: `expire-${prefix.replace(/[^A-Za-z0-9-]+/g, "-").replace(/-+$/, "")}`,
+          status: "Enabled",
+          filter: [{ prefix }],
+          expiration: [{ days }],
+          noncurrentVersionExpiration: [{ noncurrentDays: days }],
+        })),
       ],
     });
     if (props.accessLogs) {

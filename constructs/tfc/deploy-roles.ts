@@ -6,7 +6,7 @@ import { formatArn } from "../core/aws-scope";
 import { MANAGED_SERVICES, WORKLOAD_SERVICES } from "../iam/pipeline-policy-data";
 import { permissionsBoundaryName } from "../iam/pipeline-roles";
 import { environmentManagerStatements } from "../iam/deploy-policy";
-import { serviceLinkedRoles } from "../iam/environment-guards";
+import { environmentGuards, requireZonesWhenShared, serviceLinkedRoles } from "../iam/environment-guards";
 import { policyDocument, PolicyStatement } from "../iam/policy-document";
 import { terraformCloudTrustPolicy, TerraformCloudOidcProvider } from "./workload-identity";
 
@@ -46,6 +46,13 @@ export interface TerraformCloudDeployRolesProps {
   readonly production: boolean;
   /** Session length of the apply role. @default 7200 (a first apply of the cluster layer takes most of an hour) */
   readonly maxSessionDurationSeconds?: number;
+  /**
+   * The Route 53 zones the environment may change; every other zone of the account is denied to its roles.
+   * @default undefined: the stacks create their own zone, so no zone restriction (refused when the account is shared)
+   */
+  readonly hostedZoneIds?: readonly string[];
+  /** Prefixes of the other environments of the same account, whatever their backend: their node groups' Auto Scaling groups are denied. @default [] */
+  readonly accountNeighbours?: readonly string[];
 }
 
 /**
@@ -63,7 +70,8 @@ export class TerraformCloudDeployRoles extends Construct {
   constructor(scope: Construct, id: string, props: TerraformCloudDeployRolesProps) {
     super(scope, id);
     const { prefix } = props;
-    const guards = environmentGuards(props.environmentName);
+    // The GitHub roles' guards (iam's one builder), without the S3 state's: Terraform Cloud keeps the state.
+    const guards = environmentGuards(this, props);
     this.boundary = new IamPolicy(this, "Boundary", {
       name: permissionsBoundaryName(prefix),
       description: `Permissions boundary of every role the ${prefix} stacks create`,
@@ -83,6 +91,7 @@ export class TerraformCloudDeployRoles extends Construct {
       assumeRolePolicy: terraformCloudTrustPolicy(props.oidcProvider, props.planSubjects),
     });
     new IamRolePolicy(this, "PlanPolicy", { name: "plan", role: this.planRole.id, policy: policyDocument([...planStatements(this, props), ...guards]) });
+    requireZonesWhenShared(this, props);
   }
 }
 
@@ -90,26 +99,6 @@ export class TerraformCloudDeployRoles extends Construct {
 function environmentBucketArns(scope: Construct, prefix: string): string[] {
   const buckets = formatArn(scope, { service: "s3", region: "", account: "", resource: `${prefix}-*` });
   return [buckets, `${buckets}/*`];
-}
-
-/** Denies every role of the environment carries, whatever its Allow statements say: other environments stay out of reach. */
-function environmentGuards(environmentName: string): PolicyStatement[] {
-  return [
-    {
-      Sid: "NeverOtherEnvironmentsResources",
-      Effect: "Deny",
-      Action: "*",
-      Resource: "*",
-      Condition: { Null: { "aws:ResourceTag/environment": "false" }, StringNotEquals: { "aws:ResourceTag/environment": [environmentName] } },
-    },
-    {
-      Sid: "NeverTagAsAnotherEnvironment",
-      Effect: "Deny",
-      Action: "*",
-      Resource: "*",
-      Condition: { Null: { "aws:RequestTag/environment": "false" }, StringNotEquals: { "aws:RequestTag/environment": [environmentName] } },
-    },
-  ];
 }
 
 /** The most a role the stacks create may do: data-plane work in the environment's regions, never IAM administration. */

@@ -5,7 +5,7 @@ import { parse, stringify } from "yaml";
 import type { EnvironmentInput } from "../../config/schema/environment";
 import { PlanCache } from "../harness/plan-cache";
 import { Plan, runStacks, StackRun } from "../harness/runner";
-import { harnessStacks, isPlannable, SynthesizedStackInfo } from "../harness/stacks";
+import { harnessStacks, isPlannable, PlannableStack, SynthesizedStackInfo } from "../harness/stacks";
 import { canonicalJson } from "../harness/plan-cache";
 import { appliedState, changedAddresses, resourceSchemas, ResourceSchemas } from "./applied-state";
 import { prepareToolchain, TerraformToolchain } from "../harness/terraform";
@@ -82,8 +82,8 @@ export function synthesize(options: RungOptions, id: string, edit: (config: Conf
 /** The synth refused the changed config (the loader's one-line messages). */
 export class SynthError extends Error {}
 
-function environmentStacks(outDir: string, environment: string): SynthesizedStackInfo[] {
-  return harnessStacks(outDir).filter((stack) => stack.name.startsWith(`${environment}-`) && isPlannable(stack, ["hashicorp/aws"]));
+function environmentStacks(outDir: string, environment: string): PlannableStack[] {
+  return harnessStacks(outDir).filter((stack): stack is PlannableStack => stack.name.startsWith(`${environment}-`) && isPlannable(stack, ["hashicorp/aws"]));
 }
 
 /**
@@ -133,7 +133,7 @@ function plansOf(runs: Record<string, StackRun>, names: readonly string[]): Reco
   );
 }
 
-function statesFrom(runs: Record<string, StackRun>, stacks: readonly SynthesizedStackInfo[], schemas: ResourceSchemas): Record<string, string> {
+function statesFrom(runs: Record<string, StackRun>, stacks: readonly PlannableStack[], schemas: ResourceSchemas): Record<string, string> {
   const plans = plansOf(
     runs,
     stacks.map((stack) => stack.name),

@@ -13,13 +13,14 @@ export function main(args: readonly string[], io: ToolIo = processIo): number {
   if (unknownFlags.length > 0) throw new UsageError(`unknown option ${unknownFlags.join(", ")}; ${USAGE}`);
   // Loaded once the arguments are understood, so usage never waits for the app's modules.
   /* eslint-disable @typescript-eslint/no-require-imports -- import() cannot load .ts under tsx/cjs */
-  const { ConfigError, loadEnvironments } = require("../../config") as typeof import("../../config");
+  const { ConfigError, loadEnvironments, optionsFromEnv } = require("../../config") as typeof import("../../config");
   const { synthesizeCompiledApp } = require("../lib/synth-output") as typeof import("../lib/synth-output");
   const { CONTRACTS, findingLine, runContracts, summaryLine } = require("./contracts") as typeof import("./contracts");
   const { buildSystemModels } = require("./model") as typeof import("./model");
   /* eslint-enable @typescript-eslint/no-require-imports */
   try {
-    const environments = loadEnvironments({ environments: args.length ? [...args] : undefined });
+    // The config folder the synth reads (PLATFORM_CONFIG_DIR), so both load the same environments.
+    const environments = loadEnvironments({ ...optionsFromEnv(), ...(args.length ? { environments: [...args] } : {}) });
     const stacks = synthesizeCompiledApp(environments.map((environment) => environment.name));
     let broken = 0;
     for (const model of buildSystemModels(environments, stacks)) {

@@ -15,11 +15,13 @@ export const PLANNED_UPSTREAM_OVERRIDE = "zz_planned_upstream_override.tf.json";
 
 /** The state (outputs only) an upstream will have once its plan is applied, as far as the plan knows. */
 export function plannedOutputsState(upstream: SynthesizedStackInfo, plan: Pick<Plan, "planned_values">): string {
+  const { context } = upstream;
+  if (!context) throw new Error(`${upstream.name} has no AWS provider: the harness makes no stand-in of its outputs`);
   return stubState(
     Object.fromEntries(
       Object.entries(upstream.json.output ?? {}).map(([name, output]) => [
         name,
-        standInValue(output.value, plan.planned_values.outputs?.[name]?.value, upstream.context),
+        standInValue(output.value, plan.planned_values.outputs?.[name]?.value, context),
       ]),
     ),
   );

@@ -18,6 +18,8 @@ export type ResourceValues = Record<string, unknown>;
 export interface StackJson {
   readonly terraform?: {
     readonly backend?: Record<string, Record<string, unknown>>;
+    /** Terraform Cloud's workspace of the stack, instead of a backend. */
+    readonly cloud?: Record<string, unknown>;
     readonly required_providers?: Record<string, { readonly source?: string; readonly version?: string }>;
   };
   readonly provider?: Record<string, ResourceValues[]>;

@@ -1,5 +1,7 @@
 import { scalarText } from "../../../constructs/policy/attributes";
 import type { PolicyDocumentJson } from "../../../constructs/policy/iam-evaluator";
+import { planRoleName } from "../../../constructs/iam/pipeline-roles";
+import { terraformCloudPlanRoleName } from "../../../constructs/tfc/deploy-roles";
 import { environmentOf } from "../../lib/synth-output";
 import { asMap, asString } from "../values";
 import { policiesOfRole, regionOf, resolve, resourcesOfType } from "../terraform";
@@ -45,6 +47,9 @@ export const REFRESH_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   aws_default_security_group: ["ec2:DescribeSecurityGroups"],
   aws_ecr_lifecycle_policy: ["ecr:GetLifecyclePolicy"],
   aws_ecr_repository: ["ecr:DescribeRepositories", "ecr:ListTagsForResource"],
+  aws_ecs_cluster: ["ecs:DescribeClusters", "ecs:ListTagsForResource"],
+  aws_ecs_service: ["ecs:DescribeServices", "ecs:ListTagsForResource"],
+  aws_ecs_task_definition: ["ecs:DescribeTaskDefinition", "ecs:ListTagsForResource"],
   aws_eip: ["ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute"],
   aws_eks_access_entry: ["eks:DescribeAccessEntry"],
   aws_eks_access_policy_association: ["eks:ListAssociatedAccessPolicies"],
@@ -168,6 +173,8 @@ function refreshedOf(model: SystemModel, stack: string): Refreshed[] {
     for (const [type, byName] of Object.entries(asMap(json[kind]))) {
       for (const [name, raw] of Object.entries(asMap(byName))) {
         const values = asMap(raw);
+        // A workspace's state on Terraform Cloud (backend `remote`) is read with the run's Terraform Cloud token, not from AWS.
+        if (type === "terraform_remote_state" && values.backend !== "s3") continue;
         const ref = { stack, type, name, values };
         const region = regionOf(model.stacks, ref);
         const address = `${prefix}${type}.${name}`;
@@ -190,8 +197,8 @@ function refreshedOf(model: SystemModel, stack: string): Refreshed[] {
 }
 
 /**
- * The plan role's policies as one document: the role named `<prefix>-plan` (the bootstrap stack's), undefined when no stack of the
- * system creates one (Terraform Cloud environments plan with their workspace's credentials).
+ * The plan role's policies as one document: the role named `name` (by default the bootstrap stack's `<prefix>-plan`),
+ * undefined when no stack of the system creates it.
  */
 export function planRolePolicy(model: SystemModel, name = `${model.environment.prefix}-plan`): PolicyDocumentJson | undefined {
   const role = resourcesOfType(model.stacks, "aws_iam_role").find((candidate) => candidate.values.name === name);
@@ -203,7 +210,9 @@ export const planRefreshContract: Contract = {
   description: "the plan role holds every read action the provider uses to refresh each resource type the environment's stacks emit",
   check(model) {
     const findings = new Findings("plan-refresh");
-    const role = `${model.environment.prefix}-plan`;
+    // Terraform Cloud's plan runs assume the trust stack's `<prefix>-tfc-plan`; GitHub's the bootstrap's `<prefix>-plan`.
+    const { prefix, state } = model.environment;
+    const role = state.backend === "cloud" ? terraformCloudPlanRoleName(prefix) : planRoleName(prefix);
     const policy = planRolePolicy(model, role);
     if (!policy) return { checked: 0, findings: [] };
     const stacks = Object.keys(model.stacks).filter((stack) => environmentOf(stack) === model.environment.name);

@@ -1,4 +1,5 @@
 import { planRefreshContract, REFRESH_ACTIONS } from "../../../../tools/contracts/checks/plan-refresh";
+import type { SystemModel } from "../../../../tools/contracts/types";
 import { ACCOUNT, ENVIRONMENT, policy, REGION, system } from "../fixtures/system";
 
 /**
@@ -72,11 +73,50 @@ describe("the plan-refresh contract", () => {
     ]);
   });
 
-  it("checks nothing for an environment without a plan role (Terraform Cloud plans with its workspace's credentials)", () => {
+  it("checks nothing for an environment without a plan role", () => {
     const model = build(true);
     const { bootstrap: _bootstrap, ...rest } = model.stacks;
     void _bootstrap;
     expect(planRefreshContract.check({ ...model, stacks: rest })).toEqual({ checked: 0, findings: [] });
+  });
+
+  it("checks a Terraform Cloud environment's plan role, <prefix>-tfc-plan, and no AWS read for a workspace's remote state", () => {
+    const cloud = {
+      ...ENVIRONMENT,
+      state: {
+        backend: "cloud" as const,
+        organization: "acme",
+        hostname: "app.terraform.io",
+        workspacePrefix: "",
+        oidcProvider: "create" as const,
+        agents: { count: 1, cpu: 1024 as const, memoryMiB: 4096 },
+      },
+    };
+    const planRole = `${ENVIRONMENT.prefix}-tfc-plan`;
+    const model = (reads: string[]) => {
+      const stacks: SystemModel["stacks"] = {
+        [`bootstrap-terraform-cloud-${ACCOUNT}`]: {
+          resource: {
+            aws_iam_role: { Plan: { name: planRole, assume_role_policy: "{}" } },
+            aws_iam_role_policy: { PlanPolicy: { role: "${aws_iam_role.Plan.id}", policy: policy({ Effect: "Allow", Action: reads, Resource: "*" }) } },
+          },
+        },
+        [RUNNER]: {
+          provider: { aws: [{ region: REGION }] },
+          data: {
+            terraform_remote_state: { Network: { backend: "remote", config: { organization: "acme", workspaces: { name: `${ENVIRONMENT.name}-network` } } } },
+          },
+          resource: { aws_ecs_service: { Agents: { name: "agents" } } },
+        },
+      };
+      return { ...system({}), stacks, environment: cloud };
+    };
+    // provider.aws and the service; the remote state is read with a Terraform Cloud token.
+    expect(planRefreshContract.check(model(["ecs:Describe*", "ecs:List*", "sts:GetCallerIdentity"]))).toEqual({ checked: 2, findings: [] });
+    expect(planRefreshContract.check(model(["sts:GetCallerIdentity"])).findings.map((finding) => finding.reference)).toEqual([
+      `ecs:DescribeServices in ${REGION}`,
+      `ecs:ListTagsForResource in ${REGION}`,
+    ]);
   });
 
   it("names only IAM actions of the service prefixes AWS defines, as `service:Action`", () => {
