@@ -25,6 +25,8 @@ export interface SecureBucketProps {
   readonly noncurrentVersionRetentionDays?: number;
   /** Days before current objects expire. @default never (state and backups are kept) */
   readonly expireObjectsAfterDays?: number;
+  /** Days before current objects under a prefix expire, by prefix (`vault-raft/`). @default none */
+  readonly expirePrefixes?: Readonly<Record<string, number>>;
   /** Refuse `terraform destroy` of the bucket. @default false */
   readonly preventDestroy?: boolean;
 }
@@ -80,6 +82,12 @@ export class SecureBucket extends Construct {
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
           expiration: props.expireObjectsAfterDays ? [{ days: props.expireObjectsAfterDays }] : undefined,
         },
+        ...Object.entries(props.expirePrefixes ?? {}).map(([prefix, days]) => ({
+          id: `expire-${prefix.replace(/[^A-Za-z0-9-]/g, "")}`,
+          status: "Enabled",
+          filter: [{ prefix }],
+          expiration: [{ days }],
+        })),
       ],
     });
     if (props.accessLogs) {
