@@ -27,24 +27,24 @@ describe("Velero backups", () => {
     const bucket = platform.resources("aws_s3_bucket").find((resource) => resource.bucket === bucketName(environment))!;
     expect(bucket).toBeDefined();
     const [encryption] = byBucket("aws_s3_bucket_server_side_encryption_configuration", "RecoveryRegion");
-    expect(encryption!.rule[0].apply_server_side_encryption_by_default).toEqual({
+    expect(encryption.rule[0].apply_server_side_encryption_by_default).toEqual({
       sse_algorithm: "aws:kms",
       kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\.AddOns_veleroResources_Backups_Key_[A-Z0-9]+\.arn\}$/),
     });
-    expect(byBucket("aws_s3_bucket_versioning", "RecoveryRegion")[0]!.versioning_configuration).toEqual({ status: "Enabled" });
+    expect(byBucket("aws_s3_bucket_versioning", "RecoveryRegion")[0].versioning_configuration).toEqual({ status: "Enabled" });
     expect(byBucket("aws_s3_bucket_public_access_block", "RecoveryRegion")[0]).toMatchObject({
       block_public_acls: true,
       block_public_policy: true,
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    const policy = JSON.parse(byBucket("aws_s3_bucket_policy", "RecoveryRegion")[0]!.policy as string);
+    const policy = JSON.parse(byBucket("aws_s3_bucket_policy", "RecoveryRegion")[0].policy as string);
     expect(policy.Statement).toContainEqual(expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": false } } }));
   });
 
   test("noncurrent versions expire, and Vault's snapshots after the retention from config", () => {
     const [lifecycle] = byBucket("aws_s3_bucket_lifecycle_configuration", "RecoveryRegion");
-    const rules = lifecycle!.rule as Json[];
+    const rules = lifecycle.rule as Json[];
     expect(rules.find((rule) => rule.id === "expire-noncurrent-versions")?.noncurrent_version_expiration).toEqual([{ noncurrent_days: 7 }]);
     expect(rules.find((rule) => rule.filter[0].prefix === "vault-raft/")?.expiration).toEqual([{ days: settings.vaultSnapshot.retentionDays }]);
   });
@@ -52,7 +52,7 @@ describe("Velero backups", () => {
   test("where disaster recovery is on, every new backup is copied to a bucket with its own key in the recovery region", () => {
     const [replication] = platform.resources("aws_s3_bucket_replication_configuration");
     expect(replication).toBeDefined();
-    const rule = replication!.rule[0];
+    const rule = replication.rule[0];
     expect(rule.destination.bucket).toMatch(/RecoveryRegion_Bucket_[A-Z0-9]+\.arn/);
     expect(rule.destination.encryption_configuration.replica_kms_key_id).toMatch(/RecoveryRegion_Key_[A-Z0-9]+\.arn/);
     expect(rule.source_selection_criteria.sse_kms_encrypted_objects.status).toBe("Enabled");
@@ -119,10 +119,10 @@ describe("Velero backups", () => {
     const cronJob = objects.find((object) => object.kind === "CronJob")!;
     expect(cronJob.spec.schedule).toBe(settings.vaultSnapshot.schedule);
     const [save] = cronJob.spec.jobTemplate.spec.template.spec.initContainers as Json[];
-    expect(save!.command[2]).toContain("auth/kubernetes/login role=raft-snapshot");
-    expect(save!.command[2]).toContain("vault operator raft snapshot save");
+    expect(save.command[2]).toContain("auth/kubernetes/login role=raft-snapshot");
+    expect(save.command[2]).toContain("vault operator raft snapshot save");
     const setup = platform.manifests("vault-config").find((object) => object.kind === "Job")!;
-    const configure = (setup.spec.template.spec.containers as Json[])[0]!.command[2] as string;
+    const configure = (setup.spec.template.spec.containers as Json[])[0].command[2] as string;
     expect(configure).toContain('path "sys/storage/raft/snapshot" {\\n  capabilities = ["read"]');
     expect(configure).toContain("bound_service_account_names=vault-snapshot bound_service_account_namespaces=velero policies=raft-snapshot");
     const statements = rolePolicy("Irsa-vault-snapshot");
