@@ -20,6 +20,8 @@ const SERVER_SERVICE_ACCOUNT = "velero";
 export const VELERO_AWS_PLUGIN_IMAGE = "docker.io/velero/velero-plugin-for-aws:v1.14.0";
 /** The VolumeSnapshotClass Velero's CSI support picks for EBS volumes: the one of the driver with Velero's label. */
 export const VOLUME_SNAPSHOT_CLASS = "ebs-csi-velero";
+/** EC2 tag on every EBS snapshot of a Velero backup, valued with the environment's prefix. */
+export const SNAPSHOT_TAG = "velero-backup-of";
 /** Where Velero keeps backups in the bucket, and where the Vault snapshots go. */
 export const BACKUP_PREFIX = "velero";
 export const VAULT_SNAPSHOT_PREFIX = "vault-raft";
@@ -158,6 +160,9 @@ function veleroObjects(context: AddOnContext<"velero">, resources: VeleroResourc
     kind: "VolumeSnapshotClass",
     metadata: { name: VOLUME_SNAPSHOT_CLASS, labels: { "velero.io/csi-volumesnapshot-class": "true" } },
     driver: "ebs.csi.aws.com",
+    // The EBS CSI driver tags the snapshots it takes through this class: how a teardown finds them (they are not in
+    // Terraform's state), docs/operations.md#backups.
+    parameters: { tagSpecification_1: `${SNAPSHOT_TAG}=${context.prefix}` },
     // Velero sets its own snapshots' contents to Delete when the backup expires; Retain keeps an EBS snapshot when
     // the VolumeSnapshot is lost with its namespace, which is when it is needed.
     deletionPolicy: "Retain",
