@@ -100,6 +100,11 @@ const EXPECTED: Record<string, [string, string, string][]> = {
       "it comes from a release of the same stack (argo-rollouts); use a later stack or the platform-manifests chart",
     ],
     ["Widget web/w (release:test-platform:config)", "CRD example.com/Widget", "no chart of tools/contracts/chart-workloads.ts ships it"],
+    [
+      "VolumeSnapshotClass ebs (release:test-platform:config)",
+      "CRD snapshot.storage.k8s.io/VolumeSnapshotClass (EKS add-on snapshot-controller)",
+      "no upstream stack installs that add-on",
+    ],
   ],
   scheduling: [
     [
