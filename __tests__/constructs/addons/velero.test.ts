@@ -63,6 +63,11 @@ describe("Velero backups", () => {
     const providers = platform.stack.provider?.aws as Json[];
     expect(providers.find((provider) => provider.alias === "recovery")?.region).toBe(recoveryRegion);
 
+    // S3 may copy new versions into the replica, and nothing else: no delete is replicated.
+    const replicationActions = rolePolicy("ReplicationRole").flatMap((statement) => [statement.Action].flat() as string[]);
+    expect(replicationActions).toEqual(expect.arrayContaining(["s3:ReplicateObject", "s3:GetObjectVersionForReplication"]));
+    expect(replicationActions.filter((action) => action === "s3:ReplicateDelete" || action.endsWith("*"))).toEqual([]);
+
     const alone = synthPlatform(testEnvironment({ platform: { certManager, vault: { enabled: true, replicas: 3 }, velero: settings } }));
     expect(alone.resources("aws_s3_bucket_replication_configuration")).toEqual([]);
   });
@@ -84,7 +89,12 @@ describe("Velero backups", () => {
     expect(values.snapshotsEnabled).toBe(false);
     expect(values.deployNodeAgent).toBe(false);
     const snapshotClass = objects.find((object) => object.kind === "VolumeSnapshotClass")!;
-    expect(snapshotClass).toMatchObject({ driver: "ebs.csi.aws.com", metadata: { labels: { "velero.io/csi-volumesnapshot-class": "true" } } });
+    expect(snapshotClass).toMatchObject({
+      driver: "ebs.csi.aws.com",
+      metadata: { labels: { "velero.io/csi-volumesnapshot-class": "true" } },
+      // The teardown finds the EBS snapshots (not in Terraform's state) by this tag.
+      parameters: { tagSpecification_1: `velero-backup-of=${environment.prefix}` },
+    });
     expect(values.configuration.backupStorageLocation).toEqual([
       expect.objectContaining({
         provider: "aws",
@@ -128,6 +138,20 @@ describe("Velero backups", () => {
     const statements = rolePolicy("Irsa-vault-snapshot");
     expect(statements.find((statement) => statement.Action === "s3:PutObject")?.Resource).toBe(`arn:aws:s3:::${bucketName(environment)}/vault-raft/*`);
     expect(statements.flatMap((statement) => [statement.Action].flat())).toEqual(["s3:PutObject", "kms:GenerateDataKey"]);
+  });
+
+  test("with Vault snapshots off, no CronJob or snapshot role exists and the setup Job removes the Vault role", () => {
+    const off = synthPlatform(
+      testEnvironment({ platform: { certManager, vault: { enabled: true, replicas: 3 }, velero: { ...settings, vaultSnapshot: { enabled: false } } } }),
+    );
+    expect(off.manifests("velero-config").map((object) => object.kind)).toEqual(["VolumeSnapshotClass"]);
+    expect(off.resources("aws_iam_role").filter((role) => String(role.name).endsWith("-vault-snapshot"))).toEqual([]);
+    const setup = off.manifests("vault-config").find((object) => object.kind === "Job")!;
+    const configure = (setup.spec.template.spec.containers as Json[])[0].command[2] as string;
+    expect(configure).toContain("vault delete auth/kubernetes/role/raft-snapshot");
+    expect(configure).not.toContain("vault write auth/kubernetes/role/raft-snapshot");
+    const lifecycle = off.resources("aws_s3_bucket_lifecycle_configuration").find((resource) => String(resource.bucket).includes("Backups_Bucket"))!;
+    expect((lifecycle.rule as Json[]).map((rule) => rule.id)).toEqual(["expire-noncurrent-versions"]);
   });
 
   test("config: a schedule whose interval cannot be read, and production without backups, are refused in one line", () => {
