@@ -9,6 +9,14 @@ import { KmsKey } from "../security/kms-key";
 import { AccessLogBucket } from "./access-log-bucket";
 import { SecureBucket } from "./secure-bucket";
 
+/**
+ * `<prefix>-backups-<account>`, and `-dr` for the copy in the recovery region (one per environment, so the region
+ * need not be in the name); their access logs add `-logs`. The longest, the copy's logs, is in config/name-limits.ts.
+ */
+export function backupBucketName(namePrefix: string, accountId: string): string {
+  return `${namePrefix}-backups-${accountId}`;
+}
+
 export interface BackupBucketProps {
   /** `<project>-<env>`: prefixes the bucket, key and role names. */
   readonly namePrefix: string;
@@ -39,7 +47,7 @@ export class BackupBucket extends Construct {
   constructor(scope: Construct, id: string, props: BackupBucketProps) {
     super(scope, id);
     const location = AwsScope.of(this);
-    const name = `${props.namePrefix}-cluster-backups-${location.accountId}`;
+    const name = backupBucketName(props.namePrefix, location.accountId);
     this.key = new KmsKey(this, "Key", { description: `${props.purpose} of ${props.namePrefix}`, alias: `${props.namePrefix}-cluster-backups` });
     this.bucket = new SecureBucket(this, "Bucket", {
       bucketName: name,
@@ -57,9 +65,9 @@ export class BackupBucket extends Construct {
       alias: `${props.namePrefix}-cluster-backups-dr`,
     });
     const replica = new SecureBucket(remote, "Bucket", {
-      bucketName: `${name}-${region}`,
+      bucketName: `${name}-dr`,
       key: replicaKey,
-      accessLogs: accessLogsOf(remote, `${name}-${region}`),
+      accessLogs: accessLogsOf(remote, `${name}-dr`),
       noncurrentVersionRetentionDays: props.noncurrentVersionRetentionDays,
       expireObjectsAfterDays: props.replicaRetentionDays,
     });
@@ -96,7 +104,7 @@ export class BackupBucket extends Construct {
 /** Who read or deleted a backup, and when: S3 server access logs into a bucket of their own (a year). */
 function accessLogsOf(scope: Construct, bucketName: string): { bucket: SecureBucket; prefix: string } {
   const logs = new AccessLogBucket(scope, "AccessLogs", {
-    bucketName: `${bucketName}-access-logs`,
+    bucketName: `${bucketName}-logs`,
     noncurrentVersionRetentionDays: 30,
     expireObjectsAfterDays: 365,
   });

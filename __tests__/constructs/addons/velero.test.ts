@@ -16,7 +16,7 @@ const values = platform.values("velero");
 const objects = platform.manifests("velero-config");
 const recoveryRegion = "eu-west-1";
 
-const bucketName = (config: EnvironmentConfig) => `${config.prefix}-cluster-backups-${config.account.id}`;
+const bucketName = (config: EnvironmentConfig) => `${config.prefix}-backups-${config.account.id}`;
 const byBucket = (type: string, name: string) =>
   platform.resources(type).filter((resource) => String(resource.bucket).includes("Backups_Bucket") && !String(resource.bucket).includes(name));
 const rolePolicy = (fragment: string) =>
@@ -58,7 +58,7 @@ describe("Velero backups", () => {
     expect(rule.source_selection_criteria.sse_kms_encrypted_objects.status).toBe("Enabled");
     // A delete in the primary (TTL, mistake, attacker) leaves the copy.
     expect(rule.delete_marker_replication.status).toBe("Disabled");
-    const replica = platform.resources("aws_s3_bucket").find((resource) => resource.bucket === `${bucketName(environment)}-${recoveryRegion}`)!;
+    const replica = platform.resources("aws_s3_bucket").find((resource) => resource.bucket === `${bucketName(environment)}-dr`)!;
     expect(replica.provider).toBe("aws.recovery");
     const providers = platform.stack.provider?.aws as Json[];
     expect(providers.find((provider) => provider.alias === "recovery")?.region).toBe(recoveryRegion);

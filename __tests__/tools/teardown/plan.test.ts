@@ -63,15 +63,15 @@ const destroyedInOrder = (name: string): string[] => {
 const clusterBackups = (environment: EnvironmentConfig) => {
   if (!environment.platform.velero.enabled) return [];
   const home = environment.account.region;
-  const bucket = `${environment.prefix}-cluster-backups-${environment.account.id}`;
+  const bucket = `${environment.prefix}-backups-${environment.account.id}`;
   const recovery = environment.database.disasterRecovery;
-  const replica = recovery.mode === "none" || !recovery.region ? undefined : { name: `${bucket}-${recovery.region}`, region: recovery.region };
+  const replica = recovery.mode === "none" || !recovery.region ? undefined : { name: `${bucket}-dr`, region: recovery.region };
   return [
-    { kind: "versioned-bucket", name: `${bucket}-access-logs`, region: home },
+    { kind: "versioned-bucket", name: `${bucket}-logs`, region: home },
     { kind: "versioned-bucket", name: bucket, region: home },
     ...(replica
       ? [
-          { kind: "versioned-bucket", name: `${replica.name}-access-logs`, region: replica.region },
+          { kind: "versioned-bucket", name: `${replica.name}-logs`, region: replica.region },
           { kind: "versioned-bucket", name: replica.name, region: replica.region },
         ]
       : []),
