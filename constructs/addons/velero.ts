@@ -56,7 +56,7 @@ export const scheduleName = (namespace: string) => `${RELEASE}-${namespace}`;
 /** Velero's TTL of a backup, as a Go duration. */
 export const backupTtl = (days: number) => `${days * 24}h0m0s`;
 
-/** A Prometheus duration of the late threshold: 1.5 × the schedule's interval, in minutes. */
+/** The late threshold, 1.5 × the schedule's interval, in seconds (for expressions) and minutes (for `for:`). */
 const lateAfter = (schedule: string) => ({ seconds: backupIntervalHours(schedule) * 1.5 * 3600, minutes: backupIntervalHours(schedule) * 90 });
 
 /**
