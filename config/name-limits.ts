@@ -95,6 +95,12 @@ const DERIVED_NAMES: readonly DerivedName[] = [
     name: (e) => (e.platform.argoCd.enabled && e.platform.argoCd.backup.enabled ? `${e.prefix}-argocd-backup-${e.account.id}-access-logs` : undefined),
   },
   {
+    what: "the access-log bucket name of the cluster backups' copy",
+    type: "aws_s3_bucket",
+    attribute: "bucket",
+    name: (e) => (e.platform.velero.enabled && e.database.disasterRecovery.mode !== "none" ? `${e.prefix}-backups-${e.account.id}-dr-logs` : undefined),
+  },
+  {
     what: "the CloudFront log bucket name",
     type: "aws_s3_bucket",
     attribute: "bucket",

@@ -121,6 +121,8 @@ export class ClusterStack extends EnvironmentStack {
       configuration: { controller: onSystemNodes },
     });
     this.eks.addManagedAddon("eks-pod-identity-agent", { version: addons.podIdentityAgent, runsOnNodes: true });
+    // VolumeSnapshot CRDs and their controller: the EBS CSI driver's snapshots (Velero's backups of volumes) need both.
+    this.eks.addManagedAddon("snapshot-controller", { version: addons.snapshotController, runsOnNodes: true });
 
     this.cluster = {
       name: this.eks.cluster.name,

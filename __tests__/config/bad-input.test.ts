@@ -223,7 +223,7 @@ describe("bad input", () => {
         `Kubernetes ${version} with the pins of 1.35`,
         at(
           `${name}.yaml`,
-          `cluster.version: "${version}" is newer than the 1.35 the pinned add-ons and charts are built for: give ${version} builds for cluster.addons.vpcCni, cluster.addons.coredns, cluster.addons.kubeProxy, cluster.addons.ebsCsiDriver, cluster.addons.podIdentityAgent, platform.clusterAutoscaler.version (docs/cluster.md, "Upgrading Kubernetes")`,
+          `cluster.version: "${version}" is newer than the 1.35 the pinned add-ons and charts are built for: give ${version} builds for cluster.addons.vpcCni, cluster.addons.coredns, cluster.addons.kubeProxy, cluster.addons.ebsCsiDriver, cluster.addons.podIdentityAgent, cluster.addons.snapshotController, platform.clusterAutoscaler.version (docs/cluster.md, "Upgrading Kubernetes")`,
         ),
       ];
     }),

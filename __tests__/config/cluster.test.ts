@@ -27,6 +27,7 @@ describe("cluster config", () => {
       kubeProxy: "v1.35.3-eksbuild.2",
       ebsCsiDriver: "v1.54.0-eksbuild.1",
       podIdentityAgent: "v1.3.10-eksbuild.1",
+      snapshotController: "v8.2.0-eksbuild.1",
     });
     expect(cluster.nodeGroups.system.capacityType).toBe("ON_DEMAND");
     expect(cluster.nodeGroups.stateful.capacityType).toBe("ON_DEMAND");
@@ -111,6 +112,7 @@ describe("cluster config", () => {
       kubeProxy: `v${next}.0-eksbuild.1`,
       ebsCsiDriver: "v1.99.0-eksbuild.1",
       podIdentityAgent: "v1.99.0-eksbuild.1",
+      snapshotController: "v8.99.0-eksbuild.1",
     };
 
     it("accepts the next minor once every add-on and the Cluster Autoscaler chart are overridden", () => {
@@ -122,7 +124,7 @@ describe("cluster config", () => {
     it("refuses it otherwise in one line naming every pin still to override", () => {
       const problems = problemsOf({ cluster: { version: next, addons: { kubeProxy: nextBuilds.kubeProxy, vpcCni: nextBuilds.vpcCni } } });
       expect(problems).toEqual([
-        `cluster.version: "${next}" is newer than the ${cluster.version} the pinned add-ons and charts are built for: give ${next} builds for cluster.addons.coredns, cluster.addons.ebsCsiDriver, cluster.addons.podIdentityAgent, platform.clusterAutoscaler.version (docs/cluster.md, "Upgrading Kubernetes")`,
+        `cluster.version: "${next}" is newer than the ${cluster.version} the pinned add-ons and charts are built for: give ${next} builds for cluster.addons.coredns, cluster.addons.ebsCsiDriver, cluster.addons.podIdentityAgent, cluster.addons.snapshotController, platform.clusterAutoscaler.version (docs/cluster.md, "Upgrading Kubernetes")`,
       ]);
     });
 

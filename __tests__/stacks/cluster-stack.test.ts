@@ -91,7 +91,7 @@ describe.each([tier.development.name, tier.staging.name, tier.production.name])(
     expect(countOf(synthesized, "aws_eks_access_policy_association")).toBe(principals.length);
   });
 
-  it("installs the five managed add-ons at the configured versions, IRSA for the VPC CNI and the EBS CSI driver", () => {
+  it("installs the six managed add-ons at the configured versions, IRSA for the VPC CNI and the EBS CSI driver", () => {
     const addons: Record<string, Resource> = Object.fromEntries(
       Object.values(resourcesOf(synthesized, "aws_eks_addon")).map((addon) => [addon.addon_name, addon]),
     );
@@ -102,6 +102,7 @@ describe.each([tier.development.name, tier.staging.name, tier.production.name])(
       coredns: versions.coredns,
       "aws-ebs-csi-driver": versions.ebsCsiDriver,
       "eks-pod-identity-agent": versions.podIdentityAgent,
+      "snapshot-controller": versions.snapshotController,
     });
     expect(addons["vpc-cni"].service_account_role_arn).toMatch(/VpcCniRole/);
     expect(addons["aws-ebs-csi-driver"].service_account_role_arn).toMatch(/EbsCsiDriverRole/);
@@ -162,6 +163,7 @@ describe("ClusterStack ordering and keys", () => {
       kubeProxy: `v${next}.0-eksbuild.1`,
       ebsCsiDriver: "v1.99.0-eksbuild.1",
       podIdentityAgent: "v1.99.0-eksbuild.1",
+      snapshotController: "v8.99.0-eksbuild.1",
     };
     const upgraded = synthCluster(
       testEnvironment({ cluster: { version: next, addons: builds }, platform: { clusterAutoscaler: { version: "9.99.0" } } }),

@@ -74,4 +74,27 @@ describe("the GitHub deploy role", () => {
     const allowed = new Set([...managed, "s3", "iam"]);
     expect([...new Set(awsTypes.map(serviceOf))].filter((service) => !allowed.has(service!))).toEqual([]);
   });
+
+  it("may pass a role to every service a resource of the environment stacks hands one to", () => {
+    const app = synthesizeShipped();
+    const passedTo = new Set(
+      app
+        .filter((stack) => isBootstrapStack(stack.name) && !stack.name.startsWith("bootstrap-terraform-cloud-"))
+        .flatMap((bootstrap) => Object.values(resourcesOf(bootstrap.json, "aws_iam_role_policy")))
+        .flatMap((policy) => policyOf(policy).Statement)
+        .filter((statement) => statement.Action === "iam:PassRole")
+        .flatMap((statement) => [((statement.Condition as Record<string, Record<string, unknown>>).StringEquals ?? {})["iam:PassedToService"]].flat()),
+    );
+    /** Resource types that hand a role to a service when created (the service checks iam:PassRole). */
+    const PASSES: Record<string, string> = {
+      aws_s3_bucket_replication_configuration: "s3.amazonaws.com",
+      aws_flow_log: "vpc-flow-logs.amazonaws.com",
+      aws_backup_selection: "backup.amazonaws.com",
+      aws_eks_cluster: "eks.amazonaws.com",
+    };
+    const types = new Set(app.filter((stack) => !isBootstrapStack(stack.name)).flatMap((stack) => Object.keys(stack.json.resource ?? {})));
+    const needed = Object.entries(PASSES).filter(([type]) => types.has(type));
+    expect(needed.map(([type]) => type)).toContain("aws_s3_bucket_replication_configuration");
+    expect(needed.filter(([, service]) => !passedTo.has(service))).toEqual([]);
+  });
 });

@@ -98,6 +98,7 @@ describe("PlatformStack: providers and the add-on contract", () => {
       "argo-rollouts": "argo-rollouts https://argoproj.github.io/argo-helm",
       "argocd-image-updater": "argocd-image-updater https://argoproj.github.io/argo-helm",
       vault: "vault https://helm.releases.hashicorp.com",
+      velero: "velero https://vmware-tanzu.github.io/helm-charts",
     });
   });
 

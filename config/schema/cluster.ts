@@ -34,6 +34,7 @@ export const DEFAULT_ADDON_VERSIONS = {
   kubeProxy: "v1.35.3-eksbuild.2",
   ebsCsiDriver: "v1.54.0-eksbuild.1",
   podIdentityAgent: "v1.3.10-eksbuild.1",
+  snapshotController: "v8.2.0-eksbuild.1",
 } as const;
 
 export const NODE_POOLS = ["system", "stateful", "stateless"] as const;
@@ -200,6 +201,9 @@ export const clusterSchema = z
         kubeProxy: addonVersion.default(DEFAULT_ADDON_VERSIONS.kubeProxy).describe("kube-proxy add-on version."),
         ebsCsiDriver: addonVersion.default(DEFAULT_ADDON_VERSIONS.ebsCsiDriver).describe("aws-ebs-csi-driver add-on version."),
         podIdentityAgent: addonVersion.default(DEFAULT_ADDON_VERSIONS.podIdentityAgent).describe("eks-pod-identity-agent add-on version."),
+        snapshotController: addonVersion
+          .default(DEFAULT_ADDON_VERSIONS.snapshotController)
+          .describe("snapshot-controller add-on version (VolumeSnapshot CRDs and controller, for Velero's CSI snapshots)."),
       })
       .prefault({})
       .describe("EKS managed add-on versions, pinned (no version look-up at plan time)."),

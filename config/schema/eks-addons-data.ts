@@ -18,6 +18,9 @@ export const EKS_ADDON_VERSIONS: Readonly<Record<string, Readonly<Record<string,
   "kube-proxy": {
     "1.35": ["v1.35.3-eksbuild.2", "v1.35.3-eksbuild.5", "v1.35.3-eksbuild.13", "v1.35.3-eksbuild.17", "v1.35.3-eksbuild.18", "v1.35.3-eksbuild.21"],
   },
+  "snapshot-controller": {
+    "1.35": ["v8.2.0-eksbuild.1"],
+  },
   "vpc-cni": {
     "1.35": ["v1.21.1-eksbuild.7", "v1.21.1-eksbuild.8", "v1.22.3-eksbuild.1", "v1.22.4-eksbuild.3", "v1.23.0-eksbuild.1"],
   },

@@ -40,6 +40,25 @@ function addOn<Shape extends z.ZodRawShape>(what: string, enabledByDefault: bool
   );
 }
 
+/**
+ * A backup cron (UTC) whose interval the platform can read for its "backup late" alert: daily at H:M, every N hours,
+ * or hourly at minute M. Day-of-month, month and weekday stay `*`.
+ */
+export const BACKUP_SCHEDULE = /^([0-5]?\d) (\*|\*\/([1-9]|1\d|2[0-4])|([01]?\d|2[0-3])) \* \* \*$/;
+
+const backupSchedule = z
+  .string()
+  .regex(BACKUP_SCHEDULE, "must be a cron (UTC) of the form 'M H * * *' (daily), 'M */N * * *' (every N hours) or 'M * * * *' (hourly), e.g. '0 2 * * *'");
+
+/** Hours between two runs of a `BACKUP_SCHEDULE` cron. */
+export function backupIntervalHours(schedule: string): number {
+  const match = BACKUP_SCHEDULE.exec(schedule);
+  if (!match) throw new Error(`backupIntervalHours: "${schedule}" is not a backup schedule`);
+  const hours = match[2] ?? "";
+  if (hours === "*") return 1;
+  return match[3] !== undefined ? Number(match[3]) : 24;
+}
+
 /** A value of the identity provider's `groups` claim; written unquoted into Argo CD's policy.csv, so no commas. */
 const ssoGroup = z.string().regex(/^[^,\s](?:[^,\n]*[^,\s])?$/, "must be a group name of the identity provider's groups claim, without commas");
 
@@ -236,6 +255,34 @@ export const platformSchema = z
       replicas: z.number().int().min(1, "needs at least 1 replica").default(3).describe("Vault servers; 1 runs standalone, more run HA Raft."),
       auditStorageSize: kubernetesQuantity.default("10Gi").describe("Volume size of the audit log."),
     }),
+    velero: addOn("Velero: scheduled backups of every namespace with persistent volumes (EBS CSI snapshots) to a KMS-encrypted, versioned S3 bucket", true, {
+      schedule: backupSchedule
+        .default("0 2 * * *")
+        .describe(
+          "When every namespace with volumes is backed up: cron (UTC) of the form 'M H * * *' (daily), 'M */N * * *' (every N hours) or 'M * * * *' (hourly).",
+        ),
+      retentionDays: z
+        .number()
+        .int("must be a whole number of days")
+        .min(1, "must be between 1 and 3650 days")
+        .max(3650, "must be between 1 and 3650 days")
+        .default(7)
+        .describe("Days Velero keeps a backup (its TTL) before deleting it with its EBS snapshots."),
+      vaultSnapshot: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe("Take Vault Raft snapshots into the backup bucket (vault-raft/) when Vault is enabled."),
+          schedule: backupSchedule.default("30 * * * *").describe("When Vault's Raft snapshot is taken; the same cron forms as velero.schedule."),
+          retentionDays: z
+            .number()
+            .int("must be a whole number of days")
+            .min(1, "must be between 1 and 3650 days")
+            .max(3650, "must be between 1 and 3650 days")
+            .default(14)
+            .describe("Days a Vault Raft snapshot is kept in the bucket before S3 deletes it."),
+        })
+        .prefault({})
+        .describe("Vault's own consistent snapshots (vault operator raft snapshot save), on their own schedule."),
+    }),
   })
   .prefault({})
   .describe("Helm add-ons and Kubernetes objects of the <env>-platform stack.");
@@ -323,6 +370,17 @@ export function checkPlatformRules(platform: PlatformConfig, context: PlatformRu
     issue(
       ["vault", "enabled"],
       "must be true while edge is configured: the application reads its session signing key through the Vault agent (gitops/base/rollout.yaml) and cannot start without it",
+    );
+  }
+  const withVolumes = [
+    kubePrometheusStack.enabled && "kubePrometheusStack",
+    platform.elasticsearch.enabled && "elasticsearch",
+    vault.enabled && "vault",
+  ].filter((name): name is string => typeof name === "string");
+  if (context.production && !platform.velero.enabled && withVolumes.length > 0) {
+    issue(
+      ["velero", "enabled"],
+      `must be true in a production tier while add-ons with persistent volumes run (${withVolumes.join(", ")}): nothing else backs their volumes up`,
     );
   }
   if (vault.enabled && !certManager.enabled) {

@@ -75,6 +75,8 @@ export interface AddOnContext<Name extends AddOnName = AddOnName> {
   readonly pools: Readonly<Record<NodePool, PodPlacement>>;
   /** The Secrets Manager secret of Argo CD's repository credentials, when the environment has an edge. */
   readonly gitopsRepoCredentialsSecret?: string;
+  /** The environment's disaster recovery region (database.disasterRecovery), when it has one: backups are copied there. */
+  readonly recoveryRegion?: string;
   readonly cluster: ClusterRef;
   /** Account, partition and region of the platform stack. */
   readonly location: AwsLocation;

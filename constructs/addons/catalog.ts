@@ -13,6 +13,7 @@ import { kubePrometheusStack } from "./kube-prometheus-stack";
 import { metricsServer } from "./metrics-server";
 import { opentelemetryCollector } from "./opentelemetry-collector";
 import { vault } from "./vault";
+import { velero } from "./velero";
 
 /** Every add-on of the platform; the installer orders them by what each needs (`after`, `provides`, secrets). */
 export const PLATFORM_ADD_ONS: readonly AddOn[] = [
@@ -30,4 +31,5 @@ export const PLATFORM_ADD_ONS: readonly AddOn[] = [
   argoRollouts,
   argocdImageUpdater,
   vault,
+  velero,
 ];

@@ -14,7 +14,7 @@ const TLS_DIR = `/vault/userconfig/${VAULT_TLS_SECRET}`;
 /** The ClusterIssuer of the platform's private CA (cert-manager add-on), which signs Vault's certificate. */
 export const PLATFORM_CA_ISSUER = "platform-ca";
 /** appVersion of the pinned chart: the init job runs the same CLI as the servers. */
-const VAULT_IMAGE = "hashicorp/vault:2.0.4";
+export const VAULT_IMAGE = "hashicorp/vault:2.0.4";
 /** Audience of the projected token the application's agent logs in with (its pods mount no default token). */
 export const VAULT_TOKEN_AUDIENCE = "vault";
 
@@ -26,6 +26,22 @@ export const APPLICATION_VAULT_ROLE = {
   path: "secret/data/web/*",
   sessionSecret: "secret/web/session",
 } as const;
+
+/**
+ * Who may take Raft snapshots (Velero add-on's CronJob): a Kubernetes auth role bound to that one service account,
+ * whose policy reads `sys/storage/raft/snapshot` and nothing else.
+ */
+export const VAULT_SNAPSHOT_READER = {
+  role: "raft-snapshot",
+  namespace: "velero",
+  serviceAccount: "vault-snapshot",
+  path: "sys/storage/raft/snapshot",
+} as const;
+
+/** Whether the platform takes Vault Raft snapshots: Velero and its Vault snapshot are both on. */
+export function vaultSnapshotsOn(platform: AddOnContext["platform"]): boolean {
+  return platform.vault.enabled && platform.velero.enabled && platform.velero.vaultSnapshot.enabled;
+}
 
 /** Vault's serving certificate, from the private CA: every name clients and Raft peers use, and the loopback the CLI uses. */
 export function vaultCertificate(): KubernetesObject {
@@ -117,8 +133,9 @@ const jsonField = (name: string, source = "") => `tr -d ' \\n' ${source}| sed -n
  *   application's policy and role, the file audit device, the session signing key when absent) and revokes its own
  *   root token on exit: no root token stays valid after the Job.
  */
-export function setupScript(recoverySecret: string): { tools: string; initAndStore: string; configure: string } {
+export function setupScript(recoverySecret: string, snapshots = false): { tools: string; initAndStore: string; configure: string } {
   const app = APPLICATION_VAULT_ROLE;
+  const reader = VAULT_SNAPSHOT_READER;
   const secret = `--secret-id "${recoverySecret}"`;
   return {
     tools: `cp /bin/vault ${TOOLS_DIR}/vault`,
@@ -171,6 +188,12 @@ export function setupScript(recoverySecret: string): { tools: string; initAndSto
       `vault write auth/kubernetes/role/${app.role} bound_service_account_names=${app.serviceAccount} bound_service_account_namespaces=${app.namespace} policies=${app.role} audience=${VAULT_TOKEN_AUDIENCE} token_ttl=1h`,
       `vault kv get ${app.sessionSecret} > /dev/null 2>&1 || vault kv put ${app.sessionSecret} signing-key="$(head -c 48 /dev/urandom | base64 | tr -d '\\n')"`,
       "vault audit list 2>/dev/null | grep -q '^file/' || vault audit enable file file_path=/vault/audit/audit.log",
+      ...(snapshots
+        ? [
+            `printf 'path "${reader.path}" {\\n  capabilities = ["read"]\\n}\\n' | vault policy write ${reader.role} -`,
+            `vault write auth/kubernetes/role/${reader.role} bound_service_account_names=${reader.serviceAccount} bound_service_account_namespaces=${reader.namespace} policies=${reader.role} audience=${VAULT_TOKEN_AUDIENCE} token_ttl=15m`,
+          ]
+        : [`vault delete auth/kubernetes/role/${reader.role} > /dev/null 2>&1 || true`, `vault policy delete ${reader.role} > /dev/null 2>&1 || true`]),
     ].join("\n"),
   };
 }
@@ -305,7 +328,7 @@ export const vault: AddOn<"vault", VaultResources> = {
     };
   },
   manifests(context, { recoveryName, setupRole }) {
-    const script = setupScript(recoveryName);
+    const script = setupScript(recoveryName, vaultSnapshotsOn(context.platform));
     // A Job's template is immutable: a changed script gets a new Job.
     const version = createHash("sha256").update(JSON.stringify(script)).digest("hex").slice(0, 8);
     const env = [

@@ -26,7 +26,15 @@ export const MANAGED_SERVICES = [
 ];
 
 /** AWS services the deploy role may hand an environment role to (iam:PassedToService). */
-export const PASS_ROLE_SERVICES = ["backup.amazonaws.com", "codebuild.amazonaws.com", "ec2.amazonaws.com", "eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"];
+export const PASS_ROLE_SERVICES = [
+  "backup.amazonaws.com",
+  "codebuild.amazonaws.com",
+  "ec2.amazonaws.com",
+  "eks.amazonaws.com",
+  // S3 replication of the cluster backups to the recovery region (PutBucketReplication passes its role).
+  "s3.amazonaws.com",
+  "vpc-flow-logs.amazonaws.com",
+];
 
 /**
  * The services whose service-linked roles an environment's stacks and controllers may create (iam:AWSServiceName):

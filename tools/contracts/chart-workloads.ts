@@ -431,6 +431,58 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
     workloads: [component("Deployment", "", self, { security: securityAt("", "podSecurityContext", "securityContext") })],
     crds: { kinds: ["argocd-image-updater.argoproj.io/ImageUpdater"], enabled: "crds.install" },
   },
+  // templates/deployment.yaml (12.1.0): one Deployment named velero whatever the release; the upgrade-CRDs hook Job
+  // takes the same pod and container contexts. The node agent DaemonSet renders only with deployNodeAgent.
+  velero: {
+    workloads: [
+      {
+        kind: "Deployment",
+        name: () => "velero",
+        nodeSelector: ["nodeSelector"],
+        tolerations: ["tolerations"],
+        affinity: ["affinity"],
+        serviceAccount: {
+          create: "serviceAccount.server.create",
+          name: "serviceAccount.server.name",
+          annotations: "serviceAccount.server.annotations",
+          defaultName: suffixed("server"),
+        },
+        security: securityAt("", "podSecurityContext", "containerSecurityContext", { extraContainers: ["initContainers"] }),
+      },
+      {
+        kind: "DaemonSet",
+        name: () => "node-agent",
+        enabled: "deployNodeAgent",
+        nodeSelector: ["nodeAgent.nodeSelector"],
+        tolerations: ["nodeAgent.tolerations"],
+        affinity: ["nodeAgent.affinity"],
+        serviceAccount: {
+          create: "serviceAccount.server.create",
+          name: "serviceAccount.server.name",
+          annotations: "serviceAccount.server.annotations",
+          defaultName: suffixed("server"),
+        },
+        security: securityAt("nodeAgent", "podSecurityContext", "containerSecurityContext"),
+      },
+    ],
+    crds: {
+      kinds: [
+        "velero.io/Backup",
+        "velero.io/BackupRepository",
+        "velero.io/BackupStorageLocation",
+        "velero.io/DeleteBackupRequest",
+        "velero.io/DownloadRequest",
+        "velero.io/PodVolumeBackup",
+        "velero.io/PodVolumeRestore",
+        "velero.io/Restore",
+        "velero.io/Schedule",
+        "velero.io/ServerStatusRequest",
+        "velero.io/VolumeSnapshotLocation",
+        "velero.io/DataUpload",
+        "velero.io/DataDownload",
+      ],
+    },
+  },
   "eck-operator": {
     workloads: [
       component("StatefulSet", "", () => "elastic-operator", {

@@ -1,5 +1,6 @@
 import { admissionContract } from "./checks/admission";
 import { arnsContract } from "./checks/arns";
+import { backupsContract } from "./checks/backups";
 import { certificateReloadContract } from "./checks/certificate-reload";
 import { crdsContract } from "./checks/crds";
 import { databaseUsersContract } from "./checks/database-users";
@@ -32,6 +33,7 @@ export const CONTRACTS: readonly Contract[] = [
   databaseUsersContract,
   effectivePermissionsContract,
   planRefreshContract,
+  backupsContract,
 ];
 
 export interface ContractResult {

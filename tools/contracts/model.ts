@@ -194,6 +194,7 @@ const CLUSTER_SCOPED = new Set([
   "ClusterExternalSecret",
   "IngressClass",
   "ClusterAnalysisTemplate",
+  "VolumeSnapshotClass",
 ]);
 
 function serviceAccountName(release: ReleaseModel, values: Json, paths: NonNullable<ChartFacts["workloads"][number]["serviceAccount"]>): string {

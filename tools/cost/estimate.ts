@@ -157,6 +157,14 @@ export function volumeClaims(chart: string, values: unknown): VolumeClaim[] {
   return claims;
 }
 
+/** The enabled schedules of a velero release's values (templates/schedule.yaml renders one per key not `disabled`). */
+export function veleroSnapshots(values: unknown): string[] {
+  const schedules = (values as { schedules?: Record<string, { disabled?: boolean; template?: { snapshotVolumes?: boolean } }> } | undefined)?.schedules ?? {};
+  return Object.entries(schedules)
+    .filter(([, schedule]) => schedule.disabled !== true && schedule.template?.snapshotVolumes !== false)
+    .map(([name]) => name);
+}
+
 /**
  * The load balancers the AWS Load Balancer Controller creates for a release's values: one ALB per Ingress of class
  * `alb` (Ingresses sharing a `group.name` share one), one NLB per Service of type LoadBalancer.
@@ -424,7 +432,25 @@ const PRICERS: Record<string, Pricer> = {
         monthly: claim.count * claim.gib * c.regional().ebsGp3GbMonthly,
       })),
       ...controllerLoadBalancers(values).flatMap((balancer) => loadBalancerCharges(c, balancer.kind, `${balancer.where}: controller-created `)),
+      ...(chart === "velero"
+        ? veleroSnapshots(values).map((schedule) => ({
+            description: `EBS snapshots of Velero schedule ${schedule} (not in Terraform's state)`,
+            monthly: c.assume("veleroSnapshotGbPerSchedule") * c.regional().ebsSnapshotGbMonthly,
+          }))
+        : []),
     ]);
+  },
+  // S3 Replication Time Control is not used: only the transfer to the recovery region costs (the copies' storage is
+  // the destination bucket's).
+  aws_s3_bucket_replication_configuration: (c) => {
+    const rules = (c.values.rule as { destination?: { bucket?: unknown } }[] | undefined) ?? [];
+    return rules.map((rule) => {
+      const destination = c.referenced(rule.destination?.bucket)?.region ?? c.region;
+      return {
+        description: `replication to ${destination}: inter-region transfer`,
+        monthly: destination === c.region ? 0 : c.assume("backupReplicatedGb") * c.regional().interRegionTransferPerGb,
+      };
+    });
   },
   aws_cloudfront_distribution: (c) => [
     { description: "CloudFront data transfer out (no monthly base fee)", monthly: c.assume("cloudfrontTransferOutGb") * c.global.cloudfrontTransferOutPerGb },

@@ -8,6 +8,7 @@ import { environmentOf, resourcesOf, SynthesizedStack } from "../lib/synth-outpu
 /** Resource types worth naming in a stack's box, in the order they are listed; everything else is counted. */
 const MAIN_RESOURCES: readonly (readonly [type: string, singular: string, plural: string])[] = [
   ["aws_s3_bucket", "S3 bucket", "S3 buckets"],
+  ["aws_s3_bucket_replication_configuration", "S3 replication to another region", "S3 replications to other regions"],
   ["aws_vpc", "VPC", "VPCs"],
   ["aws_subnet", "subnet", "subnets"],
   ["aws_nat_gateway", "NAT gateway", "NAT gateways"],

@@ -1,4 +1,5 @@
 import { ARGOCD_NAMESPACE } from "../../constructs/addons/argo-cd";
+import { parse } from "yaml";
 import { awsLocation, environmentOf, isGuardrailsStack, layerOf, regionOf, resourcesOf, SynthesizedStack } from "../lib/synth-output";
 
 /**
@@ -95,6 +96,7 @@ export const PROTECTION_ORDER = [
   "non-empty-repository",
   "retained-volumes",
   "versioned-bucket",
+  "backup-snapshots",
   "backup-vault",
   "secret-recovery-window",
   "final-snapshot",
@@ -178,6 +180,9 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
       ...protection("retained-volumes", "kubernetes_storage_class_v1", metadataName, (values) => values.reclaim_policy === "Retain"),
       ...protection("versioned-bucket", "aws_s3_bucket", "bucket", (values) => values.force_destroy !== true),
       ...protection("backup-vault", "aws_backup_vault", "name", (values) => values.force_destroy !== true),
+      ...resources
+        .filter((resource) => resource.type === "helm_release")
+        .flatMap((resource) => snapshotTags(resource.values).map((tag) => ({ kind: "backup-snapshots" as const, name: tag, region: resource.region }))),
       // Secrets Manager's default window is 30 days; 0 deletes at once.
       ...protection("secret-recovery-window", "aws_secretsmanager_secret", "name", (values) => values.recovery_window_in_days !== 0),
       // The name ends in a value Terraform fixes at creation (aurora-postgres.ts): shown as a wildcard.
@@ -272,6 +277,20 @@ function guardDutyEndpointCleanup(target: TeardownTarget, networkStack: string):
       }),
     },
   ];
+}
+
+/**
+ * The EC2 tags (`key=value`) a release's VolumeSnapshotClasses put on the EBS snapshots they take
+ * (`tagSpecification_<n>` of the EBS CSI driver): Velero's backups of volumes, which Terraform's state does not hold.
+ */
+function snapshotTags(values: Record<string, unknown>): string[] {
+  const documents = (Array.isArray(values.values) ? values.values : []).map((text) => parse(String(text)) as { manifests?: unknown } | null);
+  return documents
+    .flatMap((document) => (Array.isArray(document?.manifests) ? (document.manifests as Record<string, unknown>[]) : []))
+    .filter((object) => object.kind === "VolumeSnapshotClass")
+    .flatMap((object) => Object.entries((object.parameters as Record<string, unknown> | undefined) ?? {}))
+    .filter(([key, value]) => key.startsWith("tagSpecification_") && typeof value === "string" && value.includes("="))
+    .map(([, value]) => String(value));
 }
 
 /** A Kubernetes object's name from its `metadata` block (an object, or a one-element list in some renderings). */
@@ -514,6 +533,30 @@ function removeProtection(protection: Protection, kubeconfig: string): Step {
           return [["aws", "s3api", "delete-object", ...region, "--bucket", protection.name, "--key", key, "--version-id", versionId]];
         },
       };
+    case "backup-snapshots": {
+      const [key = "", value = ""] = protection.name.split("=");
+      return {
+        kind: "for-each",
+        why: `delete the EBS snapshots of the cluster's backups (tagged ${protection.name}; not in Terraform's state, they would outlive the environment)`,
+        list: [
+          "aws",
+          "ec2",
+          "describe-snapshots",
+          ...region,
+          "--owner-ids",
+          "self",
+          "--filters",
+          `Name=tag:${key},Values=${value}`,
+          "--query",
+          "Snapshots[].SnapshotId",
+          "--output",
+          "text",
+        ],
+        split: "words",
+        placeholder: "<snapshot-id>",
+        each: (id) => [["aws", "ec2", "delete-snapshot", ...region, "--snapshot-id", id]],
+      };
+    }
     case "backup-vault":
       return {
         kind: "for-each",
@@ -635,6 +678,8 @@ function describeProtection(protection: Protection): string {
       return `global database ${protection.name} has deletion protection`;
     case "versioned-bucket":
       return `s3://${protection.name} keeps versions and has no force_destroy: it must be emptied first`;
+    case "backup-snapshots":
+      return `EBS snapshots tagged ${protection.name} (${protection.region}) hold the cluster's volume backups and are not in Terraform's state: they must be deleted`;
     case "backup-vault":
       return `backup vault ${protection.name} (${protection.region}) must have no recovery points left`;
     case "load-balancer-deletion-protection":

@@ -100,6 +100,11 @@ const EXPECTED: Record<string, [string, string, string][]> = {
       "it comes from a release of the same stack (argo-rollouts); use a later stack or the platform-manifests chart",
     ],
     ["Widget web/w (release:test-platform:config)", "CRD example.com/Widget", "no chart of tools/contracts/chart-workloads.ts ships it"],
+    [
+      "VolumeSnapshotClass ebs (release:test-platform:config)",
+      "CRD snapshot.storage.k8s.io/VolumeSnapshotClass (EKS add-on snapshot-controller)",
+      "no upstream stack installs that add-on",
+    ],
   ],
   scheduling: [
     [
@@ -154,7 +159,17 @@ describe.each(Object.keys(FIXTURES))("the %s contract", (name) => {
 });
 
 /** Contracts whose fixture pairs live in their own test file (placement.test.ts, metrics.test.ts, checks/<name>.test.ts). */
-const OWN_TEST_FILE = ["placement", "metrics", "admission", "certificate-reload", "token-audience", "database-users", "effective-permissions", "plan-refresh"];
+const OWN_TEST_FILE = [
+  "placement",
+  "metrics",
+  "admission",
+  "certificate-reload",
+  "token-audience",
+  "database-users",
+  "effective-permissions",
+  "plan-refresh",
+  "backups",
+];
 
 describe("the contract registry", () => {
   it("has one fixture pair per contract", () => {

@@ -115,6 +115,21 @@ describe("estimate of the shipped environments", () => {
     if (elasticsearch.enabled) expect(gib("AddOns/elasticsearchManifests")).toBeCloseTo(elasticsearch.nodes * size(elasticsearch.storageSize), 0);
   });
 
+  it("prices Velero's EBS snapshots per schedule (not in Terraform's state) and the copy of its bucket to the recovery region", () => {
+    const platformItems = items(`${prod().name}-platform`);
+    const snapshots = platformItems.filter((item) => item.resource === "AddOns/velero" && item.description.startsWith("EBS snapshots of Velero schedule"));
+    const { kubePrometheusStack, elasticsearch, vault } = prod().platform;
+    const stateful = [kubePrometheusStack.enabled, elasticsearch.enabled, vault.enabled].filter(Boolean).length;
+    expect(snapshots).toHaveLength(prod().platform.velero.enabled ? stateful : 0);
+    for (const item of snapshots) expect(item.monthly).toBeCloseTo(prices.assumptions.veleroSnapshotGbPerSchedule.value * home().ebsSnapshotGbMonthly, 2);
+    const recovery = prod().database.disasterRecovery;
+    const replication = platformItems.filter((item) => item.description.startsWith("replication to "));
+    expect(replication.map((item) => item.description)).toEqual(
+      recovery.mode !== "none" && prod().platform.velero.enabled ? [`replication to ${recovery.region}: inter-region transfer`] : [],
+    );
+    for (const item of replication) expect(item.monthly).toBeCloseTo(prices.assumptions.backupReplicatedGb.value * home().interRegionTransferPerGb, 2);
+  });
+
   it("prices the load balancer the controller creates for Argo CD's ingress", () => {
     const alb = items(`${prod().name}-platform`).filter((item) => item.resource === "AddOns/argoCd" && item.description.includes("controller-created"));
     expect(alb.map((item) => item.description)).toEqual([

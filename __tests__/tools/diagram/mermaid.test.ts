@@ -39,6 +39,8 @@ describe("architecture diagram", () => {
     expect(diagram).toMatch(/<b>prod-network<\/b><br\/>1 VPC<br\/>9 subnets<br\/>3 NAT gateways<br\/>12 VPC endpoints/);
     expect(diagram).toMatch(/<b>prod-data<\/b><br\/>1 Aurora cluster<br\/>3 Aurora instances<br\/>1 backup plan/);
     expect(diagram).toMatch(/<b>dev-cluster<\/b><br\/>1 EKS cluster<br\/>3 node groups/);
+    // prod's disaster recovery copies the cluster backups to its recovery region.
+    expect(diagram).toMatch(/<b>prod-platform<\/b><br\/>\d+ S3 buckets<br\/>1 S3 replication to another region<br\//);
   });
 
   it("draws a stack of a new layer (an edge stack) with its resources and dependencies, without code changes", () => {

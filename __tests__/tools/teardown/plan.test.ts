@@ -1,3 +1,4 @@
+import type { EnvironmentConfig } from "../../../config";
 import { shippedEnvironment, shippedEnvironments, tier } from "../../support/environments";
 import { environmentGuardrails } from "../../../config/schema/guardrails";
 import { pipelineRolesOf } from "../../../constructs/iam/pipeline-roles";
@@ -56,6 +57,29 @@ const destroyedInOrder = (name: string): string[] => {
         : true;
   return ["delivery", "edge", "platform", "data", "cluster", "runner", "network"].filter(present).map((layer) => `${name}-${layer}`);
 };
+/**
+ * What Velero's backups leave to empty (platform.velero): the bucket and its access logs, their copies in the recovery
+ * region where disaster recovery is on, and the EBS snapshots its VolumeSnapshotClass tags with the prefix.
+ */
+const clusterBackups = (environment: EnvironmentConfig) => {
+  if (!environment.platform.velero.enabled) return [];
+  const home = environment.account.region;
+  const bucket = `${environment.prefix}-backups-${environment.account.id}`;
+  const recovery = environment.database.disasterRecovery;
+  const replica = recovery.mode === "none" || !recovery.region ? undefined : { name: `${bucket}-dr`, region: recovery.region };
+  return [
+    { kind: "versioned-bucket", name: `${bucket}-logs`, region: home },
+    { kind: "versioned-bucket", name: bucket, region: home },
+    ...(replica
+      ? [
+          { kind: "versioned-bucket", name: `${replica.name}-logs`, region: replica.region },
+          { kind: "versioned-bucket", name: replica.name, region: replica.region },
+        ]
+      : []),
+    { kind: "backup-snapshots", name: `velero-backup-of=${environment.prefix}`, region: home },
+  ];
+};
+
 const allCommands = (phases: readonly Phase[]): string[] =>
   phases
     .flatMap((phase) => phase.steps)
@@ -140,6 +164,7 @@ describe("teardown steps", () => {
           region: tier.production.account.region,
         },
         { kind: "versioned-bucket", name: `${tier.production.prefix}-argocd-backup-${tier.production.account.id}`, region: tier.production.account.region },
+        ...clusterBackups(tier.production),
         { kind: "backup-vault", name: `${tier.production.prefix}-aurora-dr`, region: tier.production.database.disasterRecovery.region },
         { kind: "backup-vault", name: `${tier.production.prefix}-aurora`, region: tier.production.account.region },
         ...[
@@ -153,16 +178,19 @@ describe("teardown steps", () => {
         { kind: "final-snapshot", name: `${tier.production.prefix}-final-*`, region: tier.production.account.region },
       ],
     });
-    // dev keeps no backups, only the versioned ALB and CloudFront log buckets of its edge (when its config has one),
-    // which must be emptied before destroy
+    // dev keeps no database backups: only the versioned ALB and CloudFront log buckets of its edge (when its config
+    // has one) and its cluster backups (when Velero is on), which must be emptied before destroy
     expect(plan(tier.development.name).target).toMatchObject({
       readerAutoscaling: false,
-      protections: tier.development.edge
-        ? [
-            { kind: "versioned-bucket", name: `${tier.development.prefix}-alb-logs-${tier.development.account.id}`, region: tier.development.account.region },
-            { kind: "versioned-bucket", name: `${tier.development.prefix}-cdn-logs-${tier.development.account.id}`, region: tier.development.account.region },
-          ]
-        : [],
+      protections: [
+        ...(tier.development.edge
+          ? [
+              { kind: "versioned-bucket", name: `${tier.development.prefix}-alb-logs-${tier.development.account.id}`, region: tier.development.account.region },
+              { kind: "versioned-bucket", name: `${tier.development.prefix}-cdn-logs-${tier.development.account.id}`, region: tier.development.account.region },
+            ]
+          : []),
+        ...clusterBackups(tier.development),
+      ],
     });
   });
 
@@ -314,6 +342,9 @@ describe("teardown steps", () => {
           ),
           `"persistentVolumeReclaimPolicy":"Delete"`,
           "s3api delete-object",
+          ...(environment.platform.velero.enabled
+            ? [`ec2 describe-snapshots --region ${region} --owner-ids self --filters Name=tag:velero-backup-of,Values=${environment.prefix}`]
+            : []),
           "backup delete-recovery-point",
           `secretsmanager delete-secret --region ${region} --secret-id ${environment.prefix}/vault/recovery --force-delete-without-recovery`,
         ];

@@ -1,4 +1,4 @@
-import { block, blocks, conditionKeys, hasWildcardPrincipal, isFalse, isSet, isTrue, list, statementsOf } from "../attributes";
+import { block, blocks, conditionKeys, hasWildcardPrincipal, isFalse, isSet, isTrue, list, scalarText, statementsOf } from "../attributes";
 import { PolicyContext, PolicyResource, PolicyRule } from "../types";
 
 /** The companion resources of a bucket (versioning, encryption, ...): their `bucket` refers to it or names it. */
@@ -98,6 +98,28 @@ export const STORAGE_RULES: PolicyRule[] = [
     check(bucket, context) {
       if (isSet(block(bucket.attributes.logging)?.target_bucket)) return undefined;
       return companions(context, "aws_s3_bucket_logging", bucket).length > 0 ? undefined : "access to the bucket is not logged";
+    },
+  },
+  {
+    id: "PLT-S3-006",
+    severity: "error",
+    title: "S3 replication copies KMS-encrypted objects, encrypted with a CMK",
+    description:
+      "Every replication rule selects SSE-KMS objects (S3 silently skips them otherwise, and every bucket here is SSE-KMS) and encrypts the copies with a KMS key of the destination.",
+    remediation:
+      'set source_selection_criteria { sse_kms_encrypted_objects { status = "Enabled" } } and destination { encryption_configuration { replica_kms_key_id = <KmsKey>.arn } }',
+    resourceTypes: ["aws_s3_bucket_replication_configuration"],
+    check({ attributes }) {
+      const problems = blocks(attributes.rule).flatMap((rule) => {
+        const id = scalarText(rule.id) ?? "a rule";
+        const selected = block(block(rule.source_selection_criteria)?.sse_kms_encrypted_objects)?.status === "Enabled";
+        const key = isSet(block(block(rule.destination)?.encryption_configuration)?.replica_kms_key_id);
+        return [
+          ...(selected ? [] : [`${id} does not replicate SSE-KMS objects (no copy is made of them)`]),
+          ...(key ? [] : [`${id} sets no replica_kms_key_id (copies are not encrypted with a CMK)`]),
+        ];
+      });
+      return problems.length > 0 ? problems.join("; ") : undefined;
     },
   },
   {

@@ -1,5 +1,5 @@
 import { CHARTS } from "../chart-workloads";
-import { resourceAt } from "../terraform";
+import { resourceAt, resourcesOfType } from "../terraform";
 import type { Contract, ObjectModel, ReleaseModel, SystemModel } from "../types";
 import { asArray, asString, valueAt } from "../values";
 import { Findings, groupOf, listOrNothing, objectLabel } from "./common";
@@ -39,6 +39,23 @@ function installsCrds(release: ReleaseModel): boolean {
   if (!crds?.enabled) return true;
   const value = valueAt(release.values, crds.enabled);
   return value === undefined ? crds.byDefault !== false : value === true;
+}
+
+/**
+ * `group/Kind`s whose CRDs an EKS managed add-on installs (its manifests, not a chart): the cluster stack applies the
+ * add-on before every stack that deploys after it, so only its presence upstream matters.
+ */
+const EKS_ADDON_CRDS: Readonly<Record<string, string>> = {
+  "snapshot.storage.k8s.io/VolumeSnapshotClass": "snapshot-controller",
+  "snapshot.storage.k8s.io/VolumeSnapshot": "snapshot-controller",
+  "snapshot.storage.k8s.io/VolumeSnapshotContent": "snapshot-controller",
+};
+
+/** Whether a stack the object's stack deploys after (or the stack itself) has the EKS add-on `name`. */
+function eksAddonUpstream(model: SystemModel, entry: ObjectModel, name: string): boolean {
+  const [, stack = ""] = entry.source.split(":");
+  const stacks = new Set([stack, ...upstreamStacks(model, stack)]);
+  return resourcesOfType(model.stacks, "aws_eks_addon").some((addon) => stacks.has(addon.stack) && addon.values.addon_name === name);
 }
 
 const releaseKey = (release: Pick<ReleaseModel, "stack" | "address">) => `${release.stack}:${release.address}`;
@@ -104,6 +121,12 @@ export const crdsContract: Contract = {
       if (BUILT_IN_GROUPS.has(group)) continue;
       checked++;
       const kind = `${group}/${entry.object.kind}`;
+      const addon = EKS_ADDON_CRDS[kind];
+      if (addon) {
+        if (!eksAddonUpstream(model, entry, addon))
+          findings.add(objectLabel(entry), `CRD ${kind} (EKS add-on ${addon})`, "no upstream stack installs that add-on");
+        continue;
+      }
       const charts = table.get(kind);
       if (!charts) {
         findings.add(objectLabel(entry), `CRD ${kind}`, "no chart of tools/contracts/chart-workloads.ts ships it");

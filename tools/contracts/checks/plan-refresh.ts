@@ -101,6 +101,7 @@ export const REFRESH_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   aws_s3_bucket_ownership_controls: ["s3:GetBucketOwnershipControls"],
   aws_s3_bucket_policy: ["s3:GetBucketPolicy"],
   aws_s3_bucket_public_access_block: ["s3:GetBucketPublicAccessBlock"],
+  aws_s3_bucket_replication_configuration: ["s3:GetReplicationConfiguration"],
   aws_s3_bucket_server_side_encryption_configuration: ["s3:GetEncryptionConfiguration"],
   aws_s3_bucket_versioning: ["s3:GetBucketVersioning"],
   aws_secretsmanager_secret: ["secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy"],
