@@ -116,7 +116,7 @@ export class SecretStores extends Construct {
       {
         apiVersion: "v1",
         kind: "ServiceAccount",
-        metadata: { name: SECRET_STORE_SERVICE_ACCOUNT, namespace, annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+        metadata: { name: SECRET_STORE_SERVICE_ACCOUNT, namespace, annotations: role.serviceAccountAnnotations },
         // Only the External Secrets controller uses it, through the TokenRequest API; no pod mounts its token.
         automountServiceAccountToken: false,
       },
