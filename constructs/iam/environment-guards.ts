@@ -71,6 +71,7 @@ export function environmentGuards(scope: Construct, props: GithubDeployRoleProps
     },
     { Sid: "NeverAccountWideSourceCredentialsOrConnections", Effect: "Deny", Action: ACCOUNT_WIDE_CREDENTIAL_ACTIONS, Resource: "*" },
     ...nodeGroupGuards(props),
+    podIdentityGuard(scope, prefix),
     ...(props.hostedZoneIds
       ? [
           {
@@ -107,6 +108,31 @@ function nodeGroupGuards(props: GithubDeployRoleProps): PolicyStatement[] {
       Condition: { Null: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${neighbour}`]: "false" } },
     })),
   ];
+}
+
+/** The EKS Pod Identity actions; what the environment's roles may do with them is bounded by `podIdentityGuard`. */
+export const POD_IDENTITY_ACTIONS = [
+  "eks:CreatePodIdentityAssociation",
+  "eks:DescribePodIdentityAssociation",
+  "eks:UpdatePodIdentityAssociation",
+  "eks:DeletePodIdentityAssociation",
+  "eks:ListPodIdentityAssociations",
+];
+
+/**
+ * Pod Identity associations of the environment's own cluster (named `<prefix>`) only, in any region: an association
+ * on a neighbour's cluster would hand that cluster's pods a role of this environment (or, with iam:PassRole of the
+ * neighbour's roles refused anyway, read and delete the neighbour's associations). EKS tags neither the associations
+ * nor their requests with the environment, so they are told apart by ARN (`cluster/<name>`,
+ * `podidentityassociation/<cluster>/<id>`).
+ */
+function podIdentityGuard(scope: Construct, prefix: string): PolicyStatement {
+  return {
+    Sid: "PodIdentityOnlyOnItsCluster",
+    Effect: "Deny",
+    Action: POD_IDENTITY_ACTIONS,
+    NotResource: [`cluster/${prefix}`, `podidentityassociation/${prefix}/*`].map((resource) => formatArn(scope, { service: "eks", region: "*", resource })),
+  };
 }
 
 /**
