@@ -96,6 +96,8 @@ export class SecretStores extends Construct {
           { Sid: "EncryptThroughSecretsManager", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: this.key.arn, Condition: viaSecretsManager },
         );
       }
+      // IRSA whatever cluster.workloadIdentity says: external-secrets exchanges this account's token for the role
+      // itself (serviceAccountRef, AssumeRoleWithWebIdentity), which Pod Identity cannot serve (external-secrets#2951).
       this.roles.set(
         namespace,
         new IrsaRole(this, `Store-${namespace}`, {
