@@ -6,12 +6,12 @@ import { EnvironmentConfig } from "../config";
 import { NODE_POOLS, NodePoolName } from "../config/schema/cluster";
 import { VPC_CNI_CONFIGURATION } from "../constructs/cluster/addons";
 import { ClusterRef } from "../constructs/cluster/cluster-ref";
-import { EksControlPlane } from "../constructs/cluster/eks-cluster";
+import { EksControlPlane, POD_IDENTITY_AGENT_ADDON } from "../constructs/cluster/eks-cluster";
 import { addonPlacement, ManagedNodeGroup } from "../constructs/cluster/node-group";
 import { NodeVolumeKey } from "../constructs/cluster/node-volume-key";
 import { clusterAutoscalerStatements, ebsVolumeKeyStatements, loadBalancerControllerStatements } from "../constructs/iam/controller-policies";
 import { pipelineRolesOf } from "../constructs/iam/pipeline-roles";
-import { IrsaRole } from "../constructs/iam/irsa-role";
+import { WorkloadRole } from "../constructs/iam/workload-role";
 import { Network } from "../constructs/network/network";
 import { KmsKey } from "../constructs/security/kms-key";
 import { terraformCloudOf } from "../constructs/tfc/environment";
@@ -31,8 +31,8 @@ export interface ClusterStackProps {
 export class ClusterStack extends EnvironmentStack {
   readonly eks: EksControlPlane;
   readonly cluster: ClusterRef;
-  readonly controllerRoles: { readonly clusterAutoscaler: IrsaRole; readonly awsLoadBalancerController: IrsaRole };
-  readonly addonRoles: { readonly vpcCni: IrsaRole; readonly ebsCsiDriver: IrsaRole };
+  readonly controllerRoles: { readonly clusterAutoscaler: WorkloadRole; readonly awsLoadBalancerController: WorkloadRole };
+  readonly addonRoles: { readonly vpcCni: WorkloadRole; readonly ebsCsiDriver: WorkloadRole };
   readonly nodeRoles: Record<NodePoolName, IamRole>;
   readonly nodeGroups: ManagedNodeGroup[];
   /** Key of the node root volumes; the EBS CSI driver may use it for persistent volumes too. */
@@ -57,6 +57,8 @@ export class ClusterStack extends EnvironmentStack {
       // specifications; the config's tags, which may change, through the Auto Scaling groups, so no tag rolls a node.
       nodeTags: this.projectTags,
       nodeInstanceTags: environment.tags,
+      workloadIdentity: config.workloadIdentity,
+      keepIrsaTrust: config.keepIrsaTrust,
     });
     if (props.runnerSecurityGroup) {
       this.eks.allowApiAccessFromSecurityGroup("runner", props.runnerSecurityGroup, "Kubernetes API from the in-VPC deploy runner");
@@ -79,11 +81,22 @@ export class ClusterStack extends EnvironmentStack {
       this.eks.grantAccess(principal, "admin");
     }
 
+    const { addons } = config;
+    // With Pod Identity the VPC CNI, which makes the nodes Ready, gets its credentials from the agent: the agent comes
+    // first (its DaemonSet is host-network and tolerates every taint) and the nodes wait for it, like for kube-proxy.
+    const podIdentity = config.workloadIdentity === "pod-identity";
+    if (podIdentity) this.eks.addManagedAddon(POD_IDENTITY_AGENT_ADDON, { version: addons.podIdentityAgent, runsOnNodes: false });
     this.addonRoles = {
-      vpcCni: this.eks.addServiceAccountRole("VpcCniRole", { name: "vpc-cni", serviceAccount: "aws-node", managedPolicies: ["AmazonEKS_CNI_Policy"] }),
+      vpcCni: this.eks.addServiceAccountRole("VpcCniRole", {
+        name: "vpc-cni",
+        serviceAccount: "aws-node",
+        managedPolicies: ["AmazonEKS_CNI_Policy"],
+        managedAddon: true,
+      }),
       ebsCsiDriver: this.eks.addServiceAccountRole("EbsCsiDriverRole", {
         name: "ebs-csi-driver",
         serviceAccount: "ebs-csi-controller-sa",
+        managedAddon: true,
         managedPolicies: ["service-role/AmazonEBSCSIDriverPolicy"],
         statements: ebsVolumeKeyStatements(this.volumeKey.arn),
       }),
@@ -101,7 +114,6 @@ export class ClusterStack extends EnvironmentStack {
       }),
     };
 
-    const { addons } = config;
     this.eks.addManagedAddon("vpc-cni", {
       version: addons.vpcCni,
       runsOnNodes: false,
@@ -120,7 +132,7 @@ export class ClusterStack extends EnvironmentStack {
       serviceAccountRole: this.addonRoles.ebsCsiDriver,
       configuration: { controller: onSystemNodes },
     });
-    this.eks.addManagedAddon("eks-pod-identity-agent", { version: addons.podIdentityAgent, runsOnNodes: true });
+    if (!podIdentity) this.eks.addManagedAddon(POD_IDENTITY_AGENT_ADDON, { version: addons.podIdentityAgent, runsOnNodes: true });
     // VolumeSnapshot CRDs and their controller: the EBS CSI driver's snapshots (Velero's backups of volumes) need both.
     this.eks.addManagedAddon("snapshot-controller", { version: addons.snapshotController, runsOnNodes: true });
 

@@ -12,6 +12,7 @@ import { EcrRepositories } from "../constructs/edge/ecr-repositories";
 import { PublicHostedZone } from "../constructs/edge/hosted-zone";
 import { ApplicationLoadBalancer } from "../constructs/edge/load-balancer";
 import { WebAcl } from "../constructs/edge/web-acl";
+import { clusterWorkloadIdentity } from "../constructs/iam/workload-identity";
 import { Network } from "../constructs/network/network";
 import { KmsKey } from "../constructs/security/kms-key";
 import { EnvironmentStack } from "./environment-stack";
@@ -123,7 +124,7 @@ export class EdgeStack extends EnvironmentStack {
 
     if (props.database) {
       this.databaseAccess = new ApplicationDatabaseAccess(this, "WebDatabaseAccess", {
-        oidcProvider: props.cluster.oidcProvider,
+        identity: clusterWorkloadIdentity(this, props.cluster, environment.cluster),
         database: props.database,
         prefix,
         namespace: APPLICATION_NAMESPACE,

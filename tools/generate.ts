@@ -338,8 +338,11 @@ function overlayFiles(environment: EnvironmentConfig, imageTag: string): Record<
     kind: "ServiceAccount",
     metadata: { name, annotations: { "eks.amazonaws.com/role-arn": roleArn(name) } },
   });
+  // With Pod Identity the application's service account carries no role-arn annotation: its association (edge stack)
+  // binds the role. The provisioning account stays on IRSA: its SecretStore exchanges the account's token itself.
+  const podIdentity = environment.cluster.workloadIdentity === "pod-identity";
   const documents = [
-    serviceAccount(APPLICATION_SERVICE_ACCOUNT),
+    ...(podIdentity ? [] : [serviceAccount(APPLICATION_SERVICE_ACCOUNT)]),
     serviceAccount(PROVISIONER_SERVICE_ACCOUNT),
     // External Secrets needs the region of the store; the base cannot know it.
     {

@@ -80,6 +80,8 @@ export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
   aws_codeconnections_connection: "identity",
   aws_eks_access_entry: "identity",
   aws_eks_access_policy_association: "identity",
+  // Binds a role to a service account; a destroy-first replacement leaves its pods without credentials until re-created.
+  aws_eks_pod_identity_association: "identity",
   aws_iam_openid_connect_provider: "identity",
   aws_iam_policy: "identity",
   aws_iam_role: "identity",

@@ -149,4 +149,27 @@ describe("cluster config", () => {
     );
     expectProblem({ cluster: { nodeGroups: { gpu: {} } as never } }, "cluster.nodeGroups.gpu", "unknown key");
   });
+
+  it("uses IRSA unless an environment chooses EKS Pod Identity", () => {
+    expect(testEnvironment().cluster.workloadIdentity).toBe("irsa");
+    expect(testEnvironment({ cluster: { workloadIdentity: "pod-identity" } }).cluster).toMatchObject({
+      workloadIdentity: "pod-identity",
+      keepIrsaTrust: false,
+    });
+  });
+
+  it("refuses another workload identity in one line naming the allowed ones", () => {
+    const [problem] = problemsOf({ cluster: { workloadIdentity: "kiam" as never } });
+    expect(problem).toMatch(/^cluster\.workloadIdentity: /);
+    expect(problem).toContain('"irsa"');
+    expect(problem).toContain('"pod-identity"');
+    expect(problem).not.toContain("\n");
+  });
+
+  it("refuses the IRSA bridge of a switch to Pod Identity in an environment that stays on IRSA", () => {
+    expect(problemsOf({ cluster: { keepIrsaTrust: true } })).toEqual([
+      "cluster.keepIrsaTrust: bridges a switch to pod-identity and has no effect with workloadIdentity irsa; remove it or set workloadIdentity: pod-identity",
+    ]);
+    expect(problemsOf({ cluster: { workloadIdentity: "pod-identity", keepIrsaTrust: true } })).toEqual([]);
+  });
 });

@@ -104,20 +104,33 @@ describe("offline Terraform runs of the cluster stacks", () => {
       }
     });
 
-    it("scopes every IRSA trust policy to one service account by :sub and :aud", () => {
-      const irsa = trustPolicies(plan()).filter(({ statements }) => statements.some((statement) => statement.Action === "sts:AssumeRoleWithWebIdentity"));
+    it("scopes every service account role's trust to one service account: by :sub and :aud, or by Pod Identity's session tags", () => {
+      const podIdentity = environment.cluster.workloadIdentity === "pod-identity";
+      const roles = trustPolicies(plan()).filter(({ statements }) =>
+        statements.some((statement) =>
+          podIdentity ? JSON.stringify(statement.Principal) === '{"Service":"pods.eks.amazonaws.com"}' : statement.Action === "sts:AssumeRoleWithWebIdentity",
+        ),
+      );
       // The service account roles belong to the cluster construct: aws_iam_role.Eks_<Role>_...
-      expect(irsa.map(({ address }) => /^aws_iam_role\.Eks_([A-Za-z]+)_/.exec(address)?.[1]).sort()).toEqual([
+      expect(roles.map(({ address }) => /^aws_iam_role\.Eks_([A-Za-z]+)_/.exec(address)?.[1]).sort()).toEqual([
         "ClusterAutoscalerRole",
         "EbsCsiDriverRole",
         "LoadBalancerControllerRole",
         "VpcCniRole",
       ]);
-      for (const { statements } of irsa) {
-        expect(statements).toHaveLength(1);
-        expect(statements[0].Condition).toEqual({
-          StringEquals: { "ISSUER:sub": expect.stringMatching(/^system:serviceaccount:kube-system:[a-z-]+$/), "ISSUER:aud": "sts.amazonaws.com" },
-        });
+      for (const { statements } of roles) {
+        expect(statements).toHaveLength(podIdentity && environment.cluster.keepIrsaTrust ? 2 : 1);
+        expect(statements[0].Condition).toEqual(
+          podIdentity
+            ? {
+                StringEquals: expect.objectContaining({
+                  "aws:SourceAccount": environment.account.id,
+                  "aws:RequestTag/kubernetes-namespace": "kube-system",
+                  "aws:RequestTag/kubernetes-service-account": expect.stringMatching(/^[a-z-]+$/),
+                }),
+              }
+            : { StringEquals: { "ISSUER:sub": expect.stringMatching(/^system:serviceaccount:kube-system:[a-z-]+$/), "ISSUER:aud": "sts.amazonaws.com" } },
+        );
       }
     });
 

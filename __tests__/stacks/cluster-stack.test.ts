@@ -47,19 +47,62 @@ describe.each([tier.development.name, tier.staging.name, tier.production.name])(
     for (const group of nodeGroups) expect((group.launch_template as Resource).id).toMatch(/aws_launch_template\./);
   });
 
+  const podIdentity = environment.cluster.workloadIdentity === "pod-identity";
+  const trusts = Object.values(resourcesOf(synthesized, "aws_iam_role")).map((role) => templatedPolicyOf(role, "assume_role_policy").Statement);
+
   it("scopes every IRSA trust policy to one service account by :sub and :aud", () => {
-    const trusts = Object.values(resourcesOf(synthesized, "aws_iam_role"))
-      .map((role) => templatedPolicyOf(role, "assume_role_policy").Statement)
-      .filter((statements) => statements.some((statement) => statement.Action === "sts:AssumeRoleWithWebIdentity"));
-    expect(trusts).toHaveLength(4);
-    for (const statements of trusts) {
-      expect(statements).toHaveLength(1);
-      const conditions = (statements[0].Condition as { StringEquals: Record<string, string> }).StringEquals;
+    const irsa = trusts.filter((statements) => statements.some((statement) => statement.Action === "sts:AssumeRoleWithWebIdentity"));
+    // With Pod Identity no role of the cluster layer trusts the OIDC provider (keepIrsaTrust bridges a switch only).
+    expect(irsa).toHaveLength(podIdentity && !environment.cluster.keepIrsaTrust ? 0 : 4);
+    for (const statements of irsa) {
+      const web = statements.filter((statement) => statement.Action === "sts:AssumeRoleWithWebIdentity");
+      expect(web).toHaveLength(1);
+      const conditions = (web[0].Condition as { StringEquals: Record<string, string> }).StringEquals;
       const keys = Object.keys(conditions);
       expect(keys.sort()).toEqual(["ISSUER:aud", "ISSUER:sub"]);
       expect(conditions["ISSUER:aud"]).toBe("sts.amazonaws.com");
       expect(Object.entries(conditions).find(([key]) => key.endsWith(":sub"))![1]).toMatch(/^system:serviceaccount:kube-system:[a-z-]+$/);
     }
+  });
+
+  it("binds the controllers and the VPC CNI and EBS CSI add-ons with the configured workload identity", () => {
+    const pods = trusts.filter((statements) => statements.some((statement) => JSON.stringify(statement.Principal) === '{"Service":"pods.eks.amazonaws.com"}'));
+    const associations = Object.values(resourcesOf(synthesized, "aws_eks_pod_identity_association"));
+    const addons = Object.values(resourcesOf(synthesized, "aws_eks_addon"));
+    if (!podIdentity) {
+      expect(pods).toHaveLength(0);
+      expect(associations).toHaveLength(0);
+      return;
+    }
+    expect(pods).toHaveLength(4);
+    for (const statements of pods) {
+      const conditions = (statements[0].Condition as { StringEquals: Record<string, string> }).StringEquals;
+      expect(statements[0].Action).toEqual(["sts:AssumeRole", "sts:TagSession"]);
+      expect(conditions["aws:SourceAccount"]).toBe(environment.account.id);
+      expect(Object.keys(conditions).sort()).toEqual([
+        "aws:RequestTag/eks-cluster-arn",
+        "aws:RequestTag/kubernetes-namespace",
+        "aws:RequestTag/kubernetes-service-account",
+        "aws:SourceAccount",
+        "aws:SourceArn",
+      ]);
+      expect(conditions["aws:RequestTag/kubernetes-namespace"]).toBe("kube-system");
+    }
+    // The controllers' own associations wait for the agent; the add-ons carry theirs in pod_identity_association.
+    expect(associations.map((association) => association.service_account).sort()).toEqual(["aws-load-balancer-controller", "cluster-autoscaler"]);
+    const agent = Object.entries(resourcesOf(synthesized, "aws_eks_addon")).find(([, addon]) => addon.addon_name === "eks-pod-identity-agent")![0];
+    for (const association of associations) expect(association.depends_on).toContain(`aws_eks_addon.${agent}`);
+    const byName = Object.fromEntries(addons.map((addon) => [addon.addon_name as string, addon]));
+    for (const [addon, account] of [
+      ["vpc-cni", "aws-node"],
+      ["aws-ebs-csi-driver", "ebs-csi-controller-sa"],
+    ]) {
+      expect(byName[addon].service_account_role_arn).toBeUndefined();
+      expect(byName[addon].pod_identity_association).toEqual([{ role_arn: expect.any(String), service_account: account }]);
+      expect(byName[addon].depends_on).toContain(`aws_eks_addon.${agent}`);
+    }
+    // The VPC CNI makes nodes Ready with the agent's credentials: the agent is installed before any node joins.
+    for (const group of nodeGroups) expect(group.depends_on).toContain(`aws_eks_addon.${agent}`);
   });
 
   it("turns on all five control-plane log types", () => {
@@ -91,7 +134,7 @@ describe.each([tier.development.name, tier.staging.name, tier.production.name])(
     expect(countOf(synthesized, "aws_eks_access_policy_association")).toBe(principals.length);
   });
 
-  it("installs the six managed add-ons at the configured versions, IRSA for the VPC CNI and the EBS CSI driver", () => {
+  it("installs the six managed add-ons at the configured versions, with roles for the VPC CNI and the EBS CSI driver", () => {
     const addons: Record<string, Resource> = Object.fromEntries(
       Object.values(resourcesOf(synthesized, "aws_eks_addon")).map((addon) => [addon.addon_name, addon]),
     );
@@ -104,8 +147,9 @@ describe.each([tier.development.name, tier.staging.name, tier.production.name])(
       "eks-pod-identity-agent": versions.podIdentityAgent,
       "snapshot-controller": versions.snapshotController,
     });
-    expect(addons["vpc-cni"].service_account_role_arn).toMatch(/VpcCniRole/);
-    expect(addons["aws-ebs-csi-driver"].service_account_role_arn).toMatch(/EbsCsiDriverRole/);
+    const roleOf = (addon: Resource) => String(addon.service_account_role_arn ?? (addon.pod_identity_association as Resource[])[0].role_arn);
+    expect(roleOf(addons["vpc-cni"])).toMatch(/VpcCniRole/);
+    expect(roleOf(addons["aws-ebs-csi-driver"])).toMatch(/EbsCsiDriverRole/);
   });
 
   it("exposes the cluster, its controllers' roles and one node role per pool to later layers", () => {

@@ -31,6 +31,7 @@ export function testControlPlane(scope: Construct, props: Partial<EksControlPlan
     privateAccessCidrs: [],
     logRetentionDays: 90,
     nodeTags: { project: "shop" },
+    workloadIdentity: "irsa",
     ...props,
     network: props.network ?? clusterNetwork(scope),
     nodeVolumeKey: props.nodeVolumeKey ?? new KmsKey(scope, "VolumeKey", { description: "volumes" }),

@@ -9,8 +9,8 @@ import type { SynthesizedStack } from "./synth";
 export const FAKE_OIDC_ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
 
 /**
- * A platform stack beside a stand-in for the cluster layer: a plain-string ClusterRef and the two controller IRSA
- * roles in a small stack of the same app (cross-stack references, as between the real layers).
+ * A platform stack beside a stand-in for the cluster layer: a plain-string ClusterRef and the two controller roles
+ * (IRSA or Pod Identity, as the environment chooses) in a small stack of the same app (cross-stack references, as between the real layers).
  */
 export function platformStack(environment: EnvironmentConfig, extra: Partial<Pick<PlatformStackProps, "kubernetesVersion">> = {}, app?: App): PlatformStack {
   // Loaded when a stack is built: a suite whose platform synths are all shared reads JSON and loads none of this.
@@ -18,7 +18,8 @@ export function platformStack(environment: EnvironmentConfig, extra: Partial<Pic
   const { TerraformStack } = require("cdktf") as typeof import("cdktf");
   const { AwsProvider } = require("@cdktf/provider-aws/lib/provider") as typeof import("@cdktf/provider-aws/lib/provider");
   const { AwsScope } = require("../../constructs/core/aws-scope") as typeof import("../../constructs/core/aws-scope");
-  const { IrsaRole } = require("../../constructs/iam/irsa-role") as typeof import("../../constructs/iam/irsa-role");
+  const { clusterWorkloadIdentity, workloadRole } =
+    require("../../constructs/iam/workload-identity") as typeof import("../../constructs/iam/workload-identity");
   const { KmsKey } = require("../../constructs/security/kms-key") as typeof import("../../constructs/security/kms-key");
   const { PlatformStack } = require("../../stacks/platform-stack") as typeof import("../../stacks/platform-stack");
   const { testApp } = require("./environments") as typeof import("./environments");
@@ -37,13 +38,10 @@ export function platformStack(environment: EnvironmentConfig, extra: Partial<Pic
     region: environment.account.region,
     vpcId: "vpc-0123456789abcdef0",
   };
+  // The controllers' roles with the environment's workload identity, as the cluster layer builds them.
+  const identity = clusterWorkloadIdentity(upstream, cluster, environment.cluster);
   const controllerRole = (id: string, serviceAccount: string) =>
-    new IrsaRole(upstream, id, {
-      oidcProvider: cluster.oidcProvider,
-      roleName: `${environment.prefix}-${serviceAccount}`,
-      namespace: "kube-system",
-      serviceAccount,
-    });
+    workloadRole(upstream, id, identity, { roleName: `${environment.prefix}-${serviceAccount}`, namespace: "kube-system", serviceAccount });
   return new PlatformStack(app, environment, {
     cluster,
     controllerRoles: {

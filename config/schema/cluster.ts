@@ -65,6 +65,10 @@ const kubernetesLabelValue = z
   .string()
   .regex(/^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/, "must be a Kubernetes label value: up to 63 letters, digits, '-', '_' or '.'");
 
+/** How a workload's pods get AWS credentials: IRSA (web identity from the cluster's OIDC provider) or EKS Pod Identity. */
+export const WORKLOAD_IDENTITIES = ["irsa", "pod-identity"] as const;
+export type WorkloadIdentity = (typeof WORKLOAD_IDENTITIES)[number];
+
 export const TAINT_EFFECTS = ["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] as const;
 
 const taint = z.strictObject({
@@ -207,6 +211,18 @@ export const clusterSchema = z
       })
       .prefault({})
       .describe("EKS managed add-on versions, pinned (no version look-up at plan time)."),
+    workloadIdentity: z
+      .enum(WORKLOAD_IDENTITIES)
+      .default("irsa")
+      .describe(
+        "How add-ons and the application get AWS credentials: irsa (a role-arn annotation on the service account, web identity from the cluster's OIDC provider) or pod-identity (an EKS Pod Identity association per service account; IRSA stays for what cannot use it, docs/cluster.md).",
+      ),
+    keepIrsaTrust: z
+      .boolean()
+      .default(false)
+      .describe(
+        "With pod-identity: the roles also trust their own service account's IRSA token, so pods started before a switch from irsa keep refreshing credentials until they restart. Set back to false once every workload has restarted.",
+      ),
   })
   .prefault({})
   .describe("The EKS cluster: control plane, access, node groups and add-ons.");
@@ -281,6 +297,12 @@ export function checkCluster(cluster: ClusterConfig, isProduction: boolean): Clu
       });
     }
   });
+  if (cluster.keepIrsaTrust && cluster.workloadIdentity !== "pod-identity") {
+    problems.push({
+      path: ["keepIrsaTrust"],
+      message: "bridges a switch to pod-identity and has no effect with workloadIdentity irsa; remove it or set workloadIdentity: pod-identity",
+    });
+  }
   for (const pool of NODE_POOLS) {
     const group = cluster.nodeGroups[pool];
     if (group.minSize > group.desiredSize || group.desiredSize > group.maxSize) {

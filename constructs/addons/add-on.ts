@@ -5,7 +5,8 @@ import { ClusterRef } from "../cluster/cluster-ref";
 import { PodPlacement } from "../cluster/node-group";
 import { AwsLocation } from "../core/aws-scope";
 import { PolicyStatement } from "../iam/policy-document";
-import { IrsaRole } from "../iam/irsa-role";
+import { WorkloadIdentityOptions } from "../iam/workload-identity";
+import { WorkloadRole } from "../iam/workload-role";
 
 /** Helm values: a YAML map. */
 export type Values = Record<string, unknown>;
@@ -86,7 +87,9 @@ export interface AddOnContext<Name extends AddOnName = AddOnName> {
   readonly production: boolean;
   readonly settings: PlatformConfig[Name];
   readonly platform: PlatformConfig;
-  /** IRSA roles of the controllers, created by the cluster layer. */
+  /** The cluster's workload identity, for a role an add-on builds in a construct of its own (`workloadRole`). */
+  readonly workloadIdentity: WorkloadIdentityOptions;
+  /** Roles of the controllers (IRSA or Pod Identity), created by the cluster layer. */
   readonly controllerRoles: ControllerRoles;
   /** The add-on's namespace. */
   readonly namespace: string;
@@ -98,13 +101,17 @@ export interface AddOnContext<Name extends AddOnName = AddOnName> {
 export interface AddOnScope<Name extends AddOnName = AddOnName> extends AddOnContext<Name> {
   /** The add-on's own construct: the resources it needs are created here. */
   readonly scope: Construct;
-  /** An IRSA role for one of the add-on's service accounts, named `<prefix>-<serviceAccount>`. */
-  irsaRole(serviceAccount: string, statements: PolicyStatement[], managedPolicyArns?: string[]): IrsaRole;
+  /**
+   * The role of one of the add-on's service accounts, named `<prefix>-<serviceAccount>`, with the cluster's workload
+   * identity (`cluster.workloadIdentity`): an IRSA role, or a Pod Identity role and its association. Put its
+   * `serviceAccountAnnotations` on the service account (the role-arn annotation with IRSA, none with Pod Identity).
+   */
+  irsaRole(serviceAccount: string, statements: PolicyStatement[], managedPolicyArns?: string[]): WorkloadRole;
 }
 
 export interface ControllerRoles {
-  readonly clusterAutoscaler: IrsaRole;
-  readonly awsLoadBalancerController: IrsaRole;
+  readonly clusterAutoscaler: WorkloadRole;
+  readonly awsLoadBalancerController: WorkloadRole;
 }
 
 /**

@@ -192,7 +192,7 @@ export const argoCd: AddOn<"argoCd", ArgoCdResources> = {
     new ArgoCdBackup(context.scope, "Backup", {
       namePrefix: context.prefix,
       namespace: ARGOCD_NAMESPACE,
-      oidcProvider: context.cluster.oidcProvider,
+      identity: context.workloadIdentity,
       schedule: backup.schedule,
       retentionDays: backup.retentionDays,
       argocdImage: `quay.io/argoproj/argocd:${ARGOCD_VERSION}`,

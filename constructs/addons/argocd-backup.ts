@@ -5,7 +5,8 @@ import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
 import { RoleV1 } from "@cdktf/provider-kubernetes/lib/role-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { AwsScope } from "../core/aws-scope";
-import { IrsaRole, OidcProviderRef } from "../iam/irsa-role";
+import { workloadRole, WorkloadIdentityOptions } from "../iam/workload-identity";
+import { WorkloadRole } from "../iam/workload-role";
 import { KmsKey } from "../security/kms-key";
 import { AccessLogBucket } from "../storage/access-log-bucket";
 import { SecureBucket } from "../storage/secure-bucket";
@@ -15,7 +16,8 @@ export interface ArgoCdBackupProps {
   /** `<project>-<env>`: prefixes the bucket, key and role names. */
   readonly namePrefix: string;
   readonly namespace: string;
-  readonly oidcProvider: OidcProviderRef;
+  /** The cluster's workload identity: the CronJob's role is an IRSA or a Pod Identity role (the AWS CLI supports both). */
+  readonly identity: WorkloadIdentityOptions;
   /** Cron schedule (UTC). */
   readonly schedule: string;
   /** The `argocd` CLI image; the same version as the server, so the export format matches. */
@@ -32,13 +34,13 @@ export const AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.27.50";
 /**
  * A daily `argocd admin export` (applications, projects, settings, repository credentials) uploaded to a versioned
  * S3 bucket encrypted with its own CMK. The CronJob runs as its own service account: Kubernetes RBAC to read Argo CD's
- * objects in its namespace, and an IRSA role that may only put objects into the backup bucket.
+ * objects in its namespace, and a role (IRSA or Pod Identity) that may only put objects into the backup bucket.
  */
 export class ArgoCdBackup extends Construct {
   readonly bucket: SecureBucket;
   /** Where S3 logs access to the backups (who read or deleted a backup, and when). */
   readonly accessLogs: AccessLogBucket;
-  readonly role: IrsaRole;
+  readonly role: WorkloadRole;
   readonly cronJob: CronJobV1;
 
   constructor(scope: Construct, id: string, props: ArgoCdBackupProps) {
@@ -60,8 +62,7 @@ export class ArgoCdBackup extends Construct {
       noncurrentVersionRetentionDays: props.retentionDays,
       expireObjectsAfterDays: props.retentionDays,
     });
-    this.role = new IrsaRole(this, "Role", {
-      oidcProvider: props.oidcProvider,
+    this.role = workloadRole(this, "Role", props.identity, {
       roleName: `${props.namePrefix}-${SERVICE_ACCOUNT}`,
       namespace: props.namespace,
       serviceAccount: SERVICE_ACCOUNT,
@@ -71,7 +72,7 @@ export class ArgoCdBackup extends Construct {
       ],
     });
     const serviceAccount = new ServiceAccountV1(this, "ServiceAccount", {
-      metadata: { name: SERVICE_ACCOUNT, namespace: props.namespace, annotations: { "eks.amazonaws.com/role-arn": this.role.arn } },
+      metadata: { name: SERVICE_ACCOUNT, namespace: props.namespace, annotations: this.role.serviceAccountAnnotations },
       dependsOn: props.dependsOn,
     });
     const role = new RoleV1(this, "ReadArgoCd", {

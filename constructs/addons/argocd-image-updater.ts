@@ -1,5 +1,5 @@
 import { formatArn } from "../core/aws-scope";
-import { IrsaRole } from "../iam/irsa-role";
+import { WorkloadRole } from "../iam/workload-role";
 import { AddOn, placement, containerResources } from "./add-on";
 import { argoHelmChart, ARGOCD_HOME } from "./argo-cd";
 
@@ -14,7 +14,7 @@ const WRITABLE_HOME = "/tmp/home";
  * Argo CD Image Updater: follows new image tags in this account's ECR and updates Argo CD applications. It logs in
  * to ECR with a token from its IRSA role (read-only on the account's repositories), refreshed before it expires.
  */
-export const argocdImageUpdater: AddOn<"argocdImageUpdater", IrsaRole> = {
+export const argocdImageUpdater: AddOn<"argocdImageUpdater", WorkloadRole> = {
   name: "argocdImageUpdater",
   releaseName: "argocd-image-updater",
   chart: argoHelmChart("argocd-image-updater", "1.2.4"),
@@ -35,7 +35,7 @@ export const argocdImageUpdater: AddOn<"argocdImageUpdater", IrsaRole> = {
     const { accountId, region } = context.location;
     const registry = `${accountId}.dkr.ecr.${region}.amazonaws.com`;
     return {
-      serviceAccount: { create: true, name: "argocd-image-updater", annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+      serviceAccount: { create: true, name: "argocd-image-updater", annotations: role.serviceAccountAnnotations },
       priorityClassName: "system-cluster-critical",
       ...placement(context, "system"),
       resources: containerResources("50m", "128Mi", "256Mi"),

@@ -18,7 +18,7 @@ export const awsLoadBalancerController: AddOn<"awsLoadBalancerController"> = {
       serviceAccount: {
         create: true,
         name: context.controllerRoles.awsLoadBalancerController.serviceAccount,
-        annotations: { "eks.amazonaws.com/role-arn": context.controllerRoles.awsLoadBalancerController.arn },
+        annotations: context.controllerRoles.awsLoadBalancerController.serviceAccountAnnotations,
       },
       // The webhooks intercept every Service and Pod: two replicas even outside production keep deploys flowing.
       replicaCount: 2,

@@ -1,5 +1,5 @@
 import { formatArn } from "../core/aws-scope";
-import { IrsaRole } from "../iam/irsa-role";
+import { WorkloadRole } from "../iam/workload-role";
 import { AddOn, AddOnContext, KubernetesObject, placement, replicas, containerResources, topologySpread, Values } from "./add-on";
 import { PLATFORM_CA_ISSUER, vaultCertificate } from "./vault";
 
@@ -23,7 +23,7 @@ function component(context: AddOnContext, name: string, cpu: string, memory: str
  * cert-manager with Let's Encrypt ClusterIssuers (staging to rehearse, production for real certificates). Challenges
  * are DNS-01 in the configured Route53 zones, written through cert-manager's IRSA role and nothing else.
  */
-export const certManager: AddOn<"certManager", IrsaRole> = {
+export const certManager: AddOn<"certManager", WorkloadRole> = {
   name: "certManager",
   releaseName: "cert-manager",
   chart: { chart: "cert-manager", repository: "https://charts.jetstack.io", version: "v1.21.1" },
@@ -47,7 +47,7 @@ export const certManager: AddOn<"certManager", IrsaRole> = {
     return {
       crds: { enabled: true, keep: true },
       global: { priorityClassName: "system-cluster-critical" },
-      serviceAccount: { name: "cert-manager", annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+      serviceAccount: { name: "cert-manager", annotations: role.serviceAccountAnnotations },
       ...component(context, "controller", "50m", "128Mi"),
       webhook: component(context, "webhook", "20m", "64Mi"),
       cainjector: component(context, "cainjector", "20m", "128Mi"),

@@ -16,7 +16,7 @@ export const clusterAutoscaler: AddOn<"clusterAutoscaler"> = {
       awsRegion: context.cluster.region,
       autoDiscovery: { clusterName: context.cluster.name },
       image: { tag: clusterAutoscalerImageTag(context.kubernetesVersion) },
-      rbac: { serviceAccount: { create: true, name: role.serviceAccount, annotations: { "eks.amazonaws.com/role-arn": role.arn } } },
+      rbac: { serviceAccount: { create: true, name: role.serviceAccount, annotations: role.serviceAccountAnnotations } },
       // extraArgs documents these flags only in comments, so they go through the open customArgs list.
       customArgs: [
         `--expander=${context.settings.expander}`,

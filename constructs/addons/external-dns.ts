@@ -1,12 +1,12 @@
 import { formatArn } from "../core/aws-scope";
-import { IrsaRole } from "../iam/irsa-role";
+import { WorkloadRole } from "../iam/workload-role";
 import { AddOn, placement, containerResources } from "./add-on";
 
 /**
  * external-dns: Route53 records for Ingresses and Services, only in the configured zones. The TXT owner id is the
  * environment's prefix, so environments sharing a zone never touch each other's records; production only upserts.
  */
-export const externalDns: AddOn<"externalDns", IrsaRole> = {
+export const externalDns: AddOn<"externalDns", WorkloadRole> = {
   name: "externalDns",
   releaseName: "external-dns",
   chart: { chart: "external-dns", repository: "https://kubernetes-sigs.github.io/external-dns/", version: "1.21.1" },
@@ -35,7 +35,7 @@ export const externalDns: AddOn<"externalDns", IrsaRole> = {
   values(context, role) {
     return {
       provider: { name: "aws" },
-      serviceAccount: { name: "external-dns", annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+      serviceAccount: { name: "external-dns", annotations: role.serviceAccountAnnotations },
       env: [{ name: "AWS_DEFAULT_REGION", value: context.location.region }],
       sources: ["service", "ingress"],
       // Production never deletes records it did not create in this run: a bad manifest cannot wipe DNS.

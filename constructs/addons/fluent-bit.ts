@@ -1,4 +1,4 @@
-import { IrsaRole } from "../iam/irsa-role";
+import { WorkloadRole } from "../iam/workload-role";
 import { EncryptedLogGroup } from "../logging/log-group";
 import { KmsKey } from "../security/kms-key";
 import { AddOn, AddOnContext, containerResources } from "./add-on";
@@ -41,7 +41,7 @@ function outputs(context: AddOnContext<"fluentBit">, logGroupName: string): stri
 /** The log group Fluent Bit writes to and the role it writes with. */
 export interface FluentBitResources {
   readonly logGroup: EncryptedLogGroup;
-  readonly role: IrsaRole;
+  readonly role: WorkloadRole;
 }
 
 export const fluentBit: AddOn<"fluentBit", FluentBitResources> = {
@@ -74,7 +74,7 @@ export const fluentBit: AddOn<"fluentBit", FluentBitResources> = {
   values(context, { logGroup, role }) {
     const elasticsearch = context.platform.elasticsearch.enabled;
     return {
-      serviceAccount: { create: true, name: "fluent-bit", annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+      serviceAccount: { create: true, name: "fluent-bit", annotations: role.serviceAccountAnnotations },
       // Logs of every node, system nodes with taints included.
       tolerations: [{ operator: "Exists" }],
       priorityClassName: "system-node-critical",

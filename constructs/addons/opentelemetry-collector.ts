@@ -1,4 +1,4 @@
-import { IrsaRole } from "../iam/irsa-role";
+import { WorkloadRole } from "../iam/workload-role";
 import { AddOn, placement, RESTRICTED_CONTAINER, replicas, containerResources, restrictedPod, topologySpread } from "./add-on";
 
 /** The collector's service account; its IRSA role may write traces to X-Ray and nothing else. */
@@ -11,7 +11,7 @@ const SERVICE_ACCOUNT = "opentelemetry-collector";
  * the cluster (Tempo needs object storage, its own role and a Grafana datasource), traces sit next to the
  * CloudWatch logs and alarms, and the cost follows the traffic.
  */
-export const opentelemetryCollector: AddOn<"opentelemetryCollector", IrsaRole> = {
+export const opentelemetryCollector: AddOn<"opentelemetryCollector", WorkloadRole> = {
   name: "opentelemetryCollector",
   releaseName: "opentelemetry-collector",
   chart: { chart: "opentelemetry-collector", repository: "https://open-telemetry.github.io/opentelemetry-helm-charts", version: "0.170.0" },
@@ -34,7 +34,7 @@ export const opentelemetryCollector: AddOn<"opentelemetryCollector", IrsaRole> =
       image: { repository: "otel/opentelemetry-collector-contrib" },
       replicaCount: replicas(context),
       ...placement(context, "system"),
-      serviceAccount: { create: true, name: SERVICE_ACCOUNT, annotations: { "eks.amazonaws.com/role-arn": role.arn }, automountServiceAccountToken: false },
+      serviceAccount: { create: true, name: SERVICE_ACCOUNT, annotations: role.serviceAccountAnnotations, automountServiceAccountToken: false },
       // Only OTLP is received; the chart's Jaeger and Zipkin ports stay closed.
       ports: { "jaeger-compact": otlpOnly, "jaeger-thrift": otlpOnly, "jaeger-grpc": otlpOnly, zipkin: otlpOnly },
       config: {

@@ -10,7 +10,7 @@ import { EnvironmentConfig } from "../../config";
 import { ClusterRef } from "../cluster/cluster-ref";
 import { podPlacement } from "../cluster/node-group";
 import { AwsLocation, AwsScope } from "../core/aws-scope";
-import { IrsaRole } from "../iam/irsa-role";
+import { clusterWorkloadIdentity, workloadRole } from "../iam/workload-identity";
 import {
   AddOn,
   AddOnContext,
@@ -112,7 +112,7 @@ export class PlatformAddOns extends Construct {
         needsSecrets(install) ? (this.secretsRelease ?? []) : [],
       ].flat();
       const scope = new Construct(this, `${addOn.name}Resources`);
-      const buildContext: AddOnScope = { ...context, scope, irsaRole: irsaRoleFactory(scope, addOn, props) };
+      const buildContext: AddOnScope = { ...context, scope, irsaRole: irsaRoleFactory(scope, addOn, context, props) };
       const resources = addOn.resources?.(buildContext);
       const settings = platform[addOn.name];
       const release = new Release(this, addOn.name, {
@@ -263,16 +263,20 @@ function contextFor(addOn: AddOn, props: PlatformAddOnsProps, location: AwsLocat
     kubernetesVersion: props.kubernetesVersion,
     settings: environment.platform[addOn.name],
     controllerRoles: props.controllerRoles,
+    workloadIdentity: clusterWorkloadIdentity(location, props.cluster, environment.cluster),
     namespace: addOn.namespace,
     storageClassName: props.storageClass?.metadata.name,
   };
 }
 
-/** IRSA roles of an add-on's service accounts, in its scope and its namespace. */
-function irsaRoleFactory(scope: Construct, addOn: AddOn, props: PlatformAddOnsProps): AddOnScope["irsaRole"] {
+/**
+ * Roles of an add-on's service accounts, in its scope and its namespace, with the cluster's workload identity. The
+ * construct id stays `Irsa-<serviceAccount>` whichever identity, so switching updates each role in place. The Pod
+ * Identity agent is the cluster layer's, applied before this stack.
+ */
+function irsaRoleFactory(scope: Construct, addOn: AddOn, context: AddOnContext, props: PlatformAddOnsProps): AddOnScope["irsaRole"] {
   return (serviceAccount, statements, managedPolicyArns) =>
-    new IrsaRole(scope, `Irsa-${serviceAccount}`, {
-      oidcProvider: props.cluster.oidcProvider,
+    workloadRole(scope, `Irsa-${serviceAccount}`, context.workloadIdentity, {
       roleName: `${props.environment.prefix}-${serviceAccount}`,
       namespace: addOn.namespace,
       serviceAccount,

@@ -96,6 +96,8 @@ export class SecretStores extends Construct {
           { Sid: "EncryptThroughSecretsManager", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: this.key.arn, Condition: viaSecretsManager },
         );
       }
+      // IRSA whatever cluster.workloadIdentity says: external-secrets exchanges this account's token for the role
+      // itself (serviceAccountRef, AssumeRoleWithWebIdentity), which Pod Identity cannot serve (external-secrets#2951).
       this.roles.set(
         namespace,
         new IrsaRole(this, `Store-${namespace}`, {
@@ -116,7 +118,7 @@ export class SecretStores extends Construct {
       {
         apiVersion: "v1",
         kind: "ServiceAccount",
-        metadata: { name: SECRET_STORE_SERVICE_ACCOUNT, namespace, annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+        metadata: { name: SECRET_STORE_SERVICE_ACCOUNT, namespace, annotations: role.serviceAccountAnnotations },
         // Only the External Secrets controller uses it, through the TokenRequest API; no pod mounts its token.
         automountServiceAccountToken: false,
       },

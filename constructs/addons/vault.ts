@@ -1,7 +1,7 @@
 import { createHash } from "crypto";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { KmsKey } from "../security/kms-key";
-import { IrsaRole } from "../iam/irsa-role";
+import { WorkloadRole } from "../iam/workload-role";
 import { AddOn, AddOnContext, KubernetesObject, placement, replicas, containerResources, RESTRICTED_CONTAINER, restrictedPod, topologySpread } from "./add-on";
 import { secretRecoveryWindowDays } from "../security/secret-lifecycle";
 import { AWS_CLI_IMAGE } from "./argocd-backup";
@@ -238,10 +238,10 @@ function tlsReloader(): Record<string, unknown> {
 /** Vault's AWS side: the unseal key and the servers' role, the recovery secret and the setup Job's role. */
 export interface VaultResources {
   readonly unsealKey: KmsKey;
-  readonly serverRole: IrsaRole;
+  readonly serverRole: WorkloadRole;
   /** Secrets Manager name of the recovery material the setup Job writes. */
   readonly recoveryName: string;
-  readonly setupRole: IrsaRole;
+  readonly setupRole: WorkloadRole;
 }
 
 export const vault: AddOn<"vault", VaultResources> = {
@@ -303,7 +303,7 @@ export const vault: AddOn<"vault", VaultResources> = {
         priorityClassName: "system-cluster-critical",
         // Raft data and audit log live on EBS volumes: on-demand stateful nodes only, never spot.
         ...placement(context, "stateful"),
-        serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": serverRole.arn } },
+        serviceAccount: { annotations: serverRole.serviceAccountAnnotations },
         extraVolumes: [{ type: "secret", name: VAULT_TLS_SECRET }],
         // The CLI in the pods (probes, the setup Job's exec) verifies the listener against the private CA.
         extraEnvironmentVars: { VAULT_CACERT: `${TLS_DIR}/ca.crt` },
@@ -357,7 +357,7 @@ export const vault: AddOn<"vault", VaultResources> = {
       {
         apiVersion: "v1",
         kind: "ServiceAccount",
-        metadata: { name: "vault-setup", namespace: NAMESPACE, annotations: { "eks.amazonaws.com/role-arn": setupRole.arn } },
+        metadata: { name: "vault-setup", namespace: NAMESPACE, annotations: setupRole.serviceAccountAnnotations },
       },
       {
         apiVersion: "batch/v1",

@@ -1,5 +1,5 @@
 import { backupIntervalHours } from "../../config/schema/platform";
-import { IrsaRole } from "../iam/irsa-role";
+import { WorkloadRole } from "../iam/workload-role";
 import { BackupBucket } from "../storage/backup-bucket";
 import { AddOn, AddOnContext, containerResources, KubernetesObject, placement, RESTRICTED_CONTAINER, restrictedPod, Values } from "./add-on";
 import { AWS_CLI_IMAGE } from "./argocd-backup";
@@ -129,9 +129,9 @@ export function backupAlerts(context: AddOnContext<"velero">): Values[] {
 /** Velero's AWS side: the backup bucket (and its copy) and the server's role. */
 export interface VeleroResources {
   readonly backups: BackupBucket;
-  readonly serverRole: IrsaRole;
+  readonly serverRole: WorkloadRole;
   /** The Vault snapshot Job's role, when Vault snapshots are on. */
-  readonly snapshotRole?: IrsaRole;
+  readonly snapshotRole?: WorkloadRole;
 }
 
 /**
@@ -189,7 +189,7 @@ export function vaultSnapshotScript(bucket: string, keyArn: string): { save: str
   };
 }
 
-function vaultSnapshotObjects(context: AddOnContext<"velero">, resources: VeleroResources, role: IrsaRole): Manifest[] {
+function vaultSnapshotObjects(context: AddOnContext<"velero">, resources: VeleroResources, role: WorkloadRole): Manifest[] {
   const { schedule } = context.settings.vaultSnapshot;
   const caSecret = `${VAULT_SNAPSHOT_JOB}-ca`;
   const script = vaultSnapshotScript(resources.backups.bucket.name, resources.backups.key.arn);
@@ -207,7 +207,7 @@ function vaultSnapshotObjects(context: AddOnContext<"velero">, resources: Velero
     {
       apiVersion: "v1",
       kind: "ServiceAccount",
-      metadata: { name: VAULT_SNAPSHOT_READER.serviceAccount, namespace: NAMESPACE, annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+      metadata: { name: VAULT_SNAPSHOT_READER.serviceAccount, namespace: NAMESPACE, annotations: role.serviceAccountAnnotations },
     },
     // Only for its ca.crt: the private CA that signs Vault's serving certificate, which the CLI verifies.
     {
@@ -347,7 +347,7 @@ export const velero: AddOn<"velero", VeleroResources> = {
       upgradeJobResources: containerResources("50m", "128Mi", "256Mi"),
       ...placement(context, "system"),
       // Named as the IRSA role's subject (the chart's default is <fullname>-server).
-      serviceAccount: { server: { name: SERVER_SERVICE_ACCOUNT, annotations: { "eks.amazonaws.com/role-arn": serverRole.arn } } },
+      serviceAccount: { server: { name: SERVER_SERVICE_ACCOUNT, annotations: serverRole.serviceAccountAnnotations } },
       // IRSA: no static credentials Secret.
       credentials: { useSecret: false },
       // CSI snapshots need no VolumeSnapshotLocation; file-system backup (the node agent) stays off.

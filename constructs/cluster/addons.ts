@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
-import { IrsaRole } from "../iam/irsa-role";
+import { PodIdentityRole } from "../iam/pod-identity-role";
+import { WorkloadRole } from "../iam/workload-role";
 import type { EksControlPlane } from "./eks-cluster";
 
 export interface EksManagedAddonProps {
@@ -10,8 +11,12 @@ export interface EksManagedAddonProps {
   readonly addonName: string;
   /** Exact add-on version from the config; never looked up at plan time. */
   readonly version: string;
-  /** IRSA role of the add-on's service account. @default none (the add-on needs no AWS permissions) */
-  readonly serviceAccountRole?: IrsaRole;
+  /**
+   * Role of the add-on's service account: an IRSA role goes into `service_account_role_arn`, a Pod Identity role into
+   * the add-on's `pod_identity_association` (EKS creates and deletes the association with the add-on).
+   * @default none (the add-on needs no AWS permissions)
+   */
+  readonly serviceAccountRole?: WorkloadRole;
   /** The add-on's configuration values (its published JSON schema). @default none */
   readonly configuration?: Record<string, unknown>;
   /** What must exist first (nodes, for add-ons whose pods must schedule). @default none */
@@ -30,18 +35,24 @@ export class EksManagedAddon extends Construct {
   constructor(scope: Construct, id: string, props: EksManagedAddonProps) {
     super(scope, id);
     this.addonName = props.addonName;
-    if (props.serviceAccountRole && props.serviceAccountRole.namespace !== "kube-system") {
-      throw new Error(`${props.addonName}: EKS add-ons run in kube-system; the IRSA role is bound to ${props.serviceAccountRole.namespace}`);
+    const role = props.serviceAccountRole;
+    if (role && role.namespace !== "kube-system") {
+      throw new Error(`${props.addonName}: EKS add-ons run in kube-system; the role is bound to ${role.namespace}`);
     }
+    if (role instanceof PodIdentityRole && role.association) {
+      throw new Error(`${props.addonName}: the add-on binds its Pod Identity role itself; create the role with managedAddon: true (no association of its own)`);
+    }
+    const podIdentity = role?.identity === "pod-identity";
     this.addon = new EksAddon(this, "Addon", {
       clusterName: props.cluster.cluster.name,
       addonName: props.addonName,
       addonVersion: props.version,
-      serviceAccountRoleArn: props.serviceAccountRole?.arn,
+      serviceAccountRoleArn: role && !podIdentity ? role.arn : undefined,
+      podIdentityAssociation: role && podIdentity ? [{ roleArn: role.arn, serviceAccount: role.serviceAccount }] : undefined,
       configurationValues: props.configuration ? JSON.stringify(props.configuration) : undefined,
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
-      dependsOn: props.dependsOn,
+      dependsOn: props.dependsOn && props.dependsOn.length > 0 ? props.dependsOn : undefined,
     });
   }
 }

@@ -10,6 +10,8 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { NodeGroupConfig } from "../../config/schema/cluster";
 import { awsManagedPolicyArn, formatArn } from "../core/aws-scope";
 import { IrsaRole } from "../iam/irsa-role";
+import { PodIdentityRole } from "../iam/pod-identity-role";
+import { WorkloadIdentity, WorkloadRole } from "../iam/workload-role";
 import { policyDocument, PolicyStatement } from "../iam/policy-document";
 import { EncryptedLogGroup } from "../logging/log-group";
 import { Network, NetworkSubnet } from "../network/network";
@@ -63,7 +65,14 @@ export interface EksControlPlaneProps {
   readonly nodeInstanceTags?: Readonly<Record<string, string>>;
   /** Key for secrets envelope encryption and the control-plane logs. @default a new rotating CMK */
   readonly key?: KmsKey;
+  /** How the service account roles get their credentials: IRSA annotations or EKS Pod Identity associations. */
+  readonly workloadIdentity: WorkloadIdentity;
+  /** With pod-identity: the roles also trust their service account's IRSA token (the switch from IRSA). @default false */
+  readonly keepIrsaTrust?: boolean;
 }
+
+/** The EKS add-on that runs the Pod Identity agent on every node: what every association needs. */
+export const POD_IDENTITY_AGENT_ADDON = "eks-pod-identity-agent";
 
 /** The options of an EKS managed add-on added with {@link EksControlPlane.addManagedAddon}. */
 export interface ManagedAddonOptions {
@@ -74,8 +83,11 @@ export interface ManagedAddonOptions {
    * Otherwise the nodes wait for it: they only become Ready once the networking add-ons (VPC CNI, kube-proxy) run.
    */
   readonly runsOnNodes: boolean;
-  /** IRSA role of the add-on's service account. @default none (the add-on needs no AWS permissions) */
-  readonly serviceAccountRole?: IrsaRole;
+  /**
+   * Role of the add-on's service account (from `addServiceAccountRole` with `managedAddon: true`).
+   * @default none (the add-on needs no AWS permissions)
+   */
+  readonly serviceAccountRole?: WorkloadRole;
   /** The add-on's configuration values (its published JSON schema). @default none */
   readonly configuration?: Record<string, unknown>;
 }
@@ -91,6 +103,11 @@ export interface ServiceAccountRoleOptions {
   readonly statements?: PolicyStatement[];
   /** AWS managed policies by path and name (`service-role/AmazonEBSCSIDriverPolicy`). @default none */
   readonly managedPolicies?: readonly string[];
+  /**
+   * The role of an EKS managed add-on's service account: with Pod Identity the add-on's `pod_identity_association`
+   * binds it, so the role creates no association of its own. @default false
+   */
+  readonly managedAddon?: boolean;
 }
 
 /** What {@link EksControlPlane.addNodePool} creates for one pool. */
@@ -129,6 +146,9 @@ export class EksControlPlane extends Construct {
   private readonly networkingAddons: EksManagedAddon[] = [];
   private readonly nodeGroups: ManagedNodeGroup[] = [];
   private readonly addonsOnNodes: EksManagedAddon[] = [];
+  private readonly workloadIdentity: WorkloadIdentity;
+  private readonly keepIrsaTrust: boolean;
+  private podIdentityAgent?: EksManagedAddon;
   private readonly accessEntries = new Map<string, { readonly access: ClusterAccess; readonly entry: EksAccessEntry }>();
 
   constructor(scope: Construct, id: string, props: EksControlPlaneProps) {
@@ -140,6 +160,8 @@ export class EksControlPlane extends Construct {
     this.nodeTags = props.nodeTags;
     this.nodeInstanceTags = props.nodeInstanceTags ?? {};
     this.version = props.version;
+    this.workloadIdentity = props.workloadIdentity;
+    this.keepIrsaTrust = props.keepIrsaTrust ?? false;
     this.key = props.key ?? new KmsKey(this, "Key", { description: `${name} EKS secrets and control-plane logs`, alias: `${name}-eks` });
 
     this.role = new IamRole(this, "Role", {
@@ -288,9 +310,14 @@ export class EksControlPlane extends Construct {
       version: options.version,
       serviceAccountRole: options.serviceAccountRole,
       configuration: options.configuration,
-      dependsOn: options.runsOnNodes ? this.nodeGroups.map(({ nodeGroup }) => nodeGroup) : undefined,
+      dependsOn: [
+        ...(options.runsOnNodes ? this.nodeGroups.map(({ nodeGroup }) => nodeGroup) : []),
+        // An add-on whose credentials come from Pod Identity starts after the agent that serves them.
+        ...(options.serviceAccountRole?.identity === "pod-identity" && this.podIdentityAgent ? [this.podIdentityAgent.addon] : []),
+      ],
     });
     (options.runsOnNodes ? this.addonsOnNodes : this.networkingAddons).push(addon);
+    if (addonName === POD_IDENTITY_AGENT_ADDON) this.podIdentityAgent = addon;
     return addon;
   }
 
@@ -342,15 +369,31 @@ export class EksControlPlane extends Construct {
     return { role, launchTemplate, groups };
   }
 
-  /** An IRSA role for one service account of this cluster, named `<cluster>-<name>`. */
-  addServiceAccountRole(id: string, options: ServiceAccountRoleOptions): IrsaRole {
-    return new IrsaRole(this, id, {
-      oidcProvider: this.oidcProvider,
+  /**
+   * The role of one service account of this cluster, named `<cluster>-<name>`, with the cluster's workload identity:
+   * an IRSA role, or a Pod Identity role whose association (unless an EKS managed add-on carries it) waits for the
+   * Pod Identity agent, which must therefore be added first.
+   */
+  addServiceAccountRole(id: string, options: ServiceAccountRoleOptions): WorkloadRole {
+    const props = {
       roleName: `${this.name}-${options.name}`,
       namespace: options.namespace ?? "kube-system",
       serviceAccount: options.serviceAccount,
       statements: options.statements,
       managedPolicyArns: options.managedPolicies?.map((policy) => awsManagedPolicyArn(this, policy)),
+    };
+    if (this.workloadIdentity === "irsa") return new IrsaRole(this, id, { ...props, oidcProvider: this.oidcProvider });
+    if (!this.podIdentityAgent) {
+      throw new Error(
+        `${this.node.path}: add the ${POD_IDENTITY_AGENT_ADDON} add-on before the Pod Identity role ${id}: its association and its pods need the agent`,
+      );
+    }
+    return new PodIdentityRole(this, id, {
+      ...props,
+      cluster: { name: this.cluster.name, arn: this.cluster.arn },
+      associate: !options.managedAddon,
+      agent: this.podIdentityAgent.addon,
+      keepIrsaTrustOf: this.keepIrsaTrust ? this.oidcProvider : undefined,
     });
   }
 }

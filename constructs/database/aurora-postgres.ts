@@ -14,7 +14,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { AwsScope, awsManagedPolicyArn, formatArn } from "../core/aws-scope";
 import { policyDocument, serviceTrustPolicy } from "../iam/policy-document";
-import { IrsaRole } from "../iam/irsa-role";
+import { WorkloadRole } from "../iam/workload-role";
 import { EncryptedLogGroup } from "../logging/log-group";
 import { Network } from "../network/network";
 import { KmsKey } from "../security/kms-key";
@@ -293,13 +293,13 @@ export class AuroraPostgres extends Construct {
    * Lets a role log in as `dbUser` with an IAM token instead of a password. The policy lives next to the role (in
    * the role's stack), so later layers reference the cluster and never the other way round.
    */
-  grantConnect(role: IamRole | IrsaRole, dbUser: string): IamRolePolicy {
+  grantConnect(role: IamRole | WorkloadRole, dbUser: string): IamRolePolicy {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(dbUser)) {
       throw new Error(`grantConnect: "${dbUser}" is not a PostgreSQL user name (letters, digits and _, starting with a letter or _)`);
     }
-    const iamRole = role instanceof IrsaRole ? role.role : role;
-    const scope = role instanceof IrsaRole ? role : role.node.scope!;
-    const id = role instanceof IrsaRole ? `RdsConnect-${dbUser}` : `${role.node.id}-RdsConnect-${dbUser}`;
+    const iamRole = role instanceof WorkloadRole ? role.role : role;
+    const scope = role instanceof WorkloadRole ? role : role.node.scope!;
+    const id = role instanceof WorkloadRole ? `RdsConnect-${dbUser}` : `${role.node.id}-RdsConnect-${dbUser}`;
     return new IamRolePolicy(scope, id, {
       name: `rds-db-connect-${dbUser}`,
       role: iamRole.name,

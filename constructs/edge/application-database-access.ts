@@ -1,9 +1,11 @@
 import { Construct } from "constructs";
 import { AuroraPostgres } from "../database/aurora-postgres";
-import { IrsaRole, OidcProviderRef } from "../iam/irsa-role";
+import { IrsaRole } from "../iam/irsa-role";
+import { workloadRole, WorkloadIdentityOptions } from "../iam/workload-identity";
+import { WorkloadRole } from "../iam/workload-role";
 import { KustomizePatch } from "./target-group-binding-patch";
 
-/** The application's IRSA role: `<prefix>-<serviceAccount>` (the overlays' service account annotation names it). */
+/** The application's role: `<prefix>-<serviceAccount>` (with IRSA, the overlays' service account annotation names it). */
 export function applicationRoleName(prefix: string, serviceAccount: string): string {
   return `${prefix}-${serviceAccount}`;
 }
@@ -44,7 +46,12 @@ export function databaseKustomizePatches(handover: DatabaseHandover): KustomizeP
 }
 
 export interface ApplicationDatabaseAccessProps {
-  readonly oidcProvider: OidcProviderRef;
+  /**
+   * The cluster's workload identity: the application's role is an IRSA or a Pod Identity role (its Node.js AWS SDK v3
+   * supports both). The provisioning Job's role is IRSA whatever the choice: the namespace's SecretStore exchanges that
+   * service account's token itself (external-secrets' `serviceAccountRef`), which Pod Identity cannot serve.
+   */
+  readonly identity: WorkloadIdentityOptions;
   readonly database: AuroraPostgres;
   /** `<project>-<environment>`: the roles are `<prefix>-<serviceAccount>` and `<prefix>-<provisionerServiceAccount>`. */
   readonly prefix: string;
@@ -58,7 +65,8 @@ export interface ApplicationDatabaseAccessProps {
 
 /**
  * What the application's pods need to reach Aurora without a password, and what creates the user they log in as:
- * - an IRSA role for the application's service account with `rds-db:connect` for one database user, and nothing else;
+ * - a role (IRSA or Pod Identity) for the application's service account with `rds-db:connect` for one database user,
+ *   and nothing else;
  * - an IRSA role for the provisioning Job's service account that may read the Aurora-managed master secret (and
  *   decrypt it through Secrets Manager): the only principal of the environment's workloads that can;
  * - the kustomize patches the delivery stack's Argo CD Application applies: the non-secret connection settings into
@@ -66,7 +74,7 @@ export interface ApplicationDatabaseAccessProps {
  *   confidential) and the master secret's ARN into the provisioning Job's ExternalSecret (known only after apply).
  */
 export class ApplicationDatabaseAccess extends Construct {
-  readonly role: IrsaRole;
+  readonly role: WorkloadRole;
   readonly provisionerRole: IrsaRole;
   readonly dbUser: string;
   /** For `GitOpsApplicationProps.kustomizePatches`: values only Terraform knows, handed to `gitops/base`. */
@@ -76,8 +84,7 @@ export class ApplicationDatabaseAccess extends Construct {
     super(scope, id);
     const { database } = props;
     this.dbUser = props.dbUser ?? props.serviceAccount;
-    this.role = new IrsaRole(this, "Role", {
-      oidcProvider: props.oidcProvider,
+    this.role = workloadRole(this, "Role", props.identity, {
       roleName: applicationRoleName(props.prefix, props.serviceAccount),
       namespace: props.namespace,
       serviceAccount: props.serviceAccount,
@@ -87,7 +94,7 @@ export class ApplicationDatabaseAccess extends Construct {
     // The namespace's SecretStore `database-master` authenticates as this service account: the master password
     // reaches the cluster only for the Job that creates the users, never through the application's role.
     this.provisionerRole = new IrsaRole(this, "ProvisionerRole", {
-      oidcProvider: props.oidcProvider,
+      oidcProvider: props.identity.oidcProvider,
       roleName: applicationRoleName(props.prefix, props.provisionerServiceAccount),
       namespace: props.namespace,
       serviceAccount: props.provisionerServiceAccount,

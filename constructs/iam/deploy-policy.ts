@@ -120,6 +120,16 @@ export function environmentManagerStatements(scope: Construct, options: Environm
       Condition: { StringEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES, ...(options.extraPassRoleServices ?? [])] } },
     },
     {
+      // An EKS Pod Identity association (its own, or an EKS add-on's pod_identity_association) passes its role to
+      // pods.eks.amazonaws.com. The guards keep the associations on the environment's own cluster, and the deny below
+      // keeps the pipeline roles (the only <prefix>-* roles without the boundary) out of them.
+      Sid: "PassBoundedEnvironmentRolesToPodIdentity",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: roleArn(scope, `${prefix}-*`),
+      Condition: { StringEquals: { "iam:PassedToService": "pods.eks.amazonaws.com" } },
+    },
+    {
       // RDS checks iam:PassRole for an instance's MonitoringRoleArn with iam:PassedToService rds.amazonaws.com (AWS does
       // not document the value; RDS API calls such as CreateBlueGreenDeployment were seen refused with only
       // monitoring.rds.amazonaws.com admitted, mitodl/ol-infrastructure#5874), the service that assumes it is

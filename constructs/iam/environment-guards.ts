@@ -55,6 +55,7 @@ export function environmentGuards(scope: Construct, props: EnvironmentGuardProps
     // The account's guardrails (stacks/guardrails-stack.ts) are applied with the bootstrap credentials, never by an environment.
     ...guardrailProtections(scope),
     ...nodeGroupGuards(props),
+    podIdentityGuard(scope, prefix),
     ...(props.hostedZoneIds
       ? [
           {
@@ -134,6 +135,31 @@ function nodeGroupGuards(props: EnvironmentGuardProps): PolicyStatement[] {
       Condition: { Null: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${neighbour}`]: "false" } },
     })),
   ];
+}
+
+/** The EKS Pod Identity actions; what the environment's roles may do with them is bounded by `podIdentityGuard`. */
+export const POD_IDENTITY_ACTIONS = [
+  "eks:CreatePodIdentityAssociation",
+  "eks:DescribePodIdentityAssociation",
+  "eks:UpdatePodIdentityAssociation",
+  "eks:DeletePodIdentityAssociation",
+  "eks:ListPodIdentityAssociations",
+];
+
+/**
+ * Pod Identity associations of the environment's own cluster (named `<prefix>`) only, in any region: an association
+ * on a neighbour's cluster would hand that cluster's pods a role of this environment (or, with iam:PassRole of the
+ * neighbour's roles refused anyway, read and delete the neighbour's associations). EKS tags neither the associations
+ * nor their requests with the environment, so they are told apart by ARN (`cluster/<name>`,
+ * `podidentityassociation/<cluster>/<id>`).
+ */
+function podIdentityGuard(scope: Construct, prefix: string): PolicyStatement {
+  return {
+    Sid: "PodIdentityOnlyOnItsCluster",
+    Effect: "Deny",
+    Action: POD_IDENTITY_ACTIONS,
+    NotResource: [`cluster/${prefix}`, `podidentityassociation/${prefix}/*`].map((resource) => formatArn(scope, { service: "eks", region: "*", resource })),
+  };
 }
 
 /**

@@ -1,8 +1,6 @@
 import { Construct } from "constructs";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { policyDocument, PolicyStatement } from "./policy-document";
+import { WorkloadRole, WorkloadRoleProps } from "./workload-role";
 
 /** The cluster's IAM OIDC provider as IRSA needs it. */
 export interface OidcProviderRef {
@@ -12,17 +10,8 @@ export interface OidcProviderRef {
   readonly issuer: string;
 }
 
-export interface IrsaRoleProps {
+export interface IrsaRoleProps extends WorkloadRoleProps {
   readonly oidcProvider: OidcProviderRef;
-  /** Role name (≤ 64 characters). */
-  readonly roleName: string;
-  readonly namespace: string;
-  readonly serviceAccount: string;
-  /** The role's inline policy: least privilege for what the workload does. @default none */
-  readonly statements?: PolicyStatement[];
-  /** AWS managed policies, for add-ons whose published policy is the documented least privilege. @default none */
-  readonly managedPolicyArns?: string[];
-  readonly description?: string;
 }
 
 /**
@@ -30,46 +19,35 @@ export interface IrsaRoleProps {
  * (system:serviceaccount:<namespace>:<name>) and the `:aud` (sts.amazonaws.com) claims of the cluster's OIDC tokens,
  * so no other pod, service account or audience can assume it.
  */
-export class IrsaRole extends Construct {
-  readonly role: IamRole;
-  readonly arn: string;
-  readonly namespace: string;
-  readonly serviceAccount: string;
+export class IrsaRole extends WorkloadRole {
+  readonly identity = "irsa";
 
   constructor(scope: Construct, id: string, props: IrsaRoleProps) {
-    super(scope, id);
-    if (props.roleName.length > 64) {
-      throw new Error(`IRSA role name "${props.roleName}" is longer than IAM's 64 characters`);
-    }
-    this.namespace = props.namespace;
-    this.serviceAccount = props.serviceAccount;
-    this.role = new IamRole(this, "Role", {
-      name: props.roleName,
-      description: props.description ?? `IRSA role of ${props.namespace}/${props.serviceAccount}`,
-      assumeRolePolicy: irsaTrustPolicy(props.oidcProvider, props.namespace, props.serviceAccount),
-    });
-    this.arn = this.role.arn;
-    if (props.statements && props.statements.length > 0) {
-      new IamRolePolicy(this, "Policy", { name: "least-privilege", role: this.role.id, policy: policyDocument(props.statements) });
-    }
-    for (const policyArn of props.managedPolicyArns ?? []) {
-      new IamRolePolicyAttachment(this, `Managed-${policyArn.split("/").pop()}`, { role: this.role.name, policyArn });
-    }
+    super(
+      scope,
+      id,
+      props,
+      policyDocument([irsaTrustStatement(props.oidcProvider, props.namespace, props.serviceAccount)]),
+      `IRSA role of ${props.namespace}/${props.serviceAccount}`,
+    );
   }
 }
 
-export function irsaTrustPolicy(provider: OidcProviderRef, namespace: string, serviceAccount: string): string {
-  return policyDocument([
-    {
-      Effect: "Allow",
-      Principal: { Federated: provider.arn },
-      Action: "sts:AssumeRoleWithWebIdentity",
-      Condition: {
-        StringEquals: {
-          [`${provider.issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
-          [`${provider.issuer}:aud`]: "sts.amazonaws.com",
-        },
+/** The trust statement of an IRSA role: web identity of one service account's token, audience sts.amazonaws.com. */
+export function irsaTrustStatement(provider: OidcProviderRef, namespace: string, serviceAccount: string): PolicyStatement {
+  return {
+    Effect: "Allow",
+    Principal: { Federated: provider.arn },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: {
+      StringEquals: {
+        [`${provider.issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+        [`${provider.issuer}:aud`]: "sts.amazonaws.com",
       },
     },
-  ]);
+  };
+}
+
+export function irsaTrustPolicy(provider: OidcProviderRef, namespace: string, serviceAccount: string): string {
+  return policyDocument([irsaTrustStatement(provider, namespace, serviceAccount)]);
 }

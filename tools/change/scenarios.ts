@@ -259,6 +259,23 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
+    id: "pod-identity",
+    // The first step of docs/cluster.md's migration: Pod Identity with the IRSA trust kept, so pods started before the
+    // switch keep refreshing their credentials until they restart.
+    change: "workload identity: IRSA → EKS Pod Identity (first step: IRSA trust kept)",
+    edit: (config) => {
+      config.cluster = { ...(config.cluster ?? {}), workloadIdentity: "pod-identity", keepIrsaTrust: true };
+    },
+    // Every role keeps its name and address: its trust (and description) is updated in place, never destroyed under
+    // the pods that use it; each is bound by a new association; the EKS add-ons swap service_account_role_arn for their
+    // pod_identity_association in place.
+    expect: [
+      { type: "aws_iam_role", action: "update", unchanged: ["name", "permissions_boundary"] },
+      { type: "aws_eks_pod_identity_association", action: "create" },
+      { layer: "cluster", type: "aws_eks_addon", action: "update", unchanged: ["addon_version", "configuration_values"] },
+    ],
+  },
+  {
     id: "project-rename",
     change: "rename the project (everything is new: expected to replace)",
     edit: (config) => {

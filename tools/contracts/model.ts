@@ -408,7 +408,8 @@ function terraformObjects(stacks: SystemModel["stacks"], stack: string): ObjectM
 
 /**
  * The service account of each EKS managed add-on that EKS annotates with the add-on's `service_account_role_arn`
- * (the add-on's manifests create it in kube-system).
+ * (the add-on's manifests create it in kube-system). An add-on bound through `pod_identity_association` instead leaves
+ * its service account unannotated; `podIdentityAssociations` reads that binding.
  */
 const EKS_ADDON_SERVICE_ACCOUNTS: Readonly<Record<string, readonly string[]>> = {
   "vpc-cni": ["aws-node"],
@@ -431,6 +432,40 @@ function addonServiceAccounts(stacks: SystemModel["stacks"], stack: string): Obj
       },
     }));
   });
+}
+
+/** One EKS Pod Identity association: its own resource, or the `pod_identity_association` block of an EKS add-on. */
+export interface PodIdentityAssociationFacts {
+  /** Where it is declared: `aws_eks_pod_identity_association.<name>` or `aws_eks_addon.<name>`, and its stack. */
+  readonly address: string;
+  readonly stack: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** The role as the stack writes it (a reference to an `aws_iam_role` of the stack, or a literal ARN). */
+  readonly roleArn: string;
+}
+
+/** Every Pod Identity association of the system's stacks (an EKS add-on's run in kube-system, under its own account). */
+export function podIdentityAssociations(stacks: SystemModel["stacks"]): PodIdentityAssociationFacts[] {
+  const own = resourcesOfType(stacks, "aws_eks_pod_identity_association").map((association) => ({
+    address: addressOf(association),
+    stack: association.stack,
+    namespace: String(association.values.namespace),
+    serviceAccount: String(association.values.service_account),
+    roleArn: String(association.values.role_arn),
+  }));
+  const ofAddons = resourcesOfType(stacks, "aws_eks_addon").flatMap((addon) =>
+    asArray(addon.values.pod_identity_association)
+      .map(asMap)
+      .map((block) => ({
+        address: addressOf(addon),
+        stack: addon.stack,
+        namespace: "kube-system",
+        serviceAccount: String(block.service_account),
+        roleArn: String(block.role_arn),
+      })),
+  );
+  return [...own, ...ofAddons];
 }
 
 const EKS_TAINT_EFFECTS: Record<string, string> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };

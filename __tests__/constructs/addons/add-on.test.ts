@@ -104,6 +104,7 @@ describe("the add-on contract", () => {
         production: false,
         settings: everything.platform[addOn.name],
         controllerRoles,
+        workloadIdentity: { identity: "irsa", oidcProvider, cluster: { name: "shop-test", arn: "arn:aws:eks:eu-central-1:123456789012:cluster/shop-test" } },
         namespace: addOn.namespace,
         storageClassName: "gp3",
         scope,

@@ -40,6 +40,24 @@ function unscopedClaims(statement: Statement): string[] {
   return missing;
 }
 
+function isPodIdentityTrust(statement: Statement): boolean {
+  return allows(statement) && isObject(statement.Principal) && strings(statement.Principal.Service).includes("pods.eks.amazonaws.com");
+}
+
+/**
+ * The conditions an EKS Pod Identity trust needs so that only one service account of one cluster can use the role,
+ * whoever associates it: the account and cluster EKS acts for, and the session tags EKS sets for the pod.
+ */
+const POD_IDENTITY_PINS = ["aws:SourceAccount", "aws:SourceArn", "aws:RequestTag/kubernetes-namespace", "aws:RequestTag/kubernetes-service-account"];
+
+function unpinnedPodIdentity(statement: Statement): string[] {
+  const keys = conditionKeys(statement);
+  return POD_IDENTITY_PINS.filter((key) => {
+    const values = keys.get(key);
+    return values === undefined || strings(values).some((value) => value.includes("*"));
+  });
+}
+
 /** Actions that give a role permissions: whoever may call them unconditionally can make any role an administrator. */
 const ROLE_PERMISSION_ACTIONS = ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"];
 
@@ -150,6 +168,20 @@ export const IAM_RULES: PolicyRule[] = [
     check({ type, attributes }) {
       const problems = new Set(identityPolicies(type, attributes).flatMap((policy) => (statementsOf(policy) ?? []).flatMap(passRoleProblems)));
       return problems.size > 0 ? `allows iam:PassRole ${[...problems].join(" and ")}` : undefined;
+    },
+  },
+  {
+    id: "PLT-IAM-007",
+    severity: "error",
+    title: "EKS Pod Identity trust pinned to one cluster and service account",
+    description:
+      "Every trust of pods.eks.amazonaws.com pins `aws:SourceAccount`, `aws:SourceArn` (the cluster) and the session tags `aws:RequestTag/kubernetes-namespace` and `aws:RequestTag/kubernetes-service-account`, without wildcards: an association is the only other thing that binds the role, and whoever may create one on any cluster of the account could otherwise hand the role to any pod.",
+    remediation:
+      'use PodIdentityRole (constructs/iam/pod-identity-role.ts), or add StringEquals { "aws:SourceAccount", "aws:SourceArn" = <cluster ARN>, "aws:RequestTag/kubernetes-namespace", "aws:RequestTag/kubernetes-service-account" }',
+    resourceTypes: ["aws_iam_role"],
+    check({ attributes }) {
+      const missing = new Set((statementsOf(attributes.assume_role_policy) ?? []).filter(isPodIdentityTrust).flatMap(unpinnedPodIdentity));
+      return missing.size > 0 ? `the Pod Identity trust does not pin ${[...missing].join(", ")}, so other pods or clusters can assume the role` : undefined;
     },
   },
 ];

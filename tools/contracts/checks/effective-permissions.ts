@@ -1,6 +1,7 @@
 import { scalarText } from "../../../constructs/policy/attributes";
 import { IamRequest, matchingStatements, PolicyDocumentJson, StatementJson } from "../../../constructs/policy/iam-evaluator";
-import { addressOf, policiesOfRole, resolve, ResourceRef, resourcesOfType, Statement } from "../terraform";
+import { podIdentityAssociations } from "../model";
+import { addressOf, policiesOfRole, resolve, ResourceRef, resourcesOfType, roleNamed, Statement } from "../terraform";
 import type { Contract, SystemModel } from "../types";
 import { Findings, listOrNothing } from "./common";
 
@@ -102,6 +103,23 @@ export function organizationPolicies(model: SystemModel): PolicyDocumentJson[] {
     });
 }
 
+/**
+ * The session tags EKS Pod Identity puts on a role's sessions, as the principal tags its requests carry
+ * (`aws:PrincipalTag/kubernetes-namespace`, ...): a guardrail that conditions on them sees the pod's identity. Empty
+ * for a role no association binds (IRSA sessions carry no tags).
+ */
+export function podIdentitySessionContext(model: SystemModel, role: ResourceRef): Record<string, string> {
+  const association = podIdentityAssociations(model.stacks).find((candidate) => {
+    const bound = roleNamed(model.stacks, candidate.stack, candidate.roleArn);
+    return bound?.stack === role.stack && bound.name === role.name;
+  });
+  if (!association) return {};
+  return {
+    "aws:PrincipalTag/kubernetes-namespace": association.namespace,
+    "aws:PrincipalTag/kubernetes-service-account": association.serviceAccount,
+  };
+}
+
 export const effectivePermissionsContract: Contract = {
   name: "effective-permissions",
   description: "every action a role under a permissions boundary is granted is allowed by that boundary and by the organization policies the project ships",
@@ -123,10 +141,11 @@ export const effectivePermissionsContract: Contract = {
         continue;
       }
       const guardrails = [JSON.parse(String(boundary.values.policy)) as PolicyDocumentJson, ...organization];
+      const session = podIdentitySessionContext(model, role);
       for (const document of policiesOfRole(model.stacks, role)) {
         for (const statement of document.statements) {
           if (statement.effect !== "Allow" || statement.notActions) continue;
-          const context = grantContext(model, statement);
+          const context = { ...session, ...grantContext(model, statement) };
           const resources = statement.notResources.length > 0 || statement.resources.length === 0 ? ["*"] : statement.resources;
           for (const action of statement.actions) {
             for (const resource of resources) {

@@ -53,9 +53,11 @@ export const REFRESH_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   aws_eip: ["ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute"],
   aws_eks_access_entry: ["eks:DescribeAccessEntry"],
   aws_eks_access_policy_association: ["eks:ListAssociatedAccessPolicies"],
-  aws_eks_addon: ["eks:DescribeAddon"],
+  // An add-on's pod_identity_association blocks are read back association by association (provider 5.100 addon.go).
+  aws_eks_addon: ["eks:DescribeAddon", "eks:DescribePodIdentityAssociation"],
   aws_eks_cluster: ["eks:DescribeCluster"],
   aws_eks_node_group: ["eks:DescribeNodegroup"],
+  aws_eks_pod_identity_association: ["eks:DescribePodIdentityAssociation"],
   aws_flow_log: ["ec2:DescribeFlowLogs"],
   aws_iam_openid_connect_provider: ["iam:GetOpenIDConnectProvider"],
   aws_iam_policy: ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyTags"],

@@ -1,3 +1,5 @@
+import { POD_IDENTITY_PRINCIPAL } from "../../../constructs/iam/pod-identity-role";
+import { podIdentityAssociations } from "../model";
 import { iamMatch, parsePolicy, resourcesOfType, roleNamed } from "../terraform";
 import type { Contract, SystemModel, WorkloadFacts } from "../types";
 import { asArray, asMap, asString, Json, valueAt } from "../values";
@@ -71,7 +73,8 @@ function clusterProviderAudiences(model: SystemModel): string[] | undefined {
  * Every projected service-account token reaches a consumer that verifies the audience it carries: the Vault agent's
  * token (`vault.hashicorp.com/agent-service-account-token-volume-name`, else the pod's default token) carries the
  * audience its Vault role is written with; an IRSA service account's token audience (`eks.amazonaws.com/audience`,
- * else sts.amazonaws.com) is a client id of the cluster's OIDC provider and one its role's trust admits.
+ * else sts.amazonaws.com) is a client id of the cluster's OIDC provider and one its role's trust admits; a Pod
+ * Identity association's token (pods.eks.amazonaws.com) reaches a role whose trust admits what EKS asks for.
  */
 export const tokenAudienceContract: Contract = {
   name: "token-audience",
@@ -105,6 +108,7 @@ export const tokenAudienceContract: Contract = {
         );
       }
     }
+    checked += checkPodIdentityTokens(model, findings);
     for (const store of objectsOfKind(model, "SecretStore", "ClusterSecretStore")) {
       const jwt = asMap(valueAt(store.object, "spec.provider.aws.auth.jwt"));
       const extra = asArray(valueAt(jwt, "serviceAccountRef.audiences")).map(String);
@@ -123,6 +127,44 @@ export const tokenAudienceContract: Contract = {
     return { checked, findings: findings.list };
   },
 };
+
+/**
+ * EKS Pod Identity: the webhook projects a token with the fixed audience pods.eks.amazonaws.com, which the agent
+ * exchanges through the EKS Auth API; EKS then assumes the role as pods.eks.amazonaws.com and always tags the session.
+ * The role's trust must admit both sts:AssumeRole and sts:TagSession for that principal, and the associated service
+ * account must not ask for another audience (`eks.amazonaws.com/audience` is IRSA's and would be ignored).
+ */
+function checkPodIdentityTokens(model: SystemModel, findings: Findings): number {
+  let checked = 0;
+  for (const association of podIdentityAssociations(model.stacks)) {
+    checked++;
+    const label = `${association.address} (${association.stack}) for ${association.namespace}/${association.serviceAccount}`;
+    const role = roleNamed(model.stacks, association.stack, association.roleArn);
+    if (role) {
+      const admitted = (parsePolicy(role.values.assume_role_policy) ?? [])
+        .filter(
+          (statement) => statement.effect === "Allow" && statement.principals.some(({ type, value }) => type === "Service" && value === POD_IDENTITY_PRINCIPAL),
+        )
+        .flatMap((statement) => statement.actions);
+      const missing = ["sts:AssumeRole", "sts:TagSession"].filter((action) => !admitted.some((pattern) => iamMatch(pattern, action)));
+      if (missing.length > 0) {
+        findings.add(
+          label,
+          `${missing.join(" and ")} by ${POD_IDENTITY_PRINCIPAL} at role ${String(role.values.name)} (${role.stack})`,
+          `its trust admits: ${listOrNothing(admitted)}`,
+        );
+      }
+    }
+    const accounts = objectsOfKind(model, "ServiceAccount").filter(
+      ({ object }) => object.metadata.name === association.serviceAccount && (object.metadata.namespace ?? "default") === association.namespace,
+    );
+    for (const account of accounts) {
+      const audience = account.object.metadata.annotations?.["eks.amazonaws.com/audience"];
+      if (audience) findings.add(objectLabel(account), `token audience ${audience}`, `its Pod Identity token carries ${POD_IDENTITY_PRINCIPAL} (${label})`);
+    }
+  }
+  return checked;
+}
 
 function checkVaultAgent(workload: WorkloadFacts, annotations: Record<string, string>, roles: readonly VaultRole[], findings: Findings): void {
   const roleName = annotations["vault.hashicorp.com/role"];

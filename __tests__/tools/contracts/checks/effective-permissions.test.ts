@@ -89,3 +89,46 @@ describe("the effective-permissions contract", () => {
     expect(result.findings.map((finding) => [finding.reference, finding.instead])).toEqual([[`permissions boundary ${boundaryArn}`, "policies: nothing"]]);
   });
 });
+
+describe("the effective-permissions contract with Pod Identity", () => {
+  /**
+   * A boundary that allows S3 reads only to sessions of the logs namespace's service accounts (an ABAC guardrail on
+   * the session tags EKS Pod Identity sets): the role bound to logs/shipper keeps its grant, the same role bound to
+   * web/web would not.
+   */
+  function tagged(namespace: string) {
+    const boundary = policy({
+      Effect: "Allow",
+      Action: "s3:*",
+      Resource: ["arn:aws:s3:::shop-test-*", "arn:aws:s3:::shop-test-*/*"],
+      Condition: { StringEquals: { "aws:PrincipalTag/kubernetes-namespace": "logs" } },
+    });
+    return system({
+      stacks: {
+        [BOOTSTRAP]: { resource: { aws_iam_policy: { Boundary: { name: "shop-test-boundary", policy: boundary } } } },
+        [EDGE]: {
+          resource: {
+            aws_s3_bucket: { Logs: { bucket: "shop-test-logs" } },
+            aws_iam_role: { Shipper: { name: "shop-test-shipper", assume_role_policy: "{}", permissions_boundary: boundaryArn } },
+            aws_iam_role_policy: {
+              Read: {
+                role: "${aws_iam_role.Shipper.id}",
+                policy: policy({ Effect: "Allow", Action: "s3:GetObject", Resource: "${aws_s3_bucket.Logs.arn}/*" }),
+              },
+            },
+            aws_eks_pod_identity_association: {
+              Shipper: { cluster_name: "shop-test", namespace, service_account: "shipper", role_arn: "${aws_iam_role.Shipper.arn}" },
+            },
+          },
+        },
+      },
+    });
+  }
+
+  it("evaluates a bound role's grants with the session tags of its association", () => {
+    expect(effectivePermissionsContract.check(tagged("logs")).findings).toEqual([]);
+    expect(effectivePermissionsContract.check(tagged("web")).findings.map((finding) => finding.reference)).toEqual([
+      "s3:GetObject on ${aws_s3_bucket.Logs.arn}/*",
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import { tokenAudienceContract, vaultRoles } from "../../../../tools/contracts/checks/token-audience";
-import { irsaTrust, object, PLATFORM, serviceAccount, system, workload } from "../fixtures/system";
+import { association, irsaTrust, object, PLATFORM, podIdentityTrust, serviceAccount, system, workload } from "../fixtures/system";
 
 const ROLE_ARN = "arn:aws:iam::123456789012:role/shop-test-web";
 const setupJob = (audience: string) =>
@@ -119,5 +119,55 @@ describe("the token-audience contract", () => {
     const model = build(false);
     const result = tokenAudienceContract.check({ ...model, objects: model.objects.filter(({ object: each }) => each.kind !== "Job") });
     expect(result.findings.map((finding) => [finding.reference, finding.instead])).toEqual([["Vault role web", "roles the setup writes: nothing"]]);
+  });
+});
+
+/**
+ * With Pod Identity: external-dns's association reaches a role that admits sts:AssumeRole and sts:TagSession by
+ * pods.eks.amazonaws.com. The failing system's role admits sts:AssumeRole only (EKS always tags the session), and the
+ * associated account asks for an IRSA audience its Pod Identity token never carries.
+ */
+function podIdentity(broken: boolean) {
+  const trust = JSON.parse(podIdentityTrust("external-dns:external-dns")) as { Statement: Record<string, unknown>[] };
+  if (broken) trust.Statement[0].Action = "sts:AssumeRole";
+  return system({
+    stacks: {
+      [PLATFORM]: {
+        resource: {
+          aws_iam_role: { Dns: { name: "shop-test-external-dns", assume_role_policy: JSON.stringify(trust) } },
+          aws_eks_pod_identity_association: { Dns: association("external-dns", "external-dns", "Dns") },
+        },
+      },
+    },
+    objects: [
+      object(
+        `release:${PLATFORM}:external-dns`,
+        "ServiceAccount",
+        "external-dns",
+        "external-dns",
+        broken ? { annotations: { "eks.amazonaws.com/audience": "sts.amazonaws.com" } } : {},
+      ),
+    ],
+  });
+}
+
+describe("the token-audience contract with Pod Identity", () => {
+  const label = `aws_eks_pod_identity_association.Dns (${PLATFORM}) for external-dns/external-dns`;
+
+  it("passes an association whose role admits what EKS Pod Identity asks for", () => {
+    const result = tokenAudienceContract.check(podIdentity(false));
+    expect(result.findings).toEqual([]);
+    expect(result.checked).toBe(1);
+  });
+
+  it("names a role that refuses the session tags and an associated account that asks for an IRSA audience", () => {
+    expect(tokenAudienceContract.check(podIdentity(true)).findings.map((finding) => [finding.consumer, finding.reference, finding.instead])).toEqual([
+      [label, `sts:TagSession by pods.eks.amazonaws.com at role shop-test-external-dns (${PLATFORM})`, "its trust admits: sts:AssumeRole"],
+      [
+        `ServiceAccount external-dns/external-dns (release:${PLATFORM}:external-dns)`,
+        "token audience sts.amazonaws.com",
+        `its Pod Identity token carries pods.eks.amazonaws.com (${label})`,
+      ],
+    ]);
   });
 });
