@@ -166,7 +166,9 @@ describe("deploy.yml", () => {
     expect(plan.environment).toBeUndefined();
     expect(apply.environment).toBe("${{ inputs.github-environment }}");
     expect(apply.concurrency).toEqual({ group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
-    expect(steps(plan)).toContain("-refresh=${{ inputs.refresh }} -out=tfplan");
+    expect(steps(plan)).toContain("-refresh=${{ inputs.refresh }} -no-color -out=tfplan");
+    // The rendered diff carries values read from state; job logs are readable by every repository reader.
+    expect(steps(plan)).toMatch(/ plan [^\n]*-out=tfplan > "\$RUNNER_TEMP\/plan\.txt"\n/);
     expect((reusable.on as { workflow_call: { inputs: Record<string, unknown> } }).workflow_call.inputs.refresh).toMatchObject({
       type: "boolean",
       default: true,
