@@ -1,4 +1,5 @@
 import { admissionContract } from "./checks/admission";
+import { admissionPolicies } from "./checks/admission-policies";
 import { arnsContract } from "./checks/arns";
 import { certificateReloadContract } from "./checks/certificate-reload";
 import { crdsContract } from "./checks/crds";
@@ -27,6 +28,7 @@ export const CONTRACTS: readonly Contract[] = [
   placementContract,
   metricsContract,
   admissionContract,
+  admissionPolicies,
   certificateReloadContract,
   tokenAudienceContract,
   databaseUsersContract,
