@@ -118,6 +118,7 @@ describe("teardown steps", () => {
       clusterName: tier.production.prefix,
       databaseClusterIdentifier: tier.production.prefix,
       readerAutoscaling: true,
+      kyverno: tier.production.platform.kyverno.enabled,
       protections: [
         { kind: "database-deletion-protection", name: tier.production.prefix, region: tier.production.account.region },
         { kind: "load-balancer-deletion-protection", name: `${tier.production.prefix}-web`, region: tier.production.account.region },
