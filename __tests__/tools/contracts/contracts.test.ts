@@ -154,7 +154,17 @@ describe.each(Object.keys(FIXTURES))("the %s contract", (name) => {
 });
 
 /** Contracts whose fixture pairs live in their own test file (placement.test.ts, metrics.test.ts, checks/<name>.test.ts). */
-const OWN_TEST_FILE = ["placement", "metrics", "admission", "certificate-reload", "token-audience", "database-users", "effective-permissions", "plan-refresh"];
+const OWN_TEST_FILE = [
+  "placement",
+  "metrics",
+  "admission",
+  "certificate-reload",
+  "token-audience",
+  "database-users",
+  "effective-permissions",
+  "plan-refresh",
+  "admission-policies",
+];
 
 describe("the contract registry", () => {
   it("has one fixture pair per contract", () => {
