@@ -198,8 +198,10 @@ export const kyverno: AddOn<"kyverno"> = {
       },
       // Exceptions live only in Kyverno's namespace, where only the platform writes.
       features: { policyExceptions: { enabled: true, namespace: KYVERNO_NAMESPACE } },
-      // The pre-delete hook removes Kyverno's webhook configurations before the release's pods go (docs/operations.md).
+      // The pre-delete hooks scale the controllers to zero and remove Kyverno's mutating webhook configurations
+      // (docs/operations.md, teardown); the post-upgrade hook migrates stored resources to new CRD versions.
       webhooksCleanup: { enabled: true, ...placement(context, "system"), podSecurityContext: restrictedPod(65534) },
+      crds: { migration: { ...placement(context, "system"), podSecurityContext: restrictedPod(65534) } },
       prometheusRule: {
         enabled: monitored,
         spec: [

@@ -1,6 +1,7 @@
 import { shippedByTier, shippedEnvironments, testEnvironment } from "../../support/environments";
 import { Json, platformStack, SynthesizedPlatform, synthPlatform } from "../../support/platform";
 import { synthStack } from "../../support/synth";
+import { podPlacement } from "../../../constructs/cluster/node-group";
 import type { EnvironmentConfig } from "../../../config";
 
 /** The ClusterPolicies and PolicyExceptions the environment's Kyverno manifests release applies, by name. */
@@ -21,6 +22,8 @@ const REPORTING = ["platform-container-resources", "platform-workload-probes"];
 describe("Kyverno's release", () => {
   const production = shippedByTier("production");
   const values = synthPlatform(production).values("kyverno");
+  // The system pool's labels and capacity type, from the environment's node groups.
+  const systemPool = podPlacement(production.cluster.nodeGroups.system);
 
   it("pins the chart and installs into a restricted namespace after the Prometheus operator's CRDs", () => {
     const platform = synthPlatform(production);
@@ -41,7 +44,7 @@ describe("Kyverno's release", () => {
     expect(admission.replicas).toBe(3);
     expect(admission.podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1 });
     expect(admission.topologySpreadConstraints.map((constraint: Json) => constraint.topologyKey)).toContain("topology.kubernetes.io/zone");
-    expect(admission.nodeSelector).toEqual(expect.objectContaining(production.cluster.nodeGroups.system.labels));
+    expect(admission.nodeSelector).toEqual(systemPool.nodeSelector);
     expect(admission.container.resources.limits.memory).toBeDefined();
   });
 
@@ -49,7 +52,14 @@ describe("Kyverno's release", () => {
     for (const controller of ["backgroundController", "reportsController", "cleanupController"]) {
       expect(values[controller].enabled).toBe(true);
       expect(values[controller].podSecurityContext).toEqual(expect.objectContaining({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }));
-      expect(values[controller].nodeSelector).toEqual(expect.objectContaining(production.cluster.nodeGroups.system.labels));
+      expect(values[controller].nodeSelector).toEqual(systemPool.nodeSelector);
+    }
+  });
+
+  it("places its hook Jobs (webhook removal, scale to zero, CRD migration) on the system pool too", () => {
+    for (const hook of [values.webhooksCleanup, values.crds.migration]) {
+      expect(hook.nodeSelector).toEqual(systemPool.nodeSelector);
+      expect(hook.podSecurityContext).toEqual(expect.objectContaining({ runAsNonRoot: true }));
     }
   });
 
