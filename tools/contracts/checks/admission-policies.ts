@@ -40,9 +40,9 @@ export function wildcard(pattern: string, value: string): boolean {
   return regex.test(value);
 }
 
-/** A pattern string's verdict on a value: `a | b` alternatives, a leading `!` negates, `?*` non-empty, `>0` numbers. */
+/** A pattern string's verdict on a value (as Kyverno 1.19's pkg/engine/pattern reads it): `a | b` alternatives, a leading `!` negates, `?*` non-empty, `>0` numbers. */
 export function matchesPattern(pattern: string, value: unknown): boolean {
-  return pattern.split(" | ").some((alternative) => {
+  return pattern.split("|").some((alternative) => {
     const text = alternative.trim();
     if (text.startsWith(">")) return typeof value === "number" && value > Number(text.slice(1));
     if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") return false;
@@ -296,7 +296,7 @@ export function policyPrefixes(policy: KubeObject): string[] {
   return [
     ...new Set(
       (pattern ?? "")
-        .split(" | ")
+        .split("|")
         .map((alternative) => alternative.trim().replace(/\/\*$/, ""))
         .map((prefix) => (prefix.includes(".") ? prefix : `docker.io/${prefix}`)),
     ),
