@@ -147,7 +147,8 @@ export const KYVERNO_ALERTS = [
   },
   {
     alert: "KyvernoAdmissionControllerDown",
-    expr: `absent(up{namespace="${KYVERNO_NAMESPACE}", job=~".*admission-controller.*"} == 1)`,
+    // The chart's metrics Service of the admission controller: `<fullname>-svc-metrics` (release `kyverno`).
+    expr: `absent(up{namespace="${KYVERNO_NAMESPACE}", service="kyverno-svc-metrics"} == 1)`,
     for: "5m",
     severity: "critical",
     summary: "No Kyverno admission controller is up: in enforce mode every pod outside kube-system and kyverno is refused.",

@@ -1,6 +1,7 @@
 import { shippedByTier, shippedEnvironments, testEnvironment } from "../../support/environments";
 import { Json, platformStack, SynthesizedPlatform, synthPlatform } from "../../support/platform";
 import { synthStack } from "../../support/synth";
+import { matches, parsePromql, selectorsOf } from "../../support/promql";
 import { podPlacement } from "../../../constructs/cluster/node-group";
 import type { EnvironmentConfig } from "../../../config";
 
@@ -81,11 +82,69 @@ describe("Kyverno's release", () => {
     const alerts = values.prometheusRule.spec.flatMap((group: Json) => group.rules as Json[]);
     expect(values.prometheusRule.enabled).toBe(true);
     expect(alerts.map((rule: Json) => rule.alert)).toEqual(expect.arrayContaining(["KyvernoAdmissionDenied", "KyvernoPolicyViolations"]));
+    // The admission controller's metrics Service as the chart names it for the release `kyverno` (kyverno-svc-metrics).
+    expect(alerts.find((rule: Json) => rule.alert === "KyvernoAdmissionControllerDown").expr).toContain('service="kyverno-svc-metrics"');
     for (const rule of alerts.filter(
       (candidate: Json) => String(candidate.alert).startsWith("KyvernoAdmission") && candidate.alert !== "KyvernoAdmissionControllerDown",
     )) {
       expect(rule.expr).toContain('policy_validation_mode="enforce"');
     }
+  });
+});
+
+/**
+ * The labels of what the alerts read: Kyverno 1.19's `kyverno_policy_results` counter (pkg/metrics/policy_engine.go,
+ * exported as `_total`), and `up` of a target the Prometheus operator scrapes through a ServiceMonitor.
+ */
+const METRIC_LABELS: Record<string, readonly string[]> = {
+  kyverno_policy_results_total: [
+    "policy_validation_mode",
+    "policy_type",
+    "policy_background_mode",
+    "policy_namespace",
+    "policy_name",
+    "resource_kind",
+    "resource_namespace",
+    "resource_request_operation",
+    "rule_name",
+    "rule_result",
+    "rule_type",
+    "rule_execution_cause",
+    "dry_run",
+  ],
+  up: ["namespace", "service", "job", "pod", "instance", "endpoint"],
+};
+
+describe("Kyverno's alerts", () => {
+  const alerts = synthPlatform(shippedByTier("production"))
+    .values("kyverno")
+    .prometheusRule.spec.flatMap((group: Json) => group.rules as Json[]) as Json[];
+
+  it.each(alerts.map((rule) => [rule.alert as string, rule] as const))("%s reads only labels its metric has, with values Kyverno writes", (_alert, rule) => {
+    for (const selector of selectorsOf(parsePromql(rule.expr as string))) {
+      for (const matcher of selector.matchers)
+        expect([selector.metric, matcher.label, METRIC_LABELS[selector.metric!]?.includes(matcher.label)]).toEqual([selector.metric, matcher.label, true]);
+      const value = (label: string, written: string) => {
+        const matcher = selector.matchers.find((candidate) => candidate.label === label);
+        return matcher === undefined || matches(matcher, written);
+      };
+      // pkg/metrics/common_types.go: rule results and causes are lower-case words.
+      expect(value("rule_result", "fail")).toBe(true);
+    }
+  });
+
+  it("tells a denial in enforce mode from a failure the background scan found", () => {
+    const denied = selectorsOf(parsePromql(alerts.find((rule) => rule.alert === "KyvernoAdmissionDenied")!.expr as string))[0];
+    const cause = (selector: typeof denied) => selector.matchers.find((matcher) => matcher.label === "rule_execution_cause")!;
+    expect(matches(cause(denied), "admission_request")).toBe(true);
+    expect(
+      matches(
+        denied.matchers.find((matcher) => matcher.label === "policy_validation_mode")!,
+        "enforce",
+      ),
+    ).toBe(true);
+    const violations = selectorsOf(parsePromql(alerts.find((rule) => rule.alert === "KyvernoPolicyViolations")!.expr as string))[0];
+    expect(matches(cause(violations), "background_scan")).toBe(true);
   });
 });
 
