@@ -29,6 +29,7 @@ export const ADD_ON_CHARTS: Readonly<Record<ChartAddOnName, string>> = {
   argoRollouts: "argo-rollouts",
   argocdImageUpdater: "argocd-image-updater",
   vault: "vault",
+  kyverno: "kyverno",
 };
 
 /**
