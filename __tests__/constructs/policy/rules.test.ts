@@ -1,4 +1,5 @@
 import { ALL_RULES } from "../../../constructs/policy/rules";
+import { ADMISSION_FIXTURES } from "./fixtures/admission";
 import { COMPUTE_FIXTURES } from "./fixtures/compute";
 import { DATABASE_FIXTURES } from "./fixtures/database";
 import { EDGE_FIXTURES } from "./fixtures/edge";
@@ -20,6 +21,7 @@ const FIXTURES: RuleFixture[] = [
   ...IAM_FIXTURES,
   ...RELIABILITY_FIXTURES,
   ...PRIVATE_FIXTURES,
+  ...ADMISSION_FIXTURES,
 ];
 
 describe("policy rules", () => {
