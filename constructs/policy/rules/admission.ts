@@ -1,20 +1,13 @@
 import { parse } from "yaml";
 import { isObject, list, numberOf, strings } from "../attributes";
+import { mergeValues } from "../../addons/add-on";
 import { PolicyResource, PolicyRule } from "../types";
 
-/** A helm_release's values documents merged in order (Helm's merge: maps key by key, anything else replaced). */
+/** A helm_release's values documents merged in order, as Helm merges them. */
 function releaseValues(release: PolicyResource): Record<string, unknown> {
-  const merge = (base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> => {
-    const result = { ...base };
-    for (const [key, value] of Object.entries(over)) {
-      const current = result[key];
-      result[key] = isObject(current) && isObject(value) ? merge(current, value) : value;
-    }
-    return result;
-  };
   return list(release.attributes.values).reduce<Record<string, unknown>>((merged, text) => {
     const document: unknown = typeof text === "string" ? parse(text) : undefined;
-    return isObject(document) ? merge(merged, document) : merged;
+    return isObject(document) ? mergeValues(merged, document) : merged;
   }, {});
 }
 
