@@ -1,3 +1,7 @@
+import { Testing } from "cdktf";
+// The type declarations of the cdktf matchers that __tests__/support/setup.ts installs.
+import "cdktf/lib/testing/adapters/jest";
+import { Release } from "@cdktf/provider-helm/lib/release";
 import { shippedByTier, shippedEnvironments, testEnvironment } from "../../support/environments";
 import { Json, platformStack, SynthesizedPlatform, synthPlatform } from "../../support/platform";
 import { synthStack } from "../../support/synth";
@@ -25,6 +29,12 @@ describe("Kyverno's release", () => {
   const values = synthPlatform(production).values("kyverno");
   // The system pool's labels and capacity type, from the environment's node groups.
   const systemPool = podPlacement(production.cluster.nodeGroups.system);
+
+  it("is a Helm release of the pinned chart, atomic, and its policies a release of their own", () => {
+    const synthesized = Testing.synth(platformStack(production));
+    expect(synthesized).toHaveResourceWithProperties(Release, { name: "kyverno", chart: "kyverno", version: "3.9.0", namespace: "kyverno", atomic: true });
+    expect(synthesized).toHaveResourceWithProperties(Release, { name: "kyverno-config", namespace: "kyverno", atomic: true });
+  });
 
   it("pins the chart and installs into a restricted namespace after the Prometheus operator's CRDs", () => {
     const platform = synthPlatform(production);
