@@ -117,6 +117,19 @@ function selectorMatches(selector: Json, labels: Record<string, string>): boolea
     });
 }
 
+const KNOWN_RESOURCE_FILTERS = new Set(["kinds", "names", "namespaces", "namespaceSelector", "selector"]);
+
+/** What of a `match`/`exclude` block this evaluator cannot read: anything but `any` entries of known resource filters. */
+function unknownSelection(block: unknown): string[] {
+  if (block === undefined) return [];
+  const keys = Object.keys(asMap(block)).filter((key) => key !== "any");
+  const filters = asArray(asMap(block).any).flatMap((entry) => [
+    ...Object.keys(asMap(entry)).filter((key) => key !== "resources"),
+    ...Object.keys(asMap(asMap(entry).resources)).filter((key) => !KNOWN_RESOURCE_FILTERS.has(key)),
+  ]);
+  return [...keys, ...filters];
+}
+
 /** Whether a `match`/`exclude` block's `any` entries select the pod (the only shape the platform writes). */
 function blockSelects(block: Json, pod: PodUnderTest, namespaces: Namespaces, podLevel: boolean): boolean {
   return asArray(block.any)
@@ -154,6 +167,16 @@ export function evaluate(policies: readonly KubeObject[], exceptions: readonly K
   const verdicts: RuleVerdict[] = [];
   for (const policy of policies) {
     for (const rule of asArray(valueAt(policy, "spec.rules")).map(asMap)) {
+      const unreadable = [...unknownSelection(rule.match), ...unknownSelection(rule.exclude)];
+      if (unreadable.length > 0) {
+        verdicts.push({
+          policy: policy.metadata.name,
+          rule: String(rule.name),
+          action: "?",
+          problems: [`match/exclude this evaluator does not know (${unreadable.join(", ")})`],
+        });
+        continue;
+      }
       const matchKinds = asArray(asMap(asMap(asArray(asMap(rule.match).any)[0]).resources).kinds).map(String);
       const podLevel = matchKinds.includes("Pod");
       if (!blockSelects(asMap(rule.match), pod, namespaces, podLevel)) continue;

@@ -132,6 +132,16 @@ describe("the admission-policies contract", () => {
     ]);
   });
 
+  it("reports a rule whose shape it cannot evaluate instead of passing it", () => {
+    const [policy] = policies();
+    const rules = (policy.object.spec as { rules: Record<string, unknown>[] }).rules;
+    const changed = { ...policy, object: { ...policy.object, spec: { rules: [{ ...rules[0], match: { all: [{ resources: { kinds: ["Pod"] } }] } }] } } };
+    const findings = admissionPoliciesContract(() => ({}))
+      .check(system({ objects: [namespace("web", "restricted"), changed], workloads: [fromGitops("web", [good("web")])] }))
+      .findings.map((finding) => finding.instead);
+    expect(findings).toEqual(["match/exclude this evaluator does not know (all)"]);
+  });
+
   it("checks nothing where no ClusterPolicy is applied (Kyverno switched off)", () => {
     expect(admissionPoliciesContract(() => ({})).check(system({ workloads: [fromGitops("foreign", [good("app", "quay.io/x/y")])] }))).toEqual({
       checked: 0,
