@@ -2,7 +2,8 @@ import { Testing } from "cdktf";
 // The type declarations of the cdktf matchers that __tests__/support/setup.ts installs.
 import "cdktf/lib/testing/adapters/jest";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { shippedByTier, shippedEnvironments, testEnvironment } from "../../support/environments";
+import { environmentInput, shippedByTier, shippedEnvironments, testEnvironment } from "../../support/environments";
+import { validateEnvironment } from "../../../config";
 import { Json, platformStack, SynthesizedPlatform, synthPlatform } from "../../support/platform";
 import { synthStack } from "../../support/synth";
 import { matches, parsePromql, selectorsOf } from "../../support/promql";
@@ -256,6 +257,15 @@ describe("the platform's ClusterPolicies", () => {
     const bare = kyvernoObjects(testEnvironment({ platform: { elasticsearch: { enabled: false }, vault: { enabled: false } } }, "bare"));
     expect(Object.keys(bare.exceptions)).not.toContain("eck-probes");
     expect(Object.keys(bare.exceptions)).not.toContain("vault-probes");
+  });
+
+  it("refuses a mode or a registry it does not know, one line each naming the field", () => {
+    const input = environmentInput({ platform: { kyverno: { mode: "strict" as never, extraRegistries: ["https://x.io/a:latest"] } } });
+    const result = validateEnvironment("test", "config/test.yaml", input);
+    expect("problems" in result ? result.problems.map((problem) => `${problem.location}: ${problem.message}`) : []).toEqual([
+      'platform.kyverno.mode: must be one of "audit", "enforce"; got "strict"',
+      'platform.kyverno.extraRegistries[0]: must be an image prefix such as registry.example.com or ghcr.io/my-org, without a tag; got "https://x.io/a:latest"',
+    ]);
   });
 
   it("can be switched off", () => {
