@@ -172,23 +172,34 @@ describe("the platform's ClusterPolicies", () => {
     },
   );
 
-  it("enforces in a production tier and fails closed there", () => {
-    const { policies } = kyvernoObjects(shippedByTier("production"));
-    for (const name of DENYING) {
-      expect(actions(policies[name])).toEqual(["Enforce"]);
-      expect(policies[name].spec.webhookConfiguration.failurePolicy).toBe("Fail");
-    }
-  });
+  // The tier's default, in every shipped environment that leaves platform.kyverno.mode unset.
+  const byDefault = [
+    ...shippedEnvironments().filter((environment) => environment.platform.kyverno.mode === undefined),
+    testEnvironment({}, "tierproduction"),
+    testEnvironment({ tier: "staging" }, "tierstaging"),
+  ];
 
-  it("audits outside production, where a Kyverno outage must not block anything", () => {
-    for (const environment of shippedEnvironments().filter((candidate) => !candidate.isProduction)) {
+  it.each(byDefault.filter((environment) => environment.isProduction).map((environment) => [environment.name, environment] as const))(
+    "%s: a production tier enforces and fails closed",
+    (_name, environment) => {
+      const { policies } = kyvernoObjects(environment);
+      for (const name of DENYING) {
+        expect(actions(policies[name])).toEqual(["Enforce"]);
+        expect(policies[name].spec.webhookConfiguration.failurePolicy).toBe("Fail");
+      }
+    },
+  );
+
+  it.each(byDefault.filter((environment) => !environment.isProduction).map((environment) => [environment.name, environment] as const))(
+    "%s: outside production everything audits, and a Kyverno outage blocks nothing",
+    (_name, environment) => {
       const { policies } = kyvernoObjects(environment);
       for (const policy of Object.values(policies)) {
         expect(actions(policy)).toEqual(["Audit"]);
         expect(policy.spec.webhookConfiguration.failurePolicy).toBe("Ignore");
       }
-    }
-  });
+    },
+  );
 
   it("follows the config's mode over the tier's default", () => {
     const audited = kyvernoObjects(testEnvironment({ platform: { kyverno: { mode: "audit" } } }, "prodaudit"));
@@ -197,8 +208,8 @@ describe("the platform's ClusterPolicies", () => {
     expect(actions(enforced.policies["platform-image-registries"])).toEqual(["Enforce"]);
   });
 
-  it("reports missing requests and probes without denying them, and says why on the policy", () => {
-    const { policies } = kyvernoObjects(shippedByTier("production"));
+  it("reports missing requests and probes without denying them even in enforce mode, and says why on the policy", () => {
+    const { policies } = kyvernoObjects(testEnvironment({ platform: { kyverno: { mode: "enforce" } } }, "enforced"));
     for (const name of REPORTING) {
       expect(actions(policies[name])).toEqual(["Audit"]);
       expect(policies[name].metadata.annotations["policies.platform/audit-only"]).toMatch(/^.{30,}$/);

@@ -33,9 +33,11 @@ function imagesOf(model: SystemModel): string[] {
 describe("the registries the Kyverno add-on allows", () => {
   it("each add-on's image prefix is used by some image of the shipped environments (no stale registry is allowed)", () => {
     const images = models.flatMap(imagesOf);
-    const unused = Object.values(ADD_ON_IMAGE_PREFIXES)
-      .flat()
-      .filter((prefix) => !images.some((image) => image.startsWith(`${prefix}/`)));
+    // Only the add-ons some environment of the config under test enables: an adopter may switch one off everywhere.
+    const enabled = (Object.keys(ADD_ON_IMAGE_PREFIXES) as (keyof typeof ADD_ON_IMAGE_PREFIXES)[]).filter((name) =>
+      models.some((model) => model.environment.platform[name].enabled),
+    );
+    const unused = enabled.flatMap((name) => ADD_ON_IMAGE_PREFIXES[name] ?? []).filter((prefix) => !images.some((image) => image.startsWith(`${prefix}/`)));
     expect(unused).toEqual([]);
   });
 
