@@ -46,7 +46,7 @@ describe("Kyverno's release", () => {
       "https://kyverno.github.io/kyverno/",
       "kyverno",
     ]);
-    expect(platform.waitsFor("kyverno", "kubePrometheusStack")).toBe(true);
+    expect(platform.waitsFor("kyverno", "kubePrometheusStack")).toBe(production.platform.kubePrometheusStack.enabled);
     const namespace = platform.resources("kubernetes_namespace_v1").find((candidate) => candidate.metadata.name === "kyverno");
     expect(namespace?.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
   });
@@ -91,7 +91,7 @@ describe("Kyverno's release", () => {
       expect(values[controller].serviceMonitor.enabled).toBe(production.platform.kubePrometheusStack.enabled);
     }
     const alerts = values.prometheusRule.spec.flatMap((group: Json) => group.rules as Json[]);
-    expect(values.prometheusRule.enabled).toBe(true);
+    expect(values.prometheusRule.enabled).toBe(production.platform.kubePrometheusStack.enabled);
     expect(alerts.map((rule: Json) => rule.alert)).toEqual(expect.arrayContaining(["KyvernoAdmissionDenied", "KyvernoPolicyViolations"]));
     // The admission controller's metrics Service as the chart names it for the release `kyverno` (kyverno-svc-metrics).
     expect(alerts.find((rule: Json) => rule.alert === "KyvernoAdmissionControllerDown").expr).toContain('service="kyverno-svc-metrics"');
