@@ -30,6 +30,7 @@ export const ADD_ON_CHARTS: Readonly<Record<ChartAddOnName, string>> = {
   argocdImageUpdater: "argocd-image-updater",
   vault: "vault",
   velero: "velero",
+  kyverno: "kyverno",
 };
 
 /**

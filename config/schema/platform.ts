@@ -62,6 +62,14 @@ export function backupIntervalHours(schedule: string): number {
 /** A value of the identity provider's `groups` claim; written unquoted into Argo CD's policy.csv, so no commas. */
 const ssoGroup = z.string().regex(/^[^,\s](?:[^,\n]*[^,\s])?$/, "must be a group name of the identity provider's groups claim, without commas");
 
+/** How the platform's ClusterPolicies act on a violation. */
+export const KYVERNO_MODES = ["audit", "enforce"] as const;
+
+/** An image prefix: a registry host (with an optional port) and optionally a repository path, without a tag. */
+const imageRegistry = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9._-]+)*$/, "must be an image prefix such as registry.example.com or ghcr.io/my-org, without a tag");
+
 export const ARGOCD_ACCESS_MODES = ["internal", "public"] as const;
 export const CLUSTER_AUTOSCALER_EXPANDERS = ["least-waste", "random", "most-pods", "priority", "price"] as const;
 export const ALERT_RECEIVER_TYPES = ["slack", "pagerduty", "email", "webhook"] as const;
@@ -282,6 +290,16 @@ export const platformSchema = z
         })
         .prefault({})
         .describe("Vault's own consistent snapshots (vault operator raft snapshot save), on their own schedule."),
+    }),
+    kyverno: addOn("Kyverno admission policy (the platform's ClusterPolicies, policy reports scraped by Prometheus)", true, {
+      mode: z
+        .enum(KYVERNO_MODES)
+        .optional()
+        .describe("audit reports violations, enforce denies them at admission; unset: enforce in production tiers, audit elsewhere."),
+      extraRegistries: z
+        .array(imageRegistry)
+        .default([])
+        .describe("Image prefixes (registry host, optionally with a path) allowed besides the environment's ECR and the pinned charts' registries."),
     }),
   })
   .prefault({})

@@ -10,6 +10,7 @@ import { externalDns } from "./external-dns";
 import { externalSecrets } from "./external-secrets";
 import { fluentBit } from "./fluent-bit";
 import { kubePrometheusStack } from "./kube-prometheus-stack";
+import { kyverno } from "./kyverno";
 import { metricsServer } from "./metrics-server";
 import { opentelemetryCollector } from "./opentelemetry-collector";
 import { vault } from "./vault";
@@ -32,4 +33,5 @@ export const PLATFORM_ADD_ONS: readonly AddOn[] = [
   argocdImageUpdater,
   vault,
   velero,
+  kyverno,
 ];

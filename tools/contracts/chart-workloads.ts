@@ -168,6 +168,24 @@ function argoObject(kind: string, name: string, namespace: string, spec: Json): 
   };
 }
 
+/** A Kyverno controller Deployment (`<release>-<component>`), its service account named by `<prefix>.rbac.serviceAccount`. */
+function kyvernoController(prefix: string, controller: string, container: string, enabled?: string): ChartWorkload {
+  return {
+    ...component("Deployment", prefix, suffixed(controller)),
+    enabled,
+    nodeSelector: [`${prefix}.nodeSelector`, "global.nodeSelector"],
+    tolerations: [`${prefix}.tolerations`, "global.tolerations"],
+    affinity: [`${prefix}.nodeAffinity`],
+    serviceAccount: {
+      create: `${prefix}.rbac.create`,
+      name: `${prefix}.rbac.serviceAccount.name`,
+      annotations: `${prefix}.rbac.serviceAccount.annotations`,
+      defaultName: suffixed(controller),
+    },
+    security: { pod: [`${prefix}.podSecurityContext`], container: [`${prefix}.${container}`], hostNetwork: `${prefix}.hostNetwork` },
+  };
+}
+
 export const CHARTS: Readonly<Record<string, ChartFacts>> = {
   "platform-manifests": { workloads: [], objects: (values) => asArray(values.manifests) as KubeObject[] },
   "argocd-apps": { workloads: [], objects: argoCdObjects },
@@ -481,6 +499,26 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
         "velero.io/DataUpload",
         "velero.io/DataDownload",
       ],
+    },
+  },
+  // kyverno 3.9.0: every controller's Deployment reads `<controller>.nodeSelector | default global.nodeSelector`,
+  // `podSecurityContext` for the pod and the container's `securityContext` (the admission controller's under `container`).
+  kyverno: {
+    workloads: [
+      kyvernoController("admissionController", "admission-controller", "container.securityContext"),
+      kyvernoController("backgroundController", "background-controller", "securityContext", "backgroundController.enabled"),
+      kyvernoController("reportsController", "reports-controller", "securityContext", "reportsController.enabled"),
+      kyvernoController("cleanupController", "cleanup-controller", "securityContext", "cleanupController.enabled"),
+    ],
+    crds: {
+      kinds: [
+        "kyverno.io/ClusterPolicy",
+        "kyverno.io/Policy",
+        "kyverno.io/PolicyException",
+        "wgpolicyk8s.io/PolicyReport",
+        "wgpolicyk8s.io/ClusterPolicyReport",
+      ],
+      enabled: "crds.install",
     },
   },
   "eck-operator": {

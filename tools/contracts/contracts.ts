@@ -1,4 +1,5 @@
 import { admissionContract } from "./checks/admission";
+import { admissionPolicies } from "./checks/admission-policies";
 import { arnsContract } from "./checks/arns";
 import { backupsContract } from "./checks/backups";
 import { certificateReloadContract } from "./checks/certificate-reload";
@@ -28,6 +29,7 @@ export const CONTRACTS: readonly Contract[] = [
   placementContract,
   metricsContract,
   admissionContract,
+  admissionPolicies,
   certificateReloadContract,
   tokenAudienceContract,
   databaseUsersContract,

@@ -1,5 +1,6 @@
 import { ARGOCD_NAMESPACE } from "../../constructs/addons/argo-cd";
 import { parse } from "yaml";
+import { POLICY_NAMES } from "../../constructs/addons/kyverno-policies";
 import { awsLocation, environmentOf, isGuardrailsStack, layerOf, regionOf, resourcesOf, SynthesizedStack } from "../lib/synth-output";
 
 /**
@@ -71,6 +72,8 @@ export interface TeardownTarget {
    * the EKS agent, which leaves an endpoint and a security group in the environment's VPC that block the VPC's destroy.
    */
   readonly guardrails?: { readonly stack: string; readonly runtimeMonitoringEndpoints: boolean };
+  /** Whether the platform installs Kyverno, whose webhooks must stop intercepting before namespaces are deleted. */
+  readonly kyverno?: boolean;
 }
 
 /**
@@ -167,6 +170,7 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
     ...(guardrailsStack
       ? { guardrails: { stack: guardrailsStack.name, runtimeMonitoringEndpoints: cluster !== undefined && managesEksAgent(guardrailsStack) } }
       : {}),
+    kyverno: resources.some((resource) => resource.type === "helm_release" && resource.values.chart === "kyverno"),
     protections: [
       ...protection("database-deletion-protection", "aws_rds_cluster", "cluster_identifier", (values) => values.deletion_protection === true),
       ...protection(
@@ -326,7 +330,9 @@ export function teardownPlan(target: TeardownTarget, options: { kubeconfig: stri
           why: `destroy ${stack} (every stack that reads its outputs is gone already, so the dependency check is skipped)`,
           argv: ["node", "--require", "tsx/cjs", "tools/cdktf.ts", "destroy", stack, "--auto-approve", "--skip-synth", "--ignore-missing-stack-dependencies"],
         },
-        ...(layerOf(stack) === "platform" && target.clusterName ? volumeCleanup(options.kubeconfig) : []),
+        ...(layerOf(stack) === "platform" && target.clusterName
+          ? [...volumeCleanup(options.kubeconfig), ...(target.kyverno ? [kyvernoWebhookCleanup(options.kubeconfig)] : [])]
+          : []),
       ]),
     ],
   });
@@ -350,6 +356,7 @@ function kubernetesPhase(target: TeardownTarget, clusterName: string, kubeconfig
         why: "a kubeconfig for this teardown only (your own kubeconfig is left alone)",
         argv: ["aws", "eks", "update-kubeconfig", "--region", target.region, "--name", clusterName, "--kubeconfig", kubeconfig],
       },
+      ...(target.kyverno ? [kyvernoPolicyRemoval(kubectl)] : []),
       {
         kind: "run",
         why: "stop ApplicationSets first, or they recreate the Applications deleted next",
@@ -399,6 +406,40 @@ function kubernetesPhase(target: TeardownTarget, clusterName: string, kubeconfig
         "wait until the controller has released every TargetGroupBinding (its target groups and security group rules)",
         kubectl("get", "targetgroupbindings.elbv2.k8s.aws", "--all-namespaces", "-o", "name", "--ignore-not-found"),
       ),
+    ],
+  };
+}
+
+/**
+ * Kyverno's webhooks (failurePolicy Fail in enforce mode) would refuse the deletions that empty a namespace once its
+ * pods are gone. Deleting the platform's ClusterPolicies first, while Kyverno runs, makes it drop their rules from its
+ * webhook configurations: nothing is intercepted while the releases and namespaces are destroyed.
+ */
+function kyvernoPolicyRemoval(kubectl: (...args: string[]) => string[]): RunStep {
+  return {
+    kind: "run",
+    why: "delete the platform's Kyverno ClusterPolicies while Kyverno runs, so its webhooks stop intercepting before namespaces are deleted",
+    argv: kubectl("delete", "clusterpolicies.kyverno.io", ...Object.values(POLICY_NAMES), "--ignore-not-found", "--wait=true", "--timeout=5m"),
+  };
+}
+
+/**
+ * The chart's pre-delete hook (readiness-checker `delete-webhooks`) removes Kyverno's mutating webhook configurations;
+ * at chart 3.9.0 it deletes ValidatingAdmissionPolicies of the validating ones' names instead of the configurations.
+ */
+function kyvernoWebhookCleanup(kubeconfig: string): RunStep {
+  return {
+    kind: "run",
+    why: "delete the webhook configurations Kyverno leaves behind (they name a service that no longer exists)",
+    argv: [
+      "kubectl",
+      "--kubeconfig",
+      kubeconfig,
+      "delete",
+      "validatingwebhookconfigurations,mutatingwebhookconfigurations",
+      "-l",
+      "webhook.kyverno.io/managed-by=kyverno",
+      "--ignore-not-found",
     ],
   };
 }

@@ -1,5 +1,6 @@
 import { ALL_RULES } from "../../../constructs/policy/rules";
 import { AUDIT_FIXTURES } from "./fixtures/audit";
+import { ADMISSION_FIXTURES } from "./fixtures/admission";
 import { COMPUTE_FIXTURES } from "./fixtures/compute";
 import { DATABASE_FIXTURES } from "./fixtures/database";
 import { EDGE_FIXTURES } from "./fixtures/edge";
@@ -22,6 +23,7 @@ const FIXTURES: RuleFixture[] = [
   ...RELIABILITY_FIXTURES,
   ...PRIVATE_FIXTURES,
   ...AUDIT_FIXTURES,
+  ...ADMISSION_FIXTURES,
 ];
 
 describe("policy rules", () => {

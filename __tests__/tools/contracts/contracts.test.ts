@@ -169,6 +169,7 @@ const OWN_TEST_FILE = [
   "effective-permissions",
   "plan-refresh",
   "backups",
+  "admission-policies",
 ];
 
 describe("the contract registry", () => {

@@ -151,6 +151,7 @@ describe("teardown steps", () => {
       readerAutoscaling: true,
       // The account's guardrails stack stays; its GuardDuty's endpoint in the VPC is cleaned up (guardrails.test.ts).
       ...(environmentGuardrails(tier.production).enabled ? { guardrails: expect.objectContaining({ stack: `guardrails-${tier.production.account.id}` }) } : {}),
+      kyverno: tier.production.platform.kyverno.enabled,
       protections: [
         { kind: "database-deletion-protection", name: tier.production.prefix, region: tier.production.account.region },
         { kind: "load-balancer-deletion-protection", name: `${tier.production.prefix}-web`, region: tier.production.account.region },

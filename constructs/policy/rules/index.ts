@@ -1,5 +1,6 @@
 import { PolicyRule } from "../types";
 import { AUDIT_RULES } from "./audit";
+import { ADMISSION_RULES } from "./admission";
 import { COMPUTE_RULES } from "./compute";
 import { DATABASE_RULES } from "./database";
 import { EDGE_RULES } from "./edge";
@@ -26,6 +27,7 @@ export const ALL_RULES: readonly PolicyRule[] = [
   ...EDGE_RULES,
   ...IAM_RULES,
   ...RELIABILITY_RULES,
+  ...ADMISSION_RULES,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(ALL_RULES.map((rule) => rule.id));
