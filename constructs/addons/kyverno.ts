@@ -26,6 +26,7 @@ export const ADD_ON_IMAGE_PREFIXES: Readonly<Partial<Record<AddOnName, readonly 
   argocdImageUpdater: ["quay.io/argoprojlabs"],
   vault: ["docker.io/hashicorp", "public.ecr.aws/aws-cli"],
   kyverno: ["reg.kyverno.io/kyverno", "ghcr.io/kyverno"],
+  velero: ["docker.io/velero", "registry.k8s.io", "docker.io/hashicorp", "public.ecr.aws/aws-cli"],
 };
 
 /** The environment's ECR registry, where the application's images (the edge's repositories) live. */
@@ -55,6 +56,11 @@ export const POLICY_EXCLUSIONS: readonly Exclusion[] = [
   {
     namespace: KYVERNO_NAMESPACE,
     reason: "Kyverno's own pods: its webhooks never see them, and the chart's background and reports controllers have no probes",
+  },
+  {
+    namespace: "amazon-guardduty",
+    reason:
+      "GuardDuty Runtime Monitoring's agent (the account's guardrails, docs/security.md): an AWS-managed EKS add-on that needs host access and pulls from AWS's own registry",
   },
 ];
 

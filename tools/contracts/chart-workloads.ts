@@ -61,6 +61,8 @@ export interface ChartSecurity {
   readonly shareProcessNamespace?: string;
   /** Paths of container lists the chart adds to the pod as given (vault's `server.extraContainers`). */
   readonly extraContainers?: readonly string[];
+  /** Paths of init-container lists the chart adds to the pod as given (velero's `initContainers`: its plugins). */
+  readonly extraInitContainers?: readonly string[];
   /** Path of the pod template's annotations (reloader annotations live there). */
   readonly podAnnotations?: string;
 }
@@ -465,7 +467,7 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
           annotations: "serviceAccount.server.annotations",
           defaultName: suffixed("server"),
         },
-        security: securityAt("", "podSecurityContext", "containerSecurityContext", { extraContainers: ["initContainers"] }),
+        security: securityAt("", "podSecurityContext", "containerSecurityContext", { extraInitContainers: ["initContainers"] }),
       },
       {
         kind: "DaemonSet",

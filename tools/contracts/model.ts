@@ -249,12 +249,14 @@ function securityFields(values: Json, security: ChartSecurity, name: string): Re
   const pod = context(security.pod, security.podFallback);
   const container = context(security.container, security.containerFallback);
   const extra = (security.extraContainers ?? []).flatMap((containersPath) => asArray(valueAt(values, containersPath)));
+  const init = (security.extraInitContainers ?? []).flatMap((containersPath) => asArray(valueAt(values, containersPath)));
   const on = (switchPath: string | undefined) => (switchPath ? valueAt(values, switchPath) === true : false);
   return {
     ...(pod ? { securityContext: pod } : {}),
     ...(on(security.hostNetwork) ? { hostNetwork: true } : {}),
     ...(on(security.shareProcessNamespace) ? { shareProcessNamespace: true } : {}),
     containers: [{ name, ...(container ? { securityContext: container } : {}) }, ...extra],
+    ...(init.length > 0 ? { initContainers: init } : {}),
   };
 }
 

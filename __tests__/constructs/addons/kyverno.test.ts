@@ -161,13 +161,13 @@ describe("Kyverno's alerts", () => {
 
 describe("the platform's ClusterPolicies", () => {
   it.each(shippedEnvironments().map((environment) => [environment.name, environment] as const))(
-    "%s: every rule is present, scans in the background and leaves only kube-system and kyverno out",
+    "%s: every rule is present, scans in the background and leaves only kube-system, kyverno and GuardDuty's agent out",
     (_name, environment) => {
       const { policies } = kyvernoObjects(environment);
       expect(Object.keys(policies).sort()).toEqual([...DENYING, ...REPORTING].sort());
       for (const policy of Object.values(policies)) {
         expect(policy.spec.background).toBe(true);
-        for (const rule of rules(policy)) expect(rule.exclude.any[0].resources.namespaces).toEqual(["kube-system", "kyverno"]);
+        for (const rule of rules(policy)) expect(rule.exclude.any[0].resources.namespaces).toEqual(["kube-system", "kyverno", "amazon-guardduty"]);
       }
     },
   );
