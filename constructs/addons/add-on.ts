@@ -6,6 +6,7 @@ import { PodPlacement } from "../cluster/node-group";
 import { AwsLocation } from "../core/aws-scope";
 import { PolicyStatement } from "../iam/policy-document";
 import { IrsaRole } from "../iam/irsa-role";
+import type { KarpenterNodeSettings } from "./karpenter";
 
 /** Helm values: a YAML map. */
 export type Values = Record<string, unknown>;
@@ -90,6 +91,8 @@ export interface AddOnContext<Name extends AddOnName = AddOnName> {
   readonly namespace: string;
   /** StorageClass for the add-on's volumes; absent when the platform creates none and volumes use the cluster's default. */
   readonly storageClassName?: string;
+  /** Karpenter's node settings, when `cluster.autoscaler` is karpenter (its NodePools and EC2NodeClasses read them). */
+  readonly karpenter?: KarpenterNodeSettings;
 }
 
 /** The context of the hooks that build Terraform resources (`resources()`, `extend()`): a scope of the add-on's own. */
@@ -101,8 +104,11 @@ export interface AddOnScope<Name extends AddOnName = AddOnName> extends AddOnCon
 }
 
 export interface ControllerRoles {
-  readonly clusterAutoscaler: IrsaRole;
+  /** Absent when `cluster.autoscaler` is karpenter. */
+  readonly clusterAutoscaler?: IrsaRole;
   readonly awsLoadBalancerController: IrsaRole;
+  /** Present when `cluster.autoscaler` is karpenter. */
+  readonly karpenter?: IrsaRole;
 }
 
 /**

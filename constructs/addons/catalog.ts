@@ -9,6 +9,7 @@ import { elasticsearch } from "./elasticsearch";
 import { externalDns } from "./external-dns";
 import { externalSecrets } from "./external-secrets";
 import { fluentBit } from "./fluent-bit";
+import { karpenter } from "./karpenter";
 import { kubePrometheusStack } from "./kube-prometheus-stack";
 import { metricsServer } from "./metrics-server";
 import { opentelemetryCollector } from "./opentelemetry-collector";
@@ -18,6 +19,7 @@ import { vault } from "./vault";
 export const PLATFORM_ADD_ONS: readonly AddOn[] = [
   awsLoadBalancerController,
   clusterAutoscaler,
+  karpenter,
   metricsServer,
   certManager,
   externalDns,
@@ -31,3 +33,9 @@ export const PLATFORM_ADD_ONS: readonly AddOn[] = [
   argocdImageUpdater,
   vault,
 ];
+
+/** The add-ons of an environment whose nodes the given autoscaler adds: the other autoscaler's add-on is left out. */
+export function addOnsFor(autoscaler: "cluster-autoscaler" | "karpenter", addOns: readonly AddOn[] = PLATFORM_ADD_ONS): readonly AddOn[] {
+  const other = autoscaler === "karpenter" ? clusterAutoscaler : karpenter;
+  return addOns.filter((addOn) => addOn !== other);
+}

@@ -11,6 +11,7 @@ export const clusterAutoscaler: AddOn<"clusterAutoscaler"> = {
   ...KUBE_SYSTEM,
   values(context) {
     const role = context.controllerRoles.clusterAutoscaler;
+    if (!role) throw new Error("the cluster-autoscaler add-on needs the controller role of the cluster layer (cluster.autoscaler: cluster-autoscaler)");
     return {
       cloudProvider: "aws",
       awsRegion: context.cluster.region,

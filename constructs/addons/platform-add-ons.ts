@@ -26,6 +26,7 @@ import {
   SecretDelivery,
   Values,
 } from "./add-on";
+import type { KarpenterNodeSettings } from "./karpenter";
 import { SECRET_STORE, SecretStores } from "./secret-stores";
 
 export interface PlatformAddOnsProps {
@@ -38,6 +39,8 @@ export interface PlatformAddOnsProps {
   readonly addOns: readonly AddOn[];
   /** The default StorageClass, when the platform creates one: releases with volumes wait for it and name it. */
   readonly storageClass?: StorageClassV1;
+  /** Karpenter's node settings, when `cluster.autoscaler` is karpenter. */
+  readonly karpenter?: KarpenterNodeSettings;
 }
 
 /** Namespaces that exist in every EKS cluster and are not created (nor relabelled) here. */
@@ -263,6 +266,7 @@ function contextFor(addOn: AddOn, props: PlatformAddOnsProps, location: AwsLocat
     controllerRoles: props.controllerRoles,
     namespace: addOn.namespace,
     storageClassName: props.storageClass?.metadata.name,
+    karpenter: props.karpenter,
   };
 }
 

@@ -24,6 +24,7 @@ const DOCUMENTED_OPEN_MAPS: Record<string, string[]> = {
   "argo-cd": ["configs.cm", "global.nodeSelector"],
   "cert-manager": ["nodeSelector", "webhook.nodeSelector", "cainjector.nodeSelector", "startupapicheck.nodeSelector"],
   "kube-prometheus-stack": ["grafana.persistence.storageClassName"],
+  karpenter: ["nodeSelector"],
   // opentelemetry-collector's `config` is the collector's own configuration file (any receiver, exporter, processor);
   // podDisruptionBudget's minAvailable/maxUnavailable are documented as comments and read by templates/pdb.yaml.
   "opentelemetry-collector": ["config", "podDisruptionBudget"],
