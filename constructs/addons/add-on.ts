@@ -12,7 +12,11 @@ import type { KarpenterNodeSettings } from "./karpenter";
 export type Values = Record<string, unknown>;
 
 /** A Kubernetes object as its manifest (apiVersion, kind, metadata, spec ...). */
-export type KubernetesObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+export type KubernetesObject = Record<string, unknown> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+};
 
 /** Where a chart comes from: data next to the add-on, the version overridable from config. */
 export interface HelmChart {

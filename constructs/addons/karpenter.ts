@@ -11,7 +11,13 @@ export type KarpenterPoolName = (typeof KARPENTER_POOLS)[number];
 export const NODEPOOL_LABEL = "karpenter.sh/nodepool";
 
 /** A node pool's config as Karpenter needs it: what the replaced managed node group was given. */
-export type KarpenterPoolConfig = Pick<NodeGroupConfig, "instanceTypes" | "maxSize" | "oneGroupPerAz" | "diskSizeGiB" | "labels" | "taints">;
+export type KarpenterPoolConfig = Pick<NodeGroupConfig, "instanceTypes" | "desiredSize" | "maxSize" | "oneGroupPerAz" | "diskSizeGiB" | "labels" | "taints">;
+
+/**
+ * Annotations of each NodePool for the cost estimate (tools/cost): the nodes the replaced node group(s) started with
+ * and their first instance type. Karpenter sizes by demand, so the figure is an estimate at that size.
+ */
+export const COST_ANNOTATIONS = { nodes: "cost.platform/estimated-nodes", instanceType: "cost.platform/estimated-instance-type" } as const;
 
 /** What the cluster layer creates for Karpenter (constructs/cluster/karpenter.ts), by name. */
 export interface KarpenterClusterResources {
@@ -157,10 +163,11 @@ function nodePool(name: KarpenterPoolName, nodes: KarpenterNodeSettings, product
   const capacityTypes = name === "stateful" ? ["on-demand"] : ["spot", "on-demand"];
   // The stateful placement selects the managed groups' capacity label too; Karpenter's on-demand nodes carry it as well.
   const labels = name === "stateful" ? { ...pool.labels, "eks.amazonaws.com/capacityType": "ON_DEMAND" } : { ...pool.labels };
+  const estimatedNodes = pool.desiredSize * (pool.oneGroupPerAz ? nodes.zones.length : 1);
   return {
     apiVersion: "karpenter.sh/v1",
     kind: "NodePool",
-    metadata: { name },
+    metadata: { name, annotations: { [COST_ANNOTATIONS.nodes]: String(estimatedNodes), [COST_ANNOTATIONS.instanceType]: pool.instanceTypes[0]! } },
     spec: {
       template: {
         metadata: { labels },

@@ -1,4 +1,5 @@
 import { ARGOCD_NAMESPACE } from "../../constructs/addons/argo-cd";
+import { karpenterPhase } from "./karpenter";
 import { awsLocation, environmentOf, layerOf, regionOf, resourcesOf, SynthesizedStack } from "../lib/synth-output";
 
 /**
@@ -50,6 +51,8 @@ export interface TeardownTarget {
   readonly clusterName?: string;
   readonly databaseClusterIdentifier?: string;
   readonly readerAutoscaling: boolean;
+  /** Karpenter launches nodes outside Terraform (a `karpenter` Helm release): they are removed before any stack. */
+  readonly karpenter?: boolean;
   /** What keeps data from being destroyed; the teardown removes it only when told to accept losing the data. */
   readonly protections: readonly Protection[];
 }
@@ -142,6 +145,7 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
     clusterName: cluster && String(cluster.name),
     databaseClusterIdentifier: database && String(database.cluster_identifier),
     readerAutoscaling: first("aws_appautoscaling_target") !== undefined,
+    karpenter: resources.some((resource) => resource.type === "helm_release" && resource.values.name === "karpenter"),
     protections: [
       ...protection("database-deletion-protection", "aws_rds_cluster", "cluster_identifier", (values) => values.deletion_protection === true),
       ...protection(
@@ -183,6 +187,7 @@ export function blocking(protections: readonly Protection[]): Protection[] {
 export function teardownPlan(target: TeardownTarget, options: { kubeconfig: string; acceptDataLoss: boolean }): Phase[] {
   const phases: Phase[] = [];
   if (target.clusterName) phases.push(kubernetesPhase(target, target.clusterName, options.kubeconfig));
+  if (target.clusterName && target.karpenter) phases.push(karpenterPhase(target.clusterName, target.region, options.kubeconfig));
   if (target.databaseClusterIdentifier && target.readerAutoscaling) phases.push(readerPhase(target, target.databaseClusterIdentifier));
   if (options.acceptDataLoss && blocking(target.protections).length > 0) {
     phases.push({
