@@ -27,7 +27,8 @@ export function karpenterNodeEstimates(values: unknown): KarpenterNodeEstimate[]
     const root = asList(asMap(found?.spec).blockDeviceMappings)
       .map(asMap)
       .find((mapping) => mapping.rootVolume === true);
-    return Number.parseInt(String(asMap(root?.ebs).volumeSize ?? "0"), 10);
+    const size = asMap(root?.ebs).volumeSize;
+    return typeof size === "string" ? Number.parseInt(size, 10) : 0;
   };
   return manifests
     .filter((object) => object.kind === "NodePool" && String(object.apiVersion).startsWith("karpenter.sh/"))
@@ -41,7 +42,7 @@ export function karpenterNodeEstimates(values: unknown): KarpenterNodeEstimate[]
       return {
         nodePool: String(metadata.name),
         nodes: Number(annotations[COST_ANNOTATIONS.nodes] ?? 0),
-        instanceType: String(annotations[COST_ANNOTATIONS.instanceType] ?? ""),
+        instanceType: typeof annotations[COST_ANNOTATIONS.instanceType] === "string" ? (annotations[COST_ANNOTATIONS.instanceType] as string) : "",
         spot: asList(capacity?.values).includes("spot"),
         volumeGib: volumeOf(String(asMap(spec.nodeClassRef).name)),
       };
