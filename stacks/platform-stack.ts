@@ -1,8 +1,9 @@
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "../config";
 import { ControllerRoles } from "../constructs/addons/add-on";
-import { addOnsFor } from "../constructs/addons/catalog";
-import { KarpenterClusterResources, KarpenterNodeSettings } from "../constructs/addons/karpenter";
+import { PLATFORM_ADD_ONS } from "../constructs/addons/catalog";
+import { KarpenterClusterResources, KarpenterNodeSettings, KarpenterPoolConfig } from "../constructs/addons/karpenter";
+import { isArmInstanceType, NodeGroupConfig } from "../config/schema/cluster";
 import { clusterProviders } from "../constructs/cluster/kube-auth";
 import { PlatformAddOns } from "../constructs/addons/platform-add-ons";
 import { Gp3StorageClass } from "../constructs/addons/storage-class";
@@ -41,7 +42,7 @@ export class PlatformStack extends EnvironmentStack {
       cluster: props.cluster,
       kubernetesVersion: props.kubernetesVersion,
       controllerRoles: props.controllerRoles,
-      addOns: addOnsFor(environment.cluster.autoscaler),
+      addOns: PLATFORM_ADD_ONS,
       storageClass: this.storageClass?.storageClass,
       karpenter: props.karpenter ? karpenterNodeSettings(environment, props.karpenter, props.volumeKey, this.defaultTags) : undefined,
     });
@@ -65,6 +66,21 @@ function karpenterNodeSettings(
     zones: environment.network.availabilityZones,
     // The stack's default tags (the project's and the config's), which the provider cannot put on what Karpenter launches.
     tags,
-    pools: { stateful: cluster.nodeGroups.stateful, stateless: cluster.nodeGroups.stateless },
+    pools: { stateful: karpenterPool(cluster.nodeGroups.stateful), stateless: karpenterPool(cluster.nodeGroups.stateless) },
+  };
+}
+
+/** A node group's config as a NodePool reads it, with the architecture of its instance types. */
+export function karpenterPool(group: NodeGroupConfig): KarpenterPoolConfig {
+  const { instanceTypes, desiredSize, maxSize, oneGroupPerAz, diskSizeGiB, labels, taints } = group;
+  return {
+    instanceTypes,
+    desiredSize,
+    maxSize,
+    oneGroupPerAz,
+    diskSizeGiB,
+    labels,
+    taints,
+    architecture: instanceTypes.every(isArmInstanceType) ? "arm64" : "amd64",
   };
 }

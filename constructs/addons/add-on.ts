@@ -95,6 +95,8 @@ export interface AddOnContext<Name extends AddOnName = AddOnName> {
   readonly namespace: string;
   /** StorageClass for the add-on's volumes; absent when the platform creates none and volumes use the cluster's default. */
   readonly storageClassName?: string;
+  /** What adds the stateful and stateless nodes (`cluster.autoscaler`): decides which autoscaler add-on installs. */
+  readonly autoscaler: "cluster-autoscaler" | "karpenter";
   /** Karpenter's node settings, when `cluster.autoscaler` is karpenter (its NodePools and EC2NodeClasses read them). */
   readonly karpenter?: KarpenterNodeSettings;
 }
@@ -142,6 +144,11 @@ export interface AddOn<Name extends AddOnName = AddOnName, Resources = unknown> 
   readonly provides?: readonly Capability[];
   /** Add-ons whose releases (and CRD objects) must be installed first, when they are enabled: their CRDs or webhooks are used. */
   readonly after?: readonly AddOnName[];
+  /**
+   * Whether the add-on installs besides its `enabled` switch, from the context (the autoscaler add-ons follow
+   * `cluster.autoscaler`). @default always
+   */
+  installedWhen?(context: AddOnContext<Name>): boolean;
   /** Seconds Helm waits for the release to be ready, for a chart slower than `RELEASE_SETTINGS.timeout`. */
   readonly timeoutSeconds?: number;
   /** The AWS (and other Terraform) resources the values and objects refer to: IRSA roles, keys, certificates. Built once. */

@@ -33,9 +33,3 @@ export const PLATFORM_ADD_ONS: readonly AddOn[] = [
   argocdImageUpdater,
   vault,
 ];
-
-/** The add-ons of an environment whose nodes the given autoscaler adds: the other autoscaler's add-on is left out. */
-export function addOnsFor(autoscaler: "cluster-autoscaler" | "karpenter", addOns: readonly AddOn[] = PLATFORM_ADD_ONS): readonly AddOn[] {
-  const other = autoscaler === "karpenter" ? clusterAutoscaler : karpenter;
-  return addOns.filter((addOn) => addOn !== other);
-}

@@ -1,5 +1,3 @@
-import type { NodeGroupConfig } from "../../config/schema/cluster";
-import { isArmInstanceType } from "../../config/schema/cluster";
 import { kubernetesTaintEffect } from "../cluster/node-group";
 import { AddOn, AddOnContext, containerResources, KUBE_SYSTEM, KubernetesObject, placement, replicas, topologySpread, Values } from "./add-on";
 
@@ -10,8 +8,22 @@ export type KarpenterPoolName = (typeof KARPENTER_POOLS)[number];
 /** The label Karpenter puts on every node it launches: its NodePool's name. */
 export const NODEPOOL_LABEL = "karpenter.sh/nodepool";
 
-/** A node pool's config as Karpenter needs it: what the replaced managed node group was given. */
-export type KarpenterPoolConfig = Pick<NodeGroupConfig, "instanceTypes" | "desiredSize" | "maxSize" | "oneGroupPerAz" | "diskSizeGiB" | "labels" | "taints">;
+/** A node pool's config as Karpenter needs it: what the replaced managed node group was given (mapped by the platform stack). */
+export interface KarpenterPoolConfig {
+  /** The group's instance types: their categories, families and sizes are what the NodePool may launch. */
+  readonly instanceTypes: readonly string[];
+  /** Nodes the group started with (per AZ when `oneGroupPerAz`): the size the cost estimate assumes. */
+  readonly desiredSize: number;
+  /** Most nodes of the group (per AZ when `oneGroupPerAz`): with the largest type, the NodePool's limits. */
+  readonly maxSize: number;
+  readonly oneGroupPerAz: boolean;
+  /** Root volume size of each node. */
+  readonly diskSizeGiB: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly { readonly key: string; readonly value?: string; readonly effect: Parameters<typeof kubernetesTaintEffect>[0] }[];
+  /** The CPU architecture of the instance types (one group runs one). */
+  readonly architecture: "amd64" | "arm64";
+}
 
 /**
  * Annotations of each NodePool for the cost estimate (tools/cost): the nodes the replaced node group(s) started with
@@ -95,7 +107,7 @@ export function poolRequirements(pool: KarpenterPoolConfig, capacityTypes: reado
   const types = pool.instanceTypes;
   return [
     { key: "kubernetes.io/os", operator: "In", values: ["linux"] },
-    { key: "kubernetes.io/arch", operator: "In", values: [types.every(isArmInstanceType) ? "arm64" : "amd64"] },
+    { key: "kubernetes.io/arch", operator: "In", values: [pool.architecture] },
     { key: "karpenter.sh/capacity-type", operator: "In", values: [...capacityTypes] },
     { key: "topology.kubernetes.io/zone", operator: "In", values: [...zones] },
     { key: "karpenter.k8s.aws/instance-category", operator: "In", values: unique(types.map(instanceCategory)) },
@@ -210,6 +222,7 @@ export const karpenter: AddOn<"karpenter"> = {
   releaseName: "karpenter",
   chart: { chart: "karpenter", repository: "oci://public.ecr.aws/karpenter", version: "1.14.1" },
   ...KUBE_SYSTEM,
+  installedWhen: (context) => context.autoscaler === "karpenter",
   values(context) {
     const nodes = settingsOf(context);
     const role = context.controllerRoles.karpenter;

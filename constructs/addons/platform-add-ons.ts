@@ -92,9 +92,10 @@ export class PlatformAddOns extends Construct {
     this.manifestsChart = new TerraformAsset(this, "ManifestsChart", { path: manifestsChartDir(), type: AssetType.DIRECTORY });
     const installs = props.addOns
       .filter((addOn) => platform[addOn.name].enabled)
-      .map((addOn): Install => {
+      .map((addOn) => ({ addOn, context: contextFor(addOn, props, AwsScope.of(this)) }))
+      .filter(({ addOn, context }) => addOn.installedWhen?.(context) ?? true)
+      .map(({ addOn, context }): Install => {
         this.namespaceFor(addOn.namespace, addOn.podSecurity);
-        const context = contextFor(addOn, props, AwsScope.of(this));
         return {
           addOn,
           context,
@@ -244,7 +245,7 @@ function installOrder(installs: readonly Install[]): Install[] {
 /** What an add-on may know of its environment: the few facts add-ons read, never the whole config. */
 export function environmentFacts(
   environment: EnvironmentConfig,
-): Pick<AddOnContext, "prefix" | "vpcCidr" | "pools" | "gitopsRepoCredentialsSecret" | "production" | "platform"> {
+): Pick<AddOnContext, "prefix" | "vpcCidr" | "pools" | "gitopsRepoCredentialsSecret" | "production" | "platform" | "autoscaler"> {
   return {
     prefix: environment.prefix,
     vpcCidr: environment.network.cidr,
@@ -252,6 +253,7 @@ export function environmentFacts(
     gitopsRepoCredentialsSecret: environment.edge?.gitops.repoCredentialsSecret,
     production: environment.isProduction,
     platform: environment.platform,
+    autoscaler: environment.cluster.autoscaler,
   };
 }
 

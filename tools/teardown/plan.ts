@@ -145,7 +145,7 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
     clusterName: cluster && String(cluster.name),
     databaseClusterIdentifier: database && String(database.cluster_identifier),
     readerAutoscaling: first("aws_appautoscaling_target") !== undefined,
-    karpenter: resources.some((resource) => resource.type === "helm_release" && resource.values.name === "karpenter"),
+    ...(resources.some((resource) => resource.type === "helm_release" && resource.values.name === "karpenter") ? { karpenter: true } : {}),
     protections: [
       ...protection("database-deletion-protection", "aws_rds_cluster", "cluster_identifier", (values) => values.deletion_protection === true),
       ...protection(

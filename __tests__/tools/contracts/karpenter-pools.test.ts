@@ -6,6 +6,7 @@ import { schedulingContract } from "../../../tools/contracts/checks/scheduling";
 import { karpenterNodePools } from "../../../tools/contracts/karpenter-pools";
 import { placementContract } from "../../../tools/contracts/placement";
 import type { NodePoolFacts, SystemModel, WorkloadFacts } from "../../../tools/contracts/types";
+import { karpenterPool } from "../../../stacks/platform-stack";
 import { testEnvironment } from "../../support/environments";
 
 const environment: EnvironmentConfig = testEnvironment({ cluster: { autoscaler: "karpenter" } });
@@ -22,7 +23,7 @@ function nodeObjects(): KubernetesObject[] {
       amiAlias: `al2023@${environment.cluster.karpenter.amiRelease}`,
       zones: environment.network.availabilityZones,
       tags: {},
-      pools: { stateful: nodeGroups.stateful, stateless: nodeGroups.stateless },
+      pools: { stateful: karpenterPool(nodeGroups.stateful), stateless: karpenterPool(nodeGroups.stateless) },
     },
     environment.isProduction,
   );
