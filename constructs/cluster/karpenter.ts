@@ -21,11 +21,12 @@ export const KARPENTER_DISCOVERY_TAG = "karpenter.sh/discovery";
  * and launches a replacement as soon as the message arrives, instead of losing the pods after the two-minute warning.
  */
 export const INTERRUPTION_EVENTS = {
-  "spot-interruption": { source: "aws.ec2", detailType: "EC2 Spot Instance Interruption Warning" },
+  // Keys are short: the rules are named `<cluster>-karpenter-<key>` within EventBridge's 64 characters.
+  spot: { source: "aws.ec2", detailType: "EC2 Spot Instance Interruption Warning" },
   rebalance: { source: "aws.ec2", detailType: "EC2 Instance Rebalance Recommendation" },
-  "instance-state-change": { source: "aws.ec2", detailType: "EC2 Instance State-change Notification" },
-  "scheduled-change": { source: "aws.health", detailType: "AWS Health Event" },
-  "capacity-reservation-interruption": { source: "aws.ec2", detailType: "EC2 Capacity Reservation Instance Interruption Warning" },
+  "state-change": { source: "aws.ec2", detailType: "EC2 Instance State-change Notification" },
+  health: { source: "aws.health", detailType: "AWS Health Event" },
+  reservation: { source: "aws.ec2", detailType: "EC2 Capacity Reservation Instance Interruption Warning" },
 } as const;
 
 export interface KarpenterNodeInfrastructureProps {
