@@ -37,6 +37,7 @@ export function buildApp(app: App, environments: readonly EnvironmentConfig[], o
       cluster: cluster.cluster,
       controllerRoles: cluster.controllerRoles,
       volumeKey: cluster.volumeKey,
+      karpenter: cluster.karpenter,
       kubernetesVersion: environment.cluster.version,
     });
     // Nothing of the data layer is delivered into the cluster any more (the app uses IAM auth); the dependency keeps

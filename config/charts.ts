@@ -31,6 +31,7 @@ export const ADD_ON_CHARTS: Readonly<Record<ChartAddOnName, string>> = {
   vault: "vault",
   velero: "velero",
   kyverno: "kyverno",
+  karpenter: "karpenter",
 };
 
 /**
@@ -44,6 +45,7 @@ export const DOCUMENTED_OPEN_MAPS: Readonly<Record<string, readonly string[]>> =
   "argo-cd": ["configs.cm", "global.nodeSelector"],
   "cert-manager": ["nodeSelector", "webhook.nodeSelector", "cainjector.nodeSelector", "startupapicheck.nodeSelector"],
   "kube-prometheus-stack": ["grafana.persistence.storageClassName"],
+  karpenter: ["nodeSelector"],
   // opentelemetry-collector's `config` is the collector's own configuration file (any receiver, exporter, processor);
   // podDisruptionBudget's minAvailable/maxUnavailable are documented as comments and read by templates/pdb.yaml.
   "opentelemetry-collector": ["config", "podDisruptionBudget"],

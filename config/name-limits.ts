@@ -36,6 +36,7 @@ export const AWS_NAME_LIMITS: Readonly<Record<string, Readonly<Record<string, nu
   aws_codebuild_project: { name: 150 },
   aws_sns_topic: { name: 256 },
   aws_sqs_queue: { name: 80 },
+  aws_cloudwatch_event_rule: { name: 64 },
   aws_kms_alias: { name: 256 },
   aws_secretsmanager_secret: { name: 512 },
   aws_ecr_repository: { name: 256 },

@@ -7,6 +7,7 @@ import { NODE_POOLS, NodePoolName } from "../config/schema/cluster";
 import { VPC_CNI_CONFIGURATION } from "../constructs/cluster/addons";
 import { ClusterRef } from "../constructs/cluster/cluster-ref";
 import { EksControlPlane, POD_IDENTITY_AGENT_ADDON } from "../constructs/cluster/eks-cluster";
+import { KarpenterNodeInfrastructure } from "../constructs/cluster/karpenter";
 import { addonPlacement, ManagedNodeGroup } from "../constructs/cluster/node-group";
 import { NodeVolumeKey } from "../constructs/cluster/node-volume-key";
 import { clusterAutoscalerStatements, ebsVolumeKeyStatements, loadBalancerControllerStatements } from "../constructs/iam/controller-policies";
@@ -31,9 +32,12 @@ export interface ClusterStackProps {
 export class ClusterStack extends EnvironmentStack {
   readonly eks: EksControlPlane;
   readonly cluster: ClusterRef;
-  readonly controllerRoles: { readonly clusterAutoscaler: WorkloadRole; readonly awsLoadBalancerController: WorkloadRole };
+  readonly controllerRoles: { readonly clusterAutoscaler?: WorkloadRole; readonly awsLoadBalancerController: WorkloadRole; readonly karpenter?: WorkloadRole };
   readonly addonRoles: { readonly vpcCni: WorkloadRole; readonly ebsCsiDriver: WorkloadRole };
-  readonly nodeRoles: Record<NodePoolName, IamRole>;
+  /** The role of each managed node group's nodes (only the system group's when Karpenter replaces the others). */
+  readonly nodeRoles: Partial<Record<NodePoolName, IamRole>>;
+  /** Karpenter's node role, instance profile and interruption queue, when `cluster.autoscaler` is karpenter. */
+  readonly karpenter?: KarpenterNodeInfrastructure;
   readonly nodeGroups: ManagedNodeGroup[];
   /** Key of the node root volumes; the EBS CSI driver may use it for persistent volumes too. */
   readonly volumeKey: KmsKey;
@@ -101,12 +105,27 @@ export class ClusterStack extends EnvironmentStack {
         statements: ebsVolumeKeyStatements(this.volumeKey.arn),
       }),
     };
+    // Karpenter replaces the Cluster Autoscaler and the stateful and stateless node groups; the system group stays and
+    // runs the controller. `keepNodeGroups` keeps the old groups (unscaled) while a migration drains them.
+    const karpenter =
+      config.autoscaler === "karpenter" ? new KarpenterNodeInfrastructure(this, "Karpenter", { cluster: this.eks, nodeVolumeKey: this.volumeKey }) : undefined;
+    this.karpenter = karpenter;
     this.controllerRoles = {
-      clusterAutoscaler: this.eks.addServiceAccountRole("ClusterAutoscalerRole", {
-        name: "cluster-autoscaler",
-        serviceAccount: "cluster-autoscaler",
-        statements: clusterAutoscalerStatements(this, prefix),
-      }),
+      ...(karpenter
+        ? {
+            karpenter: this.eks.addServiceAccountRole("KarpenterControllerRole", {
+              name: "karpenter",
+              serviceAccount: "karpenter",
+              statements: karpenter.controllerStatements(),
+            }),
+          }
+        : {
+            clusterAutoscaler: this.eks.addServiceAccountRole("ClusterAutoscalerRole", {
+              name: "cluster-autoscaler",
+              serviceAccount: "cluster-autoscaler",
+              statements: clusterAutoscalerStatements(this, prefix),
+            }),
+          }),
       awsLoadBalancerController: this.eks.addServiceAccountRole("LoadBalancerControllerRole", {
         name: "aws-load-balancer-controller",
         serviceAccount: "aws-load-balancer-controller",
@@ -121,8 +140,9 @@ export class ClusterStack extends EnvironmentStack {
       configuration: VPC_CNI_CONFIGURATION,
     });
     this.eks.addManagedAddon("kube-proxy", { version: addons.kubeProxy, runsOnNodes: false });
-    const pools = NODE_POOLS.map((pool) => ({ pool, ...this.eks.addNodePool(pool, config.nodeGroups[pool]) }));
-    this.nodeRoles = Object.fromEntries(pools.map(({ pool, role }) => [pool, role.role])) as Record<NodePoolName, IamRole>;
+    const managedPools = karpenter && !config.karpenter.keepNodeGroups ? NODE_POOLS.filter((pool) => pool === "system") : NODE_POOLS;
+    const pools = managedPools.map((pool) => ({ pool, ...this.eks.addNodePool(pool, config.nodeGroups[pool]) }));
+    this.nodeRoles = Object.fromEntries(pools.map(({ pool, role }) => [pool, role.role]));
     this.nodeGroups = pools.flatMap(({ groups }) => [...groups]);
     const onSystemNodes = addonPlacement(config.nodeGroups.system);
     this.eks.addManagedAddon("coredns", { version: addons.coredns, runsOnNodes: true, configuration: onSystemNodes });

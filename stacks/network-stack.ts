@@ -18,6 +18,8 @@ export class NetworkStack extends EnvironmentStack {
       subnetPlan: network.subnetPlan,
       oneNatGatewayPerAz: network.oneNatGatewayPerAz,
       clusterNames: [environment.prefix],
+      // Karpenter's EC2NodeClasses find the private subnets by this tag (cluster.autoscaler: karpenter).
+      privateSubnetTags: environment.cluster.autoscaler === "karpenter" ? { "karpenter.sh/discovery": environment.prefix } : {},
       flowLogs: network.flowLogs,
       s3GatewayEndpoint: network.endpoints.s3Gateway,
       interfaceEndpoints: network.endpoints.interface,

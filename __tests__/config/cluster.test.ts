@@ -173,3 +173,42 @@ describe("cluster config", () => {
     expect(problemsOf({ cluster: { workloadIdentity: "pod-identity", keepIrsaTrust: true } })).toEqual([]);
   });
 });
+
+describe("cluster.autoscaler", () => {
+  it("defaults to the Cluster Autoscaler, with Karpenter's AMI release pinned for when it is chosen", () => {
+    const { cluster } = testEnvironment();
+    expect(cluster.autoscaler).toBe("cluster-autoscaler");
+    expect(cluster.karpenter.amiRelease).toMatch(/^v\d{8}$/);
+    expect(cluster.karpenter.keepNodeGroups).toBe(false);
+  });
+
+  it("accepts karpenter and refuses anything else in one line naming the allowed values", () => {
+    expect(problemsOf({ cluster: { autoscaler: "karpenter" } })).toEqual([]);
+    const problems = problemsOf({ cluster: { autoscaler: "kapenter" as never } });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^cluster\.autoscaler: .*cluster-autoscaler.*karpenter/);
+    expect(problems[0]).not.toContain("\n");
+  });
+
+  it("refuses an AMI alias that is not a pinned release (no @latest)", () => {
+    expectProblem({ cluster: { autoscaler: "karpenter", karpenter: { amiRelease: "latest" } } }, "cluster.karpenter.amiRelease", "v20260120");
+  });
+
+  it("refuses keepNodeGroups without Karpenter, where it would mean nothing", () => {
+    expect(problemsOf({ cluster: { karpenter: { keepNodeGroups: true } } })).toEqual([
+      "cluster.karpenter.keepNodeGroups: has no effect while autoscaler is cluster-autoscaler (the node groups exist anyway); remove it or set autoscaler: karpenter",
+    ]);
+  });
+
+  it("refuses Karpenter chosen with its add-on switched off: nothing would launch the stateful and stateless nodes", () => {
+    expect(problemsOf({ cluster: { autoscaler: "karpenter" }, platform: { karpenter: { enabled: false } } })).toEqual([
+      "platform.karpenter.enabled: must be true while cluster.autoscaler is karpenter: nothing else would launch the stateful and stateless nodes",
+    ]);
+  });
+
+  it("names Karpenter's AMI release among the pins a newer Kubernetes minor must override", () => {
+    const problems = problemsOf({ cluster: { version: "1.36", autoscaler: "karpenter" } });
+    expect(problems.find((problem) => problem.startsWith("cluster.version: "))).toContain("cluster.karpenter.amiRelease");
+    expect(problems.find((problem) => problem.startsWith("cluster.version: "))).not.toContain("platform.clusterAutoscaler.version");
+  });
+});

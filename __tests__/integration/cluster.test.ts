@@ -44,6 +44,9 @@ describe("offline Terraform runs of the cluster stacks", () => {
     const plan = () => planOf(`${env}-cluster`);
     const environment = shippedEnvironment(env);
     const nodeGroups = () => plannedResources(plan(), "aws_eks_node_group").map((resource) => resource.values);
+    // With Karpenter only the system pool is a managed node group; its NodePools replace the others.
+    const karpenter = environment.cluster.autoscaler === "karpenter" && !environment.cluster.karpenter.keepNodeGroups;
+    const managedPools = karpenter ? (["system"] as const) : (["system", "stateful", "stateless"] as const);
 
     it("only creates and reads no data source that would call AWS", () => {
       expect(nonCreateActions(plan())).toEqual([]);
@@ -53,7 +56,7 @@ describe("offline Terraform runs of the cluster stacks", () => {
     it("spans every AZ with each node pool", () => {
       const zones = privateSubnetZones(plan());
       expect([...new Set(zones.values())].sort()).toEqual([...environment.network.availabilityZones].sort());
-      for (const pool of ["system", "stateful", "stateless"]) {
+      for (const pool of managedPools) {
         const groups = nodeGroups().filter((group) => (group.labels as Record<string, string>).workload === pool);
         expect(groups.length).toBeGreaterThan(0);
         const covered = new Set(groups.flatMap((group) => (group.subnet_ids as string[]).map((id) => zones.get(id))));
@@ -69,7 +72,8 @@ describe("offline Terraform runs of the cluster stacks", () => {
     it("taints every node group with its pool's configured taints, and tells the Cluster Autoscaler about them", () => {
       const effects: Record<string, string> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };
       const tags = plannedResources(plan(), "aws_autoscaling_group_tag").map((resource) => (resource.values.tag as Values[])[0]);
-      for (const [pool, group] of Object.entries(environment.cluster.nodeGroups)) {
+      for (const pool of managedPools) {
+        const group = environment.cluster.nodeGroups[pool];
         // Node groups are named by prefix (`<pool>-`, or `<pool>-<az>-` with one group per AZ), so replacements are create-first.
         const planned = nodeGroups().filter((candidate) => String(candidate.node_group_name_prefix).startsWith(`${pool}-`));
         expect(planned.length).toBeGreaterThan(0);
@@ -88,7 +92,18 @@ describe("offline Terraform runs of the cluster stacks", () => {
       expect(environment.cluster.nodeGroups.stateful.taints).toContainEqual({ key: "workload", value: "stateful", effect: "NO_SCHEDULE" });
     });
 
-    it("runs the spot group over at least three instance types", () => {
+    (karpenter ? it : it.skip)("creates Karpenter's interruption queue, its rules, the node instance profile and the discovery tag", () => {
+      expect(plannedResources(plan(), "aws_sqs_queue").map((queue) => queue.values)).toEqual([
+        expect.objectContaining({ name: `${environment.prefix}-karpenter-interruptions`, message_retention_seconds: 300, sqs_managed_sse_enabled: true }),
+      ]);
+      expect(plannedResources(plan(), "aws_cloudwatch_event_rule").length).toBeGreaterThanOrEqual(4);
+      expect(plannedResources(plan(), "aws_iam_instance_profile").map((profile) => profile.values.name)).toEqual([`${environment.prefix}-karpenter-nodes`]);
+      expect(plannedResources(plan(), "aws_ec2_tag").map((tag) => tag.values)).toEqual([
+        expect.objectContaining({ key: "karpenter.sh/discovery", value: environment.prefix }),
+      ]);
+    });
+
+    (karpenter ? it.skip : it)("runs the spot group over at least three instance types", () => {
       const spot = nodeGroups().filter((group) => group.capacity_type === "SPOT");
       expect(spot).toHaveLength(1);
       expect((spot[0].instance_types as string[]).length).toBeGreaterThanOrEqual(3);
@@ -96,7 +111,7 @@ describe("offline Terraform runs of the cluster stacks", () => {
 
     it("requires IMDSv2 with hop limit 1 in every launch template", () => {
       const templates = plannedResources(plan(), "aws_launch_template");
-      expect(templates).toHaveLength(3);
+      expect(templates).toHaveLength(managedPools.length);
       for (const template of templates) {
         expect(template.values.metadata_options).toEqual([
           expect.objectContaining({ http_tokens: "required", http_put_response_hop_limit: 1, http_endpoint: "enabled" }),
@@ -112,12 +127,10 @@ describe("offline Terraform runs of the cluster stacks", () => {
         ),
       );
       // The service account roles belong to the cluster construct: aws_iam_role.Eks_<Role>_...
-      expect(roles.map(({ address }) => /^aws_iam_role\.Eks_([A-Za-z]+)_/.exec(address)?.[1]).sort()).toEqual([
-        "ClusterAutoscalerRole",
-        "EbsCsiDriverRole",
-        "LoadBalancerControllerRole",
-        "VpcCniRole",
-      ]);
+      const autoscalerRole = environment.cluster.autoscaler === "karpenter" ? "KarpenterControllerRole" : "ClusterAutoscalerRole";
+      expect(roles.map(({ address }) => /^aws_iam_role\.Eks_([A-Za-z]+)_/.exec(address)?.[1]).sort()).toEqual(
+        [autoscalerRole, "EbsCsiDriverRole", "LoadBalancerControllerRole", "VpcCniRole"].sort(),
+      );
       for (const { statements } of roles) {
         expect(statements).toHaveLength(podIdentity && environment.cluster.keepIrsaTrust ? 2 : 1);
         expect(statements[0].Condition).toEqual(

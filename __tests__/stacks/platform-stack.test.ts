@@ -67,9 +67,14 @@ describe("PlatformStack: providers and the add-on contract", () => {
     expect(Object.values(OPTIONAL).filter((key) => !production.platform[key].enabled)).toEqual([]);
     for (const environment of shippedEnvironments()) {
       const releases = Object.keys(synthPlatform(environment).releases);
-      const off = Object.entries(OPTIONAL)
-        .filter(([, key]) => !environment.platform[key].enabled)
-        .map(([release]) => release);
+      // The autoscaler the cluster section chose installs; the other one does not.
+      const otherAutoscaler = environment.cluster.autoscaler === "karpenter" ? "cluster-autoscaler" : "karpenter";
+      const off = [
+        ...Object.entries(OPTIONAL)
+          .filter(([, key]) => !environment.platform[key].enabled)
+          .map(([release]) => release),
+        otherAutoscaler,
+      ];
       expect(releases).toEqual(expect.arrayContaining(CHART_RELEASES.filter((release) => !off.includes(release))));
       expect(releases.filter((release) => off.includes(release))).toEqual([]);
     }

@@ -45,9 +45,15 @@ export function platformStack(environment: EnvironmentConfig, extra: Partial<Pic
   return new PlatformStack(app, environment, {
     cluster,
     controllerRoles: {
-      clusterAutoscaler: controllerRole("ClusterAutoscaler", "cluster-autoscaler"),
+      ...(environment.cluster.autoscaler === "karpenter"
+        ? { karpenter: controllerRole("Karpenter", "karpenter") }
+        : { clusterAutoscaler: controllerRole("ClusterAutoscaler", "cluster-autoscaler") }),
       awsLoadBalancerController: controllerRole("LoadBalancerController", "aws-load-balancer-controller"),
     },
+    karpenter:
+      environment.cluster.autoscaler === "karpenter"
+        ? { instanceProfileName: `${environment.prefix}-karpenter-nodes`, interruptionQueueName: `${environment.prefix}-karpenter-interruptions` }
+        : undefined,
     kubernetesVersion: "1.33",
     volumeKey: new KmsKey(upstream, "VolumeKey", {
       description: "node volumes",

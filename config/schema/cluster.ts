@@ -38,6 +38,16 @@ export const DEFAULT_ADDON_VERSIONS = {
 } as const;
 
 export const NODE_POOLS = ["system", "stateful", "stateless"] as const;
+
+/** What adds and removes the nodes of the stateful and stateless pools (docs/cluster.md, "Choosing an autoscaler"). */
+export const AUTOSCALERS = ["cluster-autoscaler", "karpenter"] as const;
+export type Autoscaler = (typeof AUTOSCALERS)[number];
+
+/**
+ * The EKS-optimized AL2023 AMI release Karpenter's nodes boot (`al2023@<release>`), pinned like the add-on versions
+ * so nodes only roll when the config changes; a release published for Kubernetes 1.35.
+ */
+export const DEFAULT_KARPENTER_AMI_RELEASE = "v20260120";
 export type NodePoolName = (typeof NODE_POOLS)[number];
 
 const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "must be an exact EKS add-on version such as v1.21.1-eksbuild.7");
@@ -198,6 +208,30 @@ export const clusterSchema = z
       })
       .prefault({})
       .describe("Managed node groups: system (cluster-critical add-ons), stateful (on demand), stateless (spot)."),
+    autoscaler: z
+      .enum(AUTOSCALERS)
+      .default("cluster-autoscaler")
+      .describe(
+        'What adds and removes the stateful and stateless nodes: the Cluster Autoscaler resizing their managed node groups, or Karpenter launching instances from NodePools with the same labels and taints (the system node group stays either way; docs/cluster.md, "Choosing an autoscaler").',
+      ),
+    karpenter: z
+      .strictObject({
+        amiRelease: z
+          .string()
+          .regex(/^v\d{8}$/, "must be an EKS AL2023 AMI release such as v20260120")
+          .default(DEFAULT_KARPENTER_AMI_RELEASE)
+          .describe(
+            "Release of the EKS-optimized AL2023 AMI Karpenter's nodes boot (alias al2023@<release>), published for cluster.version; changing it rolls Karpenter's nodes through their disruption budgets.",
+          ),
+        keepNodeGroups: z
+          .boolean()
+          .default(false)
+          .describe(
+            'While moving an existing environment to Karpenter: keep the stateful and stateless managed node groups (no longer autoscaled) until their pods are drained onto Karpenter\'s nodes, then remove this (docs/cluster.md, "Migrating to Karpenter").',
+          ),
+      })
+      .prefault({})
+      .describe("Karpenter's nodes, used when autoscaler is karpenter."),
     addons: z
       .strictObject({
         vpcCni: addonVersion.default(DEFAULT_ADDON_VERSIONS.vpcCni).describe("vpc-cni add-on version."),
@@ -245,6 +279,7 @@ export function isArmInstanceType(type: string): boolean {
 /** The pins of the platform layer that follow the Kubernetes minor: the Cluster Autoscaler chart (its image follows the minor). */
 export interface MinorBoundPlatformPins {
   readonly clusterAutoscaler: { readonly enabled: boolean; readonly version?: string };
+  readonly karpenter?: { readonly enabled: boolean };
 }
 
 /**
@@ -255,8 +290,11 @@ export function pinsToOverride(cluster: ClusterConfig, platform: MinorBoundPlatf
   const addons = (Object.keys(DEFAULT_ADDON_VERSIONS) as (keyof typeof DEFAULT_ADDON_VERSIONS)[])
     .filter((addon) => cluster.addons[addon] === DEFAULT_ADDON_VERSIONS[addon])
     .map((addon) => `cluster.addons.${addon}`);
-  const chart = platform.clusterAutoscaler.enabled && platform.clusterAutoscaler.version === undefined ? ["platform.clusterAutoscaler.version"] : [];
-  return [...addons, ...chart];
+  const karpenter = cluster.autoscaler === "karpenter";
+  const chart =
+    !karpenter && platform.clusterAutoscaler.enabled && platform.clusterAutoscaler.version === undefined ? ["platform.clusterAutoscaler.version"] : [];
+  const ami = karpenter && cluster.karpenter.amiRelease === DEFAULT_KARPENTER_AMI_RELEASE ? ["cluster.karpenter.amiRelease"] : [];
+  return [...addons, ...chart, ...ami];
 }
 
 /**
@@ -274,6 +312,22 @@ export function checkKubernetesUpgrade(cluster: ClusterConfig, platform: MinorBo
           message: `"${cluster.version}" is newer than the ${DEFAULT_KUBERNETES_VERSION} the pinned add-ons and charts are built for: give ${cluster.version} builds for ${missing.join(", ")} (docs/cluster.md, "Upgrading Kubernetes")`,
         },
       ];
+}
+
+/**
+ * The autoscaler choice against the platform section: Karpenter chosen but its add-on switched off would leave the
+ * stateful and stateless workloads without nodes. Paths are below the environment.
+ */
+export function checkAutoscaler(cluster: ClusterConfig, platform: MinorBoundPlatformPins): ClusterProblem[] {
+  if (cluster.autoscaler === "karpenter" && platform.karpenter?.enabled === false) {
+    return [
+      {
+        path: ["platform", "karpenter", "enabled"],
+        message: "must be true while cluster.autoscaler is karpenter: nothing else would launch the stateful and stateless nodes",
+      },
+    ];
+  }
+  return [];
 }
 
 /** Rules across fields of the cluster section; `isProduction` tightens the endpoint rule. Paths are below `cluster`. */
@@ -350,6 +404,12 @@ export function checkCluster(cluster: ClusterConfig, isProduction: boolean): Clu
     // One line a field: a kube-proxy of another minor is already named as such above.
     const named = problems.some((each) => each.path.join(".") === `addons.${addon}`);
     if (problem && !named) problems.push({ path: ["addons", addon], message: problem });
+  }
+  if (cluster.karpenter.keepNodeGroups && cluster.autoscaler !== "karpenter") {
+    problems.push({
+      path: ["karpenter", "keepNodeGroups"],
+      message: "has no effect while autoscaler is cluster-autoscaler (the node groups exist anyway); remove it or set autoscaler: karpenter",
+    });
   }
   const stateless = cluster.nodeGroups.stateless;
   if (stateless.capacityType !== "SPOT") {

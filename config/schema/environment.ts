@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkCluster, checkKubernetesUpgrade, clusterSchema } from "./cluster";
+import { checkAutoscaler, checkCluster, checkKubernetesUpgrade, clusterSchema } from "./cluster";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS } from "./aws-catalog";
 import { accountId, awsRegion, resourceName, tagMap } from "./common";
 import { checkDatabaseRules, databaseSchema } from "./database";
@@ -141,6 +141,7 @@ function checkCrossFieldRules(env: ParsedEnvironment, ctx: z.RefinementCtx): voi
   for (const problem of [...checkCluster(env.cluster, env.tier === "production"), ...checkKubernetesUpgrade(env.cluster, env.platform)]) {
     ctx.addIssue({ code: "custom", path: ["cluster", ...problem.path], message: problem.message });
   }
+  for (const problem of checkAutoscaler(env.cluster, env.platform)) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
   checkDatabaseRules(env, ctx);
   checkPlatformRules(env.platform, {
     production: env.tier === "production",

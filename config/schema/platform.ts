@@ -129,6 +129,7 @@ export const platformSchema = z
     clusterAutoscaler: addOn("the Cluster Autoscaler (node groups found by auto-discovery tags)", true, {
       expander: z.enum(CLUSTER_AUTOSCALER_EXPANDERS).default("least-waste").describe("How the autoscaler picks a node group to grow."),
     }),
+    karpenter: addOn("Karpenter (when cluster.autoscaler is karpenter: NodePools and EC2NodeClasses for the stateful and stateless pools)", true, {}),
     metricsServer: addOn("metrics-server (resource metrics for HPA and kubectl top)", true, {}),
     storageClass: z
       .strictObject({

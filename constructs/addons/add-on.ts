@@ -7,12 +7,17 @@ import { AwsLocation } from "../core/aws-scope";
 import { PolicyStatement } from "../iam/policy-document";
 import { WorkloadIdentityOptions } from "../iam/workload-identity";
 import { WorkloadRole } from "../iam/workload-role";
+import type { KarpenterNodeSettings } from "./karpenter";
 
 /** Helm values: a YAML map. */
 export type Values = Record<string, unknown>;
 
 /** A Kubernetes object as its manifest (apiVersion, kind, metadata, spec ...). */
-export type KubernetesObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+export type KubernetesObject = Record<string, unknown> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+};
 
 /** Where a chart comes from: data next to the add-on, the version overridable from config. */
 export interface HelmChart {
@@ -95,6 +100,10 @@ export interface AddOnContext<Name extends AddOnName = AddOnName> {
   readonly namespace: string;
   /** StorageClass for the add-on's volumes; absent when the platform creates none and volumes use the cluster's default. */
   readonly storageClassName?: string;
+  /** What adds the stateful and stateless nodes (`cluster.autoscaler`): decides which autoscaler add-on installs. */
+  readonly autoscaler: "cluster-autoscaler" | "karpenter";
+  /** Karpenter's node settings, when `cluster.autoscaler` is karpenter (its NodePools and EC2NodeClasses read them). */
+  readonly karpenter?: KarpenterNodeSettings;
 }
 
 /** The context of the hooks that build Terraform resources (`resources()`, `extend()`): a scope of the add-on's own. */
@@ -110,8 +119,11 @@ export interface AddOnScope<Name extends AddOnName = AddOnName> extends AddOnCon
 }
 
 export interface ControllerRoles {
-  readonly clusterAutoscaler: WorkloadRole;
+  /** Absent when `cluster.autoscaler` is karpenter. */
+  readonly clusterAutoscaler?: WorkloadRole;
   readonly awsLoadBalancerController: WorkloadRole;
+  /** Present when `cluster.autoscaler` is karpenter. */
+  readonly karpenter?: WorkloadRole;
 }
 
 /**
@@ -141,6 +153,11 @@ export interface AddOn<Name extends AddOnName = AddOnName, Resources = unknown> 
   readonly provides?: readonly Capability[];
   /** Add-ons whose releases (and CRD objects) must be installed first, when they are enabled: their CRDs or webhooks are used. */
   readonly after?: readonly AddOnName[];
+  /**
+   * Whether the add-on installs besides its `enabled` switch, from the context (the autoscaler add-ons follow
+   * `cluster.autoscaler`). @default always
+   */
+  installedWhen?(context: AddOnContext<Name>): boolean;
   /** Seconds Helm waits for the release to be ready, for a chart slower than `RELEASE_SETTINGS.timeout`. */
   readonly timeoutSeconds?: number;
   /** The AWS (and other Terraform) resources the values and objects refer to: IRSA roles, keys, certificates. Built once. */

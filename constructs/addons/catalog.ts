@@ -9,6 +9,7 @@ import { elasticsearch } from "./elasticsearch";
 import { externalDns } from "./external-dns";
 import { externalSecrets } from "./external-secrets";
 import { fluentBit } from "./fluent-bit";
+import { karpenter } from "./karpenter";
 import { kubePrometheusStack } from "./kube-prometheus-stack";
 import { kyverno } from "./kyverno";
 import { metricsServer } from "./metrics-server";
@@ -20,6 +21,7 @@ import { velero } from "./velero";
 export const PLATFORM_ADD_ONS: readonly AddOn[] = [
   awsLoadBalancerController,
   clusterAutoscaler,
+  karpenter,
   metricsServer,
   certManager,
   externalDns,

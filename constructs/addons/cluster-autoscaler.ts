@@ -9,8 +9,10 @@ export const clusterAutoscaler: AddOn<"clusterAutoscaler"> = {
   releaseName: "cluster-autoscaler",
   chart: { chart: "cluster-autoscaler", repository: "https://kubernetes.github.io/autoscaler", version: "9.59.0" },
   ...KUBE_SYSTEM,
+  installedWhen: (context) => context.autoscaler === "cluster-autoscaler",
   values(context) {
     const role = context.controllerRoles.clusterAutoscaler;
+    if (!role) throw new Error("the cluster-autoscaler add-on needs the controller role of the cluster layer (cluster.autoscaler: cluster-autoscaler)");
     return {
       cloudProvider: "aws",
       awsRegion: context.cluster.region,

@@ -26,6 +26,7 @@ export const ADD_ON_IMAGE_PREFIXES: Readonly<Partial<Record<AddOnName, readonly 
   argocdImageUpdater: ["quay.io/argoprojlabs"],
   vault: ["docker.io/hashicorp", "public.ecr.aws/aws-cli"],
   kyverno: ["reg.kyverno.io/kyverno", "ghcr.io/kyverno"],
+  karpenter: ["public.ecr.aws/karpenter"],
   velero: ["docker.io/velero", "registry.k8s.io", "docker.io/hashicorp", "public.ecr.aws/aws-cli"],
 };
 

@@ -26,6 +26,7 @@ import {
   SecretDelivery,
   Values,
 } from "./add-on";
+import type { KarpenterNodeSettings } from "./karpenter";
 import { SECRET_STORE, SecretStores } from "./secret-stores";
 
 export interface PlatformAddOnsProps {
@@ -38,6 +39,8 @@ export interface PlatformAddOnsProps {
   readonly addOns: readonly AddOn[];
   /** The default StorageClass, when the platform creates one: releases with volumes wait for it and name it. */
   readonly storageClass?: StorageClassV1;
+  /** Karpenter's node settings, when `cluster.autoscaler` is karpenter. */
+  readonly karpenter?: KarpenterNodeSettings;
 }
 
 /** Namespaces that exist in every EKS cluster and are not created (nor relabelled) here. */
@@ -89,9 +92,10 @@ export class PlatformAddOns extends Construct {
     this.manifestsChart = new TerraformAsset(this, "ManifestsChart", { path: manifestsChartDir(), type: AssetType.DIRECTORY });
     const installs = props.addOns
       .filter((addOn) => platform[addOn.name].enabled)
-      .map((addOn): Install => {
+      .map((addOn) => ({ addOn, context: contextFor(addOn, props, AwsScope.of(this)) }))
+      .filter(({ addOn, context }) => addOn.installedWhen?.(context) ?? true)
+      .map(({ addOn, context }): Install => {
         this.namespaceFor(addOn.namespace, addOn.podSecurity);
-        const context = contextFor(addOn, props, AwsScope.of(this));
         return {
           addOn,
           context,
@@ -241,7 +245,7 @@ function installOrder(installs: readonly Install[]): Install[] {
 /** What an add-on may know of its environment: the few facts add-ons read, never the whole config. */
 export function environmentFacts(
   environment: EnvironmentConfig,
-): Pick<AddOnContext, "prefix" | "vpcCidr" | "pools" | "gitopsRepoCredentialsSecret" | "recoveryRegion" | "production" | "platform"> {
+): Pick<AddOnContext, "prefix" | "vpcCidr" | "pools" | "gitopsRepoCredentialsSecret" | "recoveryRegion" | "production" | "platform" | "autoscaler"> {
   const recovery = environment.database.disasterRecovery;
   return {
     prefix: environment.prefix,
@@ -251,6 +255,7 @@ export function environmentFacts(
     recoveryRegion: recovery.mode === "none" ? undefined : recovery.region,
     production: environment.isProduction,
     platform: environment.platform,
+    autoscaler: environment.cluster.autoscaler,
   };
 }
 
@@ -266,6 +271,7 @@ function contextFor(addOn: AddOn, props: PlatformAddOnsProps, location: AwsLocat
     workloadIdentity: clusterWorkloadIdentity(location, props.cluster, environment.cluster),
     namespace: addOn.namespace,
     storageClassName: props.storageClass?.metadata.name,
+    karpenter: props.karpenter,
   };
 }
 

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { formatArn } from "../core/aws-scope";
+import { formatArn, roleArn } from "../core/aws-scope";
 import { guardrailProtections } from "../guardrails/protected-actions";
 import { DeployStateAccess, environmentBucketArns, GithubDeployRoleProps, regionsOf } from "./deploy-role-props";
 import { ACCOUNT_WIDE_CREDENTIAL_ACTIONS, ROUTE53_ZONE_CHANGES, SERVICE_LINKED_ROLE_SERVICES, WORKLOAD_SERVICES } from "./pipeline-policy-data";
@@ -192,6 +192,18 @@ export function boundaryStatements(scope: Construct, props: GithubDeployRoleProp
       Resource: regionsOf(props).map((region) => formatArn(scope, { service: "rds-db", region, resource: "dbuser:*/*" })),
     },
     { Sid: "IdentityReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity", "sts:AssumeRoleWithWebIdentity"], Resource: "*" },
+    {
+      // Karpenter's controller launches nodes with the environment's node role (constructs/cluster/karpenter.ts): only
+      // `<prefix>-nodes-*` roles, and only to EC2.
+      Sid: "PassNodeRolesToEc2",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: roleArn(scope, `${props.prefix}-nodes-*`),
+      Condition: { StringEquals: { "iam:PassedToService": ["ec2.amazonaws.com", "ec2.amazonaws.com.cn"] } },
+    },
+    // Karpenter prices instance types; the Price List API answers from us-east-1, eu-central-1 or ap-south-1 only, so
+    // the region condition of WorkloadServices cannot cover it. It reads public prices, nothing of the account.
+    { Sid: "PriceListReads", Effect: "Allow", Action: "pricing:GetProducts", Resource: "*" },
     serviceLinkedRoles(),
     ...guards,
   ];

@@ -38,6 +38,8 @@ export interface NetworkProps {
   readonly oneNatGatewayPerAz: boolean;
   /** EKS clusters that use these subnets, for `kubernetes.io/cluster/<name>` tags. @default none */
   readonly clusterNames?: readonly string[];
+  /** Extra tags of the private subnets (Karpenter's `karpenter.sh/discovery`). @default none */
+  readonly privateSubnetTags?: Readonly<Record<string, string>>;
   readonly flowLogs: FlowLogSettings;
   /** S3 gateway endpoint on the private and database route tables (free, and keeps S3 traffic off NAT). */
   readonly s3GatewayEndpoint: boolean;
@@ -108,7 +110,7 @@ export class Network extends Construct {
         }),
       }));
     this.publicSubnets = subnetsOf("public", { "kubernetes.io/role/elb": "1", ...clusterTags });
-    this.privateSubnets = subnetsOf("private", { "kubernetes.io/role/internal-elb": "1", ...clusterTags });
+    this.privateSubnets = subnetsOf("private", { "kubernetes.io/role/internal-elb": "1", ...clusterTags, ...props.privateSubnetTags });
     this.databaseSubnets = subnetsOf("database", {});
 
     const internetGateway = new InternetGateway(this, "InternetGateway", { vpcId: this.vpc.id, tags: { Name: namePrefix } });

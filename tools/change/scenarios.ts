@@ -40,6 +40,20 @@ export interface Scenario {
 
 const NODE_GROUP_ROLL = ["launch_template", "instance_types", "ami_type", "release_version", "version"];
 
+/** What the cluster stack creates for Karpenter (constructs/cluster/karpenter.ts) and its controller role. */
+const KARPENTER_RESOURCES = [
+  "aws_iam_role",
+  "aws_iam_role_policy",
+  "aws_iam_role_policy_attachment",
+  "aws_iam_instance_profile",
+  "aws_eks_access_entry",
+  "aws_ec2_tag",
+  "aws_sqs_queue",
+  "aws_sqs_queue_policy",
+  "aws_cloudwatch_event_rule",
+  "aws_cloudwatch_event_target",
+];
+
 export const SCENARIOS: readonly Scenario[] = [
   {
     id: "tag",
@@ -245,6 +259,8 @@ export const SCENARIOS: readonly Scenario[] = [
         ebsCsiDriver: "v1.55.0-eksbuild.1",
         podIdentityAgent: "v1.3.11-eksbuild.1",
       };
+      // With Karpenter, its nodes' AMI release is a pin of the minor too (illustrative release).
+      if (config.cluster!.autoscaler === "karpenter") config.cluster!.karpenter = { ...(config.cluster!.karpenter ?? {}), amiRelease: "v20260301" };
       const platform = (config.platform ?? {}) as Record<string, Record<string, unknown> | undefined>;
       // The chart version must be the one charts.lock.json pins (the loader refuses another): the lock's version stands
       // for the next chart, pinned there first (docs/cluster.md); only AWS-only stacks are planned here.
@@ -273,6 +289,46 @@ export const SCENARIOS: readonly Scenario[] = [
       { type: "aws_iam_role", action: "update", unchanged: ["name", "permissions_boundary"] },
       { type: "aws_eks_pod_identity_association", action: "create" },
       { layer: "cluster", type: "aws_eks_addon", action: "update", unchanged: ["addon_version", "configuration_values"] },
+    ],
+  },
+  {
+    id: "autoscaler-karpenter",
+    // Step 1 of docs/cluster.md "Migrating to Karpenter": Karpenter's AWS side arrives and the Cluster Autoscaler's role
+    // goes, while the stateful and stateless node groups stay untouched (keepNodeGroups) until their pods have moved.
+    change: "switch the autoscaler to Karpenter, node groups kept while their pods move (migration step 1)",
+    edit: (config) => {
+      config.cluster = { ...(config.cluster ?? {}), autoscaler: "karpenter", karpenter: { ...(config.cluster?.karpenter ?? {}), keepNodeGroups: true } };
+    },
+    expect: [
+      // The discovery tag on the private subnets.
+      { layer: "network", type: "aws_subnet", address: /PrivateSubnet/, action: "update" },
+      ...KARPENTER_RESOURCES.map((type) => ({ layer: "cluster", type, address: /Karpenter/, action: "create" as const })),
+      // The Cluster Autoscaler's role goes with its release (the platform stack uninstalls it in the same change); an
+      // identity deletion counts as an outage for the classifier, which cannot know nothing else uses the role.
+      { layer: "cluster", type: "aws_iam_role", address: /ClusterAutoscalerRole/, action: "delete", outage: true },
+      { layer: "cluster", type: "aws_iam_role_policy", address: /ClusterAutoscalerRole/, action: "delete", outage: true },
+    ],
+  },
+  {
+    id: "karpenter-node-groups-removed",
+    // Step 3 of the migration: the drained stateful and stateless node groups go. Their nodes are cordoned and empty by
+    // then (the pods run on Karpenter's nodes), so the deletions carry no pod; the plan cannot know that, hence `outage`.
+    change: "remove the drained node groups after the move to Karpenter (migration step 3)",
+    from: {
+      id: "karpenter-keeping-node-groups",
+      edit: (config) => {
+        config.cluster = { ...(config.cluster ?? {}), autoscaler: "karpenter", karpenter: { ...(config.cluster?.karpenter ?? {}), keepNodeGroups: true } };
+      },
+    },
+    edit: (config) => {
+      config.cluster = { ...(config.cluster ?? {}), autoscaler: "karpenter", karpenter: { ...(config.cluster?.karpenter ?? {}), keepNodeGroups: false } };
+    },
+    expect: [
+      { layer: "cluster", type: "aws_eks_node_group", address: /state(ful|less)/, action: "delete", outage: true },
+      { layer: "cluster", type: "aws_autoscaling_group_tag", address: /state(ful|less)/, action: "delete" },
+      { layer: "cluster", type: "aws_launch_template", address: /state(ful|less)/, action: "delete", outage: true },
+      { layer: "cluster", type: "aws_iam_role", address: /NodeRole-state(ful|less)/, action: "delete", outage: true },
+      { layer: "cluster", type: "aws_iam_role_policy_attachment", address: /NodeRole-state(ful|less)/, action: "delete", outage: true },
     ],
   },
   {

@@ -50,10 +50,15 @@ export class PullError extends Error {}
 function mirroredChart(mirror: string, chart: LockedChart): string {
   const dir = path.join(mirror, chart.chart);
   const candidates = fs.existsSync(dir) ? [dir, ...fs.readdirSync(dir).filter((entry) => entry.startsWith("release-")).map((entry) => path.join(dir, entry))] : [];
-  const found = candidates.find((candidate) => {
+  const versions = candidates.filter((candidate) => {
     const meta = path.join(candidate, "Chart.yaml");
     return fs.existsSync(meta) && (String((parse(fs.readFileSync(meta, "utf8")) as { version?: unknown }).version) === chart.version || candidate.endsWith(chart.version));
   });
+  // The chart folder may hold a newer commit that already carries the version (karpenter's main after its release)
+  // beside the `release-<tag>` copy of the published files: the copy whose files the lock pins wins.
+  const pinned = (candidate: string) =>
+    Object.entries(chart.files).every(([file, digest]) => fs.existsSync(path.join(candidate, file)) && sha256(fs.readFileSync(path.join(candidate, file))) === digest);
+  const found = versions.find(pinned) ?? versions[0];
   if (!found) throw new PullError(`${chart.chart} ${chart.version}: not in the mirror ${mirror}`);
   return found;
 }

@@ -234,6 +234,20 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
       },
     ],
   },
+  // karpenter 1.14.1: one Deployment (`karpenter.fullname`), its ServiceAccount under `serviceAccount.*`; the CRDs come
+  // from the chart's crds/ folder, which Helm installs with the first release (no values switch).
+  karpenter: {
+    workloads: [component("Deployment", "", self)],
+    crds: {
+      kinds: [
+        "karpenter.sh/NodePool",
+        "karpenter.sh/NodeClaim",
+        "karpenter.sh/NodeOverlay",
+        "karpenter.k8s.aws/EC2NodeClass",
+        "autoscaling.x-k8s.io/CapacityBuffer",
+      ],
+    },
+  },
   "external-dns": {
     workloads: [
       component("Deployment", "", self, {

@@ -9,6 +9,7 @@ import { awsLocation, environmentOf, regionOf, SynthesizedStack } from "../lib/s
 import { scalarText } from "../../constructs/policy/attributes";
 import { CHARTS, ChartFacts, ChartSecurity, firstSet, switchedOn } from "./chart-workloads";
 import { addressOf, resolve, resourcesOfType } from "./terraform";
+import { karpenterNodePools } from "./karpenter-pools";
 import type { KubeObject, NodePoolFacts, ObjectModel, ReleaseModel, SystemModel, WorkloadFacts } from "./types";
 import { asArray, asMap, asString, isMap, isSet, Json, mergeValues, valueAt } from "./values";
 
@@ -82,7 +83,8 @@ export function buildSystemModel(
     stackDependencies: Object.fromEntries(own.map((stack) => [stack.name, stack.dependencies])),
     releases,
     objects,
-    nodePools: nodePoolsOf(environment, stacks),
+    // Managed node groups, and Karpenter's NodePools when it launches the stateful and stateless nodes.
+    nodePools: [...nodePoolsOf(environment, stacks), ...karpenterNodePools(environment, objects)],
     workloads: [...objects.flatMap(objectWorkloads), ...releases.flatMap((release) => releaseWorkloads(release, chartDefaults))],
   };
 }

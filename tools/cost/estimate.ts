@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { KarpenterNodeEstimate, karpenterNodeEstimates } from "./karpenter";
 import defaultPrices from "./prices.json";
 import { awsLocation, environmentOf, regionOf, ResourceValues, resourcesOf, SynthesizedStack } from "../lib/synth-output";
 import { scalarText } from "../../constructs/policy/attributes";
@@ -215,6 +216,26 @@ function loadBalancerCharges(c: PricingContext, kind: string, label = ""): Charg
     ];
   }
   throw new Unpriceable(`${kind} load balancers are not in the price table`);
+}
+
+/**
+ * A Karpenter NodePool's nodes, estimated at the desired size of the node group(s) it replaced: Karpenter launches what
+ * pending pods need, so the real figure follows demand (between none and the NodePool's limits).
+ */
+function karpenterNodeCharges(c: PricingContext, pool: KarpenterNodeEstimate): Charge[] {
+  const hourly = lookup(c.regional().ec2OnDemandHourly, pool.instanceType, `EC2 price for ${pool.instanceType} in ${c.region}`);
+  const discount = pool.spot ? 1 - c.assume("spotDiscount") : 1;
+  const capacity = pool.spot ? "spot, on-demand fallback" : "on-demand";
+  return [
+    {
+      description: `Karpenter NodePool ${pool.nodePool}: ${pool.nodes} × ${pool.instanceType} ${capacity} (estimate at the replaced node group's desired size; Karpenter sizes by demand)`,
+      monthly: pool.nodes * hourly * discount * c.hours,
+    },
+    {
+      description: `Karpenter NodePool ${pool.nodePool}: ${pool.nodes} × ${pool.volumeGib} GiB gp3 root volume (estimate)`,
+      monthly: pool.nodes * pool.volumeGib * c.regional().ebsGp3GbMonthly,
+    },
+  ];
 }
 
 const IO_OPTIMIZED = "aurora-iopt1";
@@ -438,6 +459,7 @@ const PRICERS: Record<string, Pricer> = {
             monthly: c.assume("veleroSnapshotGbPerSchedule") * c.regional().ebsSnapshotGbMonthly,
           }))
         : []),
+      ...karpenterNodeEstimates(values).flatMap((pool) => karpenterNodeCharges(c, pool)),
     ]);
   },
   // S3 Replication Time Control is not used: only the transfer to the recovery region costs (the copies' storage is

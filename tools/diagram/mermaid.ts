@@ -91,8 +91,22 @@ function stackLabel(stack: SynthesizedStack): string {
   });
   const mainTypes = new Set(MAIN_RESOURCES.map(([type]) => type));
   const others = [...counts.entries()].filter(([type]) => !mainTypes.has(type)).reduce((total, [, count]) => total + count, 0);
-  const parts = others > 0 ? [...named, `${others} other resources`] : named;
+  const parts = [...named, ...autoscalerOf(stack), ...(others > 0 ? [`${others} other resources`] : [])];
   return `<b>${stack.name}</b><br/>${parts.join("<br/>")}`;
+}
+
+/** The Helm releases that add nodes, named in the platform stack's box: which autoscaler the environment chose. */
+const AUTOSCALER_RELEASES: Readonly<Record<string, string>> = {
+  "cluster-autoscaler": "Cluster Autoscaler (node groups)",
+  karpenter: "Karpenter (NodePools, interruption queue)",
+};
+
+function autoscalerOf(stack: SynthesizedStack): string[] {
+  return resourcesOf(stack)
+    .filter((resource) => resource.type === "helm_release")
+    .map((resource) => AUTOSCALER_RELEASES[String(resource.values.name)])
+    .filter((label): label is string => label !== undefined)
+    .map((label) => `autoscaler: ${label}`);
 }
 
 function nodeId(name: string): string {

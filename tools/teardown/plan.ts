@@ -2,6 +2,7 @@ import { ARGOCD_NAMESPACE } from "../../constructs/addons/argo-cd";
 import { parse } from "yaml";
 import { POLICY_NAMES } from "../../constructs/addons/kyverno-policies";
 import { awsLocation, environmentOf, isGuardrailsStack, layerOf, regionOf, resourcesOf, SynthesizedStack } from "../lib/synth-output";
+import { karpenterPhase } from "./karpenter";
 
 /**
  * The plan of `npm run teardown` (cli.ts): from an environment's synthesized stacks, the ordered steps that destroy it
@@ -65,6 +66,8 @@ export interface TeardownTarget {
   readonly clusterName?: string;
   readonly databaseClusterIdentifier?: string;
   readonly readerAutoscaling: boolean;
+  /** Karpenter launches nodes outside Terraform (a `karpenter` Helm release): they are removed before any stack. */
+  readonly karpenter?: boolean;
   /** What keeps data from being destroyed; the teardown removes it only when told to accept losing the data. */
   readonly protections: readonly Protection[];
   /**
@@ -171,6 +174,7 @@ export function teardownTarget(stacks: readonly SynthesizedStack[], environment:
       ? { guardrails: { stack: guardrailsStack.name, runtimeMonitoringEndpoints: cluster !== undefined && managesEksAgent(guardrailsStack) } }
       : {}),
     kyverno: resources.some((resource) => resource.type === "helm_release" && resource.values.chart === "kyverno"),
+    ...(resources.some((resource) => resource.type === "helm_release" && resource.values.name === "karpenter") ? { karpenter: true } : {}),
     protections: [
       ...protection("database-deletion-protection", "aws_rds_cluster", "cluster_identifier", (values) => values.deletion_protection === true),
       ...protection(
@@ -312,6 +316,7 @@ export function blocking(protections: readonly Protection[]): Protection[] {
 export function teardownPlan(target: TeardownTarget, options: { kubeconfig: string; acceptDataLoss: boolean }): Phase[] {
   const phases: Phase[] = [];
   if (target.clusterName) phases.push(kubernetesPhase(target, target.clusterName, options.kubeconfig));
+  if (target.clusterName && target.karpenter) phases.push(karpenterPhase(target.clusterName, target.region, options.kubeconfig));
   if (target.databaseClusterIdentifier && target.readerAutoscaling) phases.push(readerPhase(target, target.databaseClusterIdentifier));
   if (options.acceptDataLoss && blocking(target.protections).length > 0) {
     phases.push({

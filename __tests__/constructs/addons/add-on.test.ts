@@ -92,7 +92,28 @@ describe("the add-on contract", () => {
   test("values() and manifests() build nothing: every Terraform resource of an add-on comes from resources() or extend()", () => {
     const stack = testStack(TEST_LOCATION, "purity");
     const role = (id: string) => new IrsaRole(stack, id, { oidcProvider, roleName: id, namespace: "kube-system", serviceAccount: id });
-    const controllerRoles = { clusterAutoscaler: role("ca"), awsLoadBalancerController: role("lbc") };
+    const controllerRoles = { clusterAutoscaler: role("ca"), awsLoadBalancerController: role("lbc"), karpenter: role("karpenter-controller") };
+    // What the karpenter add-on reads when it is the environment's autoscaler (the platform stack maps it from config).
+    const pool = {
+      instanceTypes: ["m7i.large"],
+      desiredSize: 1,
+      maxSize: 3,
+      oneGroupPerAz: false,
+      diskSizeGiB: 50,
+      labels: {},
+      taints: [],
+      architecture: "amd64" as const,
+    };
+    const karpenter = {
+      discoveryTag: "shop-test",
+      instanceProfile: "shop-test-karpenter-nodes",
+      interruptionQueue: "shop-test-karpenter-interruptions",
+      volumeKeyArn: "arn:aws:kms:eu-central-1:123456789012:key/example",
+      amiAlias: "al2023@v20260120",
+      zones: ["eu-central-1a"],
+      tags: {},
+      pools: { stateful: pool, stateless: pool },
+    };
     const constructs = () => stack.node.findAll().length;
     for (const addOn of PLATFORM_ADD_ONS) {
       const scope = new Construct(stack, addOn.name);
@@ -107,6 +128,7 @@ describe("the add-on contract", () => {
         workloadIdentity: { identity: "irsa", oidcProvider, cluster: { name: "shop-test", arn: "arn:aws:eks:eu-central-1:123456789012:cluster/shop-test" } },
         namespace: addOn.namespace,
         storageClassName: "gp3",
+        karpenter,
         scope,
         irsaRole: (serviceAccount, statements) =>
           new IrsaRole(scope, serviceAccount, { oidcProvider, roleName: serviceAccount, namespace: addOn.namespace, serviceAccount, statements }),

@@ -65,6 +65,7 @@ describe.each(shippedEnvironments().map((environment) => [environment.name, envi
     const at: [keyof EnvironmentConfig["platform"], string, (values: Json) => Json[]][] = [
       ["awsLoadBalancerController", "aws-load-balancer-controller", (values) => [values]],
       ["clusterAutoscaler", "cluster-autoscaler", (values) => [values]],
+      ["karpenter", "karpenter", (values) => [values]],
       ["metricsServer", "metrics-server", (values) => [values]],
       ["certManager", "cert-manager", (values) => [values, values.webhook, values.cainjector, values.startupapicheck]],
       ["externalDns", "external-dns", (values) => [values]],
@@ -73,8 +74,10 @@ describe.each(shippedEnvironments().map((environment) => [environment.name, envi
       ["argoRollouts", "argo-rollouts", (values) => [values.controller]],
       ["argocdImageUpdater", "argocd-image-updater", (values) => [values]],
     ];
+    // The autoscaler the cluster section chose is installed, the other one not.
+    const otherAutoscaler = environment.cluster.autoscaler === "karpenter" ? "clusterAutoscaler" : "karpenter";
     for (const [name, release, paths] of at) {
-      if (!enabled(name)) continue;
+      if (!enabled(name) || name === otherAutoscaler) continue;
       paths(platform.values(release)).forEach((podSpec, index) => expectOnPool(environment, "system", podSpec, `${release}[${index}]`));
     }
   });

@@ -128,3 +128,25 @@ describe("charts.lock.json", () => {
     expect(mirrorDir(REPO_ROOT, {})).toBe(fs.existsSync(beside) ? beside : undefined);
   });
 });
+
+describe("npm run charts:pull from a mirror", () => {
+  it("takes the release copy whose files the lock pins when the chart folder already carries the version (karpenter's main after a release)", async () => {
+    const mirror = fs.mkdtempSync(path.join(os.tmpdir(), "charts-mirror-test-"));
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "charts-cache-test-"));
+    try {
+      const write = (dir: string, values: string) => {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, "Chart.yaml"), "apiVersion: v2\nname: demo\nversion: 1.2.3\n");
+        fs.writeFileSync(path.join(dir, "values.yaml"), values);
+      };
+      write(path.join(mirror, "demo"), "newerKey: true\n");
+      write(path.join(mirror, "demo", "release-v1.2.3"), VALUES);
+      const lock: ChartsLock = { charts: [{ chart: "demo", version: "1.2.3", repository: "oci://example.com/charts", files: { "values.yaml": sha256(VALUES) } }] };
+      expect(await pullCharts(lock, cache, { mirror })).toEqual(["demo 1.2.3"]);
+      expect(fs.readFileSync(path.join(cache, "demo", "values.yaml"), "utf8")).toBe(VALUES);
+    } finally {
+      fs.rmSync(mirror, { recursive: true, force: true });
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+});

@@ -76,7 +76,9 @@ describe("estimate of the shipped environments", () => {
   it("each node group costs what its config implies: desired size × the instance type's hourly price (spot at the spot assumption)", () => {
     for (const env of shippedEnvironments()) {
       const cluster = items(`${env.name}-cluster`);
-      for (const [pool, group] of Object.entries(env.cluster.nodeGroups)) {
+      // With Karpenter only the system pool is a node group (its NodePools are priced in __tests__/tools/cost/karpenter.test.ts).
+      const karpenter = env.cluster.autoscaler === "karpenter" && !env.cluster.karpenter.keepNodeGroups;
+      for (const [pool, group] of Object.entries(env.cluster.nodeGroups).filter(([pool]) => !karpenter || pool === "system")) {
         const spot = group.capacityType === "SPOT";
         const groups = group.oneGroupPerAz ? env.network.availabilityZones.length : 1;
         const compute = cluster.filter(
