@@ -1,12 +1,22 @@
 import { z } from "zod";
 import { environmentSchema } from "./schema/environment";
 
+const NON_STANDARD_FORMATS = new Set(["starts_with", "ends_with", "includes"]);
+
 /**
  * The JSON Schema of an environment file, generated from the zod schema so the two cannot disagree. Editors use it
  * through the `# yaml-language-server: $schema=./schema.json` line at the top of each file.
  */
 export function environmentJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(environmentSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(environmentSchema, {
+    io: "input",
+    unrepresentable: "any",
+    // zod writes `startsWith`/`endsWith`/`includes` as a `format` JSON Schema does not define (editors warn) beside the
+    // `pattern` that says the same: keep the pattern only.
+    override: ({ jsonSchema }) => {
+      if (typeof jsonSchema.format === "string" && NON_STANDARD_FORMATS.has(jsonSchema.format) && jsonSchema.pattern) delete jsonSchema.format;
+    },
+  }) as Record<string, unknown>;
   return {
     ...schema,
     title: "Platform environment",

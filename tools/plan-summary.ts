@@ -160,6 +160,7 @@ export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
   aws_s3_bucket_public_access_block: "stateless",
   aws_s3_bucket_server_side_encryption_configuration: "stateless",
   aws_s3_bucket_versioning: "stateless",
+  aws_s3_bucket_replication_configuration: "stateless",
   aws_wafv2_web_acl_logging_configuration: "stateless",
   kubernetes_cron_job_v1: "stateless",
   kubernetes_storage_class_v1: "stateless",

@@ -92,7 +92,8 @@ describe.each([tier.development.name, tier.staging.name, tier.production.name])(
       expect(conditions["aws:RequestTag/kubernetes-namespace"]).toBe("kube-system");
     }
     // The controllers' own associations wait for the agent; the add-ons carry theirs in pod_identity_association.
-    expect(associations.map((association) => association.service_account).sort()).toEqual(["aws-load-balancer-controller", "cluster-autoscaler"]);
+    const autoscaler = environment.cluster.autoscaler === "karpenter" ? "karpenter" : "cluster-autoscaler";
+    expect(associations.map((association) => association.service_account).sort()).toEqual(["aws-load-balancer-controller", autoscaler].sort());
     const agent = Object.entries(resourcesOf(synthesized, "aws_eks_addon")).find(([, addon]) => addon.addon_name === "eks-pod-identity-agent")![0];
     for (const association of associations) expect(association.depends_on).toContain(`aws_eks_addon.${agent}`);
     const byName = Object.fromEntries(addons.map((addon) => [addon.addon_name as string, addon]));

@@ -98,6 +98,7 @@ describe("PlatformStack: providers and the add-on contract", () => {
       "kube-prometheus-stack": "kube-prometheus-stack https://prometheus-community.github.io/helm-charts",
       "opentelemetry-collector": "opentelemetry-collector https://open-telemetry.github.io/opentelemetry-helm-charts",
       "eck-operator": "eck-operator https://helm.elastic.co",
+      kyverno: "kyverno https://kyverno.github.io/kyverno/",
       "fluent-bit": "fluent-bit https://fluent.github.io/helm-charts",
       "argo-cd": "argo-cd https://argoproj.github.io/argo-helm",
       "argo-rollouts": "argo-rollouts https://argoproj.github.io/argo-helm",

@@ -54,27 +54,17 @@ export const SERVICE_LINKED_ROLE_SERVICES = [
   "wafv2.amazonaws.com",
 ];
 
-/** Account-wide CodeBuild source credentials and CodeConnections connections: the bootstrap's, never an environment's to change. */
+/**
+ * Account-wide CodeBuild source credentials and CodeConnections connections: the bootstrap's, never an environment's to
+ * change. Every changing action of the connection services is a Create, Update, Delete, Tag or Untag one (connections,
+ * hosts, repository links, sync configurations): written as wildcards, since every character counts against the
+ * permissions boundary's 6,144 (the attack suite tries each action by name).
+ */
 export const ACCOUNT_WIDE_CREDENTIAL_ACTIONS = [
   "codebuild:ImportSourceCredentials",
   "codebuild:DeleteSourceCredentials",
   ...["codeconnections", "codestar-connections"].flatMap((service) =>
-    [
-      "CreateConnection",
-      "DeleteConnection",
-      "UpdateConnectionInstallation",
-      "CreateHost",
-      "DeleteHost",
-      "UpdateHost",
-      "TagResource",
-      "UntagResource",
-      "CreateRepositoryLink",
-      "UpdateRepositoryLink",
-      "DeleteRepositoryLink",
-      "CreateSyncConfiguration",
-      "UpdateSyncConfiguration",
-      "DeleteSyncConfiguration",
-    ].map((action) => `${service}:${action}`),
+    ["Create*", "Update*", "Delete*", "TagResource", "UntagResource"].map((action) => `${service}:${action}`),
   ),
 ];
 
