@@ -3,7 +3,7 @@ import * as path from "path";
 import Ajv, { AnySchema, ErrorObject } from "ajv";
 import Ajv2020 from "ajv/dist/2020";
 import { parse } from "yaml";
-import { scalarText } from "../constructs/policy/attributes";
+import { scalarText } from "../constructs/core/json";
 
 /**
  * The offline values check: every key a Helm release passes must exist in the chart's own values.yaml at the pinned

@@ -1,4 +1,4 @@
-import { scalarText } from "../../../constructs/policy/attributes";
+import { scalarText } from "../../../constructs/core/json";
 import type { PolicyDocumentJson } from "../../../constructs/policy/iam-evaluator";
 import { environmentOf } from "../../lib/synth-output";
 import { asMap, asString } from "../values";
