@@ -14,7 +14,9 @@ import { RESTRICTED_CONTAINER } from "./add-on";
 export interface ArgoCdBackupProps {
   /** `<project>-<env>`: prefixes the bucket, key and role names. */
   readonly namePrefix: string;
+  /** Namespace of Argo CD: the backup's service account and CronJob run there, next to the server they export. */
   readonly namespace: string;
+  /** The cluster's OIDC provider: the backup's IRSA role trusts its service account through it. */
   readonly oidcProvider: OidcProviderRef;
   /** Cron schedule (UTC). */
   readonly schedule: string;

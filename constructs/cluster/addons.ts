@@ -5,6 +5,7 @@ import { IrsaRole } from "../iam/irsa-role";
 import type { EksControlPlane } from "./eks-cluster";
 
 export interface EksManagedAddonProps {
+  /** The control plane the add-on is installed on. */
   readonly cluster: EksControlPlane;
   /** The EKS add-on name (`vpc-cni`, `coredns`, ...). */
   readonly addonName: string;

@@ -67,7 +67,9 @@ export interface AuroraPostgresProps {
   readonly backupWindow: string;
   /** Weekly UTC window, ddd:hh:mm-ddd:hh:mm, of the cluster and of every instance. */
   readonly maintenanceWindow: string;
+  /** Aurora storage: `standard` (billed per I/O) or `io-optimized` (no I/O charges, higher storage and instance price). */
   readonly storageType: "standard" | "io-optimized";
+  /** Days Performance Insights keeps its data (7 is the free tier). */
   readonly performanceInsightsRetentionDays: number;
   /** Enhanced Monitoring interval; 0 turns it off. */
   readonly monitoringIntervalSeconds: number;
@@ -75,7 +77,7 @@ export interface AuroraPostgresProps {
   readonly logRetentionDays: number;
   /** log_min_duration_statement in ms; -1 turns slow-query logging off. */
   readonly slowQueryMilliseconds: number;
-  /** @default true (a destroy must be a deliberate two-step change) */
+  /** Whether the cluster refuses deletion. @default true (a destroy must be a deliberate two-step change) */
   readonly deletionProtection?: boolean;
   /** Take a final snapshot named `<namePrefix>-final-<8 hex digits, new for each cluster>` on delete. @default true (a destroy never loses data) */
   readonly finalSnapshot?: boolean;
@@ -83,7 +85,7 @@ export interface AuroraPostgresProps {
   readonly allowFrom?: Readonly<Record<string, SecurityGroupSource>>;
   /** Key for storage, the master secret, Performance Insights and the log. @default a new rotating CMK */
   readonly key?: KmsKey;
-  /** @default "postgres" */
+  /** User name of the master user, whose password RDS manages in Secrets Manager. @default "postgres" */
   readonly masterUsername?: string;
 }
 

@@ -44,11 +44,15 @@ export function databaseKustomizePatches(handover: DatabaseHandover): KustomizeP
 }
 
 export interface ApplicationDatabaseAccessProps {
+  /** The cluster's OIDC provider: both roles trust their service account through it. */
   readonly oidcProvider: OidcProviderRef;
+  /** The cluster the roles may connect to (`rds-db:connect` for their database users). */
   readonly database: AuroraPostgres;
   /** `<project>-<environment>`: the roles are `<prefix>-<serviceAccount>` and `<prefix>-<provisionerServiceAccount>`. */
   readonly prefix: string;
+  /** Namespace of the application and of the provisioning Job (their service accounts live there). */
   readonly namespace: string;
+  /** The application's service account, which its role trusts. */
   readonly serviceAccount: string;
   /** The service account of the Job that creates the database users (gitops/base/provision-users-job.yaml). */
   readonly provisionerServiceAccount: string;

@@ -13,15 +13,19 @@ export interface OidcProviderRef {
 }
 
 export interface IrsaRoleProps {
+  /** The cluster's OIDC provider: the role trusts the service account through it. */
   readonly oidcProvider: OidcProviderRef;
   /** Role name (≤ 64 characters). */
   readonly roleName: string;
+  /** Namespace of the service account the role trusts. */
   readonly namespace: string;
+  /** Name of the service account the role trusts. */
   readonly serviceAccount: string;
   /** The role's inline policy: least privilege for what the workload does. @default none */
   readonly statements?: PolicyStatement[];
   /** AWS managed policies, for add-ons whose published policy is the documented least privilege. @default none */
   readonly managedPolicyArns?: string[];
+  /** The role's description. @default "IRSA role of <namespace>/<serviceAccount>" */
   readonly description?: string;
 }
 

@@ -4,6 +4,7 @@ import { AccessLogBucket } from "../storage/access-log-bucket";
 import { SecureBucket } from "../storage/secure-bucket";
 
 export interface StateBucketProps {
+  /** Name of the state bucket; its access log bucket is `<bucketName>-access-logs`. */
   readonly bucketName: string;
   /** Alias of the state CMK without `alias/`; the S3 backends of the environment stacks name it. */
   readonly keyAlias: string;
