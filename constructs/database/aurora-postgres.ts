@@ -13,8 +13,8 @@ import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-pa
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { AwsScope, awsManagedPolicyArn, formatArn } from "../core/aws-scope";
-import { policyDocument, serviceTrustPolicy } from "../iam/policy-document";
-import { IrsaRole } from "../iam/irsa-role";
+import { Grant, iamRoleGrantee, IRoleGrantee } from "../core/grants";
+import { policyDocument, PolicyStatement, serviceTrustPolicy } from "../iam/policy-document";
 import { EncryptedLogGroup } from "../logging/log-group";
 import { Network } from "../network/network";
 import { KmsKey } from "../security/kms-key";
@@ -292,21 +292,23 @@ export class AuroraPostgres extends Construct {
   }
 
   /**
-   * Lets a role log in as `dbUser` with an IAM token instead of a password. The policy lives next to the role (in
-   * the role's stack), so later layers reference the cluster and never the other way round.
+   * Lets a role log in as `dbUser` with an IAM token instead of a password. The grantee says where its policy lives
+   * (next to the role, in the role's stack), so later layers reference the cluster and never the other way round.
+   * A role made directly with `IamRole` is taken as `iamRoleGrantee(role)`. Returns the statement and the role policy
+   * that carries it.
    */
-  grantConnect(role: IamRole | IrsaRole, dbUser: string): IamRolePolicy {
+  grantConnect(grantee: IRoleGrantee | IamRole, dbUser: string): Grant {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(dbUser)) {
       throw new Error(`grantConnect: "${dbUser}" is not a PostgreSQL user name (letters, digits and _, starting with a letter or _)`);
     }
-    const iamRole = role instanceof IrsaRole ? role.role : role;
-    const scope = role instanceof IrsaRole ? role : role.node.scope!;
-    const id = role instanceof IrsaRole ? `RdsConnect-${dbUser}` : `${role.node.id}-RdsConnect-${dbUser}`;
-    return new IamRolePolicy(scope, id, {
+    const role = grantee instanceof IamRole ? iamRoleGrantee(grantee) : grantee;
+    const statement: PolicyStatement = { Effect: "Allow", Action: "rds-db:connect", Resource: this.dbUserArn(dbUser) };
+    const policy = new IamRolePolicy(role.grantScope, `${role.grantIdPrefix}RdsConnect-${dbUser}`, {
       name: `rds-db-connect-${dbUser}`,
-      role: iamRole.name,
-      policy: policyDocument([{ Effect: "Allow", Action: "rds-db:connect", Resource: this.dbUserArn(dbUser) }]),
+      role: role.grantRoleName,
+      policy: policyDocument([statement]),
     });
+    return { statements: [statement], attachedTo: policy };
   }
 
   private monitoringRole(namePrefix: string): IamRole {

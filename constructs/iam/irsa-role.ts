@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { IRoleGrantee } from "../core/grants";
 import { policyDocument, PolicyStatement } from "./policy-document";
 
 /** The cluster's IAM OIDC provider as IRSA needs it. */
@@ -34,11 +35,19 @@ export interface IrsaRoleProps {
  * (system:serviceaccount:<namespace>:<name>) and the `:aud` (sts.amazonaws.com) claims of the cluster's OIDC tokens,
  * so no other pod, service account or audience can assume it.
  */
-export class IrsaRole extends Construct {
+export class IrsaRole extends Construct implements IRoleGrantee {
   readonly role: IamRole;
   readonly arn: string;
   readonly namespace: string;
   readonly serviceAccount: string;
+  /** The role's ARN, as a grantee. */
+  readonly grantPrincipalArn: string;
+  /** The role's name: grants attach their inline policies to it. */
+  readonly grantRoleName: string;
+  /** Grants create the role's policies under this construct, beside the role. */
+  readonly grantScope: Construct = this;
+  /** This construct holds only the role's own parts: a grant's policy id needs no prefix. */
+  readonly grantIdPrefix = "";
 
   constructor(scope: Construct, id: string, props: IrsaRoleProps) {
     super(scope, id);
@@ -53,6 +62,8 @@ export class IrsaRole extends Construct {
       assumeRolePolicy: irsaTrustPolicy(props.oidcProvider, props.namespace, props.serviceAccount),
     });
     this.arn = this.role.arn;
+    this.grantPrincipalArn = this.role.arn;
+    this.grantRoleName = this.role.name;
     if (props.statements && props.statements.length > 0) {
       new IamRolePolicy(this, "Policy", { name: "least-privilege", role: this.role.id, policy: policyDocument(props.statements) });
     }
