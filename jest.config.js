@@ -1,4 +1,4 @@
-// Unit tests transpile with isolatedModules (no type-check: `npm run typecheck` does that once, ~10x faster).
+// Unit tests transpile with isolatedModules (no type-check: `npm run typecheck` does that once, for every file).
 // cdktf's Testing (and the tests' own mkdtemp folders) leave folders in the temp directory and never remove them, so
 // each run gets its own TMPDIR under the ignored .tmp/, which the global teardown deletes.
 const path = require("path");

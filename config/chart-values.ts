@@ -3,7 +3,7 @@ import * as path from "path";
 import Ajv, { AnySchema, ErrorObject } from "ajv";
 import Ajv2020 from "ajv/dist/2020";
 import { parse } from "yaml";
-import { scalarText } from "../constructs/policy/attributes";
+import { scalarText } from "../constructs/core/json";
 import { closest } from "./suggest";
 
 /**

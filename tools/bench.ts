@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { benchApp } from "./bench-app";
+import { BlockMarkers, replaceBlock } from "./lib/generated-block";
 import { parseDocument } from "yaml";
 
 /**
@@ -11,6 +12,8 @@ import { parseDocument } from "yaml";
  * app, with their ratio; the cost of each added environment (synth of 1, 2, 3 environments, CPU against its goal);
  * and how fast each operations tool answers when asked for usage. Prints each phase's figures;
  * it asserts nothing (budgets are read by people, not by timed tests that flake on a busy machine).
+ * `npm run bench -- --readme` also writes the synth figures into README.md's benchmark table (the block between
+ * `README_MARKERS`): run it on an idle machine, so the figures the README quotes are this tool's.
  */
 const root = path.resolve(__dirname, "..");
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -19,6 +22,15 @@ const environments = fs
   .filter((file) => file.endsWith(".yaml"))
   .map((file) => file.slice(0, -5))
   .sort();
+
+/** The README block that holds the synth figures `--readme` writes. */
+export const README_MARKERS: BlockMarkers = {
+  begin: "<!-- bench-synth:begin (npm run bench -- --readme) -->",
+  end: "<!-- bench-synth:end -->",
+};
+
+/** The rows of the README's benchmark table, in the order the phases run. */
+const readmeRows: string[] = [];
 
 interface Sample {
   readonly seconds: number;
@@ -72,8 +84,17 @@ async function main(): Promise<void> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
   const env = { CDKTF_OUTDIR: out, CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "true", PLATFORM_ENVS: "" };
   process.stdout.write(`benchmark: ${environments.join(", ")}; node ${process.version}; ${os.cpus().length} cores\n`);
-  await best(`cdktf synth (all ${environments.length} environments)`, path.join(root, "node_modules", ".bin", "cdktf"), ["synth", "--output", out], env);
+  const synth = await best(
+    `cdktf synth (all ${environments.length} environments)`,
+    path.join(root, "node_modules", ".bin", "cdktf"),
+    ["synth", "--output", out],
+    env,
+  );
   const bare = await best(`node dist/main.js (all ${environments.length} environments)`, process.execPath, [path.join(root, "dist", "main.js")], env);
+  readmeRows.push(
+    row(`\`cdktf synth\`, all ${environments.length} environments`, synth),
+    row(`\`node dist/main.js\`, all ${environments.length} environments`, bare),
+  );
   const edit = await best(
     `edit one config value → JSON (npm run synth)`,
     "npm",
@@ -83,6 +104,10 @@ async function main(): Promise<void> {
   );
   process.stdout.write(
     `${"edit → JSON / bare app".padEnd(48)} ${(edit.seconds / bare.seconds).toFixed(2).padStart(6)} ×   cpu ${(edit.cpuSeconds / bare.cpuSeconds).toFixed(2).padStart(6)} ×   (goal ≤ 1.30)\n`,
+  );
+  readmeRows.push(
+    row("edit one config value → JSON (`npm run synth`)", edit),
+    `| edit → JSON / bare app | ${(edit.seconds / bare.seconds).toFixed(2)} × | ${(edit.cpuSeconds / bare.cpuSeconds).toFixed(2)} × | |`,
   );
   const perCount: Sample[] = [];
   for (let count = 1; count <= environments.length; count++) {
@@ -97,6 +122,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${"per added environment".padEnd(48)} ${perEnvironment.toFixed(2).padStart(6)} s   cpu ${cpuPerEnvironment.toFixed(2).padStart(6)} s   peak ${memoryPerEnvironment.toFixed(0).padStart(5)} MiB   (goal cpu ≤ 0.30)\n`,
     );
+    readmeRows.push(row("per added environment", { seconds: perEnvironment, cpuSeconds: cpuPerEnvironment, peakMiB: memoryPerEnvironment }));
   }
   // A tool asked for usage loads none of the app: it must answer well under a second.
   for (const tool of ["cost", "contracts", "diagram", "teardown"]) {
@@ -109,9 +135,32 @@ async function main(): Promise<void> {
       [0, 1],
     );
   }
+  // The last synth above was of every environment: its stacks are the ones the figures are of.
+  if (process.argv.includes("--readme")) writeReadme(fs.readdirSync(path.join(out, "stacks")).length);
   fs.rmSync(out, { recursive: true, force: true });
   await benchApp();
   fs.rmSync(path.dirname(editedFile), { recursive: true, force: true });
+}
+
+/** One row of the README's table: wall, CPU and peak memory of a phase. */
+function row(what: string, sample: Sample): string {
+  const mib = Number.isNaN(sample.peakMiB) ? "" : `${sample.peakMiB.toFixed(0)} MiB`;
+  return `| ${what} | ${sample.seconds.toFixed(2)} s | ${sample.cpuSeconds.toFixed(2)} s | ${mib} |`;
+}
+
+/** Writes this run's synth figures into README.md's benchmark block, with the machine and date they were measured on. */
+function writeReadme(stacks: number): void {
+  const file = path.join(root, "README.md");
+  const month = new Date().toLocaleString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+  const content = [
+    `Measured by \`npm run bench -- --readme\` on a ${os.cpus().length}-core machine (${stacks} stacks, policy aspect included, best of ${runs}, ${month}):`,
+    "",
+    "| what | wall | CPU | peak memory |",
+    "|---|---:|---:|---:|",
+    ...readmeRows,
+  ].join("\n");
+  fs.writeFileSync(file, replaceBlock(fs.readFileSync(file, "utf8"), README_MARKERS, content, "README.md"));
+  process.stdout.write(`wrote the synth figures into README.md\n`);
 }
 
 let editedFile = "";
@@ -132,7 +181,10 @@ function editOneValue(): void {
   fs.writeFileSync(editedFile, document.toString());
 }
 
-main().catch((error) => {
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(1);
-});
+// `npm run bench` runs this file; the README test imports README_MARKERS from it without running anything.
+if (require.main === module) {
+  main().catch((error) => {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -15,6 +15,7 @@ import { RESTRICTED_CONTAINER } from "./add-on";
 export interface ArgoCdBackupProps {
   /** `<project>-<env>`: prefixes the bucket, key and role names. */
   readonly namePrefix: string;
+  /** Namespace of Argo CD: the backup's service account and CronJob run there, next to the server they export. */
   readonly namespace: string;
   /** The cluster's workload identity: the CronJob's role is an IRSA or a Pod Identity role (the AWS CLI supports both). */
   readonly identity: WorkloadIdentityOptions;

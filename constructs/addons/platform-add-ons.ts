@@ -30,14 +30,19 @@ import type { KarpenterNodeSettings } from "./karpenter";
 import { SECRET_STORE, SecretStores } from "./secret-stores";
 
 export interface PlatformAddOnsProps {
+  /** The environment's loaded config: names, settings and tier of what the add-ons install. */
   readonly environment: EnvironmentConfig;
+  /** The cluster the add-ons are installed into (its endpoint, OIDC provider and name). */
   readonly cluster: ClusterRef;
   /** Kubernetes minor version ("1.33"); synth-time, unlike `cluster.kubernetesVersion`, which is a cross-stack token. */
   readonly kubernetesVersion: string;
+  /** IRSA roles of the controllers the cluster stack creates (Cluster Autoscaler, AWS Load Balancer Controller). */
   readonly controllerRoles: ControllerRoles;
   /** The add-ons; installed in the order their `after`, `provides` and secrets call for, whatever the list's order. */
   readonly addOns: readonly AddOn[];
-  /** The default StorageClass, when the platform creates one: releases with volumes wait for it and name it. */
+  /** The default StorageClass, when the platform creates one: releases with volumes wait for it and name it.
+   * @default none (releases with volumes use the cluster's default StorageClass and wait for nothing)
+   */
   readonly storageClass?: StorageClassV1;
   /** Karpenter's node settings, when `cluster.autoscaler` is karpenter. */
   readonly karpenter?: KarpenterNodeSettings;

@@ -19,6 +19,7 @@ const MANAGED_BY_EXTERNAL_SECRETS = { "managed-by": "external-secrets" };
 export type SecretOrigin = "user-supplied" | "generated";
 
 export interface SecretStoresProps {
+  /** The cluster's OIDC provider: each namespace's secrets role trusts that namespace's service account through it. */
   readonly oidcProvider: OidcProviderRef;
   /** `<project>-<env>`: roles are `<prefix>-secrets-<namespace>`. */
   readonly prefix: string;

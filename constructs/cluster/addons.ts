@@ -6,6 +6,7 @@ import { WorkloadRole } from "../iam/workload-role";
 import type { EksControlPlane } from "./eks-cluster";
 
 export interface EksManagedAddonProps {
+  /** The control plane the add-on is installed on. */
   readonly cluster: EksControlPlane;
   /** The EKS add-on name (`vpc-cni`, `coredns`, ...). */
   readonly addonName: string;

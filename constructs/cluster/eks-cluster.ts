@@ -9,6 +9,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { NodeGroupConfig } from "../../config/schema/cluster";
 import { awsManagedPolicyArn, formatArn } from "../core/aws-scope";
+import { Grant, IGrantee } from "../core/grants";
 import { IrsaRole } from "../iam/irsa-role";
 import { PodIdentityRole } from "../iam/pod-identity-role";
 import { WorkloadIdentity, WorkloadRole } from "../iam/workload-role";
@@ -269,9 +270,12 @@ export class EksControlPlane extends Construct {
   /**
    * Gives an IAM role or user an access entry with the cluster admin (or view) access policy over the whole cluster.
    * `id` names the entry in the construct tree and must stay stable for the principal; it defaults to the principal's
-   * type and name (`role-platform-admins`). Granting a principal the same access twice returns the first entry.
+   * type and name (`role-platform-admins`). Granting a principal the same access twice returns the first grant.
+   * The grantee is an `IGrantee` or a principal's ARN. Returns the grant: no policy statement (the access policy
+   * association is the grant), attached to the access entry.
    */
-  grantAccess(principalArn: string, access: ClusterAccess, id: string = principalId(principalArn)): EksAccessEntry {
+  grantAccess(grantee: IGrantee | string, access: ClusterAccess, id?: string): Grant {
+    const principalArn = typeof grantee === "string" ? grantee : grantee.grantPrincipalArn;
     const granted = this.accessEntries.get(principalArn);
     if (granted) {
       if (granted.access !== access) {
@@ -279,21 +283,22 @@ export class EksControlPlane extends Construct {
           `${this.node.path}: ${principalArn} already has ${granted.access} access to the cluster; an access entry carries one access policy here`,
         );
       }
-      return granted.entry;
+      return { statements: [], attachedTo: granted.entry };
     }
-    const entry = new EksAccessEntry(this, `AccessEntry-${id}`, {
+    const name = id ?? principalId(principalArn);
+    const entry = new EksAccessEntry(this, `AccessEntry-${name}`, {
       clusterName: this.cluster.name,
       principalArn,
       type: "STANDARD",
     });
-    new EksAccessPolicyAssociation(this, `ClusterAdmin-${id}`, {
+    new EksAccessPolicyAssociation(this, `ClusterAdmin-${name}`, {
       clusterName: this.cluster.name,
       principalArn: entry.principalArn,
       policyArn: formatArn(this, { service: "eks", region: "", account: "aws", resource: `cluster-access-policy/${ACCESS_POLICIES[access]}` }),
       accessScope: { type: "cluster" },
     });
     this.accessEntries.set(principalArn, { access, entry });
-    return entry;
+    return { statements: [], attachedTo: entry };
   }
 
   /**

@@ -14,6 +14,7 @@ export interface NodeLaunchTemplateProps {
    * Tags of the instances, volumes and network interfaces launched from it (the provider's default tags do not reach
    * them). Only tags that never change over the environment's life: every change is a new template version, and every
    * node group on it rolls all its nodes.
+   * @default none (launched instances, volumes and interfaces get no tags from the template)
    */
   readonly tags?: Record<string, string>;
 }

@@ -56,6 +56,7 @@ export function addonPlacement(group: Pick<NodeGroupConfig, "labels" | "taints" 
 }
 
 export interface ManagedNodeGroupProps {
+  /** The control plane the nodes join. */
   readonly cluster: EksControlPlane;
   /**
    * Start of the group's name; Terraform appends a unique suffix. A change that EKS can only make by replacing the group
@@ -63,16 +64,21 @@ export interface ManagedNodeGroupProps {
    * draining the pool under a fixed name first (terraform-provider-aws#22499). Unique within the cluster only.
    */
   readonly namePrefix: string;
+  /** The IAM role of the nodes (their instance profile). */
   readonly role: NodeRole;
+  /** The launch template the nodes start from (root volume, metadata options, tags), at its latest version. */
   readonly launchTemplate: NodeLaunchTemplate;
   /** Private subnets the group launches into. */
   readonly subnets: readonly NetworkSubnet[];
+  /** On-Demand or Spot instances. */
   readonly capacityType: "ON_DEMAND" | "SPOT";
   /** Instance types, all of one architecture (the AMI type follows it). */
   readonly instanceTypes: readonly string[];
+  /** Fewest nodes the group (and the Cluster Autoscaler) keeps. */
   readonly minSize: number;
   /** Size at creation only: afterwards the Cluster Autoscaler owns it and Terraform ignores it. */
   readonly desiredSize: number;
+  /** Most nodes the Cluster Autoscaler may scale the group to. */
   readonly maxSize: number;
   /** Kubernetes labels of the nodes. */
   readonly labels: Readonly<Record<string, string>>;

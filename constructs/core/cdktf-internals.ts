@@ -1,4 +1,5 @@
-import { App, TerraformStack } from "cdktf";
+import { App, DefaultTokenResolver, StringConcat, TerraformElement, TerraformStack, Token, Tokenization } from "cdktf";
+import { IConstruct } from "constructs";
 import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-version";
 // The module object itself (not an import's copy of its bindings): cdktf reads the function from it on every call.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- an ES import copies the bindings; the override must reach the module cdktf calls
@@ -23,6 +24,12 @@ import tokenTraces = require("cdktf/lib/tokens/private/stack-trace");
  *    block: "Terraform >= 1.4") runs its version command through `execSync` in `validate()`, once per construct that
  *    carries it: dozens of identical `terraform version` processes per synth. `validateBinaryVersionsOnce` keeps the
  *    check and runs each distinct command once per process.
+ * 5. What `prepareStack()` does: it makes sure the stack has a backend, then resolves every element's `toTerraform()`
+ *    in "preparing" mode and throws the result away. The only effect of that resolution is in the tokens it reaches:
+ *    a reference into another stack registers the cross-stack output and remote-state read (1.) when it is resolved
+ *    while preparing. Building the resolved copy of every token-free string, number and object is work nobody reads
+ *    (a third of a synth's cdktf CPU); `prepareStacksCheaply` replaces the method with one that walks the same values
+ *    and hands only the parts holding a token to cdktf's own resolution, in preparing mode, as cdktf would.
  */
 
 /** The prefix of the remote-state data source through which a stack reads another stack's outputs. */
@@ -74,6 +81,87 @@ export function skipTokenCreationTraces(): void {
 }
 
 skipTokenCreationTraces();
+
+/** The resolver cdktf's stack preparation uses (`cdktf/lib/_tokens`: a default resolver that concatenates strings). */
+const PREPARING_RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+/**
+ * The text every encoded string token and list token contains (`{TfToken[` in cdktf 0.21), read off a token of each
+ * kind: a string without it carries no token, which spares the regular expressions of `Token.isUnresolved`.
+ */
+const TOKEN_MARKER = ((): string => {
+  const resolvable = { resolve: () => "", toString: () => "" };
+  const [stringToken, listToken] = [Token.asString(resolvable), Token.asList(resolvable)[0] ?? ""];
+  const marker = stringToken.slice(1, stringToken.indexOf("[") + 1);
+  return marker.length > 1 && listToken.includes(marker) ? marker : "";
+})();
+
+/** Does a string or number (or a lone list element) carry a token: a string token, a number token, an encoded list? */
+function carriesToken(value: unknown): boolean {
+  if (typeof value === "string") return value.includes(TOKEN_MARKER) && (Token.isUnresolved(value) || Token.isUnresolved([value]));
+  return typeof value === "number" && Token.isUnresolved(value);
+}
+
+/**
+ * Resolves, in preparing mode, every part of `value` that holds a token, and nothing else: a token-free string,
+ * number or container has nothing to prepare. A container whose keys or elements are tokens goes to cdktf whole, as
+ * cdktf's resolution treats such lists and maps as one value.
+ */
+function prepareTokensIn(stack: TerraformStack, value: unknown): void {
+  if (value === null || value === undefined || typeof value === "boolean" || typeof value === "function") return;
+  const prepare = (): void => {
+    Tokenization.resolve(value, { scope: stack, preparing: true, resolver: PREPARING_RESOLVER });
+  };
+  if (typeof value === "string" || typeof value === "number") {
+    if (carriesToken(value)) prepare();
+    return;
+  }
+  if (typeof value !== "object" || value instanceof Date) return;
+  if (Array.isArray(value)) {
+    if (value.some(carriesToken)) prepare();
+    else for (const item of value) prepareTokensIn(stack, item);
+    return;
+  }
+  if (Tokenization.isResolvable(value) || Object.keys(value).some(carriesToken)) {
+    prepare();
+    return;
+  }
+  for (const item of Object.values(value as Record<string, unknown>)) prepareTokensIn(stack, item);
+}
+
+/** A stack's elements, as cdktf collects them: every Terraform element below it, not descending into nested stacks. */
+function elementsOf(scope: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
+  if (TerraformElement.isTerraformElement(scope)) into.push(scope);
+  for (const child of scope.node.children) if (!TerraformStack.isStack(child)) elementsOf(child, into);
+  return into;
+}
+
+/** cdktf's own `prepareStack`, as cdktf 0.21 ships it. */
+const originalPrepareStack = Object.getOwnPropertyDescriptor(TerraformStack.prototype, "prepareStack")?.value as (this: TerraformStack) => void;
+
+/** Prepares a stack with cdktf's own `prepareStack`: the adapter's test compares both on the same app. */
+export function cdktfPrepareStack(stack: TerraformStack): void {
+  originalPrepareStack.call(stack);
+}
+
+/**
+ * Prepares a stack as cdktf's `prepareStack` does (see 5. above) without building a resolved copy of the values that
+ * hold no token: the same backend check, the same elements in the same order, every token resolved in preparing mode.
+ */
+export function prepareStackCheaply(stack: TerraformStack): void {
+  stack.ensureBackendExists();
+  // The list is taken before any element is prepared: the remote-state reads added meanwhile are not prepared, as in cdktf.
+  for (const element of elementsOf(stack)) prepareTokensIn(stack, element.toTerraform());
+}
+
+/** Makes every `prepareStack()` call (from `app.synth()` and from `prepareCrossStackReferences`) the cheap one. */
+export function prepareStacksCheaply(): void {
+  TerraformStack.prototype.prepareStack = function (this: TerraformStack): void {
+    prepareStackCheaply(this);
+  };
+}
+
+prepareStacksCheaply();
 
 /** The messages of each distinct binary-version check already run in this process. */
 const binaryVersionResults = new Map<string, string[]>();

@@ -13,8 +13,8 @@ import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-pa
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { AwsScope, awsManagedPolicyArn, formatArn } from "../core/aws-scope";
-import { policyDocument, serviceTrustPolicy } from "../iam/policy-document";
-import { WorkloadRole } from "../iam/workload-role";
+import { Grant, iamRoleGrantee, IRoleGrantee } from "../core/grants";
+import { policyDocument, PolicyStatement, serviceTrustPolicy } from "../iam/policy-document";
 import { EncryptedLogGroup } from "../logging/log-group";
 import { Network } from "../network/network";
 import { KmsKey } from "../security/kms-key";
@@ -67,7 +67,9 @@ export interface AuroraPostgresProps {
   readonly backupWindow: string;
   /** Weekly UTC window, ddd:hh:mm-ddd:hh:mm, of the cluster and of every instance. */
   readonly maintenanceWindow: string;
+  /** Aurora storage: `standard` (billed per I/O) or `io-optimized` (no I/O charges, higher storage and instance price). */
   readonly storageType: "standard" | "io-optimized";
+  /** Days Performance Insights keeps its data (7 is the free tier). */
   readonly performanceInsightsRetentionDays: number;
   /** Enhanced Monitoring interval; 0 turns it off. */
   readonly monitoringIntervalSeconds: number;
@@ -75,7 +77,7 @@ export interface AuroraPostgresProps {
   readonly logRetentionDays: number;
   /** log_min_duration_statement in ms; -1 turns slow-query logging off. */
   readonly slowQueryMilliseconds: number;
-  /** @default true (a destroy must be a deliberate two-step change) */
+  /** Whether the cluster refuses deletion. @default true (a destroy must be a deliberate two-step change) */
   readonly deletionProtection?: boolean;
   /** Take a final snapshot named `<namePrefix>-final-<8 hex digits, new for each cluster>` on delete. @default true (a destroy never loses data) */
   readonly finalSnapshot?: boolean;
@@ -83,7 +85,7 @@ export interface AuroraPostgresProps {
   readonly allowFrom?: Readonly<Record<string, SecurityGroupSource>>;
   /** Key for storage, the master secret, Performance Insights and the log. @default a new rotating CMK */
   readonly key?: KmsKey;
-  /** @default "postgres" */
+  /** User name of the master user, whose password RDS manages in Secrets Manager. @default "postgres" */
   readonly masterUsername?: string;
 }
 
@@ -290,21 +292,23 @@ export class AuroraPostgres extends Construct {
   }
 
   /**
-   * Lets a role log in as `dbUser` with an IAM token instead of a password. The policy lives next to the role (in
-   * the role's stack), so later layers reference the cluster and never the other way round.
+   * Lets a role log in as `dbUser` with an IAM token instead of a password. The grantee says where its policy lives
+   * (next to the role, in the role's stack), so later layers reference the cluster and never the other way round.
+   * A role made directly with `IamRole` is taken as `iamRoleGrantee(role)`. Returns the statement and the role policy
+   * that carries it.
    */
-  grantConnect(role: IamRole | WorkloadRole, dbUser: string): IamRolePolicy {
+  grantConnect(grantee: IRoleGrantee | IamRole, dbUser: string): Grant {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(dbUser)) {
       throw new Error(`grantConnect: "${dbUser}" is not a PostgreSQL user name (letters, digits and _, starting with a letter or _)`);
     }
-    const iamRole = role instanceof WorkloadRole ? role.role : role;
-    const scope = role instanceof WorkloadRole ? role : role.node.scope!;
-    const id = role instanceof WorkloadRole ? `RdsConnect-${dbUser}` : `${role.node.id}-RdsConnect-${dbUser}`;
-    return new IamRolePolicy(scope, id, {
+    const role = grantee instanceof IamRole ? iamRoleGrantee(grantee) : grantee;
+    const statement: PolicyStatement = { Effect: "Allow", Action: "rds-db:connect", Resource: this.dbUserArn(dbUser) };
+    const policy = new IamRolePolicy(role.grantScope, `${role.grantIdPrefix}RdsConnect-${dbUser}`, {
       name: `rds-db-connect-${dbUser}`,
-      role: iamRole.name,
-      policy: policyDocument([{ Effect: "Allow", Action: "rds-db:connect", Resource: this.dbUserArn(dbUser) }]),
+      role: role.grantRoleName,
+      policy: policyDocument([statement]),
     });
+    return { statements: [statement], attachedTo: policy };
   }
 
   private monitoringRole(namePrefix: string): IamRole {

@@ -16,7 +16,9 @@ export interface DatabaseAlarmThresholds {
 }
 
 export interface DatabaseAlarmsProps extends DatabaseAlarmThresholds {
+  /** `<project>-<environment>`: the prefix of the topic and of every alarm's name. */
   readonly namePrefix: string;
+  /** The cluster whose metrics (and instances' metrics) the alarms watch. */
   readonly database: AuroraPostgres;
   /** Key of the SNS topic; CloudWatch is granted its use for this account's alarms only. */
   readonly key: KmsKey;

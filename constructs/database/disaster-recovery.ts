@@ -38,8 +38,11 @@ export interface BackupSchedule {
 }
 
 export interface BackupCopyProps {
+  /** `<project>-<environment>`: the prefix of the vaults, plan, role and recovery-region key. */
   readonly namePrefix: string;
+  /** The cluster whose backups are taken and copied. */
   readonly database: AuroraPostgres;
+  /** The region the copies go to, and the provider that manages the resources there. */
   readonly recoveryRegion: RecoveryRegion;
   /** Key of the primary vault. @default the database's key */
   readonly key?: KmsKey;
@@ -110,12 +113,15 @@ export class BackupCopy extends Construct {
 }
 
 export interface GlobalDatabaseProps {
+  /** `<project>-<environment>`: the prefix of the global cluster, the secondary cluster and its VPC. */
   readonly namePrefix: string;
   /** The primary cluster; it becomes the global database's writer without being replaced. */
   readonly database: AuroraPostgres;
+  /** The secondary's region, and the provider that manages the resources there. */
   readonly recoveryRegion: RecoveryRegion;
   /** CIDR and subnets of the secondary region's VPC (it cannot share the primary's). */
   readonly cidr: string;
+  /** How the secondary VPC's CIDR is cut into subnets (the config's subnet plan for the recovery region). */
   readonly subnetPlan: SubnetPlan;
   /** Flow logs of the secondary VPC. */
   readonly flowLogs: FlowLogSettings;
@@ -129,7 +135,7 @@ export interface GlobalDatabaseProps {
   readonly logRetentionDays: number;
   /** The primary's choice: whether instance changes apply at once or in the maintenance window. */
   readonly applyImmediately: boolean;
-  /** @default true */
+  /** Whether the global and the secondary cluster refuse deletion. @default true */
   readonly deletionProtection?: boolean;
 }
 
@@ -259,7 +265,9 @@ export class GlobalDatabase extends Construct {
 }
 
 export interface DisasterRecoveryProps {
+  /** `<project>-<environment>`: the prefix of every name the recovery mode creates. */
   readonly namePrefix: string;
+  /** The primary cluster the recovery mode protects. */
   readonly database: AuroraPostgres;
   /** The recovery mode and region, from the config; mode none only with vaults of an earlier backup-copy mode to keep. */
   readonly config: DisasterRecoveryConfig;
@@ -267,12 +275,15 @@ export interface DisasterRecoveryProps {
   readonly backupRetentionDays: number;
   /** The primary's instance class, serverless range, log retention and applyImmediately, which a global database's secondary follows. */
   readonly instanceClass: string;
+  /** The primary's choice: whether a global database's secondary instance changes apply at once. */
   readonly applyImmediately: boolean;
+  /** The primary's Serverless v2 capacity range, which a global database's secondary follows. */
   readonly serverless: ServerlessCapacity;
+  /** The primary's log retention, which a global database's secondary follows. */
   readonly logRetentionDays: number;
   /** Flow logs of a global database's secondary VPC: the primary VPC's settings. */
   readonly flowLogs: FlowLogSettings;
-  /** @default true */
+  /** Whether a global database's clusters refuse deletion. @default true */
   readonly deletionProtection?: boolean;
 }
 

@@ -52,10 +52,13 @@ export interface ApplicationDatabaseAccessProps {
    * service account's token itself (external-secrets' `serviceAccountRef`), which Pod Identity cannot serve.
    */
   readonly identity: WorkloadIdentityOptions;
+  /** The cluster the roles may connect to (`rds-db:connect` for their database users). */
   readonly database: AuroraPostgres;
   /** `<project>-<environment>`: the roles are `<prefix>-<serviceAccount>` and `<prefix>-<provisionerServiceAccount>`. */
   readonly prefix: string;
+  /** Namespace of the application and of the provisioning Job (their service accounts live there). */
   readonly namespace: string;
+  /** The application's service account, which its role trusts. */
   readonly serviceAccount: string;
   /** The service account of the Job that creates the database users (gitops/base/provision-users-job.yaml). */
   readonly provisionerServiceAccount: string;

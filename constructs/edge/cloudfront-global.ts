@@ -15,6 +15,7 @@ export function cloudFrontProvider(scope: IConstruct): AwsProvider {
 export interface CloudFrontGlobalProps {
   /** Prefix of the web ACL's name, `<name>-cdn`. */
   readonly name: string;
+  /** The web ACL's rules and limits, from the config (scope CLOUDFRONT, in us-east-1). */
   readonly waf: WebAclSettings;
 }
 

@@ -29,6 +29,7 @@ export interface CdnLogsProps {
   readonly key: KmsKey;
   /** Receives the log bucket's S3 server access logs (an SSE-S3 bucket, such as the ALB's access log bucket). */
   readonly accessLogs: SecureBucket;
+  /** Days the log bucket keeps the distribution's access logs. */
   readonly retentionDays: number;
 }
 
@@ -47,8 +48,9 @@ export interface CdnDistributionProps {
   readonly originDomainName: string;
   /** Path patterns served from cache; all others reach the application uncached, with cookies and query strings. */
   readonly staticPathPatterns: readonly string[];
+  /** Where the distribution's access logs go (CloudWatch Logs delivery to an encrypted bucket). */
   readonly logs: CdnLogsProps;
-  /** @default "PriceClass_100" (North America and Europe, the cheapest) */
+  /** CloudFront price class: which edge locations serve. @default "PriceClass_100" (North America and Europe, the cheapest) */
   readonly priceClass?: string;
 }
 

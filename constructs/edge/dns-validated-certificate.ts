@@ -6,6 +6,7 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { PublicHostedZone } from "./hosted-zone";
 
 export interface DnsValidatedCertificateProps {
+  /** The name the certificate is for. */
   readonly domainName: string;
   /** The zone the validation records go in (a `PublicHostedZone`, or an existing zone by id). */
   readonly zone: Pick<PublicHostedZone, "zoneId">;

@@ -6,12 +6,13 @@ import { KmsKey } from "../security/kms-key";
 export interface EcrRepositoriesProps {
   /** Repositories are `<namePrefix>/<name>`. */
   readonly namePrefix: string;
+  /** One repository per name, `<namePrefix>/<name>`. */
   readonly names: readonly string[];
   /** Tagged images each repository keeps. */
   readonly keepImages: number;
   /** Let `terraform destroy` delete repositories that still hold images (below production). */
   readonly forceDelete: boolean;
-  /** @default a new rotating CMK */
+  /** Key that encrypts the repositories' images. @default a new rotating CMK */
   readonly key?: KmsKey;
 }
 

@@ -52,16 +52,22 @@ export interface GitOpsApplicationProps {
   readonly project: string;
   /** Name of the Argo CD Application. */
   readonly name: string;
+  /** The Git repository Argo CD reads the manifests from (the AppProject admits only it). */
   readonly repoURL: string;
+  /** The Kustomize folder within the repository. */
   readonly path: string;
+  /** The branch, tag or commit Argo CD follows. */
   readonly targetRevision: string;
   /** Namespace the application runs in. */
   readonly namespace: string;
   /** Kustomize patches Argo CD applies over the path (values only Terraform knows, such as the target group ARN). */
   readonly kustomizePatches: readonly KustomizePatch[];
-  /** Secrets Manager secret with the repository credentials, read through the platform's SecretStore in Argo CD's namespace; none for a public repository. */
+  /**
+   * Secrets Manager secret with the repository credentials, read through the platform's SecretStore in Argo CD's
+   * namespace. @default none (a public repository, read without credentials)
+   */
   readonly repoCredentialsSecret?: string;
-  /** Image Updater's tracking of the image; without it the image tag moves only through Git commits. */
+  /** Image Updater's tracking of the image; @default none (the image tag moves only through Git commits) */
   readonly imageUpdater?: ImageUpdaterSettings;
 }
 

@@ -11,6 +11,7 @@ export interface AliasTarget {
 }
 
 export interface PublicHostedZoneProps {
+  /** The zone's domain name. */
   readonly domainName: string;
   /** An existing public zone of `domainName`. @default none: the zone is created (delegate to its name servers) */
   readonly existingZoneId?: string;

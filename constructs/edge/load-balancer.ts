@@ -60,6 +60,7 @@ export interface ApplicationLoadBalancerProps {
   readonly name: string;
   /** The VPC: an internal ALB goes in its private subnets, an internet-facing one in its public subnets, one per AZ. */
   readonly network: Network;
+  /** Who may reach the HTTPS listener, and so whether the ALB is internal or internet-facing. */
   readonly clients: LoadBalancerClients;
   /** The security group of the pods' nodes: the ALB sends to the pods' IPs (target type ip) through it. */
   readonly targets: SecurityGroupRef;
@@ -67,9 +68,11 @@ export interface ApplicationLoadBalancerProps {
   readonly certificate: DnsValidatedCertificate;
   /** Bucket name for access logs. */
   readonly accessLogBucketName: string;
+  /** Days the access log bucket keeps the ALB's access logs. */
   readonly accessLogRetentionDays: number;
   /** Pods' container port. */
   readonly targetPort: number;
+  /** HTTP path of the target group's health check on the pods. */
   readonly healthCheckPath: string;
   /** Lifetime of the AWSALB stickiness cookie, which keeps a user's session on one pod. */
   readonly stickinessSeconds: number;

@@ -25,7 +25,9 @@ export interface WebAclSettings {
 }
 
 export interface WebAclProps extends WebAclSettings {
+  /** Name of the web ACL and prefix of its rules' metric names. */
   readonly name: string;
+  /** CLOUDFRONT for a distribution (built in us-east-1), REGIONAL for a regional resource such as an ALB. */
   readonly scope: "CLOUDFRONT" | "REGIONAL";
   /** Encrypts the log group; it must live in the ACL's region. */
   readonly key: KmsKey;

@@ -12,6 +12,7 @@ export interface DeployStateAccess {
 }
 
 export interface GithubDeployRoleProps {
+  /** The account's GitHub OIDC provider: the role trusts the repository's jobs through it. */
   readonly oidcProvider: GithubOidcProvider;
   /** The environment's region (the bootstrap stack's may differ): its stacks manage resources there and in us-east-1. */
   readonly region: string;
@@ -23,6 +24,7 @@ export interface GithubDeployRoleProps {
   readonly repository: string;
   /** The GitHub environment whose jobs may assume the deploy role (required reviewers are set on it in GitHub). */
   readonly githubEnvironment: string;
+  /** The environment's Terraform state: the role may read and write its keys only. */
   readonly state: DeployStateAccess;
   /** Regions besides the environment's and us-east-1 the stacks manage resources in (disaster recovery). */
   readonly additionalRegions: readonly string[];

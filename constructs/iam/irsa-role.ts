@@ -11,6 +11,7 @@ export interface OidcProviderRef {
 }
 
 export interface IrsaRoleProps extends WorkloadRoleProps {
+  /** The cluster's OIDC provider: the role trusts the service account through it. */
   readonly oidcProvider: OidcProviderRef;
 }
 

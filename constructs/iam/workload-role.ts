@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { IRoleGrantee } from "../core/grants";
 import { policyDocument, PolicyStatement } from "./policy-document";
 
 /** How a workload's pods get AWS credentials: IRSA (web identity from the cluster's OIDC provider) or EKS Pod Identity. */
@@ -14,12 +15,15 @@ export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
 export interface WorkloadRoleProps {
   /** Role name (≤ 64 characters). */
   readonly roleName: string;
+  /** Namespace of the service account the role is for. */
   readonly namespace: string;
+  /** Name of the service account the role is for. */
   readonly serviceAccount: string;
   /** The role's inline policy: least privilege for what the workload does. @default none */
   readonly statements?: PolicyStatement[];
   /** AWS managed policies, for add-ons whose published policy is the documented least privilege. @default none */
   readonly managedPolicyArns?: string[];
+  /** The role's description. @default "<identity> role of <namespace>/<serviceAccount>" */
   readonly description?: string;
 }
 
@@ -29,12 +33,20 @@ export interface WorkloadRoleProps {
  * by an association). Callers read `role`, `arn`, `namespace`, `serviceAccount` and put `serviceAccountAnnotations` on
  * the service account, so the same code serves both identities.
  */
-export abstract class WorkloadRole extends Construct {
+export abstract class WorkloadRole extends Construct implements IRoleGrantee {
   readonly role: IamRole;
   readonly arn: string;
   readonly namespace: string;
   readonly serviceAccount: string;
   abstract readonly identity: WorkloadIdentity;
+  /** The role's ARN, as a grantee. */
+  readonly grantPrincipalArn: string;
+  /** The role's name: grants attach their inline policies to it. */
+  readonly grantRoleName: string;
+  /** Grants create the role's policies under this construct, beside the role. */
+  readonly grantScope: Construct = this;
+  /** This construct holds only the role's own parts: a grant's policy id needs no prefix. */
+  readonly grantIdPrefix = "";
 
   protected constructor(scope: Construct, id: string, props: WorkloadRoleProps, assumeRolePolicy: string, defaultDescription: string) {
     super(scope, id);
@@ -49,6 +61,8 @@ export abstract class WorkloadRole extends Construct {
       assumeRolePolicy,
     });
     this.arn = this.role.arn;
+    this.grantPrincipalArn = this.role.arn;
+    this.grantRoleName = this.role.name;
     if (props.statements && props.statements.length > 0) {
       new IamRolePolicy(this, "Policy", { name: "least-privilege", role: this.role.id, policy: policyDocument(props.statements) });
     }

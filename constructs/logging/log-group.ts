@@ -6,6 +6,7 @@ import { KmsKey } from "../security/kms-key";
 export interface EncryptedLogGroupProps {
   /** Full log group name, e.g. `/aws/vpc/webapp-prod/flow-logs`. */
   readonly name: string;
+  /** Days the group keeps its events. */
   readonly retentionDays: number;
   /** The key that encrypts the group; it is granted to CloudWatch Logs for this group only. */
   readonly key: KmsKey;

@@ -55,11 +55,17 @@ function addAcl(
 }
 
 export interface NetworkAclsProps {
+  /** The VPC the ACLs belong to. */
   readonly vpcId: string;
+  /** The VPC's CIDR: the tiers admit traffic from within the VPC by it. */
   readonly vpcCidr: string;
+  /** `<project>-<environment>`: the prefix of the ACLs' names. */
   readonly namePrefix: string;
+  /** Subnets of the public tier's ACL. */
   readonly publicSubnets: readonly NetworkSubnet[];
+  /** Subnets of the private tier's ACL. */
   readonly privateSubnets: readonly NetworkSubnet[];
+  /** Subnets of the database tier's ACL. */
   readonly databaseSubnets: readonly NetworkSubnet[];
   /** The database's port: the only one the database subnets admit. */
   readonly databasePort: number;

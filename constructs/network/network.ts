@@ -31,6 +31,7 @@ export interface FlowLogSettings {
 export interface NetworkProps {
   /** Prefix of every resource name, `<project>-<environment>`. */
   readonly namePrefix: string;
+  /** The VPC's IPv4 CIDR. */
   readonly cidr: string;
   /** Every subnet's AZ and CIDR, from the config's subnet plan. */
   readonly subnetPlan: SubnetPlan;
@@ -40,6 +41,7 @@ export interface NetworkProps {
   readonly clusterNames?: readonly string[];
   /** Extra tags of the private subnets (Karpenter's `karpenter.sh/discovery`). @default none */
   readonly privateSubnetTags?: Readonly<Record<string, string>>;
+  /** The VPC's flow logs: whether they are on, what traffic they capture, and how long they are kept. */
   readonly flowLogs: FlowLogSettings;
   /** S3 gateway endpoint on the private and database route tables (free, and keeps S3 traffic off NAT). */
   readonly s3GatewayEndpoint: boolean;

@@ -1,3 +1,4 @@
+import { isObject, list, scalarText, strings } from "../core/json";
 import { Attributes } from "./types";
 
 /**
@@ -13,10 +14,6 @@ export function block(value: unknown): Attributes | undefined {
   return blocks(value)[0];
 }
 
-export function isObject(value: unknown): value is Attributes {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** Terraform accepts `true` and `"true"` for booleans (launch template EBS flags are strings in the schema). */
 export function isTrue(value: unknown): boolean {
   return value === true || value === "true";
@@ -26,23 +23,8 @@ export function isFalse(value: unknown): boolean {
   return value === false || value === "false";
 }
 
-export function list(value: unknown): unknown[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
-export function strings(value: unknown): string[] {
-  return list(value).filter((item): item is string => typeof item === "string");
-}
-
 export function isSet(value: unknown): boolean {
   return typeof value === "string" ? value.trim().length > 0 : value !== undefined && value !== null;
-}
-
-/** A scalar of parsed JSON or YAML as text: a string as it is, a number or boolean printed; undefined for anything else. */
-export function scalarText(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  return typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
 }
 
 /** An attribute as text for a rule's message or comparison: scalars as Terraform prints them, blocks as JSON. */

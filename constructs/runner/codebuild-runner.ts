@@ -34,6 +34,7 @@ export interface CodeBuildRunnerProps {
   readonly repositoryUrl: string;
   /** The builds get network interfaces in its private subnets, so they reach the private cluster endpoint. */
   readonly network: Network;
+  /** Days the builds' log group keeps their logs. */
   readonly logRetentionDays: number;
   /**
    * Names of the workflows whose queued jobs start builds (the webhook's WORKFLOW_NAME filter); no other workflow of

@@ -3,6 +3,7 @@ import { Lazy } from "cdktf";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey as KmsKeyResource } from "@cdktf/provider-aws/lib/kms-key";
 import { accountRootArn, AwsScope } from "../core/aws-scope";
+import { Grant, IGrantee, principalGrantee } from "../core/grants";
 import { policyDocument, PolicyStatement } from "../iam/policy-document";
 
 export interface KmsKeyProps {
@@ -16,7 +17,7 @@ export interface KmsKeyProps {
 
 /**
  * A customer managed KMS key with yearly rotation. The key policy delegates to IAM in this account (so access is
- * managed by identity policies) and services are added with `grantToService`, always with conditions.
+ * managed by identity policies) and services are added with `grantService`, always with conditions.
  */
 export class KmsKey extends Construct {
   readonly key: KmsKeyResource;
@@ -50,22 +51,24 @@ export class KmsKey extends Construct {
   }
 
   /**
-   * Lets an AWS service use the key on this account's behalf. `conditions` must pin the use down (encryption
-   * context, source account or ARN): a service grant without conditions would let any account's use of the service in.
+   * Lets an AWS service use the key on this account's behalf, through the key policy. `conditions` must pin the use
+   * down (encryption context, source account or ARN): a service grant without conditions would let any account's use
+   * of the service in. Returns the statement, attached to the key.
    */
-  grantToService(sid: string, service: string, actions: string[], conditions: NonNullable<PolicyStatement["Condition"]>): PolicyStatement {
+  grantService(service: string, sid: string, actions: string[], conditions: NonNullable<PolicyStatement["Condition"]>): Grant {
     return this.addToPolicy({ Sid: sid, Effect: "Allow", Principal: { Service: service }, Action: actions, Resource: "*", Condition: conditions });
   }
 
   /**
    * Lets one IAM principal of this account use the key through its key policy, for principals whose identity policies
    * cannot be changed (service-linked roles such as AWSServiceRoleForAutoScaling). `conditions` narrow it further.
+   * Returns the statement, attached to the key.
    */
-  grantToPrincipal(sid: string, principalArn: string, actions: string[], conditions?: PolicyStatement["Condition"]): PolicyStatement {
+  grantPrincipal(grantee: IGrantee, sid: string, actions: string[], conditions?: PolicyStatement["Condition"]): Grant {
     return this.addToPolicy({
       Sid: sid,
       Effect: "Allow",
-      Principal: { AWS: principalArn },
+      Principal: { AWS: grantee.grantPrincipalArn },
       Action: actions,
       Resource: "*",
       ...(conditions ? { Condition: conditions } : {}),
@@ -74,22 +77,43 @@ export class KmsKey extends Construct {
 
   /**
    * The identity-policy statement that lets a principal of this account use the key for `actions`: the key policy
-   * delegates to IAM, so this statement in the principal's policy is the whole grant. `conditions` narrow it.
+   * delegates to IAM, so this statement in the principal's policy is the whole grant. `conditions` narrow it. Returns
+   * the statement unattached: the caller puts it in the grantee's policy.
    */
-  grantUse(sid: string, actions: string | string[], conditions?: PolicyStatement["Condition"]): PolicyStatement {
-    return { Sid: sid, Effect: "Allow", Action: actions, Resource: this.arn, ...(conditions ? { Condition: conditions } : {}) };
+  grantIdentity(sid: string, actions: string | string[], conditions?: PolicyStatement["Condition"]): Grant {
+    return { statements: [{ Sid: sid, Effect: "Allow", Action: actions, Resource: this.arn, ...(conditions ? { Condition: conditions } : {}) }] };
   }
 
   /**
-   * {@link grantUse} of `kms:Decrypt` only through `service` in the key's region (`kms:ViaService`), for a principal
-   * that reads what the service encrypted (a Secrets Manager secret) and must not decrypt anything else with the key.
+   * {@link grantIdentity} of `kms:Decrypt` only through `service` in the key's region (`kms:ViaService`), for a
+   * principal that reads what the service encrypted (a Secrets Manager secret) and must not decrypt anything else.
    */
-  grantDecryptVia(sid: string, service: string): PolicyStatement {
-    return this.grantUse(sid, "kms:Decrypt", { StringEquals: { "kms:ViaService": `${service}.${AwsScope.of(this).region}.amazonaws.com` } });
+  grantDecryptThrough(service: string, sid: string): Grant {
+    return this.grantIdentity(sid, "kms:Decrypt", { StringEquals: { "kms:ViaService": `${service}.${AwsScope.of(this).region}.amazonaws.com` } });
   }
 
-  private addToPolicy(statement: PolicyStatement): PolicyStatement {
+  /** @deprecated {@link grantService}'s statement; kept for the call sites written before the grant shape. */
+  grantToService(sid: string, service: string, actions: string[], conditions: NonNullable<PolicyStatement["Condition"]>): PolicyStatement {
+    return this.grantService(service, sid, actions, conditions).statements[0]!;
+  }
+
+  /** @deprecated {@link grantPrincipal}'s statement, the principal by ARN; kept for the call sites written before the grant shape. */
+  grantToPrincipal(sid: string, principalArn: string, actions: string[], conditions?: PolicyStatement["Condition"]): PolicyStatement {
+    return this.grantPrincipal(principalGrantee(principalArn), sid, actions, conditions).statements[0]!;
+  }
+
+  /** @deprecated {@link grantIdentity}'s statement; kept for the call sites written before the grant shape. */
+  grantUse(sid: string, actions: string | string[], conditions?: PolicyStatement["Condition"]): PolicyStatement {
+    return this.grantIdentity(sid, actions, conditions).statements[0]!;
+  }
+
+  /** @deprecated {@link grantDecryptThrough}'s statement; kept for the call sites written before the grant shape. */
+  grantDecryptVia(sid: string, service: string): PolicyStatement {
+    return this.grantDecryptThrough(service, sid).statements[0]!;
+  }
+
+  private addToPolicy(statement: PolicyStatement): Grant {
     this.statements.push(statement);
-    return statement;
+    return { statements: [statement], attachedTo: this.key };
   }
 }

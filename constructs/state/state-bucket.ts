@@ -7,6 +7,7 @@ import { SecureBucket } from "../storage/secure-bucket";
 export const SAVED_PLANS_PREFIX = "saved-plans/";
 
 export interface StateBucketProps {
+  /** Name of the state bucket; its access log bucket is `<bucketName>-access-logs`. */
   readonly bucketName: string;
   /** Alias of the state CMK without `alias/`; the S3 backends of the environment stacks name it. */
   readonly keyAlias: string;

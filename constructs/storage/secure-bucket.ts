@@ -13,6 +13,7 @@ import { policyDocument, PolicyStatement } from "../iam/policy-document";
 import { KmsKey } from "../security/kms-key";
 
 export interface SecureBucketProps {
+  /** The bucket's name (globally unique). */
   readonly bucketName: string;
   /**
    * The CMK for SSE-KMS. Omit only for buckets that receive S3 server access logs or ELB access logs, which AWS

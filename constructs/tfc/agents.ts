@@ -38,6 +38,7 @@ export interface TerraformCloudAgentsProps {
   readonly memoryMiB: number;
   /** Tag of the agent image in the repository (pushed from tfc-agent/Dockerfile). */
   readonly imageTag: string;
+  /** Days the agents' log group keeps their logs. */
   readonly logRetentionDays: number;
   /** Below production the repository may be destroyed with its images and the token secret without a recovery window. */
   readonly production: boolean;

@@ -31,6 +31,7 @@ const AGENT_PASS_ROLE_SERVICES = ["ecs-tasks.amazonaws.com"];
 const AGENT_SERVICE_LINKED_ROLES = ["ecs.amazonaws.com"];
 
 export interface TerraformCloudDeployRolesProps {
+  /** The account's Terraform Cloud OIDC provider: both roles trust the workspaces' runs through it. */
   readonly oidcProvider: TerraformCloudOidcProvider;
   /** `<project>-<environment>`: the roles manage `<prefix>-*` names only. */
   readonly prefix: string;

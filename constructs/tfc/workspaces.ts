@@ -20,11 +20,13 @@ export interface WorkspaceSpec {
 }
 
 export interface TerraformCloudWorkspacesProps {
+  /** The Terraform Cloud organization the project, workspaces and agent pool belong to. */
   readonly organization: string;
   /** The project of the environment's workspaces (the AWS roles trust this project only). */
   readonly project: string;
   /** Name of the environment's agent pool. */
   readonly agentPoolName: string;
+  /** The environment's workspaces: one per stack, where its runs execute and which workspaces read its state. */
   readonly workspaces: readonly WorkspaceSpec[];
   /** The Terraform version every run uses (the one the pipelines and the offline plans use). */
   readonly terraformVersion: string;

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, parseDocument } from "yaml";
-import { scalarText } from "../../constructs/policy/attributes";
+import { scalarText } from "../../constructs/core/json";
 import { LOCK_FILE } from "../../config/charts";
 
 /**

@@ -6,7 +6,7 @@ import { chartsDir, ChartData, findChart } from "../chart-values";
 import { kustomize, overlayDirectory } from "../gitops-render";
 import { REPO_ROOT } from "../lib/repo";
 import { awsLocation, environmentOf, regionOf, SynthesizedStack } from "../lib/synth-output";
-import { scalarText } from "../../constructs/policy/attributes";
+import { scalarText } from "../../constructs/core/json";
 import { CHARTS, ChartFacts, ChartSecurity, firstSet, switchedOn } from "./chart-workloads";
 import { addressOf, resolve, resourcesOfType } from "./terraform";
 import { karpenterNodePools } from "./karpenter-pools";

@@ -1,4 +1,4 @@
-import { scalarText } from "../../constructs/policy/attributes";
+import { scalarText } from "../../constructs/core/json";
 import { regionOf as providerRegion } from "../lib/synth-output";
 import type { SystemModel } from "./types";
 import { asArray, asMap, asString, isMap, Json } from "./values";

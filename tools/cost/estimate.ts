@@ -2,7 +2,7 @@ import { parse } from "yaml";
 import { KarpenterNodeEstimate, karpenterNodeEstimates } from "./karpenter";
 import defaultPrices from "./prices.json";
 import { awsLocation, environmentOf, regionOf, ResourceValues, resourcesOf, SynthesizedStack } from "../lib/synth-output";
-import { scalarText } from "../../constructs/policy/attributes";
+import { scalarText } from "../../constructs/core/json";
 import { AWS_REGIONS } from "../../config/schema/aws-catalog";
 
 /** The committed price table's shape (`prices.json`); tests pass variations of it. */

@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { partitionOf } from "../../config/environment";
-import { scalarText } from "../../constructs/policy/attributes";
+import { scalarText } from "../../constructs/core/json";
 import { transpile } from "../transpile";
 import { REPO_ROOT } from "./repo";
 

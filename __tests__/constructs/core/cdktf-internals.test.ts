@@ -1,18 +1,22 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { App, Lazy, TerraformOutput, TerraformStack, Testing, Token, Tokenization } from "cdktf";
+import { App, Fn, Lazy, TerraformOutput, TerraformStack, Testing, Token, Tokenization } from "cdktf";
 import { captureStackTrace } from "cdktf/lib/tokens/private/stack-trace";
 import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-version";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import {
   CROSS_STACK_INPUT_PREFIX,
   crossStackReadAt,
   crossStackReadsIn,
+  cdktfPrepareStack,
   originOfRemoteState,
   prepareCrossStackReferences,
+  prepareStackCheaply,
 } from "../../../constructs/core/cdktf-internals";
 
 /**
@@ -118,5 +122,96 @@ describe("the work cdktf does that the project never reads", () => {
       [expect.stringContaining("lower than the required version >=2.0")],
     ]);
     expect(fs.readFileSync(runs, "utf8")).toBe("run;run;");
+  });
+});
+
+describe("stack preparation without the resolved copy nobody reads", () => {
+  /**
+   * An app whose consumer reads the producer in every shape a token takes: a plain reference, a number, a list built
+   * from a reference, a reference inside a Lazy and inside a function, a reference as a map key and in a nested map.
+   */
+  function appWithEveryReferenceShape(outdir: string): App {
+    const app = new App({ outdir });
+    const producer = new TerraformStack(app, "producer");
+    new AwsProvider(producer, "aws", { region: "eu-west-1" });
+    const topic = new SnsTopic(producer, "Topic", { name: "orders" });
+    const queue = new SqsQueue(producer, "Queue", { name: "orders", delaySeconds: 5 });
+    const vpc = new Vpc(producer, "Vpc", { cidrBlock: "10.0.0.0/16" });
+    const consumer = new TerraformStack(app, "consumer");
+    new AwsProvider(consumer, "aws", { region: "eu-west-1" });
+    new SqsQueue(consumer, "Queue", {
+      name: Fn.join("-", [topic.name, "copy"]),
+      delaySeconds: queue.delaySeconds,
+      policy: Lazy.stringValue({ produce: () => JSON.stringify({ Resource: topic.arn }) }),
+      tags: { [queue.name]: "queue", nested: Token.asString({ arn: vpc.arn }) },
+    });
+    new SecurityGroupRule(consumer, "Rule", {
+      type: "ingress",
+      protocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      securityGroupId: vpc.defaultSecurityGroupId,
+      cidrBlocks: Fn.split(",", vpc.cidrBlock),
+    });
+    // A stack that reads nothing of another stack: its preparation registers nothing.
+    const alone = new TerraformStack(app, "alone");
+    new AwsProvider(alone, "aws", { region: "eu-west-1" });
+    new SnsTopic(alone, "Topic", { name: "alone" });
+    return app;
+  }
+
+  function synthesizedFiles(outdir: string): Record<string, string> {
+    const files: Record<string, string> = {};
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else files[path.relative(outdir, file)] = fs.readFileSync(file, "utf8");
+      }
+    };
+    walk(outdir);
+    return files;
+  }
+
+  function synthesizeWith(prepare: (stack: TerraformStack) => void): Record<string, string> {
+    const installed = Object.getOwnPropertyDescriptor(TerraformStack.prototype, "prepareStack")!;
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "prepare-"));
+    Object.defineProperty(TerraformStack.prototype, "prepareStack", {
+      ...installed,
+      value: function (this: TerraformStack) {
+        prepare(this);
+      },
+    });
+    try {
+      appWithEveryReferenceShape(outdir).synth();
+    } finally {
+      Object.defineProperty(TerraformStack.prototype, "prepareStack", installed);
+    }
+    return synthesizedFiles(outdir);
+  }
+
+  it("is the preparation every stack gets: a stack without tokens is prepared without resolving anything", () => {
+    const stack = new TerraformStack(Testing.app(), "plain");
+    new SnsTopic(stack, "Topic", { name: "orders", tags: { team: "platform" } });
+    const resolve = jest.spyOn(Tokenization, "resolve");
+    try {
+      stack.prepareStack();
+      expect(resolve).not.toHaveBeenCalled();
+      // cdktf's own preparation resolves each element (backend, topic) whole.
+      cdktfPrepareStack(stack);
+      expect(resolve.mock.calls.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      resolve.mockRestore();
+    }
+  });
+
+  it("synthesizes every stack byte for byte as cdktf's own preparation does", () => {
+    const adapter = synthesizeWith(prepareStackCheaply);
+    const cdktf = synthesizeWith(cdktfPrepareStack);
+    expect(Object.keys(adapter).sort()).toEqual(Object.keys(cdktf).sort());
+    for (const [file, content] of Object.entries(cdktf)) expect({ file, content: adapter[file] }).toEqual({ file, content });
+    // The fixture exercises what preparation is for: every shape above became an output of the producer.
+    const producer = JSON.parse(adapter[path.join("stacks", "producer", "cdk.tf.json")]) as { output: Record<string, unknown> };
+    expect(Object.keys(producer.output).length).toBeGreaterThanOrEqual(6);
   });
 });

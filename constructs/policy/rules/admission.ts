@@ -1,5 +1,6 @@
 import { parse } from "yaml";
-import { isObject, list, numberOf, strings } from "../attributes";
+import { numberOf } from "../attributes";
+import { isObject, list, strings } from "../../core/json";
 import { mergeValues } from "../../addons/add-on";
 import { PolicyResource, PolicyRule } from "../types";
 

@@ -1,4 +1,5 @@
-import { block, blocks, isFalse, isSet, strings } from "../attributes";
+import { block, blocks, isFalse, isSet } from "../attributes";
+import { strings } from "../../core/json";
 import { PolicyRule } from "../types";
 import { eksSubnetIds, publicSubnets } from "./subnets";
 

@@ -1,4 +1,5 @@
-import { blocks, conditionKeys, hasConditions, hasWildcardPrincipal, isObject, Statement, statementsOf, strings } from "../attributes";
+import { blocks, conditionKeys, hasConditions, hasWildcardPrincipal, Statement, statementsOf } from "../attributes";
+import { isObject, strings } from "../../core/json";
 import { matchesWildcard } from "../../iam/policy-document";
 import { Attributes, PolicyRule } from "../types";
 

@@ -1,4 +1,5 @@
-import { blocks, isSet, isTrue, numberOf, strings, text } from "../attributes";
+import { blocks, isSet, isTrue, numberOf, text } from "../attributes";
+import { strings } from "../../core/json";
 import { PolicyContext, PolicyResource, PolicyRule } from "../types";
 
 const WORLD = ["0.0.0.0/0", "::/0"];

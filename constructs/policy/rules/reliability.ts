@@ -1,4 +1,5 @@
-import { isObject, isSet, strings } from "../attributes";
+import { isSet } from "../attributes";
+import { isObject, strings } from "../../core/json";
 import { PolicyContext, PolicyResource, PolicyRule } from "../types";
 
 const MINIMUM_NODE_GROUP_ZONES = 3;

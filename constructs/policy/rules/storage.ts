@@ -1,4 +1,5 @@
-import { block, blocks, conditionKeys, hasWildcardPrincipal, isFalse, isSet, isTrue, list, scalarText, statementsOf } from "../attributes";
+import { block, blocks, conditionKeys, hasWildcardPrincipal, isFalse, isSet, isTrue, statementsOf } from "../attributes";
+import { list, scalarText } from "../../core/json";
 import { PolicyContext, PolicyResource, PolicyRule } from "../types";
 
 /** The companion resources of a bucket (versioning, encryption, ...): their `bucket` refers to it or names it. */

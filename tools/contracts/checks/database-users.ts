@@ -1,4 +1,4 @@
-import { scalarText } from "../../../constructs/policy/attributes";
+import { scalarText } from "../../../constructs/core/json";
 import { iamMatch, policyDocuments, resolve, resourcesOfType } from "../terraform";
 import type { Contract, SystemModel, WorkloadFacts } from "../types";
 import { asArray, asMap } from "../values";

@@ -1,4 +1,4 @@
-import { scalarText } from "../../../constructs/policy/attributes";
+import { scalarText } from "../../../constructs/core/json";
 import { IamRequest, matchingStatements, PolicyDocumentJson, StatementJson } from "../../../constructs/policy/iam-evaluator";
 import { podIdentityAssociations } from "../model";
 import { addressOf, policiesOfRole, resolve, ResourceRef, resourcesOfType, roleNamed, Statement } from "../terraform";

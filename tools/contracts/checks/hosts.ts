@@ -2,7 +2,7 @@ import { regionOf, resourcesOfType } from "../terraform";
 import type { Contract, ObjectModel, SystemModel } from "../types";
 import { asArray, asMap, asString, valueAt } from "../values";
 import { Findings, listOrNothing, objectLabel, objectsOfKind } from "./common";
-import { scalarText } from "../../../constructs/policy/attributes";
+import { scalarText } from "../../../constructs/core/json";
 
 interface Certificate {
   readonly names: readonly string[];

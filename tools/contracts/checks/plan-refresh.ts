@@ -1,4 +1,4 @@
-import { scalarText } from "../../../constructs/policy/attributes";
+import { scalarText } from "../../../constructs/core/json";
 import type { PolicyDocumentJson } from "../../../constructs/policy/iam-evaluator";
 import { planRoleName } from "../../../constructs/iam/pipeline-roles";
 import { terraformCloudPlanRoleName } from "../../../constructs/tfc/deploy-roles";

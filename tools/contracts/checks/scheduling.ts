@@ -1,7 +1,7 @@
 import type { Contract, NodePoolFacts, NodeTaintFacts } from "../types";
 import { asArray, asMap, asString, valueAt } from "../values";
 import { Findings, listOrNothing, workloadLabel } from "./common";
-import { scalarText } from "../../../constructs/policy/attributes";
+import { scalarText } from "../../../constructs/core/json";
 
 interface Requirement {
   readonly key: string;
