@@ -44,7 +44,7 @@ export interface PlatformAddOnsProps {
    * @default none (releases with volumes use the cluster's default StorageClass and wait for nothing)
    */
   readonly storageClass?: StorageClassV1;
-  /** Karpenter's node settings, when `cluster.autoscaler` is karpenter. */
+  /** Karpenter's node settings, when `cluster.autoscaler` is karpenter. @default none (the Cluster Autoscaler) */
   readonly karpenter?: KarpenterNodeSettings;
 }
 

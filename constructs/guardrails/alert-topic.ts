@@ -9,6 +9,7 @@ import { policyDocument, PolicyStatement } from "../iam/policy-document";
 import { KmsKey } from "../security/kms-key";
 
 export interface AlertTopicProps {
+  /** Name of the SNS topic the findings are published to. */
   readonly name: string;
   /** Addresses subscribed to the topic (each confirms by e-mail). */
   readonly emails: readonly string[];

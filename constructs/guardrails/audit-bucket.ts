@@ -12,6 +12,7 @@ export interface AuditBucketProps {
   readonly keyAlias: string;
   /** Days every object version is locked and kept (Object Lock default retention, then expiry). */
   readonly retentionDays: number;
+  /** Object Lock mode of the default retention: governance (a privileged principal may shorten it) or compliance (nobody may). */
   readonly objectLockMode: ObjectLockMode;
 }
 

@@ -17,6 +17,7 @@ function configPrefix(scope: Construct): string {
 }
 
 export interface ConfigRecorderRoleProps {
+  /** Name of the IAM role AWS Config records with. */
   readonly name: string;
   /** Where every region's delivery channel writes. */
   readonly auditBucket: AuditBucket;
@@ -53,7 +54,9 @@ export class ConfigRecorderRole extends Construct {
 }
 
 export interface ConfigRecordingProps {
+  /** Name of the recorder, delivery channel and conformance pack. */
   readonly name: string;
+  /** The role the recorder records with (one per account, shared by its regions). */
   readonly role: ConfigRecorderRole;
   /** Record IAM and other global resource types here (in one region only, or every region records them again). */
   readonly recordGlobalResources: boolean;

@@ -8,13 +8,15 @@ import { ThreatDetection } from "./threat-detection";
 export interface RegionalGuardrailsProps {
   /** `guardrails`: names the region's topic, rule, recorder and analyzer. */
   readonly namePrefix: string;
+  /** The account's guardrails, merged from its environments (the strictest settings). */
   readonly settings: AccountGuardrails;
   /** The receivers of GuardDuty findings. */
   readonly emails: readonly string[];
-  /** The AWS Config role; set exactly when `settings.services.config` is. */
+  /** The AWS Config role; set exactly when `settings.services.config` is. @default none (AWS Config off) */
   readonly configRole?: ConfigRecorderRole;
   /** The home region records IAM and the other global resource types; the other regions do not repeat them. */
   readonly home: boolean;
+  /** The oldest `cluster.version` of the account's environments: the EKS pack's oldest supported version. */
   readonly oldestKubernetesVersion: string;
 }
 

@@ -17,6 +17,7 @@ export interface PodIdentityClusterRef {
 }
 
 export interface PodIdentityRoleProps extends WorkloadRoleProps {
+  /** The cluster whose Pod Identity Agent serves the role: its name, ARN and the agent add-on the association waits for. */
   readonly cluster: PodIdentityClusterRef;
   /**
    * Whether the role creates its own `aws_eks_pod_identity_association`. False for an EKS managed add-on, whose
