@@ -149,7 +149,7 @@ function serverStatements(backups: BackupBucket) {
       Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
       Resource: `${bucket.arn}/${BACKUP_PREFIX}/*`,
     },
-    backups.key.grantUse("BackupKey", ["kms:GenerateDataKey", "kms:Decrypt"]),
+    ...backups.key.grantIdentity("BackupKey", ["kms:GenerateDataKey", "kms:Decrypt"]).statements,
   ];
 }
 
@@ -319,7 +319,7 @@ export const velero: AddOn<"velero", VeleroResources> = {
     const snapshotRole = snapshots
       ? context.irsaRole(VAULT_SNAPSHOT_READER.serviceAccount, [
           { Sid: "WriteVaultSnapshots", Effect: "Allow", Action: "s3:PutObject", Resource: `${backups.bucket.arn}/${VAULT_SNAPSHOT_PREFIX}/*` },
-          backups.key.grantUse("EncryptVaultSnapshots", "kms:GenerateDataKey"),
+          ...backups.key.grantIdentity("EncryptVaultSnapshots", "kms:GenerateDataKey").statements,
         ])
       : undefined;
     return { backups, serverRole, snapshotRole };

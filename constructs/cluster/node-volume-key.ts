@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { roleArn } from "../core/aws-scope";
+import { principalGrantee } from "../core/grants";
 import { KmsKey } from "../security/kms-key";
 
 /** The Auto Scaling service-linked role: it launches the instances of managed node groups. */
@@ -19,13 +20,13 @@ export class NodeVolumeKey extends KmsKey {
   constructor(scope: Construct, id: string, props: NodeVolumeKeyProps) {
     super(scope, id, { description: `${props.namePrefix} EKS node and persistent volumes`, alias: `${props.namePrefix}-eks-volumes` });
     const autoScaling = roleArn(this, AUTO_SCALING_SERVICE_LINKED_ROLE);
-    this.grantToPrincipal("AutoScalingUsesKeyForNodeVolumes", autoScaling, [
+    this.grantPrincipal(principalGrantee(autoScaling), "AutoScalingUsesKeyForNodeVolumes", [
       "kms:Encrypt",
       "kms:Decrypt",
       "kms:ReEncrypt*",
       "kms:GenerateDataKey*",
       "kms:DescribeKey",
     ]);
-    this.grantToPrincipal("AutoScalingGrantsKeyToEc2", autoScaling, ["kms:CreateGrant"], { Bool: { "kms:GrantIsForAWSResource": true } });
+    this.grantPrincipal(principalGrantee(autoScaling), "AutoScalingGrantsKeyToEc2", ["kms:CreateGrant"], { Bool: { "kms:GrantIsForAWSResource": true } });
   }
 }

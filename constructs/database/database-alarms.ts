@@ -48,7 +48,7 @@ export class DatabaseAlarms extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseAlarmsProps) {
     super(scope, id);
     const { namePrefix, database } = props;
-    props.key.grantToService("CloudWatchAlarmsPublishToEncryptedTopic", "cloudwatch.amazonaws.com", ["kms:Decrypt", "kms:GenerateDataKey*"], {
+    props.key.grantService("cloudwatch.amazonaws.com", "CloudWatchAlarmsPublishToEncryptedTopic", ["kms:Decrypt", "kms:GenerateDataKey*"], {
       ArnLike: { "aws:SourceArn": formatArn(this, { service: "cloudwatch", resource: `alarm:${namePrefix}-database-*` }) },
     });
     this.topic = new SnsTopic(this, "Topic", { name: `${namePrefix}-database-alarms`, kmsMasterKeyId: props.key.arn });

@@ -109,7 +109,7 @@ export class ApplicationDatabaseAccess extends Construct {
           Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
           Resource: database.masterUserSecretArn,
         },
-        database.key.grantDecryptVia("DecryptMasterSecretThroughSecretsManager", "secretsmanager"),
+        ...database.key.grantDecryptThrough("secretsmanager", "DecryptMasterSecretThroughSecretsManager").statements,
       ],
     });
     this.kustomizePatches = databaseKustomizePatches({

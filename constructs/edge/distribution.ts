@@ -185,7 +185,7 @@ export class CdnDistribution extends Construct {
       Resource: `${bucket.arn}/cloudfront/*`,
       Condition: { ...fromThisAccountsDeliveries, StringEquals: { ...fromThisAccountsDeliveries.StringEquals, "s3:x-amz-acl": "bucket-owner-full-control" } },
     });
-    logs.key.grantToService("CloudFrontLogDelivery", "delivery.logs.amazonaws.com", ["kms:GenerateDataKey*", "kms:Decrypt"], fromThisAccountsDeliveries);
+    logs.key.grantService("delivery.logs.amazonaws.com", "CloudFrontLogDelivery", ["kms:GenerateDataKey*", "kms:Decrypt"], fromThisAccountsDeliveries);
     return bucket;
   }
 }

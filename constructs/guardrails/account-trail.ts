@@ -36,11 +36,11 @@ export class AccountTrail extends Construct {
     // The trail's ARN is known before it exists; the key and bucket policies name it (confused-deputy conditions).
     this.arn = formatArn(this, { service: "cloudtrail", resource: `trail/${props.name}` });
     const onlyThisTrail = { StringEquals: { "aws:SourceArn": this.arn } };
-    key.grantToService("CloudTrailEncryptLogs", "cloudtrail.amazonaws.com", ["kms:GenerateDataKey*"], {
+    key.grantService("cloudtrail.amazonaws.com", "CloudTrailEncryptLogs", ["kms:GenerateDataKey*"], {
       ...onlyThisTrail,
       StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": formatArn(this, { service: "cloudtrail", region: "*", resource: "trail/*" }) },
     });
-    key.grantToService("CloudTrailDescribeKey", "cloudtrail.amazonaws.com", ["kms:DescribeKey"], onlyThisTrail);
+    key.grantService("cloudtrail.amazonaws.com", "CloudTrailDescribeKey", ["kms:DescribeKey"], onlyThisTrail);
     bucket.addToPolicy({
       Sid: "CloudTrailAclCheck",
       Effect: "Allow",

@@ -37,7 +37,7 @@ export class AlertTopic extends Construct {
   /** Lets one EventBridge rule (by its name, so the ARN is known at synth) publish to the topic through its key. */
   allowEventsFrom(rule: CloudwatchEventRule, ruleName: string): void {
     const onlyThisRule = { ArnEquals: { "aws:SourceArn": formatArn(this, { service: "events", resource: `rule/${ruleName}` }) } };
-    this.key.grantToService(`EventBridge${rule.node.id}`, "events.amazonaws.com", ["kms:Decrypt", "kms:GenerateDataKey*"], onlyThisRule);
+    this.key.grantService("events.amazonaws.com", `EventBridge${rule.node.id}`, ["kms:Decrypt", "kms:GenerateDataKey*"], onlyThisRule);
     this.statements.push({
       Sid: `EventBridge${rule.node.id}`,
       Effect: "Allow",

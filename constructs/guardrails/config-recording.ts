@@ -47,7 +47,7 @@ export class ConfigRecorderRole extends Construct {
       policy: policyDocument([
         { Sid: "CheckTheBucket", Effect: "Allow", Action: "s3:GetBucketAcl", Resource: bucket.arn },
         { Sid: "WriteItsPrefix", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucket.arn}/${configPrefix(this)}/*` },
-        key.grantUse("EncryptWithTheAuditKey", ["kms:GenerateDataKey", "kms:Decrypt"]),
+        ...key.grantIdentity("EncryptWithTheAuditKey", ["kms:GenerateDataKey", "kms:Decrypt"]).statements,
       ]),
     });
   }

@@ -39,7 +39,7 @@ export function deployStatements(scope: Construct, props: GithubDeployRoleProps)
       { Sid: "ReadWriteOwnState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ownObjects },
       // The apply reads the plan the main branch's plan role saved, and deletes it once applied (plan-policy.ts).
       { Sid: "ApplyAndDeleteSavedPlans", Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: savedPlanObjects(props) },
-      state.bucket.key.grantUse("UseStateKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]),
+      ...state.bucket.key.grantIdentity("UseStateKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]).statements,
     ],
   });
 }

@@ -29,9 +29,9 @@ export function savePlanStatements(props: GithubDeployRoleProps): PolicyStatemen
   const { key } = props.state.bucket;
   return [
     { Sid: "SavePlansToApply", Effect: "Allow", Action: "s3:PutObject", Resource: savedPlanObjects(props) },
-    key.grantUse("EncryptSavedPlansThroughS3", "kms:GenerateDataKey", {
+    ...key.grantIdentity("EncryptSavedPlansThroughS3", "kms:GenerateDataKey", {
       StringEquals: { "kms:ViaService": `s3.${AwsScope.of(key).region}.amazonaws.com` },
-    }),
+    }).statements,
   ];
 }
 
@@ -75,6 +75,6 @@ export function planStatements(scope: Construct, props: GithubDeployRoleProps): 
     { Sid: "IamReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], Resource: "*" },
     { Sid: "ListOwnState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket, Condition: { StringLike: { "s3:prefix": [`${state.keyPrefix}*`] } } },
     { Sid: "ReadOwnState", Effect: "Allow", Action: "s3:GetObject", Resource: ownObjects },
-    state.bucket.key.grantUse("DecryptState", ["kms:Decrypt", "kms:DescribeKey"]),
+    ...state.bucket.key.grantIdentity("DecryptState", ["kms:Decrypt", "kms:DescribeKey"]).statements,
   ];
 }

@@ -21,9 +21,9 @@ export class EncryptedLogGroup extends Construct {
   constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
     super(scope, id);
     const groupArn = formatArn(this, { service: "logs", resource: `log-group:${props.name}` });
-    props.key.grantToService(
-      `CloudWatchLogs${id.replace(/[^A-Za-z0-9]/g, "")}`,
+    props.key.grantService(
       `logs.${AwsScope.of(this).region}.amazonaws.com`,
+      `CloudWatchLogs${id.replace(/[^A-Za-z0-9]/g, "")}`,
       ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
       { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": groupArn } },
     );

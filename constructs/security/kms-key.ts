@@ -3,7 +3,7 @@ import { Lazy } from "cdktf";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey as KmsKeyResource } from "@cdktf/provider-aws/lib/kms-key";
 import { accountRootArn, AwsScope } from "../core/aws-scope";
-import { Grant, IGrantee, principalGrantee } from "../core/grants";
+import { Grant, IGrantee } from "../core/grants";
 import { policyDocument, PolicyStatement } from "../iam/policy-document";
 
 export interface KmsKeyProps {
@@ -90,26 +90,6 @@ export class KmsKey extends Construct {
    */
   grantDecryptThrough(service: string, sid: string): Grant {
     return this.grantIdentity(sid, "kms:Decrypt", { StringEquals: { "kms:ViaService": `${service}.${AwsScope.of(this).region}.amazonaws.com` } });
-  }
-
-  /** @deprecated {@link grantService}'s statement; kept for the call sites written before the grant shape. */
-  grantToService(sid: string, service: string, actions: string[], conditions: NonNullable<PolicyStatement["Condition"]>): PolicyStatement {
-    return this.grantService(service, sid, actions, conditions).statements[0]!;
-  }
-
-  /** @deprecated {@link grantPrincipal}'s statement, the principal by ARN; kept for the call sites written before the grant shape. */
-  grantToPrincipal(sid: string, principalArn: string, actions: string[], conditions?: PolicyStatement["Condition"]): PolicyStatement {
-    return this.grantPrincipal(principalGrantee(principalArn), sid, actions, conditions).statements[0]!;
-  }
-
-  /** @deprecated {@link grantIdentity}'s statement; kept for the call sites written before the grant shape. */
-  grantUse(sid: string, actions: string | string[], conditions?: PolicyStatement["Condition"]): PolicyStatement {
-    return this.grantIdentity(sid, actions, conditions).statements[0]!;
-  }
-
-  /** @deprecated {@link grantDecryptThrough}'s statement; kept for the call sites written before the grant shape. */
-  grantDecryptVia(sid: string, service: string): PolicyStatement {
-    return this.grantDecryptThrough(service, sid).statements[0]!;
   }
 
   private addToPolicy(statement: PolicyStatement): Grant {

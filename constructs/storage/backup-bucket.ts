@@ -127,7 +127,7 @@ function replicationStatements(source: BackupBucket, replica: SecureBucket, repl
       Resource: `${source.bucket.arn}/*`,
     },
     { Sid: "WriteReplicas", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateTags"], Resource: `${replica.arn}/*` },
-    source.key.grantUse("DecryptSource", "kms:Decrypt", via(AwsScope.of(source).region)),
-    replicaKey.grantUse("EncryptReplicas", ["kms:Encrypt", "kms:GenerateDataKey"], via(region)),
+    ...source.key.grantIdentity("DecryptSource", "kms:Decrypt", via(AwsScope.of(source).region)).statements,
+    ...replicaKey.grantIdentity("EncryptReplicas", ["kms:Encrypt", "kms:GenerateDataKey"], via(region)).statements,
   ];
 }

@@ -1,3 +1,4 @@
+import { principalGrantee } from "../../../constructs/core/grants";
 import { TerraformStack } from "cdktf";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { policyDocument } from "../../../constructs/iam/policy-document";
@@ -25,10 +26,10 @@ describe("KmsKey", () => {
   it("grants a service only under the conditions given, and a principal by its ARN, returning what each grant adds", () => {
     const scope = stack();
     const key = new KmsKey(scope, "Key", { description: "test" });
-    const service = key.grantToService("Logs", "logs.eu-central-1.amazonaws.com", ["kms:Decrypt*"], {
+    const service = key.grantService("logs.eu-central-1.amazonaws.com", "Logs", ["kms:Decrypt*"], {
       ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:x" },
     });
-    const principal = key.grantToPrincipal("AutoScaling", "arn:aws:iam::123456789012:role/x", ["kms:Decrypt"]);
+    const principal = key.grantPrincipal(principalGrantee("arn:aws:iam::123456789012:role/x"), "AutoScaling", ["kms:Decrypt"]);
     const [, ...grants] = policyOf(onlyResource(synthStack(scope), "aws_kms_key")).Statement;
     expect(grants).toEqual([
       {
@@ -41,13 +42,16 @@ describe("KmsKey", () => {
       },
       { Sid: "AutoScaling", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/x" }, Action: ["kms:Decrypt"], Resource: "*" },
     ]);
-    expect([service, principal]).toEqual(grants);
+    expect([...service.statements, ...principal.statements]).toEqual(grants);
   });
 
   it("gives an identity-policy statement on this key alone for a principal of the account, leaving the key policy as it is", () => {
     const scope = stack();
     const key = new KmsKey(scope, "Key", { description: "test" });
-    const statements = [key.grantUse("UseStateKey", ["kms:Decrypt", "kms:Encrypt"]), key.grantDecryptVia("ReadSecret", "secretsmanager")];
+    const statements = [
+      ...key.grantIdentity("UseStateKey", ["kms:Decrypt", "kms:Encrypt"]).statements,
+      ...key.grantDecryptThrough("secretsmanager", "ReadSecret").statements,
+    ];
     new IamRolePolicy(scope, "Policy", { role: "reader", policy: policyDocument(statements) });
     const synthesized = synthStack(scope);
     const keyArn = expect.stringMatching(/^\$\{aws_kms_key\.Key_[A-Z0-9]+\.arn\}$/);
