@@ -88,9 +88,18 @@ describe.each(SHIPPED_ENVIRONMENTS)("%s-edge, planned offline", (environment) =>
     expect(plannedResources(planOf(stack), "aws_acm_certificate_validation")).toHaveLength(2);
   });
 
-  it("gives the application's service account its IRSA role with rds-db:connect", () => {
-    const role = plannedResources(planOf(stack), "aws_iam_role").find((candidate) => candidate.values.name === `webapp-${environment}-web`)!;
-    expect(String(role.values.assume_role_policy)).toContain("system:serviceaccount:web:web");
+  it("gives the application's service account its role (IRSA or Pod Identity, as configured) with rds-db:connect", () => {
+    const config = shippedEnvironment(environment);
+    const role = plannedResources(planOf(stack), "aws_iam_role").find((candidate) => candidate.values.name === `${config.prefix}-web`)!;
+    const trust = String(role.values.assume_role_policy);
+    if (config.cluster.workloadIdentity === "pod-identity") {
+      expect(trust).toContain("pods.eks.amazonaws.com");
+      expect(trust).not.toContain("AssumeRoleWithWebIdentity");
+      const associations = plannedResources(planOf(stack), "aws_eks_pod_identity_association").map((association) => association.values);
+      expect(associations).toEqual([expect.objectContaining({ namespace: "web", service_account: "web" })]);
+    } else {
+      expect(trust).toContain("system:serviceaccount:web:web");
+    }
     const connect = plannedResources(planOf(stack), "aws_iam_role_policy").find((policy) => policy.values.name === "rds-db-connect-web")!;
     expect(String(connect.values.policy)).toContain("rds-db:connect");
   });

@@ -258,6 +258,7 @@ export const SCENARIOS: readonly Scenario[] = [
         kubeProxy: `v${next}.0-eksbuild.1`,
         ebsCsiDriver: "v1.55.0-eksbuild.1",
         podIdentityAgent: "v1.3.11-eksbuild.1",
+        snapshotController: "v8.3.0-eksbuild.1",
       };
       // With Karpenter, its nodes' AMI release is a pin of the minor too (illustrative release).
       if (config.cluster!.autoscaler === "karpenter") config.cluster!.karpenter = { ...(config.cluster!.karpenter ?? {}), amiRelease: "v20260301" };
