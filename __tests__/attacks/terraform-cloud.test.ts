@@ -182,3 +182,9 @@ if (LAYOUTS.length > 0)
       );
     });
   });
+
+// A configuration without an attacked pair of environments (attacks.test.ts says why) has nothing to attack here.
+if (LAYOUTS.length === 0)
+  it("has no pair of environments to attack in this configuration", () => {
+    expect(LAYOUTS).toEqual([]);
+  });

@@ -79,6 +79,8 @@ export interface AddOnContext<Name extends AddOnName = AddOnName> {
   readonly vpcCidr: string;
   /** Node selector and tolerations of each node pool, from the environment's node groups (read with `placement`). */
   readonly pools: Readonly<Record<NodePool, PodPlacement>>;
+  /** Whether the environment runs the application (it has an edge, so the delivery stack deploys `web`). */
+  readonly application: boolean;
   /** The Secrets Manager secret of Argo CD's repository credentials, when the environment has an edge. */
   readonly gitopsRepoCredentialsSecret?: string;
   /** The environment's disaster recovery region (database.disasterRecovery), when it has one: backups are copied there. */

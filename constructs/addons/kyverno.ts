@@ -76,6 +76,8 @@ export interface PolicyExemption {
   readonly names: readonly string[];
   /** The add-on whose workloads need it: the exception exists only while that add-on is enabled. */
   readonly neededWith: AddOnName;
+  /** The exempted workload is the application's, which runs only where the environment has an edge. @default false */
+  readonly onlyWithApplication?: boolean;
   /** An image prefix that makes the exception unnecessary when another add-on's images already allow it. */
   readonly unlessAllowed?: string;
 }
@@ -112,6 +114,7 @@ export const POLICY_EXEMPTIONS: readonly PolicyExemption[] = [
     namespace: "web",
     names: [`*.${SMOKE_TEST_METRIC}.*`],
     neededWith: "argoRollouts",
+    onlyWithApplication: true,
     unlessAllowed: "docker.io/curlimages",
   },
 ];
@@ -236,7 +239,10 @@ export const kyverno: AddOn<"kyverno"> = {
       exclusions: POLICY_EXCLUSIONS,
     });
     const exemptions = POLICY_EXEMPTIONS.filter(
-      (exemption) => context.platform[exemption.neededWith].enabled && !(exemption.unlessAllowed && registries.includes(exemption.unlessAllowed)),
+      (exemption) =>
+        context.platform[exemption.neededWith].enabled &&
+        (!exemption.onlyWithApplication || context.application) &&
+        !(exemption.unlessAllowed && registries.includes(exemption.unlessAllowed)),
     );
     return [...policies, ...exemptions.map(policyException)];
   },

@@ -250,12 +250,16 @@ function installOrder(installs: readonly Install[]): Install[] {
 /** What an add-on may know of its environment: the few facts add-ons read, never the whole config. */
 export function environmentFacts(
   environment: EnvironmentConfig,
-): Pick<AddOnContext, "prefix" | "vpcCidr" | "pools" | "gitopsRepoCredentialsSecret" | "recoveryRegion" | "production" | "platform" | "autoscaler"> {
+): Pick<
+  AddOnContext,
+  "prefix" | "vpcCidr" | "pools" | "application" | "gitopsRepoCredentialsSecret" | "recoveryRegion" | "production" | "platform" | "autoscaler"
+> {
   const recovery = environment.database.disasterRecovery;
   return {
     prefix: environment.prefix,
     vpcCidr: environment.network.cidr,
     pools: { system: podPlacement(environment.cluster.nodeGroups.system), stateful: podPlacement(environment.cluster.nodeGroups.stateful) },
+    application: environment.edge !== undefined,
     gitopsRepoCredentialsSecret: environment.edge?.gitops.repoCredentialsSecret,
     recoveryRegion: recovery.mode === "none" ? undefined : recovery.region,
     production: environment.isProduction,

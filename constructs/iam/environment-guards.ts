@@ -168,14 +168,36 @@ function podIdentityGuard(scope: Construct, prefix: string): PolicyStatement {
  * environment guards. A role under it that tries to escalate is capped here, whatever its own policy says.
  */
 export function boundaryStatements(scope: Construct, props: GithubDeployRoleProps, guards: PolicyStatement[]): PolicyStatement[] {
+  return environmentBoundaryStatements(scope, { prefix: props.prefix, regions: regionsOf(props) }, guards);
+}
+
+/** What an environment's boundary allows beyond the shared workload services, for a pipeline with more (Terraform Cloud's agents). */
+export interface EnvironmentBoundaryProps {
+  /** `<project>-<environment>`: the environment's buckets and node roles are named after it. */
+  readonly prefix: string;
+  /** The environment's regions: workload services act there only. */
+  readonly regions: readonly string[];
+  /** Services beyond the shared workload services (Terraform Cloud's agents: ECS). @default none */
+  readonly extraServices?: readonly string[];
+  /** Service-linked roles beyond the shared ones. @default none */
+  readonly extraServiceLinkedRoles?: readonly string[];
+}
+
+/**
+ * The one builder of an environment's permissions boundary (GitHub's and Terraform Cloud's pipelines both): the most a
+ * role the environment's stacks create may do, then the environment's guards.
+ */
+export function environmentBoundaryStatements(scope: Construct, props: EnvironmentBoundaryProps, guards: PolicyStatement[]): PolicyStatement[] {
   return [
     {
       // The deploy policy's region condition, here too: a role passed to EC2 or CodeBuild acts in the environment's regions only.
       Sid: "WorkloadServices",
       Effect: "Allow",
-      Action: WORKLOAD_SERVICES.filter((service) => service !== "s3" && service !== "sts").map((service) => `${service}:*`),
+      Action: [...WORKLOAD_SERVICES.filter((service) => service !== "s3" && service !== "sts"), ...(props.extraServices ?? [])].map(
+        (service) => `${service}:*`,
+      ),
       Resource: "*",
-      Condition: { StringEquals: { "aws:RequestedRegion": regionsOf(props) } },
+      Condition: { StringEquals: { "aws:RequestedRegion": [...props.regions] } },
     },
     {
       Sid: "EnvironmentBuckets",
@@ -189,7 +211,7 @@ export function boundaryStatements(scope: Construct, props: GithubDeployRoleProp
       Sid: "ConnectToDatabasesWithIam",
       Effect: "Allow",
       Action: "rds-db:connect",
-      Resource: regionsOf(props).map((region) => formatArn(scope, { service: "rds-db", region, resource: "dbuser:*/*" })),
+      Resource: props.regions.map((region) => formatArn(scope, { service: "rds-db", region, resource: "dbuser:*/*" })),
     },
     { Sid: "IdentityReads", Effect: "Allow", Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity", "sts:AssumeRoleWithWebIdentity"], Resource: "*" },
     {
@@ -204,7 +226,7 @@ export function boundaryStatements(scope: Construct, props: GithubDeployRoleProp
     // Karpenter prices instance types; the Price List API answers from us-east-1, eu-central-1 or ap-south-1 only, so
     // the region condition of WorkloadServices cannot cover it. It reads public prices, nothing of the account.
     { Sid: "PriceListReads", Effect: "Allow", Action: "pricing:GetProducts", Resource: "*" },
-    serviceLinkedRoles(),
+    serviceLinkedRoles(props.extraServiceLinkedRoles),
     ...guards,
   ];
 }

@@ -3,10 +3,10 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { formatArn } from "../core/aws-scope";
-import { MANAGED_SERVICES, WORKLOAD_SERVICES } from "../iam/pipeline-policy-data";
+import { MANAGED_SERVICES } from "../iam/pipeline-policy-data";
 import { permissionsBoundaryName } from "../iam/pipeline-roles";
 import { environmentManagerStatements } from "../iam/deploy-policy";
-import { environmentGuards, requireZonesWhenShared, serviceLinkedRoles } from "../iam/environment-guards";
+import { environmentBoundaryStatements, environmentGuards, requireZonesWhenShared } from "../iam/environment-guards";
 import { policyDocument, PolicyStatement } from "../iam/policy-document";
 import { terraformCloudTrustPolicy, TerraformCloudOidcProvider } from "./workload-identity";
 
@@ -102,36 +102,13 @@ function environmentBucketArns(scope: Construct, prefix: string): string[] {
   return [buckets, `${buckets}/*`];
 }
 
-/** The most a role the stacks create may do: data-plane work in the environment's regions, never IAM administration. */
+/** The most a role the stacks create may do: the GitHub pipeline's boundary (iam's one builder), plus the agents' ECS. */
 function boundaryStatements(scope: Construct, props: TerraformCloudDeployRolesProps, guards: PolicyStatement[]): PolicyStatement[] {
-  // The workload services of the GitHub pipeline's boundary (S3 and STS by the narrower statements below), and ECS.
-  const workload = [...WORKLOAD_SERVICES.filter((service) => service !== "s3" && service !== "sts"), ...AGENT_SERVICES];
-  return [
-    {
-      Sid: "WorkloadServicesInTheEnvironmentsRegions",
-      Effect: "Allow",
-      Action: workload.map((service) => `${service}:*`),
-      Resource: "*",
-      Condition: { StringEquals: { "aws:RequestedRegion": [...props.regions] } },
-    },
-    { Sid: "EnvironmentBuckets", Effect: "Allow", Action: "s3:*", Resource: environmentBucketArns(scope, props.prefix) },
-    {
-      // IAM database authentication is its own service prefix; cluster resource ids are random, so users are scoped by
-      // the account and the environment's regions.
-      Sid: "ConnectToDatabasesWithIam",
-      Effect: "Allow",
-      Action: "rds-db:connect",
-      Resource: props.regions.map((region) => formatArn(scope, { service: "rds-db", region, resource: "dbuser:*/*" })),
-    },
-    serviceLinkedRoles(AGENT_SERVICE_LINKED_ROLES),
-    {
-      Sid: "IdentityReads",
-      Effect: "Allow",
-      Action: ["iam:Get*", "iam:List*", "sts:GetCallerIdentity", "sts:AssumeRoleWithWebIdentity"],
-      Resource: "*",
-    },
-    ...guards,
-  ];
+  return environmentBoundaryStatements(
+    scope,
+    { prefix: props.prefix, regions: props.regions, extraServices: AGENT_SERVICES, extraServiceLinkedRoles: AGENT_SERVICE_LINKED_ROLES },
+    guards,
+  );
 }
 
 /** Applies: what the GitHub deploy role may do to the environment (iam's one builder), plus the agents' ECS, without S3 state. */

@@ -22,7 +22,9 @@ describe("cost of an environment with Karpenter", () => {
     (_name, environment) => {
       const report = estimate(shipped);
       const items: LineItem[] = report.environments.find((candidate) => candidate.name === environment.name)!.stacks.flatMap((stack) => [...stack.items]);
-      const hourly = (prices.regions as Record<string, { ec2OnDemandHourly: Record<string, number> }>)[environment.account.region].ec2OnDemandHourly;
+      // A region the table lacks is priced at the derived-from region's list prices (tools/cost/prices.json).
+      const regions = prices.regions as Record<string, { ec2OnDemandHourly: Record<string, number> } | undefined>;
+      const hourly = (regions[environment.account.region] ?? regions[prices.derivedRegions.from])!.ec2OnDemandHourly;
       const hours = prices.assumptions.hoursPerMonth.value;
       const spotShare = 1 - prices.assumptions.spotDiscount.value;
       for (const [pool, spot] of [
