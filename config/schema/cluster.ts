@@ -45,7 +45,8 @@ export type Autoscaler = (typeof AUTOSCALERS)[number];
 
 /**
  * The EKS-optimized AL2023 AMI release Karpenter's nodes boot (`al2023@<release>`), pinned like the add-on versions
- * so nodes only roll when the config changes; a release published for Kubernetes 1.35.
+ * so nodes only roll when the config changes. v20260120 ships amazon-eks-node-al2023-x86_64-standard-1.35-v20260120
+ * (awslabs/amazon-eks-ami CHANGELOG.md, "AMI Release v20260120"); newer releases are listed there.
  */
 export const DEFAULT_KARPENTER_AMI_RELEASE = "v20260120";
 export type NodePoolName = (typeof NODE_POOLS)[number];
