@@ -12,7 +12,8 @@ import * as path from "path";
 const root = path.resolve(__dirname, "..");
 const appDir = path.join(root, "app");
 
-export async function benchApp(): Promise<void> {
+/** Runs the load test, prints its figures and returns the lines it printed (for the README's load-test block). */
+export async function benchApp(): Promise<string[]> {
   const node = execFileSync(path.join(root, "tools", "node-runtime.sh"), { encoding: "utf8" }).trim();
   const tsc = path.join(appDir, "node_modules", "typescript", "bin", "tsc");
   const build = spawnSync(node, [tsc, "-p", path.join(appDir, "tsconfig.json")], { stdio: "inherit" });
@@ -21,14 +22,21 @@ export async function benchApp(): Promise<void> {
   // The migration's own log lines are not figures.
   child.stdout.setEncoding("utf8");
   let pending = "";
+  const printed: string[] = [];
+  const print = (line: string) => {
+    if (line.startsWith("{")) return;
+    printed.push(line);
+    process.stdout.write(`${line}\n`);
+  };
   child.stdout.on("data", (chunk: string) => {
     const lines = (pending + chunk).split("\n");
     pending = lines.pop() ?? "";
-    for (const line of lines) if (!line.startsWith("{")) process.stdout.write(`${line}\n`);
+    lines.forEach(print);
   });
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  if (pending !== "" && !pending.startsWith("{")) process.stdout.write(`${pending}\n`);
+  if (pending !== "") print(pending);
   if (code !== 0) throw new Error(`app: the load test exited ${code}`);
+  return printed;
 }
 
 // Run alone with `node --require tsx/cjs tools/bench-app.ts`; `npm run bench` calls benchApp() after the synth figures.

@@ -29,6 +29,12 @@ export const README_MARKERS: BlockMarkers = {
   end: "<!-- bench-synth:end -->",
 };
 
+/** The README block that holds the app's load-test figures `--readme` writes. */
+export const README_LOAD_TEST_MARKERS: BlockMarkers = {
+  begin: "<!-- bench-app:begin (npm run bench -- --readme) -->",
+  end: "<!-- bench-app:end -->",
+};
+
 /** The rows of the README's benchmark table, in the order the phases run. */
 const readmeRows: string[] = [];
 
@@ -138,7 +144,8 @@ async function main(): Promise<void> {
   // The last synth above was of every environment: its stacks are the ones the figures are of.
   if (process.argv.includes("--readme")) writeReadme(fs.readdirSync(path.join(out, "stacks")).length);
   fs.rmSync(out, { recursive: true, force: true });
-  await benchApp();
+  const loadTest = await benchApp();
+  if (process.argv.includes("--readme")) writeLoadTest(loadTest);
   fs.rmSync(path.dirname(editedFile), { recursive: true, force: true });
 }
 
@@ -161,6 +168,14 @@ function writeReadme(stacks: number): void {
   ].join("\n");
   fs.writeFileSync(file, replaceBlock(fs.readFileSync(file, "utf8"), README_MARKERS, content, "README.md"));
   process.stdout.write(`wrote the synth figures into README.md\n`);
+}
+
+/** Writes the load test's figures (as it printed them) into README.md's load-test block. */
+function writeLoadTest(lines: readonly string[]): void {
+  const file = path.join(root, "README.md");
+  const content = ["```", ...lines.filter((line) => line.trim() !== ""), "```"].join("\n");
+  fs.writeFileSync(file, replaceBlock(fs.readFileSync(file, "utf8"), README_LOAD_TEST_MARKERS, content, "README.md"));
+  process.stdout.write(`wrote the load-test figures into README.md\n`);
 }
 
 let editedFile = "";

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { README_MARKERS } from "../../tools/bench";
+import { README_LOAD_TEST_MARKERS, README_MARKERS } from "../../tools/bench";
 import { replaceBlock } from "../../tools/lib/generated-block";
 import { REPO_ROOT } from "../support/environments";
 
@@ -11,5 +11,12 @@ describe("npm run bench -- --readme", () => {
     expect(written).not.toBe(readme);
     const block = readme.slice(readme.indexOf(README_MARKERS.begin), readme.indexOf(README_MARKERS.end));
     expect(block).toContain("| per added environment |");
+  });
+
+  it("has the README's load-test block: the app's throughput figures the README quotes are the tool's", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const block = readme.slice(readme.indexOf(README_LOAD_TEST_MARKERS.begin), readme.indexOf(README_LOAD_TEST_MARKERS.end));
+    expect(block).toContain("GET /users/:id");
+    expect(block).toContain("minimal Fastify + pg");
   });
 });

@@ -90,6 +90,8 @@ describe("ci.yml", () => {
     const npmCommands = script
       .split("\n")
       .map((line) => line.trim())
+      // Each check runs through `phase <name> <command>`, which prints its time.
+      .map((line) => /^phase (?:"[^"]+"|\S+) (npm .*)$/.exec(line)?.[1] ?? line)
       .filter((line) => /^npm (test|run \S+)$/.test(line));
     expect(npmCommands).toEqual(["npm run charts:pull", "npm run typecheck", "npm run lint", "npm test", "npm run test:adopt", "npm run synth"]);
     expect(script).toMatch(/^set -euo pipefail$/m);
