@@ -101,7 +101,7 @@ async function load(port: number, pid: number | undefined, next: (i: number) => 
 function report(label: string, result: Result): void {
   const cpu = Number.isNaN(result.cpuMsPerRequest) ? "" : `   cpu ${result.cpuMsPerRequest.toFixed(3)} ms/req`;
   process.stdout.write(
-    `${label.padEnd(44)} ${result.rate.toFixed(0).padStart(6)} req/s   p50 ${result.p50.toFixed(1).padStart(5)} ms   p99 ${result.p99.toFixed(1).padStart(6)} ms${cpu}   errors ${result.errors}\n`,
+    `${label.padEnd(44)} ${result.rate.toFixed(0).padStart(6)} req/s   p50 ${result.p50.toFixed(1).padStart(5)} ms   p99 ${Number.isNaN(result.p99) ? "   n/a   " : `${result.p99.toFixed(1).padStart(6)} ms`}${cpu}   errors ${result.errors}\n`,
   );
 }
 
