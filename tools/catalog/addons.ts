@@ -1,10 +1,10 @@
 // `npm run catalog:addons`: refreshes config/schema/eks-addons-data.ts, the EKS add-on versions AWS publishes for each
 // Kubernetes minor the project supports, with `aws eks describe-addon-versions --addon-name <a> --kubernetes-version <v>`.
 // Needs the AWS CLI signed in to an account (any region where EKS runs); never run in CI.
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../lib/repo";
+import { awsJson } from "./aws-cli";
 import { EKS_ADDON_NAMES, compareAddonVersions } from "../../config/schema/eks-addons";
 import { DEFAULT_KUBERNETES_VERSION, MIN_KUBERNETES_VERSION } from "../../config/schema/cluster";
 
@@ -54,21 +54,6 @@ export function dataModule(asOf: string, versions: Readonly<Record<string, Reado
   ].join("\n");
 }
 
-function aws(args: string[]): unknown {
-  const env = { ...process.env, AWS_EC2_METADATA_DISABLED: "true", AWS_PAGER: "" };
-  try {
-    return JSON.parse(
-      execFileSync("aws", [...args, "--output", "json"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 }),
-    ) as unknown;
-  } catch (error) {
-    // The CLI's own first line says what is missing (credentials, region); the command line alone would not.
-    const said = String((error as { stderr?: string }).stderr ?? "")
-      .trim()
-      .split("\n")[0];
-    throw new Error(`aws ${args.slice(0, 2).join(" ")}: ${said || (error as Error).message.split("\n")[0]}`, { cause: error });
-  }
-}
-
 if (require.main === module) {
   try {
     const region = process.env.AWS_REGION || "us-east-1";
@@ -77,7 +62,7 @@ if (require.main === module) {
     for (const addon of Object.values(EKS_ADDON_NAMES)) {
       versions[addon] = {};
       for (const minor of minors) {
-        const output = aws(["eks", "describe-addon-versions", "--region", region, "--addon-name", addon, "--kubernetes-version", minor]);
+        const output = awsJson(["eks", "describe-addon-versions", "--region", region, "--addon-name", addon, "--kubernetes-version", minor], 60_000);
         versions[addon][minor] = addonVersions(output as Parameters<typeof addonVersions>[0]);
       }
     }

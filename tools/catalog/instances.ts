@@ -2,10 +2,10 @@
 // the account the AWS CLI is signed in to: `aws ec2 describe-instance-types` for the node groups' families and
 // `aws rds describe-orderable-db-instance-options --engine aurora-postgresql` for Aurora's instance classes. Both are
 // read in one region (AWS_REGION, else us-east-1, the region with the most types). Needs credentials; never run in CI.
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../lib/repo";
+import { awsJson } from "./aws-cli";
 import { AURORA_CLASS_SIZES, EC2_FAMILY_SIZES } from "../../config/schema/instance-types-data";
 
 export const DATA_FILE = path.join(REPO_ROOT, "config", "schema", "instance-types-data.ts");
@@ -70,32 +70,11 @@ export function dataModule(
   ].join("\n");
 }
 
-function aws(args: string[]): unknown {
-  const env = { ...process.env, AWS_EC2_METADATA_DISABLED: "true", AWS_PAGER: "" };
-  try {
-    return JSON.parse(
-      execFileSync("aws", [...args, "--output", "json"], {
-        env,
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-        timeout: 120_000,
-        maxBuffer: 64 * 1024 * 1024,
-      }),
-    ) as unknown;
-  } catch (error) {
-    // The CLI's own first line says what is missing (credentials, region); the command line alone would not.
-    const said = String((error as { stderr?: string }).stderr ?? "")
-      .trim()
-      .split("\n")[0];
-    throw new Error(`aws ${args.slice(0, 2).join(" ")}: ${said || (error as Error).message.split("\n")[0]}`, { cause: error });
-  }
-}
-
 if (require.main === module) {
   try {
     const region = process.env.AWS_REGION || "us-east-1";
-    const ec2Types = aws(["ec2", "describe-instance-types", "--region", region, "--query", "InstanceTypes[].InstanceType"]) as string[];
-    const dbClasses = aws([
+    const ec2Types = awsJson(["ec2", "describe-instance-types", "--region", region, "--query", "InstanceTypes[].InstanceType"]) as string[];
+    const dbClasses = awsJson([
       "rds",
       "describe-orderable-db-instance-options",
       "--engine",

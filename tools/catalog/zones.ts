@@ -1,9 +1,9 @@
 // `npm run catalog:zones`: refreshes config/schema/availability-zones-data.ts from the account the AWS CLI is signed in
 // to (describe-regions, then describe-availability-zones in every enabled region). Needs credentials; never run in CI.
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../lib/repo";
+import { awsJson } from "./aws-cli";
 
 export const DATA_FILE = path.join(REPO_ROOT, "config", "schema", "availability-zones-data.ts");
 
@@ -42,17 +42,15 @@ export function dataModule(asOf: string, letters: Readonly<Record<string, string
   ].join("\n");
 }
 
-function aws(args: string[]): unknown {
-  const env = { ...process.env, AWS_EC2_METADATA_DISABLED: "true", AWS_PAGER: "" };
-  return JSON.parse(execFileSync("aws", [...args, "--output", "json"], { env, encoding: "utf8", timeout: 30_000 })) as unknown;
-}
-
 if (require.main === module) {
   try {
-    const regions = (aws(["ec2", "describe-regions", "--query", "Regions[].RegionName"]) as string[]).sort();
+    const regions = (awsJson(["ec2", "describe-regions", "--query", "Regions[].RegionName"], 30_000) as string[]).sort();
     const letters: Record<string, string> = {};
     for (const region of regions) {
-      letters[region] = zoneLetters(region, aws(["ec2", "describe-availability-zones", "--region", region]) as { AvailabilityZones: DescribedZone[] });
+      letters[region] = zoneLetters(
+        region,
+        awsJson(["ec2", "describe-availability-zones", "--region", region], 30_000) as { AvailabilityZones: DescribedZone[] },
+      );
     }
     const today = new Date().toISOString().slice(0, 10);
     fs.writeFileSync(DATA_FILE, dataModule(today, letters, `Read from the account's ${regions.length} enabled regions on ${today}.`));
