@@ -1,10 +1,11 @@
 import { accountChecks } from "./account";
+import { guardrailsCheck } from "./guardrails";
 import { secretsCheck } from "./secrets";
 import type { EnvironmentConfig } from "../../config";
 import type { AwsCli, PreflightCheck, PreflightResult } from "./types";
 
 /** Every check `npm run preflight` runs, in order. A new check file adds one line here. */
-export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [...accountChecks, secretsCheck];
+export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [...accountChecks, guardrailsCheck, secretsCheck];
 
 export function formatResult(check: PreflightCheck, result: PreflightResult): string {
   return `${result.status.padEnd(9)} ${check.id}: ${result.message}`;

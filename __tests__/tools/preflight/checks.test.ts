@@ -1,3 +1,4 @@
+import { environmentGuardrails } from "../../../config/schema/guardrails";
 import { preflight, PREFLIGHT_CHECKS } from "../../../tools/preflight/checks";
 import { declaredSecrets, secretsCheck } from "../../../tools/preflight/secrets";
 import type { AwsCli } from "../../../tools/preflight/types";
@@ -61,8 +62,10 @@ describe("npm run preflight: secrets", () => {
 
   test("only ever calls read-only commands, in the environment's region, for every registered check", async () => {
     const { aws, calls } = fakeAws({});
-    await preflight(testEnvironment({ github: { repository: "acme/shop" } }), aws, PREFLIGHT_CHECKS);
-    expect(new Set(calls.map((call) => call[0]))).toEqual(new Set(["sts", "iam", "secretsmanager"]));
+    const environment = testEnvironment({ github: { repository: "acme/shop" } });
+    await preflight(environment, aws, PREFLIGHT_CHECKS);
+    const guardrails = environmentGuardrails(environment).enabled ? ["guardduty", "configservice", "securityhub"] : [];
+    expect(new Set(calls.map((call) => call[0]))).toEqual(new Set(["sts", "iam", "secretsmanager", ...guardrails]));
     for (const call of calls) {
       expect(call[1]).toMatch(/^(describe|list|get)-/);
       expect(call).toContain("--region");

@@ -1,6 +1,7 @@
 import { accountChecks } from "../../../tools/preflight/account";
 import { AWS_CLI_ENV, awsCliWith, CALL_TIMEOUT_MS, disableInstanceMetadata, type ExecFile } from "../../../tools/preflight/aws-cli";
 import { PREFLIGHT_CHECKS, preflight } from "../../../tools/preflight/checks";
+import { guardrailsCheck } from "../../../tools/preflight/guardrails";
 import { secretsCheck } from "../../../tools/preflight/secrets";
 import type { AwsCli } from "../../../tools/preflight/types";
 import { shippedEnvironments, testEnvironment } from "../../support/environments";
@@ -19,9 +20,14 @@ function recordingAws(reply: (args: readonly string[]) => { ok: boolean; stdout?
 }
 
 describe("npm run preflight: the registry (break 12)", () => {
-  it("runs the account checks the docs promise (service-linked role, GitHub OIDC provider) and the secrets check", () => {
-    expect(PREFLIGHT_CHECKS).toEqual([...accountChecks, secretsCheck]);
-    expect(PREFLIGHT_CHECKS.map((check) => check.id)).toEqual(["account-autoscaling-service-linked-role", "account-github-oidc-provider", "secrets"]);
+  it("runs the account checks the docs promise (service-linked role, GitHub OIDC provider, guardrails) and the secrets check", () => {
+    expect(PREFLIGHT_CHECKS).toEqual([...accountChecks, guardrailsCheck, secretsCheck]);
+    expect(PREFLIGHT_CHECKS.map((check) => check.id)).toEqual([
+      "account-autoscaling-service-linked-role",
+      "account-github-oidc-provider",
+      "account-guardrails",
+      "secrets",
+    ]);
   });
 
   it("without credentials says, one line per check, what it could not check, and asks AWS nothing else", async () => {
