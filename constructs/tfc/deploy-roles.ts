@@ -2,10 +2,10 @@ import { Construct } from "constructs";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { formatArn } from "../core/aws-scope";
 import { MANAGED_SERVICES } from "../iam/pipeline-policy-data";
 import { permissionsBoundaryName } from "../iam/pipeline-roles";
 import { environmentManagerStatements } from "../iam/deploy-policy";
+import { environmentBucketArns } from "../iam/deploy-role-props";
 import { environmentBoundaryStatements, environmentGuards, requireZonesWhenShared } from "../iam/environment-guards";
 import { policyDocument, PolicyStatement } from "../iam/policy-document";
 import { terraformCloudTrustPolicy, TerraformCloudOidcProvider } from "./workload-identity";
@@ -94,12 +94,6 @@ export class TerraformCloudDeployRoles extends Construct {
     new IamRolePolicy(this, "PlanPolicy", { name: "plan", role: this.planRole.id, policy: policyDocument([...planStatements(this, props), ...guards]) });
     requireZonesWhenShared(this, props);
   }
-}
-
-/** The environment's buckets, `<prefix>-*`, and their objects (S3 ARNs carry no account or region). */
-function environmentBucketArns(scope: Construct, prefix: string): string[] {
-  const buckets = formatArn(scope, { service: "s3", region: "", account: "", resource: `${prefix}-*` });
-  return [buckets, `${buckets}/*`];
 }
 
 /** The most a role the stacks create may do: the GitHub pipeline's boundary (iam's one builder), plus the agents' ECS. */
