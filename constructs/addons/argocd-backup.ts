@@ -8,7 +8,7 @@ import { AwsScope } from "../core/aws-scope";
 import { workloadRole, WorkloadIdentityOptions } from "../iam/workload-identity";
 import { WorkloadRole } from "../iam/workload-role";
 import { KmsKey } from "../security/kms-key";
-import { AccessLogBucket } from "../storage/access-log-bucket";
+import { AccessLogBucket, serverAccessLogs } from "../storage/access-log-bucket";
 import { SecureBucket } from "../storage/secure-bucket";
 import { RESTRICTED_CONTAINER } from "./add-on";
 
@@ -51,15 +51,12 @@ export class ArgoCdBackup extends Construct {
       alias: `${props.namePrefix}-argocd-backup`,
     });
     const bucketName = `${props.namePrefix}-argocd-backup-${AwsScope.of(this).accountId}`;
-    this.accessLogs = new AccessLogBucket(this, "AccessLogs", {
-      bucketName: `${bucketName}-access-logs`,
-      noncurrentVersionRetentionDays: 30,
-      expireObjectsAfterDays: 365,
-    });
+    const accessLogs = serverAccessLogs(this, bucketName);
+    this.accessLogs = accessLogs.bucket;
     this.bucket = new SecureBucket(this, "Bucket", {
       bucketName,
       key,
-      accessLogs: { bucket: this.accessLogs, prefix: `s3/${bucketName}/` },
+      accessLogs,
       noncurrentVersionRetentionDays: props.retentionDays,
       expireObjectsAfterDays: props.retentionDays,
     });

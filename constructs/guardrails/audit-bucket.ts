@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
 import type { ObjectLockMode } from "../../config/schema/guardrails";
 import { KmsKey } from "../security/kms-key";
-import { AccessLogBucket } from "../storage/access-log-bucket";
+import { AccessLogBucket, serverAccessLogs } from "../storage/access-log-bucket";
 import { SecureBucket } from "../storage/secure-bucket";
 
 export interface AuditBucketProps {
@@ -30,16 +30,12 @@ export class AuditBucket extends Construct {
   constructor(scope: Construct, id: string, props: AuditBucketProps) {
     super(scope, id);
     this.key = new KmsKey(this, "Key", { description: `Encrypts the account's audit records in s3://${props.bucketName}`, alias: props.keyAlias });
-    this.accessLogs = new AccessLogBucket(this, "AccessLogs", {
-      bucketName: `${props.bucketName}-access-logs`,
-      noncurrentVersionRetentionDays: 30,
-      expireObjectsAfterDays: 365,
-      preventDestroy: true,
-    });
+    const accessLogs = serverAccessLogs(this, props.bucketName, { preventDestroy: true });
+    this.accessLogs = accessLogs.bucket;
     this.bucket = new SecureBucket(this, "Bucket", {
       bucketName: props.bucketName,
       key: this.key,
-      accessLogs: { bucket: this.accessLogs, prefix: `s3/${props.bucketName}/` },
+      accessLogs,
       objectLock: true,
       // A version expires once its lock has run out; S3 refuses to remove it any earlier.
       expireObjectsAfterDays: props.retentionDays,

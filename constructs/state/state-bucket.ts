@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { KmsKey } from "../security/kms-key";
-import { AccessLogBucket } from "../storage/access-log-bucket";
+import { AccessLogBucket, serverAccessLogs } from "../storage/access-log-bucket";
 import { SecureBucket } from "../storage/secure-bucket";
 
 /** Where the deploy pipeline saves plans to apply, one folder per environment (constructs/iam/plan-policy.ts). */
@@ -30,16 +30,12 @@ export class StateBucket extends Construct {
       description: `Encrypts the Terraform state in s3://${props.bucketName}`,
       alias: props.keyAlias,
     });
-    this.accessLogs = new AccessLogBucket(this, "AccessLogs", {
-      bucketName: `${props.bucketName}-access-logs`,
-      noncurrentVersionRetentionDays: 30,
-      expireObjectsAfterDays: 365,
-      preventDestroy: true,
-    });
+    const accessLogs = serverAccessLogs(this, props.bucketName, { preventDestroy: true });
+    this.accessLogs = accessLogs.bucket;
     this.bucket = new SecureBucket(this, "Bucket", {
       bucketName: props.bucketName,
       key: this.key,
-      accessLogs: { bucket: this.accessLogs, prefix: `s3/${props.bucketName}/` },
+      accessLogs,
       noncurrentVersionRetentionDays: props.noncurrentVersionRetentionDays,
       // A saved plan holds the prior state; its apply deletes it, and one never approved is gone within a day.
       shortLivedPrefixes: { [SAVED_PLANS_PREFIX]: 1 },

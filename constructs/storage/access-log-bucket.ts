@@ -19,3 +19,29 @@ export class AccessLogBucket extends SecureBucket {
     suppress(this, "PLT-S3-005", "this is the access-log bucket: logging it to itself would loop, and a third bucket would only move the gap");
   }
 }
+
+/** Options of `serverAccessLogs`. */
+export interface ServerAccessLogsOptions {
+  /** Name of the log bucket. @default `<bucketName>-access-logs` */
+  readonly logBucketName?: string;
+  /** Refuse `terraform destroy` of the log bucket (for the logs of a bucket that is itself protected). @default false */
+  readonly preventDestroy?: boolean;
+}
+
+/**
+ * The companion bucket that receives `bucketName`'s S3 server access logs (kept a year, replaced versions a month),
+ * created as `AccessLogs` in `scope`, and the prefix the logs go under: what a SecureBucket's `accessLogs` takes.
+ */
+export function serverAccessLogs(
+  scope: Construct,
+  bucketName: string,
+  options: ServerAccessLogsOptions = {},
+): { readonly bucket: AccessLogBucket; readonly prefix: string } {
+  const bucket = new AccessLogBucket(scope, "AccessLogs", {
+    bucketName: options.logBucketName ?? `${bucketName}-access-logs`,
+    noncurrentVersionRetentionDays: 30,
+    expireObjectsAfterDays: 365,
+    ...(options.preventDestroy ? { preventDestroy: true } : {}),
+  });
+  return { bucket, prefix: `s3/${bucketName}/` };
+}

@@ -6,7 +6,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { AwsScope, awsProviderIn, RegionalScope } from "../core/aws-scope";
 import { policyDocument, PolicyStatement, serviceTrustPolicy } from "../iam/policy-document";
 import { KmsKey } from "../security/kms-key";
-import { AccessLogBucket } from "./access-log-bucket";
+import { serverAccessLogs } from "./access-log-bucket";
 import { SecureBucket } from "./secure-bucket";
 
 /**
@@ -52,7 +52,7 @@ export class BackupBucket extends Construct {
     this.bucket = new SecureBucket(this, "Bucket", {
       bucketName: name,
       key: this.key,
-      accessLogs: accessLogsOf(this, name),
+      accessLogs: serverAccessLogs(this, name, { logBucketName: `${name}-logs` }),
       noncurrentVersionRetentionDays: props.noncurrentVersionRetentionDays,
       shortLivedPrefixes: props.expirePrefixes,
     });
@@ -67,7 +67,7 @@ export class BackupBucket extends Construct {
     const replica = new SecureBucket(remote, "Bucket", {
       bucketName: `${name}-dr`,
       key: replicaKey,
-      accessLogs: accessLogsOf(remote, `${name}-dr`),
+      accessLogs: serverAccessLogs(remote, `${name}-dr`, { logBucketName: `${name}-dr-logs` }),
       noncurrentVersionRetentionDays: props.noncurrentVersionRetentionDays,
       expireObjectsAfterDays: props.replicaRetentionDays,
     });
@@ -102,15 +102,6 @@ export class BackupBucket extends Construct {
 }
 
 /** Who read or deleted a backup, and when: S3 server access logs into a bucket of their own (a year). */
-function accessLogsOf(scope: Construct, bucketName: string): { bucket: SecureBucket; prefix: string } {
-  const logs = new AccessLogBucket(scope, "AccessLogs", {
-    bucketName: `${bucketName}-logs`,
-    noncurrentVersionRetentionDays: 30,
-    expireObjectsAfterDays: 365,
-  });
-  return { bucket: logs, prefix: `s3/${bucketName}/` };
-}
-
 function versioningOf(bucket: SecureBucket): S3BucketVersioningA {
   return bucket.node.findChild("Versioning") as S3BucketVersioningA;
 }
