@@ -23,3 +23,11 @@ export function awsJson(args: readonly string[], timeoutMs = 120_000): unknown {
     throw new Error(`aws ${args.slice(0, 2).join(" ")}: ${said || (error as Error).message.split("\n")[0]}`, { cause: error });
   }
 }
+
+/**
+ * The opening lines every catalog data module shares: where it comes from (`generatedBy`, comment lines), the refresh's
+ * own line (`origin`) and the dated constant `asOfName` the config errors quote.
+ */
+export function dataModuleHeader(generatedBy: readonly string[], origin: string, asOfName: string, asOf: string): string[] {
+  return [...generatedBy.map((line) => `// ${line}`), `// ${origin}`, "", "/** The day the data was read. */", `export const ${asOfName} = "${asOf}";`, ""];
+}
