@@ -7,6 +7,7 @@ import { environmentGuardrails } from "../../../config/schema/guardrails";
 import { SynthesizedStack } from "../../../tools/lib/synth-output";
 import { shippedEnvironments } from "../../support/environments";
 import { synthesizeShipped } from "../support";
+import { stepCommands } from "./steps";
 
 let shipped: SynthesizedStack[];
 beforeAll(() => {
@@ -23,17 +24,7 @@ const unguarded = environments.find((environment) =>
 );
 
 /** Every command of a step, its nested steps' included, as the printed plan shows them (placeholders for the items). */
-function commandsOf(step: Step): string[] {
-  switch (step.kind) {
-    case "run":
-    case "wait-until-empty":
-      return [shellQuote(step.argv)];
-    case "for-each":
-      return [shellQuote(step.list), ...step.each(step.placeholder).map(shellQuote)];
-    case "for-each-step":
-      return [shellQuote(step.list), ...commandsOf(step.inner(step.placeholder))];
-  }
-}
+const commandsOf = (step: Step): string[] => stepCommands(step).map(shellQuote);
 
 describe("teardown of an environment whose account has guardrails", () => {
   const plan = () => {

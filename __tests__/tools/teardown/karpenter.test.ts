@@ -1,7 +1,8 @@
 import { shippedEnvironments } from "../../support/environments";
 import type { SynthesizedStack } from "../../../tools/lib/synth-output";
-import { Phase, RunStep, Step, teardownPlan, teardownTarget } from "../../../tools/teardown/plan";
+import { Phase, RunStep, teardownPlan, teardownTarget } from "../../../tools/teardown/plan";
 import { synthesizeShipped } from "../support";
+import { stepCommands } from "./steps";
 
 let shipped: SynthesizedStack[];
 
@@ -9,11 +10,7 @@ beforeAll(() => {
   shipped = synthesizeShipped();
 });
 
-const stepArgv = (step: Step): (readonly string[])[] => {
-  if (step.kind === "for-each-step") return [step.list, ...stepArgv(step.inner(step.placeholder))];
-  return step.kind === "for-each" ? [step.list, ...step.each("i-0123456789abcdef0")] : [step.argv];
-};
-const argvOf = (phases: readonly Phase[]) => phases.flatMap((phase) => phase.steps).flatMap(stepArgv);
+const argvOf = (phases: readonly Phase[]) => phases.flatMap((phase) => phase.steps).flatMap((step) => stepCommands(step, "i-0123456789abcdef0"));
 
 describe.each(shippedEnvironments().map((environment) => [environment.name, environment] as const))("teardown of %s", (_name, environment) => {
   const karpenter = environment.cluster.autoscaler === "karpenter";

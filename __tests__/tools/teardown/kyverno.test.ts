@@ -1,16 +1,13 @@
 import { shippedEnvironments } from "../../support/environments";
-import { Phase, shellQuote, Step, teardownPlan, teardownTarget } from "../../../tools/teardown/plan";
+import { Phase, shellQuote, teardownPlan, teardownTarget } from "../../../tools/teardown/plan";
 import { synthesizeShipped } from "../support";
+import { stepCommands } from "./steps";
 
 const shipped = synthesizeShipped();
-const stepCommands = (step: Step): (readonly string[])[] => {
-  if (step.kind === "for-each-step") return [step.list, ...stepCommands(step.inner(step.placeholder))];
-  return step.kind === "for-each" ? [step.list, ...step.each(step.placeholder)] : [step.argv];
-};
 const commandsOf = (phases: readonly Phase[]): string[] =>
   phases
     .flatMap((phase) => phase.steps)
-    .flatMap(stepCommands)
+    .flatMap((step) => stepCommands(step))
     .map(shellQuote);
 
 describe("the teardown of an environment with Kyverno", () => {

@@ -8,6 +8,7 @@ import { terraformVersion } from "@cdktf/commons";
 import { environmentOf, SynthesizedStack } from "../../../tools/lib/synth-output";
 import { destroyOrder, formatPlan, Phase, refuseProtectedData, RunStep, shellQuote, Step, teardownPlan, teardownTarget } from "../../../tools/teardown/plan";
 import { fixtureStack, synthesizeShipped } from "../support";
+import { stepCommands } from "./steps";
 
 let shipped: SynthesizedStack[];
 
@@ -86,11 +87,7 @@ const allCommands = (phases: readonly Phase[]): string[] =>
     .flatMap(commandsOf)
     .map(shellQuote);
 /** A step's commands, a nested step's inner commands included (with the placeholders the printed plan shows). */
-function commandsOf(step: Step): (readonly string[])[] {
-  if (step.kind === "for-each") return [step.list, ...step.each(step.placeholder)];
-  if (step.kind === "for-each-step") return [step.list, ...commandsOf(step.inner(step.placeholder))];
-  return [step.argv];
-}
+const commandsOf = (step: Step): (readonly string[])[] => stepCommands(step);
 
 describe("destroy order", () => {
   it("destroys dev's delivery, then edge, platform, data, cluster, the runner the cluster admits, and network", () => {
