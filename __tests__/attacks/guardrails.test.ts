@@ -2,7 +2,7 @@ import type { EnvironmentConfig } from "../../config";
 import { evaluate } from "../../constructs/policy/iam-evaluator";
 import { resourcesOfType } from "../../tools/contracts/terraform";
 import { isGuardrailsStack } from "../../tools/lib/synth-output";
-import { arnsOf, decide, inRegion, Layout, layout, LAYOUTS, principalsOf, roleIdentity } from "./layouts";
+import { arnsOf, breaches, inRegion, Layout, layout, LAYOUTS, principalsOf, roleIdentity } from "./layouts";
 import type { Path } from "./paths";
 
 /**
@@ -89,9 +89,7 @@ if (LAYOUTS.length > 0)
       const current = layout(name);
       const environment = current[which];
       const paths = disablingPaths(environment, guardrailsOf(current));
-      const allowed = principalsOf(current, environment).flatMap((principal) =>
-        paths.filter(([, request]) => decide(principal, request) !== "explicit-deny").map(([attack]) => `${principal.label}: ${attack}`),
-      );
+      const allowed = breaches(principalsOf(current, environment), paths, (decision) => decision !== "explicit-deny");
       expect(allowed).toEqual([]);
     });
   });

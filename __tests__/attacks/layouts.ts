@@ -188,6 +188,20 @@ export function decide(principal: Principal, request: IamRequest): Decision {
   return evaluatorDecide(principal, request);
 }
 
+/**
+ * Each attack among `paths` that one of `principals` gets through, as `<principal>: <attack>`: an attack gets through
+ * when its decision is `allowed`, or whatever `breached` says (the guardrails ask for an explicit deny).
+ */
+export function breaches(
+  principals: readonly Principal[],
+  paths: readonly (readonly [attack: string, request: IamRequest])[],
+  breached: (decision: Decision) => boolean = (decision) => decision === "allowed",
+): string[] {
+  return principals.flatMap((principal) =>
+    paths.filter(([, request]) => breached(decide(principal, request))).map(([attack]) => `${principal.label}: ${attack}`),
+  );
+}
+
 /** ARNs in an environment's account and region. */
 export function arnsOf(environment: EnvironmentConfig) {
   const { partition, account, prefix } = environment;
