@@ -4,7 +4,7 @@ import { CodebuildWebhook } from "@cdktf/provider-aws/lib/codebuild-webhook";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { runnerSecurityGroup } from "./runner-security-group";
 import { AwsScope, formatArn } from "../core/aws-scope";
 import { policyDocument, serviceTrustPolicy } from "../iam/policy-document";
 import { EncryptedLogGroup } from "../logging/log-group";
@@ -64,20 +64,12 @@ export class CodeBuildRunner extends Construct {
   constructor(scope: Construct, id: string, props: CodeBuildRunnerProps) {
     super(scope, id);
     const { name, network } = props;
-    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+    // HTTPS only: GitHub, the AWS APIs, the npm and Terraform registries, and the private EKS endpoint.
+    this.securityGroup = runnerSecurityGroup(this, {
       name,
       description: `GitHub Actions jobs of ${name} (CodeBuild)`,
       vpcId: network.vpc.id,
-      tags: { Name: name },
-    });
-    // HTTPS only: GitHub, the AWS APIs, the npm and Terraform registries, and the private EKS endpoint.
-    new VpcSecurityGroupEgressRule(this, "HttpsOut", {
-      securityGroupId: this.securityGroup.id,
-      description: "HTTPS to GitHub, AWS APIs, package registries and the cluster API",
-      ipProtocol: "tcp",
-      fromPort: 443,
-      toPort: 443,
-      cidrIpv4: "0.0.0.0/0",
+      httpsTo: "HTTPS to GitHub, AWS APIs, package registries and the cluster API",
     });
 
     const key = new KmsKey(this, "LogKey", { description: `${name} build logs`, alias: `${name}-logs` });

@@ -7,13 +7,13 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { AwsScope } from "../core/aws-scope";
 import { EcrRepositories } from "../edge/ecr-repositories";
 import { policyDocument, serviceTrustPolicy } from "../iam/policy-document";
 import { EncryptedLogGroup } from "../logging/log-group";
 import { Network } from "../network/network";
 import { KmsKey } from "../security/kms-key";
+import { runnerSecurityGroup } from "../runner/runner-security-group";
 
 /** The agent image: hashicorp/tfc-agent with the AWS CLI that the helm and kubernetes providers' exec credentials run. */
 export const AGENT_IMAGE_NAME = "tfc-agent";
@@ -79,20 +79,12 @@ export class TerraformCloudAgents extends Construct {
     });
     this.logGroup = new EncryptedLogGroup(this, "Logs", { name: `/ecs/${name}`, retentionDays: props.logRetentionDays, key });
 
-    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+    // HTTPS only: Terraform Cloud, the Terraform registry and provider downloads, the AWS APIs and the cluster API.
+    this.securityGroup = runnerSecurityGroup(this, {
       name,
       description: `Terraform Cloud agents ${name}`,
       vpcId: network.vpc.id,
-      tags: { Name: name },
-    });
-    // HTTPS only: Terraform Cloud, the Terraform registry and provider downloads, the AWS APIs and the cluster API.
-    new VpcSecurityGroupEgressRule(this, "HttpsOut", {
-      securityGroupId: this.securityGroup.id,
-      description: "HTTPS to Terraform Cloud, provider registries, AWS APIs and the cluster API",
-      ipProtocol: "tcp",
-      fromPort: 443,
-      toPort: 443,
-      cidrIpv4: "0.0.0.0/0",
+      httpsTo: "HTTPS to Terraform Cloud, provider registries, AWS APIs and the cluster API",
     });
 
     // What ECS needs to start a task: pull the agent image, read the token, write the logs. The tasks get no role.
