@@ -10,6 +10,12 @@ process.env.CHECKPOINT_DISABLE = "1";
 if (process.env.TF_CLI_CONFIG_FILE && !require("fs").existsSync(process.env.TF_CLI_CONFIG_FILE)) delete process.env.TF_CLI_CONFIG_FILE;
 process.env.DISABLE_VERSION_CHECK = "true";
 require("fs").mkdirSync(process.env.TMPDIR, { recursive: true });
+// The suites build and synthesize hundreds of short-lived constructs: with V8's default young generation (16 MiB
+// semi-spaces) the workers spent a fifth of their CPU in scavenges. 128 MiB semi-spaces cut the unit run's CPU from
+// ≈ 156 s to ≈ 123 s for ≈ 0.5 GiB more peak memory per worker. Workers inherit NODE_OPTIONS; a value the caller set wins.
+if (!/--max-semi-space-size/.test(process.env.NODE_OPTIONS || "")) {
+  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS || ""} --max-semi-space-size=128`.trim();
+}
 
 // tsconfig.json sets isolatedModules, which makes ts-jest transpile file by file without type information.
 const transform = { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] };

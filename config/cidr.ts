@@ -71,12 +71,16 @@ export function allocateBlocks(parent: Ipv4Block, prefixLengths: readonly number
       return undefined;
     }
     const newBits = prefixLength - parent.prefixLength;
+    // The first candidate (lowest netnum) that overlaps nothing taken. A candidate that overlaps a taken block is
+    // followed by the next aligned one past that block's end: every candidate in between overlaps the same block, so
+    // the search visits a handful of candidates instead of up to 2^newBits (4,096 for /28 subnets in a /16).
+    const size = blockSize(prefixLength);
     let placed: Ipv4Block | undefined;
-    for (let netNum = 0; netNum < 2 ** newBits && !placed; netNum++) {
+    for (let netNum = 0; netNum < 2 ** newBits && !placed;) {
       const candidate = cidrSubnet(parent, newBits, netNum);
-      if (!taken.some((block) => overlaps(block, candidate))) {
-        placed = candidate;
-      }
+      const blocking = taken.find((block) => overlaps(block, candidate));
+      if (!blocking) placed = candidate;
+      else netNum = Math.ceil((blocking.base + blockSize(blocking.prefixLength) - parent.base) / size);
     }
     if (!placed) {
       return undefined;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./schema/zod";
 import { environmentSchema } from "./schema/environment";
 import { closest } from "./suggest";
 

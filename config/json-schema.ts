@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./schema/zod";
 import { environmentSchema } from "./schema/environment";
 
 const NON_STANDARD_FORMATS = new Set(["starts_with", "ends_with", "includes"]);

@@ -1,4 +1,4 @@
-import { allocateBlocks, cidrSubnet, formatBlock, overlaps, parseCidr } from "../../config/cidr";
+import { allocateBlocks, cidrSubnet, formatBlock, Ipv4Block, overlaps, parseCidr } from "../../config/cidr";
 import { planSubnets } from "../../config/subnet-plan";
 
 describe("CIDR arithmetic", () => {
@@ -23,6 +23,39 @@ describe("CIDR arithmetic", () => {
     const blocks = allocateBlocks(parseCidr("10.0.0.0/22"), [24, 23], [parseCidr("10.0.0.0/24")])!;
     expect(blocks.map(formatBlock)).toEqual(["10.0.1.0/24", "10.0.2.0/23"]);
     expect(allocateBlocks(parseCidr("10.0.0.0/24"), [24, 25])).toBeUndefined();
+  });
+
+  it("places each block where a scan of every candidate in netnum order would", () => {
+    // The reference: the first candidate, in netnum order, that overlaps nothing taken (reserved or placed before).
+    const byScan = (parent: Ipv4Block, prefixLengths: number[], reserved: Ipv4Block[]): Ipv4Block[] | undefined => {
+      const taken = [...reserved];
+      const result: Ipv4Block[] = [];
+      const order = prefixLengths.map((prefixLength, index) => ({ prefixLength, index })).sort((a, b) => a.prefixLength - b.prefixLength || a.index - b.index);
+      for (const { prefixLength, index } of order) {
+        const newBits = prefixLength - parent.prefixLength;
+        let placed: Ipv4Block | undefined;
+        for (let netNum = 0; netNum < 2 ** newBits && !placed; netNum++) {
+          const candidate = cidrSubnet(parent, newBits, netNum);
+          if (!taken.some((block) => overlaps(block, candidate))) placed = candidate;
+        }
+        if (!placed) return undefined;
+        taken.push(placed);
+        result[index] = placed;
+      }
+      return result;
+    };
+    // A fixed pseudo-random sequence (a linear congruential generator), so a failure reproduces.
+    let seed = 42;
+    const next = (below: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % below;
+    const parent = parseCidr("10.0.0.0/20");
+    for (let round = 0; round < 200; round++) {
+      const reserved = Array.from({ length: next(4) }, () => cidrSubnet(parent, 2 + next(7), 0)).map((block) => ({
+        ...block,
+        base: parent.base + next(2 ** (block.prefixLength - parent.prefixLength)) * 2 ** (32 - block.prefixLength),
+      }));
+      const prefixLengths = Array.from({ length: 1 + next(8) }, () => 22 + next(7));
+      expect(allocateBlocks(parent, prefixLengths, reserved)?.map(formatBlock)).toEqual(byScan(parent, prefixLengths, reserved)?.map(formatBlock));
+    }
   });
 });
 

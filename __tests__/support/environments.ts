@@ -18,12 +18,32 @@ export const SHIPPED_CONFIG_DIR = process.env.PLATFORM_CONFIG_DIR ? path.resolve
 
 /** Every environment of SHIPPED_CONFIG_DIR, loaded through the real loader. */
 export function shippedEnvironments(): EnvironmentConfig[] {
-  return loadEnvironments({ dir: SHIPPED_CONFIG_DIR });
+  return loadShipped(undefined);
 }
 
 export function shippedEnvironment(name: string): EnvironmentConfig {
-  const [environment] = loadEnvironments({ dir: SHIPPED_CONFIG_DIR, environments: [name] });
+  const [environment] = loadShipped([name]);
   return environment;
+}
+
+/**
+ * The loader's answer for SHIPPED_CONFIG_DIR, kept per selection and per content of the folder's environment files:
+ * a suite asks for the same environments dozens of times, and each load parses YAML, validates it and plans subnets.
+ * Each call gets its own copy, as a fresh load would give it; a changed file is a new key, so nothing goes stale.
+ */
+const loaded = new Map<string, EnvironmentConfig[]>();
+function loadShipped(names: string[] | undefined): EnvironmentConfig[] {
+  const files = fs
+    .readdirSync(SHIPPED_CONFIG_DIR)
+    .filter((file) => /\.ya?ml$/.test(file))
+    .sort();
+  const key = JSON.stringify([names ?? null, files.map((file) => [file, fs.readFileSync(path.join(SHIPPED_CONFIG_DIR, file), "utf8")])]);
+  let environments = loaded.get(key);
+  if (!environments) {
+    environments = loadEnvironments({ dir: SHIPPED_CONFIG_DIR, environments: names });
+    loaded.set(key, environments);
+  }
+  return structuredClone(environments);
 }
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };

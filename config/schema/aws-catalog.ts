@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { closest, didYouMean } from "../suggest";
 import { AURORA_CLASS_SIZES, EC2_FAMILY_SIZES, INSTANCES_AS_OF } from "./instance-types-data";
 

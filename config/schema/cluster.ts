@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { knownInstanceType } from "./aws-catalog";
 import { ipv4Cidr, retentionDays } from "./common";
 import { unknownAddonVersion } from "./eks-addons";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { knownRegion } from "./aws-catalog";
 
 /** Names that end up in AWS resource names: lower case, digits and hyphens, starting with a letter. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { knownAuroraInstanceClass, knownAuroraVersion } from "./aws-catalog";
 import { awsRegion, ipv4Cidr, retentionDays } from "./common";
 import { overlaps, parseCidr } from "../cidr";

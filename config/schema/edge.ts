@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { retentionDays } from "./common";
 
 /** What WAF does with request bodies over 8 KB (the AWS common rule set's SizeRestrictions_BODY). */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { checkAutoscaler, checkCluster, checkKubernetesUpgrade, clusterSchema } from "./cluster";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS } from "./aws-catalog";
 import { accountId, awsRegion, resourceName, tagMap } from "./common";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { ipv4Cidr, retentionDays } from "./common";
 
 const subnetTier = (defaultPrefixLength: number, role: string) =>

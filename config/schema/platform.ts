@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { ipv4Cidr, retentionDays } from "./common";
 
 /** Chart versions are Helm's semver, with or without cert-manager's leading "v". */
