@@ -28,6 +28,7 @@ export interface SchemaBlock {
 export async function resourceSchemas(toolchain: TerraformToolchain, dir: string, cacheDir: string): Promise<ResourceSchemas> {
   const file = path.join(cacheDir, "schemas", `${toolchain.fingerprint}.json`);
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as ResourceSchemas;
+  await toolchain.ready();
   const shown = await run(toolchain.terraform, ["providers", "schema", "-json"], { cwd: dir, env: terraformEnv(toolchain), timeoutMs: 300_000 });
   const providers = (JSON.parse(shown.stdout) as { provider_schemas: Record<string, { resource_schemas?: ResourceSchemas }> }).provider_schemas;
   const schemas: ResourceSchemas = Object.assign({}, ...Object.values(providers).map((provider) => provider.resource_schemas ?? {})) as ResourceSchemas;

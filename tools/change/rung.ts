@@ -1,9 +1,9 @@
-import { execFileSync } from "child_process";
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import type { EnvironmentInput } from "../../config/schema/environment";
-import { PlanCache } from "../harness/plan-cache";
+import { defaultPlanCache, PlanCache } from "../harness/plan-cache";
 import { Plan, runStacks, StackRun } from "../harness/runner";
 import { harnessStacks, isPlannable, PlannableStack, SynthesizedStackInfo } from "../harness/stacks";
 import { canonicalJson } from "../harness/plan-cache";
@@ -44,8 +44,11 @@ export interface Baseline {
   readonly rounds: number;
 }
 
-/** Synthesizes the environment from a copy of the config folder, after `edit` changed its document; returns the out dir. */
-export function synthesize(options: RungOptions, id: string, edit: (config: ConfigDocument) => void): string {
+/**
+ * Synthesizes the environment from a copy of the config folder, after `edit` changed its document; resolves to the out
+ * dir, or rejects with a SynthError. A child process each (the compiled app), so the rung can run two at a time.
+ */
+export async function synthesize(options: RungOptions, id: string, edit: (config: ConfigDocument) => void): Promise<string> {
   const dir = path.join(options.workDir, id);
   const configDir = path.join(dir, "config");
   const outDir = path.join(dir, "out");
@@ -59,22 +62,23 @@ export function synthesize(options: RungOptions, id: string, edit: (config: Conf
   edit(document);
   fs.writeFileSync(file, stringify(document));
   const app = options.app ?? path.resolve(__dirname, "..", "..", "dist", "main.js");
-  try {
-    execFileSync(process.execPath, [app], {
-      cwd: path.resolve(__dirname, "..", ".."),
-      env: { ...process.env, CDKTF_OUTDIR: outDir, PLATFORM_CONFIG_DIR: configDir, PLATFORM_ENVS: options.environment },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-  } catch (error) {
+  const failure = await new Promise<{ error: Error; stderr: string } | undefined>((resolve) => {
+    execFile(
+      process.execPath,
+      [app],
+      {
+        cwd: path.resolve(__dirname, "..", ".."),
+        env: { ...process.env, CDKTF_OUTDIR: outDir, PLATFORM_CONFIG_DIR: configDir, PLATFORM_ENVS: options.environment },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, _stdout, stderr) => resolve(error ? { error, stderr: String(stderr) } : undefined),
+    );
+  });
+  if (failure) {
     // The loader names the copied file; the message names the environment's file as the user knows it.
     const root = path.resolve(__dirname, "..", "..");
-    const stderr = String((error as { stderr?: Buffer }).stderr ?? "")
-      .split(configDir)
-      .join("config")
-      .split(path.relative(root, configDir))
-      .join("config")
-      .trim();
-    throw new SynthError(stderr || (error as Error).message);
+    const stderr = failure.stderr.split(configDir).join("config").split(path.relative(root, configDir)).join("config").trim();
+    throw new SynthError(stderr || failure.error.message);
   }
   return outDir;
 }
@@ -96,9 +100,10 @@ export async function buildBaseline(
   id = "baseline",
   edit: (config: ConfigDocument) => void = () => undefined,
   maxRounds = 4,
+  synthesized: Promise<string> = synthesize(options, id, edit),
 ): Promise<Baseline> {
   const log = options.log ?? (() => undefined);
-  const outDir = synthesize(options, id, edit);
+  const outDir = await synthesized;
   const stacks = environmentStacks(outDir, options.environment);
   const names = stacks.map((stack) => stack.name);
   const workDir = path.join(options.workDir, id, "plans");
@@ -120,7 +125,9 @@ export async function buildBaseline(
 async function schemasFor(workDir: string, stacks: readonly SynthesizedStackInfo[], options: RungOptions): Promise<ResourceSchemas> {
   const providers = Object.assign({}, ...stacks.map((stack) => stack.providers)) as Record<string, string>;
   const toolchain: TerraformToolchain = await prepareToolchain(workDir, providers);
-  return resourceSchemas(toolchain, path.join(workDir, "plugin-cache-warmup"), (options.cache ?? { dir: path.join(workDir, "schemas") }).dir);
+  // The schemas are kept where the plans are (by default the plan cache, as runStacks does): one `providers schema` per
+  // toolchain, not one per run.
+  return resourceSchemas(toolchain, path.join(workDir, "plugin-cache-warmup"), (options.cache ?? defaultPlanCache()).dir);
 }
 
 function plansOf(runs: Record<string, StackRun>, names: readonly string[]): Record<string, Plan> {
@@ -157,9 +164,15 @@ export interface ScenarioRun {
  * the baseline's and every stack downstream of one (their stand-in upstream state follows the upstream's plan, so a
  * new upstream output is planned end to end). Stacks with identical JSON and inputs are not planned.
  */
-export async function runScenario(options: RungOptions, baseline: Baseline, id: string, edit: (config: ConfigDocument) => void): Promise<ScenarioRun> {
+export async function runScenario(
+  options: RungOptions,
+  baseline: Baseline,
+  id: string,
+  edit: (config: ConfigDocument) => void,
+  synthesized: Promise<string> = synthesize(options, id, edit),
+): Promise<ScenarioRun> {
   const log = options.log ?? (() => undefined);
-  const outDir = synthesize(options, id, edit);
+  const outDir = await synthesized;
   const before = new Map(environmentStacks(baseline.outDir, options.environment).map((stack) => [stack.name, canonicalJson(stack.json)]));
   const stacks = environmentStacks(outDir, options.environment);
   const changed = new Set(stacks.filter((stack) => before.get(stack.name) !== canonicalJson(stack.json)).map((stack) => stack.name));

@@ -164,6 +164,7 @@ async function runStack(
     return { stack: stack.name, planned: true, planFile: path.join(dir, "plan.json"), seconds, cached: true };
   }
   try {
+    await toolchain.ready();
     await tf(["init", "-input=false", "-no-color"]);
     // No `terraform validate` first: plan (and apply) validate the configuration themselves, with the same errors.
     if (options.mode === "offline") {
@@ -191,6 +192,7 @@ export async function destroyStacks(options: RunPlansOptions, stackNames: readon
   const ordered = dependencyOrder(all.filter((stack) => stackNames.includes(stack.name))).reverse();
   const providers = Object.assign({}, ...ordered.map((stack) => stack.providers)) as Record<string, string>;
   const toolchain = await prepareToolchain(options.workDir, providers);
+  await toolchain.ready();
   for (const stack of ordered) {
     await run(toolchain.terraform, ["destroy", "-input=false", "-no-color", "-auto-approve"], {
       cwd: stackDir(options.workDir, stack.name),
@@ -250,7 +252,8 @@ function selectWithUpstreams(all: readonly SynthesizedStackInfo[], only: readonl
   return all.filter((stack) => selected.has(stack.name));
 }
 
-function createLimiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
+/** Runs at most `concurrency` of the tasks handed to it at a time, the others in the order they came. */
+export function createLimiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
   let active = 0;
   const queue: (() => void)[] = [];
   return <T>(task: () => Promise<T>) =>

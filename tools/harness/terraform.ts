@@ -13,7 +13,15 @@ export interface TerraformToolchain {
   readonly cliConfigFile: string;
   /** Identifies the terraform binary and the provider builds: part of every cached plan's key (plan-cache.ts). */
   readonly fingerprint: string;
+  /**
+   * Fills the plugin cache (once; later calls wait for the same fill). Every `terraform init` waits for it: a run whose
+   * plans all come from the plan cache never calls it, and so never copies the provider (≈ 700 MB) into a new cache.
+   */
+  readonly ready: () => Promise<void>;
 }
+
+/** `terraform version` output per binary, asked once per process: it is part of the fingerprint of every run. */
+const versions = new Map<string, Promise<RunResult>>();
 
 /**
  * Finds terraform (PLATFORM_TERRAFORM_BIN, default `terraform` on PATH) and the provider mirror
@@ -25,8 +33,11 @@ export async function prepareToolchain(workDir: string, providers: Record<string
   const providerMirror = configuredMirror();
   let version: string;
   try {
-    version = (await run(terraform, ["version"], { cwd: workDir, env: process.env, timeoutMs: 60_000 })).stdout;
+    const asked = versions.get(terraform) ?? run(terraform, ["version"], { cwd: workDir, env: process.env, timeoutMs: 60_000 });
+    versions.set(terraform, asked);
+    version = (await asked).stdout;
   } catch (error) {
+    versions.delete(terraform);
     throw new Error(
       `terraform not found or not runnable as "${terraform}" (${(error as Error).message.split("\n")[0] ?? ""}); ` +
         "install Terraform ≥ 1.10 or set PLATFORM_TERRAFORM_BIN",
@@ -44,8 +55,14 @@ export async function prepareToolchain(workDir: string, providers: Record<string
   const pluginCacheDir = path.join(workDir, "plugin-cache");
   fs.mkdirSync(pluginCacheDir, { recursive: true });
   fs.writeFileSync(cliConfigFile, cliConfigText(providerMirror, Object.keys(providers), false, pluginCacheDir));
-  const toolchain = { terraform, providerMirror, cliConfigFile, fingerprint: toolchainFingerprint(version, providerMirror, providers) };
-  await warmPluginCache(workDir, providers, toolchain);
+  let warm: Promise<void> | undefined;
+  const toolchain: TerraformToolchain = {
+    terraform,
+    providerMirror,
+    cliConfigFile,
+    fingerprint: toolchainFingerprint(version, providerMirror, providers),
+    ready: () => (warm ??= warmPluginCache(workDir, providers, toolchain)),
+  };
   return toolchain;
 }
 
