@@ -120,8 +120,12 @@ const MAP_TOKEN_SENTINELS: readonly string[] = [Token.STRING_MAP_TOKEN_VALUE, To
  */
 const NUMBER_TOKEN_TEXT = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/g;
 
+/** The three characters every run of `NUMBER_TOKEN_TEXT` holds, found without its backtracking: few strings have them. */
+const NUMBER_TOKEN_CORE = /[-|\d.+]e[-|\d.eE+]/;
+
 /** Does cdktf's resolution find a number token in this text: a run it parses to a token's number? */
 function holdsNumberToken(text: string): boolean {
+  if (!NUMBER_TOKEN_CORE.test(text)) return false;
   for (const [run] of text.matchAll(NUMBER_TOKEN_TEXT)) if (Token.isUnresolved(parseFloat(run))) return true;
   return false;
 }
@@ -143,25 +147,24 @@ function resolutionChanges(value: unknown): boolean {
  * cdktf's resolution treats such lists and maps as one value.
  */
 function prepareTokensIn(stack: TerraformStack, value: unknown): void {
-  if (value === null || value === undefined || typeof value === "boolean" || typeof value === "function") return;
-  const prepare = (): void => {
-    Tokenization.resolve(value, { scope: stack, preparing: true, resolver: RESOLVER });
-  };
   if (typeof value === "string" || typeof value === "number") {
-    if (resolutionChanges(value)) prepare();
+    if (resolutionChanges(value)) prepareWithCdktf(stack, value);
     return;
   }
-  if (typeof value !== "object" || value instanceof Date) return;
+  if (typeof value !== "object" || value === null || value instanceof Date) return;
   if (Array.isArray(value)) {
-    if (value.some(resolutionChanges)) prepare();
+    if (value.some(resolutionChanges)) prepareWithCdktf(stack, value);
     else for (const item of value) prepareTokensIn(stack, item);
     return;
   }
-  if (Tokenization.isResolvable(value) || Object.keys(value).some(resolutionChanges)) {
-    prepare();
-    return;
-  }
-  for (const item of Object.values(value as Record<string, unknown>)) prepareTokensIn(stack, item);
+  const keys = Object.keys(value);
+  if (Tokenization.isResolvable(value) || keys.some(resolutionChanges)) prepareWithCdktf(stack, value);
+  else for (const key of keys) prepareTokensIn(stack, (value as Record<string, unknown>)[key]);
+}
+
+/** cdktf's resolution of `value` in preparing mode, as its `prepareStack` resolves; the result is not read. */
+function prepareWithCdktf(stack: TerraformStack, value: unknown): void {
+  Tokenization.resolve(value, { scope: stack, preparing: true, resolver: RESOLVER });
 }
 
 /** A stack's elements, as cdktf collects them: every Terraform element below it, not descending into nested stacks. */
