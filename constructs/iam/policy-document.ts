@@ -32,11 +32,20 @@ export function serviceTrustPolicy(service: string, accountId: string): string {
   ]);
 }
 
+/** The expression of each wildcard pattern already matched, by case rule: a policy evaluation matches the same few often. */
+const wildcardExpressions = { exact: new Map<string, RegExp>(), ignoringCase: new Map<string, RegExp>() };
+
 /** IAM's wildcard match of an action or resource pattern (`*` any run, `?` one character); actions ignore case. */
 export function matchesWildcard(pattern: string, value: string, ignoreCase = false): boolean {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
+  const expressions = ignoreCase ? wildcardExpressions.ignoringCase : wildcardExpressions.exact;
+  let expression = expressions.get(pattern);
+  if (!expression) {
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".");
+    expression = new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
+    expressions.set(pattern, expression);
+  }
+  return expression.test(value);
 }

@@ -4,12 +4,19 @@ import { isObject, list, strings } from "../../core/json";
 import { mergeValues } from "../../addons/add-on";
 import { PolicyResource, PolicyRule } from "../types";
 
-/** A helm_release's values documents merged in order, as Helm merges them. */
+/** Each release's merged values, kept for the evaluation's other rules: parsing the YAML is most of a rule's cost. */
+const parsedValues = new WeakMap<PolicyResource, Record<string, unknown>>();
+
+/** A helm_release's values documents merged in order, as Helm merges them; parsed once per release. */
 function releaseValues(release: PolicyResource): Record<string, unknown> {
-  return list(release.attributes.values).reduce<Record<string, unknown>>((merged, text) => {
+  const known = parsedValues.get(release);
+  if (known) return known;
+  const values = list(release.attributes.values).reduce<Record<string, unknown>>((merged, text) => {
     const document: unknown = typeof text === "string" ? parse(text) : undefined;
     return isObject(document) ? mergeValues(merged, document) : merged;
   }, {});
+  parsedValues.set(release, values);
+  return values;
 }
 
 function isKyverno(release: PolicyResource): boolean {
