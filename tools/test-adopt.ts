@@ -4,13 +4,14 @@
 // scenario's config there, runs the generate step a user runs (`npm run generate`: workflows, GitOps overlays, diagram,
 // cost tables, synth sample), then the config-dependent unit suites of that copy, unedited. Suites that do not read the config under
 // test would only repeat the unit run, so they are left out (configDependentSuites).
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AdoptionScenario, scenario, SCENARIOS, writeAdoptedConfig } from "../__tests__/support/adopted-config";
 import { loadEnvironments } from "../config";
 import { appTreeId } from "./generate";
+import { createLimiter } from "./harness/runner";
 
 const root = path.resolve(__dirname, "..");
 /** Installed or derived folders the copy shares with the repository instead of copying them. */
@@ -79,7 +80,30 @@ function adoptedCopy(adoption: AdoptionScenario): string {
   return copy;
 }
 
-function main(args: string[]): number {
+/** Runs a command with its output held back; resolves to its exit code and output. */
+function runHeld(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.on("error", (error) => chunks.push(Buffer.from(`${command}: ${error.message}\n`)));
+    child.on("close", (code) => resolve({ status: code ?? 1, output: Buffer.concat(chunks).toString("utf8") }));
+  });
+}
+
+/** What a user runs after changing the config: `npm run generate`, each step until one fails; its output held back. */
+async function generate(copy: string, env: NodeJS.ProcessEnv): Promise<{ status: number; output: string }> {
+  let output = "";
+  for (const step of GENERATE_STEPS) {
+    const result = await runHeld(process.execPath, ["--require", "tsx/cjs", step], copy, env);
+    output += result.output;
+    if (result.status !== 0) return { status: result.status, output };
+  }
+  return { status: 0, output };
+}
+
+async function main(args: string[]): Promise<number> {
   const selected: AdoptionScenario[] = [];
   const jestArgs: string[] = [];
   for (let index = 0; index < args.length; index++) {
@@ -89,29 +113,35 @@ function main(args: string[]): number {
   const suites = configDependentSuites(root);
   const env = { ...process.env, PLATFORM_CONFIG_DIR: "", PLATFORM_ENVS: "" };
   const results: string[] = [];
-  for (const adoption of selected.length > 0 ? selected : SCENARIOS) {
-    const copy = adoptedCopy(adoption);
-    try {
-      // What a user runs after changing the config: `npm run generate`, each step until one fails.
-      let failed: number | undefined;
-      for (const step of GENERATE_STEPS) {
-        const status = run(process.execPath, ["--require", "tsx/cjs", step], copy, env);
-        if (status !== 0) {
-          failed = status;
-          break;
-        }
-      }
+  const adoptions = selected.length > 0 ? selected : SCENARIOS;
+  const copies = adoptions.map((adoption) => ({ adoption, copy: adoptedCopy(adoption) }));
+  try {
+    // The generate steps are single-threaded: two scenarios' at a time (each scenario's steps in order), all before
+    // the first jest run, which keeps both cores busy itself.
+    const limit = createLimiter(2);
+    const generated = copies.map(({ copy }) => limit(() => generate(copy, env)));
+    for (const [index, { adoption, copy }] of copies.entries()) {
+      const { status: failed, output } = await generated[index]!;
+      process.stdout.write(output);
       // --selectProjects takes every argument after it up to the next option as a project name: it comes last.
       const paths = jestArgs.some((arg) => !arg.startsWith("-")) ? [] : suites;
       const jest = [require.resolve("jest/bin/jest"), ...jestArgs, ...paths, "--selectProjects", "unit"];
-      const status = failed ?? run(process.execPath, jest, copy, env);
+      const status = failed !== 0 ? failed : run(process.execPath, jest, copy, env);
       results.push(`test:adopt ${adoption.name}: ${status === 0 ? "passed" : `FAILED (exit ${status})`}`);
-    } finally {
-      fs.rmSync(copy, { recursive: true, force: true });
     }
+  } finally {
+    for (const { copy } of copies) fs.rmSync(copy, { recursive: true, force: true });
   }
   console.log([`test:adopt: ${suites.length} config-dependent suites per scenario`, ...results].join("\n"));
   return results.every((line) => line.endsWith("passed")) ? 0 : 1;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      process.stderr.write(`test:adopt: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -90,10 +90,18 @@ describe("ci.yml", () => {
     const npmCommands = script
       .split("\n")
       .map((line) => line.trim())
-      // Each check runs through `phase <name> <command>`, which prints its time.
-      .map((line) => /^phase (?:"[^"]+"|\S+) (npm .*)$/.exec(line)?.[1] ?? line)
+      // Each check runs through `phase <name> <command>` (or `background <name> <command>`, awaited by `finish`), which prints its time.
+      .map((line) => /^(?:phase|background) (?:"[^"]+"|\S+) (npm .*)$/.exec(line)?.[1] ?? line)
       .filter((line) => /^npm (test|run \S+)$/.test(line));
     expect(npmCommands).toEqual(["npm run charts:pull", "npm run typecheck", "npm run lint", "npm test", "npm run test:adopt", "npm run synth"]);
+    // A phase started in the background is waited for (and its failure fails CI) before the next one starts.
+    const lines = script.split("\n").map((line) => line.trim());
+    const backgrounds = lines.flatMap((line, index) => (line.startsWith("background ") ? [index] : []));
+    expect(backgrounds.length).toBeGreaterThan(0);
+    for (const index of backgrounds) {
+      const next = lines.findIndex((line, at) => at > index && (line === "finish" || line.startsWith("phase ")));
+      expect(lines[next]).toBe("finish");
+    }
     expect(script).toMatch(/^set -euo pipefail$/m);
   });
 
