@@ -1,14 +1,13 @@
+// First, before cdktf loads: no per-token stack traces (item 3), including those of cdktf's own module loading.
+import { skipTokenCreationTraces } from "./cdktf-traces";
 import { App, DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Token, Tokenization } from "cdktf";
 import { IConstruct } from "constructs";
 import { deepMerge } from "cdktf/lib/util";
 import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-version";
-// The module object itself (not an import's copy of its bindings): cdktf reads the function from it on every call.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- an ES import copies the bindings; the override must reach the module cdktf calls
-import tokenTraces = require("cdktf/lib/tokens/private/stack-trace");
 
 /**
  * The things this project relies on that cdktf 0.21 does not document, kept here and nowhere else so a cdktf
- * upgrade (or the move to a fork) has one file to check; `__tests__/constructs/core/cdktf-internals.test.ts` fails
+ * upgrade (or the move to a fork) has one file to check (and cdktf-traces.ts, which must load before cdktf does); `__tests__/constructs/core/cdktf-internals.test.ts` fails
  * as soon as any of them changes:
  *
  * 1. How a cross-stack reference is written: `app.synth()` turns a token of another stack into
@@ -20,7 +19,7 @@ import tokenTraces = require("cdktf/lib/tokens/private/stack-trace");
  *    list calls `captureStackTrace` of `cdktf/lib/tokens/private/stack-trace` (a full trace, with the trace limit
  *    lifted), read only to decorate a message when that token fails to resolve. The project never reads it, and it was
  *    15 % of a synth's CPU; there is no switch for it (`App({ stackTraces: false })` covers annotations only), so
- *    `skipTokenCreationTraces` replaces that function. A resolution error still names the value that failed.
+ *    `skipTokenCreationTraces` (cdktf-traces.ts, loaded before cdktf) replaces that function. A resolution error still names the value that failed.
  * 4. That `ValidateBinaryVersion` (the validation behind every `terraform_data` resource, moved block and import
  *    block: "Terraform >= 1.4") runs its version command through `execSync` in `validate()`, once per construct that
  *    carries it: dozens of identical `terraform version` processes per synth. `validateBinaryVersionsOnce` keeps the
@@ -84,18 +83,7 @@ export function prepareCrossStackReferences(app: App): void {
   }
 }
 
-/** The per-token trace cdktf would otherwise capture: none. */
-const noTrace = (): string[] => [];
-
-/**
- * Stops cdktf from capturing a stack trace for every token it creates (see 3. above). Applied when this module loads:
- * the policy engine imports it, so every app and test that builds stacks runs without the traces.
- */
-export function skipTokenCreationTraces(): void {
-  tokenTraces.captureStackTrace = noTrace;
-}
-
-skipTokenCreationTraces();
+export { skipTokenCreationTraces };
 
 /** The resolver cdktf's stack preparation and synthesis use (`cdktf/lib/_tokens`: a default resolver that concatenates strings). */
 const RESOLVER = new DefaultTokenResolver(new StringConcat());

@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { App, Fn, Lazy, TerraformOutput, TerraformStack, Testing, Token, Tokenization } from "cdktf";
 import { IConstruct } from "constructs";
+import { REPO_ROOT } from "../../support/environments";
 import { captureStackTrace } from "cdktf/lib/tokens/private/stack-trace";
 import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-version";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -100,6 +101,16 @@ describe("the work cdktf does that the project never reads", () => {
     expect(tokens.length).toBeGreaterThan(1);
     for (const token of tokens) expect(token.creationStack).toEqual([]);
     expect(captureStackTrace()).toEqual([]);
+  });
+
+  it("switches the traces off before cdktf loads: cdktf creates tokens while its own modules load", () => {
+    // The adapter's first import is the switch, and the switch loads nothing of cdktf but the trace function.
+    const source = (file: string) => fs.readFileSync(path.join(REPO_ROOT, "constructs", "core", file), "utf8");
+    const imports = (text: string) => [...text.matchAll(/^import (?:.*? from |.*?require\(|)"([^"]+)"/gm)].map((match) => match[1]);
+    expect(imports(source("cdktf-internals.ts"))[0]).toBe("./cdktf-traces");
+    expect(imports(source("cdktf-traces.ts"))).toEqual(["cdktf/lib/tokens/private/stack-trace"]);
+    // The tests' setup loads it before cdktf too.
+    expect(imports(fs.readFileSync(path.join(REPO_ROOT, "__tests__", "support", "setup.ts"), "utf8"))[0]).toBe("../../constructs/core/cdktf-traces");
   });
 
   it("resolves tokens as before: a reference and a Lazy synthesize to their values", () => {
