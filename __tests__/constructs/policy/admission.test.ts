@@ -1,13 +1,17 @@
-import { parse, stringify } from "yaml";
+import type * as Yaml from "yaml";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { evaluatePolicy } from "../../../constructs/policy/evaluate";
-import { fixtureStack, ruleById } from "./support";
 
-// The rules' YAML parser, counted (jest hoists this above the imports).
-jest.mock("yaml", () => {
-  const actual = jest.requireActual<typeof import("yaml")>("yaml");
+// The rules' YAML parser, counted: registered before the modules under test are loaded (the transform does not hoist
+// jest.mock above imports), so they are required below, after it.
+jest.doMock("yaml", () => {
+  const actual = jest.requireActual<typeof Yaml>("yaml");
   return { ...actual, parse: jest.fn(actual.parse) };
 });
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded after the mock above */
+const { parse, stringify } = require("yaml") as typeof Yaml;
+const { evaluatePolicy } = require("../../../constructs/policy/evaluate") as typeof import("../../../constructs/policy/evaluate");
+const { fixtureStack, ruleById } = require("./support") as typeof import("./support");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 describe("the Kyverno admission rules", () => {
   it("parse each release's values once for both rules: parsing the YAML is most of their cost", () => {
