@@ -4,7 +4,7 @@
 // scenario's config there, runs the generate step a user runs (`npm run generate`: workflows, GitOps overlays, diagram,
 // cost tables, synth sample), then the config-dependent unit suites of that copy, unedited. Suites that do not read the config under
 // test would only repeat the unit run, so they are left out (configDependentSuites).
-import { execFileSync, spawn, spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -12,6 +12,7 @@ import { AdoptionScenario, scenario, SCENARIOS, writeAdoptedConfig } from "../__
 import { loadEnvironments } from "../config";
 import { appTreeId } from "./generate";
 import { createLimiter } from "./harness/runner";
+import { HeldRun, runHeld } from "./lib/held-output";
 
 const root = path.resolve(__dirname, "..");
 /** Installed or derived folders the copy shares with the repository instead of copying them. */
@@ -80,23 +81,11 @@ function adoptedCopy(adoption: AdoptionScenario): string {
   return copy;
 }
 
-/** Runs a command with its output held back; resolves to its exit code and output. */
-function runHeld(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    const chunks: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => chunks.push(chunk));
-    child.on("error", (error) => chunks.push(Buffer.from(`${command}: ${error.message}\n`)));
-    child.on("close", (code) => resolve({ status: code ?? 1, output: Buffer.concat(chunks).toString("utf8") }));
-  });
-}
-
 /** What a user runs after changing the config: `npm run generate`, each step until one fails; its output held back. */
-async function generate(copy: string, env: NodeJS.ProcessEnv): Promise<{ status: number; output: string }> {
+async function generate(copy: string, env: NodeJS.ProcessEnv): Promise<HeldRun> {
   let output = "";
   for (const step of GENERATE_STEPS) {
-    const result = await runHeld(process.execPath, ["--require", "tsx/cjs", step], copy, env);
+    const result = await runHeld(process.execPath, ["--require", "tsx/cjs", step], { cwd: copy, env });
     output += result.output;
     if (result.status !== 0) return { status: result.status, output };
   }
@@ -116,8 +105,8 @@ async function main(args: string[]): Promise<number> {
   const adoptions = selected.length > 0 ? selected : SCENARIOS;
   const copies = adoptions.map((adoption) => ({ adoption, copy: adoptedCopy(adoption) }));
   try {
-    // The generate steps are single-threaded: two scenarios' at a time (each scenario's steps in order), all before
-    // the first jest run, which keeps both cores busy itself.
+    // The generate steps are single-threaded: two scenarios' at a time (each scenario's steps in order). A scenario's
+    // jest run starts once its own steps are done; a third scenario's steps may still be running beside it.
     const limit = createLimiter(2);
     const generated = copies.map(({ copy }) => limit(() => generate(copy, env)));
     for (const [index, { adoption, copy }] of copies.entries()) {
