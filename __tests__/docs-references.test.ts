@@ -1,15 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "./support/environments";
+import { filesUnder } from "./support/files";
 
 /** The Markdown files a user reads: README, CONTRIBUTING and everything under docs/. */
 function documents(): string[] {
-  const docs = (dir: string): string[] =>
-    fs.readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-      const relative = path.join(dir, entry.name);
-      return entry.isDirectory() ? docs(relative) : entry.name.endsWith(".md") ? [relative] : [];
-    });
-  return ["README.md", "CONTRIBUTING.md", ...docs("docs")];
+  const docs = filesUnder(path.join(REPO_ROOT, "docs"))
+    .filter((file) => file.endsWith(".md"))
+    .map((file) => path.relative(REPO_ROOT, file));
+  return ["README.md", "CONTRIBUTING.md", ...docs];
 }
 
 const scripts = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;

@@ -3,6 +3,7 @@ import * as path from "path";
 import { z } from "zod";
 import { loadEnvironments } from "../../config";
 import { SHIPPED_CONFIG_DIR, REPO_ROOT } from "../support/environments";
+import { filesUnder } from "../support/files";
 
 describe("zod as the config schemas use it", () => {
   it("is jitless: no per-schema compilation on the config's first parse", () => {
@@ -11,16 +12,9 @@ describe("zod as the config schemas use it", () => {
   });
 
   it("comes from config/schema/zod.ts alone, so no schema is built before jitless is set", () => {
-    const importers: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const file = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(file);
-        else if (entry.name.endsWith(".ts") && /from "zod"|require\("zod"\)/.test(fs.readFileSync(file, "utf8")))
-          importers.push(path.relative(REPO_ROOT, file));
-      }
-    };
-    walk(path.join(REPO_ROOT, "config"));
+    const importers = filesUnder(path.join(REPO_ROOT, "config"))
+      .filter((file) => file.endsWith(".ts") && /from "zod"|require\("zod"\)/.test(fs.readFileSync(file, "utf8")))
+      .map((file) => path.relative(REPO_ROOT, file));
     expect(importers).toEqual(["config/schema/zod.ts"]);
   });
 });

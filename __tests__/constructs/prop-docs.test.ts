@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
 import { REPO_ROOT } from "../support/environments";
+import { filesUnder } from "../support/files";
 
 /**
  * Every property of an exported `*Props` interface in constructs/ says what it is (a doc comment), and every optional
@@ -10,11 +11,7 @@ import { REPO_ROOT } from "../support/environments";
 const CONSTRUCTS = path.join(REPO_ROOT, "constructs");
 
 function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(file);
-    return file.endsWith(".ts") && !file.endsWith(".d.ts") ? [file] : [];
-  });
+  return filesUnder(dir).filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"));
 }
 
 interface PropDoc {

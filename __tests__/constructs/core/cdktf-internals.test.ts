@@ -5,6 +5,7 @@ import * as path from "path";
 import { App, Fn, Lazy, TerraformOutput, TerraformStack, Testing, Token, Tokenization } from "cdktf";
 import { IConstruct } from "constructs";
 import { REPO_ROOT } from "../../support/environments";
+import { filesUnder } from "../../support/files";
 import { captureStackTrace } from "cdktf/lib/tokens/private/stack-trace";
 import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-version";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -179,16 +180,7 @@ describe("stack preparation without the resolved copy nobody reads", () => {
   }
 
   function synthesizedFiles(outdir: string): Record<string, string> {
-    const files: Record<string, string> = {};
-    const walk = (dir: string) => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const file = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(file);
-        else files[path.relative(outdir, file)] = fs.readFileSync(file, "utf8");
-      }
-    };
-    walk(outdir);
-    return files;
+    return Object.fromEntries(filesUnder(outdir).map((file) => [path.relative(outdir, file), fs.readFileSync(file, "utf8")]));
   }
 
   function synthesizeWith(prepare: (stack: TerraformStack) => void): Record<string, string> {

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { isObject, list, scalarText, strings } from "../../../constructs/core/json";
 import { REPO_ROOT } from "../../support/environments";
+import { filesUnder } from "../../support/files";
 
 describe("the JSON readers the policy engine and the tools share", () => {
   it("read objects, lists, strings and scalars of parsed JSON", () => {
@@ -12,16 +13,9 @@ describe("the JSON readers the policy engine and the tools share", () => {
   });
 
   it("are where the tools read them: no tool imports the policy engine's attribute readers", () => {
-    const importers: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const file = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(file);
-        else if (file.endsWith(".ts") && /from "[./]*\/?constructs\/policy\/attributes"/.test(fs.readFileSync(file, "utf8")))
-          importers.push(path.relative(REPO_ROOT, file));
-      }
-    };
-    walk(path.join(REPO_ROOT, "tools"));
+    const importers = filesUnder(path.join(REPO_ROOT, "tools"))
+      .filter((file) => file.endsWith(".ts") && /from "[./]*\/?constructs\/policy\/attributes"/.test(fs.readFileSync(file, "utf8")))
+      .map((file) => path.relative(REPO_ROOT, file));
     expect(importers).toEqual([]);
   });
 });
