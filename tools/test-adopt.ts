@@ -43,20 +43,51 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 }
 
 /**
- * What makes a suite depend on the config under test: it reads the environments (support/environments.ts helpers,
+ * What makes a suite depend on the config under test: it reads the environments (the support/environments.ts helpers,
  * the shared synth of them), the repository's config/ folder, or files generated from it (workflows, overlays, docs).
+ * Written as code names them (`path.join(REPO_ROOT, "docs", …)`, `".github/workflows"`), not as prose does: an error
+ * message that cites docs/cluster.md or an OIDC host (token.actions.githubusercontent.com) reads no file.
  */
 export const CONFIG_MARKERS =
-  /\b(shippedEnvironments|shippedEnvironment|shippedByTier|tier\.(development|staging|production)|SHIPPED_CONFIG_DIR|synthesizeShipped|synthesizeRepositoryConfig)\b|"config"|gitops\/overlays|\.github|README|docs\//;
+  /\b(shippedEnvironments|shippedEnvironment|shippedByTier|shippedWith|nonProductionWithEdge|withPipelines|withS3State|committedEnvironments|tier\.(development|staging|production)|SHIPPED_CONFIG_DIR|synthesizeShipped|synthesizeRepositoryConfig)\b|"config"|gitops\/overlays|["'`/]\.github\b|"README|\bREADME\.md|["'`]docs\/|"docs"/;
 
-/** The unit suites (paths relative to the repository) whose source shows a CONFIG_MARKERS use, sorted. */
+/**
+ * The modules that define the markers' helpers next to helpers that read no config (testEnvironment, fixtureStack):
+ * importing them is no sign; using a marker is.
+ */
+const MARKER_DEFINITIONS = ["__tests__/support/environments.ts", "__tests__/tools/support.ts"];
+
+/** The test helpers (under __tests__/, relative imports) a file imports, as paths relative to the repository. */
+function testHelpersOf(repository: string, file: string): string[] {
+  const source = fs.readFileSync(path.join(repository, file), "utf8");
+  const helpers: string[] = [];
+  for (const [, specifier] of source.matchAll(/(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*)["'](\.{1,2}\/[^"']+)["']/g)) {
+    const base = path.join(path.dirname(file), specifier!);
+    const found = [`${base}.ts`, path.join(base, "index.ts")].find((candidate) => fs.existsSync(path.join(repository, candidate)));
+    if (found && found.startsWith(`__tests__${path.sep}`)) helpers.push(found);
+  }
+  return helpers;
+}
+
+/**
+ * Whether the file, or a test helper it imports (transitively), uses a CONFIG_MARKERS name: a suite that attacks the
+ * shipped environments through attacks/layouts.ts depends on them as much as one that calls shippedEnvironments().
+ */
+function readsConfig(repository: string, file: string, seen: Set<string> = new Set()): boolean {
+  if (seen.has(file)) return false;
+  seen.add(file);
+  if (!MARKER_DEFINITIONS.includes(file) && CONFIG_MARKERS.test(fs.readFileSync(path.join(repository, file), "utf8"))) return true;
+  return testHelpersOf(repository, file).some((helper) => readsConfig(repository, helper, seen));
+}
+
+/** The unit suites (paths relative to the repository) that read the config under test (readsConfig), sorted. */
 export function configDependentSuites(repository: string): string[] {
   const suites: string[] = [];
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(path.join(repository, dir), { withFileTypes: true })) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory() && entry.name !== "integration") walk(file);
-      else if (entry.name.endsWith(".test.ts") && CONFIG_MARKERS.test(fs.readFileSync(path.join(repository, file), "utf8"))) suites.push(file);
+      else if (entry.name.endsWith(".test.ts") && readsConfig(repository, file)) suites.push(file);
     }
   };
   walk("__tests__");
