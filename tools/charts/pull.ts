@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse, parseDocument } from "yaml";
 import { scalarText } from "../../constructs/core/json";
+import { valuesCopy } from "../../config/chart-values";
 import { LOCK_FILE } from "../../config/charts";
 
 /**
@@ -170,6 +171,9 @@ export async function pullCharts(lock: ChartsLock, cacheDir: string, options: Pu
       for (const [file, data] of contents) {
         fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
         fs.writeFileSync(path.join(target, file), data);
+        // The values parsed once, here, for the checks to read (config/chart-values.ts, valuesCopy).
+        const copy = path.basename(file) === "values.yaml" ? valuesCopy(data.toString("utf8")) : undefined;
+        if (copy !== undefined) fs.writeFileSync(path.join(target, `${file}.json`), copy);
       }
       pulled.push(`${chart.chart} ${chart.version}`);
     }

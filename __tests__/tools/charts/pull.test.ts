@@ -5,6 +5,7 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { ChartsLock, mirrorDir, pullCharts, sha256 } from "../../../tools/charts/pull";
+import { findChart, valuesCopy } from "../../../config/chart-values";
 import { PLATFORM_ADD_ONS } from "../../../constructs/addons/catalog";
 import { ARGOCD_APPS_CHART } from "../../../constructs/edge/gitops-application";
 import { REPO_ROOT } from "../../support/environments";
@@ -68,6 +69,31 @@ describe("npm run charts:pull from a chart repository (a loopback server)", () =
     expect(fs.readFileSync(path.join(cache, "demo", "values.yaml"), "utf8")).toBe(VALUES);
     expect(fs.readFileSync(path.join(cache, "demo", "subcharts", "sub", "values.yaml"), "utf8")).toBe(SUB_VALUES);
     expect(fs.existsSync(path.join(cache, "demo", "Chart.yaml"))).toBe(true);
+  });
+
+  it("writes each values.yaml parsed beside it, and the values checks read that copy only while it is of the same text", async () => {
+    const cache = fs.mkdtempSync(path.join(work, "cache-"));
+    await pullCharts(lockFor(repository), cache);
+    const values = path.join(cache, "demo", "values.yaml");
+    expect(JSON.parse(fs.readFileSync(`${values}.json`, "utf8"))).toEqual({ sha256: sha256(VALUES), values: { replicaCount: 1, image: { tag: "v1" } } });
+    expect(JSON.parse(fs.readFileSync(path.join(cache, "demo", "subcharts", "sub", "values.yaml.json"), "utf8")).values).toEqual({ enabled: true });
+    const defaults = () => {
+      const found = findChart(cache, "demo", "1.2.3");
+      if (!("chart" in found)) throw new Error(found.missing);
+      return found.chart.defaults;
+    };
+    // The copy is what is read: a copy of the same text says so through its values.
+    fs.writeFileSync(`${values}.json`, JSON.stringify({ sha256: sha256(VALUES), values: { fromTheCopy: true } }));
+    expect(defaults()).toEqual({ fromTheCopy: true });
+    // A values.yaml edited after the pull is parsed again: its copy is of another text.
+    fs.writeFileSync(values, "replicaCount: 3\n");
+    expect(defaults()).toEqual({ replicaCount: 3 });
+  });
+
+  it("writes no copy JSON cannot hold exactly (.inf, .nan)", () => {
+    expect(valuesCopy("replicaCount: 2\n")).toBe(JSON.stringify({ sha256: sha256("replicaCount: 2\n"), values: { replicaCount: 2 } }));
+    expect(valuesCopy("limit: .inf\n")).toBeUndefined();
+    expect(valuesCopy("ratio: .nan\n")).toBeUndefined();
   });
 
   it("refuses a package whose sha256 is not the index's digest", async () => {
