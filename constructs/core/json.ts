@@ -1,3 +1,5 @@
+import { parse } from "yaml";
+
 /**
  * Readers of parsed JSON and YAML values (`unknown` from `JSON.parse` or the YAML parser), shared by the policy engine
  * (synthesized attributes), the tools (plans, synthesized stacks, chart values) and anything else that reads such data:
@@ -24,4 +26,16 @@ export function strings(value: unknown): string[] {
 export function scalarText(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   return typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+}
+
+const parsedDocuments = new Map<string, unknown>();
+
+/**
+ * A YAML document (a Helm release's `values` text) parsed, once per process per text: the policy rules, the contracts,
+ * the cost estimate and the teardown plan each read every release's values, often of the same synth. Each call gets its
+ * own copy, so a caller that changes what it got changes nothing another reads. An empty document is null.
+ */
+export function parseYamlDocument(text: string): unknown {
+  if (!parsedDocuments.has(text)) parsedDocuments.set(text, parse(text) ?? null);
+  return structuredClone(parsedDocuments.get(text));
 }

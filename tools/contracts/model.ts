@@ -6,7 +6,7 @@ import { chartsDir, ChartData, findChart } from "../chart-values";
 import { kustomize, overlayDirectory } from "../gitops-render";
 import { REPO_ROOT } from "../lib/repo";
 import { awsLocation, environmentOf, regionOf, SynthesizedStack } from "../lib/synth-output";
-import { scalarText } from "../../constructs/core/json";
+import { parseYamlDocument, scalarText } from "../../constructs/core/json";
 import { CHARTS, ChartFacts, ChartSecurity, firstSet, switchedOn } from "./chart-workloads";
 import { addressOf, resolve, resourcesOfType } from "./terraform";
 import { karpenterNodePools } from "./karpenter-pools";
@@ -107,7 +107,7 @@ function releasesOf(stack: SynthesizedStack): ReleaseModel[] {
     const release = asMap(raw);
     const local = release.repository === undefined;
     const values = asArray(release.values).reduce<Json>((merged, text) => {
-      const document: unknown = typeof text === "string" ? parse(text) : undefined;
+      const document: unknown = typeof text === "string" ? parseYamlDocument(text) : undefined;
       return isMap(document) ? mergeValues(merged, document) : merged;
     }, {});
     return {

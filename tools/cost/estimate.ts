@@ -1,8 +1,7 @@
-import { parse } from "yaml";
 import { KarpenterNodeEstimate, karpenterNodeEstimates } from "./karpenter";
 import defaultPrices from "./prices.json";
 import { awsLocation, environmentOf, regionOf, ResourceValues, resourcesOf, SynthesizedStack } from "../lib/synth-output";
-import { scalarText } from "../../constructs/core/json";
+import { parseYamlDocument, scalarText } from "../../constructs/core/json";
 import { AWS_REGIONS } from "../../config/schema/aws-catalog";
 
 /** The committed price table's shape (`prices.json`); tests pass variations of it. */
@@ -445,7 +444,7 @@ const PRICERS: Record<string, Pricer> = {
   // A release costs what its values make controllers create: gp3 volumes for its PVCs, load balancers for its
   // Ingresses and LoadBalancer Services (the storage class of the platform is gp3).
   helm_release: (c) => {
-    const documents = (Array.isArray(c.values.values) ? c.values.values : []).map((text) => parse(String(text)) as unknown);
+    const documents = (Array.isArray(c.values.values) ? c.values.values : []).map((text) => parseYamlDocument(String(text)));
     const chart = scalarText(c.values.chart) ?? "";
     return documents.flatMap((values) => [
       ...volumeClaims(chart, values).map((claim) => ({

@@ -1,5 +1,5 @@
 import { ARGOCD_NAMESPACE } from "../../constructs/addons/argo-cd";
-import { parse } from "yaml";
+import { parseYamlDocument } from "../../constructs/core/json";
 import { POLICY_NAMES } from "../../constructs/addons/kyverno-policies";
 import { awsLocation, environmentOf, isGuardrailsStack, layerOf, regionOf, resourcesOf, SynthesizedStack } from "../lib/synth-output";
 import { karpenterPhase } from "./karpenter";
@@ -292,7 +292,7 @@ function guardDutyEndpointCleanup(target: TeardownTarget, networkStack: string):
  * (`tagSpecification_<n>` of the EBS CSI driver): Velero's backups of volumes, which Terraform's state does not hold.
  */
 function snapshotTags(values: Record<string, unknown>): string[] {
-  const documents = (Array.isArray(values.values) ? values.values : []).map((text) => parse(String(text)) as { manifests?: unknown } | null);
+  const documents = (Array.isArray(values.values) ? values.values : []).map((text) => parseYamlDocument(String(text)) as { manifests?: unknown } | null);
   return documents
     .flatMap((document) => (Array.isArray(document?.manifests) ? (document.manifests as Record<string, unknown>[]) : []))
     .filter((object) => object.kind === "VolumeSnapshotClass")

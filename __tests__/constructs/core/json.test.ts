@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { isObject, list, scalarText, strings } from "../../../constructs/core/json";
+import { isObject, list, parseYamlDocument, scalarText, strings } from "../../../constructs/core/json";
+import { parse } from "yaml";
 import { REPO_ROOT } from "../../support/environments";
 import { filesUnder } from "../../support/files";
 
@@ -17,5 +18,23 @@ describe("the JSON readers the policy engine and the tools share", () => {
       .filter((file) => file.endsWith(".ts") && /from "[./]*\/?constructs\/policy\/attributes"/.test(fs.readFileSync(file, "utf8")))
       .map((file) => path.relative(REPO_ROOT, file));
     expect(importers).toEqual([]);
+  });
+});
+
+describe("parseYamlDocument", () => {
+  const text = "replicaCount: 2\nresources:\n  limits: { memory: 256Mi }\nargs: [--a, '--b=1']\n";
+
+  it("parses as the YAML parser does; an empty document is null", () => {
+    expect(parseYamlDocument(text)).toEqual(parse(text));
+    expect(parseYamlDocument("")).toBeNull();
+    expect(parseYamlDocument("# only a comment\n")).toBeNull();
+  });
+
+  it("gives every call its own copy: a caller that changes what it got changes nothing the next one reads", () => {
+    const first = parseYamlDocument(text) as { resources: { limits: Record<string, string> }; args: string[] };
+    first.resources.limits.memory = "1Gi";
+    first.args.push("--c");
+    expect(parseYamlDocument(text)).toEqual(parse(text));
+    expect(parseYamlDocument(text)).not.toBe(parseYamlDocument(text));
   });
 });

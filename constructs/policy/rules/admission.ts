@@ -1,6 +1,5 @@
-import { parse } from "yaml";
 import { numberOf } from "../attributes";
-import { isObject, list, strings } from "../../core/json";
+import { isObject, list, parseYamlDocument, strings } from "../../core/json";
 import { mergeValues } from "../../addons/add-on";
 import { PolicyResource, PolicyRule } from "../types";
 
@@ -12,7 +11,7 @@ function releaseValues(release: PolicyResource): Record<string, unknown> {
   const known = parsedValues.get(release);
   if (known) return known;
   const values = list(release.attributes.values).reduce<Record<string, unknown>>((merged, text) => {
-    const document: unknown = typeof text === "string" ? parse(text) : undefined;
+    const document: unknown = typeof text === "string" ? parseYamlDocument(text) : undefined;
     return isObject(document) ? mergeValues(merged, document) : merged;
   }, {});
   parsedValues.set(release, values);
