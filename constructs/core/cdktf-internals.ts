@@ -44,7 +44,7 @@ import childProcess = require("child_process");
  *    recursively, so a resolved value holds no token): it copies them once more. The first copies every token-free
  *    string, number and object of every element, through two resolution contexts per value, to return an equal one.
  *    Together half of the method's CPU (0.05 s per environment). `synthesizeStacksCheaply` replaces the method with
- *    one that builds the same document: token-free values are copied plainly, every value cdktf's resolution would
+ *    one that builds the same document: token-free values (of each element's metadata too) are copied plainly, every value cdktf's resolution would
  *    change or reject (a token, text that reads as one) is resolved by cdktf where it stands, and the second resolution
  *    covers only what the first did not: the `//` block and the overrides. When an override is of a shape whose merge
  *    that does not follow (a key that reads as a token, a map merged into a list), the whole document is resolved a
@@ -314,7 +314,7 @@ export function stackToTerraformCheaply(stack: TerraformStack): Record<string, u
     ...(overrideNames.length > 0 ? { overrides: { stack: overrideNames } } : {}),
   };
   const elements = elementsOf(stack);
-  for (const element of elements) deepMerge(metadata, resolveWithCdktf(stack, element.toMetadata()));
+  for (const element of elements) deepMerge(metadata, resolveFragment(stack, element.toMetadata()));
   const outputs: Record<string, unknown> = {};
   for (const element of elements) {
     if (!TerraformOutput.isTerraformOutput(element)) continue;

@@ -383,8 +383,9 @@ describe("the stack's JSON without the copies nobody reads", () => {
     const resolvedText = () => resolve.mock.calls.map(([value]) => JSON.stringify(value) ?? "").join("\n");
     try {
       stack.toTerraform();
-      // The Lazy, each element's metadata and the `//` block; never the topic, a tag or a whole fragment.
+      // The Lazy and the `//` block; never the topic, a tag, a whole fragment or an element's token-free metadata.
       expect(resolvedText()).not.toMatch(/orders|platform|aws_sns_topic|"resource"/);
+      expect(resolve.mock.calls.some(([value]) => typeof value === "object" && value !== null && "overrides" in value && "imports" in value)).toBe(false);
       resolve.mockClear();
       // cdktf's own copies every fragment and then the whole document.
       cdktfStackToTerraform(stack);
