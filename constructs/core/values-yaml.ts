@@ -12,8 +12,8 @@ import { Document, stringify } from "yaml";
  * once, as the value of a one-key map, and reused everywhere; a text that spans lines is written at its own depth.
  * Keys are written as `yaml` writes them (quoted when they read as a number, a boolean or null, ...). A key that reads
  * as a document marker (quoted at the top level only) or that `yaml` writes as an explicit `? key`, anything but a
- * plain object, a list or a scalar, an undefined list item, a hole, -0, a value that contains itself: the whole value
- * goes to `yaml.stringify`.
+ * plain object, a list or a scalar, an undefined list item, a hole, -0, a top-level value met again inside itself: the
+ * whole value goes to `yaml.stringify`.
  */
 export function valuesToYaml(value: unknown): string {
   if (!isPlainObject(value) || definedKeys(value).length === 0) return stringify(value, OPTIONS);
@@ -158,7 +158,7 @@ function keyText(key: string): string {
   if (isPlainText(key) && !DOCUMENT_MARKER.test(key) && key.length <= LONGEST_IMPLICIT_KEY) return key;
   let text = keyTexts.get(key);
   if (text === undefined) {
-    if (key === "__proto__" || DOCUMENT_MARKER.test(key)) throw UNHANDLED;
+    if (DOCUMENT_MARKER.test(key)) throw UNHANDLED;
     const written = stringify({ [key]: null }, OPTIONS);
     if (!written.endsWith(": null\n")) throw UNHANDLED;
     text = written.slice(0, -": null\n".length);

@@ -44,6 +44,7 @@ const AWKWARD_STRINGS: readonly string[] = [
   ...["'", '"', "'a'", '"a"', "it's", 'say "hi"', `both ' and "`, "a\\b", "C:\\path\\to", "${TfToken[TOKEN.616]}", "x ${TfToken[TOKEN.1]}: y"],
   ...["a\nb", "a\n", "a\n\n", "\na", "\n", "\n\n", " \na", "a \nb", "a\n b", "a\n\n\nb\n", "  indented\nnext", "a\r\nb", "a\n---\nb", "a\n...\n"],
   ...["#!/bin/sh\nset -e\necho 'hi' # comment\n", "key: value\nother: [1, 2]\n", `${"long ".repeat(300)}end`, `${"line\n".repeat(30)}tail`, "a\n\tb"],
+  ...["__proto__", "constructor", "toString"],
   ...["short\nquoted ' and \"", "trailing spaces  \nnext  ", `${"x".repeat(1100)}`, "ends with a colon:", "tab\tinside: yes", "a\u00a0b"],
 ];
 
