@@ -45,13 +45,10 @@ export function runSynth(build: BuildApp, argv: readonly string[], env: NodeJS.P
     io.err(refusal);
     return 1;
   }
-  const options = optionsFromEnv(env);
   let environments: EnvironmentConfig[];
   let allEnvironments: EnvironmentConfig[];
   try {
-    environments = loadEnvironments(options);
-    // A partial synth still builds each bootstrap stack from every environment of its account.
-    allEnvironments = options.environments ? loadEnvironments({ ...options, environments: undefined }) : environments;
+    ({ environments, allEnvironments } = loadSelection(optionsFromEnv(env)));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) io.err(formatProblem(problem));
@@ -80,6 +77,31 @@ export function runSynth(build: BuildApp, argv: readonly string[], env: NodeJS.P
   for (const line of summaryLines(stacks, verbose)) io.out(line);
   io.out(`wrote ${displayPath(outdir)}: ${count(stacks.length, "stack")}`);
   return 0;
+}
+
+/**
+ * The selected environments, and every environment of the folder: a partial synth still builds each bootstrap stack
+ * from every environment of its account. Each file is read and resolved once: when the whole folder loads, the
+ * selection is taken from it (the folder's checks across environments, passed by all of them, hold for any of them).
+ * When it does not, the selection is loaded alone first, so a problem of a selected file is reported with the
+ * selection's problems only, as when the selection is all there is to load; a name with no file is reported likewise.
+ */
+function loadSelection(options: ReturnType<typeof optionsFromEnv>): { environments: EnvironmentConfig[]; allEnvironments: EnvironmentConfig[] } {
+  if (!options.environments) {
+    const environments = loadEnvironments(options);
+    return { environments, allEnvironments: environments };
+  }
+  let allEnvironments: EnvironmentConfig[];
+  try {
+    allEnvironments = loadEnvironments({ ...options, environments: undefined });
+  } catch (error) {
+    if (error instanceof ConfigError) loadEnvironments(options);
+    throw error;
+  }
+  const byName = new Map(allEnvironments.map((environment) => [environment.name, environment]));
+  const selected = [...new Set(options.environments)].map((name) => byName.get(name));
+  if (selected.some((environment) => environment === undefined)) return { environments: loadEnvironments(options), allEnvironments };
+  return { environments: selected.filter((environment) => environment !== undefined), allEnvironments };
 }
 
 /** One line per environment (and per account-level stack), then the findings that need a look. */

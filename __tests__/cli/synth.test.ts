@@ -90,6 +90,51 @@ describe("a partial synth (PLATFORM_ENVS)", () => {
     expect(seen).toEqual({ selected: ["beta"], all: Object.keys(inputs) });
   });
 
+  it("reads and resolves each environment file once: the selected environments are the folder's own", () => {
+    let seen: { selected: readonly EnvironmentConfig[]; all: readonly EnvironmentConfig[] } | undefined;
+    const spy = (app: App, environments: readonly EnvironmentConfig[], options?: BuildOptions) => {
+      seen = { selected: environments, all: options?.allEnvironments ?? [] };
+      new TerraformStack(app, "empty");
+      return app;
+    };
+    const outdir = path.join(tmp("out-"), "cdktf.out");
+    const io = { out: () => undefined, err: (line: string) => fail(line) };
+    const names = Object.keys(inputs);
+    expect(runSynth(spy, [], { PLATFORM_CONFIG_DIR: configDir(), PLATFORM_ENVS: [...names].reverse().join(","), CDKTF_OUTDIR: outdir }, io)).toBe(0);
+    // In the selection's order, each the very object of the folder's environments.
+    expect(seen?.selected.map((environment) => environment.name)).toEqual([...names].reverse());
+    for (const environment of seen?.selected ?? []) expect(seen?.all).toContain(environment);
+  });
+
+  it("reports a selected file's problems alone, another file's when the selection loads, and a name with no file", () => {
+    const dir = configDir();
+    const broken = (name: keyof typeof inputs) => fs.writeFileSync(path.join(dir, `${name}.yaml`), stringify({ ...inputs[name], tier: "bogus" }));
+    broken("alpha");
+    broken("beta");
+    const problems = (selection: string) => {
+      const err: string[] = [];
+      const status = runSynth(
+        buildApp,
+        [],
+        { PLATFORM_CONFIG_DIR: dir, PLATFORM_ENVS: selection, CDKTF_OUTDIR: path.join(tmp("out-"), "cdktf.out") },
+        {
+          out: () => undefined,
+          err: (line) => err.push(line),
+        },
+      );
+      expect(status).toBe(1);
+      return err;
+    };
+    const files = (lines: readonly string[]) => [...new Set(lines.map((line) => line.slice(0, line.indexOf(".yaml: ") + ".yaml".length)))];
+    expect(files(problems("beta"))).toEqual([shown(path.join(dir, "beta.yaml"))]);
+    fs.writeFileSync(path.join(dir, "alpha.yaml"), stringify(inputs.alpha));
+    expect(files(problems("alpha"))).toEqual([shown(path.join(dir, "beta.yaml"))]);
+    fs.writeFileSync(path.join(dir, "beta.yaml"), stringify(inputs.beta));
+    expect(problems("alpha,gamma")).toEqual([
+      expect.stringMatching(/gamma\.yaml: PLATFORM_ENVS: names environment "gamma" but there is no such file; available: alpha, beta$/),
+    ]);
+  });
+
   it("builds the account's bootstrap stack with the deploy and plan roles of every environment, not only the selected one", () => {
     const all = Object.entries(inputs).map(([name, input]) => testEnvironment(input, name));
     const [selected] = all;

@@ -5,7 +5,7 @@ import { AssetType, ITerraformDependable, TerraformAsset } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
-import { stringify } from "yaml";
+import { valuesToYaml } from "../core/values-yaml";
 import { EnvironmentConfig } from "../../config";
 import { ClusterRef } from "../cluster/cluster-ref";
 import { podPlacement } from "../cluster/node-group";
@@ -300,9 +300,9 @@ function irsaRoleFactory(scope: Construct, addOn: AddOn, context: AddOnContext, 
     });
 }
 
-/** Values as YAML, without line folding (which could split a cdktf token). */
+/** Values as YAML, without line folding (which could split a cdktf token): `yaml.stringify(values, { lineWidth: 0 })`. */
 export function valuesYaml(values: Values): string {
-  return stringify(values, { lineWidth: 0 });
+  return valuesToYaml(values);
 }
 
 function externalSecretObject(delivery: SecretDelivery): KubernetesObject {

@@ -4,6 +4,9 @@ import { App, DefaultTokenResolver, StringConcat, TerraformElement, TerraformOut
 import { IConstruct } from "constructs";
 import { deepMerge } from "cdktf/lib/util";
 import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-version";
+// The module object itself (not an import's copy of its bindings): cdktf's version check reads `execSync` from it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an ES import copies the bindings; the stand-in must reach the module cdktf calls
+import childProcess = require("child_process");
 
 /**
  * The things this project relies on that cdktf 0.21 does not document, kept here and nowhere else so a cdktf
@@ -21,9 +24,11 @@ import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-ver
  *    15 % of a synth's CPU; there is no switch for it (`App({ stackTraces: false })` covers annotations only), so
  *    `skipTokenCreationTraces` (cdktf-traces.ts, loaded before cdktf) replaces that function. A resolution error still names the value that failed.
  * 4. That `ValidateBinaryVersion` (the validation behind every `terraform_data` resource, moved block and import
- *    block: "Terraform >= 1.4") runs its version command through `execSync` in `validate()`, once per construct that
- *    carries it: dozens of identical `terraform version` processes per synth. `validateBinaryVersionsOnce` keeps the
- *    check and runs each distinct command once per process.
+ *    block: "Terraform >= 1.4") runs its version command through `execSync` of the `child_process` module (read from
+ *    the module on every call) in `validate()`, once per construct that carries it: dozens of identical
+ *    `terraform version` processes per synth, each ≈ 0.07 CPU-s. `validateBinaryVersionsOnce` keeps every check and
+ *    runs each distinct version command once per process: the moved-block check (≥ 1.5) and the `terraform_data`
+ *    check (≥ 1.4) read the same `terraform version` output, each with its own constraint and message.
  * 5. What `prepareStack()` does: it makes sure the stack has a backend, then resolves every element's `toTerraform()`
  *    in "preparing" mode and throws the result away. The only effect of that resolution is in the tokens it reaches:
  *    a reference into another stack registers the cross-stack output and remote-state read (1.) when it is resolved
@@ -39,7 +44,7 @@ import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-ver
  *    recursively, so a resolved value holds no token): it copies them once more. The first copies every token-free
  *    string, number and object of every element, through two resolution contexts per value, to return an equal one.
  *    Together half of the method's CPU (0.05 s per environment). `synthesizeStacksCheaply` replaces the method with
- *    one that builds the same document: token-free values are copied plainly, every value cdktf's resolution would
+ *    one that builds the same document: token-free values (of each element's metadata too) are copied plainly, every value cdktf's resolution would
  *    change or reject (a token, text that reads as one) is resolved by cdktf where it stands, and the second resolution
  *    covers only what the first did not: the `//` block and the overrides. When an override is of a shape whose merge
  *    that does not follow (a key that reads as a token, a map merged into a list), the whole document is resolved a
@@ -309,7 +314,7 @@ export function stackToTerraformCheaply(stack: TerraformStack): Record<string, u
     ...(overrideNames.length > 0 ? { overrides: { stack: overrideNames } } : {}),
   };
   const elements = elementsOf(stack);
-  for (const element of elements) deepMerge(metadata, resolveWithCdktf(stack, element.toMetadata()));
+  for (const element of elements) deepMerge(metadata, resolveFragment(stack, element.toMetadata()));
   const outputs: Record<string, unknown> = {};
   for (const element of elements) {
     if (!TerraformOutput.isTerraformOutput(element)) continue;
@@ -343,9 +348,31 @@ synthesizeStacksCheaply();
 /** The messages of each distinct binary-version check already run in this process. */
 const binaryVersionResults = new Map<string, string[]>();
 
+/** What each version command run in this process gave: its output, or what it threw. */
+const versionCommandOutcomes = new Map<string, { readonly output: Buffer | string } | { readonly error: unknown }>();
+
+/** `execSync` that runs a version command once per process and gives every later caller the same outcome. */
+function execVersionCommandOnce(run: typeof childProcess.execSync, versionCommand: string): typeof childProcess.execSync {
+  return ((command: string, options?: childProcess.ExecSyncOptions) => {
+    if (command !== versionCommand) return run(command, options);
+    let outcome = versionCommandOutcomes.get(command);
+    if (!outcome) {
+      try {
+        outcome = { output: run(command, options) };
+      } catch (error) {
+        outcome = { error };
+      }
+      versionCommandOutcomes.set(command, outcome);
+    }
+    if ("error" in outcome) throw outcome.error;
+    return outcome.output;
+  }) as typeof childProcess.execSync;
+}
+
 /**
  * Runs each distinct `ValidateBinaryVersion` check (binary, version command, constraint and hint) once per process and
- * answers the others from that result (see 4. above): the same check, one child process instead of one per construct.
+ * answers the others from that result, and runs each distinct version command once per process (see 4. above): the
+ * same checks with their own constraints and messages, one child process instead of one per construct or per check.
  */
 export function validateBinaryVersionsOnce(): void {
   const prototype = ValidateBinaryVersion.prototype;
@@ -357,7 +384,15 @@ export function validateBinaryVersionsOnce(): void {
     const key = [check.binary, check.versionCommand, check.versionConstraint, check.hint ?? ""].join("\0");
     const known = binaryVersionResults.get(key);
     if (known) return [...known];
-    const result = validate.call(this);
+    // cdktf's own check, with its own parsing, constraint and messages; only the command's output may be an earlier run's.
+    const run = childProcess.execSync;
+    childProcess.execSync = execVersionCommandOnce(run, check.versionCommand);
+    let result: string[];
+    try {
+      result = validate.call(this);
+    } finally {
+      childProcess.execSync = run;
+    }
     binaryVersionResults.set(key, result);
     return [...result];
   };
