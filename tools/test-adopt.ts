@@ -94,8 +94,8 @@ export function configDependentSuites(repository: string): string[] {
   return suites.sort();
 }
 
-/** The steps of `npm run generate` (package.json): workflows and GitOps overlays, diagram, cost tables, synth sample. */
-const GENERATE_STEPS = ["tools/generate.ts", "tools/diagram/cli.ts", "tools/cost/docs-cli.ts", "tools/docs/synth-sample.ts"];
+/** `npm run generate` (package.json): workflows and GitOps overlays, diagram, cost tables, synth sample. */
+const GENERATE_STEPS = ["tools/generate-all.ts"];
 
 /** Copies the repository and adopts it as the scenario says (the config only); returns the copy. */
 function adoptedCopy(adoption: AdoptionScenario): string {

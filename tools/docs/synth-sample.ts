@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { buildApp } from "../../main";
 import { runSynth } from "../../cli/synth";
+import { processIo, ToolIo } from "../lib/cli";
 import { BlockMarkers, replaceBlock } from "../lib/generated-block";
 import { REPO_ROOT } from "../lib/repo";
 
@@ -26,8 +27,13 @@ export function synthSample(configDir = path.join(REPO_ROOT, "config")): string 
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
+  return sampleOf(lines);
+}
+
+/** The lines `npm run synth` printed, as the README's fenced block (the output folder shown as the default one). */
+export function sampleOf(printed: readonly string[]): string {
   // The temporary folder's name changes every run; the sample shows the default one.
-  return ["```", ...lines.map((line) => line.replace(/^wrote .*cdktf\.out:/, "wrote cdktf.out:")), "```"].join("\n");
+  return ["```", ...printed.map((line) => line.replace(/^wrote .*:( \d+ stacks?)$/, "wrote cdktf.out:$1")), "```"].join("\n");
 }
 
 /** README.md with its synth sample regenerated. */
@@ -35,8 +41,11 @@ export function withSynthSample(readme: string, sample: string): string {
   return replaceBlock(readme, SYNTH_SAMPLE, sample, "README.md");
 }
 
-if (require.main === module) {
+/** Writes `sample` into README.md's synth-sample block. */
+export function writeSynthSample(sample: string, io: ToolIo = processIo): void {
   const file = path.join(REPO_ROOT, "README.md");
-  fs.writeFileSync(file, withSynthSample(fs.readFileSync(file, "utf8"), synthSample()));
-  console.log("docs:synth: the synth sample in README.md");
+  fs.writeFileSync(file, withSynthSample(fs.readFileSync(file, "utf8"), sample));
+  io.out("docs:synth: the synth sample in README.md\n");
 }
+
+if (require.main === module) writeSynthSample(synthSample());

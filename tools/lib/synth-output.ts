@@ -51,19 +51,23 @@ export function readSynthesizedStacks(outDir: string): SynthesizedStack[] {
  * Runs the app as `npm run synth` does (the transpile step brings dist/ up to date, in a fraction of a second when
  * nothing changed) into a fresh folder under `.tmp/ops/` and reads what it wrote. No type-check: that is
  * `npm run typecheck`'s. `environments` narrows the synth like `PLATFORM_ENVS`; empty means every shipped environment.
+ * `printed`, when given, receives the lines the app printed (what `npm run synth` shows), its output folder as it was.
  */
-export function synthesizeCompiledApp(environments: readonly string[] = []): SynthesizedStack[] {
+export function synthesizeCompiledApp(environments: readonly string[] = [], printed?: string[]): SynthesizedStack[] {
   transpile();
   const app = path.join(REPO_ROOT, "dist", "main.js");
   const parent = path.join(REPO_ROOT, ".tmp", "ops");
   fs.mkdirSync(parent, { recursive: true });
   const outDir = fs.mkdtempSync(path.join(parent, "synth-"));
   try {
-    execFileSync(process.execPath, [app], {
+    const stdout = execFileSync(process.execPath, [app], {
       cwd: REPO_ROOT,
       env: { ...process.env, CDKTF_OUTDIR: outDir, PLATFORM_ENVS: environments.join(","), CHECKPOINT_DISABLE: "1" },
-      stdio: ["ignore", "ignore", "inherit"],
+      stdio: ["ignore", "pipe", "inherit"],
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
     });
+    printed?.push(...stdout.split("\n").filter((line) => line.length > 0));
     return readSynthesizedStacks(outDir);
   } finally {
     fs.rmSync(outDir, { recursive: true, force: true });
