@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AdoptionScenario, scenario, SCENARIOS, writeAdoptedConfig } from "../__tests__/support/adopted-config";
+import { filesUnder } from "../__tests__/support/files";
 import { loadEnvironments } from "../config";
 import { appTreeId } from "./generate";
 import { createLimiter } from "./harness/runner";
@@ -80,22 +81,13 @@ function readsConfig(repository: string, file: string, seen: Set<string> = new S
   return testHelpersOf(repository, file).some((helper) => readsConfig(repository, helper, seen));
 }
 
-/** The unit suites (paths relative to the repository) that read the config under test (readsConfig), sorted. */
+/** The unit suites (paths relative to the repository; the integration project's left out) that read the config under test (readsConfig), sorted. */
 export function configDependentSuites(repository: string): string[] {
-  const suites: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(path.join(repository, dir), { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory() && entry.name !== "integration") walk(file);
-      else if (entry.name.endsWith(".test.ts") && readsConfig(repository, file)) suites.push(file);
-    }
-  };
-  walk("__tests__");
-  return suites.sort();
+  return filesUnder(path.join(repository, "__tests__"))
+    .map((file) => path.relative(repository, file))
+    .filter((file) => file.endsWith(".test.ts") && !file.startsWith(path.join("__tests__", "integration") + path.sep) && readsConfig(repository, file))
+    .sort();
 }
-
-/** `npm run generate` (package.json): workflows and GitOps overlays, diagram, cost tables, synth sample. */
-const GENERATE_STEPS = ["tools/generate-all.ts"];
 
 /** Copies the repository and adopts it as the scenario says (the config only); returns the copy. */
 function adoptedCopy(adoption: AdoptionScenario): string {
@@ -112,15 +104,9 @@ function adoptedCopy(adoption: AdoptionScenario): string {
   return copy;
 }
 
-/** What a user runs after changing the config: `npm run generate`, each step until one fails; its output held back. */
-async function generate(copy: string, env: NodeJS.ProcessEnv): Promise<HeldRun> {
-  let output = "";
-  for (const step of GENERATE_STEPS) {
-    const result = await runHeld(process.execPath, ["--require", "tsx/cjs", step], { cwd: copy, env });
-    output += result.output;
-    if (result.status !== 0) return { status: result.status, output };
-  }
-  return { status: 0, output };
+/** What a user runs after changing the config: `npm run generate` (tools/generate-all.ts); its output held back. */
+function generate(copy: string, env: NodeJS.ProcessEnv): Promise<HeldRun> {
+  return runHeld(process.execPath, ["--require", "tsx/cjs", "tools/generate-all.ts"], { cwd: copy, env });
 }
 
 async function main(args: string[]): Promise<number> {
@@ -136,8 +122,8 @@ async function main(args: string[]): Promise<number> {
   const adoptions = selected.length > 0 ? selected : SCENARIOS;
   const copies = adoptions.map((adoption) => ({ adoption, copy: adoptedCopy(adoption) }));
   try {
-    // The generate steps are single-threaded: two scenarios' at a time (each scenario's steps in order). A scenario's
-    // jest run starts once its own steps are done; a third scenario's steps may still be running beside it.
+    // A generate is single-threaded: two scenarios' at a time. A scenario's jest run starts once its own generate is
+    // done; a third scenario's may still be running beside it.
     const limit = createLimiter(2);
     const generated = copies.map(({ copy }) => limit(() => generate(copy, env)));
     for (const [index, { adoption, copy }] of copies.entries()) {
