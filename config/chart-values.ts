@@ -33,8 +33,9 @@ export interface ChartData {
 
 export type ChartLookup = { readonly chart: ChartData } | { readonly missing: string };
 
-function readYaml(file: string): Record<string, unknown> {
-  return (parse(fs.readFileSync(file, "utf8")) as Record<string, unknown> | null) ?? {};
+/** A chart file's YAML text parsed; an empty document is an empty map. */
+function parseChartYaml(text: string): Record<string, unknown> {
+  return (parse(text) as Record<string, unknown> | null) ?? {};
 }
 
 /** The sha256 of a values file's text, which its parsed copy (valuesCopy) names. */
@@ -48,7 +49,7 @@ export function valuesDigest(text: string): string {
  * Written only when JSON holds the parsed values exactly; undefined when not.
  */
 export function valuesCopy(text: string): string | undefined {
-  const values = (parse(text) as Record<string, unknown> | null) ?? {};
+  const values = parseChartYaml(text);
   const copy = JSON.stringify({ sha256: valuesDigest(text), values });
   return isDeepStrictEqual((JSON.parse(copy) as { values: unknown }).values, values) ? copy : undefined;
 }
@@ -61,11 +62,11 @@ function readValues(file: string): Record<string, unknown> {
     const parsed = JSON.parse(fs.readFileSync(copy, "utf8")) as { sha256?: unknown; values?: Record<string, unknown> };
     if (parsed.sha256 === valuesDigest(text) && parsed.values) return parsed.values;
   }
-  return (parse(text) as Record<string, unknown> | null) ?? {};
+  return parseChartYaml(text);
 }
 
 function loadChartDir(dir: string): ChartData {
-  const meta = readYaml(path.join(dir, "Chart.yaml"));
+  const meta = parseChartYaml(fs.readFileSync(path.join(dir, "Chart.yaml"), "utf8"));
   const schemaFile = path.join(dir, "values.schema.json");
   const subchartsDir = path.join(dir, "subcharts");
   const subcharts = new Map<string, ChartData>();
