@@ -1,6 +1,6 @@
 import type { App } from "cdktf";
-import { parse } from "yaml";
 import type { EnvironmentConfig } from "../../config";
+import { parseYamlDocument } from "../../constructs/core/json";
 import type { ClusterRef } from "../../constructs/cluster/cluster-ref";
 import type { PlatformStack, PlatformStackProps } from "../../stacks/platform-stack";
 import { sharedJson } from "./synth-cache";
@@ -81,7 +81,7 @@ export class SynthesizedPlatform {
 
   /** The values a release passes, parsed from the YAML the stack synthesizes. */
   values(name: string): Json {
-    return parse((this.release(name).values as string[])[0]) as Json;
+    return parseYamlDocument((this.release(name).values as string[])[0]) as Json;
   }
 
   /** The Kubernetes objects a platform-manifests release applies. */

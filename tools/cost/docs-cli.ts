@@ -8,7 +8,7 @@ import { costTable, DOCS, unpublishable, withTable } from "./table";
 
 /** The cost table of `stacks` (a synth of every environment) into every doc that has the table's markers; the exit code. */
 export function writeCostDocs(stacks: readonly SynthesizedStack[], io: ToolIo = processIo): number {
-  const report = estimate([...stacks]);
+  const report = estimate(stacks);
   const refusal = unpublishable(report);
   if (refusal) {
     io.err(`docs:cost: not written: ${refusal}; \`npm run cost\` lists them\n`);
