@@ -39,8 +39,6 @@ export async function runRung(options: RungOptions, scenarios: readonly Scenario
     baseline: await buildBaseline(
       options,
       "baseline",
-      undefined,
-      undefined,
       synthOf("baseline", () => undefined),
     ),
   };
@@ -49,13 +47,7 @@ export async function runRung(options: RungOptions, scenarios: readonly Scenario
     let baseline = baselines.baseline!;
     if (scenario.from) {
       try {
-        baselines[scenario.from.id] ??= await buildBaseline(
-          options,
-          scenario.from.id,
-          scenario.from.edit,
-          undefined,
-          synthOf(scenario.from.id, scenario.from.edit),
-        );
+        baselines[scenario.from.id] ??= await buildBaseline(options, scenario.from.id, synthOf(scenario.from.id, scenario.from.edit));
       } catch (error) {
         results.push(evaluate(scenario, { error: `its starting point ${scenario.from.id} did not build: ${(error as Error).message}` }));
         continue;
@@ -63,7 +55,7 @@ export async function runRung(options: RungOptions, scenarios: readonly Scenario
       baseline = baselines[scenario.from.id]!;
     }
     try {
-      results.push(evaluate(scenario, await runScenario(options, baseline, scenario.id, scenario.edit, synthOf(scenario.id, scenario.edit))));
+      results.push(evaluate(scenario, await runScenario(options, baseline, scenario.id, synthOf(scenario.id, scenario.edit))));
     } catch (error) {
       if (!(error instanceof SynthError)) throw error;
       results.push(evaluate(scenario, { error: error.message.split("\n")[0] ?? "" }));

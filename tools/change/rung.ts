@@ -91,17 +91,11 @@ function environmentStacks(outDir: string, environment: string): PlannableStack[
 }
 
 /**
- * Plans the environment from nothing, builds each stack's applied state from its plan, and plans again against the
- * states until no stack changes (a value Terraform would change on every plan is a perpetual diff: after `maxRounds`
- * the remaining changes are the error).
+ * Plans the environment (`synthesized`: the out dir `synthesize` resolves to) from nothing, builds each stack's applied
+ * state from its plan, and plans again against the states until no stack changes (a value Terraform would change on
+ * every plan is a perpetual diff: after `maxRounds` the remaining changes are the error).
  */
-export async function buildBaseline(
-  options: RungOptions,
-  id = "baseline",
-  edit: (config: ConfigDocument) => void = () => undefined,
-  maxRounds = 4,
-  synthesized: Promise<string> = synthesize(options, id, edit),
-): Promise<Baseline> {
+export async function buildBaseline(options: RungOptions, id: string, synthesized: Promise<string>, maxRounds = 4): Promise<Baseline> {
   const log = options.log ?? (() => undefined);
   const outDir = await synthesized;
   const stacks = environmentStacks(outDir, options.environment);
@@ -160,17 +154,12 @@ export interface ScenarioRun {
 }
 
 /**
- * Synthesizes the changed config and plans, against the baseline's applied states, the stacks whose JSON differs from
- * the baseline's and every stack downstream of one (their stand-in upstream state follows the upstream's plan, so a
- * new upstream output is planned end to end). Stacks with identical JSON and inputs are not planned.
+ * Plans the changed config (`synthesized`: the out dir `synthesize` resolves to) against the baseline's applied states:
+ * the stacks whose JSON differs from the baseline's and every stack downstream of one (their stand-in upstream state
+ * follows the upstream's plan, so a new upstream output is planned end to end). Stacks with identical JSON and inputs
+ * are not planned.
  */
-export async function runScenario(
-  options: RungOptions,
-  baseline: Baseline,
-  id: string,
-  edit: (config: ConfigDocument) => void,
-  synthesized: Promise<string> = synthesize(options, id, edit),
-): Promise<ScenarioRun> {
+export async function runScenario(options: RungOptions, baseline: Baseline, id: string, synthesized: Promise<string>): Promise<ScenarioRun> {
   const log = options.log ?? (() => undefined);
   const outDir = await synthesized;
   const before = new Map(environmentStacks(baseline.outDir, options.environment).map((stack) => [stack.name, canonicalJson(stack.json)]));
